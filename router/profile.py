@@ -1,0 +1,124 @@
+"""The vocabulary classify and decide share: data classes, modalities, findings, the request profile.
+
+Everything here is frozen: a profile is computed once per request and read by decide, dispatch,
+telemetry and the dry-run alike.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class DataClass(enum.IntEnum):
+    """Sensitivity, ordered: a model with clearance C may receive any class <= C."""
+
+    PUBLIC = 0
+    INTERNAL = 1
+    CONFIDENTIAL = 2
+    RESTRICTED = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> "DataClass":
+        """'confidential' -> DataClass.CONFIDENTIAL; ValueError naming the allowed values otherwise."""
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            allowed = ", ".join(c.label for c in cls)
+            raise ValueError(f"unknown data class {value!r}; allowed: {allowed}") from None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Modality(str, enum.Enum):
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+    FILE = "file"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One detected signal. `where` locates it (e.g. "messages[2].content[0].text"); the value is never kept."""
+
+    kind: str
+    where: str
+    data_class: DataClass = DataClass.CONFIDENTIAL
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "where": self.where}
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    where: str
+    format: str | None  # None for a remote URL: never fetched by the classifier
+    width: int | None
+    height: int | None
+    detail: str  # "low" | "high" | "auto"
+    sha256: str  # of the bytes, or of the URL for remote images
+    nbytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class AudioInfo:
+    where: str
+    format: str
+    duration_s: float
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class VideoInfo:
+    where: str
+    frames: int  # estimated from the policy's sampling (fps, max frames)
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    where: str
+    mime: str
+    nbytes: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Complexity:
+    score: float  # in [0, 1]
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RequestProfile:
+    """What classify learned about one request; the only input decide needs besides policy and health."""
+
+    requested_model: str
+    modalities: frozenset[Modality]
+    data_class: DataClass
+    detected_class: DataClass  # before header/tenant raised it
+    findings: tuple[Finding, ...]
+    input_tokens: dict[str, int]  # per candidate model id
+    output_tokens: int
+    complexity: Complexity
+    images: tuple[ImageInfo, ...] = ()
+    audio: tuple[AudioInfo, ...] = ()
+    videos: tuple[VideoInfo, ...] = ()
+    files: tuple[FileInfo, ...] = ()
+    tenant: str = "default"
+    app: str | None = None
+    stream: bool = False
+    class_reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def media_hashes(self) -> tuple[str, ...]:
+        return tuple(m.sha256 for group in (self.images, self.audio, self.videos, self.files) for m in group)

@@ -1,0 +1,152 @@
+"""The OpenAI chat-completions request, typed.
+
+Unknown top-level sampling parameters are kept (and forwarded) so clients written for OpenAI keep
+working; message and content-part shapes are strict, so a wrong type is a 400 naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from router.errors import BadRequest
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TextPart(_Strict):
+    type: Literal["text"]
+    text: str
+
+
+class ImageURL(_Strict):
+    url: str
+    detail: Literal["low", "high", "auto"] = "auto"
+
+
+class ImagePart(_Strict):
+    type: Literal["image_url"]
+    image_url: ImageURL
+
+
+class InputAudio(_Strict):
+    data: str
+    format: Literal["wav", "mp3", "flac", "ogg", "m4a", "webm", "pcm16"] = "wav"
+
+
+class AudioPart(_Strict):
+    type: Literal["input_audio"]
+    input_audio: InputAudio
+
+
+class FileData(_Strict):
+    file_data: str | None = None
+    file_id: str | None = None
+    filename: str | None = None
+
+
+class FilePart(_Strict):
+    type: Literal["file"]
+    file: FileData
+
+
+class VideoURL(_Strict):
+    url: str
+
+
+class VideoPart(_Strict):
+    type: Literal["video_url"]
+    video_url: VideoURL
+
+
+class RefusalPart(_Strict):
+    type: Literal["refusal"]
+    refusal: str
+
+
+ContentPart = Annotated[
+    Union[TextPart, ImagePart, AudioPart, FilePart, VideoPart, RefusalPart], Field(discriminator="type")
+]
+
+
+class FunctionCall(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    name: str
+    arguments: str = ""
+
+
+class ToolCall(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    id: str | None = None
+    type: Literal["function"] = "function"
+    function: FunctionCall
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[ContentPart] | None = None
+    name: str | None = None
+    tool_calls: list[ToolCall] | None = None
+    tool_call_id: str | None = None
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    include_usage: bool = False
+
+
+class ChatRequest(BaseModel):
+    """A chat completion request. `extra` holds forwarded parameters we do not interpret."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    model: str = "auto"
+    messages: list[Message] = Field(min_length=1)
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    seed: int | None = None
+    n: int | None = Field(default=None, ge=1, le=1)
+    stop: str | list[str] | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    response_format: dict[str, Any] | None = None
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
+    user: str | None = None
+
+    @property
+    def output_limit(self) -> int | None:
+        return self.max_completion_tokens or self.max_tokens
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    """('messages', 0, 'content', 'list[...]', 1, 'type') -> 'messages[0].content[1].type'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and ("[" in part or part in ("str", "list", "none")):
+            continue  # pydantic's union-branch labels, not fields
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def parse_chat_request(payload: Any) -> ChatRequest:
+    """Validate a decoded JSON body; BadRequest naming the first offending field otherwise."""
+    if not isinstance(payload, dict):
+        raise BadRequest(f"request body must be a JSON object, got {type(payload).__name__}")
+    try:
+        return ChatRequest.model_validate(payload)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        best = min(errors, key=lambda e: (e["type"] == "union_tag_invalid") * -1)  # prefer the tag error
+        where = _loc(tuple(best["loc"]))
+        raise BadRequest(f"{where}: {best['msg']}", param=where) from None
