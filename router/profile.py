@@ -90,6 +90,7 @@ class FileInfo:
     mime: str
     nbytes: int
     sha256: str
+    pages: int | None = None  # PDFs, when the header or a cheap scan tells; None otherwise
 
 
 @dataclass(frozen=True, slots=True)

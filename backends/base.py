@@ -1,0 +1,207 @@
+"""The backend protocol, the backend error tree, and the registry of backend kinds.
+
+    BackendError                      model_id, message; .retryable
+    ├── BackendTimeout                phase: "connect" | "first_token" | "total"
+    ├── BackendRateLimited            retry_after: seconds, when upstream said
+    ├── BackendUnavailable            down, refused, overloaded, not configured, auth failed
+    ├── BackendBadRequest             upstream rejected the request itself
+    │   └── ContextWindowExceeded     the prompt does not fit this model's context window
+    └── BackendProtocolError          upstream answered something malformed
+
+Each backend translates its library's errors into the most specific class above at its own
+boundary; nothing else leaves a backend. `to_router_error` translates these into the router's
+HTTP errors (router.errors). Messages name the model id and never carry an API key.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+
+from router import errors
+
+__all__ = [
+    "REGISTRY",
+    "Backend",
+    "BackendBadRequest",
+    "BackendError",
+    "BackendProtocolError",
+    "BackendRateLimited",
+    "BackendTimeout",
+    "BackendUnavailable",
+    "ContextWindowExceeded",
+    "Health",
+    "to_router_error",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """A backend's answer to `health()`.
+
+    `available` is False when a request sent now would certainly fail (model not loaded, no API
+    key, upstream unreachable); `detail` says why in one line. `queue_depth` counts requests
+    waiting for a slot; `free_slots` is the number of requests the backend could start now, or
+    None when it cannot know (a cloud API).
+    """
+
+    available: bool
+    detail: str
+    queue_depth: int = 0
+    free_slots: int | None = None
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """One model behind one small async interface; the only thing `dispatch` talks to.
+
+    An instance serves exactly one model, named by `model_id` (the policy's id, which is what
+    clients see in `model`). Backends never choose a model, retry, or fall back: resilience is
+    the router's job, so every failure is raised at once as a `BackendError` subclass.
+
+    The request
+        `request` is an OpenAI chat-completions request as a plain dict, already validated by
+        the router, *without* "model" and "stream": "messages" (list of message dicts, content
+        as a string or a list of content parts) plus any of "max_tokens", "temperature",
+        "top_p", "seed", "stop", "tools", "tool_choice", "response_format", ... A backend
+        ignores keys its engine cannot honour when ignoring them is harmless, and raises
+        `BackendBadRequest` when it is not. A backend never mutates `request`.
+
+    async complete(request) -> dict
+        Returns an OpenAI `chat.completion` object as plain JSON-ready dicts:
+        {"id": "chatcmpl-...", "object": "chat.completion", "created", "model": model_id,
+         "choices": [{"index", "message": {"role": "assistant", "content", ...},
+                      "finish_reason"}],
+         "usage": {"prompt_tokens", "completion_tokens", "total_tokens"}}.
+        Cancelling the awaiting task stops the upstream work.
+
+    stream(request) -> AsyncIterator[dict]
+        Yields OpenAI `chat.completion.chunk` objects (same id and `model` on each), and ALWAYS
+        ends with one usage chunk {"id", "object": "chat.completion.chunk", "created", "model",
+        "choices": [], "usage": {...}}; the gateway decides whether the client sees it.
+        Errors before the first chunk and mid-stream are raised from `__anext__`. Closing the
+        iterator (`aclose()`) or cancelling the task iterating it stops the upstream work
+        promptly and frees the backend's slot; there is no other way to stop a stream.
+
+    async health() -> Health
+        Cheap (no generation, no paid call) and never raises: a failure is reported as
+        `Health(available=False, detail=...)`.
+    """
+
+    model_id: str
+
+    async def complete(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]: ...
+
+    async def health(self) -> Health: ...
+
+
+class BackendError(Exception):
+    """A backend failed to serve one request. `retryable`: the same request may succeed if sent
+    again later or to another model (dispatch decides whether to)."""
+
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, model_id: str, message: str) -> None:
+        super().__init__(f"{model_id}: {message}")
+        self.model_id = model_id
+        self.message = message
+
+
+class BackendTimeout(BackendError):
+    """No answer in time. `phase`: "connect" (no connection), "first_token" (connected, nothing
+    generated yet) or "total" (the whole request took too long)."""
+
+    retryable = True
+
+    def __init__(self, model_id: str, message: str, *,
+                 phase: Literal["connect", "first_token", "total"] = "total") -> None:
+        super().__init__(model_id, message)
+        self.phase = phase
+
+
+class BackendRateLimited(BackendError):
+    """Upstream said 429. `retry_after` is in seconds when upstream said (Retry-After)."""
+
+    retryable = True
+
+    def __init__(self, model_id: str, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(model_id, message)
+        self.retry_after = retry_after
+
+
+class BackendUnavailable(BackendError):
+    """The backend cannot serve anything right now: down, refused, overloaded, not configured
+    (no API key), or authentication failed."""
+
+    retryable = True
+
+
+class BackendBadRequest(BackendError):
+    """Upstream rejected the request itself; sending it again will not help."""
+
+    retryable = False
+
+
+class ContextWindowExceeded(BackendBadRequest):
+    """The prompt does not fit this model's context window. Not retryable on this model; a
+    fallback with a larger window may still serve it."""
+
+
+class BackendProtocolError(BackendError):
+    """Upstream answered, but with something that is not a valid response."""
+
+    retryable = True
+
+
+def to_router_error(exc: BackendError) -> errors.TurnoutError:
+    """The HTTP error a client sees for a backend failure (OpenAI error shape, 4xx/5xx).
+
+    BackendTimeout -> 504; BackendRateLimited and BackendUnavailable -> 503 (with Retry-After
+    when upstream gave one); ContextWindowExceeded and BackendBadRequest -> 400; anything else
+    -> 502. The message names the model id; backend messages never carry API keys.
+    """
+    message = f"model '{exc.model_id}': {exc.message}"
+    if isinstance(exc, BackendTimeout):
+        return errors.UpstreamTimeout(message)
+    if isinstance(exc, BackendRateLimited):
+        headers = {}
+        if exc.retry_after is not None:
+            headers["retry-after"] = str(max(0, math.ceil(exc.retry_after)))
+        return errors.UpstreamUnavailable(message, code="upstream_rate_limited", headers=headers)
+    if isinstance(exc, BackendUnavailable):
+        return errors.UpstreamUnavailable(message)
+    if isinstance(exc, ContextWindowExceeded):
+        return errors.BadRequest(message, param="messages", code="context_length_exceeded")
+    if isinstance(exc, BackendBadRequest):
+        return errors.BadRequest(message)
+    return errors.UpstreamError(message)
+
+
+def _llamacpp(model_id: str, *, path: str | None = None, package: str | None = None,
+              model_dir: Any = None, **options: Any) -> Backend:
+    from backends.llamacpp import LlamaCppEngine, resolve_model_path
+
+    return LlamaCppEngine(model_id, resolve_model_path(path, package, model_dir), **options)
+
+
+def _litellm(model_id: str, **options: Any) -> Backend:
+    from backends.cloud import LiteLLMBackend
+
+    return LiteLLMBackend(model_id, **options)
+
+
+REGISTRY: dict[str, Callable[..., Backend]] = {
+    "llamacpp": _llamacpp,
+    "litellm": _litellm,
+}
+"""Backend factories by the policy's `kind`. Each is called as factory(model_id, **options) and
+imports its module only when called, so `import backends` stays cheap.
+
+- "llamacpp": options are `path` / `package` / `model_dir` (see llamacpp.resolve_model_path)
+  plus LlamaCppEngine's keyword arguments. Builds and loads the model (blocking).
+- "litellm": LiteLLMBackend's keyword arguments (`litellm_model`, `api_base`, ...).
+"""

@@ -1,0 +1,45 @@
+"""Builds the Classifier a policy asks for: token rules per model, privacy detectors, media sampling."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from router.classify import Classifier
+from router.classify.media import MediaLimits, VideoSampling
+from router.classify.privacy import CustomPattern, PrivacyConfig, PrivacyScanner
+from router.classify.tokens import TokenRule, default_rule_for
+
+if TYPE_CHECKING:
+    from router.policy import Policy
+
+
+def token_rule(model) -> TokenRule:
+    """The policy's explicit token rule for `model`, else the default for its family."""
+    base = default_rule_for(getattr(model, "model", None), local=model.kind == "llamacpp")
+    if model.tokens is None:
+        return base
+    return TokenRule(
+        encoding=model.tokens.encoding,
+        image_rule=model.tokens.image_rule,
+        image_fixed_tokens=model.tokens.image_fixed_tokens,
+        audio_tokens_per_s=base.audio_tokens_per_s,
+        video_tokens_per_frame=base.video_tokens_per_frame,
+    )
+
+
+def build_classifier(spec: "Policy", limits: MediaLimits | None = None) -> Classifier:
+    """ValueError naming the detector when a custom pattern does not compile."""
+    privacy = PrivacyConfig(
+        custom=tuple(CustomPattern(name=c.name, regex=c.regex, keywords=tuple(c.keywords), data_class=c.data_class)
+                     for c in spec.privacy.custom),
+        phone_regions=tuple(spec.privacy.phone_regions) if spec.privacy.phone_regions else None,
+        disabled=frozenset(spec.privacy.disabled),
+    )
+    return Classifier(
+        token_rules={m.id: token_rule(m) for m in spec.models},
+        privacy=PrivacyScanner(privacy),
+        limits=limits or MediaLimits(),
+        video=VideoSampling(fps=spec.media.video_fps, max_frames=spec.media.video_max_frames,
+                            assumed_duration_s=spec.media.video_assumed_duration_s),
+        default_output_tokens=spec.defaults.output_tokens,
+    )

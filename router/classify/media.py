@@ -1,0 +1,420 @@
+"""Media content parts, inspected without decoding them.
+
+Images, audio, video and files arrive inline as base64 (data URLs or bare base64) or as remote URLs.
+The classifier needs their size, shape and identity, never their pixels or samples, so:
+
+- base64 is validated strictly over the whole payload (alphabet, length, padding) without decoding
+  it; only the slices a header parser asks for are decoded (`_B64View`);
+- images are opened with Pillow from their header (`Image.open`, never `.load()`), and the declared
+  pixel count is checked against `MediaLimits.max_image_pixels` before anything could decode;
+- remote URLs are never fetched: their identity is the SHA-256 of the URL;
+- every content hash is the SHA-256 of the base64 text, which identifies the bytes as well as
+  hashing the bytes would and spares a decode.
+
+Every rejection is an `InvalidContent` (400) whose message starts with the part's location
+(`messages[0].content[1].image_url: ...`) and says what is allowed.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import io
+import math
+import re
+import struct
+from dataclasses import dataclass
+
+from PIL import Image
+
+from router.errors import InvalidContent, PayloadTooLarge
+from router.profile import AudioInfo, DataClass, FileInfo, Finding, ImageInfo, VideoInfo
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class MediaLimits:
+    """Per-part and per-request ceilings; anything above them is refused before it is decoded."""
+
+    max_image_bytes: int = 20 * MiB
+    max_image_pixels: int = 50_000_000  # decompression bombs: a tiny PNG may declare 10^10 pixels
+    max_images: int = 64
+    max_audio_bytes: int = 25 * MiB
+    max_file_bytes: int = 32 * MiB
+    max_video_bytes: int = 32 * MiB
+
+
+@dataclass(frozen=True, slots=True)
+class VideoSampling:
+    """How a video becomes frames for the model: `fps` frames a second, at most `max_frames`.
+
+    Remote videos are never fetched, so their duration is assumed to be `assumed_duration_s`.
+    """
+
+    fps: float = 1.0
+    max_frames: int = 32
+    assumed_duration_s: float = 30.0
+
+    def frames(self, duration_s: float | None) -> int:
+        seconds = self.assumed_duration_s if duration_s is None else duration_s
+        return max(1, min(self.max_frames, math.ceil(seconds * self.fps)))
+
+
+_B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
+_IMAGE_ALLOWED = "png, jpeg, webp or gif"
+_HEAD_BYTES = 64 * 1024  # enough for the header of almost every image; the rest is read only on demand
+_REMOTE = ("https://", "http://")
+
+
+def _sha256(data: str | bytes) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def _mib(n: int) -> str:
+    return f"{n / MiB:.1f} MiB"
+
+
+class _B64View:
+    """Random access to the bytes behind a validated base64 payload, decoding only the slices read."""
+
+    __slots__ = ("b64", "nbytes")
+
+    def __init__(self, b64: bytes, nbytes: int) -> None:
+        self.b64, self.nbytes = b64, nbytes
+
+    def read(self, start: int, n: int) -> bytes:
+        start, end = max(0, start), min(self.nbytes, start + n)
+        if end <= start:
+            return b""
+        first, last = start // 3, -(-end // 3)  # whole 3-byte groups around the slice
+        chunk = binascii.a2b_base64(self.b64[first * 4:last * 4])
+        return chunk[start - first * 3:end - first * 3]
+
+
+def _checked_b64(payload: str, where: str, what: str, max_bytes: int) -> _B64View:
+    """Validate `payload` as strict standard base64 (no whitespace, correct padding) without decoding it."""
+    if not payload:
+        raise InvalidContent(f"{where}: {what} data is empty", param=where)
+    if not payload.isascii():
+        raise InvalidContent(f"{where}: {what} is not valid base64 (non-ASCII characters)", param=where)
+    padding = len(payload) - len(payload.rstrip("="))
+    nbytes = len(payload) // 4 * 3 - padding
+    if nbytes > max_bytes:
+        raise InvalidContent(f"{where}: {what} is {_mib(nbytes)}; at most {_mib(max_bytes)} allowed", param=where)
+    raw = payload.encode("ascii")
+    if len(raw) % 4 or padding > 2 or raw[: len(raw) - padding].translate(None, _B64_ALPHABET):
+        raise InvalidContent(
+            f"{where}: {what} is not valid base64 (allowed: A-Z a-z 0-9 + / with '=' padding, "
+            "no whitespace, length a multiple of 4)", param=where)
+    return _B64View(raw, nbytes)
+
+
+def _split_data_url(url: str, where: str, what: str) -> tuple[str, str]:
+    """'data:image/png;base64,AAAA' -> ('image/png', 'AAAA'); only base64 data URLs are accepted."""
+    header, comma, payload = url.partition(",")
+    params = header[5:].split(";")
+    if not comma or params[-1].strip().lower() != "base64":
+        raise InvalidContent(
+            f"{where}: {what} data URL is not base64; expected data:<mime type>;base64,<data>", param=where)
+    return params[0].strip().lower(), payload
+
+
+def _scheme_error(url: str, where: str, what: str) -> InvalidContent:
+    scheme = url.split(":", 1)[0][:16] if ":" in url else url[:16]
+    return InvalidContent(
+        f"{where}: unsupported {what} URL {scheme!r}; allowed: https://, http:// or data:...;base64,", param=where)
+
+
+# ---------------------------------------------------------------------------------------------- images
+
+_ORIENTATION, _ARTIST, _EXIF_IFD, _GPS_IFD = 0x0112, 0x013B, 0x8769, 0x8825
+_GPS_POSITION = (2, 4)  # GPSLatitude, GPSLongitude: a GPS IFD without them (version only) locates nothing
+_OWNER_TAGS = (0xA430, 0xA431, 0xA435)  # CameraOwnerName, BodySerialNumber, LensSerialNumber
+_XMP_GPS = re.compile(rb"GPSLatitude|GPSLongitude")
+
+
+def check_image_count(count: int, where: str, limits: MediaLimits) -> None:
+    """PayloadTooLarge (413) once a request carries more than `limits.max_images` images."""
+    if count > limits.max_images:
+        raise PayloadTooLarge(f"{where}: more than {limits.max_images} images in one request; "
+                              f"at most {limits.max_images} allowed", param=where)
+
+
+def inspect_image(url: str, detail: str, where: str,
+                  limits: MediaLimits = MediaLimits()) -> tuple[ImageInfo, list[Finding]]:
+    """Format, displayed size and privacy findings of one image, read from its header only.
+
+    Remote images (http, https) are never fetched: format and size are None, the hash is the URL's.
+    EXIF orientations 5-8 (rotated 90 degrees) swap width and height. EXIF GPS coordinates yield an
+    "exif_gps" finding; owner name or camera/lens serial numbers (or Artist) yield "exif_owner".
+    Raises InvalidContent for another scheme, bad base64, an unreadable or unsupported image, or one
+    above the byte or pixel limits (the pixel check happens before any pixel is decoded).
+    """
+    if url[:8].lower().startswith(_REMOTE):
+        return ImageInfo(where, None, None, None, detail, _sha256(url), 0), []
+    if url[:5].lower() != "data:":
+        raise _scheme_error(url, where, "image")
+    _, payload = _split_data_url(url, where, "image")
+    view = _checked_b64(payload, where, "image", limits.max_image_bytes)
+    image = _open_image(view, where, limits)
+    width, height = image.size
+    findings: list[Finding] = []
+    try:
+        orientation = _exif_findings(image, where, findings)
+    except Exception:  # malformed EXIF is the sender's metadata, not a reason to refuse the image
+        orientation = None
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    info = ImageInfo(where, image.format.lower(), width, height, detail, _sha256(view.b64), view.nbytes)
+    return info, findings
+
+
+def _open_image(view: _B64View, where: str, limits: MediaLimits) -> Image.Image:
+    data = view.read(0, _HEAD_BYTES)
+    while True:
+        try:
+            image = Image.open(io.BytesIO(data), formats=_IMAGE_FORMATS)
+            break
+        except Image.DecompressionBombError:
+            raise InvalidContent(f"{where}: image declares more than {limits.max_image_pixels:,} pixels "
+                                 "(a decompression bomb?); resize it", param=where) from None
+        except Exception:  # Pillow raises a dozen types on malformed input; all mean "cannot read it"
+            if len(data) < view.nbytes:  # a header longer than the head (big ICC/XMP): read it all
+                data = view.read(0, view.nbytes)
+                continue
+            raise InvalidContent(f"{where}: image is corrupt or not a supported format; "
+                                 f"allowed: {_IMAGE_ALLOWED}", param=where) from None
+    width, height = image.size
+    if width * height > limits.max_image_pixels:
+        raise InvalidContent(f"{where}: image is {width}x{height} = {width * height:,} pixels; at most "
+                             f"{limits.max_image_pixels:,} allowed", param=where)
+    if width == 0 or height == 0:
+        raise InvalidContent(f"{where}: image has no pixels ({width}x{height})", param=where)
+    return image
+
+
+def _exif_findings(image: Image.Image, where: str, findings: list[Finding]) -> int | None:
+    """Append GPS / owner findings; return the EXIF orientation. Reads only metadata parsed at open."""
+    xmp = image.info.get("xmp")
+    gps = bool(xmp and _XMP_GPS.search(xmp if isinstance(xmp, bytes) else xmp.encode()))
+    owner = False
+    orientation = None
+    raw = image.info.get("exif")  # only what open() parsed: getexif() on a PNG without it would decode
+    if raw:
+        exif = Image.Exif()
+        exif.load(raw)
+        orientation = exif.get(_ORIENTATION)
+        gps = gps or any(tag in exif.get_ifd(_GPS_IFD) for tag in _GPS_POSITION)
+        owner = bool(exif.get(_ARTIST)) or any(exif.get_ifd(_EXIF_IFD).get(tag) for tag in _OWNER_TAGS)
+    if gps:
+        findings.append(Finding("exif_gps", where, DataClass.CONFIDENTIAL))
+    if owner:
+        findings.append(Finding("exif_owner", where, DataClass.CONFIDENTIAL))
+    return orientation
+
+
+# ----------------------------------------------------------------------------------------------- audio
+
+PCM16_RATE = 24_000  # OpenAI's pcm16: raw 16-bit little-endian mono at 24 kHz
+# Bit rates assumed where the container header gives no duration cheaply. Lower rates give longer
+# (more conservative) durations: Opus voice is ~24-32 kbit/s, AAC voice ~64 kbit/s.
+ESTIMATED_BITRATE = {"webm": 32_000, "ogg": 32_000, "m4a": 64_000, "flac": 400_000}
+
+
+def inspect_audio(data_b64: str, fmt: str, where: str, limits: MediaLimits = MediaLimits()) -> AudioInfo:
+    """Duration of one `input_audio` part, from its container header.
+
+    wav: RIFF fmt/data chunks (exact); mp3: first frame header, Xing/Info frame count when present,
+    else constant bit rate over the bytes; flac: STREAMINFO total samples; m4a: the mp4 `mvhd` box;
+    ogg: last page granule position (Opus at 48 kHz, Vorbis at its header rate); pcm16: bytes / 48000.
+    When a container gives no duration (webm, or a header without one), duration = bytes * 8 /
+    ESTIMATED_BITRATE[fmt]. Raises InvalidContent for bad base64 or a payload that is not `fmt`.
+    """
+    if data_b64[:5] == "data:":
+        raise InvalidContent(f"{where}: input_audio.data must be bare base64, not a data URL", param=where)
+    view = _checked_b64(data_b64, where, "audio", limits.max_audio_bytes)
+    try:
+        duration = _audio_duration(view, fmt)
+    except (struct.error, ValueError, IndexError, ZeroDivisionError):
+        duration = None
+    if duration is None or duration < 0:
+        raise InvalidContent(f"{where}: audio is not a readable {fmt} file; allowed formats: "
+                             "wav, mp3, flac, ogg, m4a, webm, pcm16", param=where)
+    return AudioInfo(where, fmt, round(duration, 3), _sha256(view.b64))
+
+
+def _audio_duration(view: _B64View, fmt: str) -> float | None:
+    head = view.read(0, 4096)
+    if fmt == "wav":
+        return _wav_duration(view, head)
+    if fmt == "mp3":
+        return _mp3_duration(view, head)
+    if fmt == "pcm16":
+        return view.nbytes / (PCM16_RATE * 2)
+    if fmt == "flac":
+        if head[:4] != b"fLaC":
+            return None
+        rate = int.from_bytes(head[18:21], "big") >> 4
+        total = int.from_bytes(head[21:26], "big") & ((1 << 36) - 1)
+        return total / rate if rate and total else _by_bitrate(view, fmt)
+    if fmt == "m4a":
+        if head[4:8] != b"ftyp":
+            return None
+        return _mp4_duration(view) or _by_bitrate(view, fmt)
+    if fmt == "ogg":
+        return _ogg_duration(view, head) if head[:4] == b"OggS" else None
+    if fmt == "webm":
+        return _by_bitrate(view, fmt) if head[:4] == b"\x1a\x45\xdf\xa3" else None
+    return None
+
+
+def _by_bitrate(view: _B64View, fmt: str) -> float:
+    return view.nbytes * 8 / ESTIMATED_BITRATE[fmt]
+
+
+def _wav_duration(view: _B64View, head: bytes) -> float | None:
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    offset, byte_rate = 12, 0
+    while offset + 8 <= view.nbytes:
+        chunk = view.read(offset, 8)
+        cid, size = chunk[:4], struct.unpack("<I", chunk[4:8])[0]
+        if cid == b"fmt ":
+            byte_rate = struct.unpack("<I", view.read(offset + 16, 4))[0]
+        elif cid == b"data":
+            available = view.nbytes - offset - 8
+            size = available if size in (0, 0xFFFFFFFF) else min(size, available)  # streamed: size unknown
+            return size / byte_rate if byte_rate else None
+        offset += 8 + size + (size & 1)
+    return None
+
+
+_MP3_BITRATES = {  # kbit/s by bitrate index, layer III
+    1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),  # MPEG-1
+    2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),  # MPEG-2 and 2.5
+}
+_MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _mp3_duration(view: _B64View, head: bytes) -> float | None:
+    start = 0
+    if head[:3] == b"ID3":  # ID3v2 tag: syncsafe size, optional 10-byte footer
+        size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+        start = 10 + size + (10 if head[5] & 0x10 else 0)
+    frame = view.read(start, 4096)
+    for i in range(len(frame) - 4):
+        if frame[i] != 0xFF or frame[i + 1] & 0xE0 != 0xE0:
+            continue
+        version, layer = (frame[i + 1] >> 3) & 3, (frame[i + 1] >> 1) & 3
+        bitrate_index, rate_index = frame[i + 2] >> 4, (frame[i + 2] >> 2) & 3
+        if version == 1 or layer != 1 or bitrate_index in (0, 15) or rate_index == 3:
+            continue  # reserved values: not a layer III frame header
+        rate = _MP3_RATES[version][rate_index]
+        mono = frame[i + 3] >> 6 == 3
+        side = (17 if mono else 32) if version == 3 else (9 if mono else 17)
+        xing = frame[i + 4 + side:i + 16 + side]
+        if xing[:4] in (b"Xing", b"Info") and xing[7] & 1:  # VBR header with a frame count
+            samples = 1152 if version == 3 else 576
+            return struct.unpack(">I", xing[8:12])[0] * samples / rate
+        bitrate = _MP3_BITRATES[1 if version == 3 else 2][bitrate_index] * 1000
+        return (view.nbytes - start - i) * 8 / bitrate
+    return None
+
+
+def _mp4_duration(view: _B64View) -> float | None:
+    """Duration from the `mvhd` box inside the top-level `moov` box, wherever it sits in the file."""
+    offset = 0
+    while offset + 8 <= view.nbytes:
+        size, kind = struct.unpack(">I4s", view.read(offset, 8))
+        header = 8
+        if size == 1:
+            size, header = struct.unpack(">Q", view.read(offset + 8, 8))[0], 16
+        elif size == 0:
+            size = view.nbytes - offset
+        if kind == b"moov":
+            child = view.read(offset + header, 40)
+            if child[4:8] != b"mvhd":
+                return None
+            if child[8] == 1:  # version 1: 64-bit times
+                scale, duration = struct.unpack(">IQ", child[28:40])
+            else:
+                scale, duration = struct.unpack(">II", child[20:28])
+            return duration / scale if scale and duration else None
+        if size < header:
+            return None
+        offset += size
+    return None
+
+
+def _ogg_duration(view: _B64View, head: bytes) -> float | None:
+    if b"OpusHead" in head[:64]:
+        rate = 48_000  # Opus granule positions always count 48 kHz samples
+    elif (at := head.find(b"\x01vorbis")) >= 0:
+        rate = struct.unpack("<I", head[at + 12:at + 16])[0]
+    else:
+        return None
+    tail = view.read(max(0, view.nbytes - 65_536), 65_536)
+    last = tail.rfind(b"OggS")
+    if last < 0 or not rate:
+        return None
+    return struct.unpack("<q", tail[last + 6:last + 14])[0] / rate
+
+
+# ------------------------------------------------------------------------------------------ video, files
+
+def inspect_video(url: str, where: str, sampling: VideoSampling = VideoSampling(),
+                  limits: MediaLimits = MediaLimits()) -> VideoInfo:
+    """Frames the model will see: `sampling.frames(duration)`.
+
+    Remote videos are never fetched (duration assumed). Inline mp4/mov (`ftyp`) videos give their
+    duration from the `mvhd` box; other inline containers are assumed `sampling.assumed_duration_s`.
+    """
+    if url[:8].lower().startswith(_REMOTE):
+        return VideoInfo(where, sampling.frames(None), _sha256(url))
+    if url[:5].lower() != "data:":
+        raise _scheme_error(url, where, "video")
+    _, payload = _split_data_url(url, where, "video")
+    view = _checked_b64(payload, where, "video", limits.max_video_bytes)
+    duration = None
+    if view.read(4, 4) == b"ftyp":
+        try:
+            duration = _mp4_duration(view)
+        except (struct.error, IndexError):
+            duration = None
+    return VideoInfo(where, sampling.frames(duration), _sha256(view.b64))
+
+
+_PDF_PAGE_SCAN_BYTES = 2 * MiB  # counting pages means decoding the whole file: only for small PDFs
+_PDF_LINEARIZED_PAGES = re.compile(rb"/Linearized\b.{0,200}?/N\s+(\d+)", re.S)
+_PDF_PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
+
+
+def inspect_file(file_data: str | None, file_id: str | None, where: str,
+                 limits: MediaLimits = MediaLimits()) -> FileInfo:
+    """Mime, size, hash and (for PDFs, when cheap) page count of one `file` part.
+
+    `file_data` is a base64 data URL (bare base64 is accepted too); the mime is sniffed for PDFs
+    (`%PDF-`), else taken from the data URL. A part naming only an uploaded `file_id` has size 0
+    and the hash of its id. Pages: from a linearized PDF's first object, else by counting page
+    objects in PDFs up to 2 MiB, else None.
+    """
+    if not file_data:
+        if not file_id:
+            raise InvalidContent(f"{where}: a file part needs file_data (a base64 data URL) or file_id",
+                                 param=where)
+        return FileInfo(where, "application/octet-stream", 0, _sha256(f"file_id:{file_id}"))
+    mime, payload = "application/octet-stream", file_data
+    if file_data[:5].lower() == "data:":
+        mime, payload = _split_data_url(file_data, where, "file")
+    view = _checked_b64(payload, where, "file", limits.max_file_bytes)
+    head = view.read(0, 1024)
+    pages = None
+    if head.startswith(b"%PDF-"):
+        mime = "application/pdf"
+        if found := _PDF_LINEARIZED_PAGES.search(head):
+            pages = int(found.group(1))
+        elif view.nbytes <= _PDF_PAGE_SCAN_BYTES:
+            pages = len(_PDF_PAGE.findall(view.read(0, view.nbytes))) or None
+    return FileInfo(where, mime or "application/octet-stream", view.nbytes, _sha256(view.b64), pages)

@@ -1,0 +1,194 @@
+"""The `turnout` command: serve, policy check, route (dry-run), keys create.
+
+Heavy imports (Ray, llama.cpp, litellm) happen inside the sub-command that needs them, so
+`turnout policy check` and `turnout route` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import secrets
+import sys
+from pathlib import Path
+from typing import Any, Iterable, TextIO
+
+from router.errors import TurnoutError
+from router.policy import CompiledPolicy, PolicyError, load_policy
+
+
+def _fail(message: str) -> int:
+    print(f"turnout: {message}", file=sys.stderr)
+    return 1
+
+
+def _parse_headers(values: Iterable[str]) -> dict[str, str]:
+    headers = {}
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not name.strip():
+            raise ValueError(f"--header {value!r}: expected 'Name: value'")
+        headers[name.strip().lower()] = content.strip()
+    return headers
+
+
+def _error_decision(error: TurnoutError | str, headers: dict[str, str]) -> dict[str, Any]:
+    """A decision object for input that could not be classified; nothing is routed."""
+    from router.profile import DataClass
+
+    try:
+        data_class = DataClass.parse(headers.get("x-turnout-data-class", "internal"))
+    except ValueError:
+        data_class = DataClass.INTERNAL
+    if isinstance(error, TurnoutError):
+        err = {"type": error.code, "message": error.message}
+    else:
+        err = {"type": "invalid_request", "message": error}
+    return {"model": None, "location": None, "data_class": max(data_class, DataClass.INTERNAL).label,
+            "modalities": [], "estimated_input_tokens": 0, "estimated_cost_usd": 0.0, "rule": None,
+            "reasons": [err["message"]], "findings": [], "candidates": [], "error": err}
+
+
+def _route_one(policy: CompiledPolicy, body: Any, headers: dict[str, str]) -> dict[str, Any]:
+    from router.pipeline import plan
+
+    try:
+        _, decision = plan(policy, body, headers)
+    except TurnoutError as exc:
+        return _error_decision(exc, headers)
+    return decision.as_json()
+
+
+def _batch(policy: CompiledPolicy, lines: TextIO, out: TextIO) -> None:
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.write(json.dumps(_error_decision(f"line {number}: invalid JSON: {exc.msg} at column {exc.colno}", {})) + "\n")
+            continue
+        if not isinstance(case, dict):
+            out.write(json.dumps(_error_decision(f"line {number}: expected an object with 'body'", {})) + "\n")
+            continue
+        raw_headers = case.get("headers") or {}
+        headers = {str(k).lower(): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, dict) else {}
+        out.write(json.dumps(_route_one(policy, case.get("body"), headers)) + "\n")
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    try:
+        headers = _parse_headers(args.header)
+    except ValueError as exc:
+        return _fail(str(exc))
+    policy = load_policy(args.policy)
+    if args.batch:
+        if args.batch == "-":
+            _batch(policy, sys.stdin, sys.stdout)
+        else:
+            try:
+                with open(args.batch, encoding="utf-8") as fh:
+                    _batch(policy, fh, sys.stdout)
+            except OSError as exc:
+                return _fail(f"{args.batch}: {exc.strerror}")
+        return 0
+    source = args.request or "-"
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"{source}: {exc.strerror}")
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return _fail(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
+    print(json.dumps(_route_one(policy, body, headers), indent=2))
+    return 0
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    policy = load_policy(args.file)
+    for warning in policy.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    spec = policy.spec
+    local = sum(m.kind == "llamacpp" for m in spec.models)
+    print(f"{args.file}: ok — {len(spec.models)} models ({local} local, {len(spec.models) - local} cloud), "
+          f"{len(spec.rules)} rules, {len(spec.tenants)} tenants, privacy proof passed")
+    return 0
+
+
+def cmd_policy_schema(args: argparse.Namespace) -> int:
+    from router.policy import Policy
+
+    text = json.dumps(Policy.model_json_schema(), indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    key = "tk-" + secrets.token_urlsafe(32)
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    print(f"key (shown once, store it now): {key}")
+    print(f"add to policy tenants[id={args.tenant}].api_key_sha256: {digest}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from router.serve import serve
+
+    return serve(policy=args.policy, host=args.host, port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="turnout", description="Hybrid cloud/local model router")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the gateway on Ray Serve")
+    serve.add_argument("--policy", help="policy YAML (default: TURNOUT_POLICY or policies/default.yaml)")
+    serve.add_argument("--host", help="listen address (default: TURNOUT_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (default: TURNOUT_PORT or 8000)")
+    serve.set_defaults(func=cmd_serve)
+
+    policy = sub.add_parser("policy", help="policy tools").add_subparsers(dest="policy_command", required=True)
+    check = policy.add_parser("check", help="validate a policy file")
+    check.add_argument("file")
+    check.set_defaults(func=cmd_policy_check)
+    schema = policy.add_parser("schema", help="print the policy JSON Schema")
+    schema.add_argument("-o", "--output", help="write to this file")
+    schema.set_defaults(func=cmd_policy_schema)
+
+    route = sub.add_parser("route", help="dry-run: print the routing decision for a request")
+    route.add_argument("--policy", default=None, help="policy YAML (default: policies/default.yaml)")
+    route.add_argument("--header", action="append", default=[], help="'Name: value' request header (repeatable)")
+    route.add_argument("--batch", help="JSONL of {headers, body} cases, or - for stdin; one decision per line")
+    route.add_argument("request", nargs="?", help="request JSON file, or - for stdin")
+    route.set_defaults(func=cmd_route)
+
+    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
+    create = keys.add_parser("create", help="print a new API key and the digest to put in the policy")
+    create.add_argument("--tenant", required=True)
+    create.set_defaults(func=cmd_keys_create)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "policy", None) is None and args.command in ("route", "serve"):
+        from router.settings import Settings
+
+        if args.command == "route":
+            args.policy = str(Settings().policy)
+    try:
+        return args.func(args)
+    except PolicyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

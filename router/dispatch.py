@@ -1,0 +1,159 @@
+"""Acts on a Decision: sends the request along the decision's chain and nowhere else.
+
+Dispatch never picks a model: it walks `decision.chain` (chosen model, then fallbacks — all cleared
+for the request's data class by decide) and stops at the first answer. It falls back on failures
+the next model may not repeat (timeouts, 429, 5xx, refused connections, malformed answers, a
+context window too small) and stops on errors the request itself causes (400). Streams fall back
+only before their first chunk reaches the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from backends.base import (Backend, BackendBadRequest, BackendError, BackendProtocolError, BackendTimeout,
+                           ContextWindowExceeded, to_router_error)
+from router.decide import Decision
+from router.errors import TurnoutError, UpstreamTimeout, UpstreamUnavailable
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    model: str
+    outcome: str  # "ok" or the error class name
+    latency_s: float
+    detail: str = ""
+
+    def render(self) -> str:
+        text = f"attempt {self.model}: {self.outcome} in {self.latency_s * 1000:.0f} ms"
+        return f"{text} ({self.detail})" if self.detail else text
+
+
+@dataclass
+class Outcome:
+    """What dispatch did: the model that answered (if any) and every attempt on the way."""
+
+    model: str | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+
+
+def _falls_back(exc: BackendError) -> bool:
+    return isinstance(exc, ContextWindowExceeded) or not isinstance(exc, BackendBadRequest)
+
+
+class Dispatcher:
+    """Sends requests to backends. `on_result(model_id, ok)` is told every attempt's outcome
+    (the circuit breakers and health listen there)."""
+
+    def __init__(self, backends: Mapping[str, Backend], *, total_timeout_s: float = 120.0,
+                 first_token_timeout_s: float = 30.0,
+                 on_result: Callable[[str, bool], None] | None = None) -> None:
+        self.backends = backends
+        self.total_timeout_s = total_timeout_s
+        self.first_token_timeout_s = first_token_timeout_s
+        self.on_result = on_result or (lambda model, ok: None)
+
+    def _backend(self, model: str) -> Backend | None:
+        return self.backends.get(model)
+
+    def _record(self, outcome: Outcome, model: str, started: float, error: BaseException | None) -> None:
+        latency = time.perf_counter() - started
+        if error is None:
+            outcome.attempts.append(Attempt(model, "ok", latency))
+        else:
+            detail = getattr(error, "message", str(error))
+            outcome.attempts.append(Attempt(model, type(error).__name__, latency, detail))
+        self.on_result(model, error is None)
+
+    @staticmethod
+    def _final_error(outcome: Outcome, last: BackendError | None) -> TurnoutError:
+        if last is None:
+            return UpstreamUnavailable("no backend is running for any model this request may use: "
+                                       + "; ".join(a.render() for a in outcome.attempts), headers={"retry-after": "5"})
+        error = to_router_error(last)
+        if len(outcome.attempts) > 1:
+            error.message = f"{error.message} (after {len(outcome.attempts)} attempts: " \
+                            + "; ".join(a.render() for a in outcome.attempts) + ")"
+        return error
+
+    async def complete(self, decision: Decision, request: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
+        """The first successful completion along the chain; TurnoutError when every model failed."""
+        last: BackendError | None = None
+        deadline = time.perf_counter() + self.total_timeout_s
+        for model in decision.chain:
+            backend = self._backend(model)
+            if backend is None:
+                outcome.attempts.append(Attempt(model, "NotRunning", 0.0, "no backend loaded"))
+                continue
+            started = time.perf_counter()
+            try:
+                remaining = deadline - started
+                if remaining <= 0:
+                    raise UpstreamTimeout(f"request deadline of {self.total_timeout_s:.0f} s passed")
+                response = await asyncio.wait_for(backend.complete(request), timeout=remaining)
+            except asyncio.TimeoutError:
+                self._record(outcome, model, started, TimeoutError("total deadline"))
+                raise UpstreamTimeout(f"model '{model}' did not answer within {self.total_timeout_s:.0f} s") from None
+            except BackendError as exc:
+                self._record(outcome, model, started, exc)
+                last = exc
+                if not _falls_back(exc):
+                    break
+                continue
+            self._record(outcome, model, started, None)
+            outcome.model = model
+            response["model"] = model
+            return response
+        raise self._final_error(outcome, last)
+
+    async def open_stream(self, decision: Decision, request: dict[str, Any],
+                          outcome: Outcome) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
+        """Start a stream along the chain: returns (first chunk, the rest). Falls back only before the
+        first chunk; TurnoutError when no model produced one."""
+        last: BackendError | None = None
+        for model in decision.chain:
+            backend = self._backend(model)
+            if backend is None:
+                outcome.attempts.append(Attempt(model, "NotRunning", 0.0, "no backend loaded"))
+                continue
+            started = time.perf_counter()
+            iterator = backend.stream(request)
+            try:
+                first = await asyncio.wait_for(anext(iterator), timeout=self.first_token_timeout_s)
+            except asyncio.TimeoutError:
+                await _close(iterator)
+                exc: BackendError = BackendTimeout(model, f"no first token within {self.first_token_timeout_s:.0f} s",
+                                                   phase="first_token")
+                self._record(outcome, model, started, exc)
+                last = exc
+                continue
+            except BackendError as exc:
+                await _close(iterator)
+                self._record(outcome, model, started, exc)
+                last = exc
+                if not _falls_back(exc):
+                    break
+                continue
+            except StopAsyncIteration:
+                exc = BackendProtocolError(model, "stream ended before any chunk")
+                self._record(outcome, model, started, exc)
+                last = exc
+                continue
+            self._record(outcome, model, started, None)
+            outcome.model = model
+            return first, iterator
+        raise self._final_error(outcome, last)
+
+
+async def _close(iterator: AsyncIterator[Any]) -> None:
+    aclose = getattr(iterator, "aclose", None)
+    if aclose is not None:
+        try:
+            await aclose()
+        except Exception:  # closing a failed upstream must not mask the original error
+            pass
+

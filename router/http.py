@@ -1,0 +1,180 @@
+"""The HTTP surface: OpenAI-compatible endpoints over a Gateway, buildable without Ray.
+
+Every error leaves as OpenAI's `{"error": {"message", "type", "param", "code"}}` with a 4xx for
+bad input and 502/503/504 for upstream failures; an unexpected exception is logged and answered
+with a generic 500 that carries no traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from router.errors import BadRequest, Forbidden, PayloadTooLarge, TurnoutError, Unauthorized
+from router.gateway import Gateway
+
+log = logging.getLogger("turnout.http")
+AUTO_MODEL = {"id": "auto", "object": "model", "created": 0, "owned_by": "turnout",
+              "description": "route for me: Turnout picks the model by policy"}
+
+
+def _error_response(exc: TurnoutError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def authenticate(gateway: Gateway, request: Request) -> str:
+    """The tenant id for this request. Open mode: a known key still selects its tenant."""
+    spec = gateway.store.current.spec
+    key = _bearer(request)
+    if key is not None:
+        digest = _sha256(key)
+        for tenant in spec.tenants:
+            if any(hmac.compare_digest(digest, known) for known in tenant.api_key_sha256):
+                return tenant.id
+    if spec.auth.mode == "open":
+        return "default"
+    if key is None:
+        raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
+    raise Unauthorized("invalid API key (keys are listed per tenant in the policy; `turnout keys create` makes one)")
+
+
+def authenticate_admin(gateway: Gateway, request: Request, admin_key_sha256: str | None) -> None:
+    spec = gateway.store.current.spec
+    allowed = list(spec.auth.admin_key_sha256) + ([admin_key_sha256] if admin_key_sha256 else [])
+    if not allowed and spec.auth.mode == "open":
+        return
+    key = _bearer(request)
+    if key is None:
+        raise Unauthorized("admin endpoints need 'Authorization: Bearer <admin key>'")
+    if not any(hmac.compare_digest(_sha256(key), known) for known in allowed):
+        raise Forbidden("this key is not an admin key")
+
+
+async def read_json(request: Request, max_bytes: int) -> Any:
+    """The decoded JSON body; 413 past `max_bytes` (checked before and while reading), 400 if not JSON."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"request body of {int(declared)} bytes exceeds the limit of {max_bytes} bytes")
+    body = bytearray()
+    async for piece in request.stream():
+        body += piece
+        if len(body) > max_bytes:
+            raise PayloadTooLarge(f"request body exceeds the limit of {max_bytes} bytes")
+    if not body:
+        raise BadRequest("request body is empty; expected a JSON object")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"request body is not valid JSON: {exc}") from None
+
+
+def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 1024 * 1024,
+               admin_key_sha256: str | None = None) -> FastAPI:
+    """The FastAPI app. `gateway` may be attached later as `app.state.gateway` (the Ray replica does)."""
+    app = FastAPI(title="Turnout", version="0.1.0", docs_url=None, redoc_url=None)
+    app.state.gateway = gateway
+    app.state.ready_detail = {}
+
+    @app.exception_handler(TurnoutError)
+    async def turnout_error(_: Request, exc: TurnoutError) -> JSONResponse:
+        return _error_response(exc)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        body = {"error": {"message": "internal error; see the gateway log", "type": "server_error",
+                          "param": None, "code": "internal_error"}}
+        return JSONResponse(body, status_code=500)
+
+    def gw(request: Request) -> Gateway:
+        return request.app.state.gateway
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(request: Request) -> Response:
+        gateway = gw(request)
+        tenant = authenticate(gateway, request)
+        payload = await read_json(request, max_body_bytes)
+        reply = await gateway.chat(payload, request.headers, tenant)
+        if reply.stream is not None:
+            return StreamingResponse(reply.stream, media_type="text/event-stream",
+                                     headers={**reply.headers, "cache-control": "no-cache"})
+        return Response(orjson.dumps(reply.body), status_code=reply.status, media_type="application/json",
+                        headers=reply.headers)
+
+    @app.post("/v1/route")
+    async def route(request: Request) -> Response:
+        gateway = gw(request)
+        tenant = authenticate(gateway, request)
+        payload = await read_json(request, max_body_bytes)
+        decision = gateway.route(payload, request.headers, tenant)
+        return Response(orjson.dumps(decision.as_json()), media_type="application/json")
+
+    @app.get("/v1/models")
+    async def models(request: Request) -> dict[str, Any]:
+        gateway = gw(request)
+        authenticate(gateway, request)
+        spec = gateway.store.current.spec
+        data = [AUTO_MODEL] + [
+            {"id": m.id, "object": "model", "created": 0, "owned_by": m.location, "description": m.description,
+             "modalities": [x.value for x in m.modalities], "context_window": m.context_window,
+             "clearance": m.clearance.label, "available": gateway.health.get(m.id) is None
+             or gateway.health[m.id].available}
+            for m in spec.models]
+        return {"object": "list", "data": data}
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        gateway = gw(request)
+        if gateway is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        health = await gateway.refresh_health()
+        models = {m: {"available": h.available, "saturated": h.saturated, "queue_depth": h.queue_depth,
+                      "detail": h.detail} for m, h in health.items()}
+        spec = gateway.store.current.spec
+        local_required = [m.id for m in spec.models if m.kind == "llamacpp" and m.required]
+        missing = [m for m in local_required if not models.get(m, {}).get("available")]
+        body = {"status": "ready" if not missing else "not ready", "policy": gateway.store.current.digest,
+                "models": models, "missing_local_models": missing}
+        return JSONResponse(body, status_code=200 if not missing else 503)
+
+    @app.get("/metrics")
+    async def prometheus_metrics() -> Response:
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/admin/policy")
+    async def admin_policy(request: Request) -> dict[str, Any]:
+        gateway = gw(request)
+        authenticate_admin(gateway, request, admin_key_sha256)
+        return gateway.store.status()
+
+    @app.post("/admin/reload")
+    async def admin_reload(request: Request) -> JSONResponse:
+        gateway = gw(request)
+        authenticate_admin(gateway, request, admin_key_sha256)
+        result = gateway.store.reload()
+        body = {"ok": result.ok, "changed": result.changed, "error": result.error, **gateway.store.status()}
+        return JSONResponse(body, status_code=200 if result.ok else 422)
+
+    return app

