@@ -243,6 +243,10 @@ def decide(profile: RequestProfile, policy: CompiledPolicy,
         if rule.otherwise == "next":
             reasons.append(f"rule {rule.id!r} matched but no candidate is eligible ({why}); trying the next rule")
             continue
+        if any(c.reason.startswith("unavailable") for c in assessed.values()):
+            return refuse(UpstreamUnavailable(f"every model rule {rule.id!r} may use for this {profile.data_class} "
+                                              f"request is down or refused: {why}", headers={"retry-after": "5"}),
+                          rule.id, table)
         return refuse(Unroutable(f"no model may serve this {profile.data_class} request under rule {rule.id!r}: {why}"),
                       rule.id, table)
     return refuse(Unroutable("no rule matched this request"), None, table)

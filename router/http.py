@@ -89,7 +89,8 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
     """The FastAPI app. `gateway` may be attached later as `app.state.gateway` (the Ray replica does)."""
     app = FastAPI(title="Turnout", version="0.1.0", docs_url=None, redoc_url=None)
     app.state.gateway = gateway
-    app.state.ready_detail = {}
+    app.state.max_body_bytes = max_body_bytes
+    app.state.admin_key_sha256 = admin_key_sha256
 
     @app.exception_handler(TurnoutError)
     async def turnout_error(_: Request, exc: TurnoutError) -> JSONResponse:
@@ -109,7 +110,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
     async def chat_completions(request: Request) -> Response:
         gateway = gw(request)
         tenant = authenticate(gateway, request)
-        payload = await read_json(request, max_body_bytes)
+        payload = await read_json(request, request.app.state.max_body_bytes)
         reply = await gateway.chat(payload, request.headers, tenant)
         if reply.stream is not None:
             return StreamingResponse(reply.stream, media_type="text/event-stream",
@@ -121,7 +122,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
     async def route(request: Request) -> Response:
         gateway = gw(request)
         tenant = authenticate(gateway, request)
-        payload = await read_json(request, max_body_bytes)
+        payload = await read_json(request, request.app.state.max_body_bytes)
         decision = gateway.route(payload, request.headers, tenant)
         return Response(orjson.dumps(decision.as_json()), media_type="application/json")
 
@@ -166,13 +167,13 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
     @app.get("/admin/policy")
     async def admin_policy(request: Request) -> dict[str, Any]:
         gateway = gw(request)
-        authenticate_admin(gateway, request, admin_key_sha256)
+        authenticate_admin(gateway, request, request.app.state.admin_key_sha256)
         return gateway.store.status()
 
     @app.post("/admin/reload")
     async def admin_reload(request: Request) -> JSONResponse:
         gateway = gw(request)
-        authenticate_admin(gateway, request, admin_key_sha256)
+        authenticate_admin(gateway, request, request.app.state.admin_key_sha256)
         result = gateway.store.reload()
         body = {"ok": result.ok, "changed": result.changed, "error": result.error, **gateway.store.status()}
         return JSONResponse(body, status_code=200 if result.ok else 422)

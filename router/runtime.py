@@ -92,11 +92,16 @@ def build_backends(policy: CompiledPolicy, settings: Settings,
             backends[model.id] = factory(model)
         except FileNotFoundError as exc:
             raise StartupError(f"model {model.id!r}: {exc}") from None
-    timeout = policy.spec.defaults.timeouts.total_s
-    for model in policy.spec.models:
-        if isinstance(model, LiteLLMModel):
-            backends[model.id] = REGISTRY["litellm"](model.id, **litellm_options(model, timeout))
+    backends.update(cloud_backends(policy))
     return backends, unavailable
+
+
+def cloud_backends(policy: CompiledPolicy) -> dict[str, Backend]:
+    from backends.base import REGISTRY
+
+    timeout = policy.spec.defaults.timeouts.total_s
+    return {m.id: REGISTRY["litellm"](m.id, **litellm_options(m, timeout))
+            for m in policy.spec.models if isinstance(m, LiteLLMModel)}
 
 
 def build_gateway(settings: Settings, backends: Mapping[str, Backend] | None = None,

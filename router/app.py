@@ -1,0 +1,198 @@
+"""The Ray Serve adapter: `build_app(args) -> Application`.
+
+    import_path: router.app:build_app        (deploy/serve.yaml)
+
+One ingress deployment (the FastAPI app of router/http.py over a Gateway) and one deployment per
+local llama.cpp model; each local replica owns one model, asks Ray for its GPU share and caps its
+concurrency (`max_ongoing_requests`) and queue (`max_queued_requests`), so a saturated pool is
+visible to the router and work that may leave the building overflows to the cloud. Cloud calls are
+async litellm calls from the ingress replica. The policy reloads on file change, on
+POST /admin/reload, and on a new `user_config` (`serve deploy` with `user_config: {reload: N}`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from ray import serve
+from ray.serve.handle import DeploymentHandle
+
+from backends.base import Backend, BackendError, BackendUnavailable, Health
+from router.http import create_app
+from router.settings import Settings
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+class AppArgs(BaseModel):
+    """`args:` of deploy/serve.yaml; every key optional, TURNOUT_* settings fill the rest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy: str | None = Field(None, description="policy YAML path (default: TURNOUT_POLICY / policies/default.yaml)")
+    model_dir: str | None = Field(None, description="directory relative GGUF paths resolve against")
+    redis_url: str | None = Field(None, description="redis://... for cache and budgets; unset = in-process cache")
+    max_body_bytes: int | None = Field(None, ge=1024, description="largest accepted request body")
+    ingress_replicas: int = Field(1, ge=1, description="ingress (router) replicas")
+    ingress_max_ongoing_requests: int = Field(512, ge=1, description="concurrent requests per ingress replica")
+    watch_policy: bool = Field(True, description="reload the policy file when it changes")
+
+    def settings(self) -> Settings:
+        overrides = {k: v for k, v in self.model_dump().items()
+                     if v is not None and k in Settings.model_fields}
+        return Settings(**overrides)
+
+
+class RayLocalBackend:
+    """A local model behind its Serve deployment handle; counts in-flight requests so the router
+    sees saturation without a round trip."""
+
+    def __init__(self, model_id: str, handle: DeploymentHandle, capacity: int, queue_limit: int) -> None:
+        self.model_id = model_id
+        self.handle = handle
+        self.capacity = capacity
+        self.queue_limit = queue_limit
+        self.in_flight = 0
+
+    def _translate(self, exc: BaseException) -> BackendError:
+        from ray.serve.exceptions import BackPressureError
+
+        if isinstance(exc, BackendError):
+            return exc
+        cause = getattr(exc, "cause", None)
+        if isinstance(cause, BackendError):
+            return cause
+        if isinstance(exc, BackPressureError):
+            return BackendUnavailable(self.model_id, "local queue is full (max_queued_requests reached)")
+        return BackendUnavailable(self.model_id, f"local replica failed: {type(exc).__name__}")
+
+    async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.in_flight += 1
+        try:
+            return await self.handle.complete.remote(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            raise self._translate(exc) from None
+        finally:
+            self.in_flight -= 1
+
+    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        self.in_flight += 1
+        response = self.handle.options(stream=True).stream.remote(request)
+        try:
+            async for chunk in response:
+                yield chunk
+        except (asyncio.CancelledError, GeneratorExit):
+            response.cancel()
+            raise
+        except Exception as exc:
+            raise self._translate(exc) from None
+        finally:
+            self.in_flight -= 1
+
+    async def health(self) -> Health:
+        free = self.capacity - self.in_flight
+        try:
+            state = await asyncio.wait_for(self.handle.health.remote(), timeout=2.0)
+        except Exception as exc:  # health never raises: an unreachable replica is unavailable
+            return Health(False, f"replica unreachable: {type(exc).__name__}", max(0, -free), free)
+        return Health(state["available"], state["detail"], max(0, self.in_flight - self.capacity), free)
+
+
+@serve.deployment(ray_actor_options={"num_cpus": 0})
+class LocalModel:
+    """One replica, one llama.cpp model."""
+
+    def __init__(self, model_id: str, options: dict[str, Any]) -> None:
+        from backends.base import REGISTRY
+
+        self.engine = REGISTRY["llamacpp"](model_id, **options)
+
+    async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        return await self.engine.complete(request)
+
+    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        async for chunk in self.engine.stream(request):
+            yield chunk
+
+    async def health(self) -> dict[str, Any]:
+        return dataclasses.asdict(await self.engine.health())
+
+
+fastapi_app = create_app()
+
+
+@serve.deployment(ray_actor_options={"num_cpus": 0})
+@serve.ingress(fastapi_app)
+class Ingress:
+    """The router: classify, decide, dispatch. Local models are reached through their handles."""
+
+    async def __init__(self, args: dict[str, Any], local: dict[str, DeploymentHandle],
+                       unavailable: dict[str, str]) -> None:
+        from router.runtime import cloud_backends, load_store, make_cache
+        from router.gateway import Gateway
+        from router.telemetry import setup_telemetry
+
+        setup_telemetry()
+        parsed = AppArgs.model_validate(args)
+        settings = parsed.settings()
+        store = load_store(settings)
+        limits = {m.id: m for m in store.current.spec.models}
+        backends: dict[str, Backend] = {
+            model_id: RayLocalBackend(model_id, handle,
+                                      limits[model_id].replicas * limits[model_id].max_ongoing_requests,
+                                      limits[model_id].max_queued_requests)
+            for model_id, handle in local.items()}
+        backends.update(cloud_backends(store.current))
+        gateway = Gateway(store, backends, cache=make_cache(settings))
+        gateway.unavailable = dict(unavailable)
+        fastapi_app.state.gateway = gateway
+        fastapi_app.state.max_body_bytes = settings.max_body_bytes
+        if settings.admin_key is not None:
+            fastapi_app.state.admin_key_sha256 = hashlib.sha256(settings.admin_key.get_secret_value().encode()).hexdigest()
+        await gateway.refresh_health()
+        self._tasks = [asyncio.get_running_loop().create_task(self._refresh(gateway))]
+        if parsed.watch_policy:
+            self._tasks.append(asyncio.get_running_loop().create_task(store.watch()))
+
+    @staticmethod
+    async def _refresh(gateway) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            await gateway.refresh_health()
+
+    def reconfigure(self, user_config: dict[str, Any]) -> None:
+        """Serve's user_config hook: any new user_config reloads the policy file."""
+        gateway = fastapi_app.state.gateway
+        if gateway is not None:
+            gateway.store.reload()
+
+
+def build_app(args: dict[str, Any] | None = None) -> serve.Application:
+    """Validate `args` (AppArgs), check the policy and local model files, and bind the deployments."""
+    from router.runtime import llamacpp_options, load_store, plan_local_models
+
+    parsed = AppArgs.model_validate(args or {})
+    settings = parsed.settings()
+    store = load_store(settings)
+    local_models, unavailable = plan_local_models(store.current, settings.model_dir)
+    local = {
+        m.id: LocalModel.options(
+            name=f"local-{m.id}",
+            num_replicas=m.replicas,
+            max_ongoing_requests=m.max_ongoing_requests,
+            max_queued_requests=m.max_queued_requests,
+            ray_actor_options={"num_cpus": 0, "num_gpus": m.num_gpus},
+        ).bind(m.id, llamacpp_options(m, settings.model_dir))
+        for m in local_models}
+    return Ingress.options(
+        num_replicas=parsed.ingress_replicas,
+        max_ongoing_requests=parsed.ingress_max_ongoing_requests,
+    ).bind(parsed.model_dump(), local, unavailable)
