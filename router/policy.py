@@ -26,10 +26,12 @@ def _data_class(value: Any) -> DataClass:
     if isinstance(value, DataClass):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"expected one of {', '.join(DATA_CLASSES)}, got {value!r}")
+        raise ValueError(f"unknown data class {value!r}; allowed: {', '.join(DATA_CLASSES)}")
     return DataClass.parse(value)
 
 
+# Fields of this type write their defaults as labels with validate_default=True, so the JSON Schema shows
+# "restricted" rather than the IntEnum's 3 while the model still holds a DataClass.
 DataClassField = Annotated[
     DataClass,
     BeforeValidator(_data_class),
@@ -84,7 +86,8 @@ class LlamaCppModel(_ModelSpec):
     max_ongoing_requests: int = Field(1, ge=1, description="requests a replica runs at once (llama.cpp slots)")
     max_queued_requests: int = Field(16, ge=0, description="requests that may wait for a slot before 503")
     required: bool = Field(True, description="if false, a missing model file marks the model unavailable instead of failing start-up")
-    clearance: DataClassField = Field(DataClass.RESTRICTED, description="highest data class this model may receive")
+    clearance: DataClassField = Field(
+        "restricted", validate_default=True, description="highest data class this model may receive")
     pricing: LocalPricing = Field(default_factory=LocalPricing, description="GPU-time pricing: local is never free")
 
     @property
@@ -106,7 +109,8 @@ class LiteLLMModel(_ModelSpec):
     api_base: str | None = Field(None, description="base URL of an OpenAI-compatible server (vLLM, Ollama, a gateway)")
     api_key_env: str | None = Field(None, description="environment variable holding the API key (never the key itself)")
     context_tokens: int | None = Field(None, ge=256, description="context window; default from litellm's model map")
-    clearance: DataClassField = Field(DataClass.INTERNAL, description="highest data class this model may receive")
+    clearance: DataClassField = Field(
+        "internal", validate_default=True, description="highest data class this model may receive")
     pricing: CloudPricing | None = Field(None, description="override litellm's bundled price map")
     output_tokens_per_s: float = Field(80.0, gt=0, description="expected generation speed, for the 'fastest' strategy")
     first_token_s: float = Field(0.6, ge=0, description="expected time to first token, for the 'fastest' strategy")
@@ -175,7 +179,8 @@ class Budget(_Spec):
 class Tenant(_Spec):
     id: ModelId = Field(description="tenant id")
     api_key_sha256: list[str] = Field(default_factory=list, description="sha256 hex digests of the tenant's API keys")
-    default_data_class: DataClassField = Field(DataClass.INTERNAL, description="floor for this tenant's requests")
+    default_data_class: DataClassField = Field(
+        "internal", validate_default=True, description="floor for this tenant's requests")
     allowed_models: list[str] | None = Field(None, description="model ids the tenant may use (default: all)")
     budgets: list[Budget] = Field(default_factory=list, description="spend limits")
     over_budget: Literal["refuse", "reroute_local"] = Field("refuse", description="what happens past a budget")
@@ -200,7 +205,8 @@ class CustomDetector(_Spec):
     name: str = Field(description="finding kind reported as custom:<name>")
     regex: str | None = Field(None, description="a Python regular expression")
     keywords: list[str] = Field(default_factory=list, description="case-insensitive whole words")
-    data_class: DataClassField = Field(DataClass.CONFIDENTIAL, description="class a match raises the request to")
+    data_class: DataClassField = Field(
+        "confidential", validate_default=True, description="class a match raises the request to")
 
 
 class Privacy(_Spec):

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from router import prices
 from router.policy import DATA_CLASSES, PolicyError, PolicyIssue, Policy
 from router.profile import DataClass
 
@@ -51,6 +52,47 @@ def dotted(path: Path_) -> str:
     return out
 
 
+def _yaml_issue(exc: Any) -> PolicyIssue:
+    """A ruamel syntax error as one issue at the problem's position; the construct it interrupted
+    (a flow list, a quoted string, a mapping) is named with where it started."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    message = f"invalid YAML: {exc.problem or exc.context}"
+    start = exc.context_mark
+    if exc.context and exc.problem and start is not None and (start.line + 1, start.column + 1) != (line, col):
+        message += f" ({exc.context} started at line {start.line + 1}, column {start.column + 1})"
+    return PolicyIssue("", message, line, col)
+
+
+def _yaml_type(value: Any) -> str:
+    """What a YAML author would call `value`'s type."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__
+
+
+def _yaml_repr(value: Any) -> str:
+    """`value` as it was written in YAML: null/true/false rather than Python's None/True/False."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _found(value: Any) -> str:
+    """`value` with its YAML type, for messages about a value of the wrong type: "string 'lots'"."""
+    return "null" if value is None else f"{_yaml_type(value)} {_yaml_repr(value)}"
+
+
 def located_yaml(text: str, source: str) -> LocatedTree:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -60,14 +102,11 @@ def located_yaml(text: str, source: str) -> LocatedTree:
     try:
         root = yaml.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise PolicyError(source, [PolicyIssue("", f"invalid YAML: {problem}", line, col)]) from None
+        raise PolicyError(source, [_yaml_issue(exc)]) from None
     except YAMLError as exc:
         raise PolicyError(source, [PolicyIssue("", f"invalid YAML: {exc}")]) from None
     if not isinstance(root, dict):
-        found = "an empty file" if root is None else f"a {type(root).__name__}"
+        found = "an empty file" if root is None else f"a {_yaml_type(root)}"
         raise PolicyError(source, [PolicyIssue("", f"a policy is a YAML mapping with 'version', 'models' and 'rules'; found {found}", 1, 1)])
 
     tree = LocatedTree(None)
@@ -153,30 +192,58 @@ def out_is_tag(part: str) -> bool:
     return part in ("llamacpp", "litellm") or "[" in part
 
 
+_EXPECTED = {
+    "model_type": "a mapping", "model_attributes_type": "a mapping", "dict_type": "a mapping",
+    "list_type": "a list", "string_type": "a string", "bool_type": "true or false", "bool_parsing": "true or false",
+    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "float_type": "a number", "float_parsing": "a number",
+}
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"), "greater_than": ("above", "gt"),
+    "less_than_equal": ("at most", "le"), "less_than": ("below", "lt"),
+}
+_ID_RULE = "ids are 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"
+_KINDS = "llamacpp, litellm"
+
+
 def to_issues(exc: ValidationError, tree: LocatedTree) -> list[PolicyIssue]:
+    """pydantic's errors as located issues worded for a YAML author: what was found, what is allowed."""
     issues = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         path = _data_path(loc, tree.data)
         kind = error["type"]
         found = error.get("input")
+        ctx = error.get("ctx", {})
         if kind == "extra_forbidden":
-            model = _model_at(path[:-1])
+            model = _model_at(loc[:-1])  # the raw loc keeps the union tag (llamacpp/litellm) that picks the model
             allowed = ", ".join(model.model_fields) if model else "see policies/schema.json"
             message = f"unknown key {path[-1]!r}; allowed: {allowed}"
         elif kind == "missing":
             message = f"missing required key {loc[-1]!r}"
             path = _data_path(loc[:-1], tree.data) + (str(loc[-1]),)
         elif kind in ("literal_error", "enum"):
-            message = f"found {found!r}; {error['msg'].replace('Input should be', 'allowed:')}"
+            message = f"found {_yaml_repr(found)}; allowed: {ctx.get('expected', '')}"
         elif kind == "union_tag_invalid":
-            tags = error.get("ctx", {}).get("expected_tags", "llamacpp, litellm")
-            message = f"unknown kind {found if not isinstance(found, dict) else found.get('kind')!r}; allowed: {tags}"
+            tag = found.get("kind") if isinstance(found, dict) else found
+            message = f"unknown kind {_yaml_repr(tag)}; allowed: {_KINDS}"
             path = path + ("kind",)
+        elif kind == "union_tag_not_found":
+            message = f"missing required key 'kind'; allowed: {_KINDS}"
+            path = path + ("kind",)
+        elif kind in _EXPECTED:
+            message = f"found {_found(found)}; expected {_EXPECTED[kind]}"
+        elif kind in _BOUNDS:
+            word, key = _BOUNDS[kind]
+            message = f"found {_yaml_repr(found)}; must be {word} {ctx.get(key)}"
+        elif kind == "string_pattern_mismatch" and path and path[-1] == "id":
+            message = f"found {_yaml_repr(found)}; {_ID_RULE}"
+        elif kind == "too_short":
+            message = f"found an empty list; at least {ctx.get('min_length', 1)} item required"
         elif kind == "value_error":
-            message = str(error.get("ctx", {}).get("error", error["msg"]))
+            message = str(ctx.get("error", error["msg"]))
         else:
-            message = f"found {found!r}; {error['msg'][0].lower()}{error['msg'][1:]}"
+            message = f"found {_yaml_repr(found)}; {error['msg'][0].lower()}{error['msg'][1:]}"
         issues.append(tree.issue(path, message))
     return issues
 
@@ -188,12 +255,15 @@ def check(spec: Policy, tree: LocatedTree) -> tuple[list[PolicyIssue], list[Poli
     models = {m.id: m for m in spec.models}
     known = ", ".join(models)
 
+    ambiguous: set[str] = set()
     for section, items in (("models", spec.models), ("rules", spec.rules), ("tenants", spec.tenants)):
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             if item.id in seen:
                 errors.append(tree.issue((section, index, "id"),
                                          f"duplicate id {item.id!r} (first used at {section}[{seen[item.id]}])"))
+                if section == "models":
+                    ambiguous.add(item.id)
             seen.setdefault(item.id, index)
 
     for index, model in enumerate(spec.models):
@@ -203,12 +273,24 @@ def check(spec: Policy, tree: LocatedTree) -> tuple[list[PolicyIssue], list[Poli
             if model.chat_handler and not model.mmproj:
                 errors.append(tree.issue(("models", index, "chat_handler"),
                                          f"chat_handler {model.chat_handler!r} needs 'mmproj' (the projector GGUF)"))
+        elif prices.lookup(model.model) is None:  # a self-hosted server behind api_base, or a typo
+            guesses = []
+            if model.pricing is None:
+                guesses.append("priced at $0 (set pricing, or 'cheapest' will always prefer it)")
+            if model.context_tokens is None:
+                guesses.append(f"context window assumed {model.context_window} tokens (set context_tokens)")
+            if guesses:
+                warnings.append(tree.issue(("models", index, "model"), f"{model.model!r} is not in litellm's "
+                                                                      f"model map: {'; '.join(guesses)}"))
 
+    digests = [(("auth", "admin_key_sha256", k), d) for k, d in enumerate(spec.auth.admin_key_sha256)]
+    digests += [(("tenants", t, "api_key_sha256", k), d)
+                for t, tenant in enumerate(spec.tenants) for k, d in enumerate(tenant.api_key_sha256)]
+    for where, digest in digests:
+        if not _SHA256.match(digest):
+            errors.append(tree.issue(where, f"found {digest!r}; expected a 64-character lowercase sha256 hex digest "
+                                            "of the key (turnout keys create prints one)"))
     for t_index, tenant in enumerate(spec.tenants):
-        for k_index, digest in enumerate(tenant.api_key_sha256):
-            if not _SHA256.match(digest):
-                errors.append(tree.issue(("tenants", t_index, "api_key_sha256", k_index),
-                                         "expected a 64-character lowercase sha256 hex digest (turnout keys create prints one)"))
         for m_index, model_id in enumerate(tenant.allowed_models or []):
             if model_id not in models:
                 errors.append(tree.issue(("tenants", t_index, "allowed_models", m_index),
@@ -243,13 +325,19 @@ def check(spec: Policy, tree: LocatedTree) -> tuple[list[PolicyIssue], list[Poli
         highest = max(classes)
         for key in ("route", "fallbacks"):
             for m_index, model_id in enumerate(getattr(rule, key)):
-                model = models.get(model_id)
-                if model is not None and model.clearance < highest:
+                model = models.get(model_id)  # a duplicated id is already an error; its clearance is ambiguous
+                if model is not None and model_id not in ambiguous and model.clearance < highest:
+                    if index == len(spec.rules) - 1:  # the default rule may not have conditions
+                        above = DataClass(model.clearance + 1)
+                        fix = (f"add an earlier rule with when: {{data_class_at_least: {above}}} that routes such "
+                               f"data to models cleared for it, or remove {model_id!r} here")
+                    else:
+                        fix = (f"add when.data_class_at_most: {model.clearance} "
+                               f"or route {highest} data to a model cleared for it")
                     errors.append(tree.issue(
                         ("rules", index, key, m_index),
                         f"privacy: model {model_id!r} (clearance {model.clearance}) could receive {highest} data "
-                        f"through rule {rule.id!r}; add when.data_class_at_most: {model.clearance} "
-                        f"or route {highest} data to a model cleared for it"))
+                        f"through rule {rule.id!r}; {fix}"))
         if when.only_data_class() and rule.otherwise == "refuse":
             reachable -= classes
 

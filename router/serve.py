@@ -12,7 +12,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 
 from router.runtime import StartupError
@@ -83,6 +82,11 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
         return 0
     except StartupError as exc:
         print(f"turnout: {exc}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:  # Serve reports a replica that failed to start this way
+        reason = str(exc).strip().splitlines()[-1]
+        print(f"turnout: Ray Serve could not start the gateway: {reason} "
+              f"(replica logs: /tmp/ray/session_latest/logs/serve/)", file=sys.stderr)
         return 1
     finally:
         try:

@@ -7,6 +7,7 @@ threshold; a learned scorer can replace `HeuristicScorer` without touching decid
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Protocol
 
 from router.profile import Complexity
@@ -19,33 +20,74 @@ class ComplexityScorer(Protocol):
         ...
 
 
-def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+_SEPARATORS = str.maketrans({ch: " " for ch in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|-_"})
 
 
-# (pattern, weight, reason): each fires at most once.
-_SIGNALS: tuple[tuple[re.Pattern[str], float, str], ...] = (
-    (_words(r"prove", r"proofs?", r"rigorous(?:ly)?", r"derive", r"derivation", r"theorem", r"lemma",
-            r"formally verify"), 0.45, "asks for a proof"),
-    (_words(r"step[- ]by[- ]step", r"(?:each|every) step", r"multi-?step", r"explain (?:why|how|your reasoning)",
-            r"reason(?:ing)? (?:through|about)", r"walk (?:me )?through", r"justify", r"chain of thought"),
-     0.2, "multi-step reasoning"),
-    (_words(r"integrals?", r"derivatives?", r"equations?", r"matri(?:x|ces)", r"eigen\w*", r"probabilit\w*",
-            r"primes?", r"modulo", r"infinitely many", r"polynomials?", r"induction", r"asymptotic\w*",
-            r"combinatori\w*", r"\d+[a-z]\s*[+-]\s*\d+"), 0.2, "mathematics"),
-    (_words(r"refactor\w*", r"architect\w*", r"microservices?", r"monolith\w*", r"concurren\w+", r"race conditions?",
-            r"distributed", r"scalab\w+", r"design (?:a|an|the) \w+ (?:system|api|schema|service|protocol)",
-            r"data models?", r"idempoten\w+", r"deadlocks?"), 0.25, "code design or architecture"),
-    (re.compile(r"```|\bTraceback \(most recent call last\)|\bdef \w+\(|\bclass \w+[:(]|\bfunction \w+\("),
-     0.1, "contains code"),
+def _anchor(phrase: str) -> str | None:
+    """The phrase's first word: a phrase can only occur in a text that contains it (None: symbols)."""
+    words = phrase.translate(_SEPARATORS).split()
+    return words[0] if words and words[0].isalnum() else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Signal:
+    """Fires when the text holds one of `words`, a word starting with one of `prefixes`, or a phrase."""
+
+    reason: str
+    weight: float
+    words: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    anchors: tuple[str | None, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "anchors", tuple(_anchor(phrase) for phrase in self.phrases))
+
+    def matches(self, words: set[str], prefixed: set[str], lowered: str) -> list[str]:
+        """The terms that made it fire (sorted), empty when it does not."""
+        hits = words & self.words
+        if self.prefixes:
+            hits |= {word for word in prefixed if word.startswith(self.prefixes)}
+        for phrase, anchor in zip(self.phrases, self.anchors):
+            if (anchor is None or anchor in words) and phrase in lowered:  # substring search only when it can hit
+                hits.add(phrase)
+        return sorted(hits)
+
+
+_SIGNALS = (
+    _Signal("asks for a proof", 0.45,
+            frozenset({"prove", "proof", "proofs", "rigorous", "rigorously", "derive", "derivation", "theorem",
+                       "lemma", "qed"}), phrases=("formally verify",)),
+    _Signal("multi-step reasoning", 0.2, frozenset({"multistep", "justify"}),
+            phrases=("step by step", "step-by-step", "each step", "every step", "multi-step", "multi step",
+                     "explain why", "explain how", "explain your reasoning", "reason through", "reason about",
+                     "walk me through", "chain of thought")),
+    _Signal("mathematics", 0.2,
+            frozenset({"integral", "integrals", "derivative", "derivatives", "equation", "equations", "matrix",
+                       "matrices", "probability", "primes", "prime", "modulo", "polynomial", "polynomials",
+                       "induction", "asymptotic", "combinatorics", "eigenvalue", "eigenvalues", "lim", "sqrt"}),
+            phrases=("infinitely many", "∫", "∑", "√", "≤", "≥", "x^2")),
+    _Signal("code design or architecture", 0.25,
+            frozenset({"microservice", "microservices", "monolith", "distributed", "idempotent", "idempotency",
+                       "deadlock", "deadlocks", "concurrency", "concurrent"}),
+            prefixes=("refactor", "architect", "scalab"),
+            phrases=("race condition", "data model", "system design", "design an api", "design a schema")),
+    _Signal("contains code", 0.1,
+            phrases=("```", "traceback (most recent call last)", "\ndef ", "\nclass ", "\nimport ", "#include",
+                     "function(", "=> {", "public static")),
 )
-_PLANNING = _words(r"plan", r"planning", r"strateg\w+", r"trade-?offs?", r"migrat\w+", r"rollbacks?", r"roll back",
-                   r"analy[sz]\w*", r"consisten\w+", r"compare and contrast", r"evaluate", r"risks?",
-                   r"dependenc\w+", r"phases?", r"contingenc\w+")
-_PLANNING_EACH, _PLANNING_MAX = 0.1, 0.35
-_CONSTRAINT = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S|\b(?:must|must not|should not|at least|at most|no more than"
-                         r"|exactly|without|ensure|required?)\b", re.IGNORECASE | re.MULTILINE)
-_CONSTRAINT_FREE, _CONSTRAINT_EACH, _CONSTRAINT_MAX = 2, 0.05, 0.2
+_PLANNING = _Signal("planning or analysis", 0.1,
+                    frozenset({"plan", "planning", "rollback", "rollbacks", "evaluate", "risk", "risks", "phase",
+                               "phases", "tradeoff", "tradeoffs"}),
+                    prefixes=("strateg", "migrat", "analy", "consisten", "dependenc", "contingenc"),
+                    phrases=("trade-off", "trade off", "roll back", "compare and contrast"))
+_PLANNING_MAX = 0.35
+_ALL_PREFIXES = tuple(p for signal in (*_SIGNALS, _PLANNING) for p in signal.prefixes)
+_CONSTRAINTS = _Signal("constraints", 0.05,
+                       frozenset({"must", "should", "exactly", "without", "ensure", "require", "required"}),
+                       phrases=("at least", "at most", "no more than", "do not", "don't"))
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*\u2022]|\d{1,2}[.)])[ \t]+\S", re.MULTILINE)
+_CONSTRAINT_FREE, _CONSTRAINT_MAX = 2, 0.2
 _LENGTH_STEPS = ((100_000, 0.15), (20_000, 0.1), (4_000, 0.05))  # characters -> weight
 _EFFORT = {"xhigh": 0.6, "high": 0.5, "medium": 0.15, "low": -0.15, "minimal": -0.2, "none": -0.2}
 # Instructions sit at the start (system prompt, task) or the end (latest turn) of a prompt; pasted
@@ -57,24 +99,29 @@ class HeuristicScorer:
     """Keyword and shape heuristics: proofs, mathematics, multi-step reasoning, design, planning,
     constraints, length and an explicit `reasoning_effort`. Weights add up and are clipped to [0, 1].
 
+    Only the first 4 KiB and last 8 KiB of the text are read for keywords (length counts whole).
     Calibrated so that proofs and multi-step migration plans score >= 0.6 and routine asks
     (translate, summarise, caption, draft a reply, a haiku) score < 0.3.
     """
 
     def score(self, request: ChatRequest, text: str) -> Complexity:
         window = text if len(text) <= _HEAD_CHARS + _TAIL_CHARS else f"{text[:_HEAD_CHARS]}\n{text[-_TAIL_CHARS:]}"
+        lowered = window.lower()
+        words = set(lowered.translate(_SEPARATORS).split())
+        prefixed = {w for w in words if w.startswith(_ALL_PREFIXES)}
         total, reasons = 0.0, []
-        for pattern, weight, reason in _SIGNALS:
-            if pattern.search(window):
-                total += weight
-                reasons.append(reason)
-        planning = {m.lower() for m in _PLANNING.findall(window)}
-        if planning:
-            total += min(_PLANNING_MAX, _PLANNING_EACH * len(planning))
-            reasons.append(f"planning or analysis ({', '.join(sorted(planning))})")
-        constraints = len(_CONSTRAINT.findall(window))
+        for signal in _SIGNALS:
+            if signal.matches(words, prefixed, lowered):
+                total += signal.weight
+                reasons.append(signal.reason)
+        if planning := _PLANNING.matches(words, prefixed, lowered):
+            total += min(_PLANNING_MAX, _PLANNING.weight * len(planning))
+            reasons.append(f"planning or analysis ({', '.join(planning)})")
+        constraints = len(_CONSTRAINTS.matches(words, prefixed, lowered))
+        if "\n" in window:  # list items start lines
+            constraints += len(_LIST_ITEM.findall(window))
         if constraints > _CONSTRAINT_FREE:
-            total += min(_CONSTRAINT_MAX, _CONSTRAINT_EACH * (constraints - _CONSTRAINT_FREE))
+            total += min(_CONSTRAINT_MAX, _CONSTRAINTS.weight * (constraints - _CONSTRAINT_FREE))
             reasons.append(f"{constraints} constraints or list items")
         for threshold, weight in _LENGTH_STEPS:
             if len(text) >= threshold:

@@ -99,12 +99,13 @@ def _checked_b64(payload: str, where: str, what: str, max_bytes: int) -> _B64Vie
         raise InvalidContent(f"{where}: {what} data is empty", param=where)
     if not payload.isascii():
         raise InvalidContent(f"{where}: {what} is not valid base64 (non-ASCII characters)", param=where)
-    padding = len(payload) - len(payload.rstrip("="))
+    padding = 2 if payload.endswith("==") else 1 if payload.endswith("=") else 0
     nbytes = len(payload) // 4 * 3 - padding
     if nbytes > max_bytes:
         raise InvalidContent(f"{where}: {what} is {_mib(nbytes)}; at most {_mib(max_bytes)} allowed", param=where)
     raw = payload.encode("ascii")
-    if len(raw) % 4 or padding > 2 or raw[: len(raw) - padding].translate(None, _B64_ALPHABET):
+    # One pass over the payload, no copies: what is left after deleting the alphabet must be the padding.
+    if len(raw) % 4 or raw.translate(None, _B64_ALPHABET) != b"=" * padding:
         raise InvalidContent(
             f"{where}: {what} is not valid base64 (allowed: A-Z a-z 0-9 + / with '=' padding, "
             "no whitespace, length a multiple of 4)", param=where)
@@ -122,7 +123,7 @@ def _split_data_url(url: str, where: str, what: str) -> tuple[str, str]:
 
 
 def _scheme_error(url: str, where: str, what: str) -> InvalidContent:
-    scheme = url.split(":", 1)[0][:16] if ":" in url else url[:16]
+    scheme = url[:16].split(":", 1)[0]
     return InvalidContent(
         f"{where}: unsupported {what} URL {scheme!r}; allowed: https://, http:// or data:...;base64,", param=where)
 
@@ -133,6 +134,7 @@ _ORIENTATION, _ARTIST, _EXIF_IFD, _GPS_IFD = 0x0112, 0x013B, 0x8769, 0x8825
 _GPS_POSITION = (2, 4)  # GPSLatitude, GPSLongitude: a GPS IFD without them (version only) locates nothing
 _OWNER_TAGS = (0xA430, 0xA431, 0xA435)  # CameraOwnerName, BodySerialNumber, LensSerialNumber
 _XMP_GPS = re.compile(rb"GPSLatitude|GPSLongitude")
+_GPS_TAG_BYTES = (b"\x88\x25", b"\x25\x88")  # the GPS IFD pointer tag, big- and little-endian
 
 
 def check_image_count(count: int, where: str, limits: MediaLimits) -> None:
@@ -160,11 +162,7 @@ def inspect_image(url: str, detail: str, where: str,
     view = _checked_b64(payload, where, "image", limits.max_image_bytes)
     image = _open_image(view, where, limits)
     width, height = image.size
-    findings: list[Finding] = []
-    try:
-        orientation = _exif_findings(image, where, findings)
-    except Exception:  # malformed EXIF is the sender's metadata, not a reason to refuse the image
-        orientation = None
+    orientation, findings = _exif_findings(image, where)
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     info = ImageInfo(where, image.format.lower(), width, height, detail, _sha256(view.b64), view.nbytes)
@@ -195,24 +193,31 @@ def _open_image(view: _B64View, where: str, limits: MediaLimits) -> Image.Image:
     return image
 
 
-def _exif_findings(image: Image.Image, where: str, findings: list[Finding]) -> int | None:
-    """Append GPS / owner findings; return the EXIF orientation. Reads only metadata parsed at open."""
+def _exif_findings(image: Image.Image, where: str) -> tuple[int | None, list[Finding]]:
+    """EXIF orientation and GPS / owner findings, from the metadata open() already parsed.
+
+    Malformed EXIF is the sender's metadata, not a reason to refuse the image; it is read the
+    cautious way: if the GPS IFD tag appears in it at all, the image counts as located.
+    """
     xmp = image.info.get("xmp")
     gps = bool(xmp and _XMP_GPS.search(xmp if isinstance(xmp, bytes) else xmp.encode()))
-    owner = False
-    orientation = None
+    owner, orientation = False, None
     raw = image.info.get("exif")  # only what open() parsed: getexif() on a PNG without it would decode
     if raw:
-        exif = Image.Exif()
-        exif.load(raw)
-        orientation = exif.get(_ORIENTATION)
-        gps = gps or any(tag in exif.get_ifd(_GPS_IFD) for tag in _GPS_POSITION)
-        owner = bool(exif.get(_ARTIST)) or any(exif.get_ifd(_EXIF_IFD).get(tag) for tag in _OWNER_TAGS)
+        try:
+            exif = Image.Exif()
+            exif.load(raw)
+            orientation = exif.get(_ORIENTATION)
+            gps = gps or any(tag in exif.get_ifd(_GPS_IFD) for tag in _GPS_POSITION)
+            owner = bool(exif.get(_ARTIST)) or any(exif.get_ifd(_EXIF_IFD).get(tag) for tag in _OWNER_TAGS)
+        except Exception:  # Pillow's TIFF-tag parser raises many types on malformed input
+            gps = gps or any(tag in raw for tag in _GPS_TAG_BYTES)
+    findings = []
     if gps:
         findings.append(Finding("exif_gps", where, DataClass.CONFIDENTIAL))
     if owner:
         findings.append(Finding("exif_owner", where, DataClass.CONFIDENTIAL))
-    return orientation
+    return orientation if isinstance(orientation, int) else None, findings
 
 
 # ----------------------------------------------------------------------------------------------- audio

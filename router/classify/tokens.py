@@ -54,7 +54,7 @@ class TokenRule:
 # requests away from them by modality, the number only has to be finite.
 _OPENAI = TokenRule("o200k_base", "openai", audio_tokens_per_s=10.0, video_tokens_per_frame=765)
 _OPENAI_LEGACY = TokenRule("cl100k_base", "openai", audio_tokens_per_s=10.0, video_tokens_per_frame=765)
-_ANTHROPIC = TokenRule("cl100k_base", "anthropic", audio_tokens_per_s=10.0, video_tokens_per_frame=1600)
+_ANTHROPIC = TokenRule("cl100k_base", "anthropic", audio_tokens_per_s=10.0, video_tokens_per_frame=1640)
 _GEMINI = TokenRule("o200k_base", "gemini", audio_tokens_per_s=32.0, video_tokens_per_frame=258)
 # Local models run on llama.cpp, whose clip.cpp caps the Qwen-VL projectors at
 # set_limit_image_tokens(8, 4096); Qwen2.5-VL video frames are capped at 768 tokens per frame pair.
@@ -77,7 +77,8 @@ def default_rule_for(litellm_model: str | None, local: bool) -> TokenRule:
         return _ANTHROPIC
     if "gemini" in name:
         return _GEMINI
-    if base.startswith(("gpt-3.5", "gpt-35")) or (base.startswith("gpt-4") and not base.startswith(("gpt-4o", "gpt-4."))):
+    legacy_gpt4 = base.startswith("gpt-4") and not base.startswith(("gpt-4o", "gpt-4."))
+    if legacy_gpt4 or base.startswith(("gpt-3.5", "gpt-35")):
         return _OPENAI_LEGACY
     return _OPENAI
 
@@ -105,15 +106,16 @@ def openai_image_tokens(width: int, height: int, detail: str = "auto") -> int:
 
 
 ANTHROPIC_MAX_EDGE = 1568
-ANTHROPIC_MAX_PIXELS = 1600 * 750  # "more than ~1,600 tokens ... will first be scaled down"
+ANTHROPIC_MAX_PIXELS = 784 * 1568  # the largest image the docs' table lists as not resized (~1,640 tokens)
 
 
 def anthropic_image_tokens(width: int, height: int) -> int:
     """Anthropic: tokens = width * height / 750 after the API's downscaling.
 
     Source: docs.anthropic.com/en/docs/build-with-claude/vision, "Evaluate image size": an image
-    whose long edge exceeds 1568 px, or that is more than ~1,600 tokens (1.2 MP), is scaled down
-    preserving aspect ratio. Docs' table: 200x200 -> ~54, 1000x1000 -> ~1334, 1092x1092 -> ~1590.
+    whose long edge exceeds 1568 px, or that is more than ~1,600 tokens, is scaled down preserving
+    aspect ratio; the table of sizes kept as they are tops out at 784x1568 (1.23 MP), which is
+    taken as the pixel ceiling. Docs' examples: 200x200 -> ~54, 1000x1000 -> ~1334, 1092x1092 -> ~1590.
     """
     scale = min(1.0, ANTHROPIC_MAX_EDGE / max(width, height), math.sqrt(ANTHROPIC_MAX_PIXELS / (width * height)))
     if scale < 1.0:
@@ -162,7 +164,7 @@ def qwen2vl_image_tokens(width: int, height: int, *, min_tokens: int = 4, max_to
 
 
 # Remote images are never fetched, so their size is unknown. Where the provider bounds the cost
-# (OpenAI high detail: 768x2048 after scaling = 8 tiles = 1445; Anthropic: ~1600) that bound is
+# (OpenAI high detail: 768x2048 after scaling = 8 tiles = 1445; Anthropic: 1640) that bound is
 # used; otherwise (gemini, qwen2vl) the image is assumed 2048x2048, the size the cloud APIs fit
 # large photos into.
 UNKNOWN_IMAGE_SIZE = (2048, 2048)

@@ -1,0 +1,288 @@
+"""Any model litellm speaks (OpenAI, Anthropic, Gemini, Bedrock, an OpenAI-compatible server...)
+behind the Backend protocol.
+
+litellm is used as a library and nothing more: one `acompletion` call per request, no litellm
+retries (num_retries=0, max_retries=0: resilience is the router's job), no litellm router,
+cache or budget. Its exceptions are translated here into backends.base errors; none escapes.
+
+What clients see: the upstream response as plain dicts with `model` replaced by this backend's
+`model_id` (the policy's id), so a client never learns which provider model served it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import httpx
+import openai
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # else it fetches prices at import
+
+import litellm  # noqa: E402
+from litellm import exceptions as llm_errors  # noqa: E402
+
+from backends.base import (  # noqa: E402
+    BackendBadRequest,
+    BackendError,
+    BackendProtocolError,
+    BackendRateLimited,
+    BackendTimeout,
+    BackendUnavailable,
+    ContextWindowExceeded,
+    Health,
+)
+
+__all__ = ["LiteLLMBackend"]
+
+# litellm prints "Give Feedback / Get Help" banners to stdout on every exception otherwise.
+litellm.suppress_debug_info = True
+
+# Keys the backend sets itself; a request cannot override them.
+_RESERVED = frozenset({"model", "stream", "stream_options", "api_key", "api_base", "base_url",
+                       "timeout", "num_retries", "max_retries", "extra_headers"})
+_MAX_UPSTREAM_MESSAGE = 500
+
+Phase = Literal["connect", "first_token", "total"]
+
+
+class LiteLLMBackend:
+    """One litellm model, e.g. "openai/gpt-4o-mini" or "anthropic/claude-sonnet-4-5".
+
+    `api_key_env` names the environment variable holding the API key; it is read at call time
+    (so a rotated key is picked up) and never logged or put in a message. Without it, litellm's
+    own provider variable applies (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...). A provider that
+    needs a key and has none, and no `api_base`, is reported unavailable by `health()`, and
+    `complete`/`stream` raise BackendUnavailable before any network I/O.
+
+    `timeout_s` bounds connecting and every wait for upstream data; `complete` is also bounded
+    by it in total. Unsupported OpenAI parameters are dropped by litellm for providers that do
+    not take them (drop_params), rather than failing the request.
+    """
+
+    def __init__(self, model_id: str, litellm_model: str, *, api_base: str | None = None,
+                 api_key_env: str | None = None, timeout_s: float = 60,
+                 extra_headers: dict[str, str] | None = None) -> None:
+        self.model_id = model_id
+        self.litellm_model = litellm_model
+        self.api_base = api_base
+        self.api_key_env = api_key_env
+        self.timeout_s = timeout_s
+        self.extra_headers = dict(extra_headers or {})
+
+    async def health(self) -> Health:
+        missing = self._missing_key()
+        if missing:
+            return Health(False, missing)
+        return Health(True, f"litellm {self.litellm_model} at {self._where()}")
+
+    async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        kwargs = self._call_kwargs(request, stream=False)
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                response = await litellm.acompletion(**kwargs)
+        except TimeoutError:
+            raise BackendTimeout(self.model_id, f"no complete answer within {self.timeout_s} s",
+                                 phase="total") from None
+        except Exception as exc:
+            raise self._translate(exc, "total", kwargs.get("api_key")) from exc
+        body = self._plain(response)
+        if not body.get("choices"):
+            raise BackendProtocolError(self.model_id, "upstream answered without choices")
+        return body
+
+    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        kwargs = self._call_kwargs(request, stream=True)
+        api_key = kwargs.get("api_key")
+        phase: Phase = "first_token"
+        try:
+            upstream = await litellm.acompletion(**kwargs)
+        except Exception as exc:
+            raise self._translate(exc, phase, api_key) from exc
+        head: dict[str, Any] = {}
+        usage: dict[str, Any] | None = None
+        try:
+            while True:
+                try:
+                    chunk = await upstream.__anext__()
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:
+                    raise self._translate(exc, phase, api_key) from exc
+                phase = "total"
+                body = self._plain(chunk)
+                head = head or {"id": body.get("id"), "created": body.get("created")}
+                if body.get("usage"):
+                    usage = body.pop("usage")
+                if body.get("choices") and not _carries_nothing(body):
+                    yield body
+        finally:
+            await upstream.aclose()
+        if usage is None:
+            raise BackendProtocolError(self.model_id, "upstream stream ended without usage")
+        yield {"id": head.get("id"), "object": "chat.completion.chunk",
+               "created": head.get("created"), "model": self.model_id, "choices": [],
+               "usage": usage}
+
+    def _missing_key(self) -> str | None:
+        """Why no request can be sent (a missing API key), or None. No network I/O."""
+        if self.api_base is not None:
+            return None
+        if self.api_key_env is not None:
+            return None if os.environ.get(self.api_key_env) else f"{self.api_key_env} not set"
+        check = litellm.validate_environment(model=self.litellm_model)
+        if check.get("keys_in_environment"):
+            return None
+        missing = check.get("missing_keys") or []
+        return f"{' / '.join(missing)} not set" if missing else None
+
+    def _call_kwargs(self, request: dict[str, Any], *, stream: bool) -> dict[str, Any]:
+        missing = self._missing_key()
+        if missing:
+            raise BackendUnavailable(self.model_id, missing)
+        kwargs = {key: value for key, value in request.items() if key not in _RESERVED}
+        kwargs.update(model=self.litellm_model, stream=stream, timeout=self.timeout_s,
+                      num_retries=0, max_retries=0, drop_params=True)
+        if stream:
+            kwargs["stream_options"] = {"include_usage": True}
+        if self.api_base is not None:
+            kwargs["api_base"] = self.api_base
+        if self.api_key_env is not None:
+            # An OpenAI-compatible server without auth still needs some key for the SDK.
+            kwargs["api_key"] = os.environ.get(self.api_key_env) or "none"
+        if self.extra_headers:
+            kwargs["extra_headers"] = dict(self.extra_headers)
+        return kwargs
+
+    def _plain(self, response: Any) -> dict[str, Any]:
+        body = response.model_dump() if hasattr(response, "model_dump") else response
+        if not isinstance(body, dict):
+            raise BackendProtocolError(self.model_id, f"upstream answered a {type(body).__name__}")
+        body["model"] = self.model_id
+        return body
+
+    def _translate(self, exc: Exception, phase: Phase, api_key: str | None) -> BackendError:
+        """The most specific BackendError for a litellm (or openai/httpx) exception.
+
+        litellm's classes do not always say what happened (a refused connection arrives as an
+        InternalServerError, a stalled stream as a MidStreamFallbackError), so timeouts and
+        connection failures are recognised by the exception chain first."""
+        if isinstance(exc, BackendError):
+            return exc
+        model_id = self.model_id
+        detail = _upstream_message(exc, api_key)
+        if isinstance(exc, llm_errors.ContextWindowExceededError):
+            return ContextWindowExceeded(model_id, detail)
+        if _in_chain(exc, (httpx.TimeoutException, openai.APITimeoutError, TimeoutError)):
+            if _in_chain(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+                phase = "connect"
+            return BackendTimeout(model_id, f"timed out after {self.timeout_s} s ({phase})",
+                                  phase=phase)
+        if isinstance(exc, llm_errors.RateLimitError):
+            return BackendRateLimited(model_id, "rate limited by upstream",
+                                      retry_after=_retry_after(exc))
+        if isinstance(exc, (llm_errors.AuthenticationError, llm_errors.PermissionDeniedError)):
+            source = f" (key from {self.api_key_env})" if self.api_key_env else ""
+            return BackendUnavailable(model_id, f"authentication failed{source}")
+        if isinstance(exc, llm_errors.NotFoundError):
+            return BackendUnavailable(
+                model_id, f"upstream has no model {self.litellm_model!r} or no such endpoint "
+                          f"at {self._where()}: {detail}")
+        if isinstance(exc, (llm_errors.BadRequestError, llm_errors.UnprocessableEntityError)):
+            return BackendBadRequest(model_id, detail)
+        if _in_chain(exc, (httpx.TransportError, openai.APIConnectionError)):
+            failed = ("could not connect to" if _in_chain(exc, (httpx.ConnectError, ConnectionError))
+                      else "connection failed with")
+            return BackendUnavailable(
+                model_id, f"{failed} {self._where()} ({_root_cause_name(exc)})")
+        if isinstance(exc, (llm_errors.ServiceUnavailableError, llm_errors.BadGatewayError,
+                            llm_errors.InternalServerError)):
+            return BackendUnavailable(model_id, detail)
+        if isinstance(exc, llm_errors.APIResponseValidationError):
+            return BackendProtocolError(model_id, detail)
+        status = getattr(exc, "status_code", None)
+        if isinstance(status, int):
+            if status == 429:
+                return BackendRateLimited(model_id, detail, retry_after=_retry_after(exc))
+            if 400 <= status < 500 and status != 408:
+                return BackendBadRequest(model_id, f"HTTP {status}: {detail}")
+            if status >= 500:
+                return BackendUnavailable(model_id, f"HTTP {status}: {detail}")
+        return BackendProtocolError(model_id, f"unexpected {type(exc).__name__}: {detail}")
+
+    def _where(self) -> str:
+        """The endpoint as scheme://host[:port], never with credentials, path or query."""
+        if self.api_base is None:
+            return f"{self.litellm_model.split('/', 1)[0]}'s API"
+        url = httpx.URL(self.api_base)
+        return f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+
+
+def _carries_nothing(chunk: dict[str, Any]) -> bool:
+    """litellm pads streams with chunks whose delta is all None; they are not forwarded."""
+    return all(choice.get("finish_reason") is None and choice.get("logprobs") is None
+               and not any((choice.get("delta") or {}).values())
+               for choice in chunk["choices"])
+
+
+_LITELLM_PREFIX = re.compile(r"^(?:litellm\.\w+: |\w+(?:Error|Exception)(?::| -) )+")
+
+
+def _upstream_message(exc: BaseException, api_key: str | None) -> str:
+    """The upstream's words, without litellm's class-name prefixes, any API key, or a novel."""
+    message = " ".join(str(getattr(exc, "message", None) or exc).split())
+    message = _LITELLM_PREFIX.sub("", message)
+    if api_key and len(api_key) >= 4:
+        message = message.replace(api_key, "***")
+    if len(message) > _MAX_UPSTREAM_MESSAGE:
+        message = message[:_MAX_UPSTREAM_MESSAGE] + "..."
+    return message or type(exc).__name__
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _in_chain(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    return any(isinstance(link, kinds) for link in _chain(exc))
+
+
+def _root_cause_name(exc: BaseException) -> str:
+    *_, root = _chain(exc)
+    return type(root).__name__
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """Seconds from the upstream's Retry-After / retry-after-ms header, when it sent one."""
+    headers: dict[str, str] = {}
+    response = getattr(exc, "response", None)
+    if response is not None and getattr(response, "headers", None) is not None:
+        headers.update({k.lower(): v for k, v in response.headers.items()})
+    headers.update({k.lower(): v for k, v in (getattr(exc, "headers", None) or {}).items()})
+    if "retry-after-ms" in headers:
+        try:
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())

@@ -1,0 +1,174 @@
+"""The number pass: one scan over a text's digit spans finds phones, payment cards, IBANs, US SSNs
+and national IDs.
+
+A digit span is a run of digit groups joined by single separators (space, -, ., /, parentheses):
+"+44 20 7946 0018" yields "44 20 7946 0018", "DE89 3704 0044 ..." yields "89 3704 0044 ...".
+Scanning once and deciding per span costs one regular-expression pass over a prompt instead of
+one per detector; most spans (years, counts, prices) are dismissed by their length alone.
+
+- Payment cards: 13-19 digits, no separators or one separator used throughout, a known issuer
+  range for that length (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir,
+  RuPay, Troy) and a valid Luhn check digit (stdnum.luhn). Groups of 3+ digits; a longer span
+  ("4526 0181 5908 3012 12/26") is searched for such a run.
+- IBANs: two letters just before the span, then exactly the length schwifty's registry gives that
+  country, in capitals or not, compact or grouped; schwifty validates the check digits and the
+  country's BBAN structure (not the national check digits, which many writers get wrong).
+- US SSN, national IDs: `national_ids`; phones: `phones`.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import string
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from schwifty.registry import get_iban_spec
+from stdnum import luhn
+
+from router.classify.national_ids import digit_id, letter_id_at, ssn
+from router.classify.phones import PhoneFinder
+
+NUMBER_KINDS = ("phone", "payment_card", "iban", "us_ssn", "national_id")
+
+_SEP = r"[ \u00a0.\-/\u2010-\u2015]"
+# A digit span: digit groups joined by one separator or parentheses. Only spans worth a look
+# start a match: 7+ characters, or touching a letter (GB29 NWBK..., RSSMRA85T..., 131052A308T).
+_SPAN = re.compile(
+    r"[0-9](?<![0-9][0-9])(?:(?<=[A-Za-z][0-9])|(?=[0-9() \u00a0.\-/\u2010-\u2015]{6})|(?=[0-9]{0,5}[A-Za-z]))"
+    rf"[0-9]*+(?:\)?+{_SEP}?+\(?+[0-9]++)*+"
+)
+_DIGITS = re.compile(r"[0-9]+")
+_SEPARATORS = re.compile(r"[^0-9]+")
+_GLUE_BEFORE = frozenset("_-./#@")
+_GAPS = frozenset(" -")
+
+_16, _16_19, _14_19, _13_19 = (16,), (16, 17, 18, 19), (14, 15, 16, 17, 18, 19), (13, 14, 15, 16, 17, 18, 19)
+# (lowest, highest leading digits, card lengths): the issuers' published IIN ranges.
+_CARD_RANGES = (
+    ("4", "4", (13, 16, 19)),  # Visa
+    ("51", "55", _16), ("2221", "2720", _16),  # Mastercard
+    ("34", "34", (15,)), ("37", "37", (15,)),  # American Express
+    ("6011", "6011", _16_19), ("644", "649", _16_19), ("65", "65", _16_19),  # Discover
+    ("300", "305", _14_19), ("36", "36", _14_19), ("38", "39", _14_19),  # Diners Club
+    ("3528", "3589", _16_19),  # JCB
+    ("62", "62", _16_19), ("81", "81", _16_19),  # UnionPay
+    ("50", "50", _13_19), ("56", "69", _13_19),  # Maestro (and Verve, within 50)
+    ("2200", "2204", _16_19),  # Mir
+    ("60", "60", _16), ("82", "82", _16), ("508", "508", _16), ("353", "353", _16), ("356", "356", _16),  # RuPay
+    ("9792", "9792", _16),  # Troy
+)
+
+
+def _issuer_known(number: str) -> bool:
+    return any(len(number) in lengths and low <= number[:len(low)] <= high for low, high, lengths in _CARD_RANGES)
+
+
+def _is_card(span: str) -> bool:
+    """Whether some run of consecutive digit groups in `span` is a payment card number: one group
+    of 13-19 digits, or groups of 3+ digits joined by one and the same separator."""
+    if len(span) < 13:
+        return False
+    groups = _DIGITS.findall(span)
+    separators = _SEPARATORS.findall(span)
+    for first, group in enumerate(groups):
+        number, last = group, first
+        while True:
+            if 13 <= len(number) <= 19 and _issuer_known(number) and luhn.is_valid(number):
+                return True
+            last += 1
+            if (last == len(groups) or len(number) > 19 or len(group) < 3 or len(groups[last]) < 3
+                    or separators[last - 1] != separators[first]):
+                break
+            number += groups[last]
+    return False
+
+
+@functools.cache  # schwifty's registry is immutable: read it once per process, not once per policy
+def _iban_lengths() -> dict[str, int]:
+    """IBAN length by country code, for every country schwifty knows."""
+    lengths: dict[str, int] = {}
+    for a, b in itertools.product(string.ascii_uppercase, repeat=2):
+        try:
+            lengths[a + b] = get_iban_spec(a + b).iban_length
+        except SchwiftyException:
+            continue
+    return lengths
+
+
+class NumberScanner:
+    """Finds the number-shaped kinds in a text; everything costly is built once, here."""
+
+    def __init__(self, phone_regions: tuple[str, ...] | None = None) -> None:
+        """ValueError when `phone_regions` names a region phonenumbers does not know."""
+        self._phones = PhoneFinder(phone_regions)
+        self._iban_lengths = _iban_lengths()
+        self._iban_shapes = {
+            n: re.compile(rf"(?<![A-Za-z0-9])[A-Za-z]{{2}}[0-9]{{2}}(?:[ \-]?[A-Za-z0-9]){{{n - 4}}}(?![A-Za-z0-9])")
+            for n in set(self._iban_lengths.values())
+        }
+
+    def scan(self, text: str, wanted: frozenset[str]) -> set[str]:
+        """The kinds among `wanted` (a subset of NUMBER_KINDS) that occur in `text`."""
+        if not any(digit in text for digit in "0123456789"):
+            return set()  # ten substring tests are cheaper than one scan with a character class
+        todo = set(wanted)
+        found: set[str] = set()
+        resume = 0  # the end of the last identifier found: its inner spans are not looked at again
+        for match in _SPAN.finditer(text):
+            start, end = match.span()
+            if start < resume:
+                continue
+            before, after = text[start - 1:start], text[end:end + 1]
+            kind, stop = None, end
+            if before.isalpha() or after.isalpha() or after == "-" or (
+                    before in _GAPS and text[start - 2:start - 1].isupper()):  # "QQ 12 34 56 C", "X-1234567-L"
+                kind, stop = self._lettered(text, start, end, todo)
+            # A number glued to a longer token is part of it: INV-2023-0042, 1Z999AA10123456784, v1.2.3.
+            if kind is None and end - start >= 7 and not (
+                    before.isalnum() or before in _GLUE_BEFORE or after.isalnum() or after == "_"):
+                kind = self._numeric(text, start, end, match.group(), todo)
+            if kind is not None:
+                found.add(kind)
+                todo.discard(kind)
+                resume = stop
+                if not todo:
+                    break
+        return found
+
+    def _lettered(self, text: str, start: int, end: int, todo: set[str]) -> tuple[str | None, int]:
+        if "iban" in todo and text[start - 2:start].isalpha() and start >= 2:
+            stop = self._iban_at(text, start - 2)
+            if stop is not None:
+                return "iban", stop
+        if "national_id" in todo:
+            stop = letter_id_at(text, start, end)
+            if stop is not None:
+                return "national_id", stop
+        return None, end
+
+    def _numeric(self, text: str, start: int, end: int, span: str, todo: set[str]) -> str | None:
+        if "payment_card" in todo and _is_card(span):
+            return "payment_card"
+        if "us_ssn" in todo and ssn(text, start, span):
+            return "us_ssn"
+        if "national_id" in todo and digit_id(text, start, span):
+            return "national_id"
+        if "phone" in todo and self._phones.is_phone(text, start, end):
+            return "phone"
+        return None
+
+    def _iban_at(self, text: str, pos: int) -> int | None:
+        length = self._iban_lengths.get(text[pos:pos + 2].upper())
+        if length is None:
+            return None
+        match = self._iban_shapes[length].match(text, pos)
+        if match is None:
+            return None
+        try:
+            IBAN(match.group().replace(" ", "").replace("-", "").upper())
+        except SchwiftyException:
+            return None
+        return match.end()

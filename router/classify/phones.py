@@ -1,0 +1,245 @@
+"""Phone numbers in international (+CC, 00CC) and national formats, judged by phonenumbers' metadata.
+
+The number pass in `identifiers` hands each digit span here. Rules, in order:
+
+- Never phones: dates (2024-01-15, 15.01.2024 10:30), dotted IPv4 addresses, ZIP+4 codes,
+  decimals (2.718281828), later digit groups of one digit (versions 10.0.19045.3803, ISBNs
+  978-3-16-148410-0; "06 1 234 5678", a trunk prefix then a one-digit area code, is allowed),
+  amounts next to a currency sign or word, and anything outside 7-17 digits.
+- International (a `+` or `00` prefix): a phone when the digits after the country code are a
+  valid number of one of its regions (phonenumbers' is_valid_number). A `+` right after a digit
+  or an operator is arithmetic. A `00` run without separators needs a phone word nearby.
+- National: 8-14 digits in at least two groups, valid in some region (every region phonenumbers
+  knows, or the policy's `phone_regions`) AND written the way that region writes it: the trunk
+  prefix (the leading 0, 1, 8 or 06) present where the region dials it, the first group equal to
+  the area code group of the region's own format (or that group short of its last digit: people
+  write "0151 23456789" where the library writes "01512 3456789"), parentheses only where the
+  region uses them or around a trunk prefix ("(020) 7946 0018"), and a slash only after a trunk
+  prefix ("030/12345678"). Random digit strings are valid in some region far too often; the
+  grouping is what tells a phone number from an order number. A reference word just before the
+  span ("order", "invoice", "tracking", "ISBN", "version", ...) rules it out.
+- A phone word ("call", "tel", "mobile", "whatsapp", "Telefon", "portable", "móvil", "電話", ...
+  within 40 characters before or 20 after) replaces the grouping rules and the reference words:
+  "call me on 4155550132" is a phone, a bare "4155550132" is not.
+
+A number malformed for its own country can still be a valid, well-grouped number of another one
+(a NANPA number missing a digit reads as a Czech number); such look-alikes are reported.
+
+Validity is phonenumbers' own rule (the general pattern, then any number type's pattern and
+lengths), evaluated on patterns compiled once here: calling the library per candidate recompiles
+its patterns through `re`'s small cache and costs ~50 µs a region.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneMetadata
+
+_DIGITS = re.compile(r"[0-9]+")
+_DATE = re.compile(
+    r"(?:(?:19|20)[0-9]{2}[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12][0-9]|3[01])"
+    r"|(?:0?[1-9]|[12][0-9]|3[01])[-./](?:0?[1-9]|[12][0-9]|3[01])[-./](?:[0-9]{2}|(?:19|20)[0-9]{2}))(?![0-9])"
+)
+_ZIP4 = re.compile(r"[0-9]{5}-[0-9]{4}")
+_IPV4 = re.compile(r"(?:25[0-5]|2[0-4][0-9]|1?[0-9]{1,2})(?:\.(?:25[0-5]|2[0-4][0-9]|1?[0-9]{1,2})){3}")
+_CURRENCY = re.compile(r"[$€£¥₹₽₩¢]|\b(?:usd|eur|gbp|chf|jpy|inr|cad|aud|sek|nok|dkk|pln|brl|rub|cny|euros?|"
+                       r"dollars?|pounds?|yen|francs?|kronor|kroner|złoty|zloty|rupees?|pesos?|reais|rubles?)\b", re.I)
+_PHONE_WORDS = re.compile(
+    r"(?<!\w)(?:call|calling|called|phone[sd]?|telephone|mobile|cell|cellphone|whatsapp|contact|fax|dial|sms|"
+    r"text me|reach me|hotline|landline|tel|tél|tlf|tfn|ph|mob|fon|handy|anrufen|ruf|téléphone|portable|appeler|"
+    r"appelez|joindre|teléfono|móvil|movil|celular|llamar|llámame|llamame|telefono|cellulare|chiamare|chiamami|"
+    r"bellen|bel me|mobiel|telefone|ligar|contato|contacto|kontakt|ring|komórka|zadzwoń|puhelin|soita|"
+    r"телефон|тел|звоните|позвоните|моб)\.?(?!\w)"
+    r"|(?<!\w)(?:telefon|rufnummer|mobilnummer|handynummer|erreichbar)"  # German compounds: Telefonnummer, ...
+    r"|電話|携帯|电话|手机|전화|휴대폰|هاتف|جوال|फ़ोन|फोन",
+    re.I,
+)
+_REFERENCE_WORDS = re.compile(
+    r"(?<!\w)(?:isbn|issn|order|invoice|inv|tracking|track|shipment|version|ver|v|build|release|ref|reference|"
+    r"ticket|case|serial|sku|part|model|account|acct|iban|transaction|txn|batch|lot|item|patent|doi|"
+    r"zip|postal|postcode|plz|receipt|booking|confirmation|policy|claim|customer|id)\b[^\n]{0,12}$",
+    re.I,
+)
+_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+          "fixed_line", "mobile")
+
+
+@dataclass(frozen=True, slots=True)
+class _Format:
+    """One of a region's national formats."""
+
+    leading: re.Pattern[str] | None  # the leading digits it applies to
+    pattern: re.Pattern[str]  # its first group is the area code group
+    trunk_dialled: bool  # the national form writes the trunk prefix ("0" in "030 123456")
+    trunk_optional: bool
+    parentheses: bool  # the national form puts the area code in parentheses: (415) 555-0132
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    code: str
+    trunk: str  # the national (trunk) prefix, "" where the region has none
+    general: re.Pattern[str]
+    types: tuple[tuple[frozenset[int], re.Pattern[str]], ...]  # (lengths, pattern) per number type
+    formats: tuple[_Format, ...]
+
+    def valid(self, nsn: str) -> bool:
+        """phonenumbers' is_valid_number_for_region for a national significant number."""
+        return bool(self.general.fullmatch(nsn)) and any(
+            (not lengths or len(nsn) in lengths) and pattern.fullmatch(nsn) for lengths, pattern in self.types)
+
+    def area_format(self, nsn: str) -> _Format | None:
+        """The format phonenumbers would write `nsn` in: the first whose leading digits and pattern fit."""
+        for fmt in self.formats:
+            if (fmt.leading is None or fmt.leading.match(nsn)) and fmt.pattern.fullmatch(nsn):
+                return fmt
+        return None
+
+
+def _region(meta: PhoneMetadata, formats_from: PhoneMetadata) -> _Region:
+    trunk = meta.national_prefix or ""
+    types = tuple((frozenset(desc.possible_length), re.compile(desc.national_number_pattern))
+                  for desc in (getattr(meta, name) for name in _TYPES)
+                  if desc is not None and desc.national_number_pattern)
+    formats = tuple(
+        _Format(leading=re.compile(fmt.leading_digits_pattern[-1]) if fmt.leading_digits_pattern else None,
+                pattern=re.compile(fmt.pattern),
+                trunk_dialled=bool(trunk) and trunk in (fmt.national_prefix_formatting_rule or "").replace("\\1", ""),
+                trunk_optional=bool(fmt.national_prefix_optional_when_formatting),
+                parentheses="(" in fmt.format + (fmt.national_prefix_formatting_rule or ""))
+        for fmt in formats_from.number_format)
+    return _Region(meta.id, trunk, re.compile(meta.general_desc.national_number_pattern), types, formats)
+
+
+@functools.cache  # phonenumbers' metadata is immutable: compile it once per process, not once per policy
+def _all_regions() -> dict[int, tuple[_Region, ...]]:
+    """Every region (and non-geographic service) phonenumbers knows, by country calling code."""
+    by_code: dict[int, tuple[_Region, ...]] = {}
+    for code, names in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
+        if names == ("001",):
+            meta = PhoneMetadata.metadata_for_nongeo_region(code)
+            by_code[code] = (_region(meta, meta),)
+            continue
+        main = PhoneMetadata.metadata_for_region(names[0])  # regions sharing a code format like its main one
+        by_code[code] = tuple(_region(m, m if m.number_format else main)
+                              for m in (PhoneMetadata.metadata_for_region(name) for name in names))
+    return by_code
+
+
+class PhoneFinder:
+    """Decides whether a digit span of a text is a phone number; built once per policy."""
+
+    def __init__(self, regions: tuple[str, ...] | None = None) -> None:
+        """`regions`: ISO codes whose national formats count (None: all). ValueError for an unknown code."""
+        wanted = None if regions is None else {r.upper() for r in regions}
+        unknown = sorted((wanted or set()) - phonenumbers.SUPPORTED_REGIONS)
+        if unknown:
+            raise ValueError(f"privacy.phone_regions: unknown region(s) {', '.join(unknown)}; "
+                             "use ISO 3166 alpha-2 codes such as US, GB, DE")
+        self._by_code = _all_regions()
+        # National candidates meet only the regions whose numbers could have their length,
+        # indexed by (trunk prefix written, national number length).
+        self._national: dict[tuple[str, int], list[_Region]] = defaultdict(list)
+        for region in (r for group in self._by_code.values() for r in group):
+            if region.code == "001" or (wanted is not None and region.code not in wanted):
+                continue
+            for length in PhoneMetadata.metadata_for_region(region.code).general_desc.possible_length:
+                self._national[("", length)].append(region)
+                if region.trunk:
+                    self._national[(region.trunk, length)].append(region)
+        self._trunks = tuple(sorted({trunk for trunk, _ in self._national if trunk}))
+
+    def is_phone(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] (a span of digit groups and single separators) is a phone number."""
+        span = text[start:end]
+        groups = _DIGITS.findall(span.replace("(0)", ""))
+        digits = "".join(groups)
+        if not 7 <= len(digits) <= 17:
+            return False
+        before = text[max(0, start - 2):start]
+        if "+" in before:
+            at = start - len(before) + before.index("+")
+            prior = text[max(0, at - 8):at].rstrip()[-1:]
+            if text[at - 1:at].isalnum() or (prior and (prior.isdigit() or prior in ")=*/+-")):
+                return False  # "a+1", "12 + 34": arithmetic, not a prefix
+            return not self._amount(text, start, end) and self._international(digits)
+        if self._not_a_phone(span, groups) or self._amount(text, start, end):
+            return False
+        worded = self._phone_word_near(text, start, end)
+        if digits.startswith("00") and len(digits) > 9:
+            return (len(groups) > 1 or worded) and self._international(digits[2:])
+        if worded:
+            return self._valid_national(digits, groups, span, grouped=False)
+        if len(groups) < 2 or not 8 <= len(digits) <= 14 or _REFERENCE_WORDS.search(text, max(0, start - 28), start):
+            return False
+        return self._valid_national(digits, groups, span, grouped=True)
+
+    def _not_a_phone(self, span: str, groups: list[str]) -> bool:
+        """Shapes that are something else: versions, ISBNs, decimals, dates, IPs, ZIP+4."""
+        if any(len(g) == 1 for g in groups[1:]) and not (
+                "." not in span and groups[0] in self._trunks and len(groups[1]) == 1
+                and all(len(g) > 1 for g in groups[2:])):
+            return True
+        if len(groups) == 2 and "." in span:
+            return True
+        date = _DATE.match(span)
+        return bool((date and span[date.end():date.end() + 1] in ("", " ")) or _IPV4.fullmatch(span)
+                    or _ZIP4.fullmatch(span))
+
+    def _international(self, digits: str) -> bool:
+        """Whether `digits` (country code first) is a valid number of a region with that code.
+        A trunk prefix kept after the code is forgiven: "+44 (0)20 ..." and "+44 020 ..."."""
+        for size in (1, 2, 3):
+            regions = self._by_code.get(int(digits[:size]))
+            if regions:
+                nsn = digits[size:]
+                return any(region.valid(nsn) or (region.trunk and nsn.startswith(region.trunk)
+                                                 and region.valid(nsn[len(region.trunk):]))
+                           for region in regions)
+        return False
+
+    def _valid_national(self, digits: str, groups: list[str], span: str, grouped: bool) -> bool:
+        """Valid in some region, and (when `grouped`) written the way that region writes it."""
+        tries = [(region, digits, False) for region in self._national.get(("", len(digits)), ())]
+        for trunk in self._trunks:
+            if digits.startswith(trunk):
+                nsn = digits[len(trunk):]
+                tries += [(region, nsn, True) for region in self._national.get((trunk, len(nsn)), ())]
+        return any(region.valid(nsn)
+                   and (not grouped or _grouped_like(region, nsn, groups, span, has_trunk))
+                   for region, nsn, has_trunk in tries)
+
+    @staticmethod
+    def _phone_word_near(text: str, start: int, end: int) -> bool:
+        return bool(_PHONE_WORDS.search(text, max(0, start - 40), start) or _PHONE_WORDS.search(text, end, end + 20))
+
+    @staticmethod
+    def _amount(text: str, start: int, end: int) -> bool:
+        return bool(_CURRENCY.search(text, max(0, start - 6), start) or _CURRENCY.search(text, end, end + 10))
+
+
+def _grouped_like(region: _Region, nsn: str, groups: list[str], span: str, has_trunk: bool) -> bool:
+    """Whether the writer grouped the digits as the region does: trunk prefix, area code group,
+    parentheses and slashes."""
+    fmt = region.area_format(nsn)
+    if fmt is None:
+        return False  # the region writes this number as one block
+    if fmt.trunk_dialled and not fmt.trunk_optional and not has_trunk:
+        return False  # locals dial the trunk prefix for this number: "20 7946 0018" is not a UK number
+    trunk_first = has_trunk and groups[0].startswith(region.trunk)
+    if ")" in span and not (fmt.parentheses or trunk_first):
+        return False  # "(415) 555-013" is no Czech number
+    if "/" in span and not trunk_first:
+        return False  # "3112/10624" is a reference; "030/12345678" a Berlin number
+    ours = groups
+    if has_trunk:
+        ours = groups[1:] if groups[0] == region.trunk else [groups[0][len(region.trunk):], *groups[1:]]
+    if len(ours) < 2:
+        return False
+    mine, theirs = ours[0], fmt.pattern.fullmatch(nsn).group(1)
+    return mine == theirs or (len(theirs) == len(mine) + 1 and theirs.startswith(mine))

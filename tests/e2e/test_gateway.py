@@ -1,0 +1,125 @@
+"""The whole product as a user meets it: `turnout serve` on Ray Serve, the official openai client,
+the real bundled gemma model. Ordered: the last test stops the gateway and checks what is left."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import openai
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+HEADERS = ("x-turnout-model", "x-turnout-location", "x-turnout-rule", "x-turnout-data-class",
+           "x-turnout-cache", "x-turnout-cost-usd")
+
+
+def client(served) -> openai.OpenAI:
+    return openai.OpenAI(base_url=served.url + "/v1", api_key="unused-in-open-mode", max_retries=0, timeout=120)
+
+
+def test_readyz_reports_the_policy_and_the_loaded_local_model(served):
+    body = httpx.get(served.url + "/readyz").json()
+    assert body["status"] == "ready"
+    assert body["models"]["local-gemma"]["available"] is True
+    assert body["models"]["local-vision"]["available"] is False  # no GGUF shipped: marked, not fatal
+    assert "OPENAI_API_KEY" in body["models"]["cloud-flagship"]["detail"]
+
+
+def test_models_lists_policy_models_and_auto(served):
+    ids = [m.id for m in client(served).models.list().data]
+    assert ids[0] == "auto"
+    assert {"local-gemma", "cloud-flagship", "cloud-multimodal"} <= set(ids)
+
+
+def test_openai_client_completion_from_the_local_model(served):
+    raw = client(served).chat.completions.with_raw_response.create(
+        model="auto", max_tokens=16, temperature=0,
+        messages=[{"role": "user", "content": "Write a haiku about autumn."}])
+    completion = raw.parse()
+    assert completion.model == "local-gemma"
+    assert completion.choices[0].message.content
+    assert completion.usage.prompt_tokens > 0 and completion.usage.completion_tokens > 0
+    for header in HEADERS:
+        assert raw.headers.get(header) is not None, header
+    assert raw.headers["x-turnout-location"] == "local"
+    assert raw.headers["x-turnout-rule"] == "routine"
+    assert float(raw.headers["x-turnout-cost-usd"]) > 0  # local is priced by GPU time, never free
+
+
+def test_openai_client_stream_with_usage(served):
+    with client(served).chat.completions.with_streaming_response.create(
+            model="auto", max_tokens=16, stream=True, stream_options={"include_usage": True},
+            messages=[{"role": "user", "content": "Translate 'good morning' to French."}]) as response:
+        assert response.headers["x-turnout-model"] == "local-gemma"
+        assert response.headers["x-turnout-location"] == "local"
+        chunks = list(response.parse())
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
+    assert all(c.model == "local-gemma" for c in chunks)
+
+
+def test_private_request_stays_local_and_says_why(served):
+    raw = client(served).chat.completions.with_raw_response.create(
+        model="auto", max_tokens=8,
+        messages=[{"role": "user", "content": "Reply to maria.keller@example-mail.de about the invoice."}],
+        extra_headers={"x-turnout-data-class": "public"})
+    assert raw.headers["x-turnout-location"] == "local"
+    assert raw.headers["x-turnout-data-class"] == "confidential"
+    assert raw.headers["x-turnout-rule"] == "private-stays-local"
+
+
+def test_heavy_request_with_no_cloud_keys_degrades_to_local(served):
+    raw = client(served).chat.completions.with_raw_response.create(
+        model="auto", max_tokens=8,
+        messages=[{"role": "user", "content": "Prove rigorously that there are infinitely many primes of the "
+                                              "form 4k+3, explaining each step."}])
+    assert raw.headers["x-turnout-model"] == "local-gemma"
+
+
+def test_pinned_cloud_model_with_personal_data_is_refused(served):
+    with pytest.raises(openai.UnprocessableEntityError) as info:
+        client(served).chat.completions.create(
+            model="cloud-flagship",
+            messages=[{"role": "user", "content": "Draft a letter to maria.keller@example-mail.de."}])
+    error = info.value.body
+    assert error["code"] == "unroutable"
+    assert "not cleared for confidential" in error["message"]
+    assert "maria.keller" not in json.dumps(error)  # the value itself never echoes back
+
+
+@pytest.mark.parametrize(("body", "status", "needle"), [
+    (b"{not json", 400, "not valid JSON"),
+    (json.dumps({"model": "auto"}).encode(), 400, "messages"),
+    (json.dumps({"model": "auto", "messages": [{"role": "user", "content": [{"type": "bogus"}]}]}).encode(),
+     400, "messages[0].content[0]"),
+    (json.dumps({"model": "gpt5", "messages": [{"role": "user", "content": "hi"}]}).encode(), 404, "local-gemma"),
+    (json.dumps({"model": "auto", "messages": [{"role": "user", "content": "x" * (3 * 1024 * 1024)}]}).encode(),
+     413, "exceeds the limit"),
+])
+def test_bad_input_gets_a_clear_openai_shaped_error(served, body, status, needle):
+    response = httpx.post(served.url + "/v1/chat/completions", content=body,
+                          headers={"content-type": "application/json"}, timeout=30)
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert set(error) == {"message", "type", "param", "code"}
+    assert needle in error["message"]
+    assert "Traceback" not in response.text
+
+
+def test_route_dry_run_matches_the_decision_contract(served):
+    response = httpx.post(served.url + "/v1/route", json={
+        "model": "auto", "messages": [{"role": "user", "content": "Send salary to DE89370400440532013000."}]})
+    decision = response.json()
+    assert decision["location"] == "local" and decision["data_class"] == "confidential"
+    assert {"kind": "iban", "where": "messages[0].content"} in decision["findings"]
+
+
+def test_zz_sigterm_stops_everything_it_started(served, ray_processes):
+    assert served.stop() == 0
+    output = "".join(served.output)
+    assert "listening on http://127.0.0.1" in output
+    leftover = ray_processes() - served.before
+    assert not leftover, f"processes left behind: {leftover}"

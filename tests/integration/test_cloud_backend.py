@@ -1,0 +1,194 @@
+"""LiteLLMBackend over real HTTP: litellm -> llama-cpp-python's OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from litellm import exceptions as llm_errors
+
+from backends.base import (
+    REGISTRY,
+    Backend,
+    BackendBadRequest,
+    BackendProtocolError,
+    BackendRateLimited,
+    BackendTimeout,
+    BackendUnavailable,
+    ContextWindowExceeded,
+    to_router_error,
+)
+from backends.cloud import LiteLLMBackend
+
+# One event loop for the session: the engine, its lock and litellm's clients outlive a test.
+session_loop = pytest.mark.asyncio(loop_scope="session")
+
+KEY_ENV = "TURNOUT_TEST_LLAMA_SERVER_KEY"
+SECRET = "sk-turnout-secret-0123456789"  # must never appear in an error message
+
+
+def ask(text: str = "Count from one to ten.", **params: object) -> dict:
+    return {"messages": [{"role": "user", "content": text}], "temperature": 0, **params}
+
+
+@pytest.fixture
+def server_backend(openai_compatible_server: str, llama_server_api_key: str,
+                   monkeypatch: pytest.MonkeyPatch) -> LiteLLMBackend:
+    monkeypatch.setenv(KEY_ENV, llama_server_api_key)
+    return LiteLLMBackend("cloud-gemma", "openai/gemma", api_base=f"{openai_compatible_server}/v1",
+                          api_key_env=KEY_ENV, timeout_s=30)
+
+
+@session_loop
+async def test_complete_over_http_returns_openai_shape_with_usage(
+        server_backend: LiteLLMBackend) -> None:
+    assert isinstance(server_backend, Backend)
+    assert (await server_backend.health()).available
+
+    response = await server_backend.complete(ask(max_tokens=8))
+
+    assert response["object"] == "chat.completion"
+    assert response["model"] == "cloud-gemma"
+    assert response["choices"][0]["message"]["content"]
+    assert response["choices"][0]["finish_reason"] == "length"
+    assert response["usage"]["prompt_tokens"] > 0
+    assert response["usage"]["completion_tokens"] == 8
+
+
+@session_loop
+async def test_stream_over_http_ends_with_one_usage_chunk(server_backend: LiteLLMBackend) -> None:
+    chunks = [chunk async for chunk in server_backend.stream(ask(max_tokens=8))]
+
+    *body, last = chunks
+    assert last["choices"] == [] and last["usage"]["completion_tokens"] > 0
+    assert last["usage"]["prompt_tokens"] > 0
+    assert all(chunk["choices"] for chunk in body)
+    assert {chunk["model"] for chunk in chunks} == {"cloud-gemma"}
+    assert "".join(c["choices"][0]["delta"].get("content") or "" for c in body)
+    assert body[-1]["choices"][0]["finish_reason"] == "length"
+
+
+@session_loop
+async def test_without_key_or_api_base_it_is_unavailable_before_any_network_io(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    for backend, variable in [(LiteLLMBackend("gpt", "openai/gpt-4o-mini"), "OPENAI_API_KEY"),
+                              (LiteLLMBackend("gpt", "openai/gpt-4o-mini", api_key_env=KEY_ENV),
+                               KEY_ENV)]:
+        health = await backend.health()
+        assert not health.available and health.detail == f"{variable} not set"
+
+        started = time.monotonic()
+        with pytest.raises(BackendUnavailable, match=f"{variable} not set"):
+            await backend.complete(ask(max_tokens=4))
+        with pytest.raises(BackendUnavailable, match=f"{variable} not set"):
+            await anext(backend.stream(ask(max_tokens=4)))
+        assert time.monotonic() - started < 0.5
+
+
+@session_loop
+async def test_nothing_listening_maps_to_unavailable(closed_port: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    backend = LiteLLMBackend("cloud-gemma", "openai/gemma",
+                             api_base=f"http://127.0.0.1:{closed_port}/v1", api_key_env=KEY_ENV)
+
+    started = time.monotonic()
+    with pytest.raises(BackendUnavailable, match="could not connect") as caught:
+        await backend.complete(ask(max_tokens=4))
+    assert time.monotonic() - started < 2, "litellm retried instead of failing at once"
+    with pytest.raises(BackendUnavailable, match="could not connect"):
+        await anext(backend.stream(ask(max_tokens=4)))
+
+    routed = to_router_error(caught.value)
+    assert routed.status == 503 and "cloud-gemma" in routed.message
+    assert SECRET not in routed.message and SECRET not in str(caught.value)
+
+
+@session_loop
+async def test_wrong_key_maps_to_authentication_failed(server_backend: LiteLLMBackend,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, "sk-wrong-key-0123456789")
+    with pytest.raises(BackendUnavailable, match="authentication failed") as caught:
+        await server_backend.complete(ask(max_tokens=4))
+    assert "sk-wrong-key" not in str(caught.value)
+    assert KEY_ENV in str(caught.value)
+
+
+@session_loop
+async def test_prompt_beyond_the_servers_context_window(server_backend: LiteLLMBackend) -> None:
+    with pytest.raises(ContextWindowExceeded) as caught:
+        await server_backend.complete(ask("lighthouse " * 3000, max_tokens=4))
+    assert isinstance(caught.value, BackendBadRequest)
+    assert to_router_error(caught.value).status == 400
+
+
+@session_loop
+async def test_slow_generation_past_timeout_maps_to_backend_timeout(
+        server_backend: LiteLLMBackend) -> None:
+    # A non-streamed answer of 40 tokens arrives only after about 0.5 s. The server goes on
+    # generating after the client gives up, so keep it short for the tests that follow.
+    server_backend.timeout_s = 0.15
+    started = time.monotonic()
+    with pytest.raises(BackendTimeout) as caught:
+        await server_backend.complete(ask("Write a long story.", max_tokens=40))
+    assert time.monotonic() - started < 2
+    assert caught.value.phase == "total" and caught.value.retryable
+    assert to_router_error(caught.value).status == 504
+
+
+def _response(status: int, **headers: str) -> httpx.Response:
+    return httpx.Response(status, headers=headers,
+                          request=httpx.Request("POST", "https://api.example.com/v1/chat/completions"))
+
+
+
+@pytest.mark.parametrize(("upstream", "expected", "status"), [
+    (llm_errors.RateLimitError("slow down", llm_provider="openai", model="gpt",
+                               response=_response(429, **{"retry-after": "7"})),
+     BackendRateLimited, 503),
+    (llm_errors.ServiceUnavailableError("overloaded", llm_provider="openai", model="gpt"),
+     BackendUnavailable, 503),
+    (llm_errors.InternalServerError("boom", llm_provider="openai", model="gpt"),
+     BackendUnavailable, 503),
+    (llm_errors.AuthenticationError(f"Incorrect API key provided: {SECRET}",
+                                    llm_provider="openai", model="gpt"),
+     BackendUnavailable, 503),
+    (llm_errors.NotFoundError("no such model", model="gpt", llm_provider="openai"),
+     BackendUnavailable, 503),
+    (llm_errors.BadRequestError(f"bad tool schema (key {SECRET})", model="gpt",
+                                llm_provider="openai"),
+     BackendBadRequest, 400),
+    (llm_errors.ContextWindowExceededError("too long", model="gpt", llm_provider="openai"),
+     ContextWindowExceeded, 400),
+    (llm_errors.Timeout("slow", model="gpt", llm_provider="openai"), BackendTimeout, 504),
+    (llm_errors.APIConnectionError("reset", llm_provider="openai", model="gpt"),
+     BackendUnavailable, 503),
+    (llm_errors.APIError(500, "oops", llm_provider="openai", model="gpt"), BackendUnavailable, 503),
+    (ValueError("a litellm bug"), BackendProtocolError, 502),
+], ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None)
+def test_litellm_errors_map_to_backend_and_http_errors(
+        upstream: Exception, expected: type, status: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The translation table, driven by litellm's own exception objects (no upstream can be made
+    to answer 429 or 503 here)."""
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    backend = LiteLLMBackend("gpt", "openai/gpt-4o-mini", api_key_env=KEY_ENV)
+
+    translated = backend._translate(upstream, "first_token", SECRET)
+    routed = to_router_error(translated)
+
+    assert type(translated) is expected and translated.model_id == "gpt"
+    assert routed.status == status and "gpt" in routed.message
+    assert SECRET not in routed.message
+    if isinstance(translated, BackendRateLimited):
+        assert translated.retry_after == 7.0 and routed.headers == {"retry-after": "7"}
+
+
+@session_loop
+async def test_registry_builds_a_litellm_backend(server_backend: LiteLLMBackend) -> None:
+    backend = REGISTRY["litellm"]("cloud-gemma", litellm_model="openai/gemma",
+                                  api_base=server_backend.api_base, api_key_env=KEY_ENV)
+    assert isinstance(backend, LiteLLMBackend)
+    assert (await backend.complete(ask(max_tokens=2)))["usage"]["completion_tokens"] == 2
