@@ -126,11 +126,25 @@ class LocalModel:
         return dataclasses.asdict(await self.engine.health())
 
 
-fastapi_app = create_app()
+_replica: dict[str, Any] = {}  # one Ingress replica per Ray actor process
+
+
+def _build_replica_app():
+    """Serve builds the replica's app with this; Ingress.__init__ attaches the gateway (either order)."""
+    app = create_app()
+    _replica["app"] = app
+    if "state" in _replica:
+        _attach(app, _replica["state"])
+    return app
+
+
+def _attach(app, state: dict[str, Any]) -> None:
+    for key, value in state.items():
+        setattr(app.state, key, value)
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 0})
-@serve.ingress(fastapi_app)
+@serve.ingress(_build_replica_app)
 class Ingress:
     """The router: classify, decide, dispatch. Local models are reached through their handles."""
 
@@ -153,11 +167,16 @@ class Ingress:
         backends.update(cloud_backends(store.current))
         gateway = Gateway(store, backends, cache=make_cache(settings))
         gateway.unavailable = dict(unavailable)
-        state = self.app.state  # the served copy of the app (Serve ships the class, and the app, by value)
-        state.gateway = gateway
-        state.max_body_bytes = settings.max_body_bytes
+        self.gateway = gateway
+        state = {"gateway": gateway, "max_body_bytes": settings.max_body_bytes}
         if settings.admin_key is not None:
-            state.admin_key_sha256 = hashlib.sha256(settings.admin_key.get_secret_value().encode()).hexdigest()
+            state["admin_key_sha256"] = hashlib.sha256(settings.admin_key.get_secret_value().encode()).hexdigest()
+        # Serve ships this class by value, with copies of the globals it names: reach the real module.
+        import router.app as module
+
+        module._replica["state"] = state
+        if "app" in module._replica:
+            module._attach(module._replica["app"], state)
         await gateway.refresh_health()
         self._tasks = [asyncio.get_running_loop().create_task(self._refresh(gateway))]
         if parsed.watch_policy:
@@ -171,9 +190,7 @@ class Ingress:
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         """Serve's user_config hook: any new user_config reloads the policy file."""
-        gateway = getattr(self.app.state, "gateway", None)
-        if gateway is not None:
-            gateway.store.reload()
+        self.gateway.store.reload()
 
 
 def build_app(args: dict[str, Any] | None = None) -> serve.Application:

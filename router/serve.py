@@ -58,8 +58,6 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
     stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
 
     haproxy_before = _haproxy_pids()
     import ray
@@ -69,6 +67,8 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
 
     try:
         ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+        for sig in (signal.SIGTERM, signal.SIGINT):  # after ray.init, which installs handlers of its own
+            signal.signal(sig, lambda *_: stop.set())
         ray_serve.start(http_options={"host": settings.host, "port": settings.port})
         args = {"policy": str(settings.policy), "model_dir": str(settings.model_dir)}
         ray_serve.run(build_app(args), name="turnout", route_prefix="/", blocking=False)

@@ -24,6 +24,8 @@ def token_rule(model) -> TokenRule:
         image_fixed_tokens=model.tokens.image_fixed_tokens,
         audio_tokens_per_s=base.audio_tokens_per_s,
         video_tokens_per_frame=base.video_tokens_per_frame,
+        image_max_tokens=base.image_max_tokens,
+        file_tokens_per_page=base.file_tokens_per_page,
     )
 
 
