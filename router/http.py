@@ -20,6 +20,7 @@ from router.errors import BadRequest, Forbidden, PayloadTooLarge, TurnoutError, 
 from router.gateway import Gateway
 
 log = logging.getLogger("turnout.http")
+_DRAIN_BYTES = 64 * 1024 * 1024
 AUTO_MODEL = {"id": "auto", "object": "model", "created": 0, "owned_by": "turnout",
               "description": "route for me: Turnout picks the model by policy"}
 
@@ -68,14 +69,21 @@ def authenticate_admin(gateway: Gateway, request: Request, admin_key_sha256: str
 
 async def read_json(request: Request, max_bytes: int) -> Any:
     """The decoded JSON body; 413 past `max_bytes` (checked before and while reading), 400 if not JSON."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLarge(f"request body of {int(declared)} bytes exceeds the limit of {max_bytes} bytes")
     body = bytearray()
+    seen = 0
     async for piece in request.stream():
-        body += piece
-        if len(body) > max_bytes:
-            raise PayloadTooLarge(f"request body exceeds the limit of {max_bytes} bytes")
+        seen += len(piece)
+        if seen <= max_bytes:
+            body += piece
+        elif seen > max_bytes + _DRAIN_BYTES:
+            break
+    # Draining (up to a bound) before answering lets proxies in front (HAProxy) deliver the 413
+    # instead of turning a half-read upload into a 503.
+    if seen > max_bytes:
+        declared = request.headers.get("content-length", "")
+        size = f"of {int(declared)} bytes " if declared.isdigit() else ""
+        raise PayloadTooLarge(f"request body {size}exceeds the limit of {max_bytes} bytes "
+                              f"(TURNOUT_MAX_BODY_BYTES)")
     if not body:
         raise BadRequest("request body is empty; expected a JSON object")
     try:
