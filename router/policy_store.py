@@ -37,6 +37,9 @@ class PolicyStore:
         self.last_error: str | None = None
         self.last_error_at: float | None = None
         self._mtime = self._stat()
+        from router.telemetry import POLICY_RELOADS
+
+        POLICY_RELOADS.add(1, {"result": "loaded"})
 
     def _stat(self) -> float | None:
         try:

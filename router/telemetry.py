@@ -28,11 +28,13 @@ tracer = trace.get_tracer("turnout.router")
 _meter = metrics.get_meter("turnout.router")
 
 REQUESTS = _meter.create_counter("turnout_requests", unit="1", description="chat completions by outcome")
-COST = _meter.create_counter("turnout_cost_usd", unit="USD", description="actual spend")
-SAVINGS = _meter.create_counter("turnout_savings_usd", unit="USD",
-                                description="cloud-equivalent cost minus actual cost")
+COST = _meter.create_counter("turnout_cost_usd", unit="", description="actual spend in USD")
+SAVINGS = _meter.create_counter("turnout_savings_usd", unit="",
+                                description="cloud-equivalent cost minus actual cost, USD")
 TOKENS = _meter.create_counter("turnout_tokens", unit="1", description="tokens by direction and model")
-LATENCY = _meter.create_histogram("turnout_request_duration_seconds", unit="s", description="gateway latency")
+LATENCY = _meter.create_histogram(
+    "turnout_request_duration_seconds", unit="", description="gateway latency in seconds",
+    explicit_bucket_boundaries_advisory=[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120])
 ATTEMPTS = _meter.create_counter("turnout_backend_attempts", unit="1", description="backend attempts by outcome")
 POLICY_RELOADS = _meter.create_counter("turnout_policy_reloads", unit="1", description="policy reloads by result")
 CACHE_ERRORS = _meter.create_counter("turnout_cache_errors", unit="1", description="cache store failures")

