@@ -22,6 +22,7 @@ from router.decide import Decision, ModelHealth
 from router.dispatch import Dispatcher, Outcome
 from router.errors import TurnoutError
 from router.pipeline import plan
+from router.policy import CompiledPolicy
 from router.policy_store import PolicyStore
 from router.profile import DataClass
 from router.request import ChatRequest
@@ -43,6 +44,7 @@ class Reply:
 
 @dataclass
 class _Context:
+    policy: CompiledPolicy  # read once per request: a reload mid-request does not change it
     decision: Decision
     request: ChatRequest
     outcome: Outcome = field(default_factory=Outcome)
@@ -85,8 +87,8 @@ class Gateway:
         self.health: dict[str, ModelHealth] = {}
         self.unavailable: dict[str, str] = {}  # models with no backend at all (e.g. optional GGUF missing)
 
-    def dispatcher(self) -> Dispatcher:
-        timeouts = self.store.current.spec.defaults.timeouts
+    def dispatcher(self, policy: CompiledPolicy) -> Dispatcher:
+        timeouts = policy.spec.defaults.timeouts
         return Dispatcher(self.backends, total_timeout_s=timeouts.total_s, first_token_timeout_s=timeouts.first_token_s)
 
     async def refresh_health(self) -> dict[str, ModelHealth]:
@@ -117,8 +119,7 @@ class Gateway:
 
     def _cache_plan(self, ctx: _Context, headers: Mapping[str, str]) -> tuple[str | None, bool, bool]:
         """(key, may read, may write) for this request under the policy's cache rules."""
-        policy = self.store.current
-        decision, request = ctx.decision, ctx.request
+        policy, decision, request = ctx.policy, ctx.decision, ctx.request
         control = headers.get("cache-control", "").lower()
         ttl = decision.cache_ttl_s or 0
         restricted_ok = decision.profile.data_class < DataClass.RESTRICTED or policy.spec.defaults.cache_restricted
@@ -132,7 +133,7 @@ class Gateway:
         headers = {k.lower(): v for k, v in headers.items()}
         policy = self.store.current
         request, decision = plan(policy, payload, headers, tenant, self.health)
-        ctx = _Context(decision, request)
+        ctx = _Context(policy, decision, request)
         span = telemetry.tracer.start_span("turnout.chat")
         streaming = False
         try:
@@ -160,7 +161,7 @@ class Gateway:
                 streaming = True  # the stream's body ends the span when the last byte is sent
                 return reply
             try:
-                response = await self.dispatcher().complete(decision, forward, ctx.outcome)
+                response = await self.dispatcher(policy).complete(decision, forward, ctx.outcome)
             except TurnoutError as exc:
                 telemetry.record(span, decision, ctx.outcome, cache=ctx.cache, cost=0.0, usage=None,
                                  duration_s=time.perf_counter() - ctx.started, status=exc.status)
@@ -190,10 +191,10 @@ class Gateway:
         return Reply(headers, stream=replay())
 
     async def _stream(self, ctx: _Context, forward: dict[str, Any], store_key: str | None, span) -> Reply:
-        decision, policy = ctx.decision, self.store.current
+        decision, policy = ctx.decision, ctx.policy
         include_usage = bool(ctx.request.stream_options and ctx.request.stream_options.include_usage)
         try:
-            first, rest = await self.dispatcher().open_stream(decision, forward, ctx.outcome)
+            first, rest = await self.dispatcher(policy).open_stream(decision, forward, ctx.outcome)
         except TurnoutError as exc:
             telemetry.record(span, decision, ctx.outcome, cache=ctx.cache, cost=0.0, usage=None,
                              duration_s=time.perf_counter() - ctx.started, status=exc.status)
