@@ -116,6 +116,7 @@ RAY_SCRIPT = textwrap.dedent("""
             return Response(BODY, media_type="application/json")
 
     stop = threading.Event()
+    seen = set()  # haproxy processes under this driver (another Ray on the machine keeps its own)
     try:
         ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -124,14 +125,18 @@ RAY_SCRIPT = textwrap.dedent("""
         serve.run(Trivial.bind(), name="trivial", route_prefix="/", blocking=False)
         print("ray-trivial: ready", flush=True)
         while not stop.wait(0.5):
-            pass
+            seen |= {c.pid for c in psutil.Process().children(recursive=True) if c.name().startswith("haproxy")}
     finally:
+        try:
+            seen |= {c.pid for c in psutil.Process().children(recursive=True) if c.name().startswith("haproxy")}
+        except psutil.Error:
+            pass
         try:
             serve.shutdown()
         finally:
             ray.shutdown()
             procs = []
-            for pid in haproxy_pids() - before:
+            for pid in (haproxy_pids() - before) & seen:
                 try:
                     p = psutil.Process(pid); p.terminate(); procs.append(p)
                 except psutil.Error:
@@ -209,6 +214,7 @@ class Proc:
         self._fh = open(self.log, "wb")
         self.p = subprocess.Popen(argv, env=env, cwd=cwd, stdout=self._fh, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        self.haproxy: set[int] = set()  # haproxy processes seen under this child: ended if they outlive it
 
     def alive(self) -> bool:
         return self.p.poll() is None
@@ -219,7 +225,17 @@ class Proc:
         except OSError:
             return ""
 
+    def haproxy_descendants(self) -> set[int]:
+        import psutil
+
+        try:
+            return {c.pid for c in psutil.Process(self.p.pid).children(recursive=True)
+                    if c.name().startswith("haproxy")}
+        except psutil.Error:
+            return set()
+
     def stop(self, grace: float = 60.0) -> None:
+        self.haproxy |= self.haproxy_descendants()
         if self.alive():
             self.p.send_signal(signal.SIGTERM)
             try:
@@ -346,18 +362,25 @@ def main() -> int:
                PYTHONUNBUFFERED="1")
     fixed = json.dumps(FIXED_RESPONSE)
     haproxy_before = haproxy_pids()
+    ours: set[int] = set()  # haproxy processes descended from children started here
     procs: list[Proc] = []
     rows: list = []
     notes: list[str] = []
 
     def start(name, argv, extra_env=None, cwd=None) -> Proc:
-        p = Proc(name, argv, dict(env, **(extra_env or {})), tmp, cwd=cwd)
+        # HAProxy binds metrics 9101 and stats 8404 by default: free ports avoid clashing with another gateway
+        extra_env = {"RAY_SERVE_HAPROXY_METRICS_PORT": str(free_port()),
+                     "RAY_SERVE_HAPROXY_STATS_PORT": str(free_port()), **(extra_env or {})}
+        p = Proc(name, argv, dict(env, **extra_env), tmp, cwd=cwd)
         procs.append(p)
         return p
 
     def stop(p: Proc) -> None:
-        p.stop()
-        procs.remove(p)
+        try:
+            p.stop()
+        finally:
+            ours.update(p.haproxy)
+            procs.remove(p)
 
     try:
         up_port = free_port()
@@ -437,10 +460,11 @@ def main() -> int:
                 p.stop()
             except Exception as exc:  # keep stopping the rest
                 print(f"  stopping {p.name}: {exc}", file=sys.stderr)
+            ours.update(p.haproxy)
         import psutil
 
         left = []
-        for pid in haproxy_pids() - haproxy_before:
+        for pid in (haproxy_pids() - haproxy_before) & ours:
             try:
                 proc = psutil.Process(pid)
                 proc.terminate()

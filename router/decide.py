@@ -179,8 +179,7 @@ def _order(rule: Rule, assessed: dict[str, Candidate]) -> list[str]:
 
 
 def _class_reason(p: RequestProfile) -> str:
-    why = "; ".join(p.class_reasons) if p.class_reasons else "no personal data, secrets or declared class"
-    return f"data class {p.data_class}: {why}"
+    return f"data class {p.data_class}: {'; '.join(p.class_reasons) or 'no personal data, secrets or declared class'}"
 
 
 def decide(profile: RequestProfile, policy: CompiledPolicy,

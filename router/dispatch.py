@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,8 +57,14 @@ class Dispatcher:
         self.first_token_timeout_s = first_token_timeout_s
         self.on_result = on_result or (lambda model, ok: None)
 
-    def _backend(self, model: str) -> Backend | None:
-        return self.backends.get(model)
+    def _running(self, decision: Decision, outcome: Outcome) -> Iterator[tuple[str, Backend]]:
+        """The decision's chain, in order, skipping (and recording) models with no backend running."""
+        for model in decision.chain:
+            backend = self.backends.get(model)
+            if backend is None:
+                outcome.attempts.append(Attempt(model, "NotRunning", 0.0, "no backend loaded"))
+                continue
+            yield model, backend
 
     def _record(self, outcome: Outcome, model: str, started: float, error: BaseException | None) -> None:
         latency = time.perf_counter() - started
@@ -84,11 +90,7 @@ class Dispatcher:
         """The first successful completion along the chain; TurnoutError when every model failed."""
         last: BackendError | None = None
         deadline = time.perf_counter() + self.total_timeout_s
-        for model in decision.chain:
-            backend = self._backend(model)
-            if backend is None:
-                outcome.attempts.append(Attempt(model, "NotRunning", 0.0, "no backend loaded"))
-                continue
+        for model, backend in self._running(decision, outcome):
             started = time.perf_counter()
             try:
                 remaining = deadline - started
@@ -115,11 +117,7 @@ class Dispatcher:
         """Start a stream along the chain: returns (first chunk, the rest). Falls back only before the
         first chunk; TurnoutError when no model produced one."""
         last: BackendError | None = None
-        for model in decision.chain:
-            backend = self._backend(model)
-            if backend is None:
-                outcome.attempts.append(Attempt(model, "NotRunning", 0.0, "no backend loaded"))
-                continue
+        for model, backend in self._running(decision, outcome):
             started = time.perf_counter()
             iterator = backend.stream(request)
             try:

@@ -181,7 +181,7 @@ class Classifier:
 def _detected_class(findings: list[Finding]) -> tuple[DataClass, list[str]]:
     """max of the findings' classes, INTERNAL when there are none; one reason per finding."""
     if not findings:
-        return DataClass.INTERNAL, ["no findings: internal"]
+        return DataClass.INTERNAL, ["no personal data, secrets or declared class"]
     return max(f.data_class for f in findings), [f"{f.kind} in {f.where}" for f in findings]
 
 

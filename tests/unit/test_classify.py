@@ -133,9 +133,9 @@ def test_class_reasons_say_why(classifier):
                                      "header x-turnout-data-class: public (below detected confidential: not lowered)")
     raised = classifier.classify(request(user("Hi")), {"x-turnout-data-class": "restricted"},
                                  TenantView("acme", DataClass.CONFIDENTIAL))
-    assert raised.class_reasons == ("no findings: internal", "header x-turnout-data-class: restricted")
+    assert raised.class_reasons == ("no personal data, secrets or declared class", "header x-turnout-data-class: restricted")
     by_tenant = classifier.classify(request(user("Hi")), {}, TenantView("acme", DataClass.CONFIDENTIAL))
-    assert by_tenant.class_reasons == ("no findings: internal", "tenant acme default: confidential")
+    assert by_tenant.class_reasons == ("no personal data, secrets or declared class", "tenant acme default: confidential")
 
 
 @pytest.mark.parametrize("value", ["secret", "", "confidental", "3"])
