@@ -17,6 +17,7 @@ from typing import Any
 
 from backends.base import Backend, BackendError, to_router_error
 from router import telemetry
+from router.breaker import BreakerConfig, Breakers
 from router.cache import MemoryCache, ResponseCache, cache_key, deterministic
 from router.decide import Decision, ModelHealth
 from router.dispatch import Dispatcher, Outcome
@@ -85,11 +86,24 @@ class Gateway:
         self.backends = dict(backends)
         self.cache: ResponseCache = cache or MemoryCache()
         self.health: dict[str, ModelHealth] = {}
+        spec = store.current.spec.defaults.circuit_breaker
+        self.breakers = Breakers(BreakerConfig(**spec.model_dump()))
         self.unavailable: dict[str, str] = {}  # models with no backend at all (e.g. optional GGUF missing)
 
     def dispatcher(self, policy: CompiledPolicy) -> Dispatcher:
         timeouts = policy.spec.defaults.timeouts
-        return Dispatcher(self.backends, total_timeout_s=timeouts.total_s, first_token_timeout_s=timeouts.first_token_s)
+        return Dispatcher(self.backends, total_timeout_s=timeouts.total_s, first_token_timeout_s=timeouts.first_token_s,
+                          on_result=self.breakers.record)
+
+    def health_view(self) -> dict[str, ModelHealth]:
+        """The last health snapshot with open circuit breakers marked unavailable."""
+        open_models = self.breakers.open_models()
+        if not open_models:
+            return self.health
+        view = dict(self.health)
+        for model, why in open_models.items():
+            view[model] = ModelHealth(False, detail=why)
+        return view
 
     async def refresh_health(self) -> dict[str, ModelHealth]:
         """Ask every backend (cheap, never raises) and publish the snapshot decide reads."""
@@ -99,7 +113,7 @@ class Gateway:
             saturated = state.free_slots is not None and state.free_slots <= 0
             snapshot[model_id] = ModelHealth(state.available, saturated, state.queue_depth, state.detail)
         self.health = snapshot
-        return snapshot
+        return self.health_view()
 
     def route(self, payload: Any, headers: Mapping[str, str], tenant: str) -> Decision:
         """Dry-run: the decision, with every backend treated as healthy (POST /v1/route)."""
@@ -132,7 +146,7 @@ class Gateway:
         """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure."""
         headers = {k.lower(): v for k, v in headers.items()}
         policy = self.store.current
-        request, decision = plan(policy, payload, headers, tenant, self.health)
+        request, decision = plan(policy, payload, headers, tenant, self.health_view())
         ctx = _Context(policy, decision, request)
         span = telemetry.tracer.start_span("turnout.chat")
         streaming = False

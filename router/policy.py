@@ -192,11 +192,21 @@ class Timeouts(_Spec):
     total_s: float = Field(120.0, gt=0, description="a whole request, fallbacks included")
 
 
+class CircuitBreakerSpec(_Spec):
+    consecutive_failures: int = Field(5, ge=1, description="open after this many failures in a row")
+    error_rate: float = Field(0.5, gt=0, le=1, description="or when this share of calls in the window failed")
+    min_calls: int = Field(10, ge=1, description="calls in the window before the error rate counts")
+    window_s: float = Field(30.0, gt=0, description="sliding window for the error rate")
+    cooldown_s: float = Field(15.0, gt=0, description="how long a breaker stays open before a probe")
+
+
 class Defaults(_Spec):
     output_tokens: int = Field(512, ge=1, description="expected output when the request sets no max_tokens")
     timeouts: Timeouts = Field(default_factory=Timeouts, description="backend timeouts")
     cache_ttl_s: int = Field(3600, ge=0, description="response cache TTL unless a rule overrides it")
     cache_restricted: bool = Field(False, description="allow caching of restricted requests")
+    circuit_breaker: CircuitBreakerSpec = Field(default_factory=CircuitBreakerSpec,
+                                                description="per-model circuit breaker")
     pinned_violation: Literal["refuse", "reroute"] = Field(
         "refuse", description="a client pins a model not cleared for its data: refuse (422) or route by the rules")
 

