@@ -10,6 +10,7 @@ a miss.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections import OrderedDict
 from typing import Any, Protocol
@@ -86,3 +87,54 @@ class MemoryCache:
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
+
+
+class RedisCache:
+    """The response cache in Redis. Fails open: a Redis that is down, slow or full makes a lookup a
+    miss and a store a no-op, within `timeout_s`; errors are counted and logged once per interval."""
+
+    def __init__(self, url: str, *, timeout_s: float = 0.05, max_value_bytes: int = 1 << 20,
+                 log_interval_s: float = 60.0) -> None:
+        import redis.asyncio as aioredis
+
+        self.client = aioredis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s,
+                                              retry_on_timeout=False)
+        self.max_value_bytes = max_value_bytes
+        self.log_interval_s = log_interval_s
+        self.errors = 0
+        self._last_log = float("-inf")
+
+    def _failed(self, action: str, exc: Exception) -> None:
+        from router.telemetry import CACHE_ERRORS
+
+        self.errors += 1
+        CACHE_ERRORS.add(1, {"action": action})
+        now = time.monotonic()
+        if now - self._last_log >= self.log_interval_s:
+            self._last_log = now
+            logging.getLogger("turnout.cache").warning(
+                "redis cache %s failed (%s: %s); serving uncached (%d errors so far)",
+                action, type(exc).__name__, exc, self.errors)
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        try:
+            blob = await self.client.get(key)
+        except Exception as exc:  # fail open: any store failure is a miss
+            self._failed("get", exc)
+            return None
+        if blob is None:
+            return None
+        try:
+            value = orjson.loads(blob)
+        except orjson.JSONDecodeError:
+            return None
+        return value.get("body") if isinstance(value, dict) and value.get("v") == FORMAT_VERSION else None
+
+    async def set(self, key: str, value: dict[str, Any], ttl_s: int) -> None:
+        blob = orjson.dumps({"v": FORMAT_VERSION, "body": value})
+        if ttl_s <= 0 or len(blob) > self.max_value_bytes:
+            return
+        try:
+            await self.client.set(key, blob, ex=ttl_s)
+        except Exception as exc:  # fail open: a failed store never fails the request
+            self._failed("set", exc)

