@@ -87,19 +87,27 @@ class Dispatcher:
         return error
 
     async def complete(self, decision: Decision, request: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
-        """The first successful completion along the chain; TurnoutError when every model failed."""
+        """The first successful completion along the chain; TurnoutError when every model failed.
+
+        The request's total deadline is shared out: each attempt but the last gets the remaining time
+        divided by the models still to try, so a model that hangs leaves its fallbacks time to answer.
+        """
         last: BackendError | None = None
         deadline = time.perf_counter() + self.total_timeout_s
-        for model, backend in self._running(decision, outcome):
+        chain = list(self._running(decision, outcome))
+        for index, (model, backend) in enumerate(chain):
             started = time.perf_counter()
+            remaining = deadline - started
+            if remaining <= 0:
+                break
+            budget = remaining / (len(chain) - index)
             try:
-                remaining = deadline - started
-                if remaining <= 0:
-                    raise UpstreamTimeout(f"request deadline of {self.total_timeout_s:.0f} s passed")
-                response = await asyncio.wait_for(backend.complete(request), timeout=remaining)
+                response = await asyncio.wait_for(backend.complete(request), timeout=budget)
             except asyncio.TimeoutError:
-                self._record(outcome, model, started, TimeoutError("total deadline"))
-                raise UpstreamTimeout(f"model '{model}' did not answer within {self.total_timeout_s:.0f} s") from None
+                last = BackendTimeout(model, f"no answer within its {budget:.1f} s share of the "
+                                             f"{self.total_timeout_s:.0f} s deadline", phase="total")
+                self._record(outcome, model, started, last)
+                continue
             except BackendError as exc:
                 self._record(outcome, model, started, exc)
                 last = exc
@@ -110,6 +118,8 @@ class Dispatcher:
             outcome.model = model
             response["model"] = model
             return response
+        if last is None and chain:
+            raise UpstreamTimeout(f"request deadline of {self.total_timeout_s:.0f} s passed")
         raise self._final_error(outcome, last)
 
     async def open_stream(self, decision: Decision, request: dict[str, Any],

@@ -1,0 +1,215 @@
+"""A fault-injecting OpenAI-compatible server on loopback, for integration tests.
+
+A raw asyncio HTTP/1.1 server run on its own event loop in a background thread (so its sockets keep
+answering while the test's loop is busy), one request per connection (`Connection: close`).
+`POST /v1/chat/completions` behaves as `server.mode` says at the moment the request arrives:
+
+    ok              a valid chat.completion with usage; with "stream": true, a valid SSE stream
+                    (role/content chunks, a finish chunk, a final usage chunk, [DONE])
+    429             HTTP 429 with `Retry-After: 2` and an OpenAI error body
+    500             HTTP 500 with an OpenAI error body
+    hang            sends nothing for `hang_s` seconds (bounded), then closes the connection
+    drop_midstream  a chunked SSE response: two content chunks, then the connection is closed
+                    without ending the chunked body
+    malformed       HTTP 200, content-type application/json, a body that is not JSON
+    random          one of `random_modes` per request, drawn from a seeded random.Random
+
+Every request body is recorded (as text) in `server.bodies`, in arrival order, before any fault.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+import time
+from collections.abc import Sequence
+
+MODES = ("ok", "429", "500", "hang", "drop_midstream", "malformed")
+
+
+class FaultServer:
+    def __init__(self, *, mode: str = "ok", hang_s: float = 10.0, seed: int = 0,
+                 random_modes: Sequence[str] = MODES, reply_text: str = "Hello from the fault server.") -> None:
+        self.mode = mode
+        self.hang_s = min(hang_s, 10.0)
+        self.random_modes = tuple(random_modes)
+        self.reply_text = reply_text
+        self.bodies: list[str] = []
+        self.modes_served: list[str] = []
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self.port: int = 0
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> FaultServer:
+        ready = threading.Event()
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            self._server = loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+            self.port = self._server.sockets[0].getsockname()[1]
+            ready.set()
+            loop.run_forever()
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="fault-server", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("fault server did not start within 10 s")
+        return self
+
+    def stop(self) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+
+        async def shutdown() -> None:
+            self._server.close()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            loop.stop()
+
+        loop.call_soon_threadsafe(lambda: loop.create_task(shutdown()))
+        self._thread.join(10)
+        self._loop = None
+
+    def clear(self) -> None:
+        with self._lock:
+            self.bodies.clear()
+            self.modes_served.clear()
+
+    # -- request handling --------------------------------------------------------------------
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        self._tasks.add(task)
+        try:
+            await self._serve_one(reader, writer)
+        except (asyncio.CancelledError, ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._tasks.discard(task)
+            try:
+                writer.close()
+            except Exception:
+                pass
+
+    async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+        lines = head.decode("latin-1").split("\r\n")
+        method, path, _ = lines[0].split(" ", 2)
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0") or 0)
+        raw = await asyncio.wait_for(reader.readexactly(length), timeout=10) if length else b""
+        if method != "POST" or not path.rstrip("/").endswith("/chat/completions"):
+            await self._send(writer, 404, {"error": {"message": f"no route {method} {path}", "type": "not_found"}})
+            return
+        text = raw.decode("utf-8", errors="replace")
+        with self._lock:
+            self.bodies.append(text)
+            mode = self.mode if self.mode != "random" else self._rng.choice(self.random_modes)
+            self.modes_served.append(mode)
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = {}
+        stream = bool(body.get("stream"))
+        if mode == "ok":
+            if stream:
+                await self._stream(writer, body, drop_after=None)
+            else:
+                await self._send(writer, 200, self._completion(body))
+        elif mode == "429":
+            await self._send(writer, 429, _error("rate limited, slow down", "rate_limit_exceeded"),
+                             extra={"Retry-After": "2"})
+        elif mode == "500":
+            await self._send(writer, 500, _error("the fault server failed on purpose", "server_error"))
+        elif mode == "hang":
+            await asyncio.sleep(self.hang_s)
+        elif mode == "drop_midstream":
+            if stream:
+                await self._stream(writer, body, drop_after=2)
+            else:  # promise a body, send half of it, close
+                payload = json.dumps(self._completion(body)).encode()
+                writer.write(_status_line(200, {"Content-Type": "application/json",
+                                                "Content-Length": str(len(payload))}) + payload[: len(payload) // 2])
+                await writer.drain()
+        elif mode == "malformed":
+            await self._send_raw(writer, 200, b'{"id": "chatcmpl-broken", "choices": [ {not json', "application/json")
+        else:
+            await self._send(writer, 500, _error(f"unknown fault mode {mode!r}", "server_error"))
+
+    def _completion(self, request: dict) -> dict:
+        return {"id": "chatcmpl-fault-ok", "object": "chat.completion", "created": int(time.time()),
+                "model": request.get("model", "flaky"),
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": self.reply_text},
+                             "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}}
+
+    async def _stream(self, writer: asyncio.StreamWriter, request: dict, drop_after: int | None) -> None:
+        writer.write(_status_line(200, {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked",
+                                        "Cache-Control": "no-cache"}))
+        base = {"id": "chatcmpl-fault-stream", "object": "chat.completion.chunk", "created": int(time.time()),
+                "model": request.get("model", "flaky")}
+        words = self.reply_text.split(" ")
+        events = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
+                                        "finish_reason": None}]}]
+        events += [{**base, "choices": [{"index": 0, "delta": {"content": w + " "}, "finish_reason": None}]}
+                   for w in words]
+        events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        events.append({**base, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": len(words),
+                                                        "total_tokens": 12 + len(words)}})
+        for i, event in enumerate(events):
+            if drop_after is not None and i >= drop_after:
+                await asyncio.sleep(0.05)
+                transport = writer.transport
+                transport.abort()  # no terminating chunk: the client sees a broken body
+                return
+            writer.write(_chunk(b"data: " + json.dumps(event).encode() + b"\n\n"))
+            await writer.drain()
+            await asyncio.sleep(0.005)
+        writer.write(_chunk(b"data: [DONE]\n\n") + b"0\r\n\r\n")
+        await writer.drain()
+
+    async def _send(self, writer: asyncio.StreamWriter, status: int, body: dict,
+                    extra: dict[str, str] | None = None) -> None:
+        await self._send_raw(writer, status, json.dumps(body).encode(), "application/json", extra)
+
+    async def _send_raw(self, writer: asyncio.StreamWriter, status: int, payload: bytes, content_type: str,
+                        extra: dict[str, str] | None = None) -> None:
+        headers = {"Content-Type": content_type, "Content-Length": str(len(payload)), **(extra or {})}
+        writer.write(_status_line(status, headers) + payload)
+        await writer.drain()
+
+
+_REASONS = {200: "OK", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
+
+
+def _status_line(status: int, headers: dict[str, str]) -> bytes:
+    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}", "Connection: close",
+             *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _chunk(data: bytes) -> bytes:
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+def _error(message: str, code: str) -> dict:
+    return {"error": {"message": message, "type": code, "param": None, "code": code}}
