@@ -106,6 +106,7 @@ class LiteLLMBackend:
             raise self._translate(exc, phase, api_key) from exc
         head: dict[str, Any] = {}
         usage: dict[str, Any] | None = None
+        held: dict[str, Any] | None = None  # a finish-only chunk, sent once the stream proves valid
         try:
             while True:
                 try:
@@ -120,11 +121,21 @@ class LiteLLMBackend:
                 if body.get("usage"):
                     usage = body.pop("usage")
                 if body.get("choices") and not _carries_nothing(body):
+                    if _content_free(body):
+                        # litellm turns a malformed 200 into a lone empty "stop" chunk: holding it back
+                        # keeps such a stream from counting as started, so dispatch can still fall back.
+                        held = body
+                        continue
+                    if held is not None:
+                        yield held
+                        held = None
                     yield body
         finally:
             await upstream.aclose()
         if usage is None:
             raise BackendProtocolError(self.model_id, "upstream stream ended without usage")
+        if held is not None:
+            yield held
         yield {"id": head.get("id"), "object": "chat.completion.chunk",
                "created": head.get("created"), "model": self.model_id, "choices": [],
                "usage": usage}
@@ -228,6 +239,11 @@ def _carries_nothing(chunk: dict[str, Any]) -> bool:
     return all(choice.get("finish_reason") is None and choice.get("logprobs") is None
                and not any((choice.get("delta") or {}).values())
                for choice in chunk["choices"])
+
+
+def _content_free(chunk: dict[str, Any]) -> bool:
+    """A chunk that only closes choices (finish_reason) without any delta content."""
+    return all(not any((choice.get("delta") or {}).values()) for choice in chunk["choices"])
 
 
 _LITELLM_PREFIX = re.compile(r"^(?:litellm\.\w+: |\w+(?:Error|Exception)(?::| -) )+")

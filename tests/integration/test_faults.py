@@ -171,16 +171,7 @@ async def test_non_streaming_hang_ends_within_the_deadline_with_a_clean_error_or
         assert_openai_error(response, {502, 503, 504})
 
 
-STREAM_MALFORMED_BUG = (
-    "bug in backends/cloud.py LiteLLMBackend.stream: on a 200 non-SSE (malformed) body litellm synthesizes an "
-    "empty chunk with finish_reason='stop'; stream() yields it as the first chunk (_carries_nothing is False "
-    "because finish_reason is set), so Dispatcher.open_stream commits to 'flaky' and the next anext raises "
-    "BackendProtocolError('upstream stream ended without usage'): no fallback, the client gets an empty answer "
-    "plus an error event (see report)")
-
-
-@pytest.mark.parametrize("fault", ["429", "500", "hang", pytest.param(
-    "malformed", marks=pytest.mark.xfail(strict=True, reason=STREAM_MALFORMED_BUG))])
+@pytest.mark.parametrize("fault", ["429", "500", "hang", "malformed"])
 async def test_streaming_fault_before_first_byte_falls_back_to_backup(client, flaky, backup, fault):
     flaky.mode = fault
     started = time.perf_counter()
