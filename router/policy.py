@@ -288,17 +288,18 @@ class CompiledPolicy:
         return next((t for t in self.spec.tenants if t.id == tenant_id), None)
 
 
-def load_policy(path: str | Path) -> CompiledPolicy:
-    """Read, validate and compile a policy file. PolicyError (every problem, located) otherwise."""
+def load_policy(path: str | Path, limits: Any = None) -> CompiledPolicy:
+    """Read, validate and compile a policy file. PolicyError (every problem, located) otherwise.
+    `limits` (classify.media.MediaLimits, from settings) bounds media; default limits when None."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(str(path), [PolicyIssue("", f"cannot read policy: {exc.strerror or exc}")]) from None
-    return compile_policy(text, str(path))
+    return compile_policy(text, str(path), limits)
 
 
-def compile_policy(text: str, source: str = "<policy>") -> CompiledPolicy:
+def compile_policy(text: str, source: str = "<policy>", limits: Any = None) -> CompiledPolicy:
     from router.policy_checks import check, located_yaml, to_issues  # keeps the YAML machinery off import
 
     tree = located_yaml(text, source)
@@ -313,7 +314,7 @@ def compile_policy(text: str, source: str = "<policy>") -> CompiledPolicy:
 
     models = {m.id: m for m in spec.models}
     try:
-        classifier = build_classifier(spec)
+        classifier = build_classifier(spec, limits)
     except ValueError as exc:
         raise PolicyError(source, [PolicyIssue("privacy.custom", str(exc))]) from None
     return CompiledPolicy(

@@ -52,9 +52,19 @@ def missing_files(model: LlamaCppModel, model_dir: Path) -> list[Path]:
     return [f for f in files if f is not None and not f.exists()]
 
 
+def media_limits(settings: Settings):
+    from router.classify.media import MediaLimits
+
+    return MediaLimits(max_image_bytes=settings.max_image_bytes, max_image_pixels=settings.max_image_pixels)
+
+
 def load_store(settings: Settings) -> PolicyStore:
+    from functools import partial
+
+    from router.policy import load_policy
+
     try:
-        return PolicyStore(settings.policy)
+        return PolicyStore(settings.policy, loader=partial(load_policy, limits=media_limits(settings)))
     except PolicyError as exc:
         first = str(exc).splitlines()[0]
         more = len(exc.issues) - 1

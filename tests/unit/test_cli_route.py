@@ -247,3 +247,28 @@ def test_policy_check_empty_file(tmp_path: Path, capsys) -> None:
     assert (code, out) == (1, "")
     assert err == (f"{empty}:1:1: a policy is a YAML mapping with 'version', 'models' and 'rules'; "
                    "found an empty file\n")
+
+
+def test_image_limits_come_from_settings(tmp_path, monkeypatch):
+    """TURNOUT_MAX_IMAGE_PIXELS bounds what classify accepts (decompression-bomb guard)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from router.errors import InvalidContent
+    from router.pipeline import plan
+    from router.runtime import load_store
+    from router.settings import Settings
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300)).save(buffer, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    body = {"model": "auto", "messages": [{"role": "user", "content": [
+        {"type": "text", "text": "Caption this."}, {"type": "image_url", "image_url": {"url": url}}]}]}
+    monkeypatch.setenv("TURNOUT_MAX_IMAGE_PIXELS", "1000")
+    store = load_store(Settings())
+    with pytest.raises(InvalidContent, match=r"messages\[0\]\.content\[1\]"):
+        plan(store.current, body, {})
+    monkeypatch.delenv("TURNOUT_MAX_IMAGE_PIXELS")
+    assert plan(load_store(Settings()).current, body, {})[1].error is None
