@@ -31,6 +31,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from router.serve import end_processes, haproxy_pids
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 TARGETS = ["upstream", "turnout-t0.7", "turnout-t0", "ray", "litellm"]
@@ -198,11 +200,6 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
-
-def haproxy_pids() -> set[int]:
-    import psutil
-
-    return {p.pid for p in psutil.process_iter(["name"]) if (p.info.get("name") or "").startswith("haproxy")}
 
 
 class Proc:
@@ -461,21 +458,9 @@ def main() -> int:
             except Exception as exc:  # keep stopping the rest
                 print(f"  stopping {p.name}: {exc}", file=sys.stderr)
             ours.update(p.haproxy)
-        import psutil
-
-        left = []
-        for pid in (haproxy_pids() - haproxy_before) & ours:
-            try:
-                proc = psutil.Process(pid)
-                proc.terminate()
-                left.append(proc)
-            except psutil.Error:
-                pass
-        if left:
-            notes.append(f"ended {len(left)} leftover haproxy process(es)")
-            _, alive = psutil.wait_procs(left, timeout=5)
-            for proc in alive:
-                proc.kill()
+        ended = end_processes((haproxy_pids() - haproxy_before) & ours)
+        if ended:
+            notes.append(f"ended {ended} leftover haproxy process(es)")
         print(table(rows, args.duration))
         for n in notes:
             print(n)

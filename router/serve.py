@@ -19,13 +19,15 @@ from router.runtime import StartupError
 HIGH_THROUGHPUT_ENV = {"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1"}
 
 
-def _haproxy_pids() -> set[int]:
+def haproxy_pids() -> set[int]:
+    """PIDs of every running haproxy (Serve's ingress outlives `ray stop`)."""
     import psutil
 
     return {p.pid for p in psutil.process_iter(["name"]) if (p.info.get("name") or "").startswith("haproxy")}
 
 
-def _end(pids: set[int]) -> None:
+def end_processes(pids: set[int]) -> int:
+    """Terminate `pids`, kill what is still alive after 5 s; returns how many were running."""
     import psutil
 
     procs = []
@@ -39,6 +41,7 @@ def _end(pids: set[int]) -> None:
     _, alive = psutil.wait_procs(procs, timeout=5)
     for proc in alive:
         proc.kill()
+    return len(procs)
 
 
 def serve(policy: str | None = None, host: str | None = None, port: int | None = None) -> int:
@@ -59,7 +62,7 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
 
     stop = threading.Event()
 
-    haproxy_before = _haproxy_pids()
+    haproxy_before = haproxy_pids()
     import ray
     from ray import serve as ray_serve
 
@@ -94,7 +97,7 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
         except Exception as exc:  # shutting down what failed to start must not hide the first error
             print(f"turnout: serve shutdown: {exc}", file=sys.stderr)
         ray.shutdown()
-        _end(_haproxy_pids() - haproxy_before)
+        end_processes(haproxy_pids() - haproxy_before)
 
 
 def _preflight(settings) -> list[str]:
