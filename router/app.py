@@ -37,7 +37,7 @@ class AppArgs(BaseModel):
 
     policy: str | None = Field(None, description="policy YAML path (default: TURNOUT_POLICY / policies/default.yaml)")
     model_dir: str | None = Field(None, description="directory relative GGUF paths resolve against")
-    redis_url: str | None = Field(None, description="redis://... for cache and budgets; unset = in-process cache")
+    redis_url: str | None = Field(None, description="redis://... for cache and budgets; unset = in-process")
     max_body_bytes: int | None = Field(None, ge=1024, description="largest accepted request body")
     ingress_replicas: int = Field(1, ge=1, description="ingress (router) replicas")
     ingress_max_ongoing_requests: int = Field(512, ge=1, description="concurrent requests per ingress replica")
@@ -150,7 +150,7 @@ class Ingress:
 
     async def __init__(self, args: dict[str, Any], local: dict[str, DeploymentHandle],
                        unavailable: dict[str, str]) -> None:
-        from router.runtime import cloud_backends, load_store, make_cache
+        from router.runtime import cloud_backends, load_store, make_budgets, make_cache
         from router.gateway import Gateway
         from router.telemetry import setup_telemetry
 
@@ -165,7 +165,7 @@ class Ingress:
                                       limits[model_id].max_queued_requests)
             for model_id, handle in local.items()}
         backends.update(cloud_backends(store.current))
-        gateway = Gateway(store, backends, cache=make_cache(settings))
+        gateway = Gateway(store, backends, cache=make_cache(settings), budgets=make_budgets(settings))
         gateway.unavailable = dict(unavailable)
         self.gateway = gateway
         state = {"gateway": gateway, "max_body_bytes": settings.max_body_bytes}

@@ -89,16 +89,24 @@ class MemoryCache:
             self._entries.popitem(last=False)
 
 
+def redis_client(url: str, *, timeout_s: float, max_connections: int = 64, wait_s: float | None = None):
+    """An asyncio Redis client on a bounded, blocking pool: a burst of requests waits (up to `wait_s`)
+    for one of `max_connections` connections instead of failing with 'Too many connections'."""
+    import redis.asyncio as aioredis
+
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=timeout_s if wait_s is None else wait_s,
+        socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry_on_timeout=False)
+    return aioredis.Redis(connection_pool=pool)
+
+
 class RedisCache:
     """The response cache in Redis. Fails open: a Redis that is down, slow or full makes a lookup a
     miss and a store a no-op, within `timeout_s`; errors are counted and logged once per interval."""
 
     def __init__(self, url: str, *, timeout_s: float = 0.05, max_value_bytes: int = 1 << 20,
                  log_interval_s: float = 60.0) -> None:
-        import redis.asyncio as aioredis
-
-        self.client = aioredis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s,
-                                              retry_on_timeout=False)
+        self.client = redis_client(url, timeout_s=timeout_s)
         self.max_value_bytes = max_value_bytes
         self.log_interval_s = log_interval_s
         self.errors = 0

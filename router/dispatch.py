@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,14 @@ class Outcome:
 
     model: str | None = None
     attempts: list[Attempt] = field(default_factory=list)
+    answer_started: float | None = None  # perf_counter() when the answering attempt began
+
+
+Admit = Callable[[str], Awaitable[TurnoutError | None]]
+
+
+async def _admit_all(model: str) -> TurnoutError | None:
+    return None
 
 
 def _falls_back(exc: BackendError) -> bool:
@@ -51,18 +59,26 @@ class Dispatcher:
 
     def __init__(self, backends: Mapping[str, Backend], *, total_timeout_s: float = 120.0,
                  first_token_timeout_s: float = 30.0,
-                 on_result: Callable[[str, bool], None] | None = None) -> None:
+                 on_result: Callable[[str, bool], None] | None = None, admit: Admit = _admit_all) -> None:
         self.backends = backends
+        self.admit = admit
         self.total_timeout_s = total_timeout_s
         self.first_token_timeout_s = first_token_timeout_s
         self.on_result = on_result or (lambda model, ok: None)
 
-    def _running(self, decision: Decision, outcome: Outcome) -> Iterator[tuple[str, Backend]]:
-        """The decision's chain, in order, skipping (and recording) models with no backend running."""
+    async def _running(self, decision: Decision, outcome: Outcome,
+                       refused: list[TurnoutError]) -> AsyncIterator[tuple[str, Backend]]:
+        """The decision's chain, in order, skipping (and recording) models with no backend running and
+        models `admit` turns down (e.g. a fallback the tenant's budget cannot cover)."""
         for model in decision.chain:
             backend = self.backends.get(model)
             if backend is None:
                 outcome.attempts.append(Attempt(model, "NotRunning", 0.0, "no backend loaded"))
+                continue
+            refusal = await self.admit(model)
+            if refusal is not None:
+                outcome.attempts.append(Attempt(model, type(refusal).__name__, 0.0, refusal.message))
+                refused.append(refusal)
                 continue
             yield model, backend
 
@@ -76,7 +92,9 @@ class Dispatcher:
         self.on_result(model, error is None)
 
     @staticmethod
-    def _final_error(outcome: Outcome, last: BackendError | None) -> TurnoutError:
+    def _final_error(outcome: Outcome, last: BackendError | None, refused: list[TurnoutError]) -> TurnoutError:
+        if last is None and refused:
+            return refused[0]
         if last is None:
             return UpstreamUnavailable("no backend is running for any model this request may use: "
                                        + "; ".join(a.render() for a in outcome.attempts), headers={"retry-after": "5"})
@@ -93,14 +111,18 @@ class Dispatcher:
         divided by the models still to try, so a model that hangs leaves its fallbacks time to answer.
         """
         last: BackendError | None = None
+        refused: list[TurnoutError] = []
         deadline = time.perf_counter() + self.total_timeout_s
-        chain = list(self._running(decision, outcome))
-        for index, (model, backend) in enumerate(chain):
+        left = sum(1 for model in decision.chain if model in self.backends)
+        deadline_passed = False
+        async for model, backend in self._running(decision, outcome, refused):
             started = time.perf_counter()
             remaining = deadline - started
             if remaining <= 0:
+                deadline_passed = True
                 break
-            budget = remaining / (len(chain) - index)
+            budget = remaining / max(1, left)
+            left -= 1
             try:
                 response = await asyncio.wait_for(backend.complete(request), timeout=budget)
             except asyncio.TimeoutError:
@@ -115,19 +137,20 @@ class Dispatcher:
                     break
                 continue
             self._record(outcome, model, started, None)
-            outcome.model = model
+            outcome.model, outcome.answer_started = model, started
             response["model"] = model
             return response
-        if last is None and chain:
+        if last is None and deadline_passed:
             raise UpstreamTimeout(f"request deadline of {self.total_timeout_s:.0f} s passed")
-        raise self._final_error(outcome, last)
+        raise self._final_error(outcome, last, refused)
 
     async def open_stream(self, decision: Decision, request: dict[str, Any],
                           outcome: Outcome) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
         """Start a stream along the chain: returns (first chunk, the rest). Falls back only before the
         first chunk; TurnoutError when no model produced one."""
         last: BackendError | None = None
-        for model, backend in self._running(decision, outcome):
+        refused: list[TurnoutError] = []
+        async for model, backend in self._running(decision, outcome, refused):
             started = time.perf_counter()
             iterator = backend.stream(request)
             try:
@@ -152,9 +175,9 @@ class Dispatcher:
                 last = exc
                 continue
             self._record(outcome, model, started, None)
-            outcome.model = model
+            outcome.model, outcome.answer_started = model, started
             return first, iterator
-        raise self._final_error(outcome, last)
+        raise self._final_error(outcome, last, refused)
 
 
 async def _close(iterator: AsyncIterator[Any]) -> None:

@@ -12,14 +12,15 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from backends.base import Backend, BackendError, to_router_error
 from router import telemetry
 from router.breaker import BreakerConfig, Breakers
+from router.budget import Budgets, Charge, Hold, exceeded
 from router.cache import MemoryCache, ResponseCache, cache_key, deterministic
-from router.decide import Decision, ModelHealth
+from router.decide import Decision, ModelHealth, decide
 from router.dispatch import Dispatcher, Outcome
 from router.errors import TurnoutError
 from router.pipeline import plan
@@ -81,19 +82,58 @@ def chunks_from_completion(response: dict[str, Any], include_usage: bool) -> lis
 
 
 class Gateway:
-    def __init__(self, store: PolicyStore, backends: Mapping[str, Backend], *, cache: ResponseCache | None = None) -> None:
+    def __init__(self, store: PolicyStore, backends: Mapping[str, Backend], *, cache: ResponseCache | None = None,
+                 budgets: Budgets | None = None) -> None:
         self.store = store
         self.backends = dict(backends)
         self.cache: ResponseCache = cache or MemoryCache()
+        self.budgets = budgets or Budgets()
         self.health: dict[str, ModelHealth] = {}
         spec = store.current.spec.defaults.circuit_breaker
         self.breakers = Breakers(BreakerConfig(**spec.model_dump()))
         self.unavailable: dict[str, str] = {}  # models with no backend at all (e.g. optional GGUF missing)
 
-    def dispatcher(self, policy: CompiledPolicy) -> Dispatcher:
-        timeouts = policy.spec.defaults.timeouts
+    def dispatcher(self, ctx: _Context, hold: Hold) -> Dispatcher:
+        timeouts = ctx.policy.spec.defaults.timeouts
+
+        async def admit(model: str) -> TurnoutError | None:
+            bucket = await hold.cover(_charge(ctx.decision, model), self.budgets.clock())
+            return None if bucket is None else exceeded(bucket, self.budgets.clock())
+
         return Dispatcher(self.backends, total_timeout_s=timeouts.total_s, first_token_timeout_s=timeouts.first_token_s,
-                          on_result=self.breakers.record)
+                          on_result=self.breakers.record, admit=admit)
+
+    async def _within_budget(self, ctx: _Context, hold: Hold) -> Decision:
+        """Reserve the chosen model's estimate. Past a budget: the tenant's `over_budget` action — a new
+        decision among local models (a USD budget only; they spend GPU time, not money) or a 429."""
+        decision = ctx.decision
+        bucket = await hold.cover(_charge(decision, decision.model), self.budgets.clock())
+        if bucket is None:
+            return decision
+        tenant = ctx.policy.tenant(decision.profile.tenant)
+        if tenant is not None and tenant.over_budget == "reroute_local" and bucket.meter == "usd":
+            why = f"{bucket.label} is exhausted (over_budget: reroute_local)"
+            health = dict(self.health_view())
+            for model in ctx.policy.spec.models:
+                if model.location != "local":
+                    health[model.id] = ModelHealth(False, detail=why)
+            rerouted = decide(decision.profile, ctx.policy, health)
+            if rerouted.error is None:
+                bucket = await hold.cover(_charge(rerouted, rerouted.model), self.budgets.clock())
+                if bucket is None:
+                    telemetry.BUDGET_EVENTS.add(1, {"event": "rerouted"})
+                    return replace(rerouted, reasons=rerouted.reasons + (f"rerouted to local: {why}",))
+        telemetry.BUDGET_EVENTS.add(1, {"event": "refused"})
+        raise exceeded(bucket, self.budgets.clock())
+
+    def _actual(self, ctx: _Context, usage: dict[str, Any] | None) -> Charge:
+        """What the answer really cost: cloud money from `usage`, local GPU time from the clock."""
+        model = ctx.outcome.model
+        if model is None:
+            return Charge()
+        if ctx.policy.models[model].location == "local":
+            return Charge(gpu_seconds=time.perf_counter() - (ctx.outcome.answer_started or ctx.started))
+        return Charge(usd=telemetry.usage_cost(ctx.decision, model, usage, ctx.policy))
 
     def health_view(self) -> dict[str, ModelHealth]:
         """The last health snapshot with open circuit breakers marked unavailable."""
@@ -154,8 +194,6 @@ class Gateway:
             if decision.error is not None:
                 decision.error.headers.update({"x-turnout-rule": decision.rule or "",
                                                "x-turnout-data-class": decision.profile.data_class.label})
-                telemetry.record(span, decision, ctx.outcome, cache="bypass", cost=0.0, usage=None,
-                                 duration_s=time.perf_counter() - ctx.started, status=decision.error.status)
                 raise decision.error
             key, may_read, may_write = self._cache_plan(ctx, headers)
             ctx.cache = "miss" if may_read else "bypass"
@@ -167,26 +205,36 @@ class Gateway:
                     telemetry.record(span, decision, ctx.outcome, cache="hit", cost=0.0, usage=hit.get("usage"),
                                      duration_s=time.perf_counter() - ctx.started, status=200)
                     return self._replay(ctx, hit)
+            hold = self.budgets.hold(policy.tenant(decision.profile.tenant), decision.profile.app)
+            rerouted = await self._within_budget(ctx, hold)
+            if rerouted is not decision:
+                ctx.decision = decision = rerouted
+                key, _, may_write = self._cache_plan(ctx, headers)
             forward = request.model_dump(exclude=_FORWARD_EXCLUDE, exclude_none=True)
             if request.output_limit is None:
                 forward["max_tokens"] = decision.profile.output_tokens
             if request.stream:
-                reply = await self._stream(ctx, forward, key if may_write else None, span)
+                reply = await self._stream(ctx, forward, key if may_write else None, span, hold)
                 streaming = True  # the stream's body ends the span when the last byte is sent
                 return reply
             try:
-                response = await self.dispatcher(policy).complete(decision, forward, ctx.outcome)
-            except TurnoutError as exc:
-                telemetry.record(span, decision, ctx.outcome, cache=ctx.cache, cost=0.0, usage=None,
-                                 duration_s=time.perf_counter() - ctx.started, status=exc.status)
+                response = await self.dispatcher(ctx, hold).complete(decision, forward, ctx.outcome)
+            except BaseException:  # failed or cancelled (client gone): nothing was spent that we can price
+                await hold.settle(Charge())
                 raise
             usage = response.get("usage")
+            await hold.settle(self._actual(ctx, usage))
             cost = telemetry.usage_cost(decision, ctx.outcome.model, usage, policy)
             if key and may_write and ctx.outcome.model == decision.model:
                 await self.cache.set(key, response, decision.cache_ttl_s or 0)
             telemetry.record(span, decision, ctx.outcome, cache=ctx.cache, cost=cost, usage=usage,
                              duration_s=time.perf_counter() - ctx.started, status=200)
             return Reply(self._headers(ctx, cost), body=response)
+        except TurnoutError as exc:
+            exc.headers.setdefault("x-turnout-data-class", ctx.decision.profile.data_class.label)
+            telemetry.record(span, ctx.decision, ctx.outcome, cache=ctx.cache, cost=0.0, usage=None,
+                             duration_s=time.perf_counter() - ctx.started, status=exc.status)
+            raise
         finally:
             if not streaming:
                 span.end()
@@ -204,14 +252,13 @@ class Gateway:
 
         return Reply(headers, stream=replay())
 
-    async def _stream(self, ctx: _Context, forward: dict[str, Any], store_key: str | None, span) -> Reply:
+    async def _stream(self, ctx: _Context, forward: dict[str, Any], store_key: str | None, span, hold: Hold) -> Reply:
         decision, policy = ctx.decision, ctx.policy
         include_usage = bool(ctx.request.stream_options and ctx.request.stream_options.include_usage)
         try:
-            first, rest = await self.dispatcher(policy).open_stream(decision, forward, ctx.outcome)
-        except TurnoutError as exc:
-            telemetry.record(span, decision, ctx.outcome, cache=ctx.cache, cost=0.0, usage=None,
-                             duration_s=time.perf_counter() - ctx.started, status=exc.status)
+            first, rest = await self.dispatcher(ctx, hold).open_stream(decision, forward, ctx.outcome)
+        except BaseException:
+            await hold.settle(Charge())
             raise
         model = ctx.outcome.model
         estimate = next((c.estimated_cost_usd for c in decision.candidates if c.model == model), 0.0)
@@ -243,6 +290,10 @@ class Gateway:
                 yield SSE_DONE
             finally:
                 await _aclose(rest)
+                # A stream cut short (upstream error, client gone) reports no usage: the reservation
+                # stands as its charge, since the upstream may have billed what it generated.
+                if usage is not None or policy.models[model].location == "local":
+                    await hold.settle(self._actual(ctx, usage))
                 cost = telemetry.usage_cost(decision, model, usage, policy)
                 if store_key and status == 200 and model == decision.model and usage:
                     await self.cache.set(store_key, _assemble(first, model, "".join(parts), finish, usage),
@@ -252,6 +303,16 @@ class Gateway:
                 span.end()
 
         return Reply(headers, stream=body())
+
+
+def _charge(decision: Decision, model: str | None) -> Charge:
+    """The estimate to reserve for serving `decision` on `model`: USD for cloud, GPU-seconds for local."""
+    candidate = next((c for c in decision.candidates if c.model == model), None)
+    if candidate is None:
+        return Charge()
+    if candidate.location == "local":
+        return Charge(gpu_seconds=candidate.estimated_latency_s)
+    return Charge(usd=candidate.estimated_cost_usd)
 
 
 def _assemble(first: dict[str, Any], model: str | None, content: str, finish: str | None,

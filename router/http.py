@@ -16,7 +16,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from router.errors import BadRequest, Forbidden, PayloadTooLarge, TurnoutError, Unauthorized
+from router.errors import BadRequest, Forbidden, PayloadTooLarge, TurnoutError, Unauthorized, UpstreamUnavailable
 from router.gateway import Gateway
 
 log = logging.getLogger("turnout.http")
@@ -177,6 +177,19 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         gateway = gw(request)
         authenticate_admin(gateway, request, request.app.state.admin_key_sha256)
         return gateway.store.status()
+
+    @app.get("/admin/budgets")
+    async def admin_budgets(request: Request) -> dict[str, Any]:
+        """Every tenant budget in its current window: limit, used (settled + reserved), reset time."""
+        gateway = gw(request)
+        authenticate_admin(gateway, request, request.app.state.admin_key_sha256)
+        rows: list[dict[str, Any]] = []
+        for tenant in gateway.store.current.spec.tenants:
+            try:
+                rows += await gateway.budgets.usage(tenant)
+            except Exception as exc:  # a ledger outage is reported, not raised as a 500
+                raise UpstreamUnavailable(f"budget ledger unreachable: {type(exc).__name__}") from None
+        return {"budgets": rows}
 
     @app.post("/admin/reload")
     async def admin_reload(request: Request) -> JSONResponse:

@@ -171,8 +171,10 @@ class Rule(_Spec):
 
 class Budget(_Spec):
     period: Literal["day", "month"] = Field(description="the budget window; resets at 00:00 UTC / the 1st")
-    usd: float | None = Field(None, ge=0, description="spend limit in USD for the period")
-    gpu_seconds: float | None = Field(None, ge=0, description="local GPU-seconds limit for the period")
+    usd: float | None = Field(None, ge=0, description="cloud spend limit in USD for the period (local models "
+                                                       "count GPU-seconds, not USD)")
+    gpu_seconds: float | None = Field(None, ge=0, description="local GPU-seconds limit for the period (wall-clock "
+                                                               "of local generations)")
     app: str | None = Field(None, description="limit only this x-turnout-app (default: the whole tenant)")
 
 

@@ -295,6 +295,10 @@ def check(spec: Policy, tree: LocatedTree) -> tuple[list[PolicyIssue], list[Poli
             if model_id not in models:
                 errors.append(tree.issue(("tenants", t_index, "allowed_models", m_index),
                                          f"unknown model {model_id!r}; known: {known}"))
+        for b_index, budget in enumerate(tenant.budgets):
+            if budget.usd is None and budget.gpu_seconds is None:
+                errors.append(tree.issue(("tenants", t_index, "budgets", b_index),
+                                         "give 'usd', 'gpu_seconds' or both: a budget with no limit limits nothing"))
 
     for c_index, custom in enumerate(spec.privacy.custom):
         if (custom.regex is None) == (not custom.keywords):

@@ -123,7 +123,7 @@ def build_gateway(settings: Settings, backends: Mapping[str, Backend] | None = N
     unavailable: dict[str, str] = {}
     if backends is None:
         backends, unavailable = build_backends(store.current, settings, local_factory)
-    gateway = Gateway(store, backends, cache=make_cache(settings))
+    gateway = Gateway(store, backends, cache=make_cache(settings), budgets=make_budgets(settings))
     gateway.unavailable = unavailable
     return gateway
 
@@ -135,3 +135,12 @@ def make_cache(settings: Settings):
     if settings.redis_url is not None:
         return RedisCache(settings.redis_url.get_secret_value())
     return MemoryCache()
+
+
+def make_budgets(settings: Settings):
+    """Budget counters in Redis when TURNOUT_REDIS_URL is set (shared, survive restarts), else in-process."""
+    from router.budget import Budgets, RedisLedger
+
+    if settings.redis_url is not None:
+        return Budgets(RedisLedger(settings.redis_url.get_secret_value()))
+    return Budgets()

@@ -38,6 +38,8 @@ LATENCY = _meter.create_histogram(
 ATTEMPTS = _meter.create_counter("turnout_backend_attempts", unit="1", description="backend attempts by outcome")
 POLICY_RELOADS = _meter.create_counter("turnout_policy_reloads", unit="1", description="policy reloads by result")
 CACHE_ERRORS = _meter.create_counter("turnout_cache_errors", unit="1", description="cache store failures")
+BUDGET_EVENTS = _meter.create_counter("turnout_budget_events", unit="1",
+                                      description="budget refusals, reroutes to local and ledger failures")
 
 _installed = False
 

