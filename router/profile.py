@@ -65,7 +65,6 @@ class ImageInfo:
     width: int | None
     height: int | None
     detail: str  # "low" | "high" | "auto"
-    sha256: str  # of the bytes, or of the URL for remote images
     nbytes: int
 
 
@@ -74,14 +73,12 @@ class AudioInfo:
     where: str
     format: str
     duration_s: float
-    sha256: str
 
 
 @dataclass(frozen=True, slots=True)
 class VideoInfo:
     where: str
     frames: int  # estimated from the policy's sampling (fps, max frames)
-    sha256: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +86,6 @@ class FileInfo:
     where: str
     mime: str
     nbytes: int
-    sha256: str
     pages: int | None = None  # PDFs, when the header or a cheap scan tells; None otherwise
 
 
@@ -119,7 +115,3 @@ class RequestProfile:
     app: str | None = None
     stream: bool = False
     class_reasons: tuple[str, ...] = field(default=())
-
-    @property
-    def media_hashes(self) -> tuple[str, ...]:
-        return tuple(m.sha256 for group in (self.images, self.audio, self.videos, self.files) for m in group)

@@ -18,7 +18,6 @@ Every rejection is an `InvalidContent` (400) whose message starts with the part'
 from __future__ import annotations
 
 import binascii
-import hashlib
 import io
 import math
 import re
@@ -66,10 +65,6 @@ _IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 _IMAGE_ALLOWED = "png, jpeg, webp or gif"
 _HEAD_BYTES = 64 * 1024  # enough for the header of almost every image; the rest is read only on demand
 _REMOTE = ("https://", "http://")
-
-
-def _sha256(data: str | bytes) -> str:
-    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
 
 
 def _mib(n: int) -> str:
@@ -155,7 +150,7 @@ def inspect_image(url: str, detail: str, where: str,
     above the byte or pixel limits (the pixel check happens before any pixel is decoded).
     """
     if url[:8].lower().startswith(_REMOTE):
-        return ImageInfo(where, None, None, None, detail, _sha256(url), 0), []
+        return ImageInfo(where, None, None, None, detail, 0), []
     if url[:5].lower() != "data:":
         raise _scheme_error(url, where, "image")
     _, payload = _split_data_url(url, where, "image")
@@ -165,7 +160,7 @@ def inspect_image(url: str, detail: str, where: str,
     orientation, findings = _exif_findings(image, where)
     if orientation in (5, 6, 7, 8):
         width, height = height, width
-    info = ImageInfo(where, image.format.lower(), width, height, detail, _sha256(view.b64), view.nbytes)
+    info = ImageInfo(where, image.format.lower(), width, height, detail, view.nbytes)
     return info, findings
 
 
@@ -247,7 +242,7 @@ def inspect_audio(data_b64: str, fmt: str, where: str, limits: MediaLimits = Med
     if duration is None or duration < 0:
         raise InvalidContent(f"{where}: audio is not a readable {fmt} file; allowed formats: "
                              "wav, mp3, flac, ogg, m4a, webm, pcm16", param=where)
-    return AudioInfo(where, fmt, round(duration, 3), _sha256(view.b64))
+    return AudioInfo(where, fmt, round(duration, 3))
 
 
 def _audio_duration(view: _B64View, fmt: str) -> float | None:
@@ -377,7 +372,7 @@ def inspect_video(url: str, where: str, sampling: VideoSampling = VideoSampling(
     duration from the `mvhd` box; other inline containers are assumed `sampling.assumed_duration_s`.
     """
     if url[:8].lower().startswith(_REMOTE):
-        return VideoInfo(where, sampling.frames(None), _sha256(url))
+        return VideoInfo(where, sampling.frames(None))
     if url[:5].lower() != "data:":
         raise _scheme_error(url, where, "video")
     _, payload = _split_data_url(url, where, "video")
@@ -388,7 +383,7 @@ def inspect_video(url: str, where: str, sampling: VideoSampling = VideoSampling(
             duration = _mp4_duration(view)
         except (struct.error, IndexError):
             duration = None
-    return VideoInfo(where, sampling.frames(duration), _sha256(view.b64))
+    return VideoInfo(where, sampling.frames(duration))
 
 
 _PDF_PAGE_SCAN_BYTES = 2 * MiB  # counting pages means decoding the whole file: only for small PDFs
@@ -409,7 +404,7 @@ def inspect_file(file_data: str | None, file_id: str | None, where: str,
         if not file_id:
             raise InvalidContent(f"{where}: a file part needs file_data (a base64 data URL) or file_id",
                                  param=where)
-        return FileInfo(where, "application/octet-stream", 0, _sha256(f"file_id:{file_id}"))
+        return FileInfo(where, "application/octet-stream", 0)
     mime, payload = "application/octet-stream", file_data
     if file_data[:5].lower() == "data:":
         mime, payload = _split_data_url(file_data, where, "file")
@@ -422,4 +417,4 @@ def inspect_file(file_data: str | None, file_id: str | None, where: str,
             pages = int(found.group(1))
         elif view.nbytes <= _PDF_PAGE_SCAN_BYTES:
             pages = len(_PDF_PAGE.findall(view.read(0, view.nbytes))) or None
-    return FileInfo(where, mime or "application/octet-stream", view.nbytes, _sha256(view.b64), pages)
+    return FileInfo(where, mime or "application/octet-stream", view.nbytes, pages)

@@ -183,7 +183,6 @@ def test_media_are_recorded_with_their_location(classifier):
     assert [(v.where, v.frames) for v in profile.videos] == [("messages[0].content[3].video_url", 30)]
     assert [(f.where, f.mime, f.pages) for f in profile.files] == [
         ("messages[0].content[4].file", "application/pdf", 1)]
-    assert len(profile.media_hashes) == 4
 
 
 def test_tokens_one_entry_per_candidate_and_images_count(classifier):

@@ -156,7 +156,7 @@ def profiles(draw, policy: CompiledPolicy) -> RequestProfile:
         input_tokens={m: draw(tokens) for m in ids},
         output_tokens=draw(st.sampled_from([1, 100, 500, 500, 4096])),
         complexity=Complexity(draw(st.sampled_from([0.0, 0.3, 0.59, 0.6, 1.0]))),
-        images=tuple(ImageInfo(f"messages[0].content[{i}]", "png", 8, 8, "auto", f"{i:064x}", 10)
+        images=tuple(ImageInfo(f"messages[0].content[{i}]", "png", 8, 8, "auto", 10)
                      for i in range(images)),
         tenant=draw(st.sampled_from(["default", *TENANTS])),
         app=draw(st.sampled_from([None, *APPS])),

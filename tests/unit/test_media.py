@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import struct
 import wave
@@ -119,14 +118,7 @@ def test_header_longer_than_the_first_read_is_still_read():
 def test_remote_images_are_never_fetched(url):
     info, findings = inspect_image(url, "low", WHERE)
     assert (info.format, info.width, info.height, info.nbytes) == (None, None, None, 0)
-    assert info.sha256 == hashlib.sha256(url.encode()).hexdigest() and findings == []
-
-
-def test_hash_identifies_the_content():
-    a = inspect_image(data_url(image_bytes("PNG", (10, 10))), "auto", WHERE)[0]
-    b = inspect_image(data_url(image_bytes("PNG", (10, 10))), "low", "elsewhere")[0]
-    c = inspect_image(data_url(image_bytes("PNG", (10, 11))), "auto", WHERE)[0]
-    assert a.sha256 == b.sha256 != c.sha256
+    assert findings == []
 
 
 @pytest.mark.parametrize("url, message", [
@@ -246,7 +238,7 @@ def ogg_opus(granule: int) -> bytes:
 def test_audio_duration_from_the_header(data, fmt, seconds):
     info = inspect_audio(b64(data), fmt, "messages[0].content[0].input_audio")
     assert info.duration_s == pytest.approx(seconds, abs=0.001)
-    assert info.format == fmt and info.sha256 == hashlib.sha256(b64(data).encode()).hexdigest()
+    assert info.format == fmt
 
 
 @pytest.mark.parametrize("data, fmt, message", [
@@ -281,7 +273,7 @@ def test_audio_byte_limit():
 ])
 def test_video_frames_follow_the_sampling_policy(url, sampling, frames):
     info = inspect_video(url, "messages[0].content[0].video_url", sampling)
-    assert info.frames == frames and len(info.sha256) == 64
+    assert info.frames == frames
 
 
 @pytest.mark.parametrize("url, message", [
@@ -311,7 +303,7 @@ def pdf(pages: int, linearized: int | None = None) -> bytes:
 def test_files(file_data, file_id, mime, pages):
     info = inspect_file(file_data, file_id, "messages[0].content[0].file")
     assert (info.mime, info.pages) == (mime, pages)
-    assert len(info.sha256) == 64 and (info.nbytes > 0) == (file_data is not None)
+    assert (info.nbytes > 0) == (file_data is not None)
 
 
 @pytest.mark.parametrize("file_data, file_id, message", [

@@ -66,7 +66,7 @@ def test_qwen2vl_smart_resize(width, height, max_tokens, tokens):
 
 
 def image(width=None, height=None, detail="auto") -> ImageInfo:
-    return ImageInfo("w", "png" if width else None, width, height, detail, "0" * 64, 0)
+    return ImageInfo("w", "png" if width else None, width, height, detail, 0)
 
 
 @pytest.mark.parametrize("rule, info, tokens", [
@@ -134,8 +134,8 @@ def test_estimate_adds_message_overheads_and_media(counter):
     rule = TokenRule(image_rule="openai", audio_tokens_per_s=10.0, video_tokens_per_frame=100)
     parts = PromptParts(
         text="hello world", messages=2, names=1,
-        images=(image(1024, 1024, "high"),), audio=(AudioInfo("a", "wav", 2.05, "0"),),
-        videos=(VideoInfo("v", 30, "0"),),
+        images=(image(1024, 1024, "high"),), audio=(AudioInfo("a", "wav", 2.05),),
+        videos=(VideoInfo("v", 30),),
     )
     # text 2 + messages 2*3 + name 1 + reply 3 + image 765 + audio ceil(20.5) + video 30*100
     assert counter.estimate(parts, rule) == 2 + 6 + 1 + 3 + 765 + 21 + 3000
@@ -152,10 +152,10 @@ def test_estimate_many_has_one_entry_per_model(counter):
 
 
 @pytest.mark.parametrize("info, tokens", [
-    (FileInfo("f", "application/pdf", 200_000, "0", pages=3), 3 * 1500),
-    (FileInfo("f", "application/pdf", 120_000, "0"), 3 * 1500),  # pages unknown: 50 KB a page
-    (FileInfo("f", "text/csv", 4001, "0"), 1001),  # ~4 bytes a token
-    (FileInfo("f", "application/octet-stream", 0, "0"), 10 * 1500),  # only a file_id: 10 pages assumed
+    (FileInfo("f", "application/pdf", 200_000, pages=3), 3 * 1500),
+    (FileInfo("f", "application/pdf", 120_000), 3 * 1500),  # pages unknown: 50 KB a page
+    (FileInfo("f", "text/csv", 4001), 1001),  # ~4 bytes a token
+    (FileInfo("f", "application/octet-stream", 0), 10 * 1500),  # only a file_id: 10 pages assumed
 ])
 def test_file_tokens(info, tokens):
     assert file_tokens(info, TokenRule()) == tokens
