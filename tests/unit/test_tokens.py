@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from router.classify.tokens import (
@@ -163,3 +165,29 @@ def test_file_tokens(info, tokens):
 
 def test_media_tokens_of_an_empty_prompt_is_zero():
     assert media_tokens(PromptParts(), TokenRule()) == 0
+
+
+_PROSE = "The operations team reviewed the quarterly maintenance schedule, noting delays. " * 60
+_CHINESE = "运营团队审查了季度维护计划，并注意到北方仓库的供应商交货延迟。" * 80
+_JSON = json.dumps([{"id": i, "name": f"item-{i}", "price": i * 1.5, "tags": ["a", "b"]} for i in range(120)])
+
+
+@pytest.mark.parametrize("text", [
+    _PROSE, _CHINESE, _JSON, _CHINESE[:1500] + _PROSE, _PROSE + _JSON,
+    "Die Betriebsmannschaft überprüfte den vierteljährlichen Wartungsplan. " * 50,
+], ids=["prose", "chinese", "json", "chinese-then-english", "prose-then-json", "german"])
+def test_a_second_encoding_is_scaled_within_a_few_percent_above_the_exact_count(counter, text):
+    rules = {"gpt": default_rule_for("gpt-4o", False), "gemini": default_rule_for("gemini/gemini-2.5-pro", False),
+             "claude": default_rule_for("claude-3-5-sonnet", False)}
+    estimates = counter.estimate_many(PromptParts(text=text), rules)
+    assert estimates["gpt"] == counter.count_text(text, "o200k_base")  # the majority encoding is exact
+    exact = counter.count_text(text, "cl100k_base")
+    assert exact <= estimates["claude"] <= exact * 1.08
+
+
+def test_short_text_is_counted_exactly_in_every_encoding(counter):
+    text = "Summarise the incident report in two sentences. " * 10
+    rules = {"gpt": default_rule_for("gpt-4o", False), "claude": default_rule_for("claude-3-5-sonnet", False)}
+    estimates = counter.estimate_many(PromptParts(text=text), rules)
+    assert estimates == {"gpt": counter.count_text(text, "o200k_base"),
+                         "claude": counter.count_text(text, "cl100k_base")}
