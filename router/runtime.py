@@ -55,7 +55,9 @@ def missing_files(model: LlamaCppModel, model_dir: Path) -> list[Path]:
 def media_limits(settings: Settings):
     from router.classify.media import MediaLimits
 
-    return MediaLimits(max_image_bytes=settings.max_image_bytes, max_image_pixels=settings.max_image_pixels)
+    return MediaLimits(max_image_bytes=settings.max_image_bytes, max_image_pixels=settings.max_image_pixels,
+                       max_images=settings.max_images, max_audio_bytes=settings.max_audio_bytes,
+                       max_file_bytes=settings.max_file_bytes, max_video_bytes=settings.max_video_bytes)
 
 
 def load_store(settings: Settings) -> PolicyStore:

@@ -7,9 +7,9 @@ The classifier needs their size, shape and identity, never their pixels or sampl
   it; only the slices a header parser asks for are decoded (`_B64View`);
 - images are opened with Pillow from their header (`Image.open`, never `.load()`), and the declared
   pixel count is checked against `MediaLimits.max_image_pixels` before anything could decode;
-- remote URLs are never fetched: their identity is the SHA-256 of the URL;
-- every content hash is the SHA-256 of the base64 text, which identifies the bytes as well as
-  hashing the bytes would and spares a decode.
+- remote URLs are never fetched;
+- nothing is hashed here: the response cache hashes each payload once, and only for a request it
+  may cache (router/cache.py).
 
 Every rejection is an `InvalidContent` (400) whose message starts with the part's location
 (`messages[0].content[1].image_url: ...`) and says what is allowed.
@@ -68,7 +68,10 @@ _REMOTE = ("https://", "http://")
 
 
 def _mib(n: int) -> str:
-    return f"{n / MiB:.1f} MiB"
+    """A byte count as people read it: 1.5 MiB, 12.0 KiB, 800 bytes."""
+    if n >= MiB:
+        return f"{n / MiB:.1f} MiB"
+    return f"{n / 1024:.1f} KiB" if n >= 1024 else f"{n} bytes"
 
 
 class _B64View:

@@ -272,3 +272,37 @@ def test_image_limits_come_from_settings(tmp_path, monkeypatch):
         plan(store.current, body, {})
     monkeypatch.delenv("TURNOUT_MAX_IMAGE_PIXELS")
     assert plan(load_store(Settings()).current, body, {})[1].error is None
+
+
+def test_audio_file_and_video_limits_come_from_settings(monkeypatch):
+    """TURNOUT_MAX_AUDIO_BYTES / _FILE_BYTES / _VIDEO_BYTES bound each part, named in the 400."""
+    import base64
+    import io
+    import wave
+
+    from router.errors import InvalidContent
+    from router.pipeline import plan
+    from router.runtime import load_store
+    from router.settings import Settings
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(8000)
+        out.writeframes(b"\0\0" * 8000)
+    audio = base64.b64encode(buffer.getvalue()).decode()
+    pdf = base64.b64encode(b"%PDF-1.4\n" + b"0" * 4000).decode()
+    video = "data:video/mp4;base64," + base64.b64encode(b"\0" * 4000).decode()
+    parts = {
+        "TURNOUT_MAX_AUDIO_BYTES": {"type": "input_audio", "input_audio": {"data": audio, "format": "wav"}},
+        "TURNOUT_MAX_FILE_BYTES": {"type": "file", "file": {"filename": "a.pdf",
+                                                            "file_data": f"data:application/pdf;base64,{pdf}"}},
+        "TURNOUT_MAX_VIDEO_BYTES": {"type": "video_url", "video_url": {"url": video}},
+    }
+    for variable, part in parts.items():
+        body = {"model": "auto", "messages": [{"role": "user", "content": [{"type": "text", "text": "Hi."}, part]}]}
+        monkeypatch.setenv(variable, "1000")
+        expected = r"^messages\[0\]\.content\[1\]\.\w+: \w+ is [\d.]+ KiB; at most 1000 bytes allowed"
+        with pytest.raises(InvalidContent, match=expected):
+            plan(load_store(Settings()).current, body, {})
+        monkeypatch.delenv(variable)
+        plan(load_store(Settings()).current, body, {})  # within the default limits: accepted
