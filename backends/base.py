@@ -136,9 +136,14 @@ class BackendRateLimited(BackendError):
 
 class BackendUnavailable(BackendError):
     """The backend cannot serve anything right now: down, refused, overloaded, not configured
-    (no API key), or authentication failed."""
+    (no API key), or authentication failed. `transient` is False where trying again soon cannot
+    help (no key, a rejected key, no such model upstream): dispatch falls back without retrying."""
 
     retryable = True
+
+    def __init__(self, model_id: str, message: str, *, transient: bool = True) -> None:
+        super().__init__(model_id, message)
+        self.transient = transient
 
 
 class BackendBadRequest(BackendError):

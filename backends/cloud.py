@@ -155,7 +155,7 @@ class LiteLLMBackend:
     def _call_kwargs(self, request: dict[str, Any], *, stream: bool) -> dict[str, Any]:
         missing = self._missing_key()
         if missing:
-            raise BackendUnavailable(self.model_id, missing)
+            raise BackendUnavailable(self.model_id, missing, transient=False)
         kwargs = {key: value for key, value in request.items() if key not in _RESERVED}
         kwargs.update(model=self.litellm_model, stream=stream, timeout=self.timeout_s,
                       num_retries=0, max_retries=0, drop_params=True)
@@ -199,11 +199,11 @@ class LiteLLMBackend:
                                       retry_after=_retry_after(exc))
         if isinstance(exc, (llm_errors.AuthenticationError, llm_errors.PermissionDeniedError)):
             source = f" (key from {self.api_key_env})" if self.api_key_env else ""
-            return BackendUnavailable(model_id, f"authentication failed{source}")
+            return BackendUnavailable(model_id, f"authentication failed{source}", transient=False)
         if isinstance(exc, llm_errors.NotFoundError):
             return BackendUnavailable(
                 model_id, f"upstream has no model {self.litellm_model!r} or no such endpoint "
-                          f"at {self._where()}: {detail}")
+                          f"at {self._where()}: {detail}", transient=False)
         if isinstance(exc, (llm_errors.BadRequestError, llm_errors.UnprocessableEntityError)):
             return BackendBadRequest(model_id, detail)
         if _in_chain(exc, (httpx.TransportError, openai.APIConnectionError)):
@@ -285,6 +285,8 @@ def _retry_after(exc: BaseException) -> float | None:
     if response is not None and getattr(response, "headers", None) is not None:
         headers.update({k.lower(): v for k, v in response.headers.items()})
     headers.update({k.lower(): v for k, v in (getattr(exc, "headers", None) or {}).items()})
+    # litellm keeps the upstream's headers here; its `response` is often a stand-in without them.
+    headers.update({k.lower(): v for k, v in (getattr(exc, "litellm_response_headers", None) or {}).items()})
     if "retry-after-ms" in headers:
         try:
             return max(0.0, float(headers["retry-after-ms"]) / 1000)

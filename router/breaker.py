@@ -66,6 +66,7 @@ class Breakers:
         self.config = config
         self.clock = clock
         self._by_model: dict[str, CircuitBreaker] = {}
+        self._cooling: dict[str, float] = {}  # model -> clock() until which an upstream asked us to wait
 
     def _get(self, model: str) -> CircuitBreaker:
         breaker = self._by_model.get(model)
@@ -76,6 +77,12 @@ class Breakers:
     def record(self, model: str, ok: bool) -> None:
         self._get(model).record(ok, self.clock())
 
+    def cool_down(self, model: str, seconds: float) -> None:
+        """Skip `model` for `seconds` (an upstream's Retry-After), whatever its breaker says."""
+        until = self.clock() + seconds
+        if until > self._cooling.get(model, 0.0):
+            self._cooling[model] = until
+
     def open_models(self) -> dict[str, str]:
         """Models whose breaker is open now, with why (for health, /readyz and metrics)."""
         now = self.clock()
@@ -84,6 +91,11 @@ class Breakers:
             if breaker.current(now) == "open":
                 wait = self.config.cooldown_s - (now - breaker.opened_at)
                 out[model] = f"circuit open after repeated failures; probing again in {wait:.0f} s"
+        for model, until in list(self._cooling.items()):
+            if until <= now:
+                del self._cooling[model]
+            elif model not in out:
+                out[model] = f"rate limited by upstream; Retry-After ends in {until - now:.0f} s"
         return out
 
     def recorded(self, model: str) -> int:

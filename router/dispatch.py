@@ -5,20 +5,29 @@ for the request's data class by decide) and stops at the first answer. It falls 
 the next model may not repeat (timeouts, 429, 5xx, refused connections, malformed answers, a
 context window too small) and stops on errors the request itself causes (400). Streams fall back
 only before their first chunk reaches the caller.
+
+Where the policy allows (`retries`, per model or in defaults), a transient failure is retried on
+the same model first, after a jittered exponential backoff — or after the upstream's Retry-After
+when a 429 gives one no longer than `max_retry_after_s`. Every wait stays inside the model's share
+of the request's total deadline; a retry that would not fit is not made.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends.base import (Backend, BackendBadRequest, BackendError, BackendProtocolError, BackendTimeout,
-                           ContextWindowExceeded, to_router_error)
+from backends.base import (Backend, BackendBadRequest, BackendError, BackendProtocolError, BackendRateLimited,
+                           BackendTimeout, BackendUnavailable, ContextWindowExceeded, to_router_error)
 from router.decide import Decision
 from router.errors import TurnoutError, UpstreamTimeout, UpstreamUnavailable
+from router.policy import RetrySpec
+
+NO_RETRIES = RetrySpec()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +62,50 @@ def _falls_back(exc: BackendError) -> bool:
     return isinstance(exc, ContextWindowExceeded) or not isinstance(exc, BackendBadRequest)
 
 
+def _transient(exc: BackendError) -> bool:
+    """May the same request succeed on the same model a moment later?"""
+    if isinstance(exc, BackendUnavailable):
+        return exc.transient
+    if isinstance(exc, BackendTimeout):
+        return exc.phase == "connect"
+    return isinstance(exc, (BackendRateLimited, BackendProtocolError))
+
+
+def retry_wait(exc: BackendError, spec: RetrySpec, retries_done: int, time_left: float,
+               rng: Callable[[float, float], float] = random.uniform) -> float | None:
+    """Seconds to wait before trying the same model again, or None to move on.
+
+    Backoff is "full jitter" (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in
+    [0, min(max_backoff, backoff * 2^n)], so retries from many requests do not arrive in step. A 429's
+    Retry-After is honoured exactly (plus up to 10% jitter) when it is at most `max_retry_after_s`.
+    """
+    if retries_done >= spec.attempts or not _transient(exc):
+        return None
+    retry_after = exc.retry_after if isinstance(exc, BackendRateLimited) else None
+    if retry_after is not None:
+        if retry_after > spec.max_retry_after_s:
+            return None
+        wait = retry_after + rng(0.0, 0.1 * retry_after)
+    else:
+        wait = rng(0.0, min(spec.max_backoff_s, spec.backoff_s * 2 ** retries_done))
+    return wait if wait < time_left else None
+
+
 class Dispatcher:
-    """Sends requests to backends. `on_result(model_id, ok)` is told every attempt's outcome
-    (the circuit breakers and health listen there)."""
+    """Sends requests to backends. `on_result(model_id, error or None)` is told every attempt's
+    outcome (the circuit breakers and rate-limit cool-downs listen there); `retries(model_id)` says
+    how a model may be retried."""
 
     def __init__(self, backends: Mapping[str, Backend], *, total_timeout_s: float = 120.0,
                  first_token_timeout_s: float = 30.0,
-                 on_result: Callable[[str, bool], None] | None = None, admit: Admit = _admit_all) -> None:
+                 on_result: Callable[[str, BackendError | None], None] | None = None, admit: Admit = _admit_all,
+                 retries: Callable[[str], RetrySpec] = lambda model: NO_RETRIES) -> None:
         self.backends = backends
         self.admit = admit
+        self.retries = retries
         self.total_timeout_s = total_timeout_s
         self.first_token_timeout_s = first_token_timeout_s
-        self.on_result = on_result or (lambda model, ok: None)
+        self.on_result = on_result or (lambda model, error: None)
 
     async def _running(self, decision: Decision, outcome: Outcome,
                        refused: list[TurnoutError]) -> AsyncIterator[tuple[str, Backend]]:
@@ -89,7 +130,7 @@ class Dispatcher:
         else:
             detail = getattr(error, "message", str(error))
             outcome.attempts.append(Attempt(model, type(error).__name__, latency, detail))
-        self.on_result(model, error is None)
+        self.on_result(model, error)
 
     @staticmethod
     def _final_error(outcome: Outcome, last: BackendError | None, refused: list[TurnoutError]) -> TurnoutError:
@@ -107,76 +148,96 @@ class Dispatcher:
     async def complete(self, decision: Decision, request: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
         """The first successful completion along the chain; TurnoutError when every model failed.
 
-        The request's total deadline is shared out: each attempt but the last gets the remaining time
-        divided by the models still to try, so a model that hangs leaves its fallbacks time to answer.
+        The request's total deadline is shared out: each model but the last gets the remaining time
+        divided by the models still to try (its retries included), so a model that hangs leaves its
+        fallbacks time to answer.
         """
         last: BackendError | None = None
         refused: list[TurnoutError] = []
         deadline = time.perf_counter() + self.total_timeout_s
         left = sum(1 for model in decision.chain if model in self.backends)
-        deadline_passed = False
+        deadline_passed = stop = False
         async for model, backend in self._running(decision, outcome, refused):
-            started = time.perf_counter()
-            remaining = deadline - started
-            if remaining <= 0:
+            now = time.perf_counter()
+            if deadline - now <= 0:
                 deadline_passed = True
                 break
-            budget = remaining / max(1, left)
+            model_deadline = now + (deadline - now) / max(1, left)
             left -= 1
-            try:
-                response = await asyncio.wait_for(backend.complete(request), timeout=budget)
-            except asyncio.TimeoutError:
-                last = BackendTimeout(model, f"no answer within its {budget:.1f} s share of the "
-                                             f"{self.total_timeout_s:.0f} s deadline", phase="total")
-                self._record(outcome, model, started, last)
-                continue
-            except BackendError as exc:
-                self._record(outcome, model, started, exc)
-                last = exc
-                if not _falls_back(exc):
+            retries = self.retries(model)
+            for tries in range(retries.attempts + 1):
+                started = time.perf_counter()
+                share = model_deadline - started
+                try:
+                    response = await asyncio.wait_for(backend.complete(request), timeout=share)
+                except asyncio.TimeoutError:
+                    last = BackendTimeout(model, f"no answer within its {share:.1f} s share of the "
+                                                 f"{self.total_timeout_s:.0f} s deadline", phase="total")
+                    self._record(outcome, model, started, last)
                     break
-                continue
-            self._record(outcome, model, started, None)
-            outcome.model, outcome.answer_started = model, started
-            response["model"] = model
-            return response
+                except BackendError as exc:
+                    self._record(outcome, model, started, exc)
+                    last = exc
+                    if not _falls_back(exc):
+                        stop = True
+                        break
+                    wait = retry_wait(exc, retries, tries, model_deadline - time.perf_counter())
+                    if wait is None:
+                        break
+                    await asyncio.sleep(wait)
+                    continue
+                self._record(outcome, model, started, None)
+                outcome.model, outcome.answer_started = model, started
+                response["model"] = model
+                return response
+            if stop:
+                break
         if last is None and deadline_passed:
             raise UpstreamTimeout(f"request deadline of {self.total_timeout_s:.0f} s passed")
         raise self._final_error(outcome, last, refused)
 
+    async def _first_chunk(self, model: str, backend: Backend,
+                           request: dict[str, Any]) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
+        """Open a stream and wait for its first chunk; BackendError (the iterator closed) otherwise."""
+        iterator = backend.stream(request)
+        try:
+            return await asyncio.wait_for(anext(iterator), timeout=self.first_token_timeout_s), iterator
+        except asyncio.TimeoutError:
+            await _close(iterator)
+            raise BackendTimeout(model, f"no first token within {self.first_token_timeout_s:.0f} s",
+                                 phase="first_token") from None
+        except StopAsyncIteration:
+            raise BackendProtocolError(model, "stream ended before any chunk") from None
+        except BaseException:
+            await _close(iterator)
+            raise
+
     async def open_stream(self, decision: Decision, request: dict[str, Any],
                           outcome: Outcome) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
-        """Start a stream along the chain: returns (first chunk, the rest). Falls back only before the
-        first chunk; TurnoutError when no model produced one."""
+        """Start a stream along the chain: returns (first chunk, the rest). Falls back (or retries, as
+        the policy allows) only before the first chunk; TurnoutError when no model produced one."""
         last: BackendError | None = None
         refused: list[TurnoutError] = []
+        deadline = time.perf_counter() + self.total_timeout_s
         async for model, backend in self._running(decision, outcome, refused):
-            started = time.perf_counter()
-            iterator = backend.stream(request)
-            try:
-                first = await asyncio.wait_for(anext(iterator), timeout=self.first_token_timeout_s)
-            except asyncio.TimeoutError:
-                await _close(iterator)
-                exc: BackendError = BackendTimeout(model, f"no first token within {self.first_token_timeout_s:.0f} s",
-                                                   phase="first_token")
-                self._record(outcome, model, started, exc)
-                last = exc
-                continue
-            except BackendError as exc:
-                await _close(iterator)
-                self._record(outcome, model, started, exc)
-                last = exc
-                if not _falls_back(exc):
-                    break
-                continue
-            except StopAsyncIteration:
-                exc = BackendProtocolError(model, "stream ended before any chunk")
-                self._record(outcome, model, started, exc)
-                last = exc
-                continue
-            self._record(outcome, model, started, None)
-            outcome.model, outcome.answer_started = model, started
-            return first, iterator
+            retries = self.retries(model)
+            for tries in range(retries.attempts + 1):
+                started = time.perf_counter()
+                try:
+                    first, iterator = await self._first_chunk(model, backend, request)
+                except BackendError as exc:
+                    self._record(outcome, model, started, exc)
+                    last = exc
+                    if not _falls_back(exc):
+                        raise self._final_error(outcome, last, refused) from None
+                    wait = retry_wait(exc, retries, tries, deadline - time.perf_counter())
+                    if wait is None:
+                        break
+                    await asyncio.sleep(wait)
+                    continue
+                self._record(outcome, model, started, None)
+                outcome.model, outcome.answer_started = model, started
+                return first, iterator
         raise self._final_error(outcome, last, refused)
 
 

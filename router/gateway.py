@@ -100,8 +100,18 @@ class Gateway:
             bucket = await hold.cover(_charge(ctx.decision, model), self.budgets.clock())
             return None if bucket is None else exceeded(bucket, self.budgets.clock())
 
+        defaults = ctx.policy.spec.defaults
         return Dispatcher(self.backends, total_timeout_s=timeouts.total_s, first_token_timeout_s=timeouts.first_token_s,
-                          on_result=self.breakers.record, admit=admit)
+                          on_result=lambda model, error: self._on_result(model, error, defaults.rate_limit_cooldown_max_s),
+                          admit=admit, retries=lambda model: ctx.policy.models[model].retries or defaults.retries)
+
+    def _on_result(self, model: str, error: BackendError | None, cooldown_max_s: float) -> None:
+        """Every attempt's outcome: feeds the model's circuit breaker and honours a 429's Retry-After
+        for the requests that follow (the model is skipped by decide until then, up to the cap)."""
+        self.breakers.record(model, error is None)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after and cooldown_max_s > 0:
+            self.breakers.cool_down(model, min(retry_after, cooldown_max_s))
 
     async def _within_budget(self, ctx: _Context, hold: Hold) -> Decision:
         """Reserve the chosen model's estimate. Past a budget: the tenant's `over_budget` action — a new

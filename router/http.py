@@ -7,10 +7,13 @@ with a generic 500 that carries no traceback.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import FastAPI, Request
@@ -20,6 +23,7 @@ from router.errors import BadRequest, Forbidden, PayloadTooLarge, TurnoutError, 
 from router.gateway import Gateway
 
 log = logging.getLogger("turnout.http")
+T = TypeVar("T")
 _DRAIN_BYTES = 64 * 1024 * 1024
 AUTO_MODEL = {"id": "auto", "object": "model", "created": 0, "owned_by": "turnout",
               "description": "route for me: Turnout picks the model by policy"}
@@ -92,6 +96,39 @@ async def read_json(request: Request, max_bytes: int) -> Any:
         raise BadRequest(f"request body is not valid JSON: {exc}") from None
 
 
+def _is_disconnect(watcher: asyncio.Future) -> bool:
+    try:
+        return watcher.result().get("type") == "http.disconnect"
+    except Exception:  # a receive that failed tells nothing about the client
+        return False
+
+
+async def unless_disconnected(request: Request, work: Awaitable[T]) -> T | None:
+    """Run `work`, cancelling it (and so the upstream call under it) if the client hangs up first;
+    None then. Streams need no help: the response cancels its body when the client goes.
+
+    The body has been read, so the next ASGI message can only be `http.disconnect`. Only one is
+    awaited: a server that answered anything else would not be watched (never spun on).
+    """
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(request.receive())
+    try:
+        done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            return task.result()
+        if not _is_disconnect(watcher):
+            return await task
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        log.info("client disconnected; request cancelled")
+        return None
+    finally:
+        watcher.cancel()
+        if not task.done():  # cancelled from outside (server shutdown, Ray request cancellation)
+            task.cancel()
+
+
 def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 1024 * 1024,
                admin_key_sha256: str | None = None) -> FastAPI:
     """The FastAPI app. `gateway` may be attached later as `app.state.gateway` (the Ray replica does)."""
@@ -119,7 +156,9 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         gateway = gw(request)
         tenant = authenticate(gateway, request)
         payload = await read_json(request, request.app.state.max_body_bytes)
-        reply = await gateway.chat(payload, request.headers, tenant)
+        reply = await unless_disconnected(request, gateway.chat(payload, request.headers, tenant))
+        if reply is None:  # the client hung up: its upstream call was cancelled, nobody reads a reply
+            return Response(status_code=499)
         if reply.stream is not None:
             return StreamingResponse(reply.stream, media_type="text/event-stream",
                                      headers={**reply.headers, "cache-control": "no-cache"})

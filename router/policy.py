@@ -64,12 +64,23 @@ class CloudPricing(_Spec):
     output_per_1m_usd: float = Field(ge=0, description="USD per 1M output tokens (overrides litellm's price map)")
 
 
+class RetrySpec(_Spec):
+    attempts: int = Field(0, ge=0, le=10, description="extra tries on the same model after a transient failure "
+                                                        "(429, 5xx, refused or reset connection, malformed answer) "
+                                                        "before falling back; 0 = fall back at once")
+    backoff_s: float = Field(0.2, gt=0, description="first wait between tries; doubles each try, full jitter")
+    max_backoff_s: float = Field(2.0, gt=0, description="longest wait between tries")
+    max_retry_after_s: float = Field(5.0, ge=0, description="a 429 whose Retry-After is longer is not waited for "
+                                                            "in the request: the next model is tried instead")
+
+
 class _ModelSpec(_Spec):
     id: ModelId = Field(description="the name clients and rules use for this model")
     description: str = Field("", description="free text shown in /v1/models")
     modalities: list[Modality] = Field([Modality.TEXT], min_length=1, description="input modalities the model accepts")
     max_images: int = Field(16, ge=0, description="most images one request may carry to this model")
     tokens: TokenRuleSpec | None = Field(None, description="token estimation rule; default by model family")
+    retries: RetrySpec | None = Field(None, description="retries on this model; default: defaults.retries")
 
 
 class LlamaCppModel(_ModelSpec):
@@ -209,6 +220,10 @@ class Defaults(_Spec):
     cache_restricted: bool = Field(False, description="allow caching of restricted requests")
     circuit_breaker: CircuitBreakerSpec = Field(default_factory=CircuitBreakerSpec,
                                                 description="per-model circuit breaker")
+    retries: RetrySpec = Field(default_factory=RetrySpec, description="retries within one model (none by default)")
+    rate_limit_cooldown_max_s: float = Field(
+        60.0, ge=0, description="after a 429 with Retry-After, the model is skipped by new requests for that long, "
+                                "up to this cap (0 = never skip)")
     pinned_violation: Literal["refuse", "reroute"] = Field(
         "refuse", description="a client pins a model not cleared for its data: refuse (422) or route by the rules")
 

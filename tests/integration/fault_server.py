@@ -6,13 +6,18 @@ answering while the test's loop is busy), one request per connection (`Connectio
 
     ok              a valid chat.completion with usage; with "stream": true, a valid SSE stream
                     (role/content chunks, a finish chunk, a final usage chunk, [DONE])
-    429             HTTP 429 with `Retry-After: 2` and an OpenAI error body
+    429             HTTP 429 with `Retry-After: <server.retry_after>` (default 2) and an OpenAI error body
     500             HTTP 500 with an OpenAI error body
     hang            sends nothing for `hang_s` seconds (bounded), then closes the connection
     drop_midstream  a chunked SSE response: two content chunks, then the connection is closed
                     without ending the chunked body
     malformed       HTTP 200, content-type application/json, a body that is not JSON
     random          one of `random_modes` per request, drawn from a seeded random.Random
+    slow_stream     SSE chunks every 0.1 s for up to `hang_s`; when the client hangs up, the time is
+                    appended to `server.hangups` (tests of upstream cancellation)
+
+`server.script`, when not empty, overrides `mode` for the next requests, one entry each (a list of
+modes consumed in order), e.g. ["500", "ok"] for "fail once, then answer".
 
 Every request body is recorded (as text) in `server.bodies`, in arrival order, before any fault.
 """
@@ -36,6 +41,9 @@ class FaultServer:
         self.hang_s = min(hang_s, 10.0)
         self.random_modes = tuple(random_modes)
         self.reply_text = reply_text
+        self.retry_after = "2"
+        self.script: list[str] = []
+        self.hangups: list[float] = []
         self.bodies: list[str] = []
         self.modes_served: list[str] = []
         self._rng = random.Random(seed)
@@ -90,6 +98,8 @@ class FaultServer:
         with self._lock:
             self.bodies.clear()
             self.modes_served.clear()
+            self.hangups.clear()
+            self.script.clear()
 
     # -- request handling --------------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -123,7 +133,8 @@ class FaultServer:
         text = raw.decode("utf-8", errors="replace")
         with self._lock:
             self.bodies.append(text)
-            mode = self.mode if self.mode != "random" else self._rng.choice(self.random_modes)
+            mode = self.script.pop(0) if self.script else self.mode
+            mode = mode if mode != "random" else self._rng.choice(self.random_modes)
             self.modes_served.append(mode)
         try:
             body = json.loads(text)
@@ -137,7 +148,7 @@ class FaultServer:
                 await self._send(writer, 200, self._completion(body))
         elif mode == "429":
             await self._send(writer, 429, _error("rate limited, slow down", "rate_limit_exceeded"),
-                             extra={"Retry-After": "2"})
+                             extra={"Retry-After": self.retry_after})
         elif mode == "500":
             await self._send(writer, 500, _error("the fault server failed on purpose", "server_error"))
         elif mode == "hang":
@@ -152,8 +163,34 @@ class FaultServer:
                 await writer.drain()
         elif mode == "malformed":
             await self._send_raw(writer, 200, b'{"id": "chatcmpl-broken", "choices": [ {not json', "application/json")
+        elif mode == "slow_stream":
+            await self._slow(reader, writer, body, stream)
         else:
             await self._send(writer, 500, _error(f"unknown fault mode {mode!r}", "server_error"))
+
+    async def _slow(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: dict,
+                    stream: bool) -> None:
+        """Trickle chunks (or, not streaming, nothing) until `hang_s` passes or the client hangs up."""
+        gone = asyncio.ensure_future(reader.read(1))  # b"" at EOF: the client closed its end
+        started = time.monotonic()
+        base = {"id": "chatcmpl-fault-slow", "object": "chat.completion.chunk", "created": int(time.time()),
+                "model": request.get("model", "flaky")}
+        try:
+            if stream:
+                writer.write(_status_line(200, {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked"}))
+            while time.monotonic() - started < self.hang_s:
+                done, _ = await asyncio.wait({gone}, timeout=0.1)
+                if done:
+                    self.hangups.append(time.monotonic())
+                    return
+                if stream:
+                    event = {**base, "choices": [{"index": 0, "delta": {"content": "tick "}, "finish_reason": None}]}
+                    writer.write(_chunk(b"data: " + json.dumps(event).encode() + b"\n\n"))
+                    await writer.drain()
+        except ConnectionError:
+            self.hangups.append(time.monotonic())
+        finally:
+            gone.cancel()
 
     def _completion(self, request: dict) -> dict:
         return {"id": "chatcmpl-fault-ok", "object": "chat.completion", "created": int(time.time()),

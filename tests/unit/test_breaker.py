@@ -1,10 +1,14 @@
-"""Circuit breaker state machine, driven by a fake clock."""
+"""Circuit breaker state machine and Retry-After cool-downs, driven by a fake clock; retry waits."""
 
 from __future__ import annotations
 
 import pytest
 
+from backends.base import (BackendBadRequest, BackendProtocolError, BackendRateLimited, BackendTimeout,
+                           BackendUnavailable)
 from router.breaker import BreakerConfig, Breakers
+from router.dispatch import retry_wait
+from router.policy import RetrySpec
 
 
 class Clock:
@@ -77,3 +81,45 @@ def test_breakers_are_per_model(clock):
         breakers.record("a", False)
     breakers.record("b", True)
     assert set(breakers.open_models()) == {"a"}
+
+
+def test_a_retry_after_cool_down_skips_the_model_until_it_ends(clock):
+    breakers = make(clock)
+    breakers.cool_down("cloud", 20)
+    breakers.cool_down("cloud", 5)  # a shorter later ask does not shorten the wait
+    assert breakers.open_models() == {"cloud": "rate limited by upstream; Retry-After ends in 20 s"}
+    clock.now += 19.5
+    assert "cloud" in breakers.open_models()
+    clock.now += 1
+    assert breakers.open_models() == {}
+
+
+# -- retry_wait: when dispatch tries the same model again -------------------------------------------
+
+SPEC = RetrySpec(attempts=3, backoff_s=0.1, max_backoff_s=0.3, max_retry_after_s=2.0)
+
+
+def top(low: float, high: float) -> float:
+    return high  # the largest wait the jitter may draw
+
+
+@pytest.mark.parametrize("error, waits", [
+    (BackendUnavailable("m", "HTTP 503"), [0.1, 0.2, 0.3, None]),  # doubling, capped, then out of tries
+    (BackendProtocolError("m", "not JSON"), [0.1, 0.2, 0.3, None]),
+    (BackendTimeout("m", "connect", phase="connect"), [0.1, 0.2, 0.3, None]),
+    (BackendRateLimited("m", "slow down", retry_after=1.0), [1.1, 1.1, 1.1, None]),  # Retry-After + 10% jitter
+    (BackendRateLimited("m", "slow down"), [0.1, 0.2, 0.3, None]),
+    (BackendRateLimited("m", "slow down", retry_after=30.0), [None]),  # too long to wait in a request
+    (BackendUnavailable("m", "authentication failed", transient=False), [None]),
+    (BackendTimeout("m", "no answer", phase="total"), [None]),  # its time share is spent
+    (BackendBadRequest("m", "bad"), [None]),
+])
+def test_retry_wait_backs_off_with_jitter_and_honours_retry_after(error, waits):
+    assert [retry_wait(error, SPEC, done, 60.0, rng=top) for done in range(len(waits))] == pytest.approx(waits)
+
+
+def test_retry_wait_never_waits_past_the_time_left_or_without_permission():
+    error = BackendUnavailable("m", "HTTP 500")
+    assert retry_wait(error, SPEC, 0, 0.05, rng=top) is None
+    assert retry_wait(error, RetrySpec(), 0, 60.0, rng=top) is None  # the default policy allows no retries
+    assert retry_wait(error, SPEC, 0, 60.0, rng=lambda a, b: a) == 0.0  # full jitter reaches down to zero
