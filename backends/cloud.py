@@ -60,19 +60,22 @@ class LiteLLMBackend:
     needs a key and has none, and no `api_base`, is reported unavailable by `health()`, and
     `complete`/`stream` raise BackendUnavailable before any network I/O.
 
-    `timeout_s` bounds connecting and every wait for upstream data; `complete` is also bounded
-    by it in total. Unsupported OpenAI parameters are dropped by litellm for providers that do
+    Timeouts: `connect_timeout_s` bounds opening the connection; `timeout_s` bounds a whole
+    `complete`; a stream may stall (no byte from upstream) at most `stall_timeout_s` between chunks
+    (dispatch bounds the wait for the first chunk separately). Unset, each defaults to `timeout_s`. Unsupported OpenAI parameters are dropped by litellm for providers that do
     not take them (drop_params), rather than failing the request.
     """
 
     def __init__(self, model_id: str, litellm_model: str, *, api_base: str | None = None,
-                 api_key_env: str | None = None, timeout_s: float = 60,
-                 extra_headers: dict[str, str] | None = None) -> None:
+                 api_key_env: str | None = None, timeout_s: float = 60, connect_timeout_s: float | None = None,
+                 stall_timeout_s: float | None = None, extra_headers: dict[str, str] | None = None) -> None:
         self.model_id = model_id
         self.litellm_model = litellm_model
         self.api_base = api_base
         self.api_key_env = api_key_env
         self.timeout_s = timeout_s
+        self.connect_timeout_s = connect_timeout_s or timeout_s
+        self.stall_timeout_s = stall_timeout_s or timeout_s
         self.extra_headers = dict(extra_headers or {})
 
     async def health(self) -> Health:
@@ -157,7 +160,9 @@ class LiteLLMBackend:
         if missing:
             raise BackendUnavailable(self.model_id, missing, transient=False)
         kwargs = {key: value for key, value in request.items() if key not in _RESERVED}
-        kwargs.update(model=self.litellm_model, stream=stream, timeout=self.timeout_s,
+        timeout = httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s,
+                                read=self.stall_timeout_s if stream else self.timeout_s)
+        kwargs.update(model=self.litellm_model, stream=stream, timeout=timeout,
                       num_retries=0, max_retries=0, drop_params=True)
         if stream:
             kwargs["stream_options"] = {"include_usage": True}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
-from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, PolicyError
+from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, PolicyError, Timeouts
 from router.policy_store import PolicyStore
 from router.settings import Settings
 
@@ -32,9 +32,10 @@ def llamacpp_options(model: LlamaCppModel, model_dir: Path) -> dict[str, Any]:
     }
 
 
-def litellm_options(model: LiteLLMModel, timeout_s: float) -> dict[str, Any]:
+def litellm_options(model: LiteLLMModel, timeouts: Timeouts) -> dict[str, Any]:
     return {"litellm_model": model.model, "api_base": model.api_base, "api_key_env": model.api_key_env,
-            "timeout_s": timeout_s}
+            "timeout_s": timeouts.total_s, "connect_timeout_s": timeouts.connect_s,
+            "stall_timeout_s": timeouts.first_token_s}
 
 
 def local_model_file(model: LlamaCppModel, model_dir: Path) -> Path | None:
@@ -111,8 +112,8 @@ def build_backends(policy: CompiledPolicy, settings: Settings,
 def cloud_backends(policy: CompiledPolicy) -> dict[str, Backend]:
     from backends.base import REGISTRY
 
-    timeout = policy.spec.defaults.timeouts.total_s
-    return {m.id: REGISTRY["litellm"](m.id, **litellm_options(m, timeout))
+    timeouts = policy.spec.defaults.timeouts
+    return {m.id: REGISTRY["litellm"](m.id, **litellm_options(m, timeouts))
             for m in policy.spec.models if isinstance(m, LiteLLMModel)}
 
 

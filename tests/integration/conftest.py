@@ -35,6 +35,26 @@ def closed_port() -> int:
     return free_port()
 
 
+@pytest.fixture
+def unanswering_port() -> Iterator[int]:
+    """A port on 127.0.0.1 whose listener never accepts and whose backlog is full: a new connection
+    attempt neither succeeds nor is refused (the kernel drops the SYN) — a connect timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    time.sleep(0.1)
+    yield port
+    for sock in fillers + [listener]:
+        sock.close()
+
+
 @pytest.fixture(scope="session")
 def gemma_path() -> Path:
     from backends.llamacpp import resolve_model_path

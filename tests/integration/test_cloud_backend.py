@@ -108,6 +108,41 @@ async def test_nothing_listening_maps_to_unavailable(closed_port: int,
 
 
 @session_loop
+async def test_a_connection_that_never_opens_times_out_after_the_connect_timeout(
+        unanswering_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    backend = LiteLLMBackend("cloud-gemma", "openai/gemma", api_base=f"http://127.0.0.1:{unanswering_port}/v1",
+                             api_key_env=KEY_ENV, timeout_s=30, connect_timeout_s=0.5)
+    for call in (lambda: backend.complete(ask(max_tokens=4)), lambda: anext(backend.stream(ask(max_tokens=4)))):
+        started = time.monotonic()
+        with pytest.raises(BackendTimeout) as caught:
+            await call()
+        assert 0.4 < time.monotonic() - started < 3, "the 30 s total timeout applied instead of the connect timeout"
+        assert caught.value.phase == "connect"
+
+
+@session_loop
+async def test_a_stream_that_stalls_between_chunks_times_out_after_the_stall_timeout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upstream trickling a chunk every 0.1 s for 5 s: with a 0.05 s stall timeout the stream ends
+    at the first gap, long before the 30 s total timeout."""
+    from fault_server import FaultServer
+
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    server = FaultServer(mode="slow_stream", hang_s=5.0).start()
+    try:
+        stalled = LiteLLMBackend("cloud-slow", "openai/slow", api_base=server.base_url, api_key_env=KEY_ENV,
+                                 timeout_s=30, stall_timeout_s=0.05)
+        started = time.monotonic()
+        with pytest.raises(BackendTimeout):
+            async for _ in stalled.stream(ask(max_tokens=8)):
+                pass
+        assert time.monotonic() - started < 2
+    finally:
+        server.stop()
+
+
+@session_loop
 async def test_wrong_key_maps_to_authentication_failed(server_backend: LiteLLMBackend,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(KEY_ENV, "sk-wrong-key-0123456789")
