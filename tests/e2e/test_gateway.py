@@ -117,6 +117,42 @@ def test_route_dry_run_matches_the_decision_contract(served):
     assert {"kind": "iban", "where": "messages[0].content"} in decision["findings"]
 
 
+def _local_gemma_detail(served) -> str:
+    return httpx.get(served.url + "/readyz", timeout=10).json()["models"]["local-gemma"]["detail"]
+
+
+def test_a_client_that_hangs_up_mid_stream_frees_the_local_replica(served):
+    """Through HAProxy, the Serve proxy, the ingress and the LocalModel replica: closing the connection
+    stops llama.cpp generating. EOS is suppressed (logit_bias) so, uncancelled, the generation would
+    run to max_tokens — the test first checks that would take far longer than the 5 s it allows."""
+    import time
+
+    body = {"model": "auto", "stream": True, "max_tokens": 3000, "temperature": 0.8,
+            "logit_bias": {"1": -100, "106": -100},  # gemma's <eos> and <end_of_turn>
+            "messages": [{"role": "user", "content": "Write a very long story about a lighthouse keeper."}]}
+    with httpx.Client(timeout=60) as http:
+        with http.stream("POST", served.url + "/v1/chat/completions", json=body) as response:
+            assert response.status_code == 200 and response.headers["x-turnout-model"] == "local-gemma"
+            chunks, started = 0, None
+            for line in response.iter_lines():
+                if line.startswith("data: {"):
+                    chunks += 1
+                    started = started or time.monotonic()
+                if chunks >= 40:
+                    break
+            rate = (chunks - 1) / (time.monotonic() - started)
+        hung_up = time.monotonic()  # leaving both blocks closed the connection
+    assert (3000 - chunks) / rate > 15, f"at {rate:.0f} tokens/s the story would end by itself too soon"
+    while "idle" not in (detail := _local_gemma_detail(served)):
+        assert time.monotonic() - hung_up < 5, f"local-gemma still generating 5 s after the client left: {detail}"
+        time.sleep(0.2)
+    # The replica is free again: a new request is answered at once, not after the abandoned story.
+    started = time.monotonic()
+    answer = client(served).chat.completions.create(model="auto", max_tokens=4,
+                                                    messages=[{"role": "user", "content": "Say hi."}])
+    assert answer.model == "local-gemma" and time.monotonic() - started < 10
+
+
 def test_zz_sigterm_stops_everything_it_started(served, ray_processes):
     assert served.stop() == 0
     output = "".join(served.output)
