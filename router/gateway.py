@@ -172,7 +172,7 @@ class Gateway:
     def _headers(self, ctx: _Context, cost: float) -> dict[str, str]:
         decision = ctx.decision
         model = ctx.outcome.model or decision.model or ""
-        return {
+        headers = {
             "x-turnout-model": model,
             "x-turnout-location": decision.locations.get(model, ""),
             "x-turnout-rule": decision.rule or "",
@@ -180,6 +180,9 @@ class Gateway:
             "x-turnout-cache": ctx.cache,
             "x-turnout-cost-usd": f"{cost:.8f}",
         }
+        if ctx.outcome.attempts:  # every backend attempt, in order, e.g. "flaky=BackendTimeout,backup=ok"
+            headers["x-turnout-attempts"] = ",".join(f"{a.model}={a.outcome}" for a in ctx.outcome.attempts)
+        return headers
 
     def _cache_plan(self, ctx: _Context, headers: Mapping[str, str]) -> tuple[str | None, bool, bool]:
         """(key, may read, may write) for this request under the policy's cache rules."""

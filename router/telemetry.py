@@ -102,6 +102,7 @@ def record(span: trace.Span, decision: "Decision", outcome: "Outcome", *, cache:
         "turnout.findings": ",".join(sorted({f.kind for f in p.findings})),
         "turnout.complexity": p.complexity.score,
         "turnout.attempts": [a.render() for a in outcome.attempts],
+        "turnout.reasons": list(decision.reasons) + [a.render() for a in outcome.attempts],
         "http.response.status_code": status,
         GEN_AI_OPERATION_NAME: "chat",
         GEN_AI_REQUEST_MODEL: p.requested_model,

@@ -155,6 +155,8 @@ async def test_non_streaming_fault_falls_back_to_backup(client, flaky, backup, f
     assert response.status_code == 200, response.text
     assert response.headers["x-turnout-model"] == "backup"
     assert response.headers["x-turnout-location"] == "cloud"
+    outcome = response.headers["x-turnout-attempts"].split(",")
+    assert outcome[0].startswith("flaky=") and outcome[0] != "flaky=ok" and outcome[1] == "backup=ok"
     assert response.json()["choices"][0]["message"]["content"] == "backup says hello"
     assert response.json()["model"] == "backup"
     assert len(flaky.bodies) == 1 and len(backup.bodies) == 1  # no hidden retries
