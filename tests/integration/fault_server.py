@@ -13,6 +13,8 @@ answering while the test's loop is busy), one request per connection (`Connectio
                     without ending the chunked body
     malformed       HTTP 200, content-type application/json, a body that is not JSON
     random          one of `random_modes` per request, drawn from a seeded random.Random
+    400             HTTP 400 "invalid request" (the request's own fault: no fallback helps)
+    context_length  HTTP 400 with code context_length_exceeded (a model with a larger window may help)
     slow_stream     SSE chunks every 0.1 s for up to `hang_s`; when the client hangs up, the time is
                     appended to `server.hangups` (tests of upstream cancellation)
 
@@ -163,6 +165,11 @@ class FaultServer:
                 await writer.drain()
         elif mode == "malformed":
             await self._send_raw(writer, 200, b'{"id": "chatcmpl-broken", "choices": [ {not json', "application/json")
+        elif mode == "400":
+            await self._send(writer, 400, _error("invalid 'tools': schema is not valid", "invalid_request_error"))
+        elif mode == "context_length":
+            await self._send(writer, 400, _error("This model's maximum context length is 4096 tokens. However, your "
+                                                 "messages resulted in 9000 tokens.", "context_length_exceeded"))
         elif mode == "slow_stream":
             await self._slow(reader, writer, body, stream)
         else:

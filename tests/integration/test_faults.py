@@ -9,6 +9,7 @@ when the only local replica is gone)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -265,6 +266,49 @@ async def test_private_devset_never_reaches_a_cloud_server_when_the_local_replic
     assert not recorded, f"{len(recorded)} private request(s) reached a cloud server"
 
 
+async def test_while_the_local_model_is_saturated_private_work_waits_and_internal_work_overflows(
+        gateway, flaky, backup, llama_engine):
+    """The only local slot is taken by a long generation. Every private devset case waits for it (and
+    is answered locally, or ends in a clean 503/504 when the 3 s deadline passes first); an internal
+    request overflows to the cloud at once. The cloud servers record no private text."""
+    flaky.mode, backup.mode = "ok", "ok"
+    flaky.clear()
+    backup.clear()
+    hog_request = {"messages": [{"role": "user", "content": "Write a long story."}], "max_tokens": 400,
+                   "logit_bias": {"1": -100, "106": -100}}
+
+    async def hog() -> None:
+        async for _ in llama_engine.stream(hog_request):
+            pass
+
+    hogging = asyncio.create_task(hog())
+    try:
+        while (await llama_engine.health()).free_slots:
+            await asyncio.sleep(0.01)
+        async with await _client(gateway) as http:
+            ready = (await http.get("/readyz")).json()
+            assert ready["models"]["local-gemma"]["saturated"] is True
+            overflow = await http.post("/v1/chat/completions", json=chat("Say hi to the team."))
+            assert overflow.status_code == 200 and overflow.headers["x-turnout-model"] == "flaky"
+            cases = _private_cases()
+            responses = await asyncio.gather(*(
+                http.post("/v1/chat/completions", json={**case["body"], "max_tokens": 2}, headers=case["headers"])
+                for case in cases))
+    finally:
+        hogging.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await hogging
+    for case, response in zip(cases, responses):
+        if response.status_code == 200:
+            assert response.headers["x-turnout-model"] == "local-gemma", case["id"]
+        else:
+            assert_openai_error(response, set(range(400, 600)))
+    assert len(flaky.bodies) == 1 and not backup.bodies  # only the internal request left the building
+    for case in cases:
+        for text in _texts(case["body"]):
+            assert text not in flaky.bodies[0], f"{case['id']}: private text reached a cloud server"
+
+
 async def test_200_concurrent_mixed_requests_under_random_faults(client, flaky, backup):
     flaky.mode = "random"
     flaky.hang_s = 4.0
@@ -280,8 +324,13 @@ async def test_200_concurrent_mixed_requests_under_random_faults(client, flaky, 
 
     requests = [make(i) for i in range(200)]
 
+    took: list[float] = []
+
     async def one(body: dict, headers: dict) -> httpx.Response:
-        return await client.post("/v1/chat/completions", json=body, headers=headers)
+        started = time.perf_counter()
+        response = await client.post("/v1/chat/completions", json=body, headers=headers)
+        took.append(time.perf_counter() - started)
+        return response
 
     try:
         started = time.perf_counter()
@@ -318,6 +367,50 @@ async def test_200_concurrent_mixed_requests_under_random_faults(client, flaky, 
     private = [t for b, _ in requests for t in _texts(b) if "jane.roe" in t]
     assert not any(t in recorded for t in private for recorded in flaky.bodies + backup.bodies)
     assert elapsed < 60
+    # No request outlives its deadline (total_s = 3 s) by more than scheduling slack on a busy loop.
+    assert max(took) < 3 + 3, sorted(took)[-5:]
+
+
+async def test_a_context_window_error_falls_back_but_a_plain_400_does_not(client, flaky, backup):
+    flaky.mode = "context_length"
+    response = await client.post("/v1/chat/completions", json=chat("Longer than flaky's window: say hi."))
+    assert response.status_code == 200 and response.headers["x-turnout-model"] == "backup"
+    assert response.headers["x-turnout-attempts"] == "flaky=ContextWindowExceeded,backup=ok"
+    flaky.mode = "400"
+    backup.clear()
+    response = await client.post("/v1/chat/completions", json=chat("A request flaky rejects: say hi."))
+    error = assert_openai_error(response, {400})
+    assert "flaky" in error["message"] and not backup.bodies  # the next model would reject it too
+
+
+async def test_the_breaker_opens_skips_half_opens_and_closes_driven_by_the_fault_server(
+        tmp_path, store, flaky, backup, llama_engine):
+    path = tmp_path / "breaker.yaml"
+    path.write_text(store.path.read_text(encoding="utf-8").replace(
+        "circuit_breaker: {consecutive_failures: 100000, min_calls: 100000}",
+        "circuit_breaker: {consecutive_failures: 2, min_calls: 100000, cooldown_s: 1}"), encoding="utf-8")
+    breaking = PolicyStore(path)
+    gateway = Gateway(breaking, {"local-gemma": llama_engine, **cloud_backends(breaking.current)})
+    flaky.mode, backup.mode = "500", "ok"
+    flaky.clear()
+    backup.clear()
+    try:
+        async with await _client(gateway) as http:
+            for i in range(2):
+                response = await http.post("/v1/chat/completions", json=chat(f"Failing {i}: say hi."))
+                assert response.headers["x-turnout-model"] == "backup"
+            assert gateway.breakers.states()["flaky"] == "open"
+            skipped = await http.post("/v1/chat/completions", json=chat("While open: say hi."))
+            assert skipped.headers["x-turnout-attempts"] == "backup=ok"  # flaky not even tried
+            assert "circuit open" in (await http.get("/readyz")).json()["models"]["flaky"]["detail"]
+            assert len(flaky.bodies) == 2
+            await asyncio.sleep(1.1)
+            flaky.mode = "ok"
+            probe = await http.post("/v1/chat/completions", json=chat("Probe: say hi."))
+            assert probe.headers["x-turnout-model"] == "flaky"
+            assert gateway.breakers.states()["flaky"] == "closed"
+    finally:
+        flaky.mode = "ok"
 
 
 # -- retries within one model, Retry-After, client disconnects --------------------------------------
