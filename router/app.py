@@ -59,6 +59,8 @@ class RayLocalBackend:
         self.capacity = capacity
         self.queue_limit = queue_limit
         self.in_flight = 0
+        self.health_timeout_s = 2.0
+        self.last_detail: str | None = None  # the replica's last health detail, when it was available
 
     def _translate(self, exc: BaseException) -> BackendError:
         from ray.serve.exceptions import BackPressureError
@@ -98,12 +100,22 @@ class RayLocalBackend:
             self.in_flight -= 1
 
     async def health(self) -> Health:
+        """The replica's own health when it is idle here; while this ingress has requests in flight a
+        health call would wait in the replica's queue behind them (max_ongoing_requests), so what the
+        ingress knows is reported instead. A busy replica is saturated, never "down": private work
+        must wait for it, not be refused."""
         free = self.capacity - self.in_flight
+        queued = max(0, self.in_flight - self.capacity)
+        if self.in_flight > 0 and self.last_detail is not None:
+            return Health(True, f"{self.last_detail}; {self.in_flight} request(s) in flight", queued, free)
         try:
-            state = await asyncio.wait_for(self.handle.health.remote(), timeout=2.0)
+            state = await asyncio.wait_for(self.handle.health.remote(), timeout=self.health_timeout_s)
+        except asyncio.TimeoutError:  # queued behind work from other ingress replicas
+            return Health(True, f"busy: no health answer within {self.health_timeout_s:.0f} s", queued, 0)
         except Exception as exc:  # health never raises: an unreachable replica is unavailable
-            return Health(False, f"replica unreachable: {type(exc).__name__}", max(0, -free), free)
-        return Health(state["available"], state["detail"], max(0, self.in_flight - self.capacity), free)
+            return Health(False, f"replica unreachable: {type(exc).__name__}", queued, free)
+        self.last_detail = state["detail"].removesuffix(", idle").removesuffix(", busy") if state["available"] else None
+        return Health(state["available"], state["detail"], queued, free)
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 0})

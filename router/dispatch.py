@@ -19,7 +19,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from backends.base import (Backend, BackendBadRequest, BackendError, BackendProtocolError, BackendRateLimited,
                            BackendTimeout, BackendUnavailable, ContextWindowExceeded, to_router_error)
@@ -28,6 +28,7 @@ from router.errors import TurnoutError, UpstreamTimeout, UpstreamUnavailable
 from router.policy import RetrySpec
 
 NO_RETRIES = RetrySpec()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +146,10 @@ class Dispatcher:
                             + "; ".join(a.render() for a in outcome.attempts) + ")"
         return error
 
-    async def complete(self, decision: Decision, request: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
-        """The first successful completion along the chain; TurnoutError when every model failed.
+    async def _walk(self, decision: Decision, outcome: Outcome,
+                    attempt: Callable[[str, Backend, float], Awaitable[T]]) -> T:
+        """Try the chain in order until `attempt(model, backend, seconds)` returns; TurnoutError when
+        every model failed (or was refused, or the deadline passed).
 
         The request's total deadline is shared out: each model but the last gets the remaining time
         divided by the models still to try (its retries included), so a model that hangs leaves its
@@ -156,31 +159,24 @@ class Dispatcher:
         refused: list[TurnoutError] = []
         deadline = time.perf_counter() + self.total_timeout_s
         left = sum(1 for model in decision.chain if model in self.backends)
-        deadline_passed = stop = False
         async for model, backend in self._running(decision, outcome, refused):
             now = time.perf_counter()
             if deadline - now <= 0:
-                deadline_passed = True
+                if last is None:
+                    raise UpstreamTimeout(f"request deadline of {self.total_timeout_s:.0f} s passed")
                 break
             model_deadline = now + (deadline - now) / max(1, left)
             left -= 1
             retries = self.retries(model)
             for tries in range(retries.attempts + 1):
                 started = time.perf_counter()
-                share = model_deadline - started
                 try:
-                    response = await asyncio.wait_for(backend.complete(request), timeout=share)
-                except asyncio.TimeoutError:
-                    last = BackendTimeout(model, f"no answer within its {share:.1f} s share of the "
-                                                 f"{self.total_timeout_s:.0f} s deadline", phase="total")
-                    self._record(outcome, model, started, last)
-                    break
+                    answer = await attempt(model, backend, model_deadline - started)
                 except BackendError as exc:
                     self._record(outcome, model, started, exc)
                     last = exc
                     if not _falls_back(exc):
-                        stop = True
-                        break
+                        raise self._final_error(outcome, last, refused) from None
                     wait = retry_wait(exc, retries, tries, model_deadline - time.perf_counter())
                     if wait is None:
                         break
@@ -188,57 +184,45 @@ class Dispatcher:
                     continue
                 self._record(outcome, model, started, None)
                 outcome.model, outcome.answer_started = model, started
-                response["model"] = model
-                return response
-            if stop:
-                break
-        if last is None and deadline_passed:
-            raise UpstreamTimeout(f"request deadline of {self.total_timeout_s:.0f} s passed")
+                return answer
         raise self._final_error(outcome, last, refused)
 
-    async def _first_chunk(self, model: str, backend: Backend,
-                           request: dict[str, Any]) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
-        """Open a stream and wait for its first chunk; BackendError (the iterator closed) otherwise."""
-        iterator = backend.stream(request)
-        try:
-            return await asyncio.wait_for(anext(iterator), timeout=self.first_token_timeout_s), iterator
-        except asyncio.TimeoutError:
-            await _close(iterator)
-            raise BackendTimeout(model, f"no first token within {self.first_token_timeout_s:.0f} s",
-                                 phase="first_token") from None
-        except StopAsyncIteration:
-            raise BackendProtocolError(model, "stream ended before any chunk") from None
-        except BaseException:
-            await _close(iterator)
-            raise
+    async def complete(self, decision: Decision, request: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
+        """The first successful completion along the chain; TurnoutError when every model failed."""
+
+        async def attempt(model: str, backend: Backend, seconds: float) -> dict[str, Any]:
+            try:
+                response = await asyncio.wait_for(backend.complete(request), timeout=seconds)
+            except asyncio.TimeoutError:
+                raise BackendTimeout(model, f"no answer within its {seconds:.1f} s share of the "
+                                            f"{self.total_timeout_s:.0f} s deadline", phase="total") from None
+            response["model"] = model
+            return response
+
+        return await self._walk(decision, outcome, attempt)
 
     async def open_stream(self, decision: Decision, request: dict[str, Any],
                           outcome: Outcome) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
         """Start a stream along the chain: returns (first chunk, the rest). Falls back (or retries, as
-        the policy allows) only before the first chunk; TurnoutError when no model produced one."""
-        last: BackendError | None = None
-        refused: list[TurnoutError] = []
-        deadline = time.perf_counter() + self.total_timeout_s
-        async for model, backend in self._running(decision, outcome, refused):
-            retries = self.retries(model)
-            for tries in range(retries.attempts + 1):
-                started = time.perf_counter()
-                try:
-                    first, iterator = await self._first_chunk(model, backend, request)
-                except BackendError as exc:
-                    self._record(outcome, model, started, exc)
-                    last = exc
-                    if not _falls_back(exc):
-                        raise self._final_error(outcome, last, refused) from None
-                    wait = retry_wait(exc, retries, tries, deadline - time.perf_counter())
-                    if wait is None:
-                        break
-                    await asyncio.sleep(wait)
-                    continue
-                self._record(outcome, model, started, None)
-                outcome.model, outcome.answer_started = model, started
-                return first, iterator
-        raise self._final_error(outcome, last, refused)
+        the policy allows) only before the first chunk, which each model must send within
+        `first_token_timeout_s` and its share of the deadline; TurnoutError when no model sent one."""
+
+        async def attempt(model: str, backend: Backend,
+                          seconds: float) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
+            wait = min(self.first_token_timeout_s, seconds)
+            iterator = backend.stream(request)
+            try:
+                return await asyncio.wait_for(anext(iterator), timeout=wait), iterator
+            except asyncio.TimeoutError:
+                await _close(iterator)
+                raise BackendTimeout(model, f"no first token within {wait:.1f} s", phase="first_token") from None
+            except StopAsyncIteration:
+                raise BackendProtocolError(model, "stream ended before any chunk") from None
+            except BaseException:
+                await _close(iterator)
+                raise
+
+        return await self._walk(decision, outcome, attempt)
 
 
 async def _close(iterator: AsyncIterator[Any]) -> None:

@@ -121,6 +121,29 @@ def _local_gemma_detail(served) -> str:
     return httpx.get(served.url + "/readyz", timeout=10).json()["models"]["local-gemma"]["detail"]
 
 
+def test_a_busy_local_model_is_saturated_not_down_and_private_work_waits_for_it(served):
+    """A generation longer than the health check's timeout keeps the only slot: /readyz must still say
+    available, and a private request must wait for the slot (queue), not get a 503."""
+    import threading
+    import time
+
+    long_body = {"model": "auto", "max_tokens": 400, "logit_bias": {"1": -100, "106": -100},
+                 "messages": [{"role": "user", "content": "Write a long story about a lighthouse keeper."}]}
+    hog = threading.Thread(target=lambda: httpx.post(served.url + "/v1/chat/completions", json=long_body,
+                                                      timeout=120))
+    hog.start()
+    try:
+        time.sleep(3.5)  # past the 2 s health timeout and several 1 s health refreshes
+        ready = httpx.get(served.url + "/readyz", timeout=10).json()["models"]["local-gemma"]
+        assert ready["available"] is True, ready
+        answer = client(served).chat.completions.with_raw_response.create(
+            model="auto", max_tokens=4,
+            messages=[{"role": "user", "content": "Remind jane.roe@corp.example.com about the audit."}])
+        assert answer.status_code == 200 and answer.headers["x-turnout-model"] == "local-gemma"
+    finally:
+        hog.join(120)
+
+
 def test_a_client_that_hangs_up_mid_stream_frees_the_local_replica(served):
     """Through HAProxy, the Serve proxy, the ingress and the LocalModel replica: closing the connection
     stops llama.cpp generating. EOS is suppressed (logit_bias) so, uncancelled, the generation would
