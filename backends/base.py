@@ -16,7 +16,9 @@ HTTP errors (router.errors). Messages name the model id and never carry an API k
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
@@ -34,6 +36,7 @@ __all__ = [
     "BackendUnavailable",
     "ContextWindowExceeded",
     "Health",
+    "retry_after_seconds",
     "to_router_error",
 ]
 
@@ -81,7 +84,9 @@ class Backend(Protocol):
     stream(request) -> AsyncIterator[dict]
         Yields OpenAI `chat.completion.chunk` objects (same id and `model` on each), and ALWAYS
         ends with one usage chunk {"id", "object": "chat.completion.chunk", "created", "model",
-        "choices": [], "usage": {...}}; the gateway decides whether the client sees it.
+        "choices": [], "usage": {...}}; the gateway decides whether the client sees it. A backend
+        whose upstream reports no prompt count sets `usage["prompt_tokens"]` to None; the gateway
+        fills in its own estimate.
         Errors before the first chunk and mid-stream are raised from `__anext__`. Closing the
         iterator (`aclose()`) or cancelling the task iterating it stops the upstream work
         promptly and frees the backend's slot; there is no other way to stop a stream.
@@ -163,6 +168,29 @@ class BackendProtocolError(BackendError):
     retryable = True
 
 
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """Seconds from an upstream's Retry-After (seconds or an HTTP date) or retry-after-ms header;
+    None when it sent neither or nothing readable. Header names are matched case-insensitively."""
+    lowered = {key.lower(): value for key, value in headers.items()}
+    if "retry-after-ms" in lowered:
+        try:
+            return max(0.0, float(lowered["retry-after-ms"]) / 1000)
+        except ValueError:
+            pass
+    value = lowered.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+
+
 def to_router_error(exc: BackendError) -> errors.TurnoutError:
     """The HTTP error a client sees for a backend failure (OpenAI error shape, 4xx/5xx).
 
@@ -201,9 +229,16 @@ def _litellm(model_id: str, **options: Any) -> Backend:
     return LiteLLMBackend(model_id, **options)
 
 
+def _openai(model_id: str, **options: Any) -> Backend:
+    from backends.openai_http import OpenAIHTTPBackend
+
+    return OpenAIHTTPBackend(model_id, **options)
+
+
 REGISTRY: dict[str, Callable[..., Backend]] = {
     "llamacpp": _llamacpp,
     "litellm": _litellm,
+    "openai": _openai,
 }
 """Backend factories by the policy's `kind`. Each is called as factory(model_id, **options) and
 imports its module only when called, so `import backends` stays cheap.
@@ -211,4 +246,5 @@ imports its module only when called, so `import backends` stays cheap.
 - "llamacpp": options are `path` / `package` / `model_dir` (see llamacpp.resolve_model_path)
   plus LlamaCppEngine's keyword arguments. Builds and loads the model (blocking).
 - "litellm": LiteLLMBackend's keyword arguments (`litellm_model`, `api_base`, ...).
+- "openai": OpenAIHTTPBackend's keyword arguments (`model`, `api_base`, ...).
 """

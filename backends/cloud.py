@@ -15,8 +15,6 @@ import asyncio
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 import httpx
@@ -36,6 +34,7 @@ from backends.base import (  # noqa: E402
     BackendUnavailable,
     ContextWindowExceeded,
     Health,
+    retry_after_seconds,
 )
 
 __all__ = ["LiteLLMBackend"]
@@ -288,24 +287,8 @@ def _retry_after(exc: BaseException) -> float | None:
     headers: dict[str, str] = {}
     response = getattr(exc, "response", None)
     if response is not None and getattr(response, "headers", None) is not None:
-        headers.update({k.lower(): v for k, v in response.headers.items()})
-    headers.update({k.lower(): v for k, v in (getattr(exc, "headers", None) or {}).items()})
+        headers.update(response.headers.items())
+    headers.update((getattr(exc, "headers", None) or {}).items())
     # litellm keeps the upstream's headers here; its `response` is often a stand-in without them.
-    headers.update({k.lower(): v for k, v in (getattr(exc, "litellm_response_headers", None) or {}).items()})
-    if "retry-after-ms" in headers:
-        try:
-            return max(0.0, float(headers["retry-after-ms"]) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+    headers.update((getattr(exc, "litellm_response_headers", None) or {}).items())
+    return retry_after_seconds(headers)

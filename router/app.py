@@ -162,7 +162,7 @@ class Ingress:
 
     async def __init__(self, args: dict[str, Any], local: dict[str, DeploymentHandle],
                        unavailable: dict[str, str]) -> None:
-        from router.runtime import cloud_backends, load_store, make_budgets, make_cache
+        from router.runtime import remote_backends, load_store, make_budgets, make_cache
         from router.gateway import Gateway
         from router.telemetry import setup_telemetry
 
@@ -176,7 +176,7 @@ class Ingress:
                                       limits[model_id].replicas * limits[model_id].max_ongoing_requests,
                                       limits[model_id].max_queued_requests)
             for model_id, handle in local.items()}
-        backends.update(cloud_backends(store.current))
+        backends.update(remote_backends(store.current))
         gateway = Gateway(store, backends, cache=make_cache(settings), budgets=make_budgets(settings))
         gateway.unavailable = dict(unavailable)
         self.gateway = gateway

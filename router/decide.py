@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from router.errors import TurnoutError, UnknownModel, Unroutable, UpstreamUnavailable
-from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, Rule, When
+from router.policy import CompiledPolicy, LlamaCppModel, RemoteModel, Rule, When
 from router.profile import DataClass, RequestProfile
 
 AUTO = "auto"
@@ -126,7 +126,7 @@ def _matches(when: When, p: RequestProfile, largest_input: int) -> bool:
     return True
 
 
-def _estimate(model: LlamaCppModel | LiteLLMModel, input_tokens: int, output_tokens: int) -> tuple[float, float]:
+def _estimate(model: LlamaCppModel | RemoteModel, input_tokens: int, output_tokens: int) -> tuple[float, float]:
     """(cost USD, latency s) of serving the request on `model`."""
     per_in, per_out = model.price_per_token()
     cost = input_tokens * per_in + output_tokens * per_out

@@ -287,7 +287,7 @@ class Gateway:
                 while chunk is not None:
                     chunk["model"] = model
                     if chunk.get("usage"):
-                        usage = chunk["usage"]
+                        usage = chunk["usage"] = _filled(chunk["usage"], decision, model)
                     for choice in chunk.get("choices") or []:
                         parts.append((choice.get("delta") or {}).get("content") or "")
                         finish = choice.get("finish_reason") or finish
@@ -316,6 +316,14 @@ class Gateway:
                 span.end()
 
         return Reply(headers, stream=body())
+
+
+def _filled(usage: dict[str, Any], decision: Decision, model: str | None) -> dict[str, Any]:
+    """Usage with the prompt count the upstream did not report taken from the router's estimate."""
+    if usage.get("prompt_tokens") is not None:
+        return usage
+    prompt = decision.profile.input_tokens.get(model or "", decision.estimated_input_tokens)
+    return {**usage, "prompt_tokens": prompt, "total_tokens": prompt + (usage.get("completion_tokens") or 0)}
 
 
 def _charge(decision: Decision, model: str | None) -> Charge:

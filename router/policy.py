@@ -114,10 +114,9 @@ class LlamaCppModel(_ModelSpec):
         return usd_per_s / self.pricing.prefill_tokens_per_s, usd_per_s / self.pricing.output_tokens_per_s
 
 
-class LiteLLMModel(_ModelSpec):
-    kind: Literal["litellm"]
-    model: str = Field(description="litellm model string, e.g. 'openai/gpt-5.1' or 'openai/<name>' with api_base")
-    api_base: str | None = Field(None, description="base URL of an OpenAI-compatible server (vLLM, Ollama, a gateway)")
+class _RemoteModel(_ModelSpec):
+    """A model Turnout reaches over HTTP: a cloud API, or a server on the company's own network."""
+
     api_key_env: str | None = Field(None, description="environment variable holding the API key (never the key itself)")
     context_tokens: int | None = Field(None, ge=256, description="context window; default from litellm's model map")
     clearance: DataClassField = Field(
@@ -125,22 +124,44 @@ class LiteLLMModel(_ModelSpec):
     pricing: CloudPricing | None = Field(None, description="override litellm's bundled price map")
     output_tokens_per_s: float = Field(80.0, gt=0, description="expected generation speed, for the 'fastest' strategy")
     first_token_s: float = Field(0.6, ge=0, description="expected time to first token, for the 'fastest' strategy")
+    location: Literal["cloud", "local"] = Field(
+        "cloud", description="'local' for a server inside the company network (vLLM, llama-server on your own "
+                             "GPUs): it counts as local in decisions, metrics and budgets; clearance still decides "
+                             "what data it may receive")
 
     @property
-    def location(self) -> str:
-        return "cloud"
+    def price_key(self) -> str:
+        """The name this model has in litellm's price and context map."""
+        return self.model
 
     @property
     def context_window(self) -> int:
-        return self.context_tokens or prices.context_window(self.model) or 128_000
+        return self.context_tokens or prices.context_window(self.price_key) or 128_000
 
     def price_per_token(self) -> tuple[float, float]:
         if self.pricing is not None:
             return self.pricing.input_per_1m_usd / 1e6, self.pricing.output_per_1m_usd / 1e6
-        return prices.per_token(self.model)
+        return prices.per_token(self.price_key)
 
 
-ModelSpec = Annotated[Union[LlamaCppModel, LiteLLMModel], Field(discriminator="kind")]
+class LiteLLMModel(_RemoteModel):
+    kind: Literal["litellm"]
+    model: str = Field(description="litellm model string, e.g. 'openai/gpt-5.1' or 'openai/<name>' with api_base")
+    api_base: str | None = Field(None, description="base URL of an OpenAI-compatible server (vLLM, Ollama, a gateway)")
+
+
+class OpenAIModel(_RemoteModel):
+    """Any server speaking OpenAI's chat-completions HTTP API, called directly (no litellm): OpenAI
+    itself, vLLM, llama-server, Ollama, another gateway. The lowest-overhead path for those."""
+
+    kind: Literal["openai"]
+    model: str = Field(description="the model name the server expects, e.g. 'gpt-4o-mini' or 'Qwen/Qwen2.5-VL-7B'")
+    api_base: str = Field(pattern=r"^https?://", description="base URL up to the API version, e.g. "
+                                                             "'https://api.openai.com/v1' or 'http://gpu-box:8000/v1'")
+
+
+ModelSpec = Annotated[Union[LlamaCppModel, LiteLLMModel, OpenAIModel], Field(discriminator="kind")]
+RemoteModel = Union[LiteLLMModel, OpenAIModel]
 
 
 class When(_Spec):
@@ -294,11 +315,11 @@ class CompiledPolicy:
     spec: Policy
     source: str
     digest: str
-    models: dict[str, LlamaCppModel | LiteLLMModel]
+    models: dict[str, LlamaCppModel | RemoteModel]
     warnings: tuple[str, ...] = ()
     classifier: Any = field(default=None, compare=False, repr=False)
 
-    def model(self, model_id: str) -> LlamaCppModel | LiteLLMModel:
+    def model(self, model_id: str) -> LlamaCppModel | RemoteModel:
         return self.models[model_id]
 
     def tenant(self, tenant_id: str) -> Tenant | None:

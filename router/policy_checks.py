@@ -203,7 +203,7 @@ _BOUNDS = {
     "less_than_equal": ("at most", "le"), "less_than": ("below", "lt"),
 }
 _ID_RULE = "ids are 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"
-_KINDS = "llamacpp, litellm"
+_KINDS = "llamacpp, litellm, openai"
 
 
 def to_issues(exc: ValidationError, tree: LocatedTree) -> list[PolicyIssue]:
@@ -273,7 +273,7 @@ def check(spec: Policy, tree: LocatedTree) -> tuple[list[PolicyIssue], list[Poli
             if model.chat_handler and not model.mmproj:
                 errors.append(tree.issue(("models", index, "chat_handler"),
                                          f"chat_handler {model.chat_handler!r} needs 'mmproj' (the projector GGUF)"))
-        elif prices.lookup(model.model) is None:  # a self-hosted server behind api_base, or a typo
+        elif prices.lookup(model.price_key) is None:  # a self-hosted server behind api_base, or a typo
             guesses = []
             if model.pricing is None:
                 guesses.append("priced at $0 (set pricing, or 'cheapest' will always prefer it)")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
-from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, PolicyError, Timeouts
+from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, PolicyError, RemoteModel, Timeouts
 from router.policy_store import PolicyStore
 from router.settings import Settings
 
@@ -32,10 +32,11 @@ def llamacpp_options(model: LlamaCppModel, model_dir: Path) -> dict[str, Any]:
     }
 
 
-def litellm_options(model: LiteLLMModel, timeouts: Timeouts) -> dict[str, Any]:
-    return {"litellm_model": model.model, "api_base": model.api_base, "api_key_env": model.api_key_env,
-            "timeout_s": timeouts.total_s, "connect_timeout_s": timeouts.connect_s,
-            "stall_timeout_s": timeouts.first_token_s}
+def remote_options(model: RemoteModel, timeouts: Timeouts) -> dict[str, Any]:
+    """Keyword arguments of the backend for a model reached over HTTP (litellm or OpenAI-compatible)."""
+    name = {"litellm_model": model.model} if isinstance(model, LiteLLMModel) else {"model": model.model}
+    return {**name, "api_base": model.api_base, "api_key_env": model.api_key_env, "timeout_s": timeouts.total_s,
+            "connect_timeout_s": timeouts.connect_s, "stall_timeout_s": timeouts.first_token_s}
 
 
 def local_model_file(model: LlamaCppModel, model_dir: Path) -> Path | None:
@@ -105,16 +106,16 @@ def build_backends(policy: CompiledPolicy, settings: Settings,
             backends[model.id] = factory(model)
         except FileNotFoundError as exc:
             raise StartupError(f"model {model.id!r}: {exc}") from None
-    backends.update(cloud_backends(policy))
+    backends.update(remote_backends(policy))
     return backends, unavailable
 
 
-def cloud_backends(policy: CompiledPolicy) -> dict[str, Backend]:
+def remote_backends(policy: CompiledPolicy) -> dict[str, Backend]:
     from backends.base import REGISTRY
 
     timeouts = policy.spec.defaults.timeouts
-    return {m.id: REGISTRY["litellm"](m.id, **litellm_options(m, timeouts))
-            for m in policy.spec.models if isinstance(m, LiteLLMModel)}
+    return {m.id: REGISTRY[m.kind](m.id, **remote_options(m, timeouts))
+            for m in policy.spec.models if not isinstance(m, LlamaCppModel)}
 
 
 def build_gateway(settings: Settings, backends: Mapping[str, Backend] | None = None,

@@ -104,7 +104,7 @@ def _preflight(settings) -> list[str]:
     """Everything that can fail before Ray starts: policy, local model files (packaged models are
     assembled now). Returns the start-up summary lines; StartupError with one clear line."""
     from backends.llamacpp import resolve_model_path
-    from router.policy import LiteLLMModel
+    from router.policy import LlamaCppModel
     from router.runtime import load_store, plan_local_models
 
     store = load_store(settings)
@@ -119,10 +119,11 @@ def _preflight(settings) -> list[str]:
     for model_id, why in unavailable.items():
         lines.append(f"local model {model_id}: unavailable ({why})")
     for model in store.current.spec.models:
-        if isinstance(model, LiteLLMModel):
+        if not isinstance(model, LlamaCppModel):
             key_ok = model.api_key_env is None or bool(os.environ.get(model.api_key_env))
             state = "ready" if key_ok or model.api_base else f"unavailable ({model.api_key_env} not set)"
-            lines.append(f"cloud model {model.id}: {model.model} {state}")
+            lines.append(f"{model.location} {model.kind} model {model.id}: {model.model} at "
+                         f"{model.api_base or 'the provider API'} {state}")
     for warning in store.current.warnings:
         lines.append(f"warning: {warning}")
     return lines

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def token_rule(model) -> TokenRule:
     """The policy's explicit token rule for `model`, else the default for its family."""
-    base = default_rule_for(getattr(model, "model", None), local=model.kind == "llamacpp")
+    base = default_rule_for(getattr(model, "model", None), local=model.location == "local")
     if model.tokens is None:
         return base
     return TokenRule(

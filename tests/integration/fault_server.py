@@ -44,6 +44,7 @@ class FaultServer:
         self.random_modes = tuple(random_modes)
         self.reply_text = reply_text
         self.retry_after = "2"
+        self.stream_usage = True  # False: streams end without a usage chunk (as some servers do)
         self.script: list[str] = []
         self.hangups: list[float] = []
         self.bodies: list[str] = []
@@ -217,8 +218,9 @@ class FaultServer:
         events += [{**base, "choices": [{"index": 0, "delta": {"content": w + " "}, "finish_reason": None}]}
                    for w in words]
         events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-        events.append({**base, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": len(words),
-                                                        "total_tokens": 12 + len(words)}})
+        if self.stream_usage:
+            events.append({**base, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": len(words),
+                                                            "total_tokens": 12 + len(words)}})
         for i, event in enumerate(events):
             if drop_after is not None and i >= drop_after:
                 await asyncio.sleep(0.05)

@@ -22,7 +22,7 @@ from router.budget import USD_UNIT, Budgets, RedisLedger, buckets, to_units
 from router.gateway import Gateway
 from router.http import create_app
 from router.policy_store import PolicyStore
-from router.runtime import cloud_backends
+from router.runtime import remote_backends
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -97,7 +97,7 @@ def setup(tmp_path, cloud, redis_url, monkeypatch):
 
 def make_client(path, redis_url: str, llama_engine=None) -> tuple[httpx.AsyncClient, Gateway]:
     store = PolicyStore(path)
-    backends = cloud_backends(store.current)
+    backends = remote_backends(store.current)
     if llama_engine is not None:
         backends["local-gemma"] = llama_engine
     gateway = Gateway(store, backends, budgets=Budgets(RedisLedger(redis_url)))

