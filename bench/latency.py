@@ -6,6 +6,7 @@ Targets (one at a time, loopback only):
   upstream        an instant OpenAI-compatible server (raw asyncio protocol), called directly
   turnout-t0.7    `turnout serve` in front of it; temperature 0.7 bypasses the response cache
   turnout-t0      the same gateway with temperature 0 (cache hits after the first request)
+  turnout-direct  the gateway with the upstream as `kind: openai` (direct HTTP, no litellm), t=0.7
   ray             a trivial Ray Serve FastAPI app returning the same JSON, same ingress settings
   litellm         LiteLLM Proxy in front of the upstream (skipped when its CLI is not found)
 
@@ -35,7 +36,7 @@ from router.serve import end_processes, haproxy_pids
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-TARGETS = ["upstream", "turnout-t0.7", "turnout-t0", "ray", "litellm"]
+TARGETS = ["upstream", "turnout-t0.7", "turnout-t0", "turnout-direct", "ray", "litellm"]
 
 FIXED_RESPONSE = {
     "id": "chatcmpl-bench", "object": "chat.completion", "created": 1700000000, "model": "instant",
@@ -346,7 +347,7 @@ def main() -> int:
     args = ap.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     if "turnout" in skip:
-        skip |= {"turnout-t0.7", "turnout-t0"}
+        skip |= {"turnout-t0.7", "turnout-t0", "turnout-direct"}
     unknown = skip - set(TARGETS) - {"turnout"}
     if unknown:
         ap.error(f"unknown targets in --skip: {', '.join(sorted(unknown))}")
@@ -388,18 +389,21 @@ def main() -> int:
         if "upstream" not in skip:
             measure("upstream (direct)", up_url, chat_body("instant", 0.7), tmp, args.duration, rows)
 
-        if not {"turnout-t0.7", "turnout-t0"} <= skip:
+        def start_turnout(policy_text: str, name: str) -> tuple[Proc, str]:
             port = free_port()
-            policy = tmp / "policy.yaml"
-            policy.write_text(POLICY.format(port=up_port))
+            policy = tmp / f"{name}.yaml"
+            policy.write_text(policy_text)
             turnout_bin = Path(PY).parent / "turnout"
             argv = ([str(turnout_bin)] if turnout_bin.exists() else [PY, "-m", "router.cli"]) + [
                 "serve", "--policy", str(policy), "--port", str(port)]
-            gw = start("turnout", argv, cwd=tmp)  # cwd=tmp: no stray .env is read
+            gw = start(name, argv, cwd=tmp)  # cwd=tmp: no stray .env is read
             base = f"http://127.0.0.1:{port}"
             took = wait_ok(gw, lambda: get_status(base + "/readyz") == 200, args.ready_timeout)
-            print(f"  turnout ready in {took:.1f}s", file=sys.stderr)
-            url = base + "/v1/chat/completions"
+            print(f"  {name} ready in {took:.1f}s", file=sys.stderr)
+            return gw, base + "/v1/chat/completions"
+
+        if not {"turnout-t0.7", "turnout-t0"} <= skip:
+            gw, url = start_turnout(POLICY.format(port=up_port), "turnout")
             status, headers, payload = post(url, chat_body("auto", 0.7))
             xt = {k: v for k, v in headers.items() if k.lower().startswith("x-turnout")}
             notes.append(f"turnout sample response: HTTP {status}, x-turnout-* headers: {json.dumps(xt)}")
@@ -412,6 +416,14 @@ def main() -> int:
                 xt = {k: v for k, v in headers.items() if k.lower().startswith("x-turnout")}
                 notes.append(f"turnout t=0 repeat: HTTP {status}, x-turnout-* headers: {json.dumps(xt)}")
                 measure("turnout (t=0, cache hits)", url, chat_body("auto", 0), tmp, args.duration, rows)
+            stop(gw)
+
+        if "turnout-direct" not in skip:
+            direct = POLICY.format(port=up_port).replace("kind: litellm", "kind: openai").replace(
+                "model: openai/instant", "model: instant")
+            gw, url = start_turnout(direct, "turnout-direct")
+            measure("turnout, kind: openai (t=0.7, cache bypassed)", url, chat_body("auto", 0.7), tmp,
+                    args.duration, rows)
             stop(gw)
 
         if "ray" not in skip:

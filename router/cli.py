@@ -111,7 +111,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     for warning in policy.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     spec = policy.spec
-    local = sum(m.kind == "llamacpp" for m in spec.models)
+    local = sum(m.location == "local" for m in spec.models)
     print(f"{args.file}: ok — {len(spec.models)} models ({local} local, {len(spec.models) - local} cloud), "
           f"{len(spec.rules)} rules, {len(spec.tenants)} tenants, privacy proof passed")
     return 0

@@ -189,7 +189,7 @@ def _data_path(loc: Path_, data: Any) -> Path_:
 
 
 def out_is_tag(part: str) -> bool:
-    return part in ("llamacpp", "litellm") or "[" in part
+    return part in _KIND_TAGS or "[" in part
 
 
 _EXPECTED = {
@@ -203,7 +203,8 @@ _BOUNDS = {
     "less_than_equal": ("at most", "le"), "less_than": ("below", "lt"),
 }
 _ID_RULE = "ids are 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"
-_KINDS = "llamacpp, litellm, openai"
+_KIND_TAGS = ("llamacpp", "litellm", "openai")  # the discriminator values of policy.ModelSpec
+_KINDS = ", ".join(_KIND_TAGS)
 
 
 def to_issues(exc: ValidationError, tree: LocatedTree) -> list[PolicyIssue]:

@@ -250,6 +250,14 @@ BROKEN = [
         ["p.yaml:18:16: tenants[0].budgets[0].period: found 'week'; allowed: 'day' or 'month'"],
         id="unknown-budget-period"),
     pytest.param(
+        GOOD.replace("    kind: litellm\n    model: openai/gpt-5.2\n", "    kind: openai\n    model: gpt-4o-mini\n"),
+        ["p.yaml:6:5: models[1].api_base: missing required key 'api_base'"],
+        id="openai-kind-without-api-base"),
+    pytest.param(
+        GOOD.replace("    model: openai/gpt-5.2\n", "    model: openai/gpt-5.2\n    location: onprem\n"),
+        ["p.yaml:9:5: models[1].location: found 'onprem'; allowed: 'cloud' or 'local'"],
+        id="unknown-location"),
+    pytest.param(
         GOOD + "tenants:\n  - id: acme\n    budgets: [{period: day}]\n",
         ["p.yaml:18:15: tenants[0].budgets[0]: give 'usd', 'gpu_seconds' or both: a budget with no limit limits "
          "nothing"],
@@ -418,3 +426,29 @@ def test_cloud_model_unknown_to_the_price_map_is_a_warning() -> None:
     priced = text.replace("    api_base:", "    pricing: {input_per_1m_usd: 0.1, output_per_1m_usd: 0.2}\n"
                                             "    context_tokens: 32768\n    api_base:")
     assert compile_policy(priced, "p.yaml").warnings == ()
+
+
+def test_a_remote_server_marked_local_counts_as_local_but_needs_clearance_for_private_data():
+    """`location: local` changes where a model counts, never what it may see: the privacy proof still
+    rejects an on-prem server of default clearance on the private rule."""
+    onprem = MODELS + ("  - id: onprem\n    kind: openai\n    model: qwen\n    api_base: http://gpu-box:8000/v1\n"
+                       "    location: local\n")
+    rules = ("rules:\n  - id: private\n    when: {data_class_at_least: confidential}\n    route: [onprem]\n"
+             "  - id: default\n    route: [cloud]\n")
+    with pytest.raises(PolicyError, match=r"models\[2\]|route\[0\]: privacy: model 'onprem' \(clearance internal\)"):
+        compile_policy(onprem + rules, "p.yaml")
+    cleared = compile_policy(onprem.replace("location: local\n", "location: local\n    clearance: restricted\n")
+                             + rules, "p.yaml")
+    model = cleared.models["onprem"]
+    assert (model.kind, model.location, model.clearance) == ("openai", "local", DataClass.RESTRICTED)
+
+
+def test_the_error_wording_knows_every_model_kind():
+    import typing
+
+    from router.policy import ModelSpec
+    from router.policy_checks import _KIND_TAGS
+
+    union = typing.get_args(ModelSpec)[0]
+    kinds = {typing.get_args(cls.model_fields["kind"].annotation)[0] for cls in typing.get_args(union)}
+    assert kinds == set(_KIND_TAGS)
