@@ -77,47 +77,51 @@ def _mib(n: int) -> str:
 class _B64View:
     """Random access to the bytes behind a validated base64 payload, decoding only the slices read."""
 
-    __slots__ = ("b64", "nbytes")
+    __slots__ = ("b64", "offset", "nbytes")
 
-    def __init__(self, b64: bytes, nbytes: int) -> None:
-        self.b64, self.nbytes = b64, nbytes
+    def __init__(self, b64: bytes, nbytes: int, offset: int = 0) -> None:
+        self.b64, self.nbytes, self.offset = b64, nbytes, offset  # the base64 starts at b64[offset]
 
     def read(self, start: int, n: int) -> bytes:
         start, end = max(0, start), min(self.nbytes, start + n)
         if end <= start:
             return b""
         first, last = start // 3, -(-end // 3)  # whole 3-byte groups around the slice
-        chunk = binascii.a2b_base64(self.b64[first * 4:last * 4])
+        chunk = binascii.a2b_base64(self.b64[self.offset + first * 4:self.offset + last * 4])
         return chunk[start - first * 3:end - first * 3]
 
 
-def _checked_b64(payload: str, where: str, what: str, max_bytes: int) -> _B64View:
-    """Validate `payload` as strict standard base64 (no whitespace, correct padding) without decoding it."""
-    if not payload:
+def _checked_b64(text: str, where: str, what: str, max_bytes: int, start: int = 0) -> _B64View:
+    """Validate `text[start:]` as strict standard base64 (no whitespace, correct padding) without
+    decoding it — or copying it: a data URL's payload is checked in place, after its header."""
+    size = len(text) - start
+    if size <= 0:
         raise InvalidContent(f"{where}: {what} data is empty", param=where)
-    if not payload.isascii():
+    if not text.isascii():
         raise InvalidContent(f"{where}: {what} is not valid base64 (non-ASCII characters)", param=where)
-    padding = 2 if payload.endswith("==") else 1 if payload.endswith("=") else 0
-    nbytes = len(payload) // 4 * 3 - padding
+    padding = 2 if text.endswith("==") else 1 if text.endswith("=") else 0
+    nbytes = size // 4 * 3 - padding
     if nbytes > max_bytes:
         raise InvalidContent(f"{where}: {what} is {_mib(nbytes)}; at most {_mib(max_bytes)} allowed", param=where)
-    raw = payload.encode("ascii")
-    # One pass over the payload, no copies: what is left after deleting the alphabet must be the padding.
-    if len(raw) % 4 or raw.translate(None, _B64_ALPHABET) != b"=" * padding:
+    raw = text.encode("ascii")
+    # One pass, no copies: deleting the alphabet must leave the header's own leftovers, then the padding.
+    expected = raw[:start].translate(None, _B64_ALPHABET) + b"=" * padding
+    if size % 4 or raw.translate(None, _B64_ALPHABET) != expected:
         raise InvalidContent(
             f"{where}: {what} is not valid base64 (allowed: A-Z a-z 0-9 + / with '=' padding, "
             "no whitespace, length a multiple of 4)", param=where)
-    return _B64View(raw, nbytes)
+    return _B64View(raw, nbytes, start)
 
 
-def _split_data_url(url: str, where: str, what: str) -> tuple[str, str]:
-    """'data:image/png;base64,AAAA' -> ('image/png', 'AAAA'); only base64 data URLs are accepted."""
-    header, comma, payload = url.partition(",")
-    params = header[5:].split(";")
-    if not comma or params[-1].strip().lower() != "base64":
+def _split_data_url(url: str, where: str, what: str) -> tuple[str, int]:
+    """'data:image/png;base64,AAAA' -> ('image/png', 22): the mime type and where the payload starts
+    (the payload is not sliced out: it may be megabytes). Only base64 data URLs are accepted."""
+    comma = url.find(",")
+    params = url[5:comma].split(";") if comma > 0 else [""]
+    if comma < 0 or params[-1].strip().lower() != "base64":
         raise InvalidContent(
             f"{where}: {what} data URL is not base64; expected data:<mime type>;base64,<data>", param=where)
-    return params[0].strip().lower(), payload
+    return params[0].strip().lower(), comma + 1
 
 
 def _scheme_error(url: str, where: str, what: str) -> InvalidContent:
@@ -156,8 +160,8 @@ def inspect_image(url: str, detail: str, where: str,
         return ImageInfo(where, None, None, None, detail, 0), []
     if url[:5].lower() != "data:":
         raise _scheme_error(url, where, "image")
-    _, payload = _split_data_url(url, where, "image")
-    view = _checked_b64(payload, where, "image", limits.max_image_bytes)
+    _, start = _split_data_url(url, where, "image")
+    view = _checked_b64(url, where, "image", limits.max_image_bytes, start)
     image = _open_image(view, where, limits)
     width, height = image.size
     orientation, findings = _exif_findings(image, where)
@@ -378,8 +382,8 @@ def inspect_video(url: str, where: str, sampling: VideoSampling = VideoSampling(
         return VideoInfo(where, sampling.frames(None))
     if url[:5].lower() != "data:":
         raise _scheme_error(url, where, "video")
-    _, payload = _split_data_url(url, where, "video")
-    view = _checked_b64(payload, where, "video", limits.max_video_bytes)
+    _, start = _split_data_url(url, where, "video")
+    view = _checked_b64(url, where, "video", limits.max_video_bytes, start)
     duration = None
     if view.read(4, 4) == b"ftyp":
         try:
@@ -408,10 +412,10 @@ def inspect_file(file_data: str | None, file_id: str | None, where: str,
             raise InvalidContent(f"{where}: a file part needs file_data (a base64 data URL) or file_id",
                                  param=where)
         return FileInfo(where, "application/octet-stream", 0)
-    mime, payload = "application/octet-stream", file_data
+    mime, start = "application/octet-stream", 0
     if file_data[:5].lower() == "data:":
-        mime, payload = _split_data_url(file_data, where, "file")
-    view = _checked_b64(payload, where, "file", limits.max_file_bytes)
+        mime, start = _split_data_url(file_data, where, "file")
+    view = _checked_b64(file_data, where, "file", limits.max_file_bytes, start)
     head = view.read(0, 1024)
     pages = None
     if head.startswith(b"%PDF-"):

@@ -194,7 +194,7 @@ _SAMPLE_WINDOWS, _SAMPLE_CHARS = 8, 4096
 _SAMPLE_MARGIN = 1.05
 # A second encoding is scaled from the first above this many characters: windows spread over the text are
 # encoded with both and their ratio applied to the exact count (rounded up 3%).
-SCALE_ABOVE_CHARS, _SCALE_WINDOWS, _SCALE_WINDOW_CHARS, _SCALE_MARGIN = 2048, 4, 320, 1.03
+SCALE_ABOVE_CHARS, _SCALE_WINDOWS, _SCALE_WINDOW_CHARS, _SCALE_MARGIN = 2048, 4, 192, 1.03
 PDF_BYTES_PER_PAGE = 50_000  # PDFs whose page count is unknown: a mixed text-and-figures page
 UNKNOWN_FILE_PAGES = 10  # files known only by an uploaded file_id
 BYTES_PER_TOKEN = 4  # other files: OpenAI's rule of thumb, ~4 characters a token

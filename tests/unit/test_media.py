@@ -313,3 +313,15 @@ def test_files(file_data, file_id, mime, pages):
 def test_unreadable_files_are_400s(file_data, file_id, message):
     with pytest.raises(InvalidContent, match=message):
         inspect_file(file_data, file_id, "messages[0].content[0].file")
+
+
+def test_data_url_parameters_are_allowed_and_the_payload_is_checked_in_place():
+    """The payload is validated without slicing it out of the URL: header characters (':', ';', '=',
+    '.') must not count against it, and a stray character after the comma must."""
+    payload = b64(image_bytes("PNG", (30, 20)))
+    info, _ = inspect_image(f"data:image/png;name=scan=1.png;base64,{payload}", "auto", WHERE)
+    assert (info.format, info.width, info.height) == ("png", 30, 20)
+    for broken in (f"data:image/png;base64,{payload[:8]},{payload[8:]}", f"data:image/png;base64,{payload} ",
+                   f"data:image/png;base64,={payload[1:]}"):
+        with pytest.raises(InvalidContent, match="not valid base64"):
+            inspect_image(broken, "auto", WHERE)
