@@ -42,6 +42,21 @@ __all__ = ["LiteLLMBackend"]
 # litellm prints "Give Feedback / Get Help" banners to stdout on every exception otherwise.
 litellm.suppress_debug_info = True
 
+
+def _warm_up() -> None:
+    """Import now what litellm would import lazily inside the first requests — openai's resource
+    classes (~1 s) and litellm's default tokenizer for streams (~0.35 s) — so that cost is paid at
+    start-up, not on the serving event loop while the first requests' deadlines run."""
+    import openai.resources  # noqa: F401
+
+    try:
+        import litellm.litellm_core_utils.default_encoding  # noqa: F401
+    except ImportError:  # a litellm release that moved it: the first stream pays instead
+        pass
+
+
+_warm_up()
+
 # Keys the backend sets itself; a request cannot override them.
 _RESERVED = frozenset({"model", "stream", "stream_options", "api_key", "api_base", "base_url",
                        "timeout", "num_retries", "max_retries", "extra_headers"})
