@@ -67,3 +67,32 @@ async def test_a_dead_replica_is_unavailable():
     backend = RayLocalBackend("local-gemma", FakeHandle(error=RuntimeError("actor died")), capacity=1, queue_limit=4)
     health = await backend.health()
     assert not health.available and health.detail == "replica unreachable: RuntimeError"
+
+
+class FailingHandle(FakeHandle):
+    """`complete.remote()` raises what Ray raises when the replica dies or its queue is full."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+
+        async def complete(request):
+            raise error
+
+        self.complete = _Method(complete)
+
+
+async def test_a_crashed_replica_or_a_full_queue_is_a_backend_error_dispatch_falls_back_on():
+    from ray.exceptions import RayActorError
+    from ray.serve.exceptions import BackPressureError
+
+    from backends.base import BackendUnavailable
+
+    crashed = RayLocalBackend("local-gemma", FailingHandle(RayActorError()), capacity=1, queue_limit=4)
+    with pytest.raises(BackendUnavailable, match="local replica failed: RayActorError"):
+        await crashed.complete({"messages": []})
+    assert crashed.in_flight == 0  # the slot count is given back
+    full = RayLocalBackend("local-gemma", FailingHandle(BackPressureError(num_queued_requests=4,
+                                                                          max_queued_requests=4)),
+                           capacity=1, queue_limit=4)
+    with pytest.raises(BackendUnavailable, match="local queue is full"):
+        await full.complete({"messages": []})
