@@ -27,8 +27,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from latency import FIXED_RESPONSE, POLICY, PY, UPSTREAM_SCRIPT, Proc, chat_body, free_port, get_status, post, \
-    run_wrk, wait_ok
+from latency import FIXED_RESPONSE, POLICY, PY, UPSTREAM_SCRIPT, Proc, bench_env, chat_body, free_port, get_status, \
+    post, run_wrk, wait_ok
 from router.serve import end_processes, haproxy_pids
 
 SAME_LUA = textwrap.dedent("""
@@ -89,9 +89,7 @@ def main() -> int:
         print("wrk not found (apt-get install wrk)", file=sys.stderr)
         return 2
     tmp = Path(tempfile.mkdtemp(prefix="turnout-cache-bench-"))
-    env = dict(os.environ, LITELLM_LOCAL_MODEL_COST_MAP="True", RAY_USAGE_STATS_ENABLED="0", BENCH_KEY="x",
-               PYTHONUNBUFFERED="1")
-    env.pop("TURNOUT_REDIS_URL", None)
+    env = bench_env()
     haproxy_before = haproxy_pids()
     procs: list[Proc] = []
     rows: list[tuple[str, str, dict, dict]] = []

@@ -196,6 +196,15 @@ LUA = textwrap.dedent("""
 """)
 
 
+def bench_env() -> dict[str, str]:
+    """The environment of every process a benchmark starts: offline prices, no Ray usage stats, the
+    upstream's dummy key, unbuffered output, and no Redis unless a benchmark adds it."""
+    env = dict(os.environ, LITELLM_LOCAL_MODEL_COST_MAP="True", RAY_USAGE_STATS_ENABLED="0", BENCH_KEY="x",
+               PYTHONUNBUFFERED="1")
+    env.pop("TURNOUT_REDIS_URL", None)
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -356,8 +365,7 @@ def main() -> int:
         return 2
 
     tmp = Path(tempfile.mkdtemp(prefix="turnout-latency-"))
-    env = dict(os.environ, LITELLM_LOCAL_MODEL_COST_MAP="True", RAY_USAGE_STATS_ENABLED="0", BENCH_KEY="x",
-               PYTHONUNBUFFERED="1")
+    env = bench_env()
     fixed = json.dumps(FIXED_RESPONSE)
     haproxy_before = haproxy_pids()
     ours: set[int] = set()  # haproxy processes descended from children started here
