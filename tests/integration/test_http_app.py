@@ -3,6 +3,7 @@ dry-run, metrics the shipped dashboard reads, and a real OpenAI-compatible serve
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -42,6 +43,10 @@ rules:
   - id: routine
     route: [local-gemma]
     fallbacks: [selfhosted]
+tenants:
+  - id: capped
+    api_key_sha256: [{capped_sha256}]   # the key "capped-key"
+    budgets: [{period: day, usd: 0.000001}]
 """
 
 
@@ -49,7 +54,9 @@ rules:
 def policy_file(tmp_path_factory, openai_compatible_server, llama_server_api_key, monkeypatch_module):
     monkeypatch_module.setenv("TURNOUT_TEST_UPSTREAM_KEY", llama_server_api_key)
     path = tmp_path_factory.mktemp("policy") / "policy.yaml"
-    path.write_text(POLICY.replace("{api_base}", openai_compatible_server), encoding="utf-8")
+    text = POLICY.replace("{api_base}", openai_compatible_server)
+    text = text.replace("{capped_sha256}", hashlib.sha256(b"capped-key").hexdigest())
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -136,6 +143,9 @@ async def test_route_dry_run_calls_no_model(client):
 
 async def test_metrics_expose_every_series_the_dashboard_reads(client):
     await client.post("/v1/chat/completions", json=chat("Name a colour."))
+    refused = await client.post("/v1/chat/completions", json=chat("Name a colour."),
+                                headers={"authorization": "Bearer capped-key", "x-turnout-app": "analytics"})
+    assert refused.status_code == 429  # a budget event, for the budget panel
     text = (await client.get("/metrics")).text
     dashboard = json.loads((REPO / "deploy/grafana/dashboards/turnout.json").read_text())
     wanted = {name for panel in dashboard["panels"] for target in panel["targets"]
