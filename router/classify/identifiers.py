@@ -44,6 +44,19 @@ _DIGITS = re.compile(r"[0-9]+")
 _SEPARATORS = re.compile(r"[^0-9]+")
 _GLUE_BEFORE = frozenset("_-./#@")
 _GAPS = frozenset(" -")
+# Scripts written without spaces between words (Hebrew and Arabic attach prefixes to numbers too)
+# start here: a digit next to 電話番号は..., 번호는..., or رقمي is not part of a longer token.
+_SPACELESS_FROM = 0x0590
+
+
+def _word_char(ch: str) -> bool:
+    """Whether `ch` glues a digit span into a longer token (ABC123, 123abc): letters and digits of
+    the scripts that separate words with spaces (Latin, Greek, Cyrillic, Armenian)."""
+    return ch.isalnum() and ord(ch) < _SPACELESS_FROM
+
+
+def _latin_letter(ch: str) -> bool:
+    return ch.isalpha() and ord(ch) < 0x0250
 
 _16, _16_19, _14_19, _13_19 = (16,), (16, 17, 18, 19), (14, 15, 16, 17, 18, 19), (13, 14, 15, 16, 17, 18, 19)
 # (lowest, highest leading digits, card lengths): the issuers' published IIN ranges.
@@ -123,12 +136,12 @@ class NumberScanner:
                 continue
             before, after = text[start - 1:start], text[end:end + 1]
             kind, stop = None, end
-            if before.isalpha() or after.isalpha() or after == "-" or (
+            if _latin_letter(before) or _latin_letter(after) or after == "-" or (
                     before in _GAPS and text[start - 2:start - 1].isupper()):  # "QQ 12 34 56 C", "X-1234567-L"
                 kind, stop = self._lettered(text, start, end, todo)
             # A number glued to a longer token is part of it: INV-2023-0042, 1Z999AA10123456784, v1.2.3.
             if kind is None and end - start >= 7 and not (
-                    before.isalnum() or before in _GLUE_BEFORE or after.isalnum() or after == "_"):
+                    _word_char(before) or before in _GLUE_BEFORE or _word_char(after) or after == "_"):
                 kind = self._numeric(text, start, end, match.group(), todo)
             if kind is not None:
                 found.add(kind)

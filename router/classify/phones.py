@@ -54,9 +54,9 @@ _PHONE_WORDS = re.compile(
     r"text me|reach me|hotline|landline|tel|tél|tlf|tfn|ph|mob|fon|handy|anrufen|ruf|téléphone|portable|appeler|"
     r"appelez|joindre|teléfono|móvil|movil|celular|llamar|llámame|llamame|telefono|cellulare|chiamare|chiamami|"
     r"bellen|bel me|mobiel|telefone|ligar|contato|contacto|kontakt|ring|komórka|zadzwoń|puhelin|soita|"
-    r"телефон|тел|звоните|позвоните|моб)\.?(?!\w)"
+    r"телефон|тел|звоните|позвоните|моб|telepon|ponsel|điện thoại|sđt|telefoon|gsm|τηλέφωνο|τηλ|κινητό)\.?(?!\w)"
     r"|(?<!\w)(?:telefon|rufnummer|mobilnummer|handynummer|erreichbar)"  # German compounds: Telefonnummer, ...
-    r"|電話|携帯|电话|手机|전화|휴대폰|هاتف|جوال|फ़ोन|फोन",
+    r"|電話|携帯|电话|手机|전화|휴대폰|هاتف|جوال|फ़ोन|फोन|मोबाइल|टेलीफोन|โทร|เบอร์|טלפון|נייד|تلفن|موبایل",
     re.I,
 )
 _REFERENCE_WORDS = re.compile(

@@ -146,6 +146,14 @@ def test_hand_written_phones_found(scanner, number):
     ("Handy 015123456789",),
     ("mon portable : 0612345678",),
     ("WhatsApp 5511912345678 ok?",),
+    # Scripts without spaces between words: the digits touch the words around them.
+    ("電話番号は090-1234-5678です",),
+    ("我的手机号是13812345678",),
+    ("번호는010-1234-5678입니다",),
+    ("هاتفي0501234567",),
+    ("เบอร์โทร0812345678ครับ",),
+    ("Số điện thoại của tôi là 0912 345 678",),
+    ("Nomor ponsel saya 0812-3456-7890",),
 ]))
 def test_unformatted_numbers_found_next_to_a_phone_word(scanner, text):
     assert "phone" in kinds(scanner, text)
@@ -177,6 +185,8 @@ PHONE_DECOYS = [
     ("The unix time 1700000000 is in 2023.",),
     ("Routing number 021000021, account 000123456789.",),
     ("The front desk extension is 555-0132.",),  # seven digits and no phone word
+    ("订单号20240512123456已发货",),  # an order number inside Chinese text: no phone word
+    ("ABC1234567890 is a part number.",),  # glued to Latin letters: part of a token
 ]
 
 
