@@ -235,7 +235,10 @@ class Gateway:
             except BaseException:  # failed or cancelled (client gone): nothing was spent that we can price
                 await hold.settle(Charge())
                 raise
-            usage = response.get("usage")
+            usage = response.get("usage") or {}
+            if not (usage.get("prompt_tokens") or usage.get("completion_tokens")):  # none, or litellm's zeros
+                usage = _counted(response)
+            usage = response["usage"] = _filled(usage, decision, ctx.outcome.model)
             await hold.settle(self._actual(ctx, usage))
             cost = telemetry.usage_cost(decision, ctx.outcome.model, usage, policy)
             if key and may_write and ctx.outcome.model == decision.model:
@@ -316,6 +319,13 @@ class Gateway:
                 span.end()
 
         return Reply(headers, stream=body())
+
+
+def _counted(response: dict[str, Any]) -> dict[str, Any]:
+    """Usage for an answer that reports none: completion tokens at ~4 characters a token (rounded
+    up), the prompt left for `_filled` to estimate. Priced, never free."""
+    text = "".join(str((choice.get("message") or {}).get("content") or "") for choice in response.get("choices") or [])
+    return {"prompt_tokens": None, "completion_tokens": -(-len(text) // 4), "total_tokens": None}
 
 
 def _filled(usage: dict[str, Any], decision: Decision, model: str | None) -> dict[str, Any]:

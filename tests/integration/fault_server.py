@@ -44,7 +44,7 @@ class FaultServer:
         self.random_modes = tuple(random_modes)
         self.reply_text = reply_text
         self.retry_after = "2"
-        self.stream_usage = True  # False: streams end without a usage chunk (as some servers do)
+        self.report_usage = True  # False: answers and streams carry no usage (as some servers do)
         self.script: list[str] = []
         self.hangups: list[float] = []
         self.bodies: list[str] = []
@@ -201,11 +201,13 @@ class FaultServer:
             gone.cancel()
 
     def _completion(self, request: dict) -> dict:
-        return {"id": "chatcmpl-fault-ok", "object": "chat.completion", "created": int(time.time()),
-                "model": request.get("model", "flaky"),
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": self.reply_text},
-                             "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}}
+        answer = {"id": "chatcmpl-fault-ok", "object": "chat.completion", "created": int(time.time()),
+                  "model": request.get("model", "flaky"),
+                  "choices": [{"index": 0, "message": {"role": "assistant", "content": self.reply_text},
+                               "finish_reason": "stop"}]}
+        if self.report_usage:
+            answer["usage"] = {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}
+        return answer
 
     async def _stream(self, writer: asyncio.StreamWriter, request: dict, drop_after: int | None) -> None:
         writer.write(_status_line(200, {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked",
@@ -218,7 +220,7 @@ class FaultServer:
         events += [{**base, "choices": [{"index": 0, "delta": {"content": w + " "}, "finish_reason": None}]}
                    for w in words]
         events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-        if self.stream_usage:
+        if self.report_usage:
             events.append({**base, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": len(words),
                                                             "total_tokens": 12 + len(words)}})
         for i, event in enumerate(events):

@@ -203,15 +203,18 @@ async def test_streaming_fault_before_first_byte_falls_back_to_backup(client, fl
     assert time.perf_counter() - started < 6
 
 
-async def test_a_stream_without_usage_still_ends_with_a_complete_usage_chunk(client, flaky):
-    flaky.stream_usage = False
+@pytest.mark.parametrize("stream", [True, False])
+async def test_an_answer_without_usage_still_reports_and_prices_a_complete_usage(client, flaky, stream):
+    flaky.report_usage = False
+    extra = {"stream": True, "stream_options": {"include_usage": True}} if stream else {}
     try:
-        response = await client.post("/v1/chat/completions", json=chat(
-            "No usage from upstream: say hi.", stream=True, stream_options={"include_usage": True}))
+        response = await client.post("/v1/chat/completions", json=chat("No usage from upstream: say hi.", **extra))
     finally:
-        flaky.stream_usage = True
+        flaky.report_usage = True
     assert response.status_code == 200 and response.headers["x-turnout-model"] == "flaky"
-    usage = json.loads(sse_events(response.text)[-2])["usage"]
+    usage = json.loads(sse_events(response.text)[-2])["usage"] if stream else response.json()["usage"]
+    if not stream:
+        assert float(response.headers["x-turnout-cost-usd"]) > 0
     assert usage["completion_tokens"] > 0 and usage["prompt_tokens"] > 0  # counted or estimated, never missing
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
 
@@ -329,9 +332,28 @@ async def test_while_the_local_model_is_saturated_private_work_waits_and_interna
             assert text not in flaky.bodies[0], f"{case['id']}: private text reached a cloud server"
 
 
-async def test_200_concurrent_mixed_requests_under_random_faults(client, flaky, backup):
+def variant(store: PolicyStore, directory: Path, old: str, new: str) -> PolicyStore:
+    """The module's policy with one edit, as its own store (for tests that need other defaults)."""
+    text = store.path.read_text(encoding="utf-8")
+    assert old in text, old
+    path = directory / "variant.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return PolicyStore(path)
+
+
+LOAD_TIMEOUTS = "timeouts: {connect_s: 1, first_token_s: 5, total_s: 10}"
+
+
+async def test_200_concurrent_mixed_requests_under_random_faults(tmp_path, store, flaky, backup, llama_engine):
+    """Every request gets a completion or a clean error, none outlives its deadline, the gateway stays
+    up. The deadline is 10 s here: 200 requests at once cost litellm ~8 ms of CPU per attempt on one
+    event loop (400 attempts: ~3.2 s), so a 3 s deadline would measure the CPU, not the resilience."""
+    loaded = variant(store, tmp_path, "timeouts: {connect_s: 1, first_token_s: 2, total_s: 3}", LOAD_TIMEOUTS)
+    gateway = Gateway(loaded, {"local-gemma": llama_engine, **remote_backends(loaded.current)})
     flaky.mode = "random"
     flaky.hang_s = 4.0
+    flaky.clear()
+    backup.clear()
     rng = random.Random(1234)
 
     def make(i: int) -> tuple[dict, dict]:
@@ -345,6 +367,7 @@ async def test_200_concurrent_mixed_requests_under_random_faults(client, flaky, 
     requests = [make(i) for i in range(200)]
 
     took: list[float] = []
+    client = await _client(gateway)
 
     async def one(body: dict, headers: dict) -> httpx.Response:
         started = time.perf_counter()
@@ -358,6 +381,7 @@ async def test_200_concurrent_mixed_requests_under_random_faults(client, flaky, 
         elapsed = time.perf_counter() - started
     finally:
         flaky.mode, flaky.hang_s = "ok", 8.0
+        await client.aclose()
     statuses: dict[int, int] = {}
     errors: dict[str, int] = {}
     for (body, _), response in zip(requests, responses):
@@ -380,15 +404,14 @@ async def test_200_concurrent_mixed_requests_under_random_faults(client, flaky, 
             assert response.json()["choices"], response.text
         if "jane.roe" in json.dumps(body):
             assert response.headers["x-turnout-model"] == "local-gemma"
-    # With total_s = 3 s, 200 requests at once (litellm's per-call CPU cost, the single local engine, the
-    # fault server in this process) push some past the deadline: those are clean 504s, allowed above.
-    assert statuses.get(200, 0) >= 40, (statuses, errors, elapsed)
+    # Faults on `flaky` fall back to `backup`; what still fails must be a clean 5xx (checked above).
+    assert statuses.get(200, 0) >= 150, (statuses, errors, elapsed)
     assert len(set(flaky.modes_served)) >= 4, flaky.modes_served
     private = [t for b, _ in requests for t in _texts(b) if "jane.roe" in t]
     assert not any(t in recorded for t in private for recorded in flaky.bodies + backup.bodies)
     assert elapsed < 60
-    # No request outlives its deadline (total_s = 3 s) by more than scheduling slack on a busy loop.
-    assert max(took) < 3 + 3, sorted(took)[-5:]
+    # No request outlives its deadline (total_s = 10 s) by more than scheduling slack on a busy loop.
+    assert max(took) < 10 + 3, sorted(took)[-5:]
 
 
 async def test_a_context_window_error_falls_back_but_a_plain_400_does_not(client, flaky, backup):
@@ -405,11 +428,8 @@ async def test_a_context_window_error_falls_back_but_a_plain_400_does_not(client
 
 async def test_the_breaker_opens_skips_half_opens_and_closes_driven_by_the_fault_server(
         tmp_path, store, flaky, backup, llama_engine):
-    path = tmp_path / "breaker.yaml"
-    path.write_text(store.path.read_text(encoding="utf-8").replace(
-        "circuit_breaker: {consecutive_failures: 100000, min_calls: 100000}",
-        "circuit_breaker: {consecutive_failures: 2, min_calls: 100000, cooldown_s: 1}"), encoding="utf-8")
-    breaking = PolicyStore(path)
+    breaking = variant(store, tmp_path, "circuit_breaker: {consecutive_failures: 100000, min_calls: 100000}",
+                       "circuit_breaker: {consecutive_failures: 2, min_calls: 100000, cooldown_s: 1}")
     gateway = Gateway(breaking, {"local-gemma": llama_engine, **remote_backends(breaking.current)})
     flaky.mode, backup.mode = "500", "ok"
     flaky.clear()
@@ -442,12 +462,8 @@ RETRYING = {"retries": "{attempts: 2, backoff_s: 0.05, max_backoff_s: 0.2, max_r
 @pytest.fixture
 def retrying_gateway(tmp_path, flaky, backup, store, llama_engine):
     """The same models with retries allowed and Retry-After cool-downs on (a fresh gateway per test)."""
-    text = store.path.read_text(encoding="utf-8").replace(
-        "  rate_limit_cooldown_max_s: 0\n",
-        "".join(f"  {key}: {value}\n" for key, value in RETRYING.items()))
-    path = tmp_path / "retrying.yaml"
-    path.write_text(text, encoding="utf-8")
-    retrying = PolicyStore(path)
+    retrying = variant(store, tmp_path, "  rate_limit_cooldown_max_s: 0\n",
+                       "".join(f"  {key}: {value}\n" for key, value in RETRYING.items()))
     flaky.mode, backup.mode, flaky.retry_after = "ok", "ok", "2"
     flaky.clear()
     backup.clear()
