@@ -2,7 +2,8 @@
 
 The number pass in `identifiers` hands each digit span here. Rules, in order:
 
-- Never phones: dates (2024-01-15, 15.01.2024 10:30), dotted IPv4 addresses, ZIP+4 codes,
+- Never phones: dates (2024-01-15, 15.01.2024 10:30), dotted IPv4 addresses, ZIP+4 codes, SSN-shaped
+  spans (123-45-6789: an invalid SSN is a malformed SSN, whatever region it might dial),
   decimals (2.718281828), later digit groups of one digit (versions 10.0.19045.3803, ISBNs
   978-3-16-148410-0; "06 1 234 5678", a trunk prefix then a one-digit area code, is allowed),
   amounts next to a currency sign or word, and anything outside 7-17 digits.
@@ -46,6 +47,9 @@ _DATE = re.compile(
     r"|(?:0?[1-9]|[12][0-9]|3[01])[-./](?:0?[1-9]|[12][0-9]|3[01])[-./](?:[0-9]{2}|(?:19|20)[0-9]{2}))(?![0-9])"
 )
 _ZIP4 = re.compile(r"[0-9]{5}-[0-9]{4}")
+# 3-2-4 (give or take a digit at the end) joined by hyphens is how US SSNs are written, and no
+# region's national phone format: an invalid SSN is a malformed SSN, not a phone number.
+_SSN_SHAPE = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{3,5}")
 _IPV4 = re.compile(r"(?:25[0-5]|2[0-4][0-9]|1?[0-9]{1,2})(?:\.(?:25[0-5]|2[0-4][0-9]|1?[0-9]{1,2})){3}")
 _CURRENCY = re.compile(r"[$€£¥₹₽₩¢]|\b(?:usd|eur|gbp|chf|jpy|inr|cad|aud|sek|nok|dkk|pln|brl|rub|cny|euros?|"
                        r"dollars?|pounds?|yen|francs?|kronor|kroner|złoty|zloty|rupees?|pesos?|reais|rubles?)\b", re.I)
@@ -180,7 +184,7 @@ class PhoneFinder:
         return self._valid_national(digits, groups, span, grouped=True)
 
     def _not_a_phone(self, span: str, groups: list[str]) -> bool:
-        """Shapes that are something else: versions, ISBNs, decimals, dates, IPs, ZIP+4."""
+        """Shapes that are something else: versions, ISBNs, decimals, dates, IPs, ZIP+4, SSNs."""
         if any(len(g) == 1 for g in groups[1:]) and not (
                 "." not in span and groups[0] in self._trunks and len(groups[1]) == 1
                 and all(len(g) > 1 for g in groups[2:])):
@@ -189,7 +193,7 @@ class PhoneFinder:
             return True
         date = _DATE.match(span)
         return bool((date and span[date.end():date.end() + 1] in ("", " ")) or _IPV4.fullmatch(span)
-                    or _ZIP4.fullmatch(span))
+                    or _ZIP4.fullmatch(span) or _SSN_SHAPE.fullmatch(span))
 
     def _international(self, digits: str) -> bool:
         """Whether `digits` (country code first) is a valid number of a region with that code.

@@ -337,6 +337,15 @@ def test_ssn_decoys(scanner, text):
     assert "us_ssn" not in kinds(scanner, text)
 
 
+@pytest.mark.parametrize("text", cases([
+    ("SSN 000-12-3456",), ("SSN 666-12-3456",), ("SSN 900-12-3456",), ("my ssn is 123-45-67890",),
+    ("call me about 000-45-6789",),
+]))
+def test_malformed_ssns_are_not_taken_for_anything_else(scanner, text):
+    """An invalid SSN is a malformed look-alike: not an SSN, and not a phone number of some region either."""
+    assert kinds(scanner, text) == set()
+
+
 # -- national IDs -----------------------------------------------------------------------------------
 
 _AADHAAR = "23456789012" + verhoeff.calc_check_digit("23456789012")
