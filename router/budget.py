@@ -18,17 +18,15 @@ window ends, so budget state survives gateway restarts and old windows clean the
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
 from router.errors import BudgetExceeded
 from router.policy import Budget, Tenant
 
-log = logging.getLogger("turnout.budget")
 
 USD_UNIT = 1e-9  # one ledger unit of the usd meter
 GPU_UNIT = 1e-3  # one ledger unit of the gpu_seconds meter
@@ -173,27 +171,48 @@ return 0
 """
 
 
-class RedisLedger:
-    """Budget counters in Redis, changed only by the two scripts above (atomic per request)."""
+class LedgerUnavailable(ConnectionError):
+    """The ledger is in an outage pause: callers fail open without waiting for a timeout."""
 
-    def __init__(self, url: str, *, timeout_s: float = 0.25, wait_s: float = 2.0) -> None:
-        from router.cache import redis_client
+
+class RedisLedger:
+    """Budget counters in Redis, changed only by the two scripts above (atomic per request). During an
+    outage (see router.cache.Outage) calls raise LedgerUnavailable at once; failures are counted in
+    `turnout_budget_events{event=reserve_failed|adjust_failed|read_failed}` and logged once a minute."""
+
+    def __init__(self, url: str, *, timeout_s: float = 0.25, wait_s: float = 2.0, pause_s: float = 0.5) -> None:
+        from router.cache import Outage, redis_client
+        from router.telemetry import BUDGET_EVENTS
 
         # A request waits up to `wait_s` for a pooled connection under a burst: failing open there
         # would let exactly the bursts a budget exists for through unchecked.
         self.client = redis_client(url, timeout_s=timeout_s, wait_s=wait_s)
         self._reserve = self.client.register_script(_RESERVE)
         self._adjust = self.client.register_script(_ADJUST)
+        self.outage = Outage("redis budget ledger", lambda action: BUDGET_EVENTS.add(1, {"event": f"{action}_failed"}),
+                             pause_s=pause_s)
+
+    async def _call(self, action: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        if self.outage.paused:
+            raise LedgerUnavailable(f"budget ledger paused after a failure ({action} skipped)")
+        try:
+            result = await call()
+        except Exception as exc:
+            self.outage.failed(action, exc)
+            raise
+        self.outage.ok()
+        return result
 
     async def reserve(self, keys, amounts, limits, ttls) -> int:
-        return int(await self._reserve(keys=list(keys), args=[*amounts, *limits, *ttls]))
+        args = [*amounts, *limits, *ttls]
+        return int(await self._call("reserve", lambda: self._reserve(keys=list(keys), args=args)))
 
     async def adjust(self, keys, deltas) -> None:
         if keys:
-            await self._adjust(keys=list(keys), args=list(deltas))
+            await self._call("adjust", lambda: self._adjust(keys=list(keys), args=list(deltas)))
 
     async def read(self, keys) -> list[int]:
-        values = await self.client.mget(list(keys)) if keys else []
+        values = await self._call("read", lambda: self.client.mget(list(keys))) if keys else []
         return [int(v) if v is not None else 0 for v in values]
 
 
@@ -226,9 +245,8 @@ class Hold:
         try:
             failed = await self.ledger.reserve(keys, [extra[b.meter] for b in self.buckets],
                                                [b.limit for b in self.buckets], [b.ttl_s(now) for b in self.buckets])
-        except Exception as exc:  # fail open: a budget store outage must not take every request down
-            _store_failed("reserve", exc)
-            return None
+        except Exception:  # fail open: a budget store outage must not take every request down (the
+            return None    # ledger counts and logs its own failures)
         if failed:
             return self.buckets[failed - 1]
         for meter in METERS:
@@ -245,23 +263,8 @@ class Hold:
             return
         try:
             await self.ledger.adjust([b.key for b in self.buckets], deltas)
-        except Exception as exc:  # the answer is already on its way; a lost settlement is logged, not raised
-            _store_failed("settle", exc)
-
-
-_last_log = [float("-inf")]
-
-
-def _store_failed(action: str, exc: Exception, interval_s: float = 60.0) -> None:
-    """Count every ledger failure; log at most once per interval (an outage must not flood the log)."""
-    from router.telemetry import BUDGET_EVENTS
-
-    BUDGET_EVENTS.add(1, {"event": f"{action}_failed"})
-    now = time.monotonic()
-    if now - _last_log[0] >= interval_s:
-        _last_log[0] = now
-        log.warning("budget ledger %s failed (%s: %s); serving without budget enforcement until it recovers",
-                    action, type(exc).__name__, exc)
+        except Exception:  # the answer is already on its way: a lost settlement is the ledger's to report
+            pass
 
 
 def exceeded(bucket: Bucket, now: datetime) -> BudgetExceeded:

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import orjson
@@ -100,36 +101,67 @@ def redis_client(url: str, *, timeout_s: float, max_connections: int = 64, wait_
     return aioredis.Redis(connection_pool=pool)
 
 
-class RedisCache:
-    """The response cache in Redis. Fails open: a Redis that is down, slow or full makes a lookup a
-    miss and a store a no-op, within `timeout_s`; errors are counted and logged once per interval."""
+class Outage:
+    """Fail-open bookkeeping for one Redis client. After a failure the client is left alone for
+    `pause_s` (doubling while failures go on, up to `max_pause_s`): during an outage requests skip
+    Redis at once instead of each paying its timeout. The first success ends the outage. Failures
+    are counted by `on_failure` and logged once per `log_interval_s`."""
 
-    def __init__(self, url: str, *, timeout_s: float = 0.05, max_value_bytes: int = 1 << 20,
-                 log_interval_s: float = 60.0) -> None:
-        self.client = redis_client(url, timeout_s=timeout_s)
-        self.max_value_bytes = max_value_bytes
-        self.log_interval_s = log_interval_s
-        self.errors = 0
+    def __init__(self, what: str, on_failure: Callable[[str], None], *, pause_s: float = 0.5,
+                 max_pause_s: float = 8.0, log_interval_s: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.what, self.on_failure, self.clock = what, on_failure, clock
+        self.base_pause_s, self.max_pause_s, self.log_interval_s = pause_s, max_pause_s, log_interval_s
+        self.pause_s, self.until, self.errors = 0.0, float("-inf"), 0
         self._last_log = float("-inf")
 
-    def _failed(self, action: str, exc: Exception) -> None:
-        from router.telemetry import CACHE_ERRORS
+    @property
+    def paused(self) -> bool:
+        return self.clock() < self.until
 
+    def failed(self, action: str, exc: Exception) -> None:
         self.errors += 1
-        CACHE_ERRORS.add(1, {"action": action})
-        now = time.monotonic()
+        self.on_failure(action)
+        now = self.clock()
+        self.pause_s = min(self.max_pause_s, self.pause_s * 2 or self.base_pause_s)
+        self.until = now + self.pause_s
         if now - self._last_log >= self.log_interval_s:
             self._last_log = now
-            logging.getLogger("turnout.cache").warning(
-                "redis cache %s failed (%s: %s); serving uncached (%d errors so far)",
-                action, type(exc).__name__, exc, self.errors)
+            logging.getLogger("turnout.redis").warning(
+                "%s %s failed (%s: %s); failing open, next try in %.1f s (%d errors so far)",
+                self.what, action, type(exc).__name__, exc, self.pause_s, self.errors)
+
+    def ok(self) -> None:
+        self.pause_s = 0.0
+
+
+class RedisCache:
+    """The response cache in Redis. Fails open: a Redis that is down, slow or full makes a lookup a
+    miss and a store a no-op, within `timeout_s` — and, while it stays down, without trying (see
+    Outage); errors are counted and logged once per interval."""
+
+    def __init__(self, url: str, *, timeout_s: float = 0.05, max_value_bytes: int = 1 << 20,
+                 log_interval_s: float = 60.0, pause_s: float = 0.5) -> None:
+        from router.telemetry import CACHE_ERRORS
+
+        self.client = redis_client(url, timeout_s=timeout_s)
+        self.max_value_bytes = max_value_bytes
+        self.outage = Outage("redis cache", lambda action: CACHE_ERRORS.add(1, {"action": action}),
+                             pause_s=pause_s, log_interval_s=log_interval_s)
+
+    @property
+    def errors(self) -> int:
+        return self.outage.errors
 
     async def get(self, key: str) -> dict[str, Any] | None:
+        if self.outage.paused:
+            return None
         try:
             blob = await self.client.get(key)
         except Exception as exc:  # fail open: any store failure is a miss
-            self._failed("get", exc)
+            self.outage.failed("get", exc)
             return None
+        self.outage.ok()
         if blob is None:
             return None
         try:
@@ -140,9 +172,11 @@ class RedisCache:
 
     async def set(self, key: str, value: dict[str, Any], ttl_s: int) -> None:
         blob = orjson.dumps({"v": FORMAT_VERSION, "body": value})
-        if ttl_s <= 0 or len(blob) > self.max_value_bytes:
+        if ttl_s <= 0 or len(blob) > self.max_value_bytes or self.outage.paused:
             return
         try:
             await self.client.set(key, blob, ex=ttl_s)
         except Exception as exc:  # fail open: a failed store never fails the request
-            self._failed("set", exc)
+            self.outage.failed("set", exc)
+            return
+        self.outage.ok()
