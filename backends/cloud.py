@@ -210,9 +210,10 @@ class LiteLLMBackend:
             return ContextWindowExceeded(model_id, detail)
         if _in_chain(exc, (httpx.TimeoutException, openai.APITimeoutError, TimeoutError)):
             if _in_chain(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
-                phase = "connect"
-            return BackendTimeout(model_id, f"timed out after {self.timeout_s} s ({phase})",
-                                  phase=phase)
+                return BackendTimeout(model_id, f"no connection to {self._where()} within {self.connect_timeout_s} s",
+                                      phase="connect")
+            return BackendTimeout(model_id, f"upstream sent nothing in time ({phase}: stall limit "
+                                            f"{self.stall_timeout_s} s, total {self.timeout_s} s)", phase=phase)
         if isinstance(exc, llm_errors.RateLimitError):
             return BackendRateLimited(model_id, "rate limited by upstream",
                                       retry_after=_retry_after(exc))

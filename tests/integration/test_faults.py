@@ -341,7 +341,7 @@ def variant(store: PolicyStore, directory: Path, old: str, new: str) -> PolicySt
     return PolicyStore(path)
 
 
-LOAD_TIMEOUTS = "timeouts: {connect_s: 1, first_token_s: 5, total_s: 10}"
+LOAD_TIMEOUTS = "timeouts: {connect_s: 5, first_token_s: 5, total_s: 10}"
 
 
 async def test_200_concurrent_mixed_requests_under_random_faults(tmp_path, store, flaky, backup, llama_engine):
