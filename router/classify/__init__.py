@@ -59,11 +59,12 @@ def _json(value: Any) -> str:
 class _Walk:
     """One request's accumulators; lives for one classify() call."""
 
-    __slots__ = ("scanner", "findings", "tokens_text", "instruction_text", "has_text", "names")
+    __slots__ = ("scanner", "findings", "segments", "tokens_text", "instruction_text", "has_text", "names")
 
     def __init__(self, scanner: PrivacyScanner) -> None:
         self.scanner = scanner
-        self.findings: list[Finding] = []
+        self.findings: list[Finding] = []  # media findings now; text findings join them in finish()
+        self.segments: list[tuple[int, str, str]] = []  # (findings so far, text, where): scanned in one go
         self.tokens_text: list[str] = []
         self.instruction_text: list[str] = []
         self.has_text = False
@@ -72,11 +73,24 @@ class _Walk:
     def text(self, text: str, where: str, *, instruction: bool = False, content: bool = True) -> None:
         if not text:
             return
-        self.findings.extend(self.scanner.scan(text, where))
+        self.segments.append((len(self.findings), text, where))
         self.tokens_text.append(text)
         if instruction:
             self.instruction_text.append(text)
         self.has_text = self.has_text or content
+
+    def finish(self) -> list[Finding]:
+        """Every finding in the order of the request: text segments scanned together, their findings
+        placed among the media findings where each segment occurred."""
+        scanned = self.scanner.scan_many([(text, where) for _, text, where in self.segments])
+        if not any(scanned):
+            return self.findings
+        merged: list[Finding] = []
+        taken = 0
+        for (position, _, _), found in zip(self.segments, scanned):
+            merged += self.findings[taken:position] + found
+            taken = position
+        return merged + self.findings[taken:]
 
 
 class Classifier:
@@ -143,7 +157,8 @@ class Classifier:
         for key, value in _request_extras(request):
             walk.text(_json(value), key, content=False)
 
-        detected, class_reasons = _detected_class(walk.findings)
+        findings = walk.finish()
+        detected, class_reasons = _detected_class(findings)
         data_class = detected
         declared = _header(headers, DATA_CLASS_HEADER)
         if declared is not None:
@@ -169,7 +184,7 @@ class Classifier:
             modalities=frozenset(modalities),
             data_class=data_class,
             detected_class=detected,
-            findings=tuple(walk.findings),
+            findings=tuple(findings),
             input_tokens=self.counter.estimate_many(parts, self.token_rules),
             output_tokens=request.output_limit or self.default_output_tokens,
             complexity=self.scorer.score(request, "\n".join(walk.instruction_text)),

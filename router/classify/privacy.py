@@ -27,6 +27,7 @@ once in `PrivacyScanner.__init__`; `scan` only reads it, so one scanner serves a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from router.classify.credentials import SECRET_KINDS, find_secrets
@@ -120,6 +121,11 @@ def _compile_custom(pattern: CustomPattern) -> _Custom:
     return _Custom(f"custom:{pattern.name}", pattern.data_class, regex, keywords)
 
 
+# Newlines end every detector's span, and 128 of them outreach every context window (phone words
+# 40 characters, reference words 28, ID words 48, credential names 64-120 on the same line).
+_SEGMENT_GAP = "\n" * 128
+
+
 def _lower(text: str) -> str:
     """text.lower() with the same length, so offsets found in one are valid in the other."""
     lowered = text.lower()
@@ -145,6 +151,17 @@ class PrivacyScanner:
         self._numbers = NumberScanner(config.phone_regions) if self._number_kinds else None
         self._secret_kinds = frozenset(SECRET_KINDS) & enabled
         self._customs = tuple(c for c in customs if c.kind not in config.disabled)
+        # A policy regex may be anchored (^...$) or reach across lines: such policies scan part by part.
+        self._batchable = all(c.regex is None for c in self._customs)
+
+    def scan_many(self, segments: Sequence[tuple[str, str]]) -> list[list[Finding]]:
+        """`scan` of every (text, where), in order. Most conversations carry no personal data at all:
+        their parts are joined and scanned once, and only a hit sends the scan part by part (the
+        findings must name their part). The parts are joined by _SEGMENT_GAP, longer than any
+        detector's context window, so no part's words can make or break a finding in another."""
+        if len(segments) > 1 and self._batchable and not self.scan(_SEGMENT_GAP.join(t for t, _ in segments), ""):
+            return [[] for _ in segments]
+        return [self.scan(text, where) for text, where in segments]
 
     def scan(self, text: str, where: str) -> list[Finding]:
         """One Finding per kind present in `text`, each located at `where`, in DETECTOR_KINDS order

@@ -275,3 +275,50 @@ def test_devset_case(classifier, case):
     if "data_class_max" in expect:
         assert profile.data_class <= DataClass.parse(expect["data_class_max"]), profile.class_reasons
     assert ORDER[profile.data_class] == profile.data_class.label
+
+
+# -- one scan for the whole conversation ------------------------------------------------------------
+
+def _gps_jpeg_url() -> str:
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 0.0)})
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(buf, "JPEG", exif=exif.tobytes())
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def test_findings_keep_the_order_of_the_request_around_media_findings(classifier):
+    profile = classifier.classify(request(
+        user(f"Mail {EMAIL} please."),
+        user([text_part("Where was this taken?"), image_part(_gps_jpeg_url())]),
+        user("Then call +49 151 23456789.")), {})
+    assert [(f.kind, f.where) for f in profile.findings] == [
+        ("email", "messages[0].content"), ("exif_gps", "messages[1].content[1].image_url"),
+        ("phone", "messages[2].content")]
+
+
+@pytest.mark.parametrize("first, second, expected", [
+    # A reference word ending one message does not veto a phone number opening the next...
+    ("Please check the order", "0151 23456789 is my mobile", [("phone", "messages[1].content")]),
+    # ...and a phone word ending one message does not turn a bare number in the next into a phone.
+    ("Call me later.", "4155550132", []),
+    ("password:", "hunter2hunter2", []),  # a credential name in one part, a value in the next: not a pair
+])
+def test_no_message_makes_or_breaks_a_finding_in_another(classifier, first, second, expected):
+    together = classifier.classify(request(user(first), user(second)), {})
+    alone = [f for i, text in enumerate((first, second))
+             for f in classifier.classify(request(*([user("-")] * i), user(text)), {}).findings]
+    assert [(f.kind, f.where) for f in together.findings] == expected
+    assert [(f.kind, f.where) for f in together.findings] == [(f.kind, f.where) for f in alone]
+
+
+def test_an_anchored_policy_regex_still_matches_each_message_on_its_own():
+    from router.classify.privacy import PrivacyConfig
+    from router.policy import CustomDetector
+
+    ticket = CustomDetector(name="ticket", regex=r"^ACME-\d{4}$", data_class="restricted")
+    anchored = PrivacyScanner(PrivacyConfig(custom=[ticket]))
+    profile = Classifier(token_rules=RULES, privacy=anchored).classify(
+        request(user("Hello."), user("ACME-1234")), {})
+    assert [(f.kind, f.where) for f in profile.findings] == [("custom:ticket", "messages[1].content")]
+    assert profile.data_class == DataClass.RESTRICTED
