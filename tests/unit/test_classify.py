@@ -322,3 +322,24 @@ def test_an_anchored_policy_regex_still_matches_each_message_on_its_own():
         request(user("Hello."), user("ACME-1234")), {})
     assert [(f.kind, f.where) for f in profile.findings] == [("custom:ticket", "messages[1].content")]
     assert profile.data_class == DataClass.RESTRICTED
+
+
+def test_scanning_a_conversation_at_once_finds_exactly_what_scanning_each_part_finds(classifier):
+    """Conversations built from the privacy tables' personal data and decoys, in random order and
+    roles: the one-pass scan must report the same kinds at the same places as part-by-part scans."""
+    import random
+
+    import test_privacy as tables
+
+    texts = [row[0] for table in (tables.DEV_POSITIVES, tables.DEV_NEGATIVES, tables.PHONE_DECOYS,
+                                  tables.HAND_WRITTEN_PHONES, tables.SECRETS, tables.SECRET_DECOYS,
+                                  tables.NATIONAL_IDS) for row in table]
+    scanner = classifier.privacy
+    rng = random.Random(20261123)
+    for _ in range(300):
+        parts = rng.sample(texts, rng.randint(2, 6))
+        messages = [{"role": rng.choice(["user", "assistant", "system"]), "content": text} for text in parts]
+        profile = classifier.classify(request(*messages), {})
+        expected = [(f.kind, f.where) for i, text in enumerate(parts)
+                    for f in scanner.scan(text, f"messages[{i}].content")]
+        assert [(f.kind, f.where) for f in profile.findings] == expected, parts
