@@ -171,16 +171,32 @@ return 0
 """
 
 
+def _down(exc: Exception) -> bool:
+    """A Redis that is down (refused, reset, gone), as opposed to slow or busy (a timeout, a pool
+    with no free connection under a burst): only the former pauses the ledger."""
+    import redis.exceptions as redis_errors
+
+    if isinstance(exc, (redis_errors.TimeoutError, TimeoutError)):
+        return False
+    if isinstance(exc, redis_errors.ConnectionError) and "No connection available" in str(exc):
+        return False
+    return isinstance(exc, (redis_errors.ConnectionError, OSError))
+
+
 class LedgerUnavailable(ConnectionError):
     """The ledger is in an outage pause: callers fail open without waiting for a timeout."""
 
 
 class RedisLedger:
-    """Budget counters in Redis, changed only by the two scripts above (atomic per request). During an
-    outage (see router.cache.Outage) calls raise LedgerUnavailable at once; failures are counted in
+    """Budget counters in Redis, changed only by the two scripts above (atomic per request).
+
+    A Redis that refuses or drops connections starts an outage (see router.cache.Outage): reserve and
+    settle raise LedgerUnavailable at once until it ends, and callers fail open. A slow answer (a
+    timeout) fails that one call open but starts no outage: under a burst, when budgets matter most,
+    one slow reply must not switch enforcement off for everyone. Failures are counted in
     `turnout_budget_events{event=reserve_failed|adjust_failed|read_failed}` and logged once a minute."""
 
-    def __init__(self, url: str, *, timeout_s: float = 0.25, wait_s: float = 2.0, pause_s: float = 0.5) -> None:
+    def __init__(self, url: str, *, timeout_s: float = 1.0, wait_s: float = 2.0, pause_s: float = 0.5) -> None:
         from router.cache import Outage, redis_client
         from router.telemetry import BUDGET_EVENTS
 
@@ -192,13 +208,13 @@ class RedisLedger:
         self.outage = Outage("redis budget ledger", lambda action: BUDGET_EVENTS.add(1, {"event": f"{action}_failed"}),
                              pause_s=pause_s)
 
-    async def _call(self, action: str, call: Callable[[], Awaitable[Any]]) -> Any:
-        if self.outage.paused:
+    async def _call(self, action: str, call: Callable[[], Awaitable[Any]], *, skippable: bool = True) -> Any:
+        if skippable and self.outage.paused:
             raise LedgerUnavailable(f"budget ledger paused after a failure ({action} skipped)")
         try:
             result = await call()
         except Exception as exc:
-            self.outage.failed(action, exc)
+            self.outage.failed(action, exc, pause=_down(exc))
             raise
         self.outage.ok()
         return result
@@ -212,7 +228,7 @@ class RedisLedger:
             await self._call("adjust", lambda: self._adjust(keys=list(keys), args=list(deltas)))
 
     async def read(self, keys) -> list[int]:
-        values = await self._call("read", lambda: self.client.mget(list(keys))) if keys else []
+        values = await self._call("read", lambda: self.client.mget(list(keys)), skippable=False) if keys else []
         return [int(v) if v is not None else 0 for v in values]
 
 

@@ -113,18 +113,21 @@ class Outage:
         self.what, self.on_failure, self.clock = what, on_failure, clock
         self.base_pause_s, self.max_pause_s, self.log_interval_s = pause_s, max_pause_s, log_interval_s
         self.pause_s, self.until, self.errors = 0.0, float("-inf"), 0
+        self.last_error = ""
         self._last_log = float("-inf")
 
     @property
     def paused(self) -> bool:
         return self.clock() < self.until
 
-    def failed(self, action: str, exc: Exception) -> None:
+    def failed(self, action: str, exc: Exception, *, pause: bool = True) -> None:
         self.errors += 1
+        self.last_error = f"{type(exc).__name__}: {exc}"
         self.on_failure(action)
         now = self.clock()
-        self.pause_s = min(self.max_pause_s, self.pause_s * 2 or self.base_pause_s)
-        self.until = now + self.pause_s
+        if pause:
+            self.pause_s = min(self.max_pause_s, self.pause_s * 2 or self.base_pause_s)
+            self.until = now + self.pause_s
         if now - self._last_log >= self.log_interval_s:
             self._last_log = now
             logging.getLogger("turnout.redis").warning(

@@ -46,6 +46,13 @@ models:
     api_key_env: {key_env}
     context_tokens: 4096
     pricing: {{input_per_1m_usd: 1000.0, output_per_1m_usd: 2000.0}}
+  - id: dear
+    kind: litellm
+    model: openai/dear
+    api_base: {cloud}
+    api_key_env: {key_env}
+    context_tokens: 4096
+    pricing: {{input_per_1m_usd: 10000.0, output_per_1m_usd: 20000.0}}
 rules:
   - id: private
     when: {{data_class_at_least: confidential}}
@@ -54,6 +61,10 @@ rules:
     when: {{tenants: [thrifty-{run}]}}
     route: [cloud]
     fallbacks: [local-gemma]
+  - id: topup
+    when: {{tenants: [topup-{run}]}}
+    route: [cloud]
+    fallbacks: [dear]
   - id: default
     route: [cloud]
 tenants:
@@ -64,6 +75,9 @@ tenants:
     api_key_sha256: [{thrifty}]
     budgets: [{{period: day, usd: 0.05}}]
     over_budget: reroute_local
+  - id: topup-{run}
+    api_key_sha256: [{topup}]
+    budgets: [{{period: day, usd: 0.1}}]
   - id: gpu-{run}
     api_key_sha256: [{gpu}]
     budgets: [{{period: day, gpu_seconds: 0.4}}]
@@ -88,7 +102,8 @@ def setup(tmp_path, cloud, redis_url, monkeypatch):
     run = uuid.uuid4().hex[:8]
     path = tmp_path / "policy.yaml"
     path.write_text(POLICY.format(admin=sha("admin"), cloud=cloud.base_url, key_env=KEY_ENV, run=run,
-                                  capped=sha("capped"), thrifty=sha("thrifty"), gpu=sha("gpu"), capped_usd=1.0),
+                                  capped=sha("capped"), thrifty=sha("thrifty"), gpu=sha("gpu"), topup=sha("topup"),
+                                  capped_usd=1.0),
                     encoding="utf-8")
     cloud.mode = "ok"
     cloud.clear()
@@ -152,6 +167,7 @@ async def test_200_concurrent_requests_never_overspend_and_failures_leak_nothing
     ok = statuses.count(200)
     assert set(statuses) <= {200, 429, 502, 503}, statuses
     assert statuses.count(429) > 100 and ok > 0 and len(statuses) - ok - statuses.count(429) > 0
+    assert gateway.budgets.ledger.outage.errors == 0, gateway.budgets.ledger.outage.last_error  # enforced all along
     settled = (await spent(gateway, f"capped-{run}"))[0]
     # Every reservation is settled or released: the ledger holds exactly what the answers cost.
     assert settled == pytest.approx(ok * ACTUAL_USD, abs=ok * 2 * USD_UNIT)
@@ -268,3 +284,21 @@ async def test_a_redis_outage_serves_without_budget_enforcement(setup, cloud, re
         response = await client.post("/v1/chat/completions", headers=auth("capped"), json=chat("Redis is back."))
         assert response.status_code == 200
     assert (await spent(gateway, f"capped-{run}"))[0] == pytest.approx(ACTUAL_USD, abs=1e-8)
+
+
+async def test_a_fallback_the_budget_cannot_cover_is_skipped_and_nothing_stays_reserved(setup, cloud, redis_url):
+    """0.1 USD covers the cheap model's ~0.03 USD reservation, not the dear fallback's ~0.3: when the
+    cheap model fails, the fallback is not called, and the failed request leaves the budget as it was."""
+    path, run = setup
+    client, gateway = make_client(path, redis_url)
+    cloud.mode = "500"
+    try:
+        async with client:
+            response = await client.post("/v1/chat/completions", headers=auth("topup"), json=chat("Say hi."))
+    finally:
+        cloud.mode = "ok"
+    assert response.status_code in (502, 503), response.text
+    error = response.json()["error"]["message"]
+    assert "attempt cloud: BackendUnavailable" in error and "attempt dear: BudgetExceeded" in error
+    assert len(cloud.bodies) == 1  # only the cheap model was called
+    assert (await spent(gateway, f"topup-{run}")) == [0.0]
