@@ -38,6 +38,7 @@ __all__ = [
     "Health",
     "retry_after_seconds",
     "to_router_error",
+    "upstream_words",
 ]
 
 
@@ -166,6 +167,20 @@ class BackendProtocolError(BackendError):
     """Upstream answered, but with something that is not a valid response."""
 
     retryable = True
+
+
+MAX_UPSTREAM_MESSAGE = 500
+
+
+def upstream_words(text: str, api_key: str | None) -> str:
+    """An upstream's message as a client may read it: one line, any API key replaced by ***, at most
+    MAX_UPSTREAM_MESSAGE characters."""
+    message = " ".join(text.split())
+    if api_key and len(api_key) >= 4:
+        message = message.replace(api_key, "***")
+    if len(message) > MAX_UPSTREAM_MESSAGE:
+        message = message[:MAX_UPSTREAM_MESSAGE] + "..."
+    return message
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:

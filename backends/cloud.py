@@ -35,6 +35,7 @@ from backends.base import (  # noqa: E402
     ContextWindowExceeded,
     Health,
     retry_after_seconds,
+    upstream_words,
 )
 
 __all__ = ["LiteLLMBackend"]
@@ -60,7 +61,6 @@ _warm_up()
 # Keys the backend sets itself; a request cannot override them.
 _RESERVED = frozenset({"model", "stream", "stream_options", "api_key", "api_base", "base_url",
                        "timeout", "num_retries", "max_retries", "extra_headers"})
-_MAX_UPSTREAM_MESSAGE = 500
 
 Phase = Literal["connect", "first_token", "total"]
 
@@ -271,13 +271,8 @@ _LITELLM_PREFIX = re.compile(r"^(?:litellm\.\w+: |\w+(?:Error|Exception)(?::| -)
 
 def _upstream_message(exc: BaseException, api_key: str | None) -> str:
     """The upstream's words, without litellm's class-name prefixes, any API key, or a novel."""
-    message = " ".join(str(getattr(exc, "message", None) or exc).split())
-    message = _LITELLM_PREFIX.sub("", message)
-    if api_key and len(api_key) >= 4:
-        message = message.replace(api_key, "***")
-    if len(message) > _MAX_UPSTREAM_MESSAGE:
-        message = message[:_MAX_UPSTREAM_MESSAGE] + "..."
-    return message or type(exc).__name__
+    message = _LITELLM_PREFIX.sub("", " ".join(str(getattr(exc, "message", None) or exc).split()))
+    return upstream_words(message, api_key) or type(exc).__name__
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

@@ -34,12 +34,12 @@ from backends.base import (
     ContextWindowExceeded,
     Health,
     retry_after_seconds,
+    upstream_words,
 )
 
 __all__ = ["OpenAIHTTPBackend"]
 
 _RESERVED = frozenset({"model", "stream", "stream_options"})
-_MAX_UPSTREAM_MESSAGE = 500
 _CONTEXT_HINTS = ("context_length_exceeded", "context length", "context window", "maximum context",
                   "too many tokens", "prompt is too long")
 
@@ -183,13 +183,7 @@ class OpenAIHTTPBackend:
         if isinstance(payload, dict):
             error = payload.get("error", payload)
             payload = error.get("message") if isinstance(error, dict) else error
-        message = " ".join(str(payload or "").split())
-        key = os.environ.get(self.api_key_env or "", "")
-        if len(key) >= 4:
-            message = message.replace(key, "***")
-        if len(message) > _MAX_UPSTREAM_MESSAGE:
-            message = message[:_MAX_UPSTREAM_MESSAGE] + "..."
-        return message or "no message"
+        return upstream_words(str(payload or ""), os.environ.get(self.api_key_env or "")) or "no message"
 
     def _status_error(self, status: int, headers: httpx.Headers, content: bytes) -> BackendError:
         detail = self._message(content)

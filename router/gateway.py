@@ -94,14 +94,16 @@ class Gateway:
         self.unavailable: dict[str, str] = {}  # models with no backend at all (e.g. optional GGUF missing)
 
     def dispatcher(self, ctx: _Context, hold: Hold) -> Dispatcher:
-        timeouts = ctx.policy.spec.defaults.timeouts
+        """Dispatch for one request: the policy's timeouts and retries, the request's budget hold
+        (a fallback that needs more than is held is topped up first, or skipped)."""
+        defaults = ctx.policy.spec.defaults
 
         async def admit(model: str) -> TurnoutError | None:
             bucket = await hold.cover(_charge(ctx.decision, model), self.budgets.clock())
             return None if bucket is None else exceeded(bucket, self.budgets.clock())
 
-        defaults = ctx.policy.spec.defaults
-        return Dispatcher(self.backends, total_timeout_s=timeouts.total_s, first_token_timeout_s=timeouts.first_token_s,
+        return Dispatcher(self.backends, total_timeout_s=defaults.timeouts.total_s,
+                          first_token_timeout_s=defaults.timeouts.first_token_s,
                           on_result=lambda model, error: self._on_result(model, error, defaults.rate_limit_cooldown_max_s),
                           admit=admit, retries=lambda model: ctx.policy.models[model].retries or defaults.retries)
 
