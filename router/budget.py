@@ -81,21 +81,16 @@ class Bucket:
 
 def buckets(tenant: Tenant, app: str | None, now: datetime) -> list[Bucket]:
     """The tenant's budgets that apply to a request from `app`, in policy order."""
-    out = []
-    for budget in tenant.budgets:
-        if budget.app is not None and budget.app != app:
-            continue
-        window_id, resets_at = window(budget.period, now)
-        for meter, limit in _limits(budget):
-            key = f"turnout:v1:budget:{{{tenant.id}}}:{budget.app or '*'}:{meter}:{window_id}"
-            out.append(Bucket(key, tenant.id, budget.app, budget.period, meter, to_units(meter, limit) if limit else 0,
-                              resets_at))
-    return out
+    return [bucket for budget in tenant.budgets if budget.app is None or budget.app == app
+            for bucket in _buckets_of(tenant.id, budget, now)]
 
 
-def _limits(budget: Budget) -> list[tuple[str, float]]:
-    return [(meter, value) for meter, value in (("usd", budget.usd), ("gpu_seconds", budget.gpu_seconds))
-            if value is not None]
+def _buckets_of(tenant_id: str, budget: Budget, now: datetime) -> list[Bucket]:
+    """One bucket per meter the budget limits, in the window containing `now`."""
+    window_id, resets_at = window(budget.period, now)
+    return [Bucket(f"turnout:v1:budget:{{{tenant_id}}}:{budget.app or '*'}:{meter}:{window_id}", tenant_id,
+                   budget.app, budget.period, meter, to_units(meter, limit), resets_at)
+            for meter, limit in (("usd", budget.usd), ("gpu_seconds", budget.gpu_seconds)) if limit is not None]
 
 
 class Ledger(Protocol):
@@ -308,7 +303,7 @@ class Budgets:
         now = self.clock()
         rows = []
         for budget in tenant.budgets:
-            found = buckets(tenant.model_copy(update={"budgets": [budget]}), budget.app, now)
+            found = _buckets_of(tenant.id, budget, now)
             used = await self.ledger.read([b.key for b in found])
             for bucket, count in zip(found, used):
                 unit = _UNITS[bucket.meter]
