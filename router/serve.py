@@ -44,6 +44,34 @@ def end_processes(pids: set[int]) -> int:
     return len(procs)
 
 
+def _descendants() -> list:
+    import psutil
+
+    try:
+        return psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _reap(procs: list, grace_s: float = 10.0) -> None:
+    """Wait for processes Ray started to finish exiting (they do so asynchronously after
+    ray.shutdown()); terminate, then kill, whatever still runs after `grace_s`."""
+    import psutil
+
+    _, alive = psutil.wait_procs(procs, timeout=grace_s)
+    for proc in alive:
+        try:
+            proc.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(alive, timeout=3)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+
+
 def serve(policy: str | None = None, host: str | None = None, port: int | None = None) -> int:
     from router.settings import Settings
 
@@ -92,12 +120,14 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
               f"(replica logs: /tmp/ray/session_latest/logs/serve/)", file=sys.stderr)
         return 1
     finally:
+        started = _descendants()  # raylet, GCS, workers, replicas: all of it must be gone when we exit
         try:
             ray_serve.shutdown()
         except Exception as exc:  # shutting down what failed to start must not hide the first error
             print(f"turnout: serve shutdown: {exc}", file=sys.stderr)
         ray.shutdown()
         end_processes(haproxy_pids() - haproxy_before)
+        _reap(started)
 
 
 def _preflight(settings) -> list[str]:

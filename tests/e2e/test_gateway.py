@@ -117,6 +117,18 @@ def test_route_dry_run_matches_the_decision_contract(served):
     assert {"kind": "iban", "where": "messages[0].content"} in decision["findings"]
 
 
+def _describe(pids: set[int]) -> dict[int, str]:
+    import psutil
+
+    described = {}
+    for pid in pids:
+        try:
+            described[pid] = " ".join(psutil.Process(pid).cmdline())[:160]
+        except psutil.Error:
+            described[pid] = "(exited since)"
+    return described
+
+
 def _local_gemma_detail(served) -> str:
     return httpx.get(served.url + "/readyz", timeout=10).json()["models"]["local-gemma"]["detail"]
 
@@ -181,4 +193,4 @@ def test_zz_sigterm_stops_everything_it_started(served, ray_processes):
     output = "".join(served.output)
     assert "listening on http://127.0.0.1" in output
     leftover = ray_processes() - served.before
-    assert not leftover, f"processes left behind: {leftover}"
+    assert not leftover, f"processes left behind: {_describe(leftover)}"
