@@ -37,6 +37,9 @@ from backends.base import (
     ContextWindowExceeded,
     Health,
 )
+from router.errors import InvalidContent
+from router.fetch import Fetcher, FetchRules
+from router.image_prep import ImageLimits, decode_data_url, prepare_image
 
 __all__ = ["MODEL_PACKAGES", "LlamaCppEngine", "chat_handler_names", "resolve_model_path"]
 
@@ -50,6 +53,8 @@ _FORWARDED = frozenset({
     "top_k", "min_p", "typical_p", "repeat_penalty",
 })
 
+
+_KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
 
 # PyPI packages that ship a GGUF model, and the module whose assemble() -> Path writes it.
 MODEL_PACKAGES: dict[str, str] = {
@@ -135,6 +140,16 @@ class _Run:
 _DONE = object()
 
 
+def _inline_only(image_url: str) -> bytes:
+    """Stands in for the chat handler's image loader, which would fetch http(s) URLs with urllib.
+    Only the engine's own prepared data URLs reach it."""
+    if not image_url.startswith("data:"):
+        raise ValueError("image URLs are never fetched by llama.cpp's chat handler")
+    import base64
+
+    return base64.b64decode(image_url.partition(",")[2])
+
+
 class _PromptTooLong(Exception):
     def __init__(self, prompt_tokens: int, n_ctx: int) -> None:
         super().__init__(f"prompt is {prompt_tokens} tokens; the context window is {n_ctx}")
@@ -183,6 +198,13 @@ class LlamaCppEngine:
     base model without a chat template needs one. `chat_handler` instead names a multimodal
     handler class (see `chat_handler_names()`), built with `clip_model_path`. Leave both unset
     to use the chat template stored in the GGUF.
+
+    Images (multimodal handlers only) reach llama.cpp as inline PNG/JPEG that this engine wrote:
+    every image part is decoded, oriented, stripped of metadata and shrunk to `max_image_pixels`
+    (router.image_prep) first. An image URL is fetched by `fetch` (router.fetch: the policy's
+    `media.fetch` rules, request-forgery safe) or refused with a 400 naming the part; the
+    handler's own URL loader (urllib) is replaced by one that refuses anything not inline, so
+    llama-cpp-python can never fetch. At most `max_images` images a request.
     """
 
     slots = 1
@@ -191,7 +213,9 @@ class LlamaCppEngine:
                  chat_format: str | None = None, chat_handler: str | None = None,
                  clip_model_path: str | os.PathLike[str] | None = None, n_ctx: int = 4096,
                  n_gpu_layers: int = 0, n_threads: int | None = None, n_batch: int = 512,
-                 seed: int | None = None, verbose: bool = False) -> None:
+                 seed: int | None = None, verbose: bool = False, kv_cache_type: str = "f16", max_images: int = 16,
+                 max_image_pixels: int = ImageLimits.max_pixels,
+                 fetch: FetchRules | Fetcher | None = None) -> None:
         self.model_id = model_id
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
@@ -200,6 +224,9 @@ class LlamaCppEngine:
         options: dict[str, Any] = {}
         if seed is not None:
             options["seed"] = seed
+        if kv_cache_type != "f16":  # a quantized V cache needs flash attention in llama.cpp
+            kv_type = _KV_TYPES[kv_cache_type]
+            options.update(type_k=kv_type, type_v=kv_type, flash_attn=True)
         try:
             self._llama = _MeteredLlama(
                 model_path=str(self.model_path), chat_format=chat_format, chat_handler=handler,
@@ -210,6 +237,11 @@ class LlamaCppEngine:
                 f"model '{model_id}': llama.cpp could not load {self.model_path}: {exc}") from None
         self.n_ctx = self._llama.n_ctx()
         self._multimodal = handler is not None
+        if handler is not None:
+            handler.load_image = _inline_only  # the handler's urllib fetch must never run
+        self.max_images = max_images
+        self.image_limits = ImageLimits(max_pixels=max_image_pixels)
+        self._fetcher = fetch if isinstance(fetch, Fetcher) else Fetcher(fetch or FetchRules())
         self._slot = asyncio.Lock()
         self._waiting = 0
         self._closed = False
@@ -298,6 +330,8 @@ class LlamaCppEngine:
         if self._closed:
             raise BackendUnavailable(self.model_id, "engine is closed")
         kwargs = self._chat_kwargs(request)
+        if self._multimodal:
+            kwargs["messages"] = await self._with_prepared_images(kwargs["messages"])
         self._waiting += 1
         try:
             await self._slot.acquire()
@@ -323,6 +357,48 @@ class LlamaCppEngine:
         if not self._multimodal:
             kwargs["messages"] = [self._text_only(i, m) for i, m in enumerate(request["messages"])]
         return kwargs
+
+    async def _with_prepared_images(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`messages` with every image part replaced by the prepared inline image (a new list;
+        the request is not mutated). BackendBadRequest naming the part for anything refused."""
+        out, count = [], 0
+        for index, message in enumerate(messages):
+            content = message.get("content")
+            if not isinstance(content, list):
+                out.append(message)
+                continue
+            parts = []
+            for p_index, part in enumerate(content):
+                if not isinstance(part, dict) or part.get("type") != "image_url":
+                    parts.append(part)
+                    continue
+                where = f"messages[{index}].content[{p_index}].image_url"
+                count += 1
+                if count > self.max_images:
+                    raise BackendBadRequest(self.model_id, f"{where}: more than {self.max_images} images; "
+                                                           f"this model takes at most {self.max_images}")
+                if message.get("role") != "user":
+                    raise BackendBadRequest(self.model_id, f"{where}: images are read only in user messages")
+                image = part["image_url"]
+                url = image.get("url", "") if isinstance(image, dict) else str(image)
+                try:
+                    prepared = await self._prepared(url, where)
+                except InvalidContent as exc:
+                    raise BackendBadRequest(self.model_id, exc.message) from None
+                parts.append({"type": "image_url", "image_url": {"url": prepared}})
+            out.append({**message, "content": parts})
+        return out
+
+    async def _prepared(self, url: str, where: str) -> str:
+        if url[:8].lower().startswith(("http://", "https://")):
+            data = await self._fetcher.fetch(url, where)
+        elif url[:5].lower() == "data:":
+            data = decode_data_url(url, where, self.image_limits.max_bytes)
+        else:
+            raise InvalidContent(f"{where}: unsupported image URL; allowed: data:image/...;base64, or http(s) "
+                                 "where the policy's media.fetch allows it", param=where)
+        prepared = await asyncio.to_thread(prepare_image, data, where, self.image_limits)
+        return prepared.data_url()
 
     def _text_only(self, index: int, message: dict[str, Any]) -> dict[str, Any]:
         """Text-only chat formats expect string content: join a list of text parts."""
