@@ -49,9 +49,14 @@ class _Spec(BaseModel):
 class TokenRuleSpec(_Spec):
     encoding: Literal["o200k_base", "cl100k_base"] = Field(
         "o200k_base", description="tiktoken encoding used to estimate text tokens for this model")
-    image_rule: Literal["openai", "anthropic", "gemini", "qwen2vl", "fixed"] = Field(
+    image_rule: Literal["openai", "anthropic", "gemini", "qwen2vl", "llava_anyres", "fixed"] = Field(
         "qwen2vl", description="how images are converted to tokens for this model family")
     image_fixed_tokens: int = Field(256, ge=1, description="tokens per image when image_rule is 'fixed'")
+    image_tile_px: int = Field(336, ge=1, description="llava_anyres: the projector's image_size (one tile's side)")
+    image_tile_tokens: int = Field(576, ge=1, description="llava_anyres: tokens per tile, (image_size / patch_size)^2")
+    image_grid_pinpoints: list[tuple[int, int]] = Field(
+        default_factory=list, description="llava_anyres: the projector's clip.vision.image_grid_pinpoints as "
+                                          "[width, height] pairs; empty = one tile per image")
 
 
 class LocalPricing(_Spec):

@@ -31,8 +31,10 @@ def text_embedding_length(text_gguf: Path) -> int:
 
 def build_tiny_mmproj(text_gguf: Path, out: Path, *, image_size: int = 112, patch_size: int = 14,
                       width: int = 64, heads: int = 4, ffn: int = 128, blocks: int = 2,
-                      seed: int = 17) -> Path:
-    """Write the projector to `out` and return it. Tokens per image: (image_size // patch_size)^2."""
+                      pinpoints: tuple[tuple[int, int], ...] = (), seed: int = 17) -> Path:
+    """Write the projector to `out` and return it. Tokens per image: (image_size // patch_size)^2
+    per tile. With `pinpoints` (LLaVA-1.6 "anyres" grid resolutions, multiples of image_size), an
+    image larger than image_size is also cut into the tiles of the best-fitting resolution."""
     import gguf
 
     n_text = text_embedding_length(text_gguf)
@@ -59,6 +61,8 @@ def build_tiny_mmproj(text_gguf: Path, out: Path, *, image_size: int = 112, patc
     writer.add_array("clip.vision.image_mean", [0.48145466, 0.4578275, 0.40821073])
     writer.add_array("clip.vision.image_std", [0.26862954, 0.26130258, 0.27577711])
     writer.add_bool("clip.use_gelu", False)
+    if pinpoints:
+        writer.add_array("clip.vision.image_grid_pinpoints", [side for point in pinpoints for side in point])
 
     # numpy shapes are PyTorch's (out, in); ggml reverses them on load
     writer.add_tensor("v.patch_embd.weight", weight(width, 3, patch_size, patch_size).astype(np.float16))
