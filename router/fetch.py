@@ -119,7 +119,10 @@ class Fetcher:
         host = parts.hostname
         if not host:
             raise InvalidContent(f"{where}: image URL has no host", param=where)
-        port = parts.port or (443 if scheme == "https" else 80)
+        try:
+            port = parts.port or (443 if scheme == "https" else 80)
+        except ValueError:
+            raise InvalidContent(f"{where}: image URL has an invalid port", param=where) from None
         try:
             literal = ipaddress.ip_address(host)
             addresses = [literal]

@@ -18,6 +18,7 @@ import base64
 import binascii
 import io
 import math
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -88,8 +89,8 @@ def prepare_image(data: bytes, where: str, limits: ImageLimits = ImageLimits()) 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit decides below
             image = Image.open(io.BytesIO(data), formats=_FORMATS)
-    except Image.DecompressionBombError:
-        raise _too_many_pixels(where, None, limits) from None
+    except Image.DecompressionBombError as exc:  # past twice Pillow's own limit: it refuses to open
+        raise _too_many_pixels(where, None, limits, str(exc)) from None
     except Exception:  # Pillow raises a dozen types on unreadable input
         raise InvalidContent(f"{where}: image is corrupt or not a supported format; allowed: {_ALLOWED}",
                              param=where) from None
@@ -147,7 +148,10 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")  # CMYK, YCbCr, LAB, 1 (bilevel)
 
 
-def _too_many_pixels(where: str, size: tuple[int, int] | None, limits: ImageLimits) -> InvalidContent:
-    declared = f"{size[0]}x{size[1]} = {size[0] * size[1]:,} pixels" if size else "far too many pixels"
+def _too_many_pixels(where: str, size: tuple[int, int] | None, limits: ImageLimits,
+                     pillow_says: str = "") -> InvalidContent:
+    counted = re.search(r"\((\d+) pixels\)", pillow_says)
+    declared = (f"{size[0]}x{size[1]} = {size[0] * size[1]:,} pixels" if size else
+                f"{int(counted.group(1)):,} pixels" if counted else "far too many pixels")
     return InvalidContent(f"{where}: image declares {declared}; at most {limits.max_source_pixels:,} allowed "
                           "(a decompression bomb?); resize it before sending", param=where)

@@ -227,7 +227,7 @@ async def test_image_url_fetched_only_where_the_policy_allows(vlm, seen, image_s
     assert all(hit.startswith("127.0.0.1/") for hit in _Images.hits), _Images.hits
 
 
-def test_the_chat_handler_itself_can_never_fetch(vlm, image_servers):
+async def test_the_chat_handler_itself_can_never_fetch(vlm, image_servers):
     _Images.hits.clear()
     with pytest.raises(ValueError, match="never fetched"):
         vlm._llama.chat_handler.load_image(f"http://127.0.0.1:{image_servers['127.0.0.1']}/cat.png")
