@@ -1,17 +1,19 @@
 """Will a local model fit on its GPU? Memory estimates from GGUF headers and the policy.
 
-For every llama.cpp model the policy names, `estimate()` reads the GGUF header (the `gguf`
-package memory-maps the file; no tensor is read) and adds up what llama.cpp allocates:
+For every llama.cpp model the policy names, `estimate()` reads the GGUF header (memory-mapped;
+no tensor is read; tensor sizes from the `gguf` package's type table) and adds up what llama.cpp
+allocates:
 
 - weights: the sum of the tensors' sizes, as stored (the quantization is in the file);
-- KV cache: for each layer, cells x KV heads x (key + value head size) x bytes per element of
-  the policy's `kv_cache_type` (f16 2, q8_0 34/32, q4_0 18/32). Cells are `n_ctx`; layers that
-  use a sliding window (gemma2/gemma3: llama.cpp hard-codes their pattern) keep only
-  window + n_batch cells, rounded up to 256, as llama.cpp's iSWA cache does;
+- KV cache: for each layer, n_ctx cells x KV heads x (key + value head size) x bytes per element
+  of the policy's `kv_cache_type` (f16 2, q8_0 34/32, q4_0 18/32). Sliding-window layers (gemma2,
+  gemma3) count in full: llama-cpp-python loads them with llama.cpp's full-size SWA cache;
 - projector: the mmproj file's tensors, for vision models;
-- compute margin: llama.cpp's compute buffers are not in the header. The stated margin is
-  logits for one batch (n_vocab x n_batch x 4 bytes, the largest buffer for small models) plus
-  10 % of weights and cache, plus 64 MiB for the projector's vision encoder when there is one.
+- compute margin: llama.cpp's compute buffers are not in the header. The stated margin is the
+  larger of the two big buffers one batch needs — logits (n_vocab x n_batch x 4 bytes) and,
+  without flash attention, attention scores (n_ctx x n_batch x heads x 4 bytes) — plus 10 % of
+  weights and cache, plus 64 MiB for the projector's vision encoder when there is one (checked
+  only against a tiny projector here: bench/memory_plan.py).
 
 One replica holds one copy of all of this (llama-cpp-python runs one sequence per replica, in
 `n_ctx` cells); replicas that share a GPU (`num_gpus` < 1) multiply it. `check_fit` compares the
@@ -22,6 +24,7 @@ per-GPU total with the policy's `gpus.vram_gib`: above it the policy is refused,
 from __future__ import annotations
 
 import math
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,6 @@ from typing import Any
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 KV_BYTES = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
-SWA_PATTERN = {"gemma2": 2, "gemma3": 6}  # every Nth layer attends to the whole context (llama.cpp)
 N_BATCH = 512
 
 
@@ -42,10 +44,10 @@ class GgufShape:
     layers: int
     n_embd: int
     n_vocab: int
+    heads: int
     kv_heads: tuple[int, ...]  # per layer
     key_length: int
     value_length: int
-    sliding_window: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,28 +69,83 @@ class MemoryEstimate:
         return self.per_replica_bytes * self.copies_per_gpu
 
 
-def _value(field: Any) -> Any:
-    if hasattr(field, "contents"):
-        return field.contents()
-    parts = [field.parts[i] for i in field.data]
-    if len(parts) == 1 and len(parts[0]) == 1:
-        return parts[0][0].item() if hasattr(parts[0][0], "item") else parts[0][0]
-    return [p.tobytes().decode() if p.dtype.kind == "u" and p.dtype.itemsize == 1 else p[0].item() for p in parts]
+_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_STRING, _ARRAY = 8, 9
+_MAX_ARRAY_KEPT = 4096  # longer arrays (the tokenizer's) are skipped; only their length is kept
+
+
+class _Header:
+    """A GGUF header read straight from the file: metadata (arrays longer than _MAX_ARRAY_KEPT
+    become their length) and each tensor's byte size. gguf.GGUFReader parses every tokenizer
+    string into numpy views, which takes a minute for a 262k-token vocabulary on these cores;
+    this reads the same header in well under a second, with the gguf package's type sizes."""
+
+    def __init__(self, path: Path) -> None:
+        import mmap
+
+        import gguf
+
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            self.data, self.pos = data, 4
+            if data[:4] != b"GGUF":
+                raise ValueError("no GGUF magic")
+            version, n_tensors, n_kv = self._read("<IQQ")
+            if version < 2:
+                raise ValueError(f"GGUF version {version} is too old")
+            self.fields = {}
+            for _ in range(n_kv):
+                key = self._string()
+                (kind,) = self._read("<I")
+                self.fields[key] = self._value(kind)
+            self.tensor_bytes = 0
+            for _ in range(n_tensors):
+                self._string()
+                (dims,) = self._read("<I")
+                shape = self._read(f"<{dims}Q")
+                kind, _offset = self._read("<IQ")
+                block, size = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType(kind)]
+                self.tensor_bytes += math.prod(shape) // block * size
+            del self.data
+
+    def _read(self, fmt: str) -> tuple:
+        values = struct.unpack_from(fmt, self.data, self.pos)
+        self.pos += struct.calcsize(fmt)
+        return values
+
+    def _string(self) -> str:
+        (n,) = self._read("<Q")
+        self.pos += n
+        return bytes(self.data[self.pos - n:self.pos]).decode("utf-8", "replace")
+
+    def _value(self, kind: int) -> Any:
+        if kind == _STRING:
+            return self._string()
+        if kind in _SCALARS:
+            return self._read(_SCALARS[kind])[0]
+        if kind != _ARRAY:
+            raise ValueError(f"unknown GGUF value type {kind}")
+        item, n = self._read("<IQ")
+        if n > _MAX_ARRAY_KEPT:
+            if item == _STRING:
+                for _ in range(n):
+                    (length,) = struct.unpack_from("<Q", self.data, self.pos)
+                    self.pos += 8 + length
+            elif item in _SCALARS:
+                self.pos += n * struct.calcsize(_SCALARS[item])
+            else:
+                raise ValueError("nested GGUF arrays are not supported")
+            return n
+        return [self._value(item) for _ in range(n)]
 
 
 def read_shape(path: Path) -> GgufShape:
     """The header facts `estimate` needs. ValueError naming the file when it is not a usable GGUF."""
-    import gguf
-
     try:
-        reader = gguf.GGUFReader(str(path))
-    except Exception as exc:  # not a GGUF, truncated, wrong version
+        header = _Header(path)
+    except (OSError, ValueError, struct.error, KeyError) as exc:
         raise ValueError(f"{path}: not a readable GGUF file: {exc}") from None
-    fields = {name: _value(field) for name, field in reader.fields.items()}
-    arch = fields.get("general.architecture")
-    if isinstance(arch, (bytes, bytearray)):
-        arch = arch.decode()
-    weights = int(sum(int(t.n_bytes) for t in reader.tensors))
+    fields = header.fields
+    arch = str(fields.get("general.architecture", ""))
 
     def key(name: str, default: Any = None) -> Any:
         return fields.get(f"{arch}.{name}", default)
@@ -96,35 +153,28 @@ def read_shape(path: Path) -> GgufShape:
     layers = int(key("block_count", 0) or 0)
     n_embd = int(key("embedding_length", 0) or 0)
     heads = key("attention.head_count", 1) or 1
-    heads = int(heads[0] if isinstance(heads, list) else heads)
+    heads = int(max(heads) if isinstance(heads, list) else heads)
     kv = key("attention.head_count_kv", heads)
     kv_heads = tuple(int(v) for v in kv) if isinstance(kv, list) else (int(kv),) * layers
     head_dim = n_embd // heads if heads else 0
     tokens = fields.get("tokenizer.ggml.tokens")
-    n_vocab = int(key("vocab_size", 0) or (len(tokens) if isinstance(tokens, list) else 0))
-    window = key("attention.sliding_window")
-    return GgufShape(arch=str(arch), weights_bytes=weights, layers=layers, n_embd=n_embd, n_vocab=n_vocab,
-                     kv_heads=kv_heads, key_length=int(key("attention.key_length", head_dim)),
-                     value_length=int(key("attention.value_length", head_dim)),
-                     sliding_window=int(window) if window else None)
+    n_vocab = int(key("vocab_size", 0) or (tokens if isinstance(tokens, int) else len(tokens or ())))
+    return GgufShape(arch=arch, weights_bytes=header.tensor_bytes, layers=layers, n_embd=n_embd, n_vocab=n_vocab,
+                     heads=heads, kv_heads=kv_heads, key_length=int(key("attention.key_length", head_dim)),
+                     value_length=int(key("attention.value_length", head_dim)))
 
 
 def tensor_bytes(path: Path) -> int:
-    import gguf
+    try:
+        return _Header(path).tensor_bytes
+    except (OSError, ValueError, struct.error, KeyError) as exc:
+        raise ValueError(f"{path}: not a readable GGUF file: {exc}") from None
 
-    return int(sum(int(t.n_bytes) for t in gguf.GGUFReader(str(path)).tensors))
 
-
-def kv_cache_bytes(shape: GgufShape, n_ctx: int, kv_cache_type: str = "f16", n_batch: int = N_BATCH) -> int:
-    """The KV cache llama.cpp allocates for `n_ctx` cells (see the module docstring for windows)."""
-    pattern = SWA_PATTERN.get(shape.arch) if shape.sliding_window else None
-    swa_cells = min(n_ctx, math.ceil(((shape.sliding_window or 0) + n_batch) / 256) * 256)
-    total = 0.0
-    for layer, heads in enumerate(shape.kv_heads):
-        windowed = pattern is not None and layer % pattern < pattern - 1
-        cells = swa_cells if windowed else n_ctx
-        total += cells * heads * (shape.key_length + shape.value_length) * KV_BYTES[kv_cache_type]
-    return int(total)
+def kv_cache_bytes(shape: GgufShape, n_ctx: int, kv_cache_type: str = "f16") -> int:
+    """The KV cache llama.cpp allocates for `n_ctx` cells, every layer in full."""
+    per_cell = sum(heads * (shape.key_length + shape.value_length) for heads in shape.kv_heads)
+    return int(n_ctx * per_cell * KV_BYTES[kv_cache_type])
 
 
 def estimate(model: Any, model_path: Path, mmproj_path: Path | None) -> MemoryEstimate:
@@ -132,7 +182,8 @@ def estimate(model: Any, model_path: Path, mmproj_path: Path | None) -> MemoryEs
     shape = read_shape(model_path)
     kv = kv_cache_bytes(shape, model.n_ctx, model.kv_cache_type)
     projector = tensor_bytes(mmproj_path) if mmproj_path is not None else 0
-    margin = shape.n_vocab * N_BATCH * 4 + int(0.10 * (shape.weights_bytes + kv))
+    buffers = max(shape.n_vocab * N_BATCH * 4, model.n_ctx * N_BATCH * shape.heads * 4)
+    margin = buffers + int(0.10 * (shape.weights_bytes + kv))
     margin += 64 * MiB if projector else 0
     copies = min(model.replicas, math.floor(1 / model.num_gpus)) if 0 < model.num_gpus < 1 else 1
     return MemoryEstimate(model.id, shape.weights_bytes, kv, projector, margin, copies, model.n_gpu_layers != 0)
