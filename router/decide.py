@@ -155,6 +155,11 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
         return verdict(False, f"cannot take {', '.join(missing)} input")
     if len(p.images) > model.max_images:
         return verdict(False, f"{len(p.images)} images exceed its limit of {model.max_images}")
+    if any(image.format is None for image in p.images):  # an image URL: who may fetch it?
+        if isinstance(model, LlamaCppModel) and not policy.spec.media.fetch.enabled:
+            return verdict(False, "takes no image URLs: media.fetch is off (send images inline)")
+        if not isinstance(model, LlamaCppModel) and model.image_urls == "refuse":
+            return verdict(False, "takes no image URLs (image_urls: refuse)")
     if input_tokens + p.output_tokens > model.context_window:
         return verdict(False, f"{input_tokens} prompt + {p.output_tokens} output tokens exceed its "
                               f"{model.context_window}-token context window")

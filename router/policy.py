@@ -146,6 +146,9 @@ class _RemoteModel(_ModelSpec):
     clearance: DataClassField = Field(
         "internal", validate_default=True, description="highest data class this model may receive")
     pricing: CloudPricing | None = Field(None, description="override litellm's bundled price map")
+    image_urls: Literal["forward", "refuse"] = Field(
+        "forward", description="an image sent as a URL: 'forward' passes the URL itself to this model's provider, "
+                               "which fetches it; 'refuse' makes this model ineligible for such requests")
     output_tokens_per_s: float = Field(80.0, gt=0, description="expected generation speed, for the 'fastest' strategy")
     first_token_s: float = Field(0.6, ge=0, description="expected time to first token, for the 'fastest' strategy")
     location: Literal["cloud", "local"] = Field(
