@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import io
 import os
 import threading
 import time
@@ -37,9 +38,11 @@ from backends.base import (
     ContextWindowExceeded,
     Health,
 )
+from router.classify.media import VideoSampling
 from router.errors import InvalidContent
 from router.fetch import Fetcher, FetchRules
 from router.image_prep import ImageLimits, decode_data_url, prepare_image
+from router.video_frames import sample_frames
 
 __all__ = ["MODEL_PACKAGES", "LlamaCppEngine", "chat_handler_names", "resolve_model_path"]
 
@@ -204,7 +207,9 @@ class LlamaCppEngine:
     (router.image_prep) first. An image URL is fetched by `fetch` (router.fetch: the policy's
     `media.fetch` rules, request-forgery safe) or refused with a 400 naming the part; the
     handler's own URL loader (urllib) is replaced by one that refuses anything not inline, so
-    llama-cpp-python can never fetch. At most `max_images` images a request.
+    llama-cpp-python can never fetch. At most `max_images` images a request. An inline video is
+    sampled to frames (router.video_frames: as many as the classifier estimated under `video`),
+    each prepared like an image: an image model reads video that way.
     """
 
     slots = 1
@@ -215,7 +220,7 @@ class LlamaCppEngine:
                  n_gpu_layers: int = 0, n_threads: int | None = None, n_batch: int = 512,
                  seed: int | None = None, verbose: bool = False, kv_cache_type: str = "f16", max_images: int = 16,
                  max_image_pixels: int = ImageLimits.max_pixels,
-                 fetch: FetchRules | Fetcher | None = None) -> None:
+                 fetch: FetchRules | Fetcher | None = None, video: VideoSampling | None = None) -> None:
         self.model_id = model_id
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
@@ -242,6 +247,7 @@ class LlamaCppEngine:
         self.max_images = max_images
         self.image_limits = ImageLimits(max_pixels=max_image_pixels)
         self._fetcher = fetch if isinstance(fetch, Fetcher) else Fetcher(fetch or FetchRules())
+        self.video = video or VideoSampling()
         self._slot = asyncio.Lock()
         self._waiting = 0
         self._closed = False
@@ -369,7 +375,11 @@ class LlamaCppEngine:
                 continue
             parts = []
             for p_index, part in enumerate(content):
-                if not isinstance(part, dict) or part.get("type") != "image_url":
+                kind = part.get("type") if isinstance(part, dict) else None
+                if kind == "video_url":
+                    parts += await self._video_frames(message, part, f"messages[{index}].content[{p_index}].video_url")
+                    continue
+                if kind != "image_url":
                     parts.append(part)
                     continue
                 where = f"messages[{index}].content[{p_index}].image_url"
@@ -388,6 +398,26 @@ class LlamaCppEngine:
                 parts.append({"type": "image_url", "image_url": {"url": prepared}})
             out.append({**message, "content": parts})
         return out
+
+    async def _video_frames(self, message: dict[str, Any], part: dict[str, Any], where: str) -> list[dict[str, Any]]:
+        if message.get("role") != "user":
+            raise BackendBadRequest(self.model_id, f"{where}: videos are read only in user messages")
+        video = part.get("video_url")
+        url = video.get("url", "") if isinstance(video, dict) else str(video)
+
+        def frames() -> list[str]:
+            out = []
+            for i, frame in enumerate(sample_frames(url, where, self.video)):
+                buffer = io.BytesIO()
+                frame.save(buffer, format="PNG", compress_level=1)
+                out.append(prepare_image(buffer.getvalue(), f"{where} frame {i}", self.image_limits).data_url())
+            return out
+
+        try:
+            urls = await asyncio.to_thread(frames)
+        except InvalidContent as exc:
+            raise BackendBadRequest(self.model_id, exc.message) from None
+        return [{"type": "image_url", "image_url": {"url": frame}} for frame in urls]
 
     async def _prepared(self, url: str, where: str) -> str:
         if url[:8].lower().startswith(("http://", "https://")):

@@ -220,7 +220,7 @@ def build_app(args: dict[str, Any] | None = None) -> serve.Application:
             max_ongoing_requests=m.max_ongoing_requests,
             max_queued_requests=m.max_queued_requests,
             ray_actor_options={"num_cpus": 0, "num_gpus": m.num_gpus},
-        ).bind(m.id, llamacpp_options(m, settings.model_dir, store.current.spec.media.fetch))
+        ).bind(m.id, llamacpp_options(m, settings.model_dir, store.current.spec.media))
         for m in local_models}
     return Ingress.options(
         num_replicas=parsed.ingress_replicas,

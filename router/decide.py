@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from router.errors import TurnoutError, UnknownModel, Unroutable, UpstreamUnavailable
 from router.policy import CompiledPolicy, LlamaCppModel, RemoteModel, Rule, When
-from router.profile import DataClass, RequestProfile
+from router.profile import DataClass, Modality, RequestProfile
 
 AUTO = "auto"
 
@@ -150,7 +150,10 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
 
     if model.clearance < p.data_class:
         return verdict(False, f"not cleared for {p.data_class} data (clearance {model.clearance})")
-    missing = sorted(m.value for m in p.modalities if m not in model.modalities)
+    takes = set(model.modalities)
+    if isinstance(model, LlamaCppModel) and Modality.IMAGE in takes:
+        takes.add(Modality.VIDEO)  # read as frames (router.video_frames)
+    missing = sorted(m.value for m in p.modalities if m not in takes)
     if missing:
         return verdict(False, f"cannot take {', '.join(missing)} input")
     if len(p.images) > model.max_images:

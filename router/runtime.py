@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
-from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, MediaFetch, PolicyError, RemoteModel, Timeouts
+from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, Media, PolicyError, RemoteModel, Timeouts
 from router.policy_store import PolicyStore
 from router.settings import Settings
 
@@ -22,12 +22,15 @@ class StartupError(Exception):
     """A one-line reason the gateway cannot start."""
 
 
-def llamacpp_options(model: LlamaCppModel, model_dir: Path, fetch: MediaFetch | None = None) -> dict[str, Any]:
-    """Keyword arguments for backends.REGISTRY['llamacpp'] (and the Ray deployment). `fetch` is
-    the policy's media.fetch (image URLs are refused when None or disabled)."""
+def llamacpp_options(model: LlamaCppModel, model_dir: Path, media: Media | None = None) -> dict[str, Any]:
+    """Keyword arguments for backends.REGISTRY['llamacpp'] (and the Ray deployment). `media` is the
+    policy's media section: URL fetching (refused when None or disabled) and video sampling."""
+    from router.classify.media import VideoSampling
     from router.fetch import FetchRules
 
-    rules = FetchRules() if fetch is None else FetchRules(
+    media = media or Media()
+    fetch = media.fetch
+    rules = FetchRules(
         enabled=fetch.enabled, schemes=tuple(fetch.schemes), max_bytes=fetch.max_bytes, timeout_s=fetch.timeout_s,
         max_redirects=fetch.max_redirects, allow_networks=tuple(fetch.allow_networks))
     return {
@@ -36,6 +39,8 @@ def llamacpp_options(model: LlamaCppModel, model_dir: Path, fetch: MediaFetch | 
         "clip_model_path": str(mmproj_file(model, model_dir)) if model.mmproj else None,
         "n_ctx": model.n_ctx, "n_gpu_layers": model.n_gpu_layers, "kv_cache_type": model.kv_cache_type,
         "max_images": model.max_images, "max_image_pixels": model.max_image_pixels, "fetch": rules,
+        "video": VideoSampling(fps=media.video_fps, max_frames=media.video_max_frames,
+                               assumed_duration_s=media.video_assumed_duration_s),
     }
 
 
@@ -113,8 +118,8 @@ def build_backends(policy: CompiledPolicy, settings: Settings,
     from backends.base import REGISTRY
 
     local, unavailable = plan_local_models(policy, settings.model_dir)
-    fetch = policy.spec.media.fetch
-    factory = local_factory or (lambda m: REGISTRY["llamacpp"](m.id, **llamacpp_options(m, settings.model_dir, fetch)))
+    media = policy.spec.media
+    factory = local_factory or (lambda m: REGISTRY["llamacpp"](m.id, **llamacpp_options(m, settings.model_dir, media)))
     backends: dict[str, Backend] = {}
     for model in local:
         try:

@@ -97,7 +97,7 @@ def policy(gemma_path: Path, tmp_path_factory: pytest.TempPathFactory):
 def vlm(policy: Path) -> Iterator[LlamaCppEngine]:
     compiled = compile_policy(policy.read_text(), str(policy))
     spec = compiled.models["tiny-vlm"]
-    options = llamacpp_options(spec, policy.parent, compiled.spec.media.fetch)
+    options = llamacpp_options(spec, policy.parent, compiled.spec.media)
     options.pop("package"), options.pop("model_dir")
     engine = LlamaCppEngine("tiny-vlm", options.pop("path"), seed=3, **options)
     yield engine
@@ -278,3 +278,30 @@ async def test_bad_images_get_clear_4xx_through_the_gateway(client):
         assert response.status_code == status, (words, response.text)
         error = response.json()["error"]
         assert words in error["message"] and "messages[0].content[0]" in error["message"] or status == 422, error
+
+
+async def test_video_is_read_as_the_classifiers_number_of_frames(client, gateway, seen):
+    import av
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 96, 64, "yuv420p"
+        for n in range(20):  # two seconds
+            frame = av.VideoFrame.from_ndarray(np.full((64, 96, 3), n * 10, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    url = "data:video/mp4;base64," + base64.b64encode(buffer.getvalue()).decode()
+    payload = {"model": "auto", "max_tokens": 1, "messages": [{"role": "user", "content": [
+        {"type": "video_url", "video_url": {"url": url}}, {"type": "text", "text": "Describe it."}]}]}
+    decision = gateway.route(payload, {}, "default")
+    frames = decision.profile.videos[0].frames
+    seen.clear()
+    response = await client.post("/v1/chat/completions", json=payload)
+    assert response.status_code == 200, response.text
+    assert response.headers["x-turnout-model"] == "tiny-vlm" and frames == 2
+    assert len(seen) == frames  # one prepared image per sampled frame reached llama.cpp
+    assert response.json()["usage"]["prompt_tokens"] >= frames * 64

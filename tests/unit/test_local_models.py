@@ -201,3 +201,25 @@ def test_copies_sharing_a_gpu_multiply_the_estimate(files):
     assert item.copies_per_gpu == 2 and item.per_gpu_bytes == 2 * item.per_replica_bytes
     rows, errors, warnings = plan(compile_policy(text), files)
     assert rows[0].estimate == item and not errors and not warnings
+
+
+async def test_an_optional_model_without_files_is_unavailable_and_says_why(tmp_path):
+    import httpx
+
+    from router.http import create_app
+    from router.runtime import build_gateway
+    from router.settings import Settings
+
+    path = tmp_path / "p.yaml"
+    path.write_text(policy_text(required="false").replace("version: 1\n", "version: 1\nauth: {mode: open}\n"))
+    gateway = build_gateway(Settings(policy=path, model_dir=tmp_path))
+    app = create_app(gateway, max_body_bytes=1024 * 1024)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        ready = (await client.get("/readyz")).json()
+        answer = await client.post("/v1/chat/completions", json={
+            "model": "auto", "messages": [{"role": "user", "content": "hello"}]})
+    assert ready["models"]["vision"] == {"available": False, "saturated": False, "queue_depth": 0,
+                                         "detail": "GGUF file not found: model.gguf (required: false)"}
+    assert ready["missing_local_models"] == []  # optional: the gateway is ready without it
+    assert answer.status_code == 503
+    assert "GGUF file not found: model.gguf (required: false)" in answer.json()["error"]["message"]
