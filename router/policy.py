@@ -100,6 +100,16 @@ ChatHandler = Literal[CHAT_HANDLERS]  # type: ignore[valid-type]
 KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")
 
 
+class Autoscaling(_Spec):
+    """Ray Serve autoscaling for one local model's deployment (replaces `replicas`)."""
+
+    min_replicas: int = Field(1, ge=0, description="replicas kept even when idle (0 = scale to zero)")
+    max_replicas: int = Field(ge=1, description="most replicas (each one loads the model: plan the GPU memory)")
+    target_ongoing_requests: float = Field(1.0, gt=0, description="requests per replica Serve scales towards")
+    upscale_delay_s: float = Field(30.0, ge=0, description="load must last this long before a replica is added")
+    downscale_delay_s: float = Field(600.0, ge=0, description="idleness must last this long before one is removed")
+
+
 class LlamaCppModel(_ModelSpec):
     kind: Literal["llamacpp"]
     path: str | None = Field(None, description="GGUF file; relative paths resolve against TURNOUT_MODEL_DIR")
@@ -118,6 +128,8 @@ class LlamaCppModel(_ModelSpec):
                                         "enlarged) before the model sees them")
     num_gpus: float = Field(0, ge=0, description="GPU share each replica asks Ray for")
     replicas: int = Field(1, ge=1, description="Ray Serve replicas, each owning one copy of the model")
+    autoscaling: Autoscaling | None = Field(None, description="scale the replicas with load instead of a fixed "
+                                                                 "`replicas`")
     max_ongoing_requests: int = Field(1, ge=1, description="requests a replica runs at once (llama.cpp slots)")
     max_queued_requests: int = Field(16, ge=0, description="requests that may wait for a slot before 503")
     required: bool = Field(True, description="if false, a missing model file marks the model unavailable instead of failing start-up")
