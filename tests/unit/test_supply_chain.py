@@ -77,7 +77,7 @@ def _distributions(modules: set[str]) -> tuple[set[str], set[str]]:
     distributions' metadata alone (nothing is imported). Where several distributions share a top-level
     namespace (opentelemetry.sdk, opentelemetry.exporter...), the one whose files hold the module wins."""
     providers = importlib.metadata.packages_distributions()
-    own = {"router", "backends"} | {p.stem for p in REPO.glob("[!.]*/**/*.py")}  # the repo's own modules
+    own = {p.name for p in REPO.iterdir() if p.is_dir()} | {p.stem for p in REPO.glob("[!.]*/**/*.py")}  # ours
     files: dict[str, list[str]] = {}
     dists, unknown = set(), set()
     for module in modules:
