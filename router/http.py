@@ -156,7 +156,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
             error.headers["allow"] = allowed
         elif exc.status_code == 404:
             error = NotFound(f"{where}: no such endpoint; Turnout serves /v1/chat/completions, /v1/responses, "
-                             f"/v1/completions, /v1/models, /v1/route")
+                             f"/v1/completions, /v1/embeddings, /v1/models, /v1/route")
         else:
             error = BadRequest(f"{where}: {exc.detail}")
             error.status = exc.status_code
@@ -205,7 +205,9 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
             {"id": m.id, "object": "model", "created": 0, "owned_by": m.location, "description": m.description,
              "modalities": [x.value for x in m.modalities], "context_window": m.context_window,
              "clearance": m.clearance.label, "available": gateway.health.get(m.id) is None
-             or gateway.health[m.id].available}
+             or gateway.health[m.id].available, "tasks": list(m.tasks),
+             **({"embedding_dimensions": getattr(gateway.backends.get(m.id), "dimensions", None)
+                 or m.embedding_dimensions} if "embeddings" in m.tasks else {})}
             for m in spec.models]
         return {"object": "list", "data": data}
 

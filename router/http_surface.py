@@ -1,6 +1,7 @@
-"""The OpenAI endpoints served by translation to the chat path: `/v1/responses` and
-`/v1/completions` (router/responses.py, router/completions.py hold the translations). Each request
-goes through `Gateway.chat` — classify, decide, dispatch, the privacy proof — like a chat request."""
+"""The OpenAI endpoints beyond chat completions: `/v1/responses` and `/v1/completions`, served by
+translation to the chat path (router/responses.py, router/completions.py: each request goes through
+`Gateway.chat` — classify, decide, dispatch, the privacy proof — like a chat request), and
+`/v1/embeddings` (router/embeddings.py: the same plan, models that serve embeddings)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 
-from router import completions, responses
+from router import completions, embeddings, responses
 from router.gateway import Gateway
 
 _SSE_HEADERS = {"cache-control": "no-cache"}
@@ -67,6 +68,16 @@ def add_routes(app: FastAPI, gw: Callable[[Request], Gateway], authenticate: Cal
                 await remember(finished[0])
 
         return StreamingResponse(body(), media_type="text/event-stream", headers={**reply.headers, **_SSE_HEADERS})
+
+    @app.post("/v1/embeddings")
+    async def create_embeddings(request: Request) -> Response:
+        gateway = gw(request)
+        tenant = authenticate(gateway, request)
+        payload = await read_json(request, request.app.state.max_body_bytes)
+        served = await unless_disconnected(request, embeddings.serve(gateway, payload, request.headers, tenant))
+        if served is None:
+            return Response(status_code=499)
+        return _json(*served)
 
     @app.post("/v1/completions")
     async def create_completion(request: Request) -> Response:
