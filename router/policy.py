@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema,
-                      field_validator)
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema, field_validator,
+    model_validator,
+)
 
 from router import prices
 from router.profile import DataClass, Modality
@@ -87,6 +89,12 @@ class _ModelSpec(_Spec):
     max_images: int = Field(16, ge=0, description="most images one request may carry to this model")
     tokens: TokenRuleSpec | None = Field(None, description="token estimation rule; default by model family")
     retries: RetrySpec | None = Field(None, description="retries on this model; default: defaults.retries")
+    tasks: list[Literal["chat", "embeddings"]] = Field(
+        ["chat"], min_length=1, description="what the model serves: 'chat' (chat completions, responses, legacy "
+                                            "completions) and/or 'embeddings' (/v1/embeddings)")
+    embedding_dimensions: int | None = Field(
+        None, ge=1, description="length of the vectors it returns, listed in /v1/models (a local model's is read "
+                                "from the GGUF when it loads)")
 
 
 # llama-cpp-python's multimodal chat handlers (llama_cpp.llama_chat_format classes taking a
@@ -97,7 +105,6 @@ CHAT_HANDLERS = (
     "ObsidianChatHandler", "Qwen25VLChatHandler",
 )
 ChatHandler = Literal[CHAT_HANDLERS]  # type: ignore[valid-type]
-KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")
 
 
 class Autoscaling(_Spec):
@@ -136,6 +143,13 @@ class LlamaCppModel(_ModelSpec):
     clearance: DataClassField = Field(
         "restricted", validate_default=True, description="highest data class this model may receive")
     pricing: LocalPricing = Field(default_factory=LocalPricing, description="GPU-time pricing: local is never free")
+
+    @model_validator(mode="after")
+    def _one_task(self) -> "LlamaCppModel":
+        if len(set(self.tasks)) > 1:
+            raise ValueError("tasks: a llama.cpp model is loaded for chat or for embeddings, not both; declare the "
+                             "GGUF twice, under two ids")
+        return self
 
     @property
     def location(self) -> str:

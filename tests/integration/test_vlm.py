@@ -98,7 +98,7 @@ def vlm(policy: Path) -> Iterator[LlamaCppEngine]:
     compiled = compile_policy(policy.read_text(), str(policy))
     spec = compiled.models["tiny-vlm"]
     options = llamacpp_options(spec, policy.parent, compiled.spec.media)
-    options.pop("package"), options.pop("model_dir")
+    options.pop("package"), options.pop("model_dir"), options.pop("embedding")
     engine = LlamaCppEngine("tiny-vlm", options.pop("path"), seed=3, **options)
     yield engine
     engine.close()
