@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
-import io
 import os
 import threading
 import time
@@ -38,11 +37,10 @@ from backends.base import (
     ContextWindowExceeded,
     Health,
 )
+from backends.llamacpp_media import MediaPreparer, inline_only
 from router.classify.media import VideoSampling
-from router.errors import InvalidContent
 from router.fetch import Fetcher, FetchRules
-from router.image_prep import ImageLimits, decode_data_url, prepare_image
-from router.video_frames import sample_frames
+from router.image_prep import ImageLimits
 
 __all__ = ["MODEL_PACKAGES", "LlamaCppEngine", "chat_handler_names", "resolve_model_path"]
 
@@ -143,16 +141,6 @@ class _Run:
 _DONE = object()
 
 
-def _inline_only(image_url: str) -> bytes:
-    """Stands in for the chat handler's image loader, which would fetch http(s) URLs with urllib.
-    Only the engine's own prepared data URLs reach it."""
-    if not image_url.startswith("data:"):
-        raise ValueError("image URLs are never fetched by llama.cpp's chat handler")
-    import base64
-
-    return base64.b64decode(image_url.partition(",")[2])
-
-
 class _PromptTooLong(Exception):
     def __init__(self, prompt_tokens: int, n_ctx: int) -> None:
         super().__init__(f"prompt is {prompt_tokens} tokens; the context window is {n_ctx}")
@@ -202,14 +190,10 @@ class LlamaCppEngine:
     handler class (see `chat_handler_names()`), built with `clip_model_path`. Leave both unset
     to use the chat template stored in the GGUF.
 
-    Images (multimodal handlers only) reach llama.cpp as inline PNG/JPEG that this engine wrote:
-    every image part is decoded, oriented, stripped of metadata and shrunk to `max_image_pixels`
-    (router.image_prep) first. An image URL is fetched by `fetch` (router.fetch: the policy's
-    `media.fetch` rules, request-forgery safe) or refused with a 400 naming the part; the
-    handler's own URL loader (urllib) is replaced by one that refuses anything not inline, so
-    llama-cpp-python can never fetch. At most `max_images` images a request. An inline video is
-    sampled to frames (router.video_frames: as many as the classifier estimated under `video`),
-    each prepared like an image: an image model reads video that way.
+    Images and videos (multimodal handlers only) reach llama.cpp as inline PNG/JPEG prepared by
+    backends.llamacpp_media (orientation, no metadata, `max_image_pixels`; URLs fetched only under
+    `fetch`; video as frames under `video`; at most `max_images`). The handler's own URL loader
+    (urllib) is replaced by one that refuses anything not inline: llama-cpp-python never fetches.
     """
 
     slots = 1
@@ -243,11 +227,9 @@ class LlamaCppEngine:
         self.n_ctx = self._llama.n_ctx()
         self._multimodal = handler is not None
         if handler is not None:
-            handler.load_image = _inline_only  # the handler's urllib fetch must never run
-        self.max_images = max_images
-        self.image_limits = ImageLimits(max_pixels=max_image_pixels)
-        self._fetcher = fetch if isinstance(fetch, Fetcher) else Fetcher(fetch or FetchRules())
-        self.video = video or VideoSampling()
+            handler.load_image = inline_only  # the handler's urllib fetch must never run
+        self.media = MediaPreparer(model_id, max_images=max_images, limits=ImageLimits(max_pixels=max_image_pixels),
+                                   fetch=fetch, video=video)
         self._slot = asyncio.Lock()
         self._waiting = 0
         self._closed = False
@@ -337,7 +319,7 @@ class LlamaCppEngine:
             raise BackendUnavailable(self.model_id, "engine is closed")
         kwargs = self._chat_kwargs(request)
         if self._multimodal:
-            kwargs["messages"] = await self._with_prepared_images(kwargs["messages"])
+            kwargs["messages"] = await self.media.prepare(kwargs["messages"])
         self._waiting += 1
         try:
             await self._slot.acquire()
@@ -363,72 +345,6 @@ class LlamaCppEngine:
         if not self._multimodal:
             kwargs["messages"] = [self._text_only(i, m) for i, m in enumerate(request["messages"])]
         return kwargs
-
-    async def _with_prepared_images(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """`messages` with every image part replaced by the prepared inline image (a new list;
-        the request is not mutated). BackendBadRequest naming the part for anything refused."""
-        out, count = [], 0
-        for index, message in enumerate(messages):
-            content = message.get("content")
-            if not isinstance(content, list):
-                out.append(message)
-                continue
-            parts = []
-            for p_index, part in enumerate(content):
-                kind = part.get("type") if isinstance(part, dict) else None
-                if kind == "video_url":
-                    parts += await self._video_frames(message, part, f"messages[{index}].content[{p_index}].video_url")
-                    continue
-                if kind != "image_url":
-                    parts.append(part)
-                    continue
-                where = f"messages[{index}].content[{p_index}].image_url"
-                count += 1
-                if count > self.max_images:
-                    raise BackendBadRequest(self.model_id, f"{where}: more than {self.max_images} images; "
-                                                           f"this model takes at most {self.max_images}")
-                if message.get("role") != "user":
-                    raise BackendBadRequest(self.model_id, f"{where}: images are read only in user messages")
-                image = part["image_url"]
-                url = image.get("url", "") if isinstance(image, dict) else str(image)
-                try:
-                    prepared = await self._prepared(url, where)
-                except InvalidContent as exc:
-                    raise BackendBadRequest(self.model_id, exc.message) from None
-                parts.append({"type": "image_url", "image_url": {"url": prepared}})
-            out.append({**message, "content": parts})
-        return out
-
-    async def _video_frames(self, message: dict[str, Any], part: dict[str, Any], where: str) -> list[dict[str, Any]]:
-        if message.get("role") != "user":
-            raise BackendBadRequest(self.model_id, f"{where}: videos are read only in user messages")
-        video = part.get("video_url")
-        url = video.get("url", "") if isinstance(video, dict) else str(video)
-
-        def frames() -> list[str]:
-            out = []
-            for i, frame in enumerate(sample_frames(url, where, self.video)):
-                buffer = io.BytesIO()
-                frame.save(buffer, format="PNG", compress_level=1)
-                out.append(prepare_image(buffer.getvalue(), f"{where} frame {i}", self.image_limits).data_url())
-            return out
-
-        try:
-            urls = await asyncio.to_thread(frames)
-        except InvalidContent as exc:
-            raise BackendBadRequest(self.model_id, exc.message) from None
-        return [{"type": "image_url", "image_url": {"url": frame}} for frame in urls]
-
-    async def _prepared(self, url: str, where: str) -> str:
-        if url[:8].lower().startswith(("http://", "https://")):
-            data = await self._fetcher.fetch(url, where)
-        elif url[:5].lower() == "data:":
-            data = decode_data_url(url, where, self.image_limits.max_bytes)
-        else:
-            raise InvalidContent(f"{where}: unsupported image URL; allowed: data:image/...;base64, or http(s) "
-                                 "where the policy's media.fetch allows it", param=where)
-        prepared = await asyncio.to_thread(prepare_image, data, where, self.image_limits)
-        return prepared.data_url()
 
     def _text_only(self, index: int, message: dict[str, Any]) -> dict[str, Any]:
         """Text-only chat formats expect string content: join a list of text parts."""
