@@ -20,6 +20,11 @@ Kinds (DETECTOR_KINDS) and where they are decided:
 E-mail decoys that do not count: no dot in the domain (user@localhost), a TLD that is a file
 extension (icon@2x.png), and git's SSH remotes (git@github.com:org/repo).
 
+Every detector reads the text folded (normalize.fold: NFKC, no zero-width or other format
+characters), so `４１１１ １１１１ ...` and a card number broken up by zero-width spaces are found;
+ASCII text costs one `isascii()` more. The noise of obfuscation, OCR and speech is the thorough
+scan's (thorough.py).
+
 Everything costly (regular expressions, phonenumbers' region index, schwifty's registry) is built
 once in `PrivacyScanner.__init__`; `scan` only reads it, so one scanner serves all requests.
 """
@@ -32,6 +37,7 @@ from dataclasses import dataclass, field
 
 from router.classify.credentials import SECRET_KINDS, find_secrets
 from router.classify.identifiers import NUMBER_KINDS, NumberScanner
+from router.classify.normalize import fold
 from router.profile import DataClass, Finding
 
 DETECTOR_KINDS: tuple[str, ...] = ("email", *NUMBER_KINDS, *SECRET_KINDS)
@@ -168,6 +174,7 @@ class PrivacyScanner:
         then policy order. Pure: reads only its arguments and its configuration."""
         if not text:
             return []
+        text = fold(text)
         found: set[str] = set()
         if self._email and "@" in text and _has_email(text):
             found.add("email")

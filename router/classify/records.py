@@ -1,0 +1,115 @@
+"""Street addresses, dates of birth and ID documents: personal data with a shape but no checksum.
+
+- address: a house number next to a street name with a street-type word, in the order each
+  country writes it ("4821 Maple Ridge Drive", "18 rue des Tanneurs", "Lindenstraße 14,",
+  "Via Roma 12", "Calle Mayor 5", "ul. Marszałkowska 10"), or a US "City, ST 43215", or a
+  UK postcode next to a house number. A street type without a number is a place, not an
+  address ("Main Street businesses").
+- date_of_birth: a full date (numeric, ISO or with a month name, eight languages) within a few
+  words after a birth word (born, date of birth, DOB, geboren, né le, nacido, nato il, ...).
+  A date alone is history ("9 November 1989").
+- id_document: a passport, driver's licence or identity-card word, then within a few words a
+  document number: 6-20 letters/digits/hyphens holding 5+ digits, not a date.
+"""
+
+from __future__ import annotations
+
+import re
+
+from router.classify.lexicon import alternation
+from router.classify.people import TOKEN, UPPER
+
+_STREET_EN = alternation("""
+street | st | road | rd | avenue | ave | drive | dr | lane | ln | boulevard | blvd | court | ct | way | place | pl |
+terrace | close | crescent | parkway | pkwy | highway | hwy | circle | cir | square | sq | trail | row | grove |
+gardens | hill | mews | walk | park | parade | esplanade""")
+_NUMBER_FIRST = re.compile(
+    rf"\b\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,4}})?,?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{TOKEN}[ \t]+){{1,3}}"
+    rf"(?i:{_STREET_EN})\b\.?")
+_STREET_ROMANCE_FIRST = alternation("""
+rue | avenue | av. | boulevard | bd | chemin | place | allée | impasse | quai | route | cours | passage | square |
+calle | c/ | avenida | avda. | plaza | paseo | camino | carrera | ronda | travesía | rua | travessa | praça | largo""")
+_NUMBER_THEN_ROMANCE = re.compile(
+    rf"\b\d{{1,4}}(?:[ \t]?(?:bis|ter|[A-Za-z]))?,?[ \t]+(?i:{_STREET_ROMANCE_FIRST})[ \t]+"
+    rf"(?:(?:de la|de l'|du|des|de|d'|l'|del|de los|de las|da|do|dos|das)[ \t]*)?{TOKEN}")
+_STREET_THEN_NUMBER = re.compile(
+    rf"(?<![\w])(?:(?i:{_STREET_ROMANCE_FIRST})|Via|Viale|Piazza|Corso|Vicolo|(?i:ul\.|ulica|al\.|aleja|os\.))[ \t]+"
+    rf"(?:(?:de la|de los|de las|del|de|dei|della|delle|di|da|do|dos|das)[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN}){{0,3}},?"
+    r"[ \t]+(?:n[º°o.]?[ \t]*)?\d{1,4}[A-Za-z]?\b(?![.,]\d)")
+_SUFFIXES = ("straße|strasse|str\\.|gasse|allee|platz|weg|damm|ufer|chaussee|straat|laan|plein|gracht|singel|kade|"
+             "gatan|vägen|gränd|gade|vej|veien|veg|gata|katu|tie|utca")
+_SUFFIX_STREET = re.compile(
+    rf"(?<![\w])(?:[{UPPER}][\w\-]*(?:{_SUFFIXES})|{TOKEN}[ \t]+(?:Straße|Strasse|Str\.|Weg|Platz|"
+    rf"Allee|Gasse))[ \t]+\d{{1,4}}[ \t]?[a-zA-Z]?(?:[-/]\d{{1,4}})?(?=[ \t]*(?:,|\n|$|\d{{4,5}}|in[ \t]))")
+_US_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
+              "OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC")
+_US_CITY_STATE_ZIP = re.compile(rf"\b{TOKEN}(?:[ \t]+{TOKEN}){{0,2}},[ \t]*(?:{_US_STATES})[ \t]+\d{{5}}(?:-\d{{4}})?\b")
+_UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2}\b")
+_HOUSE_NUMBER = re.compile(r"\b(?:\d{1,4}[A-Za-z]?,?[ \t]+[A-Z]|(?i:flat|apt\.?|apartment|suite|unit)[ \t]+\d)")
+_PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|boîte postale|apartado de correos|casella postale)[ \t]+\d{1,6}\b")
+
+
+def find_address(text: str) -> str | None:
+    """Why `text` holds a street address, or None."""
+    if not any(c.isdigit() for c in text):
+        return None
+    for pattern in (_NUMBER_FIRST, _NUMBER_THEN_ROMANCE, _STREET_THEN_NUMBER, _SUFFIX_STREET):
+        if pattern.search(text):
+            return "street and number"
+    if _US_CITY_STATE_ZIP.search(text):
+        return "city, state and ZIP"
+    if _UK_POSTCODE.search(text) and _HOUSE_NUMBER.search(text):
+        return "postcode and house number"
+    if _PO_BOX.search(text):
+        return "post box"
+    return None
+
+
+_MONTHS = alternation("""
+january | february | march | april | may | june | july | august | september | october | november | december |
+jan | feb | mar | apr | jun | jul | aug | sep | sept | oct | nov | dec |
+januar | jänner | februar | märz | mai | juni | juli | oktober | dezember |
+janvier | février | mars | avril | juin | juillet | août | septembre | octobre | novembre | décembre |
+enero | febrero | marzo | abril | mayo | junio | julio | agosto | septiembre | octubre | noviembre | diciembre |
+gennaio | febbraio | aprile | maggio | giugno | luglio | settembre | ottobre | dicembre |
+januari | februari | maart | mei | augustus |
+janeiro | fevereiro | março | maio | junho | julho | setembro | outubro | novembro | dezembro |
+stycznia | lutego | marca | kwietnia | maja | czerwca | lipca | sierpnia | września | października | listopada | grudnia""")
+_DATE = (rf"(?:\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:\d{{4}}|\d{{2}})\b|(?:19|20)\d{{2}}[./\-]\d{{1,2}}[./\-]\d{{1,2}}\b|"
+         rf"\d{{1,2}}(?:st|nd|rd|th|\.|er|º)?[ \t]+(?:de[ \t]+|of[ \t]+)?(?i:{_MONTHS})\.?,?[ \t]+(?:de[ \t]+)?\d{{4}}\b|"
+         rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}}\b)")
+_BIRTH_WORDS = alternation("""
+born | born on | date of birth | birth date | birthdate | dob | d.o.b. | birthday | geboren | geboren am | geb. |
+geburtsdatum | geburtstag | né le | née le | né | née | date de naissance | fecha de nacimiento | nacido | nacida |
+nacido el | nacida el | f. nac. | data di nascita | nato il | nata il | nato | nata | geboortedatum | geboren op |
+data urodzenia | urodzony | urodzona | data de nascimento | nascido em | nascida em | födelsedatum | född | født""")
+_DOB = re.compile(rf"(?i:(?<![\w]){_BIRTH_WORDS})(?![\w])[\s:,\-]*(?:(?:is|was|on|the|am|le|el|il|em|:)[ \t]+){{0,3}}"
+                  rf"(?:[^\W\d_]+[ \t]+){{0,2}}?{_DATE}")
+
+
+def find_date_of_birth(text: str) -> str | None:
+    """Why `text` holds a date of birth, or None."""
+    return "birth word and date" if _DOB.search(text) else None
+
+
+_ID_WORDS = alternation("""
+passport | passport no | passport number | driver's license | drivers license | driver license | driver's licence |
+driving licence | driving license | licence number | license number | license no | dl no | dl number | dl# |
+id card | identity card | id number | id no | id card number | national identity card |
+reisepass | reisepassnummer | passnummer | personalausweis | personalausweisnummer | ausweisnummer | führerschein |
+führerscheinnummer | passeport | numéro de passeport | permis de conduire | carte d'identité | pasaporte |
+número de pasaporte | licencia de conducir | permiso de conducir | carnet de conducir | passaporto | patente di guida |
+carta d'identità | paspoort | paspoortnummer | rijbewijs | paszport | prawo jazdy | dowód osobisty | passaporte |
+carteira de motorista | carta de condução | körkort""")
+_ID_NUMBER = re.compile(rf"(?i:(?<![\w]){_ID_WORDS})[\w'’]*(?![\w])[^\n]{{0,40}}?(?<![\w\-])"
+                        r"(?P<number>[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){5,19})(?![\w\-])")
+_DATE_ONLY = re.compile(r"(?:\d{1,4}-){2}\d{1,4}\Z")
+
+
+def find_id_document(text: str) -> str | None:
+    """Why `text` holds an ID document number, or None."""
+    for match in _ID_NUMBER.finditer(text):
+        number = match["number"]
+        if sum(c.isdigit() for c in number) >= 5 and not _DATE_ONLY.match(number):
+            return "document word and number"
+    return None
