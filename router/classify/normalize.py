@@ -62,7 +62,6 @@ _NOT_LOCAL = frozenset({"me", "us", "him", "her", "them", "you", "it", "look", "
 _NOT_DOMAIN_START = frozenset({"the", "a", "an", "this", "that", "our", "my", "your", "his", "her", "its",
                                "their", "least", "most", "all", "home", "work", "le", "la", "el", "der", "die",
                                "das", "il"})
-_EMAIL_HINTS = ("@", " at ", " dot ", "arobase", "arroba", "chiocciola", " ät ", "klammeraffe", "[", "(", "{", "<")
 
 
 def _spoken_email(match: re.Match[str]) -> str:
@@ -77,16 +76,22 @@ def _spoken_email(match: re.Match[str]) -> str:
     return f"{local}@{_SPOKEN_DOT.sub('.', domain)}"
 
 
+_SPOKEN_AT_WORDS = (" at ", " ät ", "arobase", "arroba", "chiocciola", "klammeraffe")
+_SPOKEN_DOT_WORDS = (" dot ", " punkt ", " point ", " punto ")
+
+
 def _emails(text: str) -> str:
-    lowered = text.lower()
-    if not any(hint in lowered for hint in _EMAIL_HINTS):
-        return text
-    text = _BRACKETED_AT.sub("@", text)
-    text = _BRACKETED_DOT.sub(".", text)
+    if any(bracket in text for bracket in "[({<"):
+        text = _BRACKETED_AT.sub("@", text)
+        text = _BRACKETED_DOT.sub(".", text)
     if "@" in text:
         text = _SPACED_AT.sub("@", text)
-        text = _SPACED_DOT.sub(".", text) if _SPACED_DOT.search(text) and "@" in text else text
-    return _SPOKEN_EMAIL.sub(_spoken_email, text)
+        if _SPACED_DOT.search(text):
+            text = _SPACED_DOT.sub(".", text)
+    lowered = text.lower()
+    if any(w in lowered for w in _SPOKEN_AT_WORDS) and any(w in lowered for w in _SPOKEN_DOT_WORDS):
+        text = _SPOKEN_EMAIL.sub(_spoken_email, text)
+    return text
 
 
 # -- numbers read out --------------------------------------------------------------------------------
@@ -148,10 +153,33 @@ def _ocr_digits(match: re.Match[str]) -> str:
                    for group in re.split(r"([ \-])", run))
 
 
+_PUNCTUATION = str.maketrans(",.;:!?-", "       ")
+_OCR_HINT = re.compile(r"[0-9][ \-]?[OolI|]|[OolI|][ \-]?[0-9]")
+_GLUE_HINT = re.compile(r"[A-Za-z][+0-9]")
+
+
+def _spoken_digits(text: str) -> bool:
+    """Whether four or more digit words follow each other (the cheap test before the expression)."""
+    run = 0
+    for word in text.lower().translate(_PUNCTUATION).split():
+        if word in _DIGIT_WORDS or word in _REPEAT_WORDS:
+            run += 1
+            if run == 4:
+                return True
+        else:
+            run = 0
+    return False
+
+
 def denoise(text: str) -> str:
     """`text` with obfuscated and spoken e-mails, spoken numbers, OCR digit confusions and labels
-    glued to numbers written plainly (see the module docstring). Pure; `text` when nothing applies."""
+    glued to numbers written plainly (see the module docstring). Pure; `text` when nothing applies.
+    Each step first makes a cheap test, so ordinary prose costs a few substring searches."""
     text = _emails(text)
-    text = _SPOKEN_NUMBER.sub(_spoken_number, text)
-    text = _OCR_RUN.sub(_ocr_digits, text)
-    return _GLUED_LABEL.sub(r"\1 ", text)
+    if _spoken_digits(text):
+        text = _SPOKEN_NUMBER.sub(_spoken_number, text)
+    if _OCR_HINT.search(text):
+        text = _OCR_RUN.sub(_ocr_digits, text)
+    if _GLUE_HINT.search(text):
+        text = _GLUED_LABEL.sub(r"\1 ", text)
+    return text

@@ -9,17 +9,20 @@ reason it fired, never the value:
     person (role word)         customer Ingrid Halvorsen / Patient Marek Nowak / my report Tomasz ...
     person (honorific)         für Herrn Jürgen Baumgartner (two name words, or one in a writing task)
     person (with identifiers)  a full given name + surname in a text holding other personal data
-    person (account context)   a full name next to verbs and nouns of account, care and employment
+    person (account context)   a full name in a sentence with words of account, care or employment
     health (...)               a condition or treatment tied to someone: a named person, a patient
-                               record, the writer ("my chemotherapy", "I was diagnosed"), a role word
+                               record, a possessive ("my chemotherapy", "mon père suit une
+                               chimiothérapie"), a verb that ties it to someone ("was diagnosed")
     special_category (...)     religion, trade union, ethnicity, sexual orientation, political
-                               opinion, genetic or biometric data, about people the writer holds
-                               records of (staff who..., my..., a named person)
+                               opinion, genetic or biometric data, about someone: a named person,
+                               the writer, or people the writer holds records of ("staff who ...")
 
 Weak cues (a bare full name, a short introduction, an honorific with one word) stay silent when
 the text speaks of famous people or works (lexicon.PUBLIC_CUES: biography, novel, prize, ...).
 A name word is a capitalised token; whether it is a given name or surname comes from the
 gazetteers derived from names-dataset (lexicon.first_names / last_names).
+
+Every cue is found by the one-pass lexicon.Matcher; the expressions here run anchored at a cue.
 """
 
 from __future__ import annotations
@@ -28,32 +31,38 @@ import re
 from dataclasses import dataclass
 
 from router.classify import lexicon as lx
+from router.classify.lexicon import Reading
 
 UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩА-Я"
 TOKEN = rf"[{UPPER}](?:[^\W\d_]|['’\-](?=[^\W\d_]))+"
-_PARTICLE = r"(?:van|von|de|der|den|da|das|do|dos|del|della|di|du|la|le|ten|ter|bin|ibn|al|el|zu|y)"
+_PARTICLE = r"(?:van|von|de|der|den|da|das|do|dos|del|della|di|du|la|le|ten|ter|bin|ibn|al|el|zu|y|i)"
 NAME = rf"{TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN}){{0,3}}"
 _PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
+_HONORIFIC = rf"(?:(?i:{lx.HONORIFICS})[ \t]+)?{lx.TITLES}"
 
-_ROLE_NAME = re.compile(
-    rf"(?i:\b{lx.ROLE_WORDS})(?:[ \t]*[,:(]?[ \t]*|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+)"
-    rf"(?:{lx.HONORIFICS}[ \t]+)?(?P<name>{NAME})")
-_NAME_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:(?:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)[ \t]+)"
-                        rf"(?i:{lx.ROLE_WORDS})\b")
-_HONORIFIC_NAME = re.compile(rf"(?<![\w.]){lx.HONORIFICS}[ \t]+(?P<name>{NAME})")
-_SALUTATION = re.compile(
-    rf"(?i:\b{lx.SALUTATIONS})[ \t]+(?:(?P<hon>{lx.HONORIFICS})[ \t]+)?(?P<name>{NAME})(?P<end>[ \t]*(?:[,!:\n]|$))?")
-_SIGN_OFF = re.compile(
-    rf"(?i:\b{lx.SIGN_OFFS})[ \t]*(?:[,!.\-–—][ \t]*\n?|\n)[ \t]*(?P<name>{NAME})(?=[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))")
-_INTRODUCTION = re.compile(rf"(?i:\b{lx.INTRODUCTIONS})[ \t]+(?P<name>{NAME})")
-_WEAK_INTRODUCTION = re.compile(rf"(?i:(?<![\w']){lx.WEAK_INTRODUCTIONS})[ \t]+(?P<name>{NAME})")
+# Anchored at the end of a cue.
+_AFTER_ROLE = re.compile(
+    rf"(?:[ \t]*[,:(]?[ \t]*|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){_HONORIFIC}(?P<name>{NAME})")
+_AFTER_HONORIFIC = re.compile(rf"\.?[ \t]+{lx.TITLES}(?P<name>{NAME})")
+_AFTER_SALUTATION = re.compile(
+    rf"[ \t]+(?:(?P<hon>{lx.HONORIFICS})[ \t]+)?{lx.TITLES}(?P<name>{NAME})(?P<end>[ \t]*(?:[,!:\n]|$))?")
+_AFTER_SIGN_OFF = re.compile(
+    rf"[ \t]*(?:[,!.\-–—][ \t]*\n?|\n)[ \t]*{_HONORIFIC}(?P<name>{NAME})(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
+_AFTER_INTRODUCTION = re.compile(rf"[ \t]+{_HONORIFIC}(?P<name>{NAME})")
+_BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)[ \t]+\Z")
 _FULL_NAME = re.compile(rf"(?<![\w'’])(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})")
-_TASK = re.compile(r"(?i)\b(?:draft|write|reply|respond|answer|send|remind|invoice|letter|e-?mail|message|note|confirm|"
-                   r"book|schedule|call|contact|notify|proofread|formuliere|schreib\w*|antworte|erinnere|rédige|écri\w*|"
-                   r"envoie|répond\w*|redacta|escribe|envía|responde|scrivi|invia|rispondi|schrijf|stuur|napisz)\b")
-_PUBLIC = re.compile(rf"(?i)\b{lx.PUBLIC_CUES}\b")
-_ACCOUNT = re.compile(rf"(?i)\b{lx.ACCOUNT_VERBS}\b")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
+_LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
+
+LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "role": lx.ROLE_WORDS, "honorific": lx.HONORIFIC_WORDS, "salutation": lx.SALUTATIONS, "sign_off": lx.SIGN_OFFS,
+    "introduction": lx.INTRODUCTIONS, "weak_introduction": lx.WEAK_INTRODUCTIONS, "account": lx.ACCOUNT_VERBS,
+    "public": lx.PUBLIC_CUES, "task": lx.TASK_WORDS, "possessive": lx.FIRST_POSSESSIVE + lx.THIRD_PERSON_POSSESSIVE,
+    "health": lx.HEALTH_TERMS, "health_tie": lx.HEALTH_TIES, "group": lx.GROUP_WORDS, "group_tie": lx.GROUP_TIES,
+    "patient": lx.PATIENT_WORDS, "own_special": lx.SPECIAL_TIES, "disclosure": lx.DISCLOSURE_WORDS,
+    "determiner": lx.DETERMINERS,
+    **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()},
+}
 
 
 def _words(name: str) -> list[str]:
@@ -73,115 +82,126 @@ class PersonFinder:
     def __init__(self, cues: PersonCues = PersonCues()) -> None:
         self._first = lx.first_names()
         self._last = lx.last_names()
-        self._extra_roles = None
-        if cues.role_words:
-            extra = lx.alternation(" | ".join(re.escape(w.strip().lower()).replace(r"\ ", " ") for w in cues.role_words))
-            self._extra_roles = re.compile(rf"(?i:\b{extra})[ \t]*[,:]?[ \t]*(?:{lx.HONORIFICS}[ \t]+)?(?P<name>{NAME})")
+        self.extra_roles = lx.phrases(" | ".join(cues.role_words)) if cues.role_words else ()
 
-    def _given(self, word: str) -> bool:
-        return word in self._first
-
-    def _named(self, name: str) -> bool:
-        """A known given name first, or two or more words that are all known surnames."""
-        words = _words(name)
+    def _known(self, words: list[str]) -> bool:
+        """A known given name first, or two or more words that are all known names."""
         if not words or words[0] in lx.NOT_NAMES:
             return False
-        return self._given(words[0]) or (len(words) >= 2 and all(w in self._last or w in self._first for w in words))
+        first, last = self._first, self._last
+        return words[0] in first or (len(words) >= 2 and all(w in last or w in first for w in words))
 
-    def find(self, text: str, other_personal_data: bool = False) -> str | None:
-        """Why `text` names a private person ("role word", "salutation", ...), or None."""
-        for finder in (self._extra_roles, _ROLE_NAME):
-            if finder is not None:
-                for match in finder.finditer(text):
-                    if self._named(match["name"]):
-                        return "role word"
-        for match in _NAME_ROLE.finditer(text):
-            if self._named(match["name"]):
+    def find(self, reading: Reading, other_personal_data: bool = False) -> str | None:
+        """Why the text names a private person ("role word", "salutation", ...), or None."""
+        text = reading.text
+        for first, end in reading.get("role") + reading.get("extra_role"):
+            match = _AFTER_ROLE.match(text, reading.end(end))
+            if match and (self._known(_words(match["name"])) or len(_words(match["name"])) >= 2
+                          and not set(_words(match["name"])) & lx.NOT_NAMES):
                 return "role word"
-        for match in _SALUTATION.finditer(text):
+            before = _BEFORE_ROLE.search(text, max(0, reading.start(first) - 80), reading.start(first))
+            if before and self._known(_words(before["name"])):
+                return "role word"
+        for _, end in reading.get("salutation"):
+            match = _AFTER_SALUTATION.match(text, reading.end(end))
+            if match is None:
+                continue
             words = _words(match["name"])
-            if (match["hon"] and words) or (match["end"] is not None and words and self._given(words[0])
-                                            and words[0] not in lx.NOT_NAMES):
+            if match["hon"] or (match["end"] is not None and words[0] not in lx.NOT_NAMES and (
+                    words[0] in self._first or _LINE_START.search(text, 0, reading.start(_)))):
                 return "salutation"
-        for match in _SIGN_OFF.finditer(text):
+        for first, end in reading.get("sign_off"):
+            match = _AFTER_SIGN_OFF.match(text, reading.end(end))
+            if match is None:
+                continue
             words = _words(match["name"])
-            if words and words[0] not in lx.NOT_NAMES and (self._given(words[0]) or len(words) >= 2):
+            if words[0] not in lx.NOT_NAMES and (words[0] in self._first or len(words) >= 2 or match["end"] is not None):
                 return "sign-off"
-        for match in _INTRODUCTION.finditer(text):
-            words = _words(match["name"])
-            if words and words[0] not in lx.NOT_NAMES:
+        for _, end in reading.get("introduction"):
+            match = _AFTER_INTRODUCTION.match(text, reading.end(end))
+            if match and _words(match["name"])[0] not in lx.NOT_NAMES:
                 return "introduction"
-        public = _PUBLIC.search(text) is not None
-        if public and not other_personal_data:
+        if "public" in reading.hits and not other_personal_data:
             return None
-        for match in _WEAK_INTRODUCTION.finditer(text):
-            words = _words(match["name"])
-            if len(words) >= 2 and self._given(words[0]) and words[0] not in lx.NOT_NAMES:
-                return "introduction"
-        for match in _HONORIFIC_NAME.finditer(text):
-            words = _words(match["name"])
-            if words and words[0] not in lx.NOT_NAMES and (len(words) >= 2 or _TASK.search(text)):
-                return "honorific"
+        for _, end in reading.get("weak_introduction"):
+            match = _AFTER_INTRODUCTION.match(text, reading.end(end))
+            if match:
+                words = _words(match["name"])
+                if len(words) >= 2 and words[0] in self._first and words[0] not in lx.NOT_NAMES:
+                    return "introduction"
+        for first, end in reading.get("honorific"):
+            if not text[reading.start(first)].isupper():
+                continue
+            match = _AFTER_HONORIFIC.match(text, reading.end(end))
+            if match:
+                words = _words(match["name"])
+                if words[0] not in lx.NOT_NAMES and (len(words) >= 2 or "task" in reading.hits):
+                    return "honorific"
+        if other_personal_data or "account" in reading.hits:
+            return self._full_name(reading, other_personal_data)
+        return None
+
+    def _full_name(self, reading: Reading, other_personal_data: bool) -> str | None:
+        text = reading.text
         for match in _FULL_NAME.finditer(text):
             words = _words(match["name"])
-            if not (self._given(words[0]) and words[-1] in self._last and words[0] not in lx.NOT_NAMES
-                    and words[-1] not in lx.NOT_NAMES):
+            if not (words[0] in self._first and words[-1] in self._last
+                    and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
                 continue
             if other_personal_data:
                 return "with identifiers"
-            if _ACCOUNT.search(_sentence(text, match.start(), match.end())):
+            begin, stop = _sentence(text, match.start(), match.end())
+            if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")):
                 return "account context"
         return None
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence around text[start:end] (bounded by . ! ? ; or a newline, 200 characters at most)."""
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the sentence around text[start:end] (bounded by . ! ? ; or a newline, 200 characters at most)."""
     left = max(0, start - 200)
     ends = [m.end() for m in _SENTENCE_END.finditer(text, left, start)]
-    begin = ends[-1] if ends else left
     stop = _SENTENCE_END.search(text, end)
-    return text[begin:stop.start() if stop else min(len(text), end + 200)]
+    return (ends[-1] if ends else left), (stop.start() if stop else min(len(text), end + 200))
 
 
 # -- health and the other special categories (GDPR art. 9) -----------------------------------------
 
-_HEALTH = re.compile(rf"(?i)\b{lx.HEALTH_TERMS}\b")
-_HEALTH_TIED = re.compile(rf"(?i)\b{lx.HEALTH_TIES}\W+(?:[\w'’\-]+\W+){{0,3}}?{lx.HEALTH_TERMS}\b")
-_OWN = re.compile(rf"(?i)\b(?:{lx.FIRST_POSSESSIVE}|{lx.THIRD_PERSON_POSSESSIVE})\W+(?:[\w'’\-]+\W+){{0,2}}?"
-                  rf"{lx.HEALTH_TERMS}\b")
-_SPECIFIC_ROLE = re.compile(rf"(?i)\b(?:the|this|that|our|my|an?|one|le|la|l'|un|une|der|die|das|ein|eine|el|una?|"
-                            rf"il|lo|de|het|een)[ \t]+(?:\w+[ \t]+)?{lx.ROLE_WORDS}\b")
-_SPECIAL = {label: re.compile(rf"(?i)\b{words}\b") for label, words in lx.SPECIAL_CATEGORIES.items()}
-_GROUP_RECORDS = re.compile(rf"(?i)\b(?:{lx.GROUP_WORDS}|{lx.ROLE_WORDS})\b[^.!?\n]{{0,80}}?"
-                            rf"\b(?:who|whose|which of|that|their|with|disclosed|declared|is an?|are)\b")
-_SPECIAL_OWN = re.compile(rf"(?i)\b(?:{lx.FIRST_POSSESSIVE}|{lx.THIRD_PERSON_POSSESSIVE}|i am|i'm|he is|she is|"
-                          rf"he's|she's|ich bin|er ist|sie ist|je suis|il est|elle est|soy|es|sono|è)\W+"
-                          rf"(?:[\w'’\-]+\W+){{0,2}}?$")
+def _near_before(reading: Reading, cue: str, first: int, gap: int) -> bool:
+    """Whether a `cue` phrase ends at most `gap` words before word `first`."""
+    return any(first - gap <= end <= first for _, end in reading.get(cue))
 
 
-def find_health(text: str, person: bool) -> str | None:
-    """Why `text` holds someone's health data, or None (a general health question has no one)."""
-    if _HEALTH.search(text) is None:
+def find_health(reading: Reading, person: bool) -> str | None:
+    """Why the text holds someone's health data, or None (a general health question has no one)."""
+    terms = reading.get("health")
+    if not terms:
         return None
     if person:
         return "named person"
-    if re.search(r"(?i)\b(?:patient|patientin|paciente|patiente|paziente|patiënt|pacjent)", text) and (
-            _HEALTH_TIED.search(text) or _OWN.search(text)):
+    tied = any(_near_before(reading, "health_tie", first, 3) for first, _ in terms)
+    owned = any(_near_before(reading, "possessive", first, 4) for first, _ in terms)
+    if (tied or owned) and "patient" in reading.hits:
         return "patient record"
-    if _OWN.search(text):
+    if owned:
         return "possessive"
-    if _HEALTH_TIED.search(text):
+    if tied:
         return "condition tied to someone"
-    if _SPECIFIC_ROLE.search(text) and re.search(r"(?i)\b(?:disclosed|reported|told|informed|records?|file|note)\b", text):
+    roles = reading.get("role")
+    if "disclosure" in reading.hits and any(_near_before(reading, "determiner", first, 2) for first, _ in roles):
         return "role word"
     return None
 
 
-def find_special(text: str, person: bool) -> str | None:
-    """The special category `text` reveals about someone ("trade union"), or None."""
-    for label, pattern in _SPECIAL.items():
-        for match in pattern.finditer(text):
-            if person or _GROUP_RECORDS.search(text) or _SPECIAL_OWN.search(text, max(0, match.start() - 40),
-                                                                               match.start()):
-                return label
+def find_special(reading: Reading, person: bool) -> str | None:
+    """The special category the text reveals about someone ("trade union"), or None."""
+    groups = reading.get("group") + reading.get("role")
+    ties = reading.get("group_tie")
+    for name, hits in reading.hits.items():
+        if not name.startswith("special:"):
+            continue
+        for first, end in hits:
+            if person or _near_before(reading, "own_special", first, 3) or _near_before(reading, "possessive", first, 2):
+                return name[len("special:"):]
+            if any(abs(g - first) <= 10 for g, _ in groups) and any(abs(t - first) <= 12 for t, _ in ties):
+                return name[len("special:"):]
     return None

@@ -16,8 +16,15 @@ from __future__ import annotations
 
 import re
 
-from router.classify.lexicon import alternation
+from router.classify.lexicon import Reading, phrases
 from router.classify.people import TOKEN, UPPER
+
+
+def alternation(words: str) -> str:
+    """'a | b c' -> a non-capturing alternation, longest first, spaces as \\s+ (for lists read at an anchor)."""
+    items = sorted({w.strip() for w in words.split("|") if w.strip()}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items) + ")"
+
 
 _STREET_EN = alternation("""
 street | st | road | rd | avenue | ave | drive | dr | lane | ln | boulevard | blvd | court | ct | way | place | pl |
@@ -32,11 +39,24 @@ calle | c/ | avenida | avda. | plaza | paseo | camino | carrera | ronda | traves
 _NUMBER_THEN_ROMANCE = re.compile(
     rf"\b\d{{1,4}}(?:[ \t]?(?:bis|ter|[A-Za-z]))?,?[ \t]+(?i:{_STREET_ROMANCE_FIRST})[ \t]+"
     rf"(?:(?:de la|de l'|du|des|de|d'|l'|del|de los|de las|da|do|dos|das)[ \t]*)?{TOKEN}")
-_STREET_THEN_NUMBER = re.compile(
-    rf"(?<![\w])(?:(?i:{_STREET_ROMANCE_FIRST})|Via|Viale|Piazza|Corso|Vicolo|(?i:ul\.|ulica|al\.|aleja|os\.))[ \t]+"
-    rf"(?:(?:de la|de los|de las|del|de|dei|della|delle|di|da|do|dos|das)[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN}){{0,3}},?"
-    r"[ \t]+(?:n[º°o.]?[ \t]*)?\d{1,4}[A-Za-z]?\b(?![.,]\d)")
-_SUFFIXES = ("straße|strasse|str\\.|gasse|allee|platz|weg|damm|ufer|chaussee|straat|laan|plein|gracht|singel|kade|"
+# Streets named before their number (es, it, pt, pl); the short ones only as abbreviations ("C/", "ul.").
+_STREET_FIRST_WORDS = phrases("""
+calle | c | avenida | avda | av | plaza | paseo | camino | carrera | ronda | travesía | glorieta | alameda | rua |
+travessa | praça | largo | via | viale | piazza | corso | vicolo | ul | ulica | al | aleja | os | pl | plac | rynek""")
+_ABBREVIATED = frozenset({"c", "av", "avda", "ul", "al", "os", "pl"})
+_AFTER_STREET_WORD = re.compile(
+    rf"[ \t]+(?:(?:de la|de los|de las|del|de|dei|della|delle|di|da|do|dos|das)[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN}){{0,3}},?"
+    r"[ \t]+(?:n[º°o.]?[ \t]*)?\d{1,4}[A-Za-z]?(?:[-/]\d{1,4})?"
+    r"(?=[ \t]*(?:[,\n.]|$|\d{4,5}\b|(?i:piso|puerta|planta|appartamento|piano|interno|scala|apt|lok|m)\b))")
+_POSTCODE_CITY = re.compile(
+    rf"(?:,|\n)[ \t]*(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}[ \t]?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{3}}[ \t]\d{{2}}|\d{{8}}|\d{{4}})"
+    rf"[ \t,]+[{UPPER}]|,[ \t]*{TOKEN}(?:[ \t]+[\w'’\-]+){{0,3}},[ \t]*\d{{5}}\b")
+_NUMBER_BEFORE = re.compile(rf"{TOKEN}(?:[ \t]+[\w'’\-]+){{0,4}}?,?[ \t]+(?P<n>\d{{1,4}})[A-Za-z]?(?:[-/]\d{{1,4}})?\b")
+_STREET_WORD_BEFORE = re.compile(
+    r"(?i)\b(?:rue|avenue|boulevard|chemin|allée|impasse|quai|calle|avenida|plaza|paseo|via|viale|piazza|corso|rua|"
+    r"travessa|praça|ulica|aleja|street|road|lane|drive|avenue)\b|(?:straße|strasse|weg|gasse|allee|platz|straat|laan|"
+    r"gatan|vägen|torget|gade|vej)\b")
+_SUFFIXES = ("torget|stigen|gränd|backen|straße|strasse|str\\.|gasse|allee|platz|weg|damm|ufer|chaussee|straat|laan|plein|gracht|singel|kade|"
              "gatan|vägen|gränd|gade|vej|veien|veg|gata|katu|tie|utca")
 _SUFFIX_STREET = re.compile(
     rf"(?<![\w])(?:[{UPPER}][\w\-]*(?:{_SUFFIXES})|{TOKEN}[ \t]+(?:Straße|Strasse|Str\.|Weg|Platz|"
@@ -49,19 +69,40 @@ _HOUSE_NUMBER = re.compile(r"\b(?:\d{1,4}[A-Za-z]?,?[ \t]+[A-Z]|(?i:flat|apt\.?|
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|boîte postale|apartado de correos|casella postale)[ \t]+\d{1,6}\b")
 
 
-def find_address(text: str) -> str | None:
-    """Why `text` holds a street address, or None."""
-    if not any(c.isdigit() for c in text):
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
+def find_address(reading: Reading) -> str | None:
+    """Why the text holds a street address, or None. Every form holds a number: each pattern is
+    tried at or around the text's digit runs only, so prose costs one pass for digits."""
+    text = reading.text
+    if not any(c in text for c in "0123456789"):
         return None
-    for pattern in (_NUMBER_FIRST, _NUMBER_THEN_ROMANCE, _STREET_THEN_NUMBER, _SUFFIX_STREET):
-        if pattern.search(text):
+    for digits in _DIGIT_RUN.finditer(text):
+        start, end = digits.span()
+        if _NUMBER_FIRST.match(text, start) or _NUMBER_THEN_ROMANCE.match(text, start):
             return "street and number"
-    if _US_CITY_STATE_ZIP.search(text):
-        return "city, state and ZIP"
+        low, high = max(0, start - 80), min(len(text), end + 40)
+        if _SUFFIX_STREET.search(text, low, high):
+            return "street and number"
+        if _US_CITY_STATE_ZIP.search(text, low, high):
+            return "city, state and ZIP"
+        if _PO_BOX.search(text, low, high):
+            return "post box"
+    for first, end in reading.get("street_first"):
+        stop = reading.end(end)
+        abbreviated = reading.words[first] in _ABBREVIATED
+        if abbreviated and text[stop:stop + 1] not in "./":
+            continue
+        if _AFTER_STREET_WORD.match(text, stop + abbreviated):
+            return "street and number"
+    for match in _POSTCODE_CITY.finditer(text):
+        window = text[max(0, match.start() - 60):match.start()]
+        number = _NUMBER_BEFORE.search(window)
+        if (number and not (len(number["n"]) == 4 and number["n"][:2] in ("19", "20"))) or _STREET_WORD_BEFORE.search(window):
+            return "street and postcode"
     if _UK_POSTCODE.search(text) and _HOUSE_NUMBER.search(text):
         return "postcode and house number"
-    if _PO_BOX.search(text):
-        return "post box"
     return None
 
 
@@ -78,38 +119,52 @@ stycznia | lutego | marca | kwietnia | maja | czerwca | lipca | sierpnia | wrze�
 _DATE = (rf"(?:\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:\d{{4}}|\d{{2}})\b|(?:19|20)\d{{2}}[./\-]\d{{1,2}}[./\-]\d{{1,2}}\b|"
          rf"\d{{1,2}}(?:st|nd|rd|th|\.|er|º)?[ \t]+(?:de[ \t]+|of[ \t]+)?(?i:{_MONTHS})\.?,?[ \t]+(?:de[ \t]+)?\d{{4}}\b|"
          rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}}\b)")
-_BIRTH_WORDS = alternation("""
+_BIRTH_WORDS = phrases("""
 born | born on | date of birth | birth date | birthdate | dob | d.o.b. | birthday | geboren | geboren am | geb. |
 geburtsdatum | geburtstag | né le | née le | né | née | date de naissance | fecha de nacimiento | nacido | nacida |
 nacido el | nacida el | f. nac. | data di nascita | nato il | nata il | nato | nata | geboortedatum | geboren op |
 data urodzenia | urodzony | urodzona | data de nascimento | nascido em | nascida em | födelsedatum | född | født""")
-_DOB = re.compile(rf"(?i:(?<![\w]){_BIRTH_WORDS})(?![\w])[\s:,\-]*(?:(?:is|was|on|the|am|le|el|il|em|:)[ \t]+){{0,3}}"
-                  rf"(?:[^\W\d_]+[ \t]+){{0,2}}?{_DATE}")
+_DOB_AFTER = re.compile(rf"[\s:,\-.]*(?:(?:is|was|on|the|am|le|el|il|em|de|:)[ \t]+){{0,3}}(?:[^\W\d_]+[ \t]+){{0,2}}?{_DATE}")
+_DOB_BEFORE = re.compile(rf"{_DATE}[ \t]+(?:[^\W\d_]+[ \t]+){{0,2}}\Z")
 
 
-def find_date_of_birth(text: str) -> str | None:
-    """Why `text` holds a date of birth, or None."""
-    return "birth word and date" if _DOB.search(text) else None
+def find_date_of_birth(reading: Reading) -> str | None:
+    """Why the text holds a date of birth, or None."""
+    text = reading.text
+    for first, end in reading.get("birth"):
+        if _DOB_AFTER.match(text, reading.end(end)):
+            return "birth word and date"
+        start = reading.start(first)
+        if _DOB_BEFORE.search(text, max(0, start - 40), start):
+            return "birth word and date"
+    return None
 
 
-_ID_WORDS = alternation("""
+_ID_WORDS = phrases("""
 passport | passport no | passport number | driver's license | drivers license | driver license | driver's licence |
 driving licence | driving license | licence number | license number | license no | dl no | dl number | dl# |
 id card | identity card | id number | id no | id card number | national identity card |
 reisepass | reisepassnummer | passnummer | personalausweis | personalausweisnummer | ausweisnummer | führerschein |
 führerscheinnummer | passeport | numéro de passeport | permis de conduire | carte d'identité | pasaporte |
 número de pasaporte | licencia de conducir | permiso de conducir | carnet de conducir | passaporto | patente di guida |
-carta d'identità | paspoort | paspoortnummer | rijbewijs | paszport | prawo jazdy | dowód osobisty | passaporte |
+carta d'identità | paspoort | paspoortnummer | rijbewijs | paszport | paszportu | prawo jazdy | prawa jazdy |
+dowód osobisty | dowodu osobistego | passaporte |
 carteira de motorista | carta de condução | körkort""")
-_ID_NUMBER = re.compile(rf"(?i:(?<![\w]){_ID_WORDS})[\w'’]*(?![\w])[^\n]{{0,40}}?(?<![\w\-])"
-                        r"(?P<number>[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){5,19})(?![\w\-])")
+_ID_NUMBER_AFTER = re.compile(r"[\w'’]*[^\n]{0,40}?(?<![\w\-])(?P<number>[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){5,19})(?![\w\-])")
 _DATE_ONLY = re.compile(r"(?:\d{1,4}-){2}\d{1,4}\Z")
 
 
-def find_id_document(text: str) -> str | None:
-    """Why `text` holds an ID document number, or None."""
-    for match in _ID_NUMBER.finditer(text):
-        number = match["number"]
-        if sum(c.isdigit() for c in number) >= 5 and not _DATE_ONLY.match(number):
-            return "document word and number"
+def find_id_document(reading: Reading) -> str | None:
+    """Why the text holds an ID document number, or None."""
+    for _, end in reading.get("id_document"):
+        match = _ID_NUMBER_AFTER.match(reading.text, reading.end(end))
+        if match:
+            number = match["number"]
+            if sum(c.isdigit() for c in number) >= 5 and not _DATE_ONLY.match(number):
+                return "document word and number"
     return None
+
+
+LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "street_first": _STREET_FIRST_WORDS, "birth": _BIRTH_WORDS, "id_document": _ID_WORDS,
+}

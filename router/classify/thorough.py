@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from router.classify import people, records
+from router.classify.lexicon import Matcher, Reading
 from router.classify.normalize import denoise, fold
 from router.classify.people import PersonCues, PersonFinder, find_health, find_special
 from router.classify.privacy import PrivacyScanner
@@ -64,6 +66,7 @@ class ThoroughScanner:
         self._classes = {kind: s.data_class or DEFAULT_CLASSES[kind] for kind, s in settings.items()}
         person = settings["person"]
         self._persons = PersonFinder(PersonCues(role_words=person.role_words))
+        self._matcher = Matcher({**people.LISTS, **records.LISTS, "extra_role": self._persons.extra_roles})
 
     def scan_many(self, segments: Sequence[tuple[str, str]]) -> list[Finding]:
         """Every finding of `scan` over (text, where) pairs, in order."""
@@ -82,16 +85,17 @@ class ThoroughScanner:
             seen = {f.kind for f in self._base.scan(folded, where)}
             findings += [Finding(f.kind, where, f.data_class, "normalised text") for f in base if f.kind not in seen]
         on = self.enabled
+        reading = Reading(clean, self._matcher)
         why: dict[str, str | None] = {
-            "address": find_address(clean) if "address" in on else None,
-            "date_of_birth": find_date_of_birth(clean) if "date_of_birth" in on else None,
-            "id_document": find_id_document(clean) if "id_document" in on else None,
+            "address": find_address(reading) if "address" in on else None,
+            "date_of_birth": find_date_of_birth(reading) if "date_of_birth" in on else None,
+            "id_document": find_id_document(reading) if "id_document" in on else None,
         }
         identifiers = bool(base) or any(why.values())
-        person = self._persons.find(clean, identifiers) if "person" in on else None
+        person = self._persons.find(reading, identifiers) if "person" in on else None
         why["person"] = person
         named = person is not None
-        why["health"] = find_health(clean, named) if "health" in on else None
-        why["special_category"] = find_special(clean, named) if "special_category" in on else None
+        why["health"] = find_health(reading, named) if "health" in on else None
+        why["special_category"] = find_special(reading, named) if "special_category" in on else None
         findings += [Finding(kind, where, self._classes[kind], why[kind]) for kind in THOROUGH_KINDS if why.get(kind)]
         return findings
