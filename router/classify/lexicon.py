@@ -226,13 +226,14 @@ symptoms | symptom | treatment | treated for | physiotherapy |
 diagnose | diagnostiziert | chemotherapie | krebs | tumor | diabetiker | depressionen | schwangerschaft | schwanger |
 krankschreibung | krankgeschrieben | arbeitsunfähig | arbeitsunfähigkeit | medikamente | medikament |
 therapie | krankenhaus | befund | blutdruck | herzinfarkt | schlaganfall | allergie | behinderung | reha |
-diagnostic | diagnostiqué | diagnostiquée | chimiothérapie | diabète | vih | dépression | enceinte | grossesse |
+diagnostic | diagnostiqué | diagnostiquée | chimiothérapie | diabète | diabétique | insuline | vih | dépression | enceinte | grossesse |
 arrêt maladie | ordonnance | médicament | médicaments | hospitalisé | hospitalisée | traitement | handicap | maladie |
-diagnóstico | diagnosticado | diagnosticada | quimioterapia | cáncer | depresión | embarazada | embarazo |
+diagnóstico | diagnosticado | diagnosticada | quimioterapia | cáncer | diabético | diabética | insulina | depresión | embarazada | embarazo |
 baja médica | receta | medicamento | medicamentos | hospitalizado | hospitalizada | tratamiento | discapacidad |
 enfermedad | diagnosi | chemioterapia | cancro | tumore | diabete | depressione | incinta | gravidanza | malattia |
 ricetta | farmaco | farmaci | ricoverato | ricoverata | terapia | disabilità | diagnosticato | diagnosticata |
-diagnose | kanker | zwanger | ziekenhuis | medicijnen | ziek | ziekte | diagnoza | rak | cukrzyca | ciąża | w ciąży |
+diagnose | kanker | zwanger | ziekenhuis | medicijnen | ziek | ziekte | dementie | depressie | astma | epilepsie |
+hartaanval | beroerte | diabetisch | diabetico | diabetica | diagnoza | rak | cukrzyca | ciąża | w ciąży |
 szpital | leki | choroba | diagnóstico | câncer | gravidez | grávida | remédio | doença | diagnos | sjukskriven | gravid
 """)
 HEALTH_TIES = phrases("""

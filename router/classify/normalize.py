@@ -47,29 +47,23 @@ _BRACKETED_DOT = re.compile(r"\s*[\[\(\{<]\s*(?:dot|punkt|point|punto|\.)\s*[\]\
 _SPACED_AT = re.compile(r"(?<=[\w.])[ \t]+@[ \t]*(?=\w)|(?<=\w)[ \t]*@[ \t]+(?=\w)")
 _SPACED_DOT = re.compile(r"(?<=[^\W\d_])[ \t]+\.[ \t]+(?=[^\W\d_])")
 _LABEL = r"[^\W_][\w\-]*"
+# Words that start a spoken "at" phrase but never an address ("look at the dot com era").
+_NOT_LOCAL = ("me|us|him|her|them|you|it|look|looking|meet|arrive|arrived|stay|stayed|born|is|was|are|be|and|or|"
+              "but|reach|call|email|mail|write|contact")
+_NOT_DOMAIN_START = "the|a|an|this|that|our|my|your|his|her|its|their|least|most|all|home|work|le|la|el|der|die|das|il"
 # A spoken address: local part (words joined by a spoken dot), a spoken at, a domain of 2+ labels.
 _SPOKEN_EMAIL = re.compile(
-    rf"(?<![\w.@])(?P<local>{_LABEL}(?:\s+(?:dot|punkt|point|punto|underscore)\s+{_LABEL})*)"
+    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:\s+(?:dot|punkt|point|punto|underscore)\s+{_LABEL})*)"
     r"\s+(?P<at>at|ät|arobase|arroba|chiocciola|klammeraffe)\s+"
-    rf"(?P<domain>{_LABEL}(?:\s+(?:dot|punkt|point|punto)\s+{_LABEL})+)(?![\w@])",
+    rf"(?!(?:{_NOT_DOMAIN_START})\b)(?P<domain>{_LABEL}(?:\s+(?:dot|punkt|point|punto)\s+{_LABEL})+)(?![\w@])",
     re.I,
 )
 _SPOKEN_DOT = re.compile(r"\s+(?:dot|punkt|point|punto)\s+", re.I)
 _SPOKEN_UNDERSCORE = re.compile(r"\s+underscore\s+", re.I)
-# Words that start a spoken "at" phrase but never an address ("look at the dot com era").
-_NOT_LOCAL = frozenset({"me", "us", "him", "her", "them", "you", "it", "look", "looking", "meet", "arrive",
-                        "arrived", "stay", "stayed", "born", "is", "was", "are", "be", "and", "or", "but"})
-_NOT_DOMAIN_START = frozenset({"the", "a", "an", "this", "that", "our", "my", "your", "his", "her", "its",
-                               "their", "least", "most", "all", "home", "work", "le", "la", "el", "der", "die",
-                               "das", "il"})
 
 
 def _spoken_email(match: re.Match[str]) -> str:
     local, domain = match["local"], match["domain"]
-    first_local = local.split()[0].lower()
-    first_domain = domain.split()[0].lower()
-    if first_local in _NOT_LOCAL or first_domain in _NOT_DOMAIN_START:
-        return match.group()
     if match["at"].lower() == "at" and not re.search(r"\s+dot\s+", domain, re.I):
         return match.group()  # English "at" goes with "dot": "at the point of sale" is no address
     local = _SPOKEN_UNDERSCORE.sub("_", _SPOKEN_DOT.sub(".", local))

@@ -50,7 +50,8 @@ _AFTER_SIGN_OFF = re.compile(
     rf"[ \t]*(?:[,!.\-–—][ \t]*\n?|\n)[ \t]*{_HONORIFIC}(?P<name>{NAME})(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
 _AFTER_INTRODUCTION = re.compile(rf"[ \t]+{_HONORIFIC}(?P<name>{NAME})")
 _BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)[ \t]+\Z")
-_FULL_NAME = re.compile(rf"(?<![\w'’])(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})")
+# A lookahead, so "Contact Daniel Okafor" yields "Contact Daniel" and "Daniel Okafor".
+_FULL_NAME = re.compile(rf"(?<![\w'’])(?=(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN}))")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
 
@@ -145,12 +146,13 @@ class PersonFinder:
         text = reading.text
         for match in _FULL_NAME.finditer(text):
             words = _words(match["name"])
-            if not (words[0] in self._first and words[-1] in self._last
-                    and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
+            if not (words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
                 continue
             if other_personal_data:
                 return "with identifiers"
-            begin, stop = _sentence(text, match.start(), match.end())
+            if words[-1] not in self._last:
+                continue
+            begin, stop = _sentence(text, match.start(), match.end("name"))
             if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")):
                 return "account context"
         return None
