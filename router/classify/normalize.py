@@ -42,8 +42,10 @@ def fold(text: str) -> str:
 
 # -- e-mails ------------------------------------------------------------------------------------------
 
-_BRACKETED_AT = re.compile(r"\s*[\[\(\{<]\s*(?:at|@|ät|arobase|arroba|chiocciola)\s*[\]\)\}>]\s*", re.I)
-_BRACKETED_DOT = re.compile(r"\s*[\[\(\{<]\s*(?:dot|punkt|point|punto|\.)\s*[\]\)\}>]\s*", re.I)
+# Led by the bracket, so a text full of spaces is not re-read from every one; the spaces around the
+# result go with _SPACED_AT / _SPACED_DOT.
+_BRACKETED_AT = re.compile(r"[\[\(\{<][ \t]*+(?:at|@|ät|arobase|arroba|chiocciola)[ \t]*+[\]\)\}>]", re.I)
+_BRACKETED_DOT = re.compile(r"[\[\(\{<][ \t]*+(?:dot|punkt|point|punto|\.)[ \t]*+[\]\)\}>]", re.I)
 _SPACED_AT = re.compile(r"(?<=[\w.])[ \t]+@[ \t]*(?=\w)|(?<=\w)[ \t]*@[ \t]+(?=\w)")
 _SPACED_DOT = re.compile(r"(?<=[^\W\d_])[ \t]+\.[ \t]+(?=[^\W\d_])")
 _LABEL = r"[^\W_][\w\-]*"
@@ -53,18 +55,18 @@ _NOT_LOCAL = ("me|us|him|her|them|you|it|look|looking|meet|arrive|arrived|stay|s
 _NOT_DOMAIN_START = "the|a|an|this|that|our|my|your|his|her|its|their|least|most|all|home|work|le|la|el|der|die|das|il"
 # A spoken address: local part (words joined by a spoken dot), a spoken at, a domain of 2+ labels.
 _SPOKEN_EMAIL = re.compile(
-    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:\s+(?:dot|punkt|point|punto|underscore)\s+{_LABEL})*)"
-    r"\s+(?P<at>at|ät|arobase|arroba|chiocciola|klammeraffe)\s+"
-    rf"(?!(?:{_NOT_DOMAIN_START})\b)(?P<domain>{_LABEL}(?:\s+(?:dot|punkt|point|punto)\s+{_LABEL})+)(?![\w@])",
+    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto|underscore)[ \t]+{_LABEL})*)"
+    r"[ \t]+(?P<at>at|ät|arobase|arroba|chiocciola|klammeraffe)[ \t]+"
+    rf"(?!(?:{_NOT_DOMAIN_START})\b)(?P<domain>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto)[ \t]+{_LABEL})+)(?![\w@])",
     re.I,
 )
-_SPOKEN_DOT = re.compile(r"\s+(?:dot|punkt|point|punto)\s+", re.I)
-_SPOKEN_UNDERSCORE = re.compile(r"\s+underscore\s+", re.I)
+_SPOKEN_DOT = re.compile(r"[ \t]+(?:dot|punkt|point|punto)[ \t]+", re.I)
+_SPOKEN_UNDERSCORE = re.compile(r"[ \t]+underscore[ \t]+", re.I)
 
 
 def _spoken_email(match: re.Match[str]) -> str:
     local, domain = match["local"], match["domain"]
-    if match["at"].lower() == "at" and not re.search(r"\s+dot\s+", domain, re.I):
+    if match["at"].lower() == "at" and not re.search(r"[ \t]+dot[ \t]+", domain, re.I):
         return match.group()  # English "at" goes with "dot": "at the point of sale" is no address
     local = _SPOKEN_UNDERSCORE.sub("_", _SPOKEN_DOT.sub(".", local))
     return f"{local}@{_SPOKEN_DOT.sub('.', domain)}"
@@ -108,7 +110,7 @@ _REPEAT_WORDS = {"double": 2, "triple": 3, "doppel": 2, "doppio": 2, "doble": 2}
 _PLUS_WORDS = ("plus", "più", "más", "mas")
 _NUMBER_WORD = "(?:" + "|".join(sorted(map(re.escape, [*_DIGIT_WORDS, *_REPEAT_WORDS]), key=len, reverse=True)) + ")"
 _SPOKEN_NUMBER = re.compile(
-    rf"(?<!\w)(?P<plus>(?:{'|'.join(_PLUS_WORDS)})[\s,]+)?(?P<run>{_NUMBER_WORD}(?:[\s,\-]+{_NUMBER_WORD}){{3,}})(?!\w)",
+    rf"(?<!\w)(?P<plus>(?:{'|'.join(_PLUS_WORDS)})[ \t,]+)?(?P<run>{_NUMBER_WORD}(?:[ \t,\-]+{_NUMBER_WORD}){{3,}})(?!\w)",
     re.I,
 )
 _WORD = re.compile(r"[^\s,\-]+")

@@ -50,8 +50,10 @@ _AFTER_SIGN_OFF = re.compile(
     rf"[ \t]*(?:[,!.\-–—][ \t]*\n?|\n)[ \t]*{_HONORIFIC}(?P<name>{NAME})(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
 _AFTER_INTRODUCTION = re.compile(rf"[ \t]+{_HONORIFIC}(?P<name>{NAME})")
 _BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)[ \t]+\Z")
-# A lookahead, so "Contact Daniel Okafor" yields "Contact Daniel" and "Daniel Okafor".
-_FULL_NAME = re.compile(rf"(?<![\w'’])(?=(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN}))")
+# Capitalised words (led by a character class, so the search skips ahead fast), and the full name
+# tried at each one that is a known given name: "Contact Daniel Okafor" tries "Daniel Okafor".
+_CAPITALISED = re.compile(rf"[{UPPER}][^\W\d_]+")
+_FULL_NAME = re.compile(rf"(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
 
@@ -92,8 +94,9 @@ class PersonFinder:
         first, last = self._first, self._last
         return words[0] in first or (len(words) >= 2 and all(w in last or w in first for w in words))
 
-    def find(self, reading: Reading, other_personal_data: bool = False) -> str | None:
-        """Why the text names a private person ("role word", "salutation", ...), or None."""
+    def find(self, reading: Reading, other_personal_data: bool = False, public_cues: bool = True) -> str | None:
+        """Why the text names a private person ("role word", "salutation", ...), or None. With
+        `public_cues` false, words about famous people do not silence the weak cues."""
         text = reading.text
         for first, end in reading.get("role") + reading.get("extra_role"):
             match = _AFTER_ROLE.match(text, reading.end(end))
@@ -122,7 +125,7 @@ class PersonFinder:
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
             if match and _words(match["name"])[0] not in lx.NOT_NAMES:
                 return "introduction"
-        if "public" in reading.hits and not other_personal_data:
+        if public_cues and "public" in reading.hits and not other_personal_data:
             return None
         for _, end in reading.get("weak_introduction"):
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
@@ -144,7 +147,14 @@ class PersonFinder:
 
     def _full_name(self, reading: Reading, other_personal_data: bool) -> str | None:
         text = reading.text
-        for match in _FULL_NAME.finditer(text):
+        first_names = self._first
+        for word in _CAPITALISED.finditer(text):
+            start = word.start()
+            if word.group() not in first_names or (start and (text[start - 1].isalnum() or text[start - 1] in "'’")):
+                continue
+            match = _FULL_NAME.match(text, start)
+            if match is None:
+                continue
             words = _words(match["name"])
             if not (words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
                 continue

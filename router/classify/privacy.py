@@ -160,6 +160,11 @@ class PrivacyScanner:
         # A policy regex may be anchored (^...$) or reach across lines: such policies scan part by part.
         self._batchable = all(c.regex is None for c in self._customs)
 
+    @property
+    def batchable(self) -> bool:
+        """Whether parts may be scanned joined (no policy regex that could anchor or span lines)."""
+        return self._batchable
+
     def scan_many(self, segments: Sequence[tuple[str, str]]) -> list[list[Finding]]:
         """`scan` of every (text, where), in order. Most conversations carry no personal data at all:
         their parts are joined and scanned once, and only a hit sends the scan part by part (the

@@ -48,9 +48,10 @@ _AFTER_STREET_WORD = re.compile(
     rf"[ \t]+(?:(?:de la|de los|de las|del|de|dei|della|delle|di|da|do|dos|das)[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN}){{0,3}},?"
     r"[ \t]+(?:n[º°o.]?[ \t]*)?\d{1,4}[A-Za-z]?(?:[-/]\d{1,4})?"
     r"(?=[ \t]*(?:[,\n.]|$|\d{4,5}\b|(?i:piso|puerta|planta|appartamento|piano|interno|scala|apt|lok|m)\b))")
-_POSTCODE_CITY = re.compile(
-    rf"(?:,|\n)[ \t]*(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}[ \t]?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{3}}[ \t]\d{{2}}|\d{{8}}|\d{{4}})"
-    rf"[ \t,]+[{UPPER}]|,[ \t]*{TOKEN}(?:[ \t]+[\w'’\-]+){{0,3}},[ \t]*\d{{5}}\b")
+# After a comma or line break: a postcode of one of the common shapes (5 digits, 4 digits + 2 letters,
+# 00-000, 000 00, 8 digits, 4 digits), then a city, or 5 digits alone ("Granada, 35674").
+_POSTCODE_AT = re.compile(
+    rf"(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}[ \t]?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{3}}[ \t]\d{{2}}|\d{{8}}|\d{{4}})(?:[ \t,]+[{UPPER}]|(?<=\d{{5}})\b)")
 _NUMBER_BEFORE = re.compile(rf"{TOKEN}(?:[ \t]+[\w'’\-]+){{0,4}}?,?[ \t]+(?P<n>\d{{1,4}})[A-Za-z]?(?:[-/]\d{{1,4}})?\b")
 _STREET_WORD_BEFORE = re.compile(
     r"(?i)\b(?:rue|avenue|boulevard|chemin|allée|impasse|quai|calle|avenida|plaza|paseo|via|viale|piazza|corso|rua|"
@@ -70,6 +71,15 @@ _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|boîte postale|aparta
 
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
+_BOX_WORD = re.compile(r"(?i)box|postfach|postale|apartado|casella")
+
+
+def _after_comma(text: str, start: int) -> bool:
+    """Whether the last character before `start` that is not a space or tab is a comma or a newline."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i >= 0 and text[i] in ",\n"
 
 
 def find_address(reading: Reading) -> str | None:
@@ -78,16 +88,26 @@ def find_address(reading: Reading) -> str | None:
     text = reading.text
     if not any(c in text for c in "0123456789"):
         return None
+    uk_postcode = False
     for digits in _DIGIT_RUN.finditer(text):
         start, end = digits.span()
         if _NUMBER_FIRST.match(text, start) or _NUMBER_THEN_ROMANCE.match(text, start):
             return "street and number"
+        if _after_comma(text, start) and _POSTCODE_AT.match(text, start):
+            window = text[max(0, start - 70):start]
+            number = _NUMBER_BEFORE.search(window)
+            if (number and not (len(number["n"]) == 4 and number["n"][:2] in ("19", "20"))) \
+                    or _STREET_WORD_BEFORE.search(window):
+                return "street and postcode"
+        uk_postcode = uk_postcode or _UK_POSTCODE.search(text, max(0, start - 3), end + 5) is not None
+        if text[start - 1:start] not in (" ", "\t") or not text[start - 2:start - 1].isalpha():
+            continue  # each form below has a word, then a space, right before the number
         low, high = max(0, start - 80), min(len(text), end + 40)
         if _SUFFIX_STREET.search(text, low, high):
             return "street and number"
-        if _US_CITY_STATE_ZIP.search(text, low, high):
+        if end - start == 5 and _US_CITY_STATE_ZIP.search(text, low, high):
             return "city, state and ZIP"
-        if _PO_BOX.search(text, low, high):
+        if _BOX_WORD.search(text, max(0, start - 30), start) and _PO_BOX.search(text, low, high):
             return "post box"
     for first, end in reading.get("street_first"):
         stop = reading.end(end)
@@ -96,12 +116,7 @@ def find_address(reading: Reading) -> str | None:
             continue
         if _AFTER_STREET_WORD.match(text, stop + abbreviated):
             return "street and number"
-    for match in _POSTCODE_CITY.finditer(text):
-        window = text[max(0, match.start() - 60):match.start()]
-        number = _NUMBER_BEFORE.search(window)
-        if (number and not (len(number["n"]) == 4 and number["n"][:2] in ("19", "20"))) or _STREET_WORD_BEFORE.search(window):
-            return "street and postcode"
-    if _UK_POSTCODE.search(text) and _HOUSE_NUMBER.search(text):
+    if uk_postcode and _HOUSE_NUMBER.search(text):
         return "postcode and house number"
     return None
 

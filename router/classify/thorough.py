@@ -51,6 +51,12 @@ class ThoroughConfig:
     detectors: Mapping[str, DetectorSetting] = field(default_factory=dict)  # kinds not named: defaults
 
 
+# Between the parts of a conversation read as one text: 64 newlines (the privacy scanner's context
+# windows are 40-120 characters on one line), 16 words that no list holds (the word windows are
+# 2-12 words), 64 newlines again (sentences end at a newline).
+_GAP = "\n" * 64 + " zzgap" * 16 + "\n" * 64
+
+
 class ThoroughScanner:
     """Build once per policy (loads the name gazetteers, ~50 ms); `scan` is then pure."""
 
@@ -69,12 +75,21 @@ class ThoroughScanner:
         self._matcher = Matcher({**people.LISTS, **records.LISTS, "extra_role": self._persons.extra_roles})
 
     def scan_many(self, segments: Sequence[tuple[str, str]]) -> list[Finding]:
-        """Every finding of `scan` over (text, where) pairs, in order."""
+        """Every finding of `scan` over (text, where) pairs, in order. A conversation is first read
+        as one text, its parts joined by _GAP (farther apart than any detector looks, in characters,
+        words and lines) and with the one cue that silences others (public figures) ignored, so that
+        reading is a superset of the parts' own; only when it finds something are the parts read one
+        by one, to locate and decide each exactly."""
+        if len(segments) > 1 and self._base.batchable and not self._scan(_GAP.join(t for t, _ in segments), "", False):
+            return []
         return [finding for text, where in segments for finding in self.scan(text, where)]
 
     def scan(self, text: str, where: str) -> list[Finding]:
         """One Finding per kind found in `text`, located at `where`: first the privacy scanner's kinds
         that only the normalised text reveals, then THOROUGH_KINDS in order."""
+        return self._scan(text, where, True)
+
+    def _scan(self, text: str, where: str, exact: bool) -> list[Finding]:
         if not text:
             return []
         folded = fold(text)
@@ -92,7 +107,7 @@ class ThoroughScanner:
             "id_document": find_id_document(reading) if "id_document" in on else None,
         }
         identifiers = bool(base) or any(why.values())
-        person = self._persons.find(reading, identifiers) if "person" in on else None
+        person = self._persons.find(reading, identifiers, public_cues=exact) if "person" in on else None
         why["person"] = person
         named = person is not None
         why["health"] = find_health(reading, named) if "health" in on else None

@@ -254,3 +254,16 @@ def test_data_class_and_role_words_come_from_the_setting(base):
 def test_unknown_detector_is_a_value_error(base):
     with pytest.raises(ValueError, match="unknown detector.*nationality.*known: person"):
         ThoroughScanner(base, ThoroughConfig({"nationality": DetectorSetting()}))
+
+
+def test_a_conversation_read_as_one_text_finds_what_its_parts_find(thorough):
+    """Property: scan_many (one joined reading first) equals scanning part by part, over random
+    conversations mixing personal data, public-figure talk and decoys."""
+    import random
+
+    rng = random.Random(11)
+    pool = [text for text, _ in POSITIVES] + DECOYS + ["Laura Becker won the Nobel prize.", "Laura Becker"]
+    for _ in range(150):
+        parts = [(rng.choice(pool), f"messages[{i}].content") for i in range(rng.randint(2, 6))]
+        expected = [f for text, where in parts for f in thorough.scan(text, where)]
+        assert thorough.scan_many(parts) == expected, parts
