@@ -134,6 +134,73 @@ POSITIVES: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# Set B: written after the detectors were tuned on set A's misses, run once as the held-out measure.
+POSITIVES_B: dict[str, dict[str, list[str]]] = {
+    "person": {
+        "en": ["Can you check why the refund for {name} (account holder since 2019) was rejected?",
+               "Notes from today's call with {name}: she wants the upgrade but not the new contract.",
+               "Good morning {first}, just confirming your appointment for Tuesday at 10.",
+               "Write a short reference for {name}, who worked with us as a contractor for two years.",
+               "Forward this to {name} in accounts and ask her to approve the invoice."],
+        "de": ["Kannst du die Kündigung von Herrn {last} bis Freitag bearbeiten?",
+               "Gesprächsnotiz: {name} hat wegen der doppelten Abbuchung angerufen.",
+               "Viele Grüße\n{name}"],
+        "fr": ["Madame {last} a appelé pour contester la facture de février.",
+               "Peux-tu relancer {name}, notre locataire du troisième étage ?"],
+        "es": ["El paciente {name} no se presentó a la cita del lunes.",
+               "Saludos cordiales,\n{name}"],
+        "it": ["Il dipendente {name} ha chiesto le ferie per agosto.", "Buongiorno {first}, le scrivo per il contratto."],
+        "nl": ["Mevrouw {last} heeft gebeld over haar factuur.", "Groeten,\n{name}"],
+        "da": ["Kunden {name} har klaget over leveringen.", "Venlig hilsen\n{name}"],
+    },
+    "address": {
+        "en": ["Our new tenant moves into {address} next month.", "Where should I send the cheque? {address}"],
+        "de": ["Wohnhaft in {address}.", "Lieferung bitte an: {address}"],
+        "fr": ["Domicile : {address}", "Il habite au {street}."],
+        "es": ["Domicilio: {address}"], "it": ["Residente in {address}."], "nl": ["Woonachtig op {address}."],
+        "da": ["Adresse: {address}"],
+    },
+    "date_of_birth": {
+        "en": ["Applicant details - born {dob_en}, nationality Irish.", "Patient DOB {dob_num}; allergies none."],
+        "de": ["geb. {dob_num} in Hamburg"], "fr": ["née le {dob_num} à Lille"], "es": ["nacida el {dob_num}"],
+        "it": ["nata il {dob_num} a Bari"], "nl": ["geboren op {dob_num}"], "da": ["født {dob_num}"],
+    },
+    "id_document": {
+        "en": ["Please attach a copy of passport {doc} to the file.", "DL number {doc}, class B."],
+        "de": ["Reisepass Nr. {doc}"], "fr": ["Carte d'identité n° {doc}"], "es": ["Pasaporte {doc}, caduca en 2031."],
+        "it": ["Passaporto n. {doc}"], "nl": ["Rijbewijs {doc}"],
+    },
+    "health": {
+        "en": ["Her MRI showed a small tumour; can you help me explain it to the kids?",
+               "I've been off sick with burnout since March, draft my return-to-work email.",
+               "Employee reports panic attacks after the reorganisation; what support can we offer him?"],
+        "de": ["Mein Sohn hat ADHS, wie erkläre ich das der Lehrerin?"],
+        "fr": ["Ma femme souffre de migraines chroniques."],
+        "es": ["Tengo diabetes tipo 1 y viajo la semana que viene."],
+        "it": ["Mia madre soffre di Alzheimer."],
+    },
+    "special_category": {
+        "en": ["Two of my team members told me they are transgender; how do I support them?",
+               "Export the list of staff whose religion is recorded in the HR system."],
+        "de": ["Mein Kollege ist Gewerkschaftsmitglied und will mitkommen."],
+        "fr": ["Mon collègue est syndiqué à la CGT."],
+    },
+}
+NEGATIVES_B = [
+    "Who painted the Mona Lisa and when?", "Summarise the life of {public} in 100 words.",
+    "List three achievements of {public}.", "In which novel does {fiction} appear?",
+    "What is the best treatment for a common cold?", "Explain type 1 versus type 2 diabetes.",
+    "How common is burnout among nurses?", "Was ist ADHS?", "Qu'est-ce que la maladie d'Alzheimer ?",
+    "Write a blog post about the history of Fifth Avenue.", "Why is Baker Street famous?",
+    "How do I apply for a passport in Canada?", "What documents do I need for a driving licence?",
+    "Our {company} subscription renews on 1 March 2026.", "Book a table for four in {city} on Friday.",
+    "Convert 5 miles to kilometres.", "Ticket 88213 is resolved, close it.", "Release 3.2.1 fixes the login bug.",
+    "Generate a SQL query that counts customers per city.", "Dear colleagues, the canteen reopens on Monday.",
+    "Thanks for the update!", "Kind regards from the whole team.", "Explain what a union type is in TypeScript.",
+    "Which religions observe a fasting month?", "How does facial recognition work?",
+]
+
+
 PUBLIC = ["Marie Curie", "Albert Einstein", "Abraham Lincoln", "Frida Kahlo", "Nelson Mandela", "Ada Lovelace",
           "Leonardo da Vinci", "Angela Merkel", "Charles Darwin", "Jane Austen", "Gabriel García Márquez",
           "Victor Hugo", "Johann Sebastian Bach", "Isaac Newton", "Simone de Beauvoir", "Winston Churchill"]
@@ -169,23 +236,25 @@ NEGATIVES = [
 ]
 
 LOCALES = {"en": ["en_US", "en_GB"], "de": ["de_DE"], "fr": ["fr_FR"], "es": ["es_ES"], "it": ["it_IT"],
-           "nl": ["nl_NL"], "pl": ["pl_PL"], "pt": ["pt_BR"], "sv": ["sv_SE"]}
+           "nl": ["nl_NL"], "pl": ["pl_PL"], "pt": ["pt_BR"], "sv": ["sv_SE"], "da": ["da_DK"]}
 
 
 def _fill(template: str, fake: Faker, rng: random.Random) -> str:
+    street = fake.street_address()
     dob = fake.date_of_birth(minimum_age=18, maximum_age=90)
     doc = rng.choice([fake.bothify("?#######").upper(), fake.bothify("##########"), fake.bothify("??#######").upper(),
                       fake.bothify("?###-####-####").upper()])
     address = fake.address().replace("\n", ", ")
     return template.format(name=fake.name(), first=fake.first_name(), last=fake.last_name(), address=address,
+                           street=street,
                            dob_en=dob.strftime("%B %d, %Y"), dob_num=dob.strftime("%d.%m.%Y"), doc=doc)
 
 
-def corpus(per_template: int, seed: int) -> tuple[list[tuple[str, str, str]], list[str]]:
+def corpus(per_template: int, seed: int, held_out: bool = False) -> tuple[list[tuple[str, str, str]], list[str]]:
     rng = random.Random(seed)
     Faker.seed(seed)
     positives = []
-    for kind, by_language in POSITIVES.items():
+    for kind, by_language in (POSITIVES_B if held_out else POSITIVES).items():
         for language, templates in by_language.items():
             for template in templates:
                 for i in range(per_template):
@@ -193,7 +262,7 @@ def corpus(per_template: int, seed: int) -> tuple[list[tuple[str, str, str]], li
                     positives.append((kind, language, _fill(template, fake, rng)))
     negatives = []
     fake = Faker(["en_US", "de_DE", "fr_FR", "es_ES", "it_IT"])
-    for template in NEGATIVES:
+    for template in (NEGATIVES_B if held_out else NEGATIVES):
         for _ in range(per_template):
             public, public2 = rng.sample(PUBLIC, 2)
             negatives.append(template.format(public=public, public2=public2, fiction=rng.choice(FICTION),
@@ -206,10 +275,11 @@ def main() -> int:
     parser.add_argument("--per-template", type=int, default=6)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--set", choices=("a", "b"), default="a", help="a: the tuning set; b: the held-out set")
     args = parser.parse_args()
     base = PrivacyScanner()
     thorough = ThoroughScanner(base)
-    positives, negatives = corpus(args.per_template, args.seed)
+    positives, negatives = corpus(args.per_template, args.seed, held_out=args.set == "b")
     timings: list[float] = []
 
     def flagged(text: str) -> list[str]:
@@ -233,7 +303,7 @@ def main() -> int:
             false_positives.append(f"{found}: {text!r}")
     languages = sorted({language for _, language in hits})
     print(f"{'kind':<18}" + "".join(f"{lang:>9}" for lang in languages) + f"{'all':>10}")
-    for kind in POSITIVES:
+    for kind in (POSITIVES_B if args.set == "b" else POSITIVES):
         row = [hits.get((kind, lang)) for lang in languages]
         total = [sum(c[0] for c in row if c), sum(c[1] for c in row if c)]
         print(f"{kind:<18}" + "".join(f"{c[0]:>5}/{c[1]:<3}" if c else f"{'-':>9}" for c in row)

@@ -169,19 +169,28 @@ order | delivery | parcel | visa | application | file | record | case | ticket |
 hat angerufen | bestellt | beschwert | gekündigt | eingestellt | kündigung | vertrag | rechnung | gehalt | termin |
 a appelé | a commandé | s'est plaint | a démissionné | facture | contrat | salaire | rendez-vous | dossier |
 llamó | pidió | se quejó | renunció | factura | contrato | salario | cita | expediente |
-ha chiamato | ha ordinato | fattura | contratto | stipendio | appuntamento | pratica
+ha chiamato | ha ordinato | fattura | contratto | stipendio | appuntamento | pratica | angerufen | gekündigt |
+heeft gebeld | belde | gebeld | klaagde | factuur | afspraak | bestelling | ringede | klagede | faktura | aftale |
+bestilling | worked with us | works with us | worked for us | works for us | has worked | was employed
 """)
+
+# Words that put a named person in the writer's dealings: weak cues (silent next to public figures).
+INTERACTIONS = phrases("""
+call with | meeting with | met with | spoke with | spoke to | talked to | chat with | interview with |
+appointment with | on behalf of | forward this to | send this to | reference for | cc | attn | attention |
+gespräch mit | termin mit | telefonat mit | rendez-vous avec | entretien avec | reunión con | llamada con |
+riunione con | chiamata con | gesprek met | afspraak met""")
 
 # Said of famous people and works, not of a writer's customers: weak cues stay silent next to them.
 PUBLIC_CUES = phrases("""
 who was | who is | who were | biography | famous | history of | historical | historian | president | prime minister |
-king | queen | emperor | empress | pope | saint | prize | nobel | oscar | grammy | wrote | written by | novel |
+  emperor | empress | pope |  prize | nobel | oscar | grammy | wrote | written by | novel |
 novels | novelist | poem | poet | poetry | painter | painted | painting | composer | composed | symphony |
-scientist | physicist | chemist | philosopher | theory of | actor | actress | singer | band | album | song |
-film | movie | series | episode | season | character | characters | protagonist | fiction | fictional | book |
-books | chapter | story | play by | playwright | author | authors | prose | style of | quote | quotes | speech |
+scientist | physicist | chemist | philosopher | theory of | actor | actress | singer |   
+film | movie |    character | characters | protagonist | fiction | fictional | 
+ chapter |  play by | playwright | author | authors | prose | style of | quote | quotes | speech |
 address by | gettysburg | inventor | invented | discovered | century | dynasty | war | battle | reign |
-olympic | champion | league | team | coach | celebrity | star | fans | legend | myth | mythology | bible |
+olympic | champion |    celebrity |    myth | mythology | bible |
 in pride and prejudice | shakespeare | according to | compare | comparison | analyse | analyze | essay on |
 lived from | died in | died | assassinated | founder of | founded | ceo of | senator | governor | mayor of |
 schriftsteller | roman | dichter | maler | komponist | schauspieler | präsident | könig | königin | kaiser |
@@ -202,7 +211,9 @@ confirm | book | schedule | call | contact | notify | proofread | formuliere | s
 erinnere | rédige | écris | écrire | envoie | réponds | répondre | redacta | escribe | envía | responde | scrivi |
 invia | rispondi | schrijf | stuur | napisz""")
 PATIENT_WORDS = phrases("patient | patients | patientin | patienten | paciente | patiente | paziente | patiënt | pacjent | pacjentka")
-DISCLOSURE_WORDS = phrases("disclosed | reported | told | informed | record | records | file | note | revealed | mitgeteilt | a révélé | informó")
+DISCLOSURE_WORDS = phrases("""
+disclosed | reported | reports | told | tells | says | said | informed | record | records | file | note | revealed |
+mitgeteilt | berichtet | a révélé | signale | informó | informa | ha segnalato | meldt""")
 DETERMINERS = phrases("the | this | that | our | my | an | a | one | le | la | l' | un | une | der | die | das | ein | eine | el | una | il | lo | de | het | een")
 SPECIAL_TIES = phrases("""
 i am | i'm | he is | she is | he's | she's | they are | ich bin | er ist | sie ist | je suis | il est | elle est |
@@ -223,7 +234,7 @@ medical records | medical history | covid | tested positive | injury | fracture 
 hospitalized | hospital | icu | intensive care | mental health | burnout | eating disorder | anorexia | bulimia |
 migraine | migraines | arthritis | osteoporosis | std | sti | chlamydia | syphilis | cholesterol | blood pressure |
 symptoms | symptom | treatment | treated for | physiotherapy |
-diagnose | diagnostiziert | chemotherapie | krebs | tumor | diabetiker | depressionen | schwangerschaft | schwanger |
+adhs | tdah | panikattacken | angststörung | diagnose | diagnostiziert | chemotherapie | krebs | tumor | diabetiker | depressionen | schwangerschaft | schwanger |
 krankschreibung | krankgeschrieben | arbeitsunfähig | arbeitsunfähigkeit | medikamente | medikament |
 therapie | krankenhaus | befund | blutdruck | herzinfarkt | schlaganfall | allergie | behinderung | reha |
 diagnostic | diagnostiqué | diagnostiquée | chimiothérapie | diabète | diabétique | insuline | vih | dépression | enceinte | grossesse |
@@ -300,13 +311,13 @@ Yes No Not All Any Some Each Every Many Much More Most Other Such Only Own Same 
 Just Should Now Also Well Even Back Still Way Since Ago Today Tomorrow Yesterday Monday Tuesday Wednesday
 Thursday Friday Saturday Sunday January February March April May June July August September October
 November December Success Portal Service Support Team Street Road Drive Avenue Lane Main Customer Client
-Patient Summer Winter Spring Autumn Fall Page Bill Mark Will Grace Hope Faith Joy Rose Lily Ivy Dawn
-Art Max Ray Sky Star Honey Angel Baby King Queen Manager Director Experience Relations Desk Center
+Patient Summer Winter Spring Autumn Fall Page   Will  Hope Faith Joy    
+Art   Sky Star Honey Angel Baby King Queen Manager Director Experience Relations Desk Center
 Centre Department Accounts Account Care Data Records Record Number Name Team Office Help Line Sales Marketing Prince Princess Duke Earl Major General Justice Judge
-Bishop Pope Saint Christian Der Die Das Ein Eine Und Oder Le La Les Un Une Et Ou El Los Las Y Il Lo Gli
+Bishop Pope Saint  Der Die Das Ein Eine Und Oder Le La Les Un Une Et Ou El Los Las Y Il Lo Gli
 E De Het Een En Van Von Bitte Danke Merci Gracias Grazie New Old Big Small Good Best Great Happy Lucky Sir
-Paris London Berlin Madrid Rome Roma Vienna Sydney Florence Lyon Victoria Adelaide Georgia Virginia Jordan
-Chelsea Austin Phoenix Dallas Houston Troy Orlando Memphis Israel China India America Europe Asia Africa
+Paris London Berlin Madrid Rome Roma Vienna Sydney  Lyon     
+  Phoenix Dallas Houston Troy Orlando Memphis Israel China India America Europe Asia Africa
 House Home Office Company Group Bank Apple Amazon Google Ford Tesla Acme Corp Inc Ltd GmbH Via Rue Calle
 """.split())
 

@@ -43,7 +43,7 @@ _HONORIFIC = rf"(?:(?i:{lx.HONORIFICS})[ \t]+)?{lx.TITLES}"
 # Anchored at the end of a cue.
 _AFTER_ROLE = re.compile(
     rf"(?:[ \t]*[,:(]?[ \t]*|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){_HONORIFIC}(?P<name>{NAME})")
-_AFTER_HONORIFIC = re.compile(rf"\.?[ \t]+{lx.TITLES}(?P<name>{NAME})")
+_AFTER_HONORIFIC = re.compile(rf"\.?[ \t]+{lx.TITLES}(?:{_PARTICLE}[ \t]+)?(?P<name>{NAME})")
 _AFTER_SALUTATION = re.compile(
     rf"[ \t]+(?:(?P<hon>{lx.HONORIFICS})[ \t]+)?{lx.TITLES}(?P<name>{NAME})(?P<end>[ \t]*(?:[,!:\n]|$))?")
 _AFTER_SIGN_OFF = re.compile(
@@ -63,7 +63,7 @@ LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "public": lx.PUBLIC_CUES, "task": lx.TASK_WORDS, "possessive": lx.FIRST_POSSESSIVE + lx.THIRD_PERSON_POSSESSIVE,
     "health": lx.HEALTH_TERMS, "health_tie": lx.HEALTH_TIES, "group": lx.GROUP_WORDS, "group_tie": lx.GROUP_TIES,
     "patient": lx.PATIENT_WORDS, "own_special": lx.SPECIAL_TIES, "disclosure": lx.DISCLOSURE_WORDS,
-    "determiner": lx.DETERMINERS,
+    "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS,
     **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()},
 }
 
@@ -139,8 +139,13 @@ class PersonFinder:
             match = _AFTER_HONORIFIC.match(text, reading.end(end))
             if match:
                 words = _words(match["name"])
-                if words[0] not in lx.NOT_NAMES and (len(words) >= 2 or "task" in reading.hits):
+                if words[0] not in lx.NOT_NAMES and (len(words) >= 2 or "task" in reading.hits
+                                                     or "account" in reading.hits):
                     return "honorific"
+        for _, end in reading.get("interaction"):
+            match = _AFTER_ROLE.match(text, reading.end(end))
+            if match and self._known(_words(match["name"])):
+                return "account context"
         if other_personal_data or "account" in reading.hits:
             return self._full_name(reading, other_personal_data)
         return None
@@ -160,8 +165,6 @@ class PersonFinder:
                 continue
             if other_personal_data:
                 return "with identifiers"
-            if words[-1] not in self._last:
-                continue
             begin, stop = _sentence(text, match.start(), match.end("name"))
             if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")):
                 return "account context"
@@ -199,7 +202,9 @@ def find_health(reading: Reading, person: bool) -> str | None:
     if tied:
         return "condition tied to someone"
     roles = reading.get("role")
-    if "disclosure" in reading.hits and any(_near_before(reading, "determiner", first, 2) for first, _ in roles):
+    if "disclosure" in reading.hits and any(first == 0 or _near_before(reading, "determiner", first, 2)
+                                            or reading.text[reading.start(first) - 2:reading.start(first)].strip() in
+                                            (".", "!", "?", ":", "") for first, _ in roles):
         return "role word"
     return None
 

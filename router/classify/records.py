@@ -166,7 +166,7 @@ carta d'identità | paspoort | paspoortnummer | rijbewijs | paszport | paszportu
 dowód osobisty | dowodu osobistego | passaporte |
 carteira de motorista | carta de condução | körkort""")
 _ID_NUMBER_AFTER = re.compile(r"[\w'’]*[^\n]{0,40}?(?<![\w\-])(?P<number>[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){5,19})(?![\w\-])")
-_DATE_ONLY = re.compile(r"(?:\d{1,4}-){2}\d{1,4}\Z")
+_DATE_ONLY = re.compile(r"(?:\d{1,2}-\d{1,2}-\d{2,4}|\d{4}-\d{1,2}-\d{1,2})\Z")
 
 
 def find_id_document(reading: Reading) -> str | None:
