@@ -47,7 +47,8 @@ _AFTER_HONORIFIC = re.compile(rf"\.?[ \t]+{lx.TITLES}(?:{_PARTICLE}[ \t]+)?(?P<n
 _AFTER_SALUTATION = re.compile(
     rf"[ \t]+(?:(?P<hon>{lx.HONORIFICS})[ \t]+)?{lx.TITLES}(?P<name>{NAME})(?P<end>[ \t]*(?:[,!:\n]|$))?")
 _AFTER_SIGN_OFF = re.compile(
-    rf"[ \t]*(?:[,!.\-–—][ \t]*\n?|\n)[ \t]*{_HONORIFIC}(?P<name>{NAME})(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
+    rf"[ \t]*(?:[,!.\-–—][ \t]*(?P<nl>\n)?|(?P<nl2>\n))[ \t]*{_HONORIFIC}(?P<name>{NAME})"
+    rf"(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
 _AFTER_INTRODUCTION = re.compile(rf"[ \t]+{_HONORIFIC}(?P<name>{NAME})")
 _BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)[ \t]+\Z")
 # Capitalised words (led by a character class, so the search skips ahead fast), and the full name
@@ -66,6 +67,11 @@ LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS,
     **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()},
 }
+
+
+def _name_shaped(word: str) -> bool:
+    """One capital per part ("Gianfrancesco", "Jean-Luc"), not an acronym or a product ("ChatGPT")."""
+    return sum(c.isupper() for c in word) == word.count("-") + 1
 
 
 def _words(name: str) -> list[str]:
@@ -112,14 +118,16 @@ class PersonFinder:
                 continue
             words = _words(match["name"])
             if match["hon"] or (match["end"] is not None and words[0] not in lx.NOT_NAMES and (
-                    words[0] in self._first or _LINE_START.search(text, 0, reading.start(_)))):
+                    words[0] in self._first or (_name_shaped(words[0]) and _LINE_START.search(text, 0, reading.start(_))))):
                 return "salutation"
         for first, end in reading.get("sign_off"):
             match = _AFTER_SIGN_OFF.match(text, reading.end(end))
             if match is None:
                 continue
             words = _words(match["name"])
-            if words[0] not in lx.NOT_NAMES and (words[0] in self._first or len(words) >= 2 or match["end"] is not None):
+            own_line = match["nl"] or match["nl2"] or match["end"] is not None  # "Thanks, John Lewis is ..." is not
+            if own_line and words[0] not in lx.NOT_NAMES and (words[0] in self._first or len(words) >= 2
+                                                              or match["end"] is not None):
                 return "sign-off"
         for _, end in reading.get("introduction"):
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))

@@ -204,6 +204,10 @@ DECOYS = [
     "In 2023, 12000 Mitarbeiter wurden eingestellt.",
     "Translate 'the customer is always right' into Spanish.",
     "def get_customer(name): return db.query(Customer).filter_by(name=name).first()",
+    "Dear ChatGPT, please summarise this article about climate change.",
+    "Thanks, John Lewis is my favourite department store.",
+    "Apple CEO Tim Cook announced a new iPhone.",
+    "Is it safe to take ibuprofen with coffee?",
 ]
 
 
