@@ -10,7 +10,7 @@ one per detector; most spans (years, counts, prices) are dismissed by their leng
   range for that length (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir,
   RuPay, Troy) and a valid Luhn check digit (stdnum.luhn). Groups of 3+ digits; a longer span
   ("4526 0181 5908 3012 12/26") is searched for such a run. 12-digit Maestro and 15-digit JCB
-  (1800, 2131) numbers count only after a card word (card, Karte, tarjeta, Maestro, ...) in the
+  (1800, 2131) numbers, and JCB's older 16-digit ranges, count only after a card word (card, Karte, tarjeta, Maestro, ...) in the
   40 characters before them. A number glued to a longer token by a hyphen is part of it
   (4111-1111-1111-1111-aaaa).
 - IBANs: two letters just before the span, then exactly the length schwifty's registry gives that
@@ -79,8 +79,10 @@ _CARD_RANGES = (
 # Shapes that are cards only next to a card word: 12-digit Maestro and the old 15-digit JCB ranges
 # read like any other account or order number.
 _CONTEXT_CARD_RANGES = (
-    ("50", "50", (12,)), ("56", "69", (12,)),  # Maestro
-    ("1800", "1800", (15,)), ("2131", "2131", (15,)),  # JCB
+    ("50", "50", (12,)), ("56", "69", (12,)), ("0604", "0604", (12, *_13_19)),  # Maestro
+    ("1800", "1800", (15,)), ("2131", "2131", (15,)),  # JCB, 15 digits
+    ("3088", "3088", _16), ("3096", "3096", _16), ("3112", "3112", _16), ("3158", "3158", _16),
+    ("3337", "3337", _16), ("35", "35", _16_19),  # JCB's older and wider 16-digit ranges
 )
 _CARD_WORDS = re.compile(
     r"(?i)(?:card|karte|carte|tarjeta|carta|kaart|karta|cartão|kort|maestro|jcb|unionpay|union pay|rupay|mir|visa|"

@@ -271,3 +271,15 @@ def test_a_conversation_read_as_one_text_finds_what_its_parts_find(thorough):
         parts = [(rng.choice(pool), f"messages[{i}].content") for i in range(rng.randint(2, 6))]
         expected = [f for text, where in parts for f in thorough.scan(text, where)]
         assert thorough.scan_many(parts) == expected, parts
+
+
+@pytest.mark.parametrize("card_type", ["maestro", "mastercard", "visa16", "visa13", "visa19", "amex", "discover",
+                                       "diners", "jcb15", "jcb16"])
+def test_every_issuer_faker_knows_is_a_card_next_to_a_card_word(base, card_type):
+    from faker import Faker
+
+    fake = Faker()
+    fake.seed_instance(card_type)
+    for _ in range(60):
+        number = fake.credit_card_number(card_type=card_type)
+        assert "payment_card" in {f.kind for f in base.scan(f"Charge the card {number} today.", "x")}, number
