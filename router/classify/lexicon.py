@@ -178,6 +178,10 @@ bestilling | worked with us | works with us | worked for us | works for us | has
 INTERACTIONS = phrases("""
 call with | meeting with | met with | spoke with | spoke to | talked to | chat with | interview with |
 appointment with | on behalf of | forward this to | send this to | reference for | cc | attn | attention |
+ask | invite | remind | tell | thank | email | e-mail | ping | text | notify | inform | send to | sent to |
+forward to | reply to | respond to | write to | wrote to | letter to | note to | assign to | assigned to |
+frag | erinnere | schreib an | antworte | demande à | rappelle | écris à | réponds à | pregúntale a |
+recuérdale a | escribe a | responde a | chiedi a | ricorda a | scrivi a | rispondi a | vraag | herinner |
 gespräch mit | termin mit | telefonat mit | rendez-vous avec | entretien avec | reunión con | llamada con |
 riunione con | chiamata con | gesprek met | afspraak met""")
 
@@ -318,6 +322,7 @@ Bishop Pope Saint  Der Die Das Ein Eine Und Oder Le La Les Un Une Et Ou El Los L
 E De Het Een En Van Von Bitte Danke Merci Gracias Grazie New Old Big Small Good Best Great Happy Lucky Sir
 Paris London Berlin Madrid Rome Roma Vienna Sydney  Lyon     
   Phoenix Dallas Houston Troy Orlando Memphis Israel China India America Europe Asia Africa
+Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis God
 House Home Office Company Group Bank Apple Amazon Google Ford Tesla Acme Corp Inc Ltd GmbH Via Rue Calle
 """.split())
 

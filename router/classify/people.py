@@ -10,6 +10,7 @@ reason it fired, never the value:
     person (honorific)         für Herrn Jürgen Baumgartner (two name words, or one in a writing task)
     person (with identifiers)  a full given name + surname in a text holding other personal data
     person (account context)   a full name in a sentence with words of account, care or employment
+    person (interaction)       a known name after ask, invite, remind, call with, forward this to, ...
     health (...)               a condition or treatment tied to someone: a named person, a patient
                                record, a possessive ("my chemotherapy", "mon père suit une
                                chimiothérapie"), a verb that ties it to someone ("was diagnosed")
@@ -153,7 +154,7 @@ class PersonFinder:
         for _, end in reading.get("interaction"):
             match = _AFTER_ROLE.match(text, reading.end(end))
             if match and self._known(_words(match["name"])):
-                return "account context"
+                return "interaction"
         if other_personal_data or "account" in reading.hits:
             return self._full_name(reading, other_personal_data)
         return None

@@ -126,6 +126,8 @@ POSITIVES = [
     ("Schreibe eine Antwort an Herrn Klaus-Peter Hoffmann wegen der Rechnung.", "person"),
     ("Greta Johansson, our tenant, asked about the deposit.", "person"),
     ("Laura Becker called twice about her refund.", "person"),
+    ("Invite Tomás Ruiz to the Monday sync.", "person"),
+    ("Notes from my call with Fenna Visser: she wants a discount.", "person"),
     ("Contact Daniel Okafor at d.okafor@example.net about it.", "person"),
     # address
     ("Deliver to 1200 Pine Hollow Road, Springfield, IL 62704.", "address"),
@@ -208,6 +210,8 @@ DECOYS = [
     "Thanks, John Lewis is my favourite department store.",
     "Apple CEO Tim Cook announced a new iPhone.",
     "Is it safe to take ibuprofen with coffee?",
+    "Ask Siri to set a timer.",
+    "Write an essay about Napoleon Bonaparte.",
 ]
 
 
