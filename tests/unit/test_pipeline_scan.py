@@ -114,8 +114,10 @@ def _down():
 
 def test_a_fallback_to_the_cloud_is_enough_to_read_it():
     """The first choice is local, but the chain could reach the cloud: the scan must run."""
-    policy = compile_policy(POLICY.replace("      - id: default\n        route: [cloud]\n        fallbacks: [local]",
-                                           "      - id: default\n        route: [local]\n        fallbacks: [cloud]"))
+    cloud_first = "  - id: default\n    route: [cloud]\n    fallbacks: [local]\n"
+    assert cloud_first in POLICY
+    policy = compile_policy(POLICY.replace(cloud_first, "  - id: default\n    route: [local]\n    fallbacks: [cloud]\n"))
+    assert route("Summarise the maintenance report.", policy).chain == ("local", "cloud")
     decision = route("Please reply to our customer Henrik Lindqvist.", policy)
     assert decision.scan.ran and decision.model == "local-confidential" and "cloud" not in decision.chain
 
