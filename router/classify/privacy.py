@@ -17,6 +17,9 @@ Kinds (DETECTOR_KINDS) and where they are decided:
     jwt           credentials.py
     custom:<name> here: the policy's regexes and keyword lists
 
+Personal data without a checksum (person, address, date_of_birth, id_document, health,
+special_category) is the thorough scan's (thorough.py), run after decide where text could leave.
+
 E-mail decoys that do not count: no dot in the domain (user@localhost), a TLD that is a file
 extension (icon@2x.png), and git's SSH remotes (git@github.com:org/repo).
 

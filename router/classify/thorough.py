@@ -51,10 +51,10 @@ class ThoroughConfig:
     detectors: Mapping[str, DetectorSetting] = field(default_factory=dict)  # kinds not named: defaults
 
 
-# Between the parts of a conversation read as one text: 64 newlines (the privacy scanner's context
-# windows are 40-120 characters on one line), 16 words that no list holds (the word windows are
-# 2-12 words), 64 newlines again (sentences end at a newline).
-_GAP = "\n" * 64 + " zzgap" * 16 + "\n" * 64
+# Between the parts of a conversation read as one text: 136 characters of no content (the privacy
+# scanner's context windows reach 40-128 characters, the address look-back 70), 20 words that no
+# list holds (the word windows are 2-12 words), and line breaks at both ends (sentences end there).
+_GAP = "\n" * 8 + " zzgap" * 20 + "\n" * 8
 
 
 class ThoroughScanner:
