@@ -99,7 +99,8 @@ def find_address(reading: Reading) -> str | None:
             if (number and not (len(number["n"]) == 4 and number["n"][:2] in ("19", "20"))) \
                     or _STREET_WORD_BEFORE.search(window):
                 return "street and postcode"
-        uk_postcode = uk_postcode or _UK_POSTCODE.search(text, max(0, start - 3), end + 5) is not None
+        if not uk_postcode and (text[start - 1:start].isupper() or text[end:end + 2].isupper()):  # LS6 / 2AX
+            uk_postcode = _UK_POSTCODE.search(text, max(0, start - 3), end + 5) is not None
         if text[start - 1:start] not in (" ", "\t") or not text[start - 2:start - 1].isalpha():
             continue  # each form below has a word, then a space, right before the number
         low, high = max(0, start - 80), min(len(text), end + 40)

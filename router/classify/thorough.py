@@ -51,10 +51,10 @@ class ThoroughConfig:
     detectors: Mapping[str, DetectorSetting] = field(default_factory=dict)  # kinds not named: defaults
 
 
-# Between the parts of a conversation read as one text: 136 characters of no content (the privacy
-# scanner's context windows reach 40-128 characters, the address look-back 70), 20 words that no
+# Between the parts of a conversation read as one text: 130 characters of no content (the privacy
+# scanner's context windows reach 40-128 characters, the address look-back 70), 14 words that no
 # list holds (the word windows are 2-12 words), and line breaks at both ends (sentences end there).
-_GAP = "\n" * 8 + " zzgap" * 20 + "\n" * 8
+_GAP = "\n" * 24 + " zzgap" * 14 + "\n" * 22
 
 
 class ThoroughScanner:
