@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from router.errors import TurnoutError, UnknownModel, Unroutable, UpstreamUnavailable
 from router.policy import CompiledPolicy, LlamaCppModel, RemoteModel, Rule, When
-from router.profile import DataClass, Modality, RequestProfile
+from router.profile import DataClass, RequestProfile, ScanReport
 
 AUTO = "auto"
 
@@ -59,6 +59,7 @@ class Decision:
     error: TurnoutError | None = None
     cache_ttl_s: int | None = None
     locations: Mapping[str, str] = field(default_factory=dict)
+    scan: ScanReport | None = None  # the thorough scan after decide (router/pipeline.py); None: not considered
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -95,6 +96,7 @@ class Decision:
             "findings": [f.as_dict() for f in p.findings],
             "candidates": [c.as_dict() for c in self.candidates],
             "error": None if self.error is None else {"type": self.error.code, "message": self.error.message},
+            "thorough_scan": None if self.scan is None else self.scan.as_dict(),
         }
 
 
@@ -152,10 +154,7 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
         return verdict(False, f"not cleared for {p.data_class} data (clearance {model.clearance})")
     if p.task not in model.tasks:
         return verdict(False, f"does not serve {p.task} (tasks: {', '.join(model.tasks)})")
-    takes = set(model.modalities)
-    if isinstance(model, LlamaCppModel) and Modality.IMAGE in takes:
-        takes.add(Modality.VIDEO)  # read as frames (router.video_frames)
-    missing = sorted(m.value for m in p.modalities if m not in takes)
+    missing = sorted(m.value for m in p.modalities if m not in model.modalities)
     if missing:
         return verdict(False, f"cannot take {', '.join(missing)} input")
     if len(p.images) > model.max_images:

@@ -46,7 +46,7 @@ models:
     mmproj: {mmproj}
     chat_handler: Llava15ChatHandler
     n_ctx: 2048
-    modalities: [text, image]
+    modalities: [text, image, video]  # video as sampled frames
     max_images: 3
     max_image_pixels: 160000
     tokens:

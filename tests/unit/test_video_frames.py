@@ -81,7 +81,7 @@ rules:
     route: [cloud]
 """
 VISION = ("  - {id: local-vlm, kind: llamacpp, path: v.gguf, mmproj: p.gguf, chat_handler: Llava15ChatHandler,\n"
-          "     modalities: [text, image]}")
+          "     modalities: [text, image, video]}")  # video: read as frames by the engine
 
 
 def video_request(url: str) -> dict:
