@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from router.classify import TenantView
 from router.decide import Decision, ModelHealth, decide
 from router.policy import CompiledPolicy
 from router.profile import DataClass
 from router.request import ChatRequest, parse_chat_request
 
 
-def tenant_view(policy: CompiledPolicy, tenant_id: str):
-    from router.classify import TenantView
-
+def tenant_view(policy: CompiledPolicy, tenant_id: str) -> TenantView:
     tenant = policy.tenant(tenant_id)
     return TenantView(id=tenant_id, default_data_class=tenant.default_data_class if tenant else DataClass.INTERNAL)
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from router.classify import Classifier
 from router.classify.media import MediaLimits, VideoSampling
 from router.classify.privacy import CustomPattern, PrivacyConfig, PrivacyScanner
 from router.classify.tokens import TokenRule, default_rule_for
-
-if TYPE_CHECKING:
-    from router.policy import Policy
+from router.policy import Policy
 
 
 def token_rule(model) -> TokenRule:
@@ -29,7 +25,7 @@ def token_rule(model) -> TokenRule:
     )
 
 
-def build_classifier(spec: "Policy", limits: MediaLimits | None = None) -> Classifier:
+def build_classifier(spec: Policy, limits: MediaLimits | None = None) -> Classifier:
     """ValueError naming the detector when a custom pattern does not compile."""
     privacy = PrivacyConfig(
         custom=tuple(CustomPattern(name=c.name, regex=c.regex, keywords=tuple(c.keywords), data_class=c.data_class)
