@@ -4,7 +4,8 @@ httpx's `MockTransport` idea: the function receives the request dict and returns
 upstream would have said, or raises a `BackendError` as an upstream failure would. It may be
 sync or async (an async one can wait on an event to model a slow or hanging upstream).
 
-    complete(request): the function's dict, with `model` set to this backend's id.
+    complete(request): the function's dict, with `model` set to this backend's id; for a list of
+        chunks, the first exception among them is raised, else the chunks' text is the answer.
     stream(request): when the function returns a completion dict, the chunks a backend would send
         for it (one content delta, a finish chunk, the usage chunk); when it returns a list or an
         async iterator, its items as they come — an exception instance among them is raised at that
@@ -17,7 +18,7 @@ import inspect
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from backends.base import Health
+from backends.base import BackendProtocolError, Health
 
 __all__ = ["FunctionBackend", "completion"]
 
@@ -57,7 +58,16 @@ class FunctionBackend:
         return await result if inspect.isawaitable(result) else result
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        return {**await self._call(request), "model": self.model_id}
+        result = await self._call(request)
+        if isinstance(result, list):
+            error = next((item for item in result if isinstance(item, BaseException)), None)
+            if error is not None:
+                raise error
+            if not result:
+                raise BackendProtocolError(self.model_id, "no answer")
+            result = completion("".join((c.get("delta") or {}).get("content") or ""
+                                        for chunk in result for c in chunk.get("choices") or []))
+        return {**result, "model": self.model_id}
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         result = await self._call(request)

@@ -62,13 +62,15 @@ def prepare_environment(ray: Settings | None = None) -> None:
 
 
 def build(settings: Settings, *, backends: Mapping[str, Backend] | None = None,
-          local: Callable[[LlamaCppModel], Backend] | None = None,
+          local: Callable[[LlamaCppModel], Backend] | None = None, store: PolicyStore | None = None,
           clock: Callable[[], float] = time.monotonic) -> Gateway:
     """A ready Gateway. `backends` replaces every built backend (models without one are "NotRunning");
     else local models come from `local(model)` (default: an in-process llama.cpp engine) and remote
-    ones from the registry. `clock` (monotonic seconds) drives circuit breakers and Redis outages."""
+    ones from the registry. `store`: a policy store already loaded from `settings.policy` (tests that
+    build many gateways on one policy). `clock` (monotonic seconds) drives circuit breakers and Redis
+    outages."""
     prepare_environment()
-    store = load_store(settings)
+    store = store or load_store(settings)
     spec = store.current.spec.defaults.circuit_breaker
     board = HealthBoard(Breakers(BreakerConfig(**spec.model_dump()), clock=clock))
     if backends is None:
