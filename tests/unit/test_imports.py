@@ -104,3 +104,25 @@ def test_no_module_passes_400_lines() -> None:
     long = {name: n for name, path in modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def _writes_environ(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        target = sub.func.value if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) else None
+        if isinstance(sub, (ast.Assign, ast.AugAssign)):
+            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+            target = next((t.value for t in targets if isinstance(t, ast.Subscript)), None)
+        if (isinstance(target, ast.Attribute) and target.attr == "environ"
+                and (not isinstance(sub, ast.Call) or sub.func.attr in {"setdefault", "update", "pop", "__setitem__"})):
+            return True
+    return False
+
+
+def test_no_module_writes_the_environment_when_imported() -> None:
+    """What libraries need is set at start-up by router.runtime.prepare_environment, never at import."""
+    writers = [name for name, path in modules().items()
+               if any(_writes_environ(stmt) for stmt in ast.parse(path.read_text(encoding="utf-8")).body
+                      if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))]
+    assert writers == []
+    assert _writes_environ(ast.parse("import os\nos.environ.setdefault('A', 'B')"))
+    assert _writes_environ(ast.parse("import os\nos.environ['A'] = 'B'"))
