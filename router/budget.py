@@ -162,7 +162,7 @@ return 0
 def _down(exc: Exception) -> bool:
     """A Redis that is down (refused, reset, gone), as opposed to slow or busy (a timeout, a pool
     with no free connection under a burst): only the former pauses the ledger."""
-    import redis.exceptions as redis_errors
+    import redis.exceptions as redis_errors  # only reached with Redis configured (and failing)
 
     if isinstance(exc, (redis_errors.TimeoutError, TimeoutError)):
         return False
