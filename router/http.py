@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from router.errors import BadRequest, Forbidden, PayloadTooLarge, TurnoutError, Unauthorized, UpstreamUnavailable
 from router.gateway import Gateway
@@ -226,8 +227,6 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
 
     @app.get("/metrics")
     async def prometheus_metrics() -> Response:
-        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/admin/policy")
