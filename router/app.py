@@ -56,20 +56,21 @@ class _Replica:
     state: dict[str, Any] | None = None
 
     @classmethod
-    def build_app(cls):
-        cls.app = create_app()
-        cls.attach()
-        return cls.app
-
-    @classmethod
     def attach(cls) -> None:
         if cls.app is not None and cls.state is not None:
             for key, value in cls.state.items():
                 setattr(cls.app.state, key, value)
 
 
+def _build_replica_app():
+    """Serve's app builder for each Ingress replica (a plain function: Serve calls it, not an ASGI app)."""
+    _Replica.app = create_app()
+    _Replica.attach()
+    return _Replica.app
+
+
 @serve.deployment(ray_actor_options={"num_cpus": 0})
-@serve.ingress(_Replica.build_app)
+@serve.ingress(_build_replica_app)
 class Ingress:
     """The router: classify, decide, dispatch. Local models are reached through their handles."""
 
