@@ -18,7 +18,7 @@ from typing import Any
 from backends.base import Backend
 from router import accounting, charges, telemetry
 from router.budget import Budgets, Hold
-from router.cache import MemoryCache, ResponseCache
+from router.cache import ResponseCache
 from router.cache_plan import CachePlan, assembled, plan_cache, replay_chunks
 from router.decide import Decision, ModelHealth
 from router.dispatch import Dispatcher, Outcome
@@ -67,11 +67,12 @@ class _Request:
 
 
 class Gateway:
-    def __init__(self, store: PolicyStore, backends: Mapping[str, Backend], *, cache: ResponseCache | None = None,
-                 budgets: Budgets | None = None, board: HealthBoard) -> None:
+    """Built by router.runtime.build, which chooses every part."""
+
+    def __init__(self, store: PolicyStore, backends: Mapping[str, Backend], *, cache: ResponseCache,
+                 budgets: Budgets, board: HealthBoard) -> None:
         self.store, self.backends, self.board = store, dict(backends), board
-        self.cache: ResponseCache = cache or MemoryCache()
-        self.budgets = budgets or Budgets()
+        self.cache, self.budgets = cache, budgets
 
     @property
     def breakers(self):
