@@ -32,7 +32,9 @@ __all__ = [
     "BackendTimeout",
     "BackendUnavailable",
     "ContextWindowExceeded",
+    "Embedder",
     "Health",
+    "checked_embeddings",
     "retry_after_seconds",
     "upstream_words",
 ]
@@ -102,6 +104,29 @@ class Backend(Protocol):
     async def health(self) -> Health: ...
 
 
+@runtime_checkable
+class Embedder(Protocol):
+    """A model serving `/v1/embeddings`: the embeddings half of the protocol. Same rules as Backend
+    (one model, no choosing, no retries, every failure a `BackendError` at once).
+
+    async embed(request) -> dict
+        `request` is {"input": [str, ...], "dimensions"?: int}, validated by the router (never
+        token arrays). Returns {"object": "list", "model": model_id,
+        "data": [{"object": "embedding", "index": i, "embedding": [float, ...]}, ...] in input order,
+        "usage": {"prompt_tokens", "total_tokens"}}. An input longer than the model's window is a
+        `ContextWindowExceeded`, never silently truncated.
+
+    async health() -> Health
+        As for Backend.
+    """
+
+    model_id: str
+
+    async def embed(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    async def health(self) -> Health: ...
+
+
 class BackendError(Exception):
     """A backend failed to serve one request."""
 
@@ -167,6 +192,21 @@ def upstream_words(text: str, api_key: str | None) -> str:
     if len(message) > MAX_UPSTREAM_MESSAGE:
         message = message[:MAX_UPSTREAM_MESSAGE] + "..."
     return message
+
+
+def checked_embeddings(model_id: str, answer: Any, count: int) -> dict[str, Any]:
+    """An upstream embeddings answer checked (one float vector per input, in order) and named by the
+    policy id; BackendProtocolError for anything else."""
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, list) or len(data) != count or not all(
+            isinstance(d, dict) and isinstance(d.get("embedding"), list) for d in data):
+        raise BackendProtocolError(model_id, f"upstream answered without {count} embedding vector(s)")
+    ordered = sorted(data, key=lambda d: d.get("index", 0))
+    usage = answer.get("usage") or {}
+    tokens = usage.get("prompt_tokens") or usage.get("total_tokens")
+    return {"object": "list", "model": model_id,
+            "data": [{"object": "embedding", "index": i, "embedding": d["embedding"]} for i, d in enumerate(ordered)],
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:

@@ -51,6 +51,17 @@ class RayLocalBackend:
         finally:
             self.in_flight -= 1
 
+    async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.in_flight += 1
+        try:
+            return await self.handle.embed.remote(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            raise self._translate(exc) from None
+        finally:
+            self.in_flight -= 1
+
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         self.in_flight += 1
         response = self.handle.options(stream=True).stream.remote(request)

@@ -5,7 +5,8 @@ Each factory imports its module when called, not here: those modules import heav
 `turnout policy check` must not pay for them.
 
 - "llamacpp": options are `path` / `package` / `model_dir` (see llamacpp.resolve_model_path)
-  plus LlamaCppEngine's keyword arguments. Builds and loads the model (blocking).
+  plus LlamaCppEngine's keyword arguments; `embedding=True` loads it for embeddings instead
+  (llamacpp_embed.LlamaCppEmbedder). Builds and loads the model (blocking).
 - "litellm": LiteLLMBackend's keyword arguments (`litellm_model`, `api_base`, ...).
 - "openai": OpenAIHTTPBackend's keyword arguments (`model`, `api_base`, ...).
 """
@@ -22,10 +23,14 @@ __all__ = ["REGISTRY"]
 
 
 def _llamacpp(model_id: str, *, path: str | None = None, package: str | None = None,
-              model_dir: Path | None = None, **options: Any) -> Backend:
+              model_dir: Path | None = None, embedding: bool = False, **options: Any) -> Backend:
     from backends.llamacpp import LlamaCppEngine, resolve_model_path  # heavy: llama.cpp's shared library
 
     model_path = resolve_model_path(path, package, model_dir, model_id=model_id)
+    if embedding:
+        from backends.llamacpp_embed import LlamaCppEmbedder  # heavy, as above
+
+        return LlamaCppEmbedder(model_id, model_path, **options)
     return LlamaCppEngine(model_id, model_path, **options)
 
 

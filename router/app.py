@@ -30,7 +30,7 @@ from router.settings import Settings, settings_from_args
 
 @serve.deployment(ray_actor_options={"num_cpus": 0})
 class LocalModel:
-    """One replica, one llama.cpp model."""
+    """One replica, one llama.cpp model (loaded for chat or, with `embedding`, for embeddings)."""
 
     def __init__(self, model_id: str, options: dict[str, Any]) -> None:
         self.engine = REGISTRY["llamacpp"](model_id, **options)
@@ -41,6 +41,9 @@ class LocalModel:
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         async for chunk in self.engine.stream(request):
             yield chunk
+
+    async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
+        return await self.engine.embed(request)
 
     async def health(self) -> dict[str, Any]:
         return dataclasses.asdict(await self.engine.health())

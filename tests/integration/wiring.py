@@ -15,9 +15,11 @@ from router.settings import Settings
 def gateway_for(policy: Path, llama_engine: Any = None, *, clock: Callable[[], float] = time.monotonic,
                 **settings: Any) -> Gateway:
     """What `turnout serve` builds for the policy file `policy` (real cloud backends from the registry),
-    with the session's llama.cpp engine serving every local model — or, when `llama_engine` is None,
-    no backend for them at all (a crashed replica)."""
-    gateway = build(Settings(policy=policy, **settings), local=lambda model: llama_engine, clock=clock)
+    with the session's llama.cpp engine serving every local model (a dict: engines by model id) — or,
+    when there is none for a model, no backend for it at all (a crashed replica)."""
+    engines = llama_engine if isinstance(llama_engine, dict) else None
+    gateway = build(Settings(policy=policy, **settings), clock=clock,
+                    local=lambda model: engines.get(model.id) if engines is not None else llama_engine)
     for model_id in [m for m, backend in gateway.backends.items() if backend is None]:
         del gateway.backends[model_id]
     return gateway
