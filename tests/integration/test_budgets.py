@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from fault_server import FaultServer
-from router.budget import USD_UNIT, RedisLedger, buckets, to_units
+from router.budget import USD_UNIT, RedisLedger, buckets
 from router.gateway import Gateway
 from wiring import ManualClock, gateway_for
 from router.http import create_app
