@@ -61,6 +61,10 @@ class _Request:
     def headers(self, cost: float) -> dict[str, str]:
         return telemetry.response_headers(self.decision, self.outcome, cache=self.cache, cost=cost)
 
+    @property
+    def include_usage(self) -> bool:
+        return bool(self.request.stream_options and self.request.stream_options.include_usage)
+
     def elapsed(self) -> float:
         """The answering attempt's wall clock (local GPU time), else the request's."""
         return time.perf_counter() - (self.outcome.answer_started or self.started)
@@ -152,10 +156,9 @@ class Gateway:
     def _replay(self, req: _Request, response: dict[str, Any]) -> Reply:
         if not req.request.stream:
             return Reply(req.headers(0.0), body=response)
-        include_usage = bool(req.request.stream_options and req.request.stream_options.include_usage)
 
         async def replay() -> AsyncIterator[dict[str, Any]]:
-            for chunk in replay_chunks(response, include_usage):
+            for chunk in replay_chunks(response, req.include_usage):
                 yield chunk
 
         return Reply(req.headers(0.0), stream=replay())
@@ -169,13 +172,12 @@ class Gateway:
             await hold.settle(accounting.Charge())
             raise
         model, policy = req.outcome.model, req.policy
-        include_usage = bool(req.request.stream_options and req.request.stream_options.include_usage)
         headers = req.headers(accounting.estimated_cost(req.decision, model))
 
         async def body() -> AsyncIterator[dict[str, Any]]:
             tally = Tally()
             try:
-                async for chunk in relay(first, rest, model, req.decision, include_usage, tally):
+                async for chunk in relay(first, rest, model, req.decision, req.include_usage, tally):
                     yield chunk
             finally:
                 # A stream cut short (upstream error, client gone) reports no usage: the reservation
