@@ -23,6 +23,13 @@ def test_serve_yaml_args_are_settings() -> None:
     assert set(AppArgs.model_fields) == set(Settings.model_fields)
 
 
+def test_rayservice_args_are_settings() -> None:
+    document = yaml.safe_load((REPO / "deploy" / "rayservice.yaml").read_text())
+    config = yaml.safe_load(document["spec"]["serveConfigV2"])
+    for app in config["applications"]:
+        assert settings_from_args(app["args"]).policy == Path(app["args"]["policy"])
+
+
 def test_an_unknown_or_bad_arg_is_an_error_naming_it() -> None:
     with pytest.raises(ValidationError, match="watch_polcy"):
         settings_from_args({"watch_polcy": True})
