@@ -3,8 +3,8 @@
 The ledger arithmetic is router/budget.py and the estimates router/accounting.py; this module
 decides what a request does when a budget says no. The tenant's `over_budget` action is either a
 429, or (`reroute_local`, USD budgets only: local models spend GPU time, not money) a new
-decision under a `Constraint` that allows local models only, so the one place a model is chosen
-stays decide.
+decision under a `Constraint` that allows local models only (router/pipeline.py:redecide, with the
+same thorough scan as the first), so the one place a model is chosen stays decide.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from datetime import datetime
 
 from router import accounting, telemetry
 from router.budget import Hold, exceeded
-from router.decide import Constraint, Decision, ModelHealth, decide
+from router.decide import Constraint, Decision, ModelHealth
 from router.errors import TurnoutError
+from router.pipeline import redecide
 from router.policy import CompiledPolicy
 
 __all__ = ["admit", "reserve"]
@@ -34,7 +35,7 @@ async def reserve(hold: Hold, policy: CompiledPolicy, decision: Decision, health
     tenant = policy.tenant(decision.profile.tenant)
     if tenant is not None and tenant.over_budget == "reroute_local" and bucket.meter == "usd":
         why = f"{bucket.label} is exhausted (over_budget: reroute_local)"
-        rerouted = decide(decision.profile, policy, health, Constraint(frozenset({"local"}), why))
+        rerouted = redecide(decision.profile, policy, health, Constraint(frozenset({"local"}), why))
         if rerouted.error is None:
             bucket = await hold.cover(accounting.estimate(rerouted, rerouted.model), now())
             if bucket is None:
