@@ -1,6 +1,6 @@
-"""The backend protocol, the backend error tree, and the registry of backend kinds.
+"""The backend protocol and the backend error tree.
 
-    BackendError                      model_id, message; .retryable
+    BackendError                      model_id, message
     ├── BackendTimeout                phase: "connect" | "first_token" | "total"
     ├── BackendRateLimited            retry_after: seconds, when upstream said
     ├── BackendUnavailable            down, refused, overloaded, not configured, auth failed
@@ -9,24 +9,21 @@
     └── BackendProtocolError          upstream answered something malformed
 
 Each backend translates its library's errors into the most specific class above at its own
-boundary; nothing else leaves a backend. `to_router_error` translates these into the router's
-HTTP errors (router.errors). Messages name the model id and never carry an API key.
+boundary; nothing else leaves a backend. The router maps these onto its HTTP errors on its own
+side (router/upstream.py): nothing here knows about the router. Whether a failure is worth trying
+again is the router's rule too (router/dispatch.py). Messages name the model id and never carry
+an API key. Backend kinds are built by name through backends/registry.py.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
-
-from router import errors
+from typing import Any, Literal, Protocol, runtime_checkable
 
 __all__ = [
-    "REGISTRY",
     "Backend",
     "BackendBadRequest",
     "BackendError",
@@ -35,9 +32,10 @@ __all__ = [
     "BackendTimeout",
     "BackendUnavailable",
     "ContextWindowExceeded",
+    "Embedder",
     "Health",
+    "checked_embeddings",
     "retry_after_seconds",
-    "to_router_error",
     "upstream_words",
 ]
 
@@ -130,10 +128,7 @@ class Embedder(Protocol):
 
 
 class BackendError(Exception):
-    """A backend failed to serve one request. `retryable`: the same request may succeed if sent
-    again later or to another model (dispatch decides whether to)."""
-
-    retryable: ClassVar[bool] = False
+    """A backend failed to serve one request."""
 
     def __init__(self, model_id: str, message: str) -> None:
         super().__init__(f"{model_id}: {message}")
@@ -145,7 +140,6 @@ class BackendTimeout(BackendError):
     """No answer in time. `phase`: "connect" (no connection), "first_token" (connected, nothing
     generated yet) or "total" (the whole request took too long)."""
 
-    retryable = True
 
     def __init__(self, model_id: str, message: str, *,
                  phase: Literal["connect", "first_token", "total"] = "total") -> None:
@@ -156,7 +150,6 @@ class BackendTimeout(BackendError):
 class BackendRateLimited(BackendError):
     """Upstream said 429. `retry_after` is in seconds when upstream said (Retry-After)."""
 
-    retryable = True
 
     def __init__(self, model_id: str, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(model_id, message)
@@ -168,7 +161,6 @@ class BackendUnavailable(BackendError):
     (no API key), or authentication failed. `transient` is False where trying again soon cannot
     help (no key, a rejected key, no such model upstream): dispatch falls back without retrying."""
 
-    retryable = True
 
     def __init__(self, model_id: str, message: str, *, transient: bool = True) -> None:
         super().__init__(model_id, message)
@@ -178,18 +170,14 @@ class BackendUnavailable(BackendError):
 class BackendBadRequest(BackendError):
     """Upstream rejected the request itself; sending it again will not help."""
 
-    retryable = False
-
 
 class ContextWindowExceeded(BackendBadRequest):
-    """The prompt does not fit this model's context window. Not retryable on this model; a
-    fallback with a larger window may still serve it."""
+    """The prompt does not fit this model's context window; a fallback with a larger window may
+    still serve it."""
 
 
 class BackendProtocolError(BackendError):
     """Upstream answered, but with something that is not a valid response."""
-
-    retryable = True
 
 
 MAX_UPSTREAM_MESSAGE = 500
@@ -205,6 +193,7 @@ def upstream_words(text: str, api_key: str | None) -> str:
         message = message[:MAX_UPSTREAM_MESSAGE] + "..."
     return message
 
+
 def checked_embeddings(model_id: str, answer: Any, count: int) -> dict[str, Any]:
     """An upstream embeddings answer checked (one float vector per input, in order) and named by the
     policy id; BackendProtocolError for anything else."""
@@ -218,7 +207,6 @@ def checked_embeddings(model_id: str, answer: Any, count: int) -> dict[str, Any]
     return {"object": "list", "model": model_id,
             "data": [{"object": "embedding", "index": i, "embedding": d["embedding"]} for i, d in enumerate(ordered)],
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
-
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
@@ -242,67 +230,3 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
-
-
-def to_router_error(exc: BackendError) -> errors.TurnoutError:
-    """The HTTP error a client sees for a backend failure (OpenAI error shape, 4xx/5xx).
-
-    BackendTimeout -> 504; BackendRateLimited and BackendUnavailable -> 503 (with Retry-After
-    when upstream gave one); ContextWindowExceeded and BackendBadRequest -> 400; anything else
-    -> 502. The message names the model id; backend messages never carry API keys.
-    """
-    message = f"model '{exc.model_id}': {exc.message}"
-    if isinstance(exc, BackendTimeout):
-        return errors.UpstreamTimeout(message)
-    if isinstance(exc, BackendRateLimited):
-        headers = {}
-        if exc.retry_after is not None:
-            headers["retry-after"] = str(max(0, math.ceil(exc.retry_after)))
-        return errors.UpstreamUnavailable(message, code="upstream_rate_limited", headers=headers)
-    if isinstance(exc, BackendUnavailable):
-        return errors.UpstreamUnavailable(message)
-    if isinstance(exc, ContextWindowExceeded):
-        return errors.BadRequest(message, param="messages", code="context_length_exceeded")
-    if isinstance(exc, BackendBadRequest):
-        return errors.BadRequest(message)
-    return errors.UpstreamError(message)
-
-
-def _llamacpp(model_id: str, *, path: str | None = None, package: str | None = None,
-              model_dir: Path | None = None, embedding: bool = False, **options: Any) -> Backend:
-    from backends.llamacpp import LlamaCppEngine, resolve_model_path
-
-    model_path = resolve_model_path(path, package, model_dir, model_id=model_id)
-    if embedding:
-        from backends.llamacpp_embed import LlamaCppEmbedder
-
-        return LlamaCppEmbedder(model_id, model_path, **options)
-    return LlamaCppEngine(model_id, model_path, **options)
-
-
-def _litellm(model_id: str, **options: Any) -> Backend:
-    from backends.cloud import LiteLLMBackend
-
-    return LiteLLMBackend(model_id, **options)
-
-
-def _openai(model_id: str, **options: Any) -> Backend:
-    from backends.openai_http import OpenAIHTTPBackend
-
-    return OpenAIHTTPBackend(model_id, **options)
-
-
-REGISTRY: dict[str, Callable[..., Backend]] = {
-    "llamacpp": _llamacpp,
-    "litellm": _litellm,
-    "openai": _openai,
-}
-"""Backend factories by the policy's `kind`. Each is called as factory(model_id, **options) and
-imports its module only when called, so `import backends` stays cheap.
-
-- "llamacpp": options are `path` / `package` / `model_dir` (see llamacpp.resolve_model_path)
-  plus LlamaCppEngine's keyword arguments; `embedding=True` loads it for embeddings instead
-  (llamacpp_embed.LlamaCppEmbedder). Builds and loads the model (blocking).
-- "litellm": LiteLLMBackend's keyword arguments (`litellm_model`, `api_base`, ...).
-- "openai": OpenAIHTTPBackend's keyword arguments (`model`, `api_base`, ...).
-"""

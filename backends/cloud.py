@@ -1,7 +1,9 @@
 """Any model litellm speaks (OpenAI, Anthropic, Gemini, Bedrock, an OpenAI-compatible server...)
 behind the Backend protocol.
 
-litellm is used as a library and nothing more: one `acompletion` call per request, no litellm
+litellm fetches its price map from the internet at import unless LITELLM_LOCAL_MODEL_COST_MAP is
+set: the composition root (router.runtime.prepare_environment) sets it before this module is
+imported; nothing here writes the environment. litellm is used as a library and nothing more: one `acompletion` call per request, no litellm
 retries (num_retries=0, max_retries=0: resilience is the router's job), no litellm router,
 cache or budget. Its exceptions are translated here into backends.base errors; none escapes.
 
@@ -18,14 +20,11 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
 
 import httpx
+import litellm
 import openai
+from litellm import exceptions as llm_errors
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # else it fetches prices at import
-
-import litellm  # noqa: E402
-from litellm import exceptions as llm_errors  # noqa: E402
-
-from backends.base import (  # noqa: E402
+from backends.base import (
     BackendBadRequest,
     BackendError,
     BackendProtocolError,

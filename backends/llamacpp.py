@@ -196,8 +196,6 @@ class LlamaCppEngine:
     (urllib) is replaced by one that refuses anything not inline: llama-cpp-python never fetches.
     """
 
-    slots = 1
-
     def __init__(self, model_id: str, model_path: str | os.PathLike[str], *,
                  chat_format: str | None = None, chat_handler: str | None = None,
                  clip_model_path: str | os.PathLike[str] | None = None, n_ctx: int = 4096,

@@ -32,7 +32,7 @@ from PIL import Image, ImageFilter  # noqa: E402
 from router.classify import Classifier  # noqa: E402
 from router.decide import decide  # noqa: E402
 from router.pipeline import scan_when_leaving, tenant_view  # noqa: E402
-from router.policy import load_policy  # noqa: E402
+from router.policy_loader import load_policy  # noqa: E402
 from router.classify.privacy import PrivacyScanner  # noqa: E402
 from router.classify.tokens import default_rule_for  # noqa: E402
 from router.request import parse_chat_request  # noqa: E402

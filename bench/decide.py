@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from router.decide import decide  # noqa: E402
 from router.pipeline import plan  # noqa: E402
-from router.policy import load_policy  # noqa: E402
+from router.policy_loader import load_policy  # noqa: E402
 
 TARGET_US = 1000.0
 

@@ -15,138 +15,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
-import os
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
-from backends.base import Backend, BackendError, BackendUnavailable, Health
+from backends.ray_local import RayLocalBackend
+from backends.registry import REGISTRY
+from router import runtime, telemetry
 from router.http import create_app
-from router.settings import Settings
-
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-
-class AppArgs(BaseModel):
-    """`args:` of deploy/serve.yaml; every key optional, TURNOUT_* settings fill the rest."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    policy: str | None = Field(None, description="policy YAML path (default: TURNOUT_POLICY / policies/default.yaml)")
-    model_dir: str | None = Field(None, description="directory relative GGUF paths resolve against")
-    redis_url: str | None = Field(None, description="redis://... for cache and budgets; unset = in-process")
-    max_body_bytes: int | None = Field(None, ge=1024, description="largest accepted request body")
-    ingress_replicas: int = Field(1, ge=1, description="ingress (router) replicas")
-    ingress_max_ongoing_requests: int = Field(512, ge=1, description="concurrent requests per ingress replica")
-    watch_policy: bool = Field(True, description="reload the policy file when it changes")
-
-    def settings(self) -> Settings:
-        overrides = {k: v for k, v in self.model_dump().items()
-                     if v is not None and k in Settings.model_fields}
-        return Settings(**overrides)
-
-
-class RayLocalBackend:
-    """A local model behind its Serve deployment handle; counts in-flight requests so the router
-    sees saturation without a round trip."""
-
-    def __init__(self, model_id: str, handle: DeploymentHandle, capacity: int, queue_limit: int, *,
-                 per_replica: int | None = None, deployment: str | None = None, app_name: str | None = None) -> None:
-        self.model_id = model_id
-        self.handle = handle
-        self.capacity = capacity
-        self.queue_limit = queue_limit
-        # autoscaled: capacity follows the deployment's running replicas (read every COUNT_EVERY_S)
-        self.per_replica, self.deployment, self.app_name = per_replica, deployment, app_name
-        self._next_count = 0.0
-        self.in_flight = 0
-        self.health_timeout_s = 2.0
-        self.last_detail: str | None = None  # the replica's last health detail, when it was available
-
-    def _translate(self, exc: BaseException) -> BackendError:
-        from ray.serve.exceptions import BackPressureError
-
-        if isinstance(exc, BackendError):
-            return exc
-        cause = getattr(exc, "cause", None)
-        if isinstance(cause, BackendError):
-            return cause
-        if isinstance(exc, BackPressureError):
-            return BackendUnavailable(self.model_id, "local queue is full (max_queued_requests reached)")
-        return BackendUnavailable(self.model_id, f"local replica failed: {type(exc).__name__}")
-
-    COUNT_EVERY_S = 5.0
-
-    async def _follow_replicas(self) -> None:
-        """Autoscaled deployments: capacity = running replicas x requests per replica. A failed
-        status read keeps the last count."""
-        if self.deployment is None or self.per_replica is None or time.monotonic() < self._next_count:
-            return
-        self._next_count = time.monotonic() + self.COUNT_EVERY_S
-        try:
-            running = await asyncio.to_thread(running_replicas, self.app_name, self.deployment)
-        except Exception:  # the controller is busy or restarting: keep what we knew
-            return
-        self.capacity = running * self.per_replica
-
-    async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        self.in_flight += 1
-        try:
-            return await self.handle.complete.remote(request)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            raise self._translate(exc) from None
-        finally:
-            self.in_flight -= 1
-
-    async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
-        self.in_flight += 1
-        try:
-            return await self.handle.embed.remote(request)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            raise self._translate(exc) from None
-        finally:
-            self.in_flight -= 1
-
-    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        self.in_flight += 1
-        response = self.handle.options(stream=True).stream.remote(request)
-        try:
-            async for chunk in response:
-                yield chunk
-        except (asyncio.CancelledError, GeneratorExit):
-            response.cancel()
-            raise
-        except Exception as exc:
-            raise self._translate(exc) from None
-        finally:
-            self.in_flight -= 1
-
-    async def health(self) -> Health:
-        """The replica's own health when it is idle here; while this ingress has requests in flight a
-        health call would wait in the replica's queue behind them (max_ongoing_requests), so what the
-        ingress knows is reported instead. A busy replica is saturated, never "down": private work
-        must wait for it, not be refused."""
-        await self._follow_replicas()
-        free = self.capacity - self.in_flight
-        queued = max(0, self.in_flight - self.capacity)
-        if self.in_flight > 0 and self.last_detail is not None:
-            return Health(True, f"{self.last_detail}; {self.in_flight} request(s) in flight", queued, free)
-        try:
-            state = await asyncio.wait_for(self.handle.health.remote(), timeout=self.health_timeout_s)
-        except asyncio.TimeoutError:  # queued behind work from other ingress replicas
-            return Health(True, f"busy: no health answer within {self.health_timeout_s:.0f} s", queued, 0)
-        except Exception as exc:  # health never raises: an unreachable replica is unavailable
-            return Health(False, f"replica unreachable: {type(exc).__name__}", queued, free)
-        self.last_detail = state["detail"].removesuffix(", idle").removesuffix(", busy") if state["available"] else None
-        return Health(state["available"], state["detail"], queued, free)
+from router.settings import Settings, settings_from_args
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 0})
@@ -154,8 +33,6 @@ class LocalModel:
     """One replica, one llama.cpp model (loaded for chat or, with `embedding`, for embeddings)."""
 
     def __init__(self, model_id: str, options: dict[str, Any]) -> None:
-        from backends.base import REGISTRY
-
         self.engine = REGISTRY["llamacpp"](model_id, **options)
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -172,21 +49,27 @@ class LocalModel:
         return dataclasses.asdict(await self.engine.health())
 
 
-_replica: dict[str, Any] = {}  # one Ingress replica per Ray actor process
+class _Replica:
+    """One Ingress replica per Ray actor process. Serve builds the replica's FastAPI app and runs
+    Ingress.__init__ in either order; whichever comes second attaches the gateway to the app. (A
+    class, not a module dict: Serve ships Ingress by value with copies of the plain globals it
+    names, while a module-level class travels by reference, so both sides see the same one.)"""
+
+    app: Any = None
+    state: dict[str, Any] | None = None
+
+    @classmethod
+    def attach(cls) -> None:
+        if cls.app is not None and cls.state is not None:
+            for key, value in cls.state.items():
+                setattr(cls.app.state, key, value)
 
 
 def _build_replica_app():
-    """Serve builds the replica's app with this; Ingress.__init__ attaches the gateway (either order)."""
-    app = create_app()
-    _replica["app"] = app
-    if "state" in _replica:
-        _attach(app, _replica["state"])
-    return app
-
-
-def _attach(app, state: dict[str, Any]) -> None:
-    for key, value in state.items():
-        setattr(app.state, key, value)
+    """Serve's app builder for each Ingress replica (a plain function: Serve calls it, not an ASGI app)."""
+    _Replica.app = create_app()
+    _Replica.attach()
+    return _Replica.app
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 0})
@@ -194,44 +77,19 @@ def _attach(app, state: dict[str, Any]) -> None:
 class Ingress:
     """The router: classify, decide, dispatch. Local models are reached through their handles."""
 
-    async def __init__(self, args: dict[str, Any], local: dict[str, DeploymentHandle],
-                       unavailable: dict[str, str]) -> None:
-        from router.runtime import remote_backends, load_store, make_budgets, make_cache
-        from router.gateway import Gateway
-        from router.telemetry import setup_telemetry
-
-        setup_telemetry()
-        parsed = AppArgs.model_validate(args)
-        settings = parsed.settings()
-        store = load_store(settings)
-        limits = {m.id: m for m in store.current.spec.models}
-        backends: dict[str, Backend] = {}
-        for model_id, handle in local.items():
-            spec = limits[model_id]
-            replicas = spec.replicas if spec.autoscaling is None else max(1, spec.autoscaling.min_replicas)
-            scaled = spec.autoscaling is not None
-            backends[model_id] = RayLocalBackend(
-                model_id, handle, replicas * spec.max_ongoing_requests, spec.max_queued_requests,
-                per_replica=spec.max_ongoing_requests if scaled else None,
-                deployment=local_deployment_options(spec)["name"] if scaled else None,
-                app_name=serve.get_replica_context().app_name if scaled else None)
-        backends.update(remote_backends(store.current))
-        gateway = Gateway(store, backends, cache=make_cache(settings), budgets=make_budgets(settings))
-        gateway.unavailable = dict(unavailable)
-        self.gateway = gateway
-        state = {"gateway": gateway, "max_body_bytes": settings.max_body_bytes}
+    async def __init__(self, settings: Settings, local: dict[str, DeploymentHandle]) -> None:
+        telemetry.setup_telemetry()
+        app_name = serve.get_replica_context().app_name
+        self.gateway = gateway = runtime.build(settings, local=lambda m: _ray_backend(m, local[m.id], app_name))
+        state: dict[str, Any] = {"gateway": gateway, "max_body_bytes": settings.max_body_bytes}
         if settings.admin_key is not None:
             state["admin_key_sha256"] = hashlib.sha256(settings.admin_key.get_secret_value().encode()).hexdigest()
-        # Serve ships this class by value, with copies of the globals it names: reach the real module.
-        import router.app as module
-
-        module._replica["state"] = state
-        if "app" in module._replica:
-            module._attach(module._replica["app"], state)
+        _Replica.state = state
+        _Replica.attach()
         await gateway.refresh_health()
         self._tasks = [asyncio.get_running_loop().create_task(self._refresh(gateway))]
-        if parsed.watch_policy:
-            self._tasks.append(asyncio.get_running_loop().create_task(store.watch()))
+        if settings.watch_policy:
+            self._tasks.append(asyncio.get_running_loop().create_task(gateway.store.watch()))
 
     @staticmethod
     async def _refresh(gateway) -> None:
@@ -242,6 +100,16 @@ class Ingress:
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         """Serve's user_config hook: any new user_config reloads the policy file."""
         self.gateway.store.reload()
+
+
+def _ray_backend(model: Any, handle: DeploymentHandle, app_name: str) -> RayLocalBackend:
+    """The ingress's view of one local deployment; an autoscaled one's capacity follows its replicas."""
+    if model.autoscaling is None:
+        return RayLocalBackend(model.id, handle, model.replicas * model.max_ongoing_requests, model.max_queued_requests)
+    name = local_deployment_options(model)["name"]
+    return RayLocalBackend(model.id, handle, max(1, model.autoscaling.min_replicas) * model.max_ongoing_requests,
+                           model.max_queued_requests, per_replica=model.max_ongoing_requests,
+                           count_replicas=lambda: running_replicas(app_name, name))
 
 
 def running_replicas(app_name: str | None, deployment: str) -> int:
@@ -273,17 +141,19 @@ def local_deployment_options(model: Any) -> dict[str, Any]:
 
 
 def build_app(args: dict[str, Any] | None = None) -> serve.Application:
-    """Validate `args` (AppArgs), check the policy and local model files, and bind the deployments."""
-    from router.runtime import llamacpp_options, load_store, plan_local_models
+    """Validate `args` (the Settings fields, see router.settings.AppArgs) before anything else, then bind."""
+    return bind(settings_from_args(args))
 
-    parsed = AppArgs.model_validate(args or {})
-    settings = parsed.settings()
-    store = load_store(settings)
-    local_models, unavailable = plan_local_models(store.current, settings.model_dir)
+
+def bind(settings: Settings) -> serve.Application:
+    """Check the policy and local model files and bind the deployments; the replicas receive these
+    Settings as they are (validated once, here or by `turnout serve`)."""
+    store = runtime.load_store(settings)
+    local_models, _ = runtime.plan_local_models(store.current, settings.model_dir)
     local = {m.id: LocalModel.options(**local_deployment_options(m)).bind(
-                 m.id, llamacpp_options(m, settings.model_dir, store.current.spec.media))
+                 m.id, runtime.llamacpp_options(m, settings.model_dir, store.current.spec.media))
              for m in local_models}
     return Ingress.options(
-        num_replicas=parsed.ingress_replicas,
-        max_ongoing_requests=parsed.ingress_max_ongoing_requests,
-    ).bind(parsed.model_dump(), local, unavailable)
+        num_replicas=settings.ingress_replicas,
+        max_ongoing_requests=settings.ingress_max_ongoing_requests,
+    ).bind(settings, local)

@@ -24,23 +24,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
+from router import telemetry
+from router.accounting import GPU_UNIT, UNITS, USD_UNIT, Charge, to_units
 from router.errors import BudgetExceeded
 from router.policy import Budget, Tenant
+from router.redis_client import Outage, redis_client
 
 
-USD_UNIT = 1e-9  # one ledger unit of the usd meter
-GPU_UNIT = 1e-3  # one ledger unit of the gpu_seconds meter
 METERS = ("usd", "gpu_seconds")
-_UNITS = {"usd": USD_UNIT, "gpu_seconds": GPU_UNIT}
 _ADJECTIVE = {"day": "daily", "month": "monthly"}
 _GRACE_S = 86_400  # keep a window's bucket this long after it ends (late settlements, reports)
-
-
-def to_units(meter: str, amount: float) -> int:
-    """Round up: a reservation must never be smaller than the amount it stands for."""
-    if amount <= 0:
-        return 0
-    return max(1, int(-(-amount // _UNITS[meter])))
 
 
 def window(period: str, now: datetime) -> tuple[str, datetime]:
@@ -169,7 +162,7 @@ return 0
 def _down(exc: Exception) -> bool:
     """A Redis that is down (refused, reset, gone), as opposed to slow or busy (a timeout, a pool
     with no free connection under a burst): only the former pauses the ledger."""
-    import redis.exceptions as redis_errors
+    import redis.exceptions as redis_errors  # only reached with Redis configured (and failing)
 
     if isinstance(exc, (redis_errors.TimeoutError, TimeoutError)):
         return False
@@ -185,23 +178,22 @@ class LedgerUnavailable(ConnectionError):
 class RedisLedger:
     """Budget counters in Redis, changed only by the two scripts above (atomic per request).
 
-    A Redis that refuses or drops connections starts an outage (see router.cache.Outage): reserve and
+    A Redis that refuses or drops connections starts an outage (see router.redis_client.Outage): reserve and
     settle raise LedgerUnavailable at once until it ends, and callers fail open. A slow answer (a
     timeout) fails that one call open but starts no outage: under a burst, when budgets matter most,
     one slow reply must not switch enforcement off for everyone. Failures are counted in
     `turnout_budget_events{event=reserve_failed|adjust_failed|read_failed}` and logged once a minute."""
 
-    def __init__(self, url: str, *, timeout_s: float = 1.0, wait_s: float = 2.0, pause_s: float = 0.5) -> None:
-        from router.cache import Outage, redis_client
-        from router.telemetry import BUDGET_EVENTS
-
+    def __init__(self, url: str, *, timeout_s: float = 1.0, wait_s: float = 2.0, pause_s: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         # A request waits up to `wait_s` for a pooled connection under a burst: failing open there
         # would let exactly the bursts a budget exists for through unchecked.
         self.client = redis_client(url, timeout_s=timeout_s, wait_s=wait_s)
         self._reserve = self.client.register_script(_RESERVE)
         self._adjust = self.client.register_script(_ADJUST)
-        self.outage = Outage("redis budget ledger", lambda action: BUDGET_EVENTS.add(1, {"event": f"{action}_failed"}),
-                             pause_s=pause_s)
+        self.outage = Outage("redis budget ledger",
+                             lambda action: telemetry.BUDGET_EVENTS.add(1, {"event": f"{action}_failed"}),
+                             pause_s=pause_s, clock=clock)
 
     async def _call(self, action: str, call: Callable[[], Awaitable[Any]], *, skippable: bool = True) -> Any:
         if skippable and self.outage.paused:
@@ -225,17 +217,6 @@ class RedisLedger:
     async def read(self, keys) -> list[int]:
         values = await self._call("read", lambda: self.client.mget(list(keys)), skippable=False) if keys else []
         return [int(v) if v is not None else 0 for v in values]
-
-
-@dataclass(frozen=True, slots=True)
-class Charge:
-    """What one model would cost (or did cost) this request, per meter."""
-
-    usd: float = 0.0
-    gpu_seconds: float = 0.0
-
-    def units(self, meter: str) -> int:
-        return to_units(meter, self.usd if meter == "usd" else self.gpu_seconds)
 
 
 @dataclass
@@ -306,7 +287,7 @@ class Budgets:
             found = _buckets_of(tenant.id, budget, now)
             used = await self.ledger.read([b.key for b in found])
             for bucket, count in zip(found, used):
-                unit = _UNITS[bucket.meter]
+                unit = UNITS[bucket.meter]
                 rows.append({"tenant": tenant.id, "app": bucket.app, "period": bucket.period, "meter": bucket.meter,
                              "limit": round(bucket.limit * unit, 9), "used": round(count * unit, 9),
                              "resets_at": bucket.resets_at.strftime("%Y-%m-%dT%H:%M:%SZ")})

@@ -10,7 +10,6 @@ a miss.
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -18,7 +17,9 @@ from typing import Any, Protocol
 
 import orjson
 
+from router import telemetry
 from router.profile import DataClass
+from router.redis_client import Outage, redis_client
 from router.request import ChatRequest
 
 FORMAT_VERSION = 1
@@ -90,67 +91,18 @@ class MemoryCache:
             self._entries.popitem(last=False)
 
 
-def redis_client(url: str, *, timeout_s: float, max_connections: int = 64, wait_s: float | None = None):
-    """An asyncio Redis client on a bounded, blocking pool: a burst of requests waits (up to `wait_s`)
-    for one of `max_connections` connections instead of failing with 'Too many connections'."""
-    import redis.asyncio as aioredis
-
-    pool = aioredis.BlockingConnectionPool.from_url(
-        url, max_connections=max_connections, timeout=timeout_s if wait_s is None else wait_s,
-        socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry_on_timeout=False)
-    return aioredis.Redis(connection_pool=pool)
-
-
-class Outage:
-    """Fail-open bookkeeping for one Redis client. After a failure the client is left alone for
-    `pause_s` (doubling while failures go on, up to `max_pause_s`): during an outage requests skip
-    Redis at once instead of each paying its timeout. The first success ends the outage. Failures
-    are counted by `on_failure` and logged once per `log_interval_s`."""
-
-    def __init__(self, what: str, on_failure: Callable[[str], None], *, pause_s: float = 0.5,
-                 max_pause_s: float = 8.0, log_interval_s: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.what, self.on_failure, self.clock = what, on_failure, clock
-        self.base_pause_s, self.max_pause_s, self.log_interval_s = pause_s, max_pause_s, log_interval_s
-        self.pause_s, self.until, self.errors = 0.0, float("-inf"), 0
-        self.last_error = ""
-        self._last_log = float("-inf")
-
-    @property
-    def paused(self) -> bool:
-        return self.clock() < self.until
-
-    def failed(self, action: str, exc: Exception, *, pause: bool = True) -> None:
-        self.errors += 1
-        self.last_error = f"{type(exc).__name__}: {exc}"
-        self.on_failure(action)
-        now = self.clock()
-        if pause:
-            self.pause_s = min(self.max_pause_s, self.pause_s * 2 or self.base_pause_s)
-            self.until = now + self.pause_s
-        if now - self._last_log >= self.log_interval_s:
-            self._last_log = now
-            logging.getLogger("turnout.redis").warning(
-                "%s %s failed (%s: %s); failing open, next try in %.1f s (%d errors so far)",
-                self.what, action, type(exc).__name__, exc, self.pause_s, self.errors)
-
-    def ok(self) -> None:
-        self.pause_s = 0.0
-
-
 class RedisCache:
     """The response cache in Redis. Fails open: a Redis that is down, slow or full makes a lookup a
     miss and a store a no-op, within `timeout_s` — and, while it stays down, without trying (see
     Outage); errors are counted and logged once per interval."""
 
     def __init__(self, url: str, *, timeout_s: float = 0.05, max_value_bytes: int = 1 << 20,
-                 log_interval_s: float = 60.0, pause_s: float = 0.5) -> None:
-        from router.telemetry import CACHE_ERRORS
-
+                 log_interval_s: float = 60.0, pause_s: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.client = redis_client(url, timeout_s=timeout_s)
         self.max_value_bytes = max_value_bytes
-        self.outage = Outage("redis cache", lambda action: CACHE_ERRORS.add(1, {"action": action}),
-                             pause_s=pause_s, log_interval_s=log_interval_s)
+        self.outage = Outage("redis cache", lambda action: telemetry.CACHE_ERRORS.add(1, {"action": action}),
+                             pause_s=pause_s, log_interval_s=log_interval_s, clock=clock)
 
     @property
     def errors(self) -> int:

@@ -1,7 +1,8 @@
 """The `turnout` command: serve, policy check, route (dry-run), keys create.
 
-Heavy imports (Ray, llama.cpp, litellm) happen inside the sub-command that needs them, so
-`turnout policy check` and `turnout route` start fast.
+Heavy libraries (Ray, llama.cpp, litellm) are imported only by the sub-command and backend that
+needs them, so `turnout policy check` and `turnout route` start fast. `turnout route` builds its
+gateway with the same composition root as the server (router/runtime.py), with no backends.
 """
 
 from __future__ import annotations
@@ -14,8 +15,14 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
-from router.errors import TurnoutError
-from router.policy import CompiledPolicy, PolicyError, load_policy
+from router import runtime, serve
+from router.decide import refusal
+from router.errors import BadRequest, TurnoutError
+from router.gateway import Gateway
+from router.policy import Policy, PolicyError
+from router.policy_loader import load_policy
+from router.profile import DataClass
+from router.settings import Settings
 
 
 def _fail(message: str) -> int:
@@ -33,48 +40,39 @@ def _parse_headers(values: Iterable[str]) -> dict[str, str]:
     return headers
 
 
-def _error_decision(error: TurnoutError | str, headers: dict[str, str]) -> dict[str, Any]:
-    """A decision object for input that could not be classified; nothing is routed."""
-    from router.profile import DataClass
-
+def _refused(error: TurnoutError | str, headers: dict[str, str]) -> dict[str, Any]:
+    """The decision JSON for input that could not be classified; nothing is routed."""
     try:
         data_class = DataClass.parse(headers.get("x-turnout-data-class", "internal"))
     except ValueError:
         data_class = DataClass.INTERNAL
-    if isinstance(error, TurnoutError):
-        err = {"type": error.code, "message": error.message}
-    else:
-        err = {"type": "invalid_request", "message": error}
-    return {"model": None, "location": None, "data_class": max(data_class, DataClass.INTERNAL).label,
-            "modalities": [], "estimated_input_tokens": 0, "estimated_cost_usd": 0.0, "rule": None,
-            "reasons": [err["message"]], "findings": [], "candidates": [], "error": err}
+    error = error if isinstance(error, TurnoutError) else BadRequest(error)
+    return refusal(error, max(data_class, DataClass.INTERNAL)).as_json()
 
 
-def _route_one(policy: CompiledPolicy, body: Any, headers: dict[str, str]) -> dict[str, Any]:
-    from router.pipeline import plan
-
+def _route_one(gateway: Gateway, body: Any, headers: dict[str, str]) -> dict[str, Any]:
     try:
-        _, decision = plan(policy, body, headers)
+        decision = gateway.route(body, headers, "default")
     except TurnoutError as exc:
-        return _error_decision(exc, headers)
+        return _refused(exc, headers)
     return decision.as_json()
 
 
-def _batch(policy: CompiledPolicy, lines: TextIO, out: TextIO) -> None:
+def _batch(gateway: Gateway, lines: TextIO, out: TextIO) -> None:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             case = json.loads(line)
         except json.JSONDecodeError as exc:
-            out.write(json.dumps(_error_decision(f"line {number}: invalid JSON: {exc.msg} at column {exc.colno}", {})) + "\n")
+            out.write(json.dumps(_refused(f"line {number}: invalid JSON: {exc.msg} at column {exc.colno}", {})) + "\n")
             continue
         if not isinstance(case, dict):
-            out.write(json.dumps(_error_decision(f"line {number}: expected an object with 'body'", {})) + "\n")
+            out.write(json.dumps(_refused(f"line {number}: expected an object with 'body'", {})) + "\n")
             continue
         raw_headers = case.get("headers") or {}
         headers = {str(k).lower(): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, dict) else {}
-        out.write(json.dumps(_route_one(policy, case.get("body"), headers)) + "\n")
+        out.write(json.dumps(_route_one(gateway, case.get("body"), headers)) + "\n")
 
 
 def cmd_route(args: argparse.Namespace) -> int:
@@ -82,14 +80,14 @@ def cmd_route(args: argparse.Namespace) -> int:
         headers = _parse_headers(args.header)
     except ValueError as exc:
         return _fail(str(exc))
-    policy = load_policy(args.policy)
+    gateway = runtime.build(Settings(**({"policy": args.policy} if args.policy else {})), backends={})
     if args.batch:
         if args.batch == "-":
-            _batch(policy, sys.stdin, sys.stdout)
+            _batch(gateway, sys.stdin, sys.stdout)
         else:
             try:
                 with open(args.batch, encoding="utf-8") as fh:
-                    _batch(policy, fh, sys.stdout)
+                    _batch(gateway, fh, sys.stdout)
             except OSError as exc:
                 return _fail(f"{args.batch}: {exc.strerror}")
         return 0
@@ -102,7 +100,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
         return _fail(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
-    print(json.dumps(_route_one(policy, body, headers), indent=2))
+    print(json.dumps(_route_one(gateway, body, headers), indent=2))
     return 0
 
 
@@ -129,8 +127,6 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_schema(args: argparse.Namespace) -> int:
-    from router.policy import Policy
-
     text = json.dumps(Policy.model_json_schema(), indent=2) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -143,8 +139,9 @@ def cmd_models_plan(args: argparse.Namespace) -> int:
     from router.memory_plan import plan, render_table
     from router.settings import Settings
 
-    policy = load_policy(args.policy)
-    rows, errors, warnings = plan(policy, Settings().model_dir)
+    settings = Settings(**({"policy": args.policy} if args.policy else {}))
+    policy = load_policy(settings.policy)
+    rows, errors, warnings = plan(policy, settings.model_dir)
     print(render_table(rows))
     gpus = policy.spec.gpus
     print(f"GPU: {gpus.vram_gib:g} GiB declared (gpus.vram_gib)" if gpus else
@@ -165,20 +162,18 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from router.serve import serve
-
-    return serve(policy=args.policy, host=args.host, port=args.port)
+    return serve.serve(policy=args.policy, host=args.host, port=args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="turnout", description="Hybrid cloud/local model router")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the gateway on Ray Serve")
-    serve.add_argument("--policy", help="policy YAML (default: TURNOUT_POLICY or policies/default.yaml)")
-    serve.add_argument("--host", help="listen address (default: TURNOUT_HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="listen port (default: TURNOUT_PORT or 8000)")
-    serve.set_defaults(func=cmd_serve)
+    run = sub.add_parser("serve", help="run the gateway on Ray Serve")
+    run.add_argument("--policy", help="policy YAML (default: TURNOUT_POLICY or policies/default.yaml)")
+    run.add_argument("--host", help="listen address (default: TURNOUT_HOST or 127.0.0.1)")
+    run.add_argument("--port", type=int, help="listen port (default: TURNOUT_PORT or 8000)")
+    run.set_defaults(func=cmd_serve)
 
     policy = sub.add_parser("policy", help="policy tools").add_subparsers(dest="policy_command", required=True)
     check = policy.add_parser("check", help="validate a policy file")
@@ -209,15 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "policy", None) is None and args.command in ("route", "serve", "models"):
-        from router.settings import Settings
-
-        if args.command in ("route", "models"):
-            args.policy = str(Settings().policy)
     try:
         return args.func(args)
     except PolicyError as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except runtime.StartupError as exc:
+        print(str(exc.policy_error) if exc.policy_error else f"turnout: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

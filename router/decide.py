@@ -1,8 +1,9 @@
-"""decide(profile, policy, health) -> Decision: the one place a model is chosen.
+"""decide(profile, policy, health, constraint) -> Decision: the one place a model is chosen.
 
 Pure: no I/O, no clock, no globals. Privacy (clearance) and capability (modalities, context window,
-image count, tenant allow-list) filters run before any preference; availability and saturation come
-from `health`. A saturated local model stays eligible but moves behind unsaturated candidates, so
+image count, tenant allow-list) filters run before any preference; then a `Constraint` the gateway
+may add for this one request (a tenant past its budget may use local models only); availability
+and saturation come from `health`. A saturated local model stays eligible but moves behind unsaturated candidates, so
 work that may leave the building overflows while private work waits in the local queue.
 """
 
@@ -13,7 +14,7 @@ from typing import Any, Mapping
 
 from router.errors import TurnoutError, UnknownModel, Unroutable, UpstreamUnavailable
 from router.policy import CompiledPolicy, LlamaCppModel, RemoteModel, Rule, When
-from router.profile import DataClass, RequestProfile, ScanReport
+from router.profile import Complexity, DataClass, RequestProfile, ScanReport
 
 AUTO = "auto"
 
@@ -27,6 +28,15 @@ class ModelHealth:
 
 
 HEALTHY = ModelHealth()
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """A limit on one decision beyond the policy's, and why: e.g. `allowed_locations={"local"}` for a
+    tenant whose USD budget is spent (`over_budget: reroute_local`)."""
+
+    allowed_locations: frozenset[str]
+    why: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +110,13 @@ class Decision:
         }
 
 
+def refusal(error: TurnoutError, data_class: DataClass) -> Decision:
+    """The Decision for a request that could not even be classified (the dry-run prints it): nothing
+    is routed, `error` says why."""
+    profile = RequestProfile(AUTO, frozenset(), data_class, data_class, (), {}, 0, Complexity(0.0))
+    return Decision(profile, None, None, None, (), (error.message,), (), error=error)
+
+
 def _matches(when: When, p: RequestProfile, largest_input: int) -> bool:
     if when.data_class_at_least is not None and p.data_class < when.data_class_at_least:
         return False
@@ -140,7 +157,7 @@ def _estimate(model: LlamaCppModel | RemoteModel, input_tokens: int, output_toke
 
 
 def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Mapping[str, ModelHealth],
-            allowed: set[str] | None) -> Candidate:
+            allowed: set[str] | None, constraint: Constraint | None) -> Candidate:
     """One candidate, with the first reason it may not serve this request (privacy first)."""
     model = policy.models[model_id]
     input_tokens = p.input_tokens.get(model_id, 0)
@@ -170,6 +187,8 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
                               f"{model.context_window}-token context window")
     if allowed is not None and model_id not in allowed:
         return verdict(False, f"tenant {p.tenant!r} may not use it")
+    if constraint is not None and model.location not in constraint.allowed_locations:
+        return verdict(False, f"{model.location} models excluded: {constraint.why}")
     if not state.available:
         return verdict(False, f"unavailable: {state.detail or 'backend down'}")
     if state.saturated:
@@ -192,9 +211,10 @@ def _class_reason(p: RequestProfile) -> str:
     return f"data class {p.data_class}: {'; '.join(p.class_reasons) or 'no personal data, secrets or declared class'}"
 
 
-def decide(profile: RequestProfile, policy: CompiledPolicy,
-           health: Mapping[str, ModelHealth] | None = None) -> Decision:
-    """Choose a model for `profile` under `policy`. Never raises: a refusal is a Decision with `error`."""
+def decide(profile: RequestProfile, policy: CompiledPolicy, health: Mapping[str, ModelHealth] | None = None,
+           constraint: Constraint | None = None) -> Decision:
+    """Choose a model for `profile` under `policy` (and `constraint`, when given). Never raises: a
+    refusal is a Decision with `error`."""
     health = health or {}
     spec = policy.spec
     tenant = policy.tenant(profile.tenant)
@@ -213,7 +233,7 @@ def decide(profile: RequestProfile, policy: CompiledPolicy,
         if requested not in policy.models:
             known = ", ".join([AUTO, *policy.models])
             return refuse(UnknownModel(f"unknown model {requested!r}; known: {known}", param="model"), None, {})
-        pinned = _assess(requested, policy, profile, health, allowed)
+        pinned = _assess(requested, policy, profile, health, allowed, constraint)
         table = {requested: pinned}
         if pinned.eligible:
             reasons.append(f"model {requested!r} requested by the client")
@@ -237,7 +257,7 @@ def decide(profile: RequestProfile, policy: CompiledPolicy,
     for rule in spec.rules:
         if not _matches(rule.when, profile, largest_input):
             continue
-        assessed = {m: table.get(m) or _assess(m, policy, profile, health, allowed)
+        assessed = {m: table.get(m) or _assess(m, policy, profile, health, allowed, constraint)
                     for m in dict.fromkeys(rule.route + rule.fallbacks)}
         table.update(assessed)
         chain = _order(rule, assessed)
@@ -261,4 +281,4 @@ def decide(profile: RequestProfile, policy: CompiledPolicy,
     return refuse(Unroutable("no rule matched this request"), None, table)
 
 
-__all__ = ["AUTO", "Candidate", "Decision", "ModelHealth", "decide", "DataClass"]
+__all__ = ["AUTO", "Candidate", "Constraint", "Decision", "ModelHealth", "decide", "refusal", "DataClass"]

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from backends.base import (Backend, BackendBadRequest, BackendError, BackendProtocolError, BackendRateLimited,
-                           BackendTimeout, BackendUnavailable, ContextWindowExceeded, to_router_error)
+                           BackendTimeout, BackendUnavailable, ContextWindowExceeded)
 from router.decide import Decision
 from router.errors import TurnoutError, UpstreamTimeout, UpstreamUnavailable
 from router.policy import RetrySpec
+from router.upstream import to_router_error
 
 NO_RETRIES = RetrySpec()
 T = TypeVar("T")
@@ -64,7 +65,7 @@ def _falls_back(exc: BackendError) -> bool:
 
 
 def _transient(exc: BackendError) -> bool:
-    """May the same request succeed on the same model a moment later?"""
+    """The one retry rule: may the same request succeed on the same model a moment later?"""
     if isinstance(exc, BackendUnavailable):
         return exc.transient
     if isinstance(exc, BackendTimeout):
@@ -214,22 +215,22 @@ class Dispatcher:
             try:
                 return await asyncio.wait_for(anext(iterator), timeout=wait), iterator
             except asyncio.TimeoutError:
-                await _close(iterator)
+                await aclose(iterator)
                 raise BackendTimeout(model, f"no first token within {wait:.1f} s", phase="first_token") from None
             except StopAsyncIteration:
                 raise BackendProtocolError(model, "stream ended before any chunk") from None
             except BaseException:
-                await _close(iterator)
+                await aclose(iterator)
                 raise
 
         return await self._walk(decision, outcome, attempt)
 
 
-async def _close(iterator: AsyncIterator[Any]) -> None:
-    aclose = getattr(iterator, "aclose", None)
-    if aclose is not None:
+async def aclose(iterator: Any) -> None:
+    """Close an async iterator if it can be; a failure to close must not mask how the stream ended."""
+    close = getattr(iterator, "aclose", None)
+    if close is not None:
         try:
-            await aclose()
-        except Exception:  # closing a failed upstream must not mask the original error
+            await close()
+        except Exception:
             pass
-

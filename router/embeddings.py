@@ -17,14 +17,16 @@ import time
 from dataclasses import replace
 from typing import Any, Mapping
 
-from backends.base import BackendError, to_router_error
-from router import telemetry
-from router.budget import Charge, exceeded
+from backends.base import BackendError
+from router import accounting, telemetry
+from router.accounting import Charge
+from router.budget import exceeded
 from router.classify.tokens import PromptParts
 from router.dispatch import Attempt, Outcome
 from router.errors import BadRequest, TurnoutError, UpstreamUnavailable
 from router.pipeline import plan
 from router.profile import Complexity, RequestProfile
+from router.upstream import to_router_error
 
 MAX_INPUTS = 2048
 _REASON = "embeddings: no generation, complexity not scored"
@@ -89,10 +91,7 @@ async def serve(gateway: Any, payload: Any, headers: Mapping[str, str], tenant: 
             request["dimensions"] = payload["dimensions"]
         answer, error = None, None
         for model in decision.chain:
-            candidate = next(c for c in decision.candidates if c.model == model)
-            charge = Charge(gpu_seconds=candidate.estimated_latency_s) if candidate.location == "local" \
-                else Charge(usd=candidate.estimated_cost_usd)
-            bucket = await hold.cover(charge, gateway.budgets.clock())
+            bucket = await hold.cover(accounting.estimate(decision, model), gateway.budgets.clock())
             if bucket is not None:
                 error = exceeded(bucket, gateway.budgets.clock())
                 outcome.attempts.append(Attempt(model, "BudgetExceeded", 0.0))

@@ -1,6 +1,7 @@
 """The HTTP surface: OpenAI-compatible endpoints over a Gateway, buildable without Ray.
 
-Every error leaves as OpenAI's `{"error": {"message", "type", "param", "code"}}` with a 4xx for
+Streams leave as server-sent events: one `data: <chunk JSON>` event per chunk the gateway yields,
+then `data: [DONE]`. Every error leaves as OpenAI's `{"error": {"message", "type", "param", "code"}}` with a 4xx for
 bad input and 502/503/504 for upstream failures; an unexpected exception is logged and answered
 with a generic 500 that carries no traceback.
 """
@@ -12,12 +13,13 @@ import contextlib
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
 
 from router import http_surface
@@ -32,6 +34,24 @@ T = TypeVar("T")
 _DRAIN_BYTES = 64 * 1024 * 1024
 AUTO_MODEL = {"id": "auto", "object": "model", "created": 0, "owned_by": "turnout",
               "description": "route for me: Turnout picks the model by policy"}
+
+
+SSE_DONE = b"data: [DONE]\n\n"
+
+
+def sse_event(obj: Any) -> bytes:
+    return b"data: " + orjson.dumps(obj) + b"\n\n"
+
+
+async def sse(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
+    """The gateway's chunks framed as server-sent events, ending with `[DONE]`. Closing this closes
+    `chunks` (the gateway settles and records a stream when its iterator ends)."""
+    try:
+        async for chunk in chunks:
+            yield sse_event(chunk)
+        yield SSE_DONE
+    finally:
+        await chunks.aclose()
 
 
 def _error_response(exc: TurnoutError) -> JSONResponse:
@@ -181,7 +201,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         if reply is None:  # the client hung up: its upstream call was cancelled, nobody reads a reply
             return Response(status_code=499)
         if reply.stream is not None:
-            return StreamingResponse(reply.stream, media_type="text/event-stream",
+            return StreamingResponse(sse(reply.stream), media_type="text/event-stream",
                                      headers={**reply.headers, "cache-control": "no-cache"})
         return Response(orjson.dumps(reply.body), status_code=reply.status, media_type="application/json",
                         headers=reply.headers)
@@ -232,8 +252,6 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
 
     @app.get("/metrics")
     async def prometheus_metrics() -> Response:
-        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/admin/policy")

@@ -6,16 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Mapping
 
-from router.classify import with_findings
-from router.decide import Decision, ModelHealth, decide
+from router.classify import TenantView, with_findings
+from router.decide import Constraint, Decision, ModelHealth, decide
 from router.policy import CompiledPolicy
 from router.profile import DataClass, RequestProfile, ScanReport
 from router.request import ChatRequest, parse_chat_request
 
 
-def tenant_view(policy: CompiledPolicy, tenant_id: str):
-    from router.classify import TenantView
-
+def tenant_view(policy: CompiledPolicy, tenant_id: str) -> TenantView:
     tenant = policy.tenant(tenant_id)
     return TenantView(id=tenant_id, default_data_class=tenant.default_data_class if tenant else DataClass.INTERNAL)
 
@@ -36,6 +34,13 @@ def plan(policy: CompiledPolicy, payload: Any, headers: Mapping[str, str], tenan
     return request, scan_when_leaving(decide(profile, policy, health), policy, health)
 
 
+def redecide(profile: RequestProfile, policy: CompiledPolicy, health: Mapping[str, ModelHealth] | None,
+             constraint: Constraint) -> Decision:
+    """decide again for an already classified request under `constraint` (the budget reroute), with the
+    same thorough scan `plan` applies."""
+    return scan_when_leaving(decide(profile, policy, health, constraint), policy, health, constraint)
+
+
 def _skip_reason(decision: Decision, policy: CompiledPolicy) -> str | None:
     """Why the thorough scan cannot change `decision`, or None when it must run."""
     profile = decision.profile
@@ -53,13 +58,14 @@ def _skip_reason(decision: Decision, policy: CompiledPolicy) -> str | None:
     return None
 
 
-def scan_when_leaving(decision: Decision, policy: CompiledPolicy,
-                      health: Mapping[str, ModelHealth] | None = None) -> Decision:
+def scan_when_leaving(decision: Decision, policy: CompiledPolicy, health: Mapping[str, ModelHealth] | None = None,
+                      constraint: Constraint | None = None) -> Decision:
     """The thorough scan (router/classify/thorough.py) of the request's text, run only when it could
     change `decision`: some model in its chain (first choice or fallback) is cleared below
     `confidential` and the request is not already confidential. Findings raise the data class and
     decide runs again on the raised profile; the returned Decision's `scan` says what was found, or
-    why the scan was skipped, and so does a line of its reasons."""
+    why the scan was skipped, and so does a line of its reasons. A `constraint` the first decision was
+    made under holds for the second too."""
     skip = _skip_reason(decision, policy)
     if skip is not None:
         return replace(decision, scan=ScanReport(False, skip), reasons=decision.reasons + (f"thorough scan skipped: {skip}",))
@@ -69,6 +75,6 @@ def scan_when_leaving(decision: Decision, policy: CompiledPolicy,
                        reasons=decision.reasons + ("thorough scan: nothing found",))
     labels = "; ".join(f"{f.label} in {f.where}" for f in found)
     raised = with_findings(decision.profile, found)
-    again = decide(raised, policy, health)
+    again = decide(raised, policy, health, constraint)
     report = ScanReport(True, f"found {len(found)}: data class raised to {raised.data_class}", tuple(found))
     return replace(again, scan=report, reasons=again.reasons + (f"thorough scan: {labels}; decided again",))

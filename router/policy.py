@@ -1,6 +1,6 @@
-"""The policy language: pydantic models for what ops write in `policies/*.yaml`, and the loader.
+"""The policy language: pydantic models for what ops write in `policies/*.yaml`, and what a loaded one is.
 
-A policy is data. `load_policy(path)` parses YAML (keeping line/column of every node), validates it
+A policy is data. `load_policy(path)` (router/policy_loader.py) parses YAML (keeping line/column of every node), validates it
 against the models below (unknown keys are errors), then runs the cross-checks that need the whole
 file — unknown or duplicate ids, the default rule, reachability, and the privacy proof — and returns
 a `CompiledPolicy` with everything the hot path needs precomputed. Every problem becomes one line of
@@ -9,17 +9,15 @@ a `CompiledPolicy` with everything the hot path needs precomputed. Every problem
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema, field_validator,
-    model_validator,
+    BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator, model_validator,
 )
 
 from router import prices
+from router.classify import Classifier
 from router.profile import DataClass, Modality
 
 DATA_CLASSES = [c.label for c in DataClass]
@@ -440,49 +438,7 @@ class CompiledPolicy:
     digest: str
     models: dict[str, LlamaCppModel | RemoteModel]
     warnings: tuple[str, ...] = ()
-    classifier: Any = field(default=None, compare=False, repr=False)
-
-    def model(self, model_id: str) -> LlamaCppModel | RemoteModel:
-        return self.models[model_id]
+    classifier: Classifier | None = field(default=None, compare=False, repr=False)  # None: decide-only tests
 
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.spec.tenants if t.id == tenant_id), None)
-
-
-def load_policy(path: str | Path, limits: Any = None) -> CompiledPolicy:
-    """Read, validate and compile a policy file. PolicyError (every problem, located) otherwise.
-    `limits` (classify.media.MediaLimits, from settings) bounds media; default limits when None."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(str(path), [PolicyIssue("", f"cannot read policy: {exc.strerror or exc}")]) from None
-    return compile_policy(text, str(path), limits)
-
-
-def compile_policy(text: str, source: str = "<policy>", limits: Any = None) -> CompiledPolicy:
-    from router.policy_checks import check, located_yaml, to_issues  # keeps the YAML machinery off import
-
-    tree = located_yaml(text, source)
-    try:
-        spec = Policy.model_validate(tree.data)
-    except ValidationError as exc:
-        raise PolicyError(source, to_issues(exc, tree)) from None
-    errors, warnings = check(spec, tree)
-    if errors:
-        raise PolicyError(source, errors)
-    from router.classify.build import build_classifier
-
-    models = {m.id: m for m in spec.models}
-    try:
-        classifier = build_classifier(spec, limits)
-    except ValueError as exc:
-        raise PolicyError(source, [PolicyIssue("privacy.custom", str(exc))]) from None
-    return CompiledPolicy(
-        spec=spec,
-        source=source,
-        digest=hashlib.sha256(text.encode()).hexdigest()[:16],
-        models=models,
-        warnings=tuple(w.render(source) for w in warnings),
-        classifier=classifier,
-    )

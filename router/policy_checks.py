@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from router import prices
 from router.policy import DATA_CLASSES, PolicyError, PolicyIssue, Policy
@@ -94,10 +97,6 @@ def _found(value: Any) -> str:
 
 
 def located_yaml(text: str, source: str) -> LocatedTree:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     yaml = YAML(typ="rt")
     try:
         root = yaml.load(text)

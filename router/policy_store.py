@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from router.policy import CompiledPolicy, PolicyError, load_policy
+from router import telemetry
+from router.policy import CompiledPolicy, PolicyError
+from router.policy_loader import load_policy
 
 log = logging.getLogger("turnout.policy")
 
@@ -37,9 +39,7 @@ class PolicyStore:
         self.last_error: str | None = None
         self.last_error_at: float | None = None
         self._mtime = self._stat()
-        from router.telemetry import POLICY_RELOADS
-
-        POLICY_RELOADS.add(1, {"result": "loaded"})
+        telemetry.POLICY_RELOADS.add(1, {"result": "loaded"})
 
     def _stat(self) -> float | None:
         try:
@@ -49,8 +49,6 @@ class PolicyStore:
 
     def reload(self) -> ReloadResult:
         """Validate the file and swap it in; on error keep serving the last good policy."""
-        from router.telemetry import POLICY_RELOADS
-
         self._mtime = self._stat()
         try:
             fresh = self._loader(self.path)
@@ -58,12 +56,12 @@ class PolicyStore:
             self.last_error, self.last_error_at = str(exc), time.time()
             log.error("policy reload rejected, still serving %s (digest %s):\n%s",
                       self.current.source, self.current.digest, exc)
-            POLICY_RELOADS.add(1, {"result": "rejected"})
+            telemetry.POLICY_RELOADS.add(1, {"result": "rejected"})
             return ReloadResult(False, False, str(exc))
         changed = fresh.digest != self.current.digest
         self.current = fresh
         self.loaded_at, self.last_error, self.last_error_at = time.time(), None, None
-        POLICY_RELOADS.add(1, {"result": "ok"})
+        telemetry.POLICY_RELOADS.add(1, {"result": "ok"})
         if changed:
             log.info("policy reloaded from %s (digest %s)", fresh.source, fresh.digest)
         return ReloadResult(True, changed)

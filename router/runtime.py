@@ -1,30 +1,101 @@
-"""Start-up: from settings and a policy to backends and a Gateway, without Ray.
+"""The composition root: `build(settings, ...)` wires a Gateway, and nothing else does.
 
-`turnout serve` runs the same steps inside Ray Serve (router/app.py) with llama.cpp models in their
-own deployments; in-process tests and the `uvicorn` path use local engines directly. Problems a
-person must fix before anything can serve (missing model file, bad policy) raise StartupError with
-one clear line.
+Ray Serve's ingress (router/app.py), `turnout serve` (through it), the CLI and the tests all call
+`build`: policy store -> health board (circuit breakers) -> backends -> cache and budgets (Redis
+when `redis_url` is set) -> Gateway. What differs between them is passed in: how local models are
+reached (`local`: Ray deployment handles in the ingress, in-process llama.cpp engines by default),
+or the backends themselves (`backends`: a test's fakes; `{}` for the dry-run), and a clock.
+
+What a library needs in the environment is set here, at start-up, once (`prepare_environment`),
+never at import. Problems a person must fix before anything can serve (missing model file, bad
+policy) raise StartupError with one clear line.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
+from backends.registry import REGISTRY
+from router.breaker import BreakerConfig, Breakers
+from router.budget import Budgets, RedisLedger
+from router.cache import MemoryCache, RedisCache, ResponseCache
+from router.classify.media import MediaLimits
+from router.gateway import Gateway
+from router.health import HealthBoard
 from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, Media, PolicyError, RemoteModel, Timeouts
+from router.policy_loader import load_policy
 from router.policy_store import PolicyStore
 from router.settings import Settings
 
+__all__ = ["StartupError", "build", "load_store", "plan_local_models", "prepare_environment"]
+
+# litellm fetches its price map from the internet at import unless told to use its bundled copy.
+LIBRARY_ENVIRONMENT = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+# Ray reads these when it starts: no usage report; Ray's documented high-throughput ingress
+# (ENVIRONMENT.md), which must be in the environment before Ray/Serve start.
+RAY_ENVIRONMENT = {"RAY_USAGE_STATS_ENABLED": "0"}
+HIGH_THROUGHPUT_ENV = {"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1"}
+
 
 class StartupError(Exception):
-    """A one-line reason the gateway cannot start."""
+    """A one-line reason the gateway cannot start; `policy_error` keeps every located problem of a bad policy."""
+
+    def __init__(self, message: str, policy_error: PolicyError | None = None) -> None:
+        super().__init__(message)
+        self.policy_error = policy_error
+
+
+def prepare_environment(ray: Settings | None = None) -> None:
+    """Set what libraries read from the environment (unless the operator set it); with `ray`, also
+    what Ray reads when `turnout serve` starts it (its HAProxy ingress unless `ingress: python`)."""
+    wanted = {**LIBRARY_ENVIRONMENT, **(RAY_ENVIRONMENT if ray is not None else {})}
+    for name, value in wanted.items():
+        os.environ.setdefault(name, value)
+    if ray is not None and ray.ingress == "haproxy":
+        os.environ.update(HIGH_THROUGHPUT_ENV)
+
+
+def build(settings: Settings, *, backends: Mapping[str, Backend] | None = None,
+          local: Callable[[LlamaCppModel], Backend] | None = None, store: PolicyStore | None = None,
+          clock: Callable[[], float] = time.monotonic) -> Gateway:
+    """A ready Gateway. `backends` replaces every built backend (models without one are "NotRunning");
+    else local models come from `local(model)` (default: an in-process llama.cpp engine) and remote
+    ones from the registry. `store`: a policy store already loaded from `settings.policy` (tests that
+    build many gateways on one policy). `clock` (monotonic seconds) drives circuit breakers and Redis
+    outages."""
+    prepare_environment()
+    store = store or load_store(settings)
+    spec = store.current.spec.defaults.circuit_breaker
+    board = HealthBoard(Breakers(BreakerConfig(**spec.model_dump()), clock=clock))
+    if backends is None:
+        backends, board.unavailable = _backends(store.current, settings.model_dir, local)
+    return Gateway(store, backends, cache=_cache(settings, clock), budgets=_budgets(settings, clock), board=board)
+
+
+def media_limits(settings: Settings) -> MediaLimits:
+    return MediaLimits(max_image_bytes=settings.max_image_bytes, max_image_pixels=settings.max_image_pixels,
+                       max_images=settings.max_images, max_audio_bytes=settings.max_audio_bytes,
+                       max_file_bytes=settings.max_file_bytes, max_video_bytes=settings.max_video_bytes)
+
+
+def load_store(settings: Settings) -> PolicyStore:
+    try:
+        return PolicyStore(settings.policy, loader=partial(load_policy, limits=media_limits(settings)))
+    except PolicyError as exc:
+        first = str(exc).splitlines()[0]
+        more = len(exc.issues) - 1
+        raise StartupError(f"policy not loadable: {first}" + (f" (+{more} more)" if more > 0 else ""), exc) from None
 
 
 def llamacpp_options(model: LlamaCppModel, model_dir: Path, media: Media | None = None) -> dict[str, Any]:
-    """Keyword arguments for backends.REGISTRY['llamacpp'] (and the Ray deployment). `media` is the
-    policy's media section: URL fetching (refused when None or disabled) and video sampling."""
+    """Keyword arguments for REGISTRY['llamacpp'] (and the Ray deployment). `media` is the policy's
+    media section: URL fetching (refused when None or disabled) and video sampling."""
     from router.classify.media import VideoSampling
     from router.fetch import FetchRules
 
@@ -53,13 +124,6 @@ def mmproj_file(model: LlamaCppModel, model_dir: Path) -> Path | None:
     return path if path.is_absolute() else model_dir / path
 
 
-def remote_options(model: RemoteModel, timeouts: Timeouts) -> dict[str, Any]:
-    """Keyword arguments of the backend for a model reached over HTTP (litellm or OpenAI-compatible)."""
-    name = {"litellm_model": model.model} if isinstance(model, LiteLLMModel) else {"model": model.model}
-    return {**name, "api_base": model.api_base, "api_key_env": model.api_key_env, "timeout_s": timeouts.total_s,
-            "connect_timeout_s": timeouts.connect_s, "stall_timeout_s": timeouts.first_token_s}
-
-
 def local_model_file(model: LlamaCppModel, model_dir: Path) -> Path | None:
     """The GGUF a local model needs; None when it comes from a package (assembled on load)."""
     if model.package:
@@ -68,30 +132,17 @@ def local_model_file(model: LlamaCppModel, model_dir: Path) -> Path | None:
     return path if path.is_absolute() else model_dir / path
 
 
+def remote_options(model: RemoteModel, timeouts: Timeouts) -> dict[str, Any]:
+    """Keyword arguments of the backend for a model reached over HTTP (litellm or OpenAI-compatible)."""
+    name = {"litellm_model": model.model} if isinstance(model, LiteLLMModel) else {"model": model.model}
+    return {**name, "api_base": model.api_base, "api_key_env": model.api_key_env, "timeout_s": timeouts.total_s,
+            "connect_timeout_s": timeouts.connect_s, "stall_timeout_s": timeouts.first_token_s}
+
+
 def missing_files(model: LlamaCppModel, model_dir: Path) -> list[Path]:
+    """The GGUF (unless a package assembles it on load) and the projector, where they do not exist."""
     files = [local_model_file(model, model_dir), mmproj_file(model, model_dir)]
     return [f for f in files if f is not None and not f.is_file()]
-
-
-def media_limits(settings: Settings):
-    from router.classify.media import MediaLimits
-
-    return MediaLimits(max_image_bytes=settings.max_image_bytes, max_image_pixels=settings.max_image_pixels,
-                       max_images=settings.max_images, max_audio_bytes=settings.max_audio_bytes,
-                       max_file_bytes=settings.max_file_bytes, max_video_bytes=settings.max_video_bytes)
-
-
-def load_store(settings: Settings) -> PolicyStore:
-    from functools import partial
-
-    from router.policy import load_policy
-
-    try:
-        return PolicyStore(settings.policy, loader=partial(load_policy, limits=media_limits(settings)))
-    except PolicyError as exc:
-        first = str(exc).splitlines()[0]
-        more = len(exc.issues) - 1
-        raise StartupError(f"policy not loadable: {first}" + (f" (+{more} more)" if more > 0 else "")) from None
 
 
 def plan_local_models(policy: CompiledPolicy, model_dir: Path) -> tuple[list[LlamaCppModel], dict[str, str]]:
@@ -112,60 +163,33 @@ def plan_local_models(policy: CompiledPolicy, model_dir: Path) -> tuple[list[Lla
     return load, unavailable
 
 
-def build_backends(policy: CompiledPolicy, settings: Settings,
-                   local_factory: Callable[[LlamaCppModel], Backend] | None = None,
-                   ) -> tuple[dict[str, Backend], dict[str, str]]:
-    """Backends for every model the policy names that can run here, and the ones that cannot."""
-    from backends.base import REGISTRY
-
-    local, unavailable = plan_local_models(policy, settings.model_dir)
+def _backends(policy: CompiledPolicy, model_dir: Path, local: Callable[[LlamaCppModel], Backend] | None,
+              ) -> tuple[dict[str, Backend], dict[str, str]]:
+    """Backends for every model the policy names that can run here, and the ones that cannot (with why)."""
+    models, unavailable = plan_local_models(policy, model_dir)
     media = policy.spec.media
-    factory = local_factory or (lambda m: REGISTRY["llamacpp"](m.id, **llamacpp_options(m, settings.model_dir, media)))
+    factory = local or (lambda m: REGISTRY["llamacpp"](m.id, **llamacpp_options(m, model_dir, media)))
     backends: dict[str, Backend] = {}
-    for model in local:
+    for model in models:
         try:
             backends[model.id] = factory(model)
         except FileNotFoundError as exc:
             raise StartupError(f"model {model.id!r}: {exc}") from None
-    backends.update(remote_backends(policy))
+    timeouts = policy.spec.defaults.timeouts
+    backends.update({m.id: REGISTRY[m.kind](m.id, **remote_options(m, timeouts))
+                     for m in policy.spec.models if not isinstance(m, LlamaCppModel)})
     return backends, unavailable
 
 
-def remote_backends(policy: CompiledPolicy) -> dict[str, Backend]:
-    from backends.base import REGISTRY
-
-    timeouts = policy.spec.defaults.timeouts
-    return {m.id: REGISTRY[m.kind](m.id, **remote_options(m, timeouts))
-            for m in policy.spec.models if not isinstance(m, LlamaCppModel)}
-
-
-def build_gateway(settings: Settings, backends: Mapping[str, Backend] | None = None,
-                  local_factory: Callable[[LlamaCppModel], Backend] | None = None):
-    """A ready Gateway for in-process serving (tests, `uvicorn`), backends built unless given."""
-    from router.gateway import Gateway
-
-    store = load_store(settings)
-    unavailable: dict[str, str] = {}
-    if backends is None:
-        backends, unavailable = build_backends(store.current, settings, local_factory)
-    gateway = Gateway(store, backends, cache=make_cache(settings), budgets=make_budgets(settings))
-    gateway.unavailable = unavailable
-    return gateway
-
-
-def make_cache(settings: Settings):
-    """Redis when TURNOUT_REDIS_URL is set, else the bounded in-process LRU."""
-    from router.cache import MemoryCache, RedisCache
-
+def _cache(settings: Settings, clock: Callable[[], float]) -> ResponseCache:
+    """Redis when `redis_url` is set, else the bounded in-process LRU."""
     if settings.redis_url is not None:
-        return RedisCache(settings.redis_url.get_secret_value())
+        return RedisCache(settings.redis_url.get_secret_value(), clock=clock)
     return MemoryCache()
 
 
-def make_budgets(settings: Settings):
-    """Budget counters in Redis when TURNOUT_REDIS_URL is set (shared, survive restarts), else in-process."""
-    from router.budget import Budgets, RedisLedger
-
+def _budgets(settings: Settings, clock: Callable[[], float]) -> Budgets:
+    """Budget counters in Redis when `redis_url` is set (shared, survive restarts), else in-process."""
     if settings.redis_url is not None:
-        return Budgets(RedisLedger(settings.redis_url.get_secret_value()))
+        return Budgets(RedisLedger(settings.redis_url.get_secret_value(), clock=clock))
     return Budgets()

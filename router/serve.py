@@ -14,22 +14,20 @@ import sys
 import threading
 from pathlib import Path
 
-from router.runtime import StartupError
+import psutil
 
-HIGH_THROUGHPUT_ENV = {"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1"}
+from router import runtime
+from router.runtime import StartupError
+from router.settings import Settings
 
 
 def haproxy_pids() -> set[int]:
     """PIDs of every running haproxy (Serve's ingress outlives `ray stop`)."""
-    import psutil
-
     return {p.pid for p in psutil.process_iter(["name"]) if (p.info.get("name") or "").startswith("haproxy")}
 
 
 def end_processes(pids: set[int]) -> int:
     """Terminate `pids`, kill what is still alive after 5 s; returns how many were running."""
-    import psutil
-
     procs = []
     for pid in pids:
         try:
@@ -45,8 +43,6 @@ def end_processes(pids: set[int]) -> int:
 
 
 def _descendants() -> list:
-    import psutil
-
     try:
         return psutil.Process().children(recursive=True)
     except psutil.Error:
@@ -56,8 +52,6 @@ def _descendants() -> list:
 def _reap(procs: list, grace_s: float = 10.0) -> None:
     """Wait for processes Ray started to finish exiting (they do so asynchronously after
     ray.shutdown()); terminate, then kill, whatever still runs after `grace_s`."""
-    import psutil
-
     _, alive = psutil.wait_procs(procs, timeout=grace_s)
     for proc in alive:
         try:
@@ -73,8 +67,6 @@ def _reap(procs: list, grace_s: float = 10.0) -> None:
 
 
 def serve(policy: str | None = None, host: str | None = None, port: int | None = None) -> int:
-    from router.settings import Settings
-
     overrides = {k: v for k, v in {"policy": policy, "host": host, "port": port}.items() if v is not None}
     settings = Settings(**overrides)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -83,26 +75,22 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
     except StartupError as exc:
         print(f"turnout: {exc}", file=sys.stderr)
         return 1
-    if settings.ingress == "haproxy":
-        os.environ.update(HIGH_THROUGHPUT_ENV)
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    runtime.prepare_environment(ray=settings)
 
     stop = threading.Event()
 
     haproxy_before = haproxy_pids()
-    import ray
+    import ray  # heavy, and it must import after prepare_environment: kept off `turnout route`
     from ray import serve as ray_serve
 
-    from router.app import build_app
+    from router.app import bind
 
     try:
         ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
         for sig in (signal.SIGTERM, signal.SIGINT):  # after ray.init, which installs handlers of its own
             signal.signal(sig, lambda *_: stop.set())
         ray_serve.start(http_options={"host": settings.host, "port": settings.port})
-        args = {"policy": str(settings.policy), "model_dir": str(settings.model_dir)}
-        ray_serve.run(build_app(args), name="turnout", route_prefix="/", blocking=False)
+        ray_serve.run(bind(settings), name="turnout", route_prefix="/", blocking=False)
         ingress = "HAProxy ingress" if settings.ingress == "haproxy" else "Python proxy"
         print(f"turnout: listening on http://{settings.host}:{settings.port} ({ingress})", flush=True)
         for line in summary:
@@ -130,15 +118,13 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
         _reap(started)
 
 
-def _preflight(settings) -> list[str]:
+def _preflight(settings: Settings) -> list[str]:
     """Everything that can fail before Ray starts: policy, local model files (packaged models are
     assembled now). Returns the start-up summary lines; StartupError with one clear line."""
-    from backends.llamacpp import resolve_model_path
-    from router.policy import LlamaCppModel
-    from router.runtime import load_store, plan_local_models
+    from backends.llamacpp import resolve_model_path  # heavy: llama.cpp's shared library
 
-    store = load_store(settings)
-    local, unavailable = plan_local_models(store.current, settings.model_dir)
+    store = runtime.load_store(settings)
+    local, unavailable = runtime.plan_local_models(store.current, settings.model_dir)
     lines = [f"policy {store.path} (digest {store.current.digest})"]
     for model in local:
         try:
@@ -149,7 +135,7 @@ def _preflight(settings) -> list[str]:
     for model_id, why in unavailable.items():
         lines.append(f"local model {model_id}: unavailable ({why})")
     for model in store.current.spec.models:
-        if not isinstance(model, LlamaCppModel):
+        if model.kind != "llamacpp":
             key_ok = model.api_key_env is None or bool(os.environ.get(model.api_key_env))
             state = "ready" if key_ok or model.api_base else f"unavailable ({model.api_key_env} not set)"
             lines.append(f"{model.location} {model.kind} model {model.id}: {model.model} at "

@@ -1,14 +1,19 @@
-"""Process settings: TURNOUT_* environment variables and a .env file; the CLI overrides them.
+"""Process settings, validated once: TURNOUT_* environment variables and a .env file; the CLI and
+Ray Serve's `args:` override them.
 
-Secrets (API keys, Redis passwords in URLs) are SecretStr so they never render in logs or errors.
+`Settings` is the one settings model. `settings_from_args(args)` reads deploy/serve.yaml's `args:`
+as a view of it (the same fields, unknown keys rejected, the environment filling the rest): the
+Ray Serve LLM pattern of validating `build_app`'s argument before anything else. Secrets (API
+keys, Redis passwords in URLs) are SecretStr so they never render in logs or errors.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Optional
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "policies" / "default.yaml"
@@ -31,5 +36,20 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(32 * 1024 * 1024, ge=1, description="largest decoded file part")
     max_video_bytes: int = Field(32 * 1024 * 1024, ge=1, description="largest decoded video part")
     ingress: Literal["haproxy", "python"] = Field("haproxy", description="Ray Serve ingress: HAProxy or the Python proxy")
+    ingress_replicas: int = Field(1, ge=1, description="Ray Serve ingress (router) replicas")
+    ingress_max_ongoing_requests: int = Field(512, ge=1, description="concurrent requests per ingress replica")
+    watch_policy: bool = Field(True, description="Ray Serve: reload the policy file when it changes")
     admin_key: SecretStr | None = Field(None, description="admin key for /admin/* when the policy lists none")
-    watch_policy: bool = Field(True, description="reload the policy when its file changes")
+
+
+# deploy/serve.yaml's `args:`: every Settings field, each optional, nothing else.
+AppArgs: type[BaseModel] = create_model(
+    "AppArgs", __config__=ConfigDict(extra="forbid"),
+    **{name: (Optional[info.annotation], Field(None, description=info.description))
+       for name, info in Settings.model_fields.items()})
+
+
+def settings_from_args(args: Mapping[str, Any] | None) -> Settings:
+    """Settings from Ray Serve's `args:` over the environment. pydantic.ValidationError names a bad key."""
+    given = AppArgs.model_validate(dict(args or {})).model_dump(exclude_none=True)
+    return Settings(**given)

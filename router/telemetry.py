@@ -9,13 +9,13 @@ the response headers and the metrics can never disagree.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opentelemetry import metrics, trace
 
-if TYPE_CHECKING:
-    from router.decide import Decision
-    from router.dispatch import Outcome
+from router.accounting import cloud_equivalent
+from router.decide import Decision
+from router.dispatch import Outcome
 
 # GenAI semantic-convention attribute names (opentelemetry semconv, gen_ai.*).
 GEN_AI_REQUEST_MODEL = "gen_ai.request.model"
@@ -70,20 +70,18 @@ def setup_telemetry(service_name: str = "turnout") -> None:
     _installed = True
 
 
-def usage_cost(decision: "Decision", model: str | None, usage: dict[str, Any] | None, policy) -> float:
-    """Actual cost from the served model's prices and the upstream's reported usage."""
-    if model is None or not usage:
-        return 0.0
-    per_in, per_out = policy.models[model].price_per_token()
-    return (usage.get("prompt_tokens") or 0) * per_in + (usage.get("completion_tokens") or 0) * per_out
+def response_headers(decision: Decision, outcome: Outcome, *, cache: str, cost: float) -> dict[str, str]:
+    """The `x-turnout-*` headers of a chat completion, from the Decision and what dispatch did."""
+    model = outcome.model or decision.model or ""
+    headers = {"x-turnout-model": model, "x-turnout-location": decision.locations.get(model, ""),
+               "x-turnout-rule": decision.rule or "", "x-turnout-data-class": decision.profile.data_class.label,
+               "x-turnout-cache": cache, "x-turnout-cost-usd": f"{cost:.8f}"}
+    if outcome.attempts:  # every backend attempt, in order, e.g. "flaky=BackendTimeout,backup=ok"
+        headers["x-turnout-attempts"] = ",".join(f"{a.model}={a.outcome}" for a in outcome.attempts)
+    return headers
 
 
-def cloud_equivalent(decision: "Decision") -> float:
-    """What the request would have cost on the dearest cloud candidate the rule listed (savings baseline)."""
-    return max((c.estimated_cost_usd for c in decision.candidates if c.location == "cloud"), default=0.0)
-
-
-def record(span: trace.Span, decision: "Decision", outcome: "Outcome", *, cache: str, cost: float,
+def record(span: trace.Span, decision: Decision, outcome: Outcome, *, cache: str, cost: float,
            usage: dict[str, Any] | None, duration_s: float, status: int, operation: str = "chat") -> None:
     """Put one request on its span and in the metrics, from the Decision and what dispatch did."""
     p = decision.profile

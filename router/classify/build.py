@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from router.classify import Classifier
 from router.classify.media import MediaLimits, VideoSampling
 from router.classify.privacy import CustomPattern, PrivacyConfig, PrivacyScanner
 from router.classify.thorough import THOROUGH_KINDS, DetectorSetting, ThoroughConfig, ThoroughScanner
 from router.classify.tokens import TokenRule, default_rule_for
-
-if TYPE_CHECKING:
-    from router.policy import Policy
+from router.policy import Policy
 
 
 def token_rule(model) -> TokenRule:
@@ -37,7 +34,7 @@ def token_rule(model) -> TokenRule:
     )
 
 
-def thorough_config(spec: "Policy") -> ThoroughConfig:
+def thorough_config(spec: Policy) -> ThoroughConfig:
     """The policy's `privacy.detectors` as the thorough scanner reads them."""
     detectors = spec.privacy.detectors
     settings = {}
@@ -48,7 +45,7 @@ def thorough_config(spec: "Policy") -> ThoroughConfig:
     return ThoroughConfig(detectors=settings)
 
 
-def build_classifier(spec: "Policy", limits: MediaLimits | None = None) -> Classifier:
+def build_classifier(spec: Policy, limits: MediaLimits | None = None) -> Classifier:
     """ValueError naming the detector when a custom pattern does not compile."""
     privacy = PrivacyConfig(
         custom=tuple(CustomPattern(name=c.name, regex=c.regex, keywords=tuple(c.keywords), data_class=c.data_class)

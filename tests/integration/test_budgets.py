@@ -18,11 +18,10 @@ import httpx
 import pytest
 
 from fault_server import FaultServer
-from router.budget import USD_UNIT, Budgets, RedisLedger, buckets, to_units
+from router.budget import USD_UNIT, RedisLedger, buckets
 from router.gateway import Gateway
+from wiring import ManualClock, gateway_for
 from router.http import create_app
-from router.policy_store import PolicyStore
-from router.runtime import remote_backends
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -110,12 +109,8 @@ def setup(tmp_path, cloud, redis_url, monkeypatch):
     return path, run
 
 
-def make_client(path, redis_url: str, llama_engine=None) -> tuple[httpx.AsyncClient, Gateway]:
-    store = PolicyStore(path)
-    backends = remote_backends(store.current)
-    if llama_engine is not None:
-        backends["local-gemma"] = llama_engine
-    gateway = Gateway(store, backends, budgets=Budgets(RedisLedger(redis_url)))
+def make_client(path, redis_url: str, llama_engine=None, clock=None) -> tuple[httpx.AsyncClient, Gateway]:
+    gateway = gateway_for(path, llama_engine, redis_url=redis_url, **({"clock": clock} if clock else {}))
     app = create_app(gateway, max_body_bytes=256 * 1024)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://turnout", timeout=60), gateway
 
@@ -274,13 +269,14 @@ async def test_admin_budgets_lists_every_budget_with_usage(setup, cloud, redis_u
 
 async def test_a_redis_outage_serves_without_budget_enforcement(setup, cloud, redis_server):
     path, run = setup
-    client, gateway = make_client(path, redis_server.url)
+    clock = ManualClock()
+    client, gateway = make_client(path, redis_server.url, clock=clock)
     redis_server.kill()
     async with client:
         response = await client.post("/v1/chat/completions", headers=auth("capped"), json=chat("Redis is gone."))
         assert response.status_code == 200, response.text
         redis_server.start()
-        await asyncio.sleep(1.0)  # the ledger leaves Redis alone for its outage pause (0.5 s)
+        clock.advance(1.0)  # past the ledger's outage pause (0.5 s): it tries Redis again
         response = await client.post("/v1/chat/completions", headers=auth("capped"), json=chat("Redis is back."))
         assert response.status_code == 200
     assert (await spent(gateway, f"capped-{run}"))[0] == pytest.approx(ACTUAL_USD, abs=1e-8)

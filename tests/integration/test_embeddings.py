@@ -12,11 +12,9 @@ import httpx
 import openai
 import pytest
 
-from backends.base import REGISTRY
-from router.gateway import Gateway
+from backends.registry import REGISTRY
 from router.http import create_app
-from router.policy_store import PolicyStore
-from router.runtime import remote_backends
+from wiring import gateway_for
 from tests.integration.fault_server import FaultServer
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -68,8 +66,7 @@ def gateway(request, tmp_path_factory, cloud, llama_engine, embedder):
         path = tmp_path_factory.mktemp("embed") / "policy.yaml"
         path.write_text(POLICY.replace("{kind}", kind).replace("{model}", model)
                         .replace("{cloud}", cloud.base_url + ("/v1" if kind == "litellm" else "")), encoding="utf-8")
-        store = PolicyStore(path)
-        yield Gateway(store, {"local-gemma": llama_engine, "local-embed": embedder, **remote_backends(store.current)})
+        yield gateway_for(path, {"local-gemma": llama_engine, "local-embed": embedder})
 
 
 @pytest.fixture

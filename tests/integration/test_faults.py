@@ -20,9 +20,9 @@ import pytest
 
 from fault_server import FaultServer
 from router.gateway import Gateway
+from wiring import ManualClock, gateway_for
 from router.http import create_app
 from router.policy_store import PolicyStore
-from router.runtime import remote_backends
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -102,13 +102,13 @@ def store(request, tmp_path_factory, flaky, backup, monkeypatch_module):
 
 @pytest.fixture(scope="module")
 def gateway(store, llama_engine):
-    return Gateway(store, {"local-gemma": llama_engine, **remote_backends(store.current)})
+    return gateway_for(store.path, llama_engine)
 
 
 @pytest.fixture(scope="module")
 def gateway_without_local(store):
     """The local replica crashed: no backend for local-gemma at all."""
-    return Gateway(store, remote_backends(store.current))
+    return gateway_for(store.path)
 
 
 async def _client(gateway: Gateway):
@@ -349,7 +349,7 @@ async def test_200_concurrent_mixed_requests_under_random_faults(tmp_path, store
     up. The deadline is 10 s here: 200 requests at once cost litellm ~8 ms of CPU per attempt on one
     event loop (400 attempts: ~3.2 s), so a 3 s deadline would measure the CPU, not the resilience."""
     loaded = variant(store, tmp_path, "timeouts: {connect_s: 1, first_token_s: 2, total_s: 3}", LOAD_TIMEOUTS)
-    gateway = Gateway(loaded, {"local-gemma": llama_engine, **remote_backends(loaded.current)})
+    gateway = gateway_for(loaded.path, llama_engine)
     flaky.mode = "random"
     flaky.hang_s = 4.0
     flaky.clear()
@@ -430,7 +430,8 @@ async def test_the_breaker_opens_skips_half_opens_and_closes_driven_by_the_fault
         tmp_path, store, flaky, backup, llama_engine):
     breaking = variant(store, tmp_path, "circuit_breaker: {consecutive_failures: 100000, min_calls: 100000}",
                        "circuit_breaker: {consecutive_failures: 2, min_calls: 100000, cooldown_s: 1}")
-    gateway = Gateway(breaking, {"local-gemma": llama_engine, **remote_backends(breaking.current)})
+    clock = ManualClock()
+    gateway = gateway_for(breaking.path, llama_engine, clock=clock)
     flaky.mode, backup.mode = "500", "ok"
     flaky.clear()
     backup.clear()
@@ -444,7 +445,7 @@ async def test_the_breaker_opens_skips_half_opens_and_closes_driven_by_the_fault
             assert skipped.headers["x-turnout-attempts"] == "backup=ok"  # flaky not even tried
             assert "circuit open" in (await http.get("/readyz")).json()["models"]["flaky"]["detail"]
             assert len(flaky.bodies) == 2
-            await asyncio.sleep(1.1)
+            clock.advance(1.1)  # past the 1 s cool-down
             flaky.mode = "ok"
             probe = await http.post("/v1/chat/completions", json=chat("Probe: say hi."))
             assert probe.headers["x-turnout-model"] == "flaky"
@@ -467,7 +468,7 @@ def retrying_gateway(tmp_path, flaky, backup, store, llama_engine):
     flaky.mode, backup.mode, flaky.retry_after = "ok", "ok", "2"
     flaky.clear()
     backup.clear()
-    yield Gateway(retrying, {"local-gemma": llama_engine, **remote_backends(retrying.current)})
+    yield gateway_for(retrying.path, llama_engine)
     flaky.mode, backup.mode, flaky.retry_after = "ok", "ok", "2"
     flaky.clear()
 

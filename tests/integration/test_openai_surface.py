@@ -13,10 +13,8 @@ import httpx
 import openai
 import pytest
 
-from router.gateway import Gateway
 from router.http import create_app
-from router.policy_store import PolicyStore
-from router.runtime import remote_backends
+from wiring import gateway_for
 from tests.integration.fault_server import FaultServer
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -61,8 +59,7 @@ def gateway(tmp_path_factory, cloud, llama_engine):
         path = tmp_path_factory.mktemp("surface") / "policy.yaml"
         path.write_text(POLICY.replace("{cloud}", cloud.base_url)
                         .replace("{other_sha256}", hashlib.sha256(b"other-key").hexdigest()), encoding="utf-8")
-        store = PolicyStore(path)
-        yield Gateway(store, {"local-gemma": llama_engine, **remote_backends(store.current)})
+        yield gateway_for(path, llama_engine)
 
 
 @pytest.fixture

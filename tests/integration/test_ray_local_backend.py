@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from router.app import RayLocalBackend
+from backends.ray_local import RayLocalBackend
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -3,7 +3,6 @@ here on a unix socket): hits, partitioning, and failing open when Redis dies and
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from router.cache import RedisCache, cache_key
 from router.profile import DataClass
 from router.request import parse_chat_request
+from wiring import ManualClock
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -51,7 +51,8 @@ async def test_oversized_values_are_not_stored(redis_url):
 
 
 async def test_redis_killed_fails_open_fast_and_recovers(redis_server):
-    cache = RedisCache(redis_server.url, timeout_s=0.05, pause_s=0.3)
+    clock = ManualClock()
+    cache = RedisCache(redis_server.url, timeout_s=0.05, pause_s=0.3, clock=clock)
     key = cache_key("acme", DataClass.INTERNAL, "m", request("resilient"))
     await cache.set(key, ANSWER, 60)
     redis_server.kill()
@@ -65,6 +66,6 @@ async def test_redis_killed_fails_open_fast_and_recovers(redis_server):
         assert await cache.get(key) is None
     assert time.monotonic() - started < 0.05
     redis_server.start()
-    await asyncio.sleep(1.0)  # past the outage pause (0.3 s, doubled at most twice above)
+    clock.advance(1.0)  # past the outage pause (0.3 s, doubled at most twice above)
     await cache.set(key, ANSWER, 60)
     assert await cache.get(key) == ANSWER

@@ -28,10 +28,10 @@ from router.classify.media import inspect_image
 from router.classify.tokens import image_tokens
 from router.gateway import Gateway
 from router.http import create_app
-from router.policy import compile_policy
-from router.policy_store import PolicyStore
+from router.policy_loader import compile_policy
 from router.runtime import llamacpp_options
 from tiny_mmproj import build_tiny_mmproj
+from wiring import gateway_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -236,7 +236,7 @@ async def test_the_chat_handler_itself_can_never_fetch(vlm, image_servers):
 
 @pytest.fixture(scope="module")
 def gateway(policy: Path, vlm: LlamaCppEngine) -> Gateway:
-    return Gateway(PolicyStore(policy), {"tiny-vlm": vlm})
+    return gateway_for(policy, {"tiny-vlm": vlm})
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import router.app as app
-from router.app import RayLocalBackend, local_deployment_options
-from router.policy import compile_policy
+from backends.ray_local import RayLocalBackend
+from router.app import local_deployment_options
+from router.policy_loader import compile_policy
 
 POLICY = """
 version: 1
@@ -59,20 +59,18 @@ class _Handle:
             return answer()
 
 
-async def test_capacity_follows_the_running_replica_count(monkeypatch):
+async def test_capacity_follows_the_running_replica_count():
     counts = iter([1, 3, 0])
-    monkeypatch.setattr(app, "running_replicas", lambda app_name, deployment: next(counts))
-    backend = RayLocalBackend("local", _Handle(), 2, 8, per_replica=2, deployment="llamacpp-local", app_name="t")
+    backend = RayLocalBackend("local", _Handle(), 2, 8, per_replica=2, count_replicas=lambda: next(counts))
     for expected in (2, 6, 0):
         backend._next_count = 0.0
         health = await backend.health()
         assert backend.capacity == expected and health.free_slots == expected
 
 
-async def test_a_failed_status_read_keeps_the_last_capacity(monkeypatch):
-    def broken(app_name, deployment):
+async def test_a_failed_status_read_keeps_the_last_capacity():
+    def broken():
         raise RuntimeError("controller restarting")
 
-    monkeypatch.setattr(app, "running_replicas", broken)
-    backend = RayLocalBackend("local", _Handle(), 4, 8, per_replica=2, deployment="llamacpp-local", app_name="t")
+    backend = RayLocalBackend("local", _Handle(), 4, 8, per_replica=2, count_replicas=broken)
     assert (await backend.health()).free_slots == 4

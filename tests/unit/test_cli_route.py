@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from router.cli import main
-from router.policy import load_policy
+from router.policy_loader import load_policy
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

@@ -10,7 +10,8 @@ import yaml
 
 from router.decide import Decision, ModelHealth, decide
 from router.errors import UnknownModel, Unroutable, UpstreamUnavailable
-from router.policy import CompiledPolicy, Policy, compile_policy
+from router.policy import CompiledPolicy, Policy
+from router.policy_loader import compile_policy
 from router.profile import Complexity, DataClass, Finding, ImageInfo, Modality, RequestProfile
 
 PUBLIC, INTERNAL, CONFIDENTIAL, RESTRICTED = DataClass

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, event, given, settings, target
 from hypothesis import strategies as st
 
 from router.decide import AUTO, ModelHealth, decide
-from router.policy import CompiledPolicy, Policy, PolicyError, compile_policy
+from router.policy import CompiledPolicy, Policy, PolicyError
+from router.policy_loader import compile_policy
 from router.policy_checks import LocatedTree, check
 from router.profile import Complexity, DataClass, ImageInfo, Modality, RequestProfile
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from router.app import AppArgs
+from router.settings import AppArgs
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 # Where things are on a machine: the only args a cluster may set differently from serve.yaml.

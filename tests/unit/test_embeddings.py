@@ -12,7 +12,8 @@ import pytest
 from router.decide import decide
 from router.embeddings import inputs
 from router.errors import BadRequest
-from router.policy import Policy, compile_policy
+from router.policy import Policy
+from router.policy_loader import compile_policy
 from router.profile import Complexity, DataClass, Modality, RequestProfile
 
 POLICY = compile_policy(textwrap.dedent("""\

@@ -9,7 +9,8 @@ import pytest
 
 from router.cli import main
 from router.memory_plan import GiB, MiB, estimate, kv_cache_bytes, plan, read_shape
-from router.policy import CHAT_HANDLERS, PolicyError, compile_policy
+from router.policy import CHAT_HANDLERS, PolicyError
+from router.policy_loader import compile_policy
 from router.runtime import StartupError, plan_local_models
 
 VISION = """
@@ -207,12 +208,12 @@ async def test_an_optional_model_without_files_is_unavailable_and_says_why(tmp_p
     import httpx
 
     from router.http import create_app
-    from router.runtime import build_gateway
+    from router.runtime import build
     from router.settings import Settings
 
     path = tmp_path / "p.yaml"
     path.write_text(policy_text(required="false").replace("version: 1\n", "version: 1\nauth: {mode: open}\n"))
-    gateway = build_gateway(Settings(policy=path, model_dir=tmp_path))
+    gateway = build(Settings(policy=path, model_dir=tmp_path))
     app = create_app(gateway, max_body_bytes=1024 * 1024)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         ready = (await client.get("/readyz")).json()

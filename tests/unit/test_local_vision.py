@@ -11,7 +11,7 @@ from PIL import Image
 
 from router.classify.tokens import TokenRule, image_tokens, llava_anyres_image_tokens
 from router.pipeline import plan
-from router.policy import compile_policy
+from router.policy_loader import compile_policy
 from router.profile import ImageInfo
 
 PINS = ((224, 112), (112, 224), (224, 224), (336, 112), (112, 336))

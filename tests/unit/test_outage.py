@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from router.cache import Outage
+from router.redis_client import Outage
 
 
 def test_a_failure_pauses_the_client_doubling_while_it_goes_on_and_a_success_ends_it():

@@ -13,7 +13,8 @@ import pytest
 
 from router.cli import main
 from router.pipeline import plan
-from router.policy import CompiledPolicy, PolicyError, compile_policy
+from router.policy import CompiledPolicy, PolicyError
+from router.policy_loader import compile_policy
 from router.profile import DataClass
 
 POLICY = textwrap.dedent("""\

@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from router.policy import CompiledPolicy, PolicyError, compile_policy
+from router.policy import CompiledPolicy, PolicyError
+from router.policy_loader import compile_policy
 from router.profile import DataClass
 
 MODELS = """\
@@ -297,7 +298,7 @@ def test_policy_error_keeps_structured_issues() -> None:
 
 
 def test_unreadable_file_is_a_policy_error(tmp_path) -> None:
-    from router.policy import load_policy
+    from router.policy_loader import load_policy
 
     missing = tmp_path / "nope.yaml"
     with pytest.raises(PolicyError) as info:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from router.cli import main
-from router.policy import load_policy
+from router.policy_loader import load_policy
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "policies" / "schema.json"

@@ -11,7 +11,7 @@ import pytest
 from router.classify.media import VideoSampling, inspect_video
 from router.errors import InvalidContent
 from router.pipeline import plan
-from router.policy import compile_policy
+from router.policy_loader import compile_policy
 from router.video_frames import sample_frames
 
 WHERE = "messages[0].content[0].video_url"

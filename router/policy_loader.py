@@ -1,0 +1,54 @@
+"""Loading a policy: YAML text -> validated `Policy` -> cross-checks -> `CompiledPolicy`.
+
+The layer above the policy language (router/policy.py) and its whole-file checks
+(router/policy_checks.py): it imports both, and the classifier builder, and nothing imports it
+back — so none of them needs a lazy import to dodge a cycle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from router.classify.build import build_classifier
+from router.classify.media import MediaLimits
+from router.policy import CompiledPolicy, Policy, PolicyError, PolicyIssue
+from router.policy_checks import check, located_yaml, to_issues
+
+__all__ = ["compile_policy", "load_policy"]
+
+
+def load_policy(path: str | Path, limits: MediaLimits | None = None) -> CompiledPolicy:
+    """Read, validate and compile a policy file. PolicyError (every problem, located) otherwise.
+    `limits` (from settings) bounds media; default limits when None."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(str(path), [PolicyIssue("", f"cannot read policy: {exc.strerror or exc}")]) from None
+    return compile_policy(text, str(path), limits)
+
+
+def compile_policy(text: str, source: str = "<policy>", limits: MediaLimits | None = None) -> CompiledPolicy:
+    tree = located_yaml(text, source)
+    try:
+        spec = Policy.model_validate(tree.data)
+    except ValidationError as exc:
+        raise PolicyError(source, to_issues(exc, tree)) from None
+    errors, warnings = check(spec, tree)
+    if errors:
+        raise PolicyError(source, errors)
+    try:
+        classifier = build_classifier(spec, limits)
+    except ValueError as exc:
+        raise PolicyError(source, [PolicyIssue("privacy.custom", str(exc))]) from None
+    return CompiledPolicy(
+        spec=spec,
+        source=source,
+        digest=hashlib.sha256(text.encode()).hexdigest()[:16],
+        models={m.id: m for m in spec.models},
+        classifier=classifier,
+        warnings=tuple(w.render(source) for w in warnings),
+    )
