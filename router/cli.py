@@ -1,4 +1,5 @@
-"""The `turnout` command: serve, policy check, route (dry-run), keys create.
+"""The `turnout` command: serve, policy check, route (dry-run), keys create; scorer train/eval,
+simulate and feedback export live in router.cli_tools.
 
 Heavy imports (Ray, llama.cpp, litellm) happen inside the sub-command that needs them, so
 `turnout policy check` and `turnout route` start fast.
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
+from router.cli_tools import add_commands
 from router.errors import TurnoutError
 from router.policy import CompiledPolicy, PolicyError, load_policy
 
@@ -171,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = keys.add_parser("create", help="print a new API key and the digest to put in the policy")
     create.add_argument("--tenant", required=True)
     create.set_defaults(func=cmd_keys_create)
+    add_commands(sub)
     return parser
 
 
