@@ -162,7 +162,7 @@ class Ingress:
 
     async def __init__(self, args: dict[str, Any], local: dict[str, DeploymentHandle],
                        unavailable: dict[str, str]) -> None:
-        from router.runtime import remote_backends, load_store, make_budgets, make_cache
+        from router.runtime import remote_backends, load_store, make_budgets, make_cache, make_feedback
         from router.gateway import Gateway
         from router.telemetry import setup_telemetry
 
@@ -178,6 +178,7 @@ class Ingress:
             for model_id, handle in local.items()}
         backends.update(remote_backends(store.current))
         gateway = Gateway(store, backends, cache=make_cache(settings), budgets=make_budgets(settings))
+        gateway.feedback = make_feedback(settings)
         gateway.unavailable = dict(unavailable)
         self.gateway = gateway
         state = {"gateway": gateway, "max_body_bytes": settings.max_body_bytes}

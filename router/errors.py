@@ -6,6 +6,7 @@
     ├── Unauthorized (401)
     ├── Forbidden (403)
     ├── UnknownModel (404)            lists the known model ids
+    ├── NotFound (404)                e.g. feedback for a request id that was never served
     ├── PayloadTooLarge (413)
     ├── Unroutable (422)              valid request no permitted model can serve (privacy, capability)
     ├── BudgetExceeded (429)
@@ -60,6 +61,10 @@ class Forbidden(TurnoutError):
 
 class UnknownModel(TurnoutError):
     status, type, code = 404, "invalid_request_error", "model_not_found"
+
+
+class NotFound(TurnoutError):
+    status, type, code = 404, "invalid_request_error", "not_found"
 
 
 class PayloadTooLarge(TurnoutError):

@@ -23,6 +23,7 @@ from router.cache import MemoryCache, ResponseCache, cache_key, deterministic
 from router.decide import Decision, ModelHealth, decide
 from router.dispatch import Dispatcher, Outcome
 from router.errors import TurnoutError
+from router.feedback import FeedbackStore, MemoryFeedback, record_of
 from router.pipeline import plan
 from router.policy import CompiledPolicy
 from router.policy_store import PolicyStore
@@ -92,6 +93,7 @@ class Gateway:
         spec = store.current.spec.defaults.circuit_breaker
         self.breakers = Breakers(BreakerConfig(**spec.model_dump()))
         self.unavailable: dict[str, str] = {}  # models with no backend at all (e.g. optional GGUF missing)
+        self.feedback: FeedbackStore = MemoryFeedback()  # decisions by response id, for POST /v1/feedback
 
     def dispatcher(self, ctx: _Context, hold: Hold) -> Dispatcher:
         """Dispatch for one request: the policy's timeouts and retries, the request's budget hold
@@ -247,6 +249,7 @@ class Gateway:
                 await self.cache.set(key, response, decision.cache_ttl_s or 0)
             telemetry.record(span, decision, ctx.outcome, cache=ctx.cache, cost=cost, usage=usage,
                              duration_s=time.perf_counter() - ctx.started, status=200)
+            await self._remember(response.get("id"), ctx)
             return Reply(self._headers(ctx, cost), body=response)
         except TurnoutError as exc:
             exc.headers.setdefault("x-turnout-data-class", ctx.decision.profile.data_class.label)
@@ -256,6 +259,11 @@ class Gateway:
         finally:
             if not streaming:
                 span.end()
+
+    async def _remember(self, response_id: Any, ctx: _Context) -> None:
+        """Keep the served decision's features under the response's id (the hook POST /v1/feedback needs)."""
+        if isinstance(response_id, str) and response_id:
+            await self.feedback.remember(record_of(response_id, ctx.decision, ctx.request, ctx.outcome.model))
 
     def _replay(self, ctx: _Context, response: dict[str, Any]) -> Reply:
         headers = self._headers(ctx, 0.0)
@@ -281,6 +289,7 @@ class Gateway:
         model = ctx.outcome.model
         estimate = next((c.estimated_cost_usd for c in decision.candidates if c.model == model), 0.0)
         headers = self._headers(ctx, estimate)
+        await self._remember(first.get("id"), ctx)
 
         async def body() -> AsyncIterator[bytes]:
             usage: dict[str, Any] | None = None

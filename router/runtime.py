@@ -129,6 +129,7 @@ def build_gateway(settings: Settings, backends: Mapping[str, Backend] | None = N
         backends, unavailable = build_backends(store.current, settings, local_factory)
     gateway = Gateway(store, backends, cache=make_cache(settings), budgets=make_budgets(settings))
     gateway.unavailable = unavailable
+    gateway.feedback = make_feedback(settings)
     return gateway
 
 
@@ -139,6 +140,15 @@ def make_cache(settings: Settings):
     if settings.redis_url is not None:
         return RedisCache(settings.redis_url.get_secret_value())
     return MemoryCache()
+
+
+def make_feedback(settings: Settings):
+    """Feedback (decisions awaiting outcomes, outcomes) in Redis when TURNOUT_REDIS_URL is set, else in-process."""
+    from router.feedback import MemoryFeedback, RedisFeedback
+
+    if settings.redis_url is not None:
+        return RedisFeedback(settings.redis_url.get_secret_value())
+    return MemoryFeedback()
 
 
 def make_budgets(settings: Settings):

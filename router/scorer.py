@@ -34,11 +34,18 @@ class CasesError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Case:
+    """One labelled prompt. `features` instead of `prompt` for feedback on private requests (whose text
+    is never stored): the vector `router.classify.features.extract` computed when it was served."""
+
     id: str
     source: str
-    prompt: str
+    prompt: str | None
     weak_correct: bool
     strong_correct: bool
+    features: tuple[float, ...] | None = None
+
+    def vector(self) -> list[float]:
+        return list(self.features) if self.features is not None else features.extract(self.prompt or "")
 
 
 def load_cases(path: str | Path) -> list[Case]:
@@ -57,13 +64,23 @@ def load_cases(path: str | Path) -> list[Case]:
             raise CasesError(f"{path}:{number}:{exc.colno}: invalid JSON: {exc.msg}") from None
         if not isinstance(row, dict):
             raise CasesError(f"{path}:{number}: expected an object with prompt, weak_correct, strong_correct")
-        if not isinstance(row.get("prompt"), str):
+        prompt, vector = row.get("prompt"), row.get("features")
+        if prompt is not None and not isinstance(prompt, str):
             raise CasesError(f"{path}:{number}: 'prompt' must be a string")
+        if vector is not None:
+            if row.get("features_version") != features.VERSION or not (
+                    isinstance(vector, list) and len(vector) == len(features.FEATURES)
+                    and all(isinstance(v, (int, float)) for v in vector)):
+                raise CasesError(f"{path}:{number}: 'features' must be {len(features.FEATURES)} numbers of "
+                                 f"features_version {features.VERSION} (found version {row.get('features_version')!r})")
+            vector = tuple(float(v) for v in vector)
+        elif prompt is None:
+            raise CasesError(f"{path}:{number}: give 'prompt' (or 'features' for a private request)")
         for key in ("weak_correct", "strong_correct"):
             if not isinstance(row.get(key), bool):
                 raise CasesError(f"{path}:{number}: {key!r} must be true or false, found {row.get(key)!r}")
         cases.append(Case(str(row.get("id", f"{Path(path).name}:{number}")), str(row.get("source") or "?"),
-                          row["prompt"], row["weak_correct"], row["strong_correct"]))
+                          prompt, row["weak_correct"], row["strong_correct"], vector))
     if not cases:
         raise CasesError(f"{path}: no cases")
     return cases
@@ -151,7 +168,7 @@ def train(paths: Sequence[str | Path], *, weights: dict[str, float] | None = Non
     if len(sources) < 2:
         raise CasesError(f"{', '.join(map(str, paths))}: one source ({sources[0]}); training holds out whole "
                          "sources, so it needs at least two")
-    x = np.array([features.extract(c.prompt) for c in cases])
+    x = np.array([c.vector() for c in cases])
     src = np.array([c.source for c in cases])
     held = np.zeros(len(cases))
     for source in sources:
@@ -179,18 +196,22 @@ def train(paths: Sequence[str | Path], *, weights: dict[str, float] | None = Non
 def complexity_scores(scorer, cases: Sequence[Case]) -> list[float]:
     """Each case's score as `turnout route` computes it: a one-message chat request."""
     return [scorer.score(ChatRequest.model_validate({"model": "auto", "messages": [
-        {"role": "user", "content": c.prompt}]}), c.prompt).score for c in cases]
+        {"role": "user", "content": c.prompt or ""}]}), c.prompt or "").score for c in cases]
 
 
 def evaluate(path: str | Path, scorer, label: str) -> list[tuple[str, Summary]]:
     """(router, summary) for `scorer` and the baselines on one file: random (seeded as apgr.py),
     prompt length, and the oracle."""
     cases = load_cases(path)
+    blind = next((c.id for c in cases if c.prompt is None), None)
+    if blind is not None:
+        raise CasesError(f"{path}: case {blind} has features but no prompt; eval scores prompts as "
+                         "`turnout route` does (train takes such cases)")
     rnd = random.Random(1)
     routers = {
         label: complexity_scores(scorer, cases),
         "random": [rnd.random() for _ in cases],
-        "prompt length": [float(len(c.prompt)) for c in cases],
+        "prompt length": [float(len(c.prompt or "")) for c in cases],
         "oracle": [float(c.strong_correct) - float(c.weak_correct) for c in cases],
     }
     return [(name, summarise(cases, score)) for name, score in routers.items()]

@@ -8,7 +8,7 @@ calculation versus a translation, a summary or a poem).
 
 `FEATURES` names every position of the vector `extract` returns; a model file records the list it was
 trained on and must match it (`VERSION` changes whenever a feature's meaning changes). Pure and O(1)
-in the prompt's length: like the heuristic scorer, only the first and last 2 KiB are read (instructions
+in the prompt's length: like the heuristic scorer, only the first and last 1.5 KiB are read (instructions
 sit at the start or the end of a prompt), while the length counts whole.
 """
 
@@ -19,7 +19,7 @@ import math
 VERSION = 1
 
 _SEPARATORS = str.maketrans({ch: " " for ch in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_"})
-_HEAD_CHARS, _TAIL_CHARS = 2048, 2048
+_HEAD_CHARS, _TAIL_CHARS = 1536, 1536
 _DIGITS_ONLY = bytes(c if 48 <= c <= 57 else 32 for c in range(256))  # every non-digit byte -> space
 
 
@@ -110,7 +110,8 @@ def extract(text: str) -> list[float]:
     """
     window = text if len(text) <= _HEAD_CHARS + _TAIL_CHARS else f"{text[:_HEAD_CHARS]}\n{text[-_TAIL_CHARS:]}"
     lowered = window.lower()
-    tokens = lowered.translate(_SEPARATORS).split()
+    spaced = lowered.translate(_SEPARATORS)
+    tokens = spaced.split()
     words = set(tokens)
     n_tokens = len(tokens) or 1
     numbers = window.encode("utf-8").translate(_DIGITS_ONLY).split()  # runs of digits
@@ -128,7 +129,7 @@ def extract(text: str) -> list[float]:
         log(count("%")),
         log(count("?")),
         log(count(". ") + count("? ") + count("! ") + count(".\n")),
-        len("".join(tokens)) / n_tokens,
+        (len(spaced) - spaced.count(" ")) / n_tokens,  # mean word length (a few newlines aside)
         log(len(words & _VARIABLES)),
         log(sum(count(mark) for mark in _LIST_MARKS)) if "\n" in window else 0.0,
         log(count("(") + count("[")),

@@ -134,8 +134,9 @@ class LearnedScorer:
         self._offset = model.bias
 
     def score(self, request: ChatRequest, text: str) -> Complexity:
+        vector = features.extract(text)
         raw, pushes = self._offset, []
-        for (name, k, m), x in zip(self._terms, features.extract(text)):
+        for (name, k, m), x in zip(self._terms, vector):
             push = k * (x - m)
             raw += push
             if x > m and push >= _MIN_CONTRIBUTION:  # a reason is something the prompt has, not lacks
@@ -145,4 +146,4 @@ class LearnedScorer:
         if shift is not None:
             raw += shift
             reasons.append(f"reasoning_effort={request.reasoning_effort}")
-        return Complexity(round(_sigmoid(raw), 3), tuple(reasons))
+        return Complexity(round(_sigmoid(raw), 3), tuple(reasons), tuple(vector))

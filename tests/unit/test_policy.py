@@ -61,7 +61,7 @@ BROKEN = [
     pytest.param(
         GOOD + "colour: blue\n",
         ["p.yaml:16:1: colour: unknown key 'colour'; allowed: version, auth, models, rules, tenants, defaults, "
-         "privacy, media"],
+         "privacy, complexity, media"],
         id="unknown-top-level-key"),
     pytest.param(
         GOOD.replace("    model: openai/gpt-5.2\n", "    model: openai/gpt-5.2\n    temperature: 0.2\n"),
@@ -272,7 +272,7 @@ BROKEN = [
         GOOD.replace("version: 1", "version: 1\ncolour: blue")
             .replace("route: [cloud]", "route: [gpt5]"),
         ["p.yaml:2:1: colour: unknown key 'colour'; allowed: version, auth, models, rules, tenants, defaults, "
-         "privacy, media"],
+         "privacy, complexity, media"],
         id="schema-errors-stop-before-cross-checks"),
     pytest.param(
         GOOD.replace("route: [cloud]", "route: [gpt5]").replace("id: private", "id: default"),
