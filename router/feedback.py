@@ -8,7 +8,9 @@ class, complexity) and the prompt's feature vector; the prompt text itself only 
 `internal` requests — never for `confidential` or `restricted` ones. Both stores are bounded: Redis
 (shared by replicas; decisions expire, the outcome list is trimmed) when configured, else in-process.
 
-Redis keys: `turnout:v1:feedback:decision:<id>` (JSON, expires) and `turnout:v1:feedback:outcomes` (list).
+Decisions are keyed by tenant and response id: a tenant can only rate what it was served, and two
+tenants' answers that happen to share an upstream id never overwrite each other. Redis keys:
+`turnout:v1:feedback:decision:<tenant>:<id>` (JSON, expires) and `turnout:v1:feedback:outcomes` (list).
 """
 
 from __future__ import annotations
@@ -125,24 +127,29 @@ class MemoryFeedback:
 
     def __init__(self, *, max_decisions: int = 10_000, max_outcomes: int = 10_000) -> None:
         self.max_decisions = max_decisions
-        self.decisions: OrderedDict[str, DecisionRecord] = OrderedDict()
+        self.decisions: OrderedDict[tuple[str, str], DecisionRecord] = OrderedDict()
         self.outcomes: deque[dict[str, Any]] = deque(maxlen=max_outcomes)
 
     async def remember(self, record: DecisionRecord) -> None:
-        self.decisions[record.id] = record
-        self.decisions.move_to_end(record.id)
+        key = (record.tenant, record.id)
+        self.decisions[key] = record
+        self.decisions.move_to_end(key)
         while len(self.decisions) > self.max_decisions:
             self.decisions.popitem(last=False)
 
     async def add(self, tenant: str, feedback: Feedback) -> bool:
-        record = self.decisions.get(feedback.id)
-        if record is None or record.tenant != tenant:
+        record = self.decisions.get((tenant, feedback.id))
+        if record is None:
             return False
         self.outcomes.append(_entry(record, feedback))
         return True
 
     async def export(self) -> list[dict[str, Any]]:
         return list(self.outcomes)
+
+
+def _decision_key(tenant: str, request_id: str) -> str:
+    return f"{_PREFIX}:decision:{tenant}:{request_id}"
 
 
 class RedisFeedback:
@@ -162,7 +169,7 @@ class RedisFeedback:
         if self.outage.paused:
             return
         try:
-            await self.client.set(f"{_PREFIX}:decision:{record.id}", orjson.dumps(asdict(record)), ex=self.ttl_s)
+            await self.client.set(_decision_key(record.tenant, record.id), orjson.dumps(asdict(record)), ex=self.ttl_s)
         except Exception as exc:  # fail open: feedback is never worth failing a request
             self.outage.failed("remember", exc)
             return
@@ -170,12 +177,10 @@ class RedisFeedback:
 
     async def add(self, tenant: str, feedback: Feedback) -> bool:
         try:
-            blob = await self.client.get(f"{_PREFIX}:decision:{feedback.id}")
+            blob = await self.client.get(_decision_key(tenant, feedback.id))
             if blob is None:
                 return False
             record = orjson.loads(blob)
-            if record.get("tenant") != tenant:
-                return False
             entry = {**record, "outcome": feedback.outcome, "judge_score": feedback.judge_score}
             async with self.client.pipeline(transaction=True) as pipe:
                 await pipe.rpush(_OUTCOMES_KEY, orjson.dumps(entry)).ltrim(_OUTCOMES_KEY, -self.max_outcomes, -1).execute()
