@@ -202,8 +202,8 @@ def training_rows(entries: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any
     A local answer rated good: both models would have served (weak and strong correct); rated bad or
     escalated: the local model failed where a flagship is assumed to succeed. A cloud answer rated bad or
     escalated: both failed. A cloud answer rated good is skipped: it says nothing about the local model.
-    The latest outcome of an id wins. Private requests carry features only, no prompt."""
-    latest = {entry["id"]: entry for entry in entries}
+    The latest outcome of one served answer wins. Private requests carry features only, no prompt."""
+    latest = {(entry["tenant"], entry["id"], entry["at"]): entry for entry in entries}
     rows, skipped = [], 0
     for entry in latest.values():
         good = entry["outcome"] == "good"
