@@ -111,8 +111,7 @@ def extract(text: str) -> list[float]:
     window = text if len(text) <= _HEAD_CHARS + _TAIL_CHARS else f"{text[:_HEAD_CHARS]}\n{text[-_TAIL_CHARS:]}"
     lowered = window.lower()
     spaced = lowered.translate(_SEPARATORS)
-    tokens = spaced.split()
-    words = set(tokens)
+    tokens = spaced.split()  # no set(tokens): intersecting the lexicons with the list is cheaper
     n_tokens = len(tokens) or 1
     numbers = window.encode("utf-8").translate(_DIGITS_ONLY).split()  # runs of digits
     count = window.count
@@ -129,15 +128,15 @@ def extract(text: str) -> list[float]:
         log(count("%")),
         log(count("?")),
         log(count(". ") + count("? ") + count("! ") + count(".\n")),
-        (len(spaced) - spaced.count(" ")) / n_tokens,  # mean word length (a few newlines aside)
-        log(len(words & _VARIABLES)),
+        (len(spaced) - spaced.count(" ")) / n_tokens,  # mean word length
+        log(len(_VARIABLES.intersection(tokens))),
         log(sum(count(mark) for mark in _LIST_MARKS)) if "\n" in window else 0.0,
         log(count("(") + count("[")),
         0.0 if window.isascii() else log(sum(count(symbol) for symbol in _MATH_SYMBOLS)),
         1.0 if "```" in window else 0.0,
     ]
     hits = [0] * len(_LEXICONS)
-    for word in words & _LEXICON_WORDS:
+    for word in _LEXICON_WORDS.intersection(tokens):
         for index in _LEXICON_OF[word]:
             hits[index - _FIXED] += 1
     vector.extend(log(hit) for hit in hits)
