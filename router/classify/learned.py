@@ -9,6 +9,7 @@ loading, no network, no download.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
@@ -103,16 +104,25 @@ class ScorerModel:
 
 
 def load_model(path: str | Path | None = None) -> ScorerModel:
-    """The model at `path`, or the one shipped in the package when None. ScorerModelError otherwise."""
+    """The model at `path`, or the one shipped in the package when None (read once per process; a model
+    is immutable). ScorerModelError otherwise."""
     if path is None:
-        source = f"router/classify/models/{DEFAULT_MODEL}"
-        text = resources.files("router.classify").joinpath("models", DEFAULT_MODEL).read_text(encoding="utf-8")
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ScorerModelError(f"{source}: cannot read scorer model: {exc.strerror or exc}") from None
+        return _shipped()
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScorerModelError(f"{source}: cannot read scorer model: {exc.strerror or exc}") from None
+    return _parse(text, source)
+
+
+@functools.cache
+def _shipped() -> ScorerModel:
+    text = resources.files("router.classify").joinpath("models", DEFAULT_MODEL).read_text(encoding="utf-8")
+    return _parse(text, f"router/classify/models/{DEFAULT_MODEL}")
+
+
+def _parse(text: str, source: str) -> ScorerModel:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
