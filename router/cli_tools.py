@@ -110,8 +110,10 @@ def _usd(value: float) -> str:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from router.policy import load_policy
+    from router.settings import Settings
     from router.simulate import TrafficError, curve, load_traffic, reference_model, run
 
+    args.policy = args.policy or str(Settings().policy)
     policy = load_policy(args.policy)
     try:
         reference = reference_model(policy)
@@ -198,7 +200,7 @@ def add_commands(sub: Any) -> None:
     evaluate.set_defaults(func=cmd_scorer_eval)
 
     simulate = sub.add_parser("simulate", help="replay traffic through classify and decide: cost, quality, curve")
-    simulate.add_argument("--policy", default="policies/default.yaml", help="policy YAML")
+    simulate.add_argument("--policy", help="policy YAML (default: TURNOUT_POLICY or policies/default.yaml)")
     simulate.add_argument("traffic", nargs="+", help="JSONL of route --batch cases or labelled routing cases")
     simulate.set_defaults(func=cmd_simulate)
 
