@@ -31,7 +31,7 @@ from router.request import ChatRequest
 
 _PREFIX = "turnout:v1:feedback"
 _OUTCOMES_KEY = f"{_PREFIX}:outcomes"
-_MAX_PROMPT_CHARS = 16_384
+_MAX_PROMPT_CHARS = 4096  # for a later feature version to re-read; training uses the stored features
 _INSTRUCTION_ROLES = frozenset({"system", "developer", "user"})
 
 

@@ -67,6 +67,8 @@ def load_cases(path: str | Path) -> list[Case]:
         prompt, vector = row.get("prompt"), row.get("features")
         if prompt is not None and not isinstance(prompt, str):
             raise CasesError(f"{path}:{number}: 'prompt' must be a string")
+        if vector is not None and row.get("features_version") != features.VERSION and prompt is not None:
+            vector = None  # features of another version: computed again from the text
         if vector is not None:
             if row.get("features_version") != features.VERSION or not (
                     isinstance(vector, list) and len(vector) == len(features.FEATURES)
