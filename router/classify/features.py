@@ -21,8 +21,7 @@ VERSION = 1
 _SEPARATORS = str.maketrans({ch: " " for ch in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_"})
 _HEAD_CHARS, _TAIL_CHARS = 1536, 1536
 _DIGITS_ONLY = bytes(c if 48 <= c <= 57 else 32 for c in range(256))  # every non-digit byte -> space
-# Operators -> "+" and sentence ends -> ".", so one translate and two counts replace a dozen counts.
-_MARKS = bytes(ord("+") if chr(c) in "+*/^<>" else ord(".") if chr(c) in "?!" else c for c in range(256))
+_OPERATORS = bytes(ord("+") if chr(c) in "+*/^<>" else c for c in range(256))  # one count for all six
 
 
 def _words(*groups: str) -> frozenset[str]:
@@ -86,7 +85,7 @@ _LEXICONS: tuple[tuple[str, frozenset[str]], ...] = (
 
 FEATURES: tuple[str, ...] = (
     "log_chars", "log_words", "log_numbers", "log_distinct_numbers", "digit_share",
-    "log_operators", "log_equals", "log_currency", "log_percent", "log_questions", "log_sentences",
+    "log_operators", "log_equals", "log_currency", "log_percent", "log_questions",
     "mean_word_length", "log_variables", "log_list_items", "log_brackets", "log_math_symbols",
     "code_block", *(f"lex_{name}" for name, _ in _LEXICONS),
 )
@@ -116,7 +115,6 @@ def extract(text: str) -> list[float]:
     n_tokens = len(tokens) or 1
     data = window.encode("utf-8")
     numbers = data.translate(_DIGITS_ONLY).split()  # runs of digits
-    marked = data.translate(_MARKS)
     count = window.count
     log = math.log1p
     vector = [
@@ -125,12 +123,11 @@ def extract(text: str) -> list[float]:
         log(len(numbers)),
         log(len(set(numbers))),
         len(b"".join(numbers)) / (len(window) or 1),
-        log(marked.count(b"+")),
+        log(data.translate(_OPERATORS).count(b"+")),
         log(count("=")),
         log(count("$") + count("€") + count("£")),
         log(count("%")),
         log(count("?")),
-        log(marked.count(b". ") + marked.count(b".\n")),
         (len(spaced) - spaced.count(" ")) / n_tokens,  # mean word length
         log(len(_VARIABLES.intersection(tokens))),
         log(sum(1 for line in window.split("\n") if line.lstrip()[:2] in _LIST_STARTS)) if "\n" in window else 0.0,

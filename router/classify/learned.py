@@ -3,7 +3,7 @@ succeeds, from the prompt's features (router.classify.features) and a small line
 
 The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v1.json`
 and written by `turnout scorer train`. It records what it was trained on (file, sha256, rows, date) and
-how it scored on subjects it did not see. Inference is one dot product over 34 numbers: no I/O after
+how it scored on subjects it did not see. Inference is one dot product over 33 numbers: no I/O after
 loading, no network, no download.
 """
 
@@ -36,7 +36,7 @@ LABELS = {
     "log_numbers": "many numbers", "log_distinct_numbers": "many distinct quantities",
     "digit_share": "dense with digits", "log_operators": "arithmetic operators", "log_equals": "equations",
     "log_currency": "money amounts", "log_percent": "percentages", "log_questions": "several questions",
-    "log_sentences": "many sentences", "mean_word_length": "technical vocabulary",
+"mean_word_length": "technical vocabulary",
     "log_variables": "algebraic variables", "log_list_items": "list items",
     "log_brackets": "brackets or formulas", "log_math_symbols": "mathematical symbols", "code_block": "contains code",
     "lex_quantities": "quantities and rates", "lex_compute": "asks for a calculation",
