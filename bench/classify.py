@@ -3,11 +3,14 @@
     .venv/bin/python bench/classify.py [--iterations N]
 
 Three candidate models (an OpenAI, an Anthropic and a local Qwen2-VL token rule), the privacy
-scanner in router.classify.privacy as it stands. Requests are parsed once, outside the timing;
-only classify() is timed. Targets: p99 < 1 ms for text up to ~1k tokens, < 5 ms with one large
-(4000x3000) image, whose header alone is read.
+scanner in router.classify.privacy and the shipped learned complexity scorer as they stand. Requests
+are parsed once, outside the timing; only classify() is timed. Targets: p99 < 1 ms for text up to ~1k
+tokens, < 5 ms with one large (4000x3000) image, whose header alone is read.
 
-A second table times what runs after decide (router/pipeline.py `scan_when_leaving`: the thorough
+A second table times the complexity scorers alone (`score(request, text)`): the learned one's target
+is p99 <= 150 µs at ~1k tokens.
+
+A third table times what runs after decide (router/pipeline.py `scan_when_leaving`: the thorough
 privacy scan, and decide again when it finds something) under policies/default.yaml, where routine
 text may fall back to the cloud, and policies/examples/all-local.yaml, where nothing leaves.
 Target: p99 <= 3 ms for ~1k tokens; a request that cannot leave pays one clearance check.
@@ -30,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import Image, ImageFilter  # noqa: E402
 
 from router.classify import Classifier  # noqa: E402
+from router.classify.complexity import HeuristicScorer  # noqa: E402
+from router.classify.learned import LearnedScorer, load_model  # noqa: E402
 from router.decide import decide  # noqa: E402
 from router.pipeline import scan_when_leaving, tenant_view  # noqa: E402
 from router.policy_loader import load_policy  # noqa: E402
@@ -94,6 +99,27 @@ def cases() -> list[tuple[str, dict, str]]:
     ]
 
 
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+
+
+def measure_scorer(scorer, text: str, iterations: int) -> tuple[float, float]:
+    request = parse_chat_request({"messages": [{"role": "user", "content": text}]})
+    for _ in range(min(50, iterations)):
+        scorer.score(request, text)
+    samples = []
+    gc.disable()
+    try:
+        for _ in range(iterations):
+            start = time.perf_counter_ns()
+            scorer.score(request, text)
+            samples.append((time.perf_counter_ns() - start) / 1000)
+    finally:
+        gc.enable()
+    return percentiles(samples)
+
+
 def measure(classifier: Classifier, body: dict, iterations: int) -> tuple[float, float, dict[str, int]]:
     request = parse_chat_request(body)
     profile = classifier.classify(request, {})
@@ -108,8 +134,7 @@ def measure(classifier: Classifier, body: dict, iterations: int) -> tuple[float,
             samples.append((time.perf_counter_ns() - start) / 1000)
     finally:
         gc.enable()
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))], profile.input_tokens
+    return (*percentiles(samples), profile.input_tokens)
 
 
 REPO = Path(__file__).resolve().parents[1]
@@ -171,6 +196,18 @@ def main() -> None:
         p50, p99, tokens = measure(classifier, body, max(50, args.iterations // (10 if heavy else 1)))
         rows.append((name, f"{p50:,.0f}", f"{p99:,.0f}", "/".join(f"{tokens[m]:,}" for m in RULES), target))
     table(("case", "p50 µs", "p99 µs", "tokens " + "/".join(RULES), "target"), rows)
+
+    texts = [("short text", "Translate 'good morning' to French.", ""),
+             ("~1k-token text", "Summarize: " + PROSE * 40, "p99 <= 150 µs (learned)"),
+             ("~25k-token text", "Summarize: " + PROSE * 1000, "")]
+    scorers = [("learned", LearnedScorer(load_model())), ("heuristic", HeuristicScorer())]
+    rows = []
+    for name, text, target in texts:
+        for scorer_name, scorer in scorers:
+            p50, p99 = measure_scorer(scorer, text, args.iterations)
+            rows.append((f"{scorer_name}: {name}", f"{p50:,.1f}", f"{p99:,.1f}", target if scorer_name == "learned" else ""))
+    print()
+    table(("complexity scorer alone", "p50 µs", "p99 µs", "target"), rows)
     policies = {"default": load_policy(REPO / "policies" / "default.yaml"),
                 "all-local": load_policy(REPO / "policies" / "examples" / "all-local.yaml")}
     rows = []

@@ -1,4 +1,5 @@
-"""The `turnout` command: serve, policy check, route (dry-run), keys create.
+"""The `turnout` command: serve, policy check, route (dry-run), keys create; scorer train/eval,
+simulate and feedback export live in router.cli_tools.
 
 Heavy libraries (Ray, llama.cpp, litellm) are imported only by the sub-command and backend that
 needs them, so `turnout policy check` and `turnout route` start fast. `turnout route` builds its
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 from router import runtime, serve
+from router.cli_tools import add_commands
 from router.decide import refusal
 from router.errors import BadRequest, TurnoutError
 from router.gateway import Gateway
@@ -199,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = keys.add_parser("create", help="print a new API key and the digest to put in the policy")
     create.add_argument("--tenant", required=True)
     create.set_defaults(func=cmd_keys_create)
+    add_commands(sub)
     return parser
 
 

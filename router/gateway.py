@@ -23,6 +23,7 @@ from router.cache_plan import CachePlan, assembled, plan_cache, replay_chunks
 from router.decide import Decision, ModelHealth
 from router.dispatch import Dispatcher, Outcome
 from router.errors import TurnoutError
+from router.feedback import FeedbackStore, MemoryFeedback, record_of
 from router.health import HealthBoard
 from router.pipeline import plan
 from router.policy import CompiledPolicy
@@ -74,9 +75,10 @@ class Gateway:
     """Built by router.runtime.build, which chooses every part."""
 
     def __init__(self, store: PolicyStore, backends: Mapping[str, Backend], *, cache: ResponseCache,
-                 budgets: Budgets, board: HealthBoard) -> None:
+                 budgets: Budgets, board: HealthBoard, feedback: FeedbackStore | None = None) -> None:
         self.store, self.backends, self.board = store, dict(backends), board
         self.cache, self.budgets = cache, budgets
+        self.feedback: FeedbackStore = feedback or MemoryFeedback()  # decisions by response id (/v1/feedback)
 
     @property
     def breakers(self):
@@ -144,6 +146,7 @@ class Gateway:
             req.cost, req.status = accounting.usage_cost(policy, model, req.usage), 200
             if cached.write and model == req.decision.model:
                 await self.cache.set(cached.key, response, req.decision.cache_ttl_s or 0)
+            await self._remember(response.get("id"), req)
             return Reply(req.headers(req.cost), body=response)
         except TurnoutError as exc:
             exc.headers.setdefault("x-turnout-data-class", req.decision.profile.data_class.label)
@@ -173,6 +176,7 @@ class Gateway:
             raise
         model, policy = req.outcome.model, req.policy
         headers = req.headers(accounting.estimated_cost(req.decision, model))
+        await self._remember(first.get("id"), req)
 
         async def body() -> AsyncIterator[dict[str, Any]]:
             tally = Tally()
@@ -191,6 +195,12 @@ class Gateway:
                 _record(req, span)
 
         return Reply(headers, stream=body())
+
+
+    async def _remember(self, response_id: Any, req: _Request) -> None:
+        """Keep the served decision's features under the response's id (the hook POST /v1/feedback needs)."""
+        if isinstance(response_id, str) and response_id:
+            await self.feedback.remember(record_of(response_id, req.decision, req.request, req.outcome.model))
 
 
 def _record(req: _Request, span) -> None:

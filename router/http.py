@@ -27,6 +27,7 @@ from router.errors import (
     BadRequest, Forbidden, MethodNotAllowed, NotFound, PayloadTooLarge, TurnoutError, Unauthorized,
     UpstreamUnavailable,
 )
+from router.feedback import parse_feedback
 from router.gateway import Gateway
 
 log = logging.getLogger("turnout.http")
@@ -215,6 +216,18 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         payload = await read_json(request, request.app.state.max_body_bytes)
         decision = gateway.route(payload, request.headers, tenant)
         return Response(orjson.dumps(decision.as_json()), media_type="application/json")
+
+    @app.post("/v1/feedback")
+    async def feedback(request: Request) -> JSONResponse:
+        """Rate a served chat completion by its id: 200 {"ok": true, ...}; 400 for a malformed body, 404 for
+        an id this tenant was not served (unknown, expired or another tenant's)."""
+        gateway = gw(request)
+        tenant = authenticate(gateway, request)
+        rating = parse_feedback(await read_json(request, 64 * 1024))
+        if not await gateway.feedback.add(tenant, rating):
+            raise NotFound(f"no served request {rating.id!r} to rate: unknown, expired, or not this tenant's",
+                           param="id")
+        return JSONResponse({"ok": True, "id": rating.id, "outcome": rating.outcome})
 
     @app.get("/v1/models")
     async def models(request: Request) -> dict[str, Any]:

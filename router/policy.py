@@ -223,8 +223,8 @@ class When(_Spec):
     modalities_none: list[Modality] | None = Field(None, description="match if the request has none of these")
     input_tokens_at_least: int | None = Field(None, ge=0, description="estimated prompt tokens (largest over models)")
     input_tokens_at_most: int | None = Field(None, ge=0, description="estimated prompt tokens (largest over models)")
-    complexity_at_least: float | None = Field(None, ge=0, le=1, description="heuristic complexity score")
-    complexity_at_most: float | None = Field(None, ge=0, le=1, description="heuristic complexity score")
+    complexity_at_least: float | None = Field(None, ge=0, le=1, description="complexity score (see complexity.scorer)")
+    complexity_at_most: float | None = Field(None, ge=0, le=1, description="complexity score (see complexity.scorer)")
     tenants: list[str] | None = Field(None, description="tenant ids this rule applies to")
     apps: list[str] | None = Field(None, description="x-turnout-app header values this rule applies to")
     models: list[str] | None = Field(None, description="requested model names (e.g. 'auto') this rule applies to")
@@ -298,6 +298,9 @@ class Defaults(_Spec):
                                 "up to this cap (0 = never skip)")
     pinned_violation: Literal["refuse", "reroute"] = Field(
         "refuse", description="a client pins a model not cleared for its data: refuse (422) or route by the rules")
+    reference_model: ModelId | None = Field(
+        None, description="the cloud flagship `turnout simulate` prices all-cloud traffic on (cost vs all-cloud); "
+                          "default: the first cloud model")
 
 
 class CustomDetector(_Spec):
@@ -347,6 +350,16 @@ class Privacy(_Spec):
     disabled: list[str] = Field(default_factory=list, description="built-in detector kinds to switch off")
     detectors: Detectors = Field(default_factory=Detectors,
                                  description="the thorough scan's detectors: on/off, data class, role words")
+
+
+class ComplexitySpec(_Spec):
+    scorer: Literal["learned", "heuristic"] = Field(
+        "learned", description="'learned': the probability that a small local model fails where a flagship "
+                               "succeeds, from a model trained on labelled outcomes (`turnout scorer train`); "
+                               "'heuristic': keyword and shape rules")
+    model: str | None = Field(
+        None, description="scorer model file written by `turnout scorer train` (relative paths resolve against "
+                          "the policy file's directory); default: the model shipped with Turnout")
 
 
 class MediaFetch(_Spec):
@@ -403,6 +416,9 @@ class Policy(_Spec):
     tenants: list[Tenant] = Field(default_factory=list, description="API keys, defaults and budgets per tenant")
     defaults: Defaults = Field(default_factory=Defaults, description="defaults for everything else")
     privacy: Privacy = Field(default_factory=Privacy, description="extra detectors and detector settings")
+    complexity: ComplexitySpec = Field(default_factory=ComplexitySpec,
+                                       description="how hard a request is (the score rules compare with "
+                                                   "complexity_at_least / complexity_at_most)")
     media: Media = Field(default_factory=Media, description="media sampling and fetching")
     gpus: GpuSpec | None = Field(None, description="the GPUs local models run on; `turnout policy check` compares "
                                                    "each offloaded model's memory estimate with them")

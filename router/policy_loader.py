@@ -12,7 +12,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from router.classify.build import build_classifier
+from router.classify.build import build_classifier, build_scorer
+from router.classify.learned import ScorerModelError
 from router.classify.media import MediaLimits
 from router.policy import CompiledPolicy, Policy, PolicyError, PolicyIssue
 from router.policy_checks import check, located_yaml, to_issues
@@ -41,7 +42,11 @@ def compile_policy(text: str, source: str = "<policy>", limits: MediaLimits | No
     if errors:
         raise PolicyError(source, errors)
     try:
-        classifier = build_classifier(spec, limits)
+        scorer = build_scorer(spec.complexity, Path(source).parent)
+    except ScorerModelError as exc:
+        raise PolicyError(source, [tree.issue(("complexity", "model"), str(exc))]) from None
+    try:
+        classifier = build_classifier(spec, limits, scorer)
     except ValueError as exc:
         raise PolicyError(source, [PolicyIssue("privacy.custom", str(exc))]) from None
     return CompiledPolicy(

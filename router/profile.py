@@ -114,6 +114,7 @@ class FileInfo:
 class Complexity:
     score: float  # in [0, 1]
     reasons: tuple[str, ...] = ()
+    features: tuple[float, ...] = field(default=(), compare=False)  # the learned scorer's input, when it ran
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from router.breaker import BreakerConfig, Breakers
 from router.budget import Budgets, RedisLedger
 from router.cache import MemoryCache, RedisCache, ResponseCache
 from router.classify.media import MediaLimits
+from router.feedback import FeedbackStore, MemoryFeedback, RedisFeedback
 from router.gateway import Gateway
 from router.health import HealthBoard
 from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, Media, PolicyError, RemoteModel, Timeouts
@@ -75,7 +76,8 @@ def build(settings: Settings, *, backends: Mapping[str, Backend] | None = None,
     board = HealthBoard(Breakers(BreakerConfig(**spec.model_dump()), clock=clock))
     if backends is None:
         backends, board.unavailable = _backends(store.current, settings.model_dir, local)
-    return Gateway(store, backends, cache=_cache(settings, clock), budgets=_budgets(settings, clock), board=board)
+    return Gateway(store, backends, cache=_cache(settings, clock), budgets=_budgets(settings, clock), board=board,
+                   feedback=_feedback(settings))
 
 
 def media_limits(settings: Settings) -> MediaLimits:
@@ -186,6 +188,13 @@ def _cache(settings: Settings, clock: Callable[[], float]) -> ResponseCache:
     if settings.redis_url is not None:
         return RedisCache(settings.redis_url.get_secret_value(), clock=clock)
     return MemoryCache()
+
+
+def _feedback(settings: Settings) -> FeedbackStore:
+    """Feedback (decisions awaiting outcomes, outcomes) in Redis when `redis_url` is set, else in-process."""
+    if settings.redis_url is not None:
+        return RedisFeedback(settings.redis_url.get_secret_value())
+    return MemoryFeedback()
 
 
 def _budgets(settings: Settings, clock: Callable[[], float]) -> Budgets:

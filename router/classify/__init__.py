@@ -15,7 +15,8 @@ from typing import Any
 
 import orjson
 
-from router.classify.complexity import ComplexityScorer, HeuristicScorer
+from router.classify.complexity import ComplexityScorer
+from router.classify.learned import LearnedScorer, load_model
 from router.classify.media import (
     MediaLimits, VideoSampling, check_image_count, inspect_audio, inspect_file, inspect_image, inspect_video,
 )
@@ -107,7 +108,7 @@ class Classifier:
         self.limits = limits
         self.video = video
         self.default_output_tokens = default_output_tokens
-        self.scorer: ComplexityScorer = scorer or HeuristicScorer()
+        self.scorer: ComplexityScorer = scorer or LearnedScorer(load_model())  # default: the shipped model
         self.counter = TokenCounter(tuple(sorted({rule.encoding for rule in self.token_rules.values()})))
 
     def classify(self, request: ChatRequest, headers: Mapping[str, str],

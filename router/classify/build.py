@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from router.classify import Classifier
+from router.classify.complexity import ComplexityScorer, HeuristicScorer
+from router.classify.learned import LearnedScorer, load_model
 from router.classify.media import MediaLimits, VideoSampling
 from router.classify.privacy import CustomPattern, PrivacyConfig, PrivacyScanner
 from router.classify.thorough import THOROUGH_KINDS, DetectorSetting, ThoroughConfig, ThoroughScanner
 from router.classify.tokens import TokenRule, default_rule_for
-from router.policy import Policy
+from router.policy import ComplexitySpec, Policy
 
 
 def token_rule(model) -> TokenRule:
@@ -34,6 +37,14 @@ def token_rule(model) -> TokenRule:
     )
 
 
+def build_scorer(spec: ComplexitySpec, base: Path) -> ComplexityScorer:
+    """The scorer `complexity:` names; a relative model path resolves against `base` (the policy's
+    directory). ScorerModelError naming the file when it cannot be read or run."""
+    if spec.scorer == "heuristic":
+        return HeuristicScorer()
+    return LearnedScorer(load_model(None if spec.model is None else base / Path(spec.model).expanduser()))
+
+
 def thorough_config(spec: Policy) -> ThoroughConfig:
     """The policy's `privacy.detectors` as the thorough scanner reads them."""
     detectors = spec.privacy.detectors
@@ -45,8 +56,10 @@ def thorough_config(spec: Policy) -> ThoroughConfig:
     return ThoroughConfig(detectors=settings)
 
 
-def build_classifier(spec: Policy, limits: MediaLimits | None = None) -> Classifier:
-    """ValueError naming the detector when a custom pattern does not compile."""
+def build_classifier(spec: Policy, limits: MediaLimits | None = None,
+                     scorer: ComplexityScorer | None = None) -> Classifier:
+    """ValueError naming the detector when a custom pattern does not compile. `scorer` defaults to the
+    shipped learned model."""
     privacy = PrivacyConfig(
         custom=tuple(CustomPattern(name=c.name, regex=c.regex, keywords=tuple(c.keywords), data_class=c.data_class)
                      for c in spec.privacy.custom),
@@ -62,4 +75,5 @@ def build_classifier(spec: Policy, limits: MediaLimits | None = None) -> Classif
         video=VideoSampling(fps=spec.media.video_fps, max_frames=spec.media.video_max_frames,
                             assumed_duration_s=spec.media.video_assumed_duration_s),
         default_output_tokens=spec.defaults.output_tokens,
+        scorer=scorer,
     )

@@ -1,0 +1,143 @@
+"""What a prompt asks of a model, as a fixed vector of numbers: the learned scorer's input.
+
+Features say what makes a small model fail where a flagship succeeds, in terms that hold across kinds
+of task (not one benchmark's format): how much arithmetic and how many quantities (multi-step
+calculation), how long and how many constraints (long multi-constraint tasks), which domains' words
+and how technical the vocabulary is (domain depth), and what is asked (a proof, a design, a plan, a
+calculation versus a translation, a summary or a poem).
+
+`FEATURES` names every position of the vector `extract` returns; a model file records the list it was
+trained on and must match it (`VERSION` changes whenever a feature's meaning changes). Pure and O(1)
+in the prompt's length: like the heuristic scorer, only the first and last 1.5 KiB are read (instructions
+sit at the start or the end of a prompt), while the length counts whole.
+"""
+
+from __future__ import annotations
+
+import math
+
+VERSION = 1
+
+_SEPARATORS = str.maketrans({ch: " " for ch in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_"})
+_HEAD_CHARS, _TAIL_CHARS = 1536, 1536
+_DIGITS_ONLY = bytes(c if 48 <= c <= 57 else 32 for c in range(256))  # every non-digit byte -> space
+_OPERATORS = bytes(ord("+") if chr(c) in "+*/^<>" else c for c in range(256))  # one count for all six
+
+
+def _words(*groups: str) -> frozenset[str]:
+    return frozenset(word for group in groups for word in group.split())
+
+
+# (feature name, words): the feature counts distinct words of the set that occur (log1p).
+_LEXICONS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("quantities", _words("total each per how many much percent percentage times twice half thrice double "
+                          "triple remaining remain left average ratio rate profit loss cost costs price prices "
+                          "earn earns earned spend spends spent sum difference fraction quarter dozen hours "
+                          "minutes miles km meters kilograms pounds dollars cents discount interest salary "
+                          "sells sold buys bought pays paid increase increased decrease decreased altogether")),
+    ("compute", _words("calculate compute find solve determine evaluate estimate simplify approximate "
+                       "convert value result answer")),
+    ("mathematics", _words("equation equations integral integrals derivative derivatives polynomial polynomials "
+                           "matrix matrices prime primes probability function functions variable theorem lemma "
+                           "group groups ring rings field vector vectors eigenvalue eigenvalues modulo sin "
+                           "cos tan limit series sequence integer integers real rational root roots sqrt "
+                           "exponent factor factors divisible remainder permutation combinatorics graph "
+                           "inequality expected variance deviation median mean distribution homomorphism "
+                           "isomorphic subgroup abelian")),
+    ("physical_science", _words("velocity acceleration force energy mass charge electron electrons voltage current "
+                                "resistance magnetic wavelength frequency momentum temperature pressure mole moles "
+                                "reaction acid base ph molecule molecules atom atoms ion ions bond entropy "
+                                "kinetic potential circuit capacitor photon nucleus gravitational friction "
+                                "density joules newton watts ohm kelvin")),
+    ("law", _words("court plaintiff defendant statute contract liable liability negligence constitutional "
+                   "jurisdiction evidence testimony appeal tort breach prosecution hearsay trial jury lawsuit "
+                   "sued damages ownership property tenant landlord deed conveyance mortgage felony "
+                   "misdemeanor crime convicted guilty statute amendment")),
+    ("medicine_biology", _words("patient patients diagnosis symptoms disease treatment cell cells gene genes "
+                                "protein proteins dna rna blood clinical dose mg infection chronic syndrome "
+                                "enzyme tissue organ receptor hormone mutation chromosome")),
+    ("economics", _words("demand supply inflation gdp market monetary fiscal tax taxes elasticity equilibrium "
+                         "unemployment marginal revenue consumer producer tariff deficit")),
+    ("logic", _words("statement statements true false valid invalid argument premise premises conclusion "
+                     "implies entails contradiction consistent tautology fallacy predicate")),
+    ("negation", _words("not except never least incorrect unless neither nor cannot false")),
+    ("proof", _words("prove proof proofs rigorous rigorously derive derivation theorem lemma qed formally "
+                     "induction")),
+    ("multi_step", _words("step steps multistep multi-step justify reasoning reason first then finally "
+                          "afterwards subsequently")),
+    ("design", _words("design architecture architect distributed scalable scalability sharded sharding "
+                      "microservice microservices consistency idempotent idempotency concurrency concurrent "
+                      "latency throughput replication fault-tolerant failover deadlock multi-region "
+                      "exactly-once schema protocol algorithm optimize optimise")),
+    ("analysis", _words("compare contrast analyze analyse analysis evaluate trade-off trade-offs tradeoff "
+                        "tradeoffs critique assess implications pros cons strategy plan rollback migration "
+                        "risks")),
+    ("constraints", _words("must should exactly without ensure require required requirements constraint "
+                           "constraints only every all")),
+    ("code", _words("code function class def return python javascript java sql query bug debug compile "
+                    "runtime api implement implementation recursion complexity")),
+    ("routine_writing", _words("translate translation summarize summarise summary rewrite paraphrase poem "
+                               "haiku story email letter reply greeting caption tweet slogan list names "
+                               "describe draft thank thanks hello hi")),
+    ("everyday", _words("you your my me we our people person family friend friends home good best like "
+                        "favorite feel think")),
+)
+
+FEATURES: tuple[str, ...] = (
+    "log_chars", "log_words", "log_numbers", "log_distinct_numbers", "digit_share",
+    "log_operators", "log_equals", "log_currency", "log_percent", "log_questions",
+    "mean_word_length", "log_variables", "log_list_items", "log_brackets", "log_math_symbols",
+    "code_block", *(f"lex_{name}" for name, _ in _LEXICONS),
+)
+
+_FIXED = len(FEATURES) - len(_LEXICONS)
+_LEXICON_OF: dict[str, tuple[int, ...]] = {}
+for _index, (_, _lexicon) in enumerate(_LEXICONS):
+    for _word in _lexicon:
+        _LEXICON_OF[_word] = _LEXICON_OF.get(_word, ()) + (_FIXED + _index,)
+_LEXICON_WORDS = frozenset(_LEXICON_OF)
+_MATH_SYMBOLS = "∫∑√≤≥≠±×÷πθλμσΔ∞∂"
+_VARIABLES = frozenset("bcdefghjklmnpqrstuvwxyz")  # single letters that are rarely English words
+_LIST_STARTS = frozenset({"- ", "* ", "\u2022 ", *(f"{n}{mark}" for n in range(1, 10) for mark in ".)")})
+
+
+def extract(text: str) -> list[float]:
+    """The feature vector of `text` (the request's system and user text), in the order of FEATURES.
+
+    Every step is one pass of a C-level string method over a bounded window (no Python loop over
+    characters or tokens, except over the few distinct lexicon words found), so it stays within the
+    scorer's microsecond budget whatever the prompt's length.
+    """
+    window = text if len(text) <= _HEAD_CHARS + _TAIL_CHARS else f"{text[:_HEAD_CHARS]} {text[-_TAIL_CHARS:]}"
+    lowered = window.lower()
+    spaced = lowered.translate(_SEPARATORS)
+    tokens = spaced.split()  # no set(tokens): intersecting the lexicons with the list is cheaper
+    n_tokens = len(tokens) or 1
+    data = window.encode("utf-8")
+    numbers = data.translate(_DIGITS_ONLY).split()  # runs of digits
+    count = window.count
+    log = math.log1p
+    vector = [
+        log(len(text)),
+        log(len(tokens)),
+        log(len(numbers)),
+        log(len(set(numbers))),
+        len(b"".join(numbers)) / (len(window) or 1),
+        log(data.translate(_OPERATORS).count(b"+")),
+        log(count("=")),
+        log(count("$") + count("€") + count("£")),
+        log(count("%")),
+        log(count("?")),
+        (len(spaced) - spaced.count(" ")) / n_tokens,  # mean word length
+        log(len(_VARIABLES.intersection(tokens))),
+        log(sum(1 for line in window.split("\n") if line.lstrip()[:2] in _LIST_STARTS)) if "\n" in window else 0.0,
+        log(count("(") + count("[")),
+        0.0 if window.isascii() else log(sum(count(symbol) for symbol in _MATH_SYMBOLS)),
+        1.0 if "```" in window else 0.0,
+    ]
+    hits = [0] * len(_LEXICONS)
+    for word in _LEXICON_WORDS.intersection(tokens):
+        for index in _LEXICON_OF[word]:
+            hits[index - _FIXED] += 1
+    vector.extend(log(hit) for hit in hits)
+    return vector

@@ -1,0 +1,219 @@
+"""Training and judging the complexity scorer on labelled outcomes: `turnout scorer train` and `eval`.
+
+A case is one line `{"id", "source", "prompt", "weak_correct", "strong_correct"}` (the format of
+`../shared/eval/routing/`): whether a weak (local-class) model and a strong (flagship) model answered
+the prompt correctly. `source` groups cases (an MMLU subject, a kind of task); generalisation is
+judged by holding out whole sources, never random rows of the same source.
+
+Routing quality is scored exactly as `apgr.py` does: send the top-scored share of prompts to the strong
+model and average the share of the weak->strong gap recovered over all shares (APGR); CPT(x) is the
+strong-call share needed to recover x of the gap. Ties are broken by a seeded shuffle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from router.classify import features
+from router.classify.learned import ScorerModel
+from router.request import ChatRequest
+
+L2 = 100.0  # ridge on standardised features: chosen by leave-subjects-out APGR on the public MMLU file
+POOLED = "(every held-out prediction)"
+
+
+class CasesError(ValueError):
+    """A cases file that cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One labelled prompt. `features` instead of `prompt` for feedback on private requests (whose text
+    is never stored): the vector `router.classify.features.extract` computed when it was served."""
+
+    id: str
+    source: str
+    prompt: str | None
+    weak_correct: bool
+    strong_correct: bool
+    features: tuple[float, ...] | None = None
+
+    def vector(self) -> list[float]:
+        return list(self.features) if self.features is not None else features.extract(self.prompt or "")
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    """Every case of a JSONL file. CasesError naming `path:line` for unreadable or malformed lines."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").split("\n")  # not splitlines: prompts may hold U+2028
+    except OSError as exc:
+        raise CasesError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    cases = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CasesError(f"{path}:{number}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        if not isinstance(row, dict):
+            raise CasesError(f"{path}:{number}: expected an object with prompt, weak_correct, strong_correct")
+        prompt, vector = row.get("prompt"), row.get("features")
+        if prompt is not None and not isinstance(prompt, str):
+            raise CasesError(f"{path}:{number}: 'prompt' must be a string")
+        if vector is not None and row.get("features_version") != features.VERSION and prompt is not None:
+            vector = None  # features of another version: computed again from the text
+        if vector is not None:
+            if row.get("features_version") != features.VERSION or not (
+                    isinstance(vector, list) and len(vector) == len(features.FEATURES)
+                    and all(isinstance(v, (int, float)) for v in vector)):
+                raise CasesError(f"{path}:{number}: 'features' must be {len(features.FEATURES)} numbers of "
+                                 f"features_version {features.VERSION} (found version {row.get('features_version')!r})")
+            vector = tuple(float(v) for v in vector)
+        elif prompt is None:
+            raise CasesError(f"{path}:{number}: give 'prompt' (or 'features' for a private request)")
+        for key in ("weak_correct", "strong_correct"):
+            if not isinstance(row.get(key), bool):
+                raise CasesError(f"{path}:{number}: {key!r} must be true or false, found {row.get(key)!r}")
+        cases.append(Case(str(row.get("id", f"{Path(path).name}:{number}")), str(row.get("source") or "?"),
+                          prompt, row["weak_correct"], row["strong_correct"], vector))
+    if not cases:
+        raise CasesError(f"{path}: no cases")
+    return cases
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    weak: float
+    strong: float
+    apgr: float
+    cpt50: float
+    cpt80: float
+
+
+def summarise(cases: Sequence[Case], score: Sequence[float]) -> Summary:
+    """weak accuracy, strong accuracy, APGR, CPT(50%), CPT(80%): the rule of apgr.py, ties seeded."""
+    rnd = random.Random(0)
+    order = sorted(range(len(cases)), key=lambda i: (-score[i], rnd.random()))
+    n = len(cases)
+    weak = sum(c.weak_correct for c in cases) / n
+    strong = sum(c.strong_correct for c in cases) / n
+    gap = (strong - weak) or float("nan")  # no gap to recover: APGR is undefined
+    acc, pgr = weak * n, [0.0]
+    for i in order:
+        acc += cases[i].strong_correct - cases[i].weak_correct
+        pgr.append((acc / n - weak) / gap)
+
+    def cpt(x: float) -> float:
+        return next((k / n for k, p in enumerate(pgr) if p >= x), 1.0)
+
+    return Summary(weak, strong, sum(pgr) / len(pgr), cpt(0.5), cpt(0.8))
+
+
+def _fit(z, y, weight, l2: float):
+    """L2-regularised logistic regression by Newton's method; returns (weights, bias)."""
+    import numpy as np
+
+    a = np.hstack([z, np.ones((len(z), 1))])
+    beta = np.zeros(a.shape[1])
+    ridge = l2 * np.eye(a.shape[1])
+    ridge[-1, -1] = 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(a @ beta)))
+        step = np.linalg.solve((a * (weight * p * (1 - p))[:, None]).T @ a + ridge,
+                               a.T @ (weight * (p - y)) + ridge @ beta)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta[:-1], float(beta[-1])
+
+
+def _fit_model(x, cases: Sequence[Case], weight, l2: float):
+    """(mean, scale, weights, bias) of a logistic regression of "weak fails, strong succeeds" on the
+    standardised features."""
+    import numpy as np
+
+    mean, scale = x.mean(0), x.std(0)
+    scale[scale < 1e-9] = 1.0  # a feature constant in the training data carries no weight
+    gain = np.array([c.strong_correct and not c.weak_correct for c in cases], float)
+    weights, bias = _fit((x - mean) / scale, gain, weight, l2)
+    return mean, scale, weights, bias
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Trained:
+    model: ScorerModel
+    held_out: dict[str, Summary]  # per source, from the fold that did not see it; POOLED: all of them
+
+
+def train(paths: Sequence[str | Path], *, weights: dict[str, float] | None = None, l2: float = L2,
+          name: str = "complexity", today: Callable[[], dt.date] = dt.date.today) -> Trained:
+    """Fit on every case of `paths` (each row of file P weighs `weights[P]`, default 1) and score the fit
+    on leave-one-source-out predictions: each source is predicted by a model that never saw it."""
+    import numpy as np
+
+    weights = weights or {}
+    files = [(Path(p), load_cases(p), float(weights.get(str(p), 1.0))) for p in paths]
+    cases = [c for _, cs, _ in files for c in cs]
+    row_weight = np.array([w for _, cs, w in files for _ in cs])
+    sources = sorted({c.source for c in cases})
+    if len(sources) < 2:
+        raise CasesError(f"{', '.join(map(str, paths))}: one source ({sources[0]}); training holds out whole "
+                         "sources, so it needs at least two")
+    x = np.array([c.vector() for c in cases])
+    src = np.array([c.source for c in cases])
+    held = np.zeros(len(cases))
+    for source in sources:
+        out = src == source
+        mean, scale, w, b = _fit_model(x[~out], [c for c, o in zip(cases, out) if not o], row_weight[~out], l2)
+        held[out] = ((x[out] - mean) / scale) @ w + b
+    mean, scale, w, b = _fit_model(x, cases, row_weight, l2)
+    held_out = {s: summarise([c for c in cases if c.source == s], list(held[src == s])) for s in sources}
+    held_out[POOLED] = summarise(cases, list(held))
+    count = {s: int((src == s).sum()) for s in sources} | {POOLED: len(cases)}
+    provenance = {
+        "trained": today().isoformat(),
+        "target": "probability that the weak model fails where the strong one succeeds",
+        "files": [{"file": p.name, "sha256": _digest(p), "rows": len(cs), "sources": len({c.source for c in cs}),
+                   "row_weight": wt} for p, cs, wt in files],
+        "l2": l2,
+        "held_out": {s: {"prompts": count[s], "apgr": round(m.apgr, 4), "cpt50": round(m.cpt50, 4),
+                         "cpt80": round(m.cpt80, 4)} for s, m in held_out.items()},
+    }
+    model = ScorerModel(name=name, features=features.FEATURES, mean=tuple(map(float, mean)),
+                        scale=tuple(map(float, scale)), weights=tuple(map(float, w)), bias=b, provenance=provenance)
+    return Trained(model, held_out)
+
+
+def complexity_scores(scorer, cases: Sequence[Case]) -> list[float]:
+    """Each case's score as `turnout route` computes it: a one-message chat request."""
+    return [scorer.score(ChatRequest.model_validate({"model": "auto", "messages": [
+        {"role": "user", "content": c.prompt or ""}]}), c.prompt or "").score for c in cases]
+
+
+def evaluate(path: str | Path, scorer, label: str) -> list[tuple[str, Summary]]:
+    """(router, summary) for `scorer` and the baselines on one file: random (seeded as apgr.py),
+    prompt length, and the oracle."""
+    cases = load_cases(path)
+    blind = next((c.id for c in cases if c.prompt is None), None)
+    if blind is not None:
+        raise CasesError(f"{path}: case {blind} has features but no prompt; eval scores prompts as "
+                         "`turnout route` does (train takes such cases)")
+    rnd = random.Random(1)
+    routers = {
+        label: complexity_scores(scorer, cases),
+        "random": [rnd.random() for _ in cases],
+        "prompt length": [float(len(c.prompt or "")) for c in cases],
+        "oracle": [float(c.strong_correct) - float(c.weak_correct) for c in cases],
+    }
+    return [(name, summarise(cases, score)) for name, score in routers.items()]
