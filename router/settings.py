@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     max_audio_bytes: int = Field(25 * 1024 * 1024, ge=1, description="largest decoded audio part")
     max_file_bytes: int = Field(32 * 1024 * 1024, ge=1, description="largest decoded file part")
     max_video_bytes: int = Field(32 * 1024 * 1024, ge=1, description="largest decoded video part")
+    drain_timeout_s: float = Field(5.0, ge=0, le=60, description="on SIGTERM, how long requests in flight may take to "
+                                   "finish before Serve, Ray and HAProxy are stopped (the stop takes ~5 s more)")
     ingress: Literal["haproxy", "python"] = Field("haproxy", description="Ray Serve ingress: HAProxy or the Python proxy")
     admin_key: SecretStr | None = Field(None, description="admin key for /admin/* when the policy lists none")
     watch_policy: bool = Field(True, description="reload the policy when its file changes")
