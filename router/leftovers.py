@@ -41,11 +41,26 @@ def owner_alive(marker: str) -> bool:
         return False
 
 
-def _marker_of(proc: psutil.Process) -> str | None:
+def marker_of(proc: psutil.Process) -> str | None:
+    """The run marker in `proc`'s environment, or None (none, another user's process, gone).
+
+    Read from /proc directly: Ray's agents retitle themselves (setproctitle), which zeroes the
+    start of their environment block, and psutil's parser stops at the first empty entry."""
     try:
-        return proc.environ().get(RUN_ENV)
-    except (psutil.Error, OSError):  # another user's process, or gone: never ours to end
+        with open(f"/proc/{proc.pid}/environ", "rb") as block:
+            entries = block.read().split(b"\0")
+    except FileNotFoundError:  # not Linux's /proc, or gone
+        try:
+            return proc.environ().get(RUN_ENV)
+        except (psutil.Error, OSError):
+            return None
+    except OSError:  # another user's process: never ours to end
         return None
+    prefix = RUN_ENV.encode() + b"="
+    for entry in entries:
+        if entry.startswith(prefix):
+            return entry[len(prefix):].decode(errors="replace")
+    return None
 
 
 @dataclass(frozen=True)
@@ -65,7 +80,7 @@ def find_leftovers() -> list[Leftover]:
     for proc in psutil.process_iter(["name"]):
         if proc.pid == me:
             continue
-        marker = _marker_of(proc)
+        marker = marker_of(proc)
         if marker and not owner_alive(marker):
             found.append(Leftover(proc.pid, proc.info.get("name") or "?", marker))
     return found
@@ -78,7 +93,7 @@ def end_leftovers(leftovers: list[Leftover], grace_s: float = 3.0) -> None:
     for item in leftovers:
         try:
             proc = psutil.Process(item.pid)
-            if _marker_of(proc) != item.owner:
+            if marker_of(proc) != item.owner:
                 continue
             proc.terminate()
             procs.append(proc)
@@ -120,7 +135,7 @@ def check_ports(ports: dict[int, str]) -> None:
             command = " ".join(proc.cmdline())[:120] or proc.name()
         except psutil.Error:
             command = "?"
-        marker = _marker_of(proc)
+        marker = marker_of(proc)
         if marker and owner_alive(marker):
             owner = marker.partition("-")[0]
             raise PortBusy(f"port {port} ({use}) is in use by another turnout serve (pid {owner}, via pid "

@@ -66,18 +66,9 @@ def _ours(marker: str) -> list:
     it was reparented to; this process excluded."""
     import psutil
 
-    from router.leftovers import RUN_ENV
+    from router.leftovers import marker_of
 
-    found = []
-    for proc in psutil.process_iter():
-        if proc.pid == os.getpid():
-            continue
-        try:
-            if proc.environ().get(RUN_ENV) == marker:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    return found
+    return [proc for proc in psutil.process_iter() if proc.pid != os.getpid() and marker_of(proc) == marker]
 
 
 def _drain(marker: str, timeout_s: float, hurry: threading.Event) -> int:

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,21 @@ class Served:
     ports: dict[str, int] = field(default_factory=dict)
     output: list[str] = field(default_factory=list)
     stop_s: float | None = None
+    _reader: threading.Thread | None = None
+
+    def __post_init__(self) -> None:
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.output.append(line)
+
+    @property
+    def listening(self) -> bool:
+        """This process says it listens (a /readyz answer alone could come from an earlier run's
+        haproxy still holding the port)."""
+        return any("turnout: listening on" in line for line in list(self.output))
 
     def stop(self, timeout: float = 60.0, sig: int = signal.SIGTERM) -> int:
         """Send `sig` (SIGTERM: the contract; SIGKILL: a crash) and wait; `stop_s` is how long the
@@ -51,13 +67,12 @@ class Served:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
-            out, _ = self.proc.communicate(timeout=timeout)
+            self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            out, _ = self.proc.communicate()
+            self.proc.wait()
         self.stop_s = time.monotonic() - started
-        if out:
-            self.output.append(out)
+        self._reader.join(timeout=10)
         return self.proc.returncode
 
 
@@ -88,10 +103,10 @@ def start_serve(extra_env: dict[str, str] | None = None, deadline_s: float = 240
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
         if proc.poll() is not None:
-            out, _ = proc.communicate()
-            pytest.fail(f"turnout serve exited with {proc.returncode}:\n{out[-4000:]}")
+            served.stop()
+            pytest.fail(f"turnout serve exited with {proc.returncode}:\n{''.join(served.output)[-4000:]}")
         try:
-            if httpx.get(served.url + "/readyz", timeout=2).status_code == 200:
+            if served.listening and httpx.get(served.url + "/readyz", timeout=2).status_code == 200:
                 return served
         except httpx.HTTPError:
             pass
