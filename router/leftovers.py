@@ -4,18 +4,23 @@ Every process `turnout serve` starts (raylet, GCS, Ray's agents and workers, Ser
 its haproxy) inherits one environment variable, `TURNOUT_SERVE_RUN=<pid>-<start time>`, naming the
 `turnout serve` that owns it. A run killed with SIGKILL (or by the OOM killer) cannot stop what it
 started; the next one finds those processes by that marker, sees that their owner is gone, and
-ends them. Nothing without the marker is ever signalled: another program holding a port is
-reported, by pid and command line, and start-up stops there.
+ends them. A run also keeps a run file (`<run_dir>/serve-<marker>.json`: pid, start time and
+name of every process under it), because Ray's agents retitle themselves (setproctitle) and may
+overwrite their whole environment block doing so; for them the pid plus its start time is the
+proof. Nothing matching neither is ever signalled: another program holding a port is reported, by
+pid and command line, and start-up stops there.
 
-Ray rewrites its agents' command lines (`ray::DashboardAgent`) and Serve's haproxy runs with a
-config path shared by every Serve on the machine, so neither the command line nor the port tells
-our processes apart from someone else's; the inherited environment does.
+Serve's haproxy runs with a config path shared by every Serve on the machine and Ray's agents
+have no telling command line, so neither the command line nor the port tells our processes apart
+from someone else's; the inherited marker and the recorded start times do.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 
@@ -68,32 +73,84 @@ class Leftover:
     pid: int
     name: str
     owner: str
+    created: float | None = None  # start time from a run file; None: found by its marker
 
     def __str__(self) -> str:
         return f"{self.name} (pid {self.pid}, started by turnout serve {self.owner.partition('-')[0]})"
 
+    def is_still(self, proc: psutil.Process) -> bool:
+        """Whether `proc` is still this leftover (not a pid reused since it was found)."""
+        try:
+            if self.created is not None:
+                return abs(proc.create_time() - self.created) < 0.05
+            return marker_of(proc) == self.owner
+        except psutil.Error:
+            return False
 
-def find_leftovers() -> list[Leftover]:
-    """Processes started by a `turnout serve` that is no longer running."""
+
+def run_file(run_dir: Path, marker: str) -> Path:
+    return run_dir / f"serve-{marker}.json"
+
+
+def record_run(run_dir: Path, marker: str, procs: list[psutil.Process]) -> None:
+    """Write (atomically) the run file of the run `marker`: the processes it has started so far."""
+    entries = []
+    for proc in procs:
+        try:
+            entries.append({"pid": proc.pid, "created": proc.create_time(), "name": proc.name()})
+        except psutil.Error:
+            continue
+    run_dir.mkdir(parents=True, exist_ok=True)
+    path = run_file(run_dir, marker)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"owner": marker, "processes": entries}))
+    tmp.replace(path)
+
+
+def _dead_run_files(run_dir: Path | None) -> list[tuple[Path, dict]]:
+    runs = []
+    for path in sorted(run_dir.glob("serve-*.json")) if run_dir and run_dir.is_dir() else []:
+        try:
+            run = json.loads(path.read_text())
+            owner = str(run["owner"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if not owner_alive(owner):
+            runs.append((path, run))
+    return runs
+
+
+def find_leftovers(run_dir: Path | None = None) -> list[Leftover]:
+    """Processes started by a `turnout serve` that is no longer running: by their marker, and by
+    the run files under `run_dir` (same pid, same start time)."""
     me = os.getpid()
-    found = []
+    found: dict[int, Leftover] = {}
     for proc in psutil.process_iter(["name"]):
         if proc.pid == me:
             continue
         marker = marker_of(proc)
         if marker and not owner_alive(marker):
-            found.append(Leftover(proc.pid, proc.info.get("name") or "?", marker))
-    return found
+            found[proc.pid] = Leftover(proc.pid, proc.info.get("name") or "?", marker)
+    for _, run in _dead_run_files(run_dir):
+        for entry in run.get("processes", []):
+            try:
+                item = Leftover(int(entry["pid"]), str(entry["name"]), run["owner"], float(entry["created"]))
+                if item.pid not in found and item.pid != me and item.is_still(psutil.Process(item.pid)):
+                    found[item.pid] = item
+            except (psutil.Error, KeyError, TypeError, ValueError):
+                continue
+    return list(found.values())
 
 
-def end_leftovers(leftovers: list[Leftover], grace_s: float = 3.0) -> None:
-    """SIGTERM each leftover, SIGKILL what still runs after `grace_s`. A pid is re-checked for
-    the marker right before it is signalled, so a pid reused since `find_leftovers` is spared."""
+def end_leftovers(leftovers: list[Leftover], run_dir: Path | None = None, grace_s: float = 3.0) -> None:
+    """SIGTERM each leftover, SIGKILL what still runs after `grace_s`; then forget the dead runs'
+    files. Each pid is re-checked right before it is signalled, so a pid reused since
+    `find_leftovers` is spared."""
     procs = []
     for item in leftovers:
         try:
             proc = psutil.Process(item.pid)
-            if marker_of(proc) != item.owner:
+            if not item.is_still(proc):
                 continue
             proc.terminate()
             procs.append(proc)
@@ -106,6 +163,8 @@ def end_leftovers(leftovers: list[Leftover], grace_s: float = 3.0) -> None:
         except psutil.Error:
             pass
     psutil.wait_procs(alive, timeout=grace_s)
+    for path, _ in _dead_run_files(run_dir):
+        path.unlink(missing_ok=True)
 
 
 def port_holders(ports: dict[int, str]) -> dict[int, psutil.Process | None]:

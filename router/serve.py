@@ -62,13 +62,20 @@ def end_processes(pids: set[int]) -> int:
 
 
 def _ours(marker: str) -> list:
-    """Every process carrying this run's marker (raylet, GCS, agents, workers, haproxy), wherever
-    it was reparented to; this process excluded."""
+    """Every process of this run (raylet, GCS, agents, workers, replicas, haproxy): those under
+    this one, and those carrying its marker wherever they were reparented to; this one excluded."""
     import psutil
 
     from router.leftovers import marker_of
 
-    return [proc for proc in psutil.process_iter() if proc.pid != os.getpid() and marker_of(proc) == marker]
+    try:
+        found = {proc.pid: proc for proc in psutil.Process().children(recursive=True)}
+    except psutil.Error:
+        found = {}
+    for proc in psutil.process_iter():
+        if proc.pid != os.getpid() and proc.pid not in found and marker_of(proc) == marker:
+            found[proc.pid] = proc
+    return list(found.values())
 
 
 def _drain(marker: str, timeout_s: float, hurry: threading.Event) -> int:
@@ -91,12 +98,13 @@ def _drain(marker: str, timeout_s: float, hurry: threading.Event) -> int:
     return len(procs)
 
 
-def _reap(marker: str, grace_s: float = 3.0) -> None:
-    """Wait for the processes Ray started to finish exiting (they do so asynchronously after
-    ray.shutdown()); terminate, then kill, whatever still carries this run's marker after `grace_s`."""
+def _reap(marker: str, known: list, grace_s: float = 3.0) -> None:
+    """Wait for the processes Ray started (`known`, and any found now) to finish exiting (they do
+    so asynchronously after ray.shutdown()); terminate, then kill, whatever still runs after `grace_s`."""
     import psutil
 
-    _, alive = psutil.wait_procs(_ours(marker), timeout=grace_s)
+    procs = {proc.pid: proc for proc in known + _ours(marker)}
+    _, alive = psutil.wait_procs(list(procs.values()), timeout=grace_s)
     for proc in alive:
         try:
             proc.terminate()
@@ -109,6 +117,16 @@ def _reap(marker: str, grace_s: float = 3.0) -> None:
         except psutil.Error:
             pass
     psutil.wait_procs(alive, timeout=2)
+
+
+def _track(run_dir: Path, marker: str, known: list) -> list:
+    """Keep this run's run file current: rewritten whenever the set of processes under it changed."""
+    from router.leftovers import record_run
+
+    procs = _ours(marker)
+    if {p.pid for p in procs} != {p.pid for p in known}:
+        record_run(run_dir, marker, procs)
+    return procs
 
 
 def _ports(settings) -> dict[int, str]:
@@ -124,17 +142,17 @@ def _clear_the_way(settings) -> None:
     binds is free. PortBusy (one line: port, holder, what to do) when another program holds one."""
     from router.leftovers import check_ports, end_leftovers, find_leftovers
 
-    leftovers = find_leftovers()
+    leftovers = find_leftovers(settings.run_dir)
     if leftovers:
         shown = ", ".join(str(item) for item in leftovers[:4]) + (f" and {len(leftovers) - 4} more" if len(leftovers) > 4 else "")
         print(f"turnout: ending {len(leftovers)} processes left running by a turnout serve that was killed: {shown}",
               flush=True)
-        end_leftovers(leftovers)
+    end_leftovers(leftovers, settings.run_dir)
     check_ports(_ports(settings))
 
 
 def serve(policy: str | None = None, host: str | None = None, port: int | None = None) -> int:
-    from router.leftovers import RUN_ENV, PortBusy, run_marker
+    from router.leftovers import RUN_ENV, PortBusy, run_file, run_marker
     from router.settings import Settings
 
     overrides = {k: v for k, v in {"policy": policy, "host": host, "port": port}.items() if v is not None}
@@ -162,6 +180,7 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
         signals.append(1)
         (hurry if len(signals) > 1 else stop).set()
 
+    known: list = []  # this run's processes, as last recorded in its run file
     import ray
     from ray import serve as ray_serve
 
@@ -169,17 +188,19 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
 
     try:
         ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+        known = _track(settings.run_dir, marker, known)
         for sig in (signal.SIGTERM, signal.SIGINT):  # after ray.init, which installs handlers of its own
             signal.signal(sig, on_signal)
         ray_serve.start(http_options={"host": settings.host, "port": settings.port})
         args = {"policy": str(settings.policy), "model_dir": str(settings.model_dir)}
         ray_serve.run(build_app(args), name="turnout", route_prefix="/", blocking=False)
+        known = _track(settings.run_dir, marker, known)
         ingress = "HAProxy ingress" if settings.ingress == "haproxy" else "Python proxy"
         print(f"turnout: listening on http://{settings.host}:{settings.port} ({ingress})", flush=True)
         for line in summary:
             print(f"turnout: {line}", flush=True)
-        while not stop.wait(0.5):
-            pass
+        while not stop.wait(2.0):  # a signal wakes it at once
+            known = _track(settings.run_dir, marker, known)
         stopping.append(time.monotonic())
         print(f"turnout: shutting down: no new requests, draining those in flight (up to "
               f"{settings.drain_timeout_s:g} s)", flush=True)
@@ -197,13 +218,15 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
               f"(replica logs: /tmp/ray/session_latest/logs/serve/)", file=sys.stderr)
         return 1
     finally:
+        known = known + _ours(marker)  # before Ray's processes exit and their children are reparented
         try:
             ray_serve.shutdown()
         except Exception as exc:  # shutting down what failed to start must not hide the first error
             print(f"turnout: serve shutdown: {exc}", file=sys.stderr)
         serve_done = time.monotonic()
         ray.shutdown()
-        _reap(marker)  # raylet, GCS, agents, workers, replicas, haproxy: all of it must be gone when we exit
+        _reap(marker, known)  # raylet, GCS, agents, workers, replicas, haproxy: all of it must be gone when we exit
+        run_file(settings.run_dir, marker).unlink(missing_ok=True)
         if len(stopping) == 2:
             begun, drained = stopping
             print(f"turnout: stopped in {time.monotonic() - begun:.1f} s (drain {drained - begun:.1f} s, "

@@ -5,6 +5,8 @@ Secrets (API keys, Redis passwords in URLs) are SecretStr so they never render i
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +32,8 @@ class Settings(BaseSettings):
     max_audio_bytes: int = Field(25 * 1024 * 1024, ge=1, description="largest decoded audio part")
     max_file_bytes: int = Field(32 * 1024 * 1024, ge=1, description="largest decoded file part")
     max_video_bytes: int = Field(32 * 1024 * 1024, ge=1, description="largest decoded video part")
+    run_dir: Path = Field(Path(tempfile.gettempdir()) / f"turnout-{os.getuid()}",
+                          description="where turnout serve keeps its run files (what it started, for a clean-up after a crash)")
     drain_timeout_s: float = Field(5.0, ge=0, le=60, description="on SIGTERM, how long requests in flight may take to "
                                    "finish before Serve, Ray and HAProxy are stopped (the stop takes ~5 s more)")
     ingress: Literal["haproxy", "python"] = Field("haproxy", description="Ray Serve ingress: HAProxy or the Python proxy")

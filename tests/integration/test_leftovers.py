@@ -5,6 +5,7 @@ SIGKILL of a real `turnout serve`)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -13,7 +14,8 @@ import sys
 import psutil
 import pytest
 
-from router.leftovers import RUN_ENV, PortBusy, check_ports, end_leftovers, find_leftovers, owner_alive, run_marker
+from router.leftovers import (RUN_ENV, PortBusy, check_ports, end_leftovers, find_leftovers, owner_alive, record_run,
+                              run_file, run_marker)
 
 SLEEPER = "import time; time.sleep(120)"
 LISTENER = ("import socket, sys, time; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); "
@@ -73,6 +75,31 @@ def test_processes_of_a_killed_run_are_found_and_ended(spawn, dead_owner_marker)
     end_leftovers([item for item in find_leftovers() if item.pid == orphan.pid])
     assert orphan.wait(timeout=5) is not None
     assert live_run.poll() is None and foreign.poll() is None
+
+
+def test_a_killed_runs_file_names_processes_whose_marker_was_overwritten(spawn, dead_owner_marker, tmp_path):
+    """Ray's agents retitle themselves, which can wipe their environment: the run file's pid plus
+    start time still identifies them, and a pid reused by someone else (other start time) is spared."""
+    retitled = spawn(SLEEPER)  # no marker at all, as a retitled agent looks
+    reused = spawn(SLEEPER)
+    record_run(tmp_path, dead_owner_marker, [psutil.Process(retitled.pid), psutil.Process(reused.pid)])
+    path = run_file(tmp_path, dead_owner_marker)
+    run = json.loads(path.read_text())
+    run["processes"][1]["created"] -= 60  # the recorded process was another one, with the same pid
+    path.write_text(json.dumps(run))
+    found = {item.pid: item for item in find_leftovers(tmp_path)}
+    assert retitled.pid in found and reused.pid not in found
+    end_leftovers([found[retitled.pid]], tmp_path)
+    assert retitled.wait(timeout=5) is not None and reused.poll() is None
+    assert not path.exists()  # the dead run is forgotten once its processes are ended
+
+
+def test_a_live_runs_file_is_left_alone(spawn, tmp_path):
+    child = spawn(SLEEPER)
+    record_run(tmp_path, run_marker(), [psutil.Process(child.pid)])
+    assert child.pid not in {item.pid for item in find_leftovers(tmp_path)}
+    end_leftovers([], tmp_path)
+    assert run_file(tmp_path, run_marker()).exists()
 
 
 def test_a_foreign_listener_is_reported_and_survives(spawn):
