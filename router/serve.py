@@ -1,8 +1,20 @@
 """`turnout serve`: run the gateway on a local Ray Serve instance and own everything it starts.
 
 The HAProxy ingress and throughput-optimized mode are set in the environment before Ray starts
-(they are read at import and by the controller). On SIGTERM or Ctrl-C, Serve and Ray are shut
-down and any haproxy process that Serve started is ended too: it outlives `ray stop`.
+(they are read at import and by the controller). Every process started under `turnout serve`
+carries its run marker (router/leftovers.py), so a later start can end what a SIGKILLed run left
+behind, and never touches anyone else's processes.
+
+Stopping (SIGTERM or Ctrl-C; a second one skips the drain) takes a few seconds, bounded by
+`drain_timeout_s` plus about 5 s:
+1. drain: HAProxy's soft stop (SIGUSR1) closes its listeners at once (new connections are
+   refused), lets the requests in flight finish and exits when the last one is done, or when
+   `drain_timeout_s` has passed;
+2. `serve.shutdown()`: with nothing in flight and Serve's direct-ingress "stay reachable so load
+   balancers can deregister" window set to 0 (its default, 30 s, is where the 34-42 s stops came
+   from: the only load balancer here is our own haproxy, already stopped), the replicas exit
+   within their wait loop;
+3. `ray.shutdown()`, then every process with this run's marker is waited for, then ended.
 """
 
 from __future__ import annotations
@@ -12,6 +24,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -19,6 +32,11 @@ import psutil
 from router import runtime
 from router.runtime import StartupError
 from router.settings import Settings
+
+# Serve's knobs for a fast stop on one machine; an operator's own setting wins (setdefault).
+SHUTDOWN_ENV = {"RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "0"}
+HAPROXY_PORTS = {"RAY_SERVE_HAPROXY_STATS_PORT": (8404, "HAProxy stats"),
+                 "RAY_SERVE_HAPROXY_METRICS_PORT": (9101, "HAProxy metrics")}
 
 
 def haproxy_pids() -> set[int]:
@@ -42,44 +60,119 @@ def end_processes(pids: set[int]) -> int:
     return len(procs)
 
 
-def _descendants() -> list:
+def _ours(marker: str) -> list:
+    """Every process of this run (raylet, GCS, agents, workers, replicas, haproxy): those under
+    this one, and those carrying its marker wherever they were reparented to; this one excluded."""
+
+    from router.leftovers import marker_of
+
     try:
-        return psutil.Process().children(recursive=True)
+        found = {proc.pid: proc for proc in psutil.Process().children(recursive=True)}
     except psutil.Error:
-        return []
+        found = {}
+    for proc in psutil.process_iter():
+        if proc.pid != os.getpid() and proc.pid not in found and marker_of(proc) == marker:
+            found[proc.pid] = proc
+    return list(found.values())
 
 
-def _reap(procs: list, grace_s: float = 10.0) -> None:
-    """Wait for processes Ray started to finish exiting (they do so asynchronously after
-    ray.shutdown()); terminate, then kill, whatever still runs after `grace_s`."""
-    _, alive = psutil.wait_procs(procs, timeout=grace_s)
+def _drain(marker: str, timeout_s: float, hurry: threading.Event) -> int:
+    """Stop taking new requests and let those in flight finish: soft-stop (SIGUSR1) our haproxy,
+    which closes its listeners at once and exits after its last response, and wait for it up to
+    `timeout_s` (or until `hurry` is set). Returns how many haproxy processes were still serving."""
+    import psutil
+
+    procs = []
+    for proc in _ours(marker):
+        try:
+            if proc.name().startswith("haproxy"):
+                proc.send_signal(signal.SIGUSR1)
+                procs.append(proc)
+        except psutil.Error:
+            continue
+    deadline = time.monotonic() + timeout_s
+    while procs and time.monotonic() < deadline and not hurry.is_set():
+        _, procs = psutil.wait_procs(procs, timeout=min(0.2, max(0.0, deadline - time.monotonic())))
+    return len(procs)
+
+
+def _reap(marker: str, known: list, grace_s: float = 3.0) -> None:
+    """Wait for the processes Ray started (`known`, and any found now) to finish exiting (they do
+    so asynchronously after ray.shutdown()); terminate, then kill, whatever still runs after `grace_s`."""
+    procs = {proc.pid: proc for proc in known + _ours(marker)}
+    _, alive = psutil.wait_procs(list(procs.values()), timeout=grace_s)
     for proc in alive:
         try:
             proc.terminate()
         except psutil.Error:
             pass
-    _, alive = psutil.wait_procs(alive, timeout=3)
+    _, alive = psutil.wait_procs(alive, timeout=2)
     for proc in alive:
         try:
             proc.kill()
         except psutil.Error:
             pass
+    psutil.wait_procs(alive, timeout=2)
+
+
+def _track(run_dir: Path, marker: str, known: list) -> list:
+    """Keep this run's run file current: rewritten whenever the set of processes under it changed."""
+    from router.leftovers import record_run
+
+    procs = _ours(marker)
+    if {p.pid for p in procs} != {p.pid for p in known}:
+        record_run(run_dir, marker, procs)
+    return procs
+
+
+def _ports(settings) -> dict[int, str]:
+    ports = {settings.port: "the gateway: --port or TURNOUT_PORT"}
+    if settings.ingress == "haproxy":
+        for env, (default, use) in HAPROXY_PORTS.items():
+            ports.setdefault(int(os.environ.get(env) or default), f"{use}: {env}")
+    return ports
+
+
+def _clear_the_way(settings) -> None:
+    """End what an earlier, killed `turnout serve` left running; then make sure every port this run
+    binds is free. PortBusy (one line: port, holder, what to do) when another program holds one."""
+    from router.leftovers import check_ports, end_leftovers, find_leftovers
+
+    leftovers = find_leftovers(settings.run_dir)
+    if leftovers:
+        shown = ", ".join(str(item) for item in leftovers[:4]) + (f" and {len(leftovers) - 4} more" if len(leftovers) > 4 else "")
+        print(f"turnout: ending {len(leftovers)} processes left running by a turnout serve that was killed: {shown}",
+              flush=True)
+    end_leftovers(leftovers, settings.run_dir)
+    check_ports(_ports(settings))
 
 
 def serve(policy: str | None = None, host: str | None = None, port: int | None = None) -> int:
+    from router.leftovers import RUN_ENV, PortBusy, run_file, run_marker
+
     overrides = {k: v for k, v in {"policy": policy, "host": host, "port": port}.items() if v is not None}
     settings = Settings(**overrides)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         summary = _preflight(settings)
-    except StartupError as exc:
+        _clear_the_way(settings)
+    except (StartupError, PortBusy) as exc:
         print(f"turnout: {exc}", file=sys.stderr)
         return 1
     runtime.prepare_environment(ray=settings)
+    for name, value in SHUTDOWN_ENV.items():
+        os.environ.setdefault(name, value)
+    marker = run_marker()
+    os.environ[RUN_ENV] = marker  # inherited by everything Ray starts from here on
 
-    stop = threading.Event()
+    signals, stopping = [], []  # stopping: when the stop began, when the drain ended
+    stop, hurry = threading.Event(), threading.Event()
 
-    haproxy_before = haproxy_pids()
+    def on_signal(*_):
+        signals.append(1)
+        (hurry if len(signals) > 1 else stop).set()
+
+    known: list = []  # this run's processes, as last recorded in its run file
     import ray  # heavy, and it must import after prepare_environment: kept off `turnout route`
     from ray import serve as ray_serve
 
@@ -87,17 +180,25 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
 
     try:
         ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+        known = _track(settings.run_dir, marker, known)
         for sig in (signal.SIGTERM, signal.SIGINT):  # after ray.init, which installs handlers of its own
-            signal.signal(sig, lambda *_: stop.set())
+            signal.signal(sig, on_signal)
         ray_serve.start(http_options={"host": settings.host, "port": settings.port})
         ray_serve.run(bind(settings), name="turnout", route_prefix="/", blocking=False)
+        known = _track(settings.run_dir, marker, known)
         ingress = "HAProxy ingress" if settings.ingress == "haproxy" else "Python proxy"
         print(f"turnout: listening on http://{settings.host}:{settings.port} ({ingress})", flush=True)
         for line in summary:
             print(f"turnout: {line}", flush=True)
-        while not stop.wait(0.5):
-            pass
-        print("turnout: shutting down", flush=True)
+        while not stop.wait(2.0):  # a signal wakes it at once
+            known = _track(settings.run_dir, marker, known)
+        stopping.append(time.monotonic())
+        print(f"turnout: shutting down: no new requests, draining those in flight (up to "
+              f"{settings.drain_timeout_s:g} s)", flush=True)
+        still = _drain(marker, settings.drain_timeout_s, hurry)
+        if still:
+            print(f"turnout: requests still in flight after {time.monotonic() - stopping[0]:.1f} s are cut", flush=True)
+        stopping.append(time.monotonic())
         return 0
     except StartupError as exc:
         print(f"turnout: {exc}", file=sys.stderr)
@@ -108,14 +209,19 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
               f"(replica logs: /tmp/ray/session_latest/logs/serve/)", file=sys.stderr)
         return 1
     finally:
-        started = _descendants()  # raylet, GCS, workers, replicas: all of it must be gone when we exit
+        known = known + _ours(marker)  # before Ray's processes exit and their children are reparented
         try:
             ray_serve.shutdown()
         except Exception as exc:  # shutting down what failed to start must not hide the first error
             print(f"turnout: serve shutdown: {exc}", file=sys.stderr)
+        serve_done = time.monotonic()
         ray.shutdown()
-        end_processes(haproxy_pids() - haproxy_before)
-        _reap(started)
+        _reap(marker, known)  # raylet, GCS, agents, workers, replicas, haproxy: all of it must be gone when we exit
+        run_file(settings.run_dir, marker).unlink(missing_ok=True)
+        if len(stopping) == 2:
+            begun, drained = stopping
+            print(f"turnout: stopped in {time.monotonic() - begun:.1f} s (drain {drained - begun:.1f} s, "
+                  f"Serve {serve_done - drained:.1f} s, Ray {time.monotonic() - serve_done:.1f} s)", flush=True)
 
 
 def _preflight(settings: Settings) -> list[str]:

@@ -9,6 +9,8 @@ keys, Redis passwords in URLs) are SecretStr so they never render in logs or err
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -35,6 +37,10 @@ class Settings(BaseSettings):
     max_audio_bytes: int = Field(25 * 1024 * 1024, ge=1, description="largest decoded audio part")
     max_file_bytes: int = Field(32 * 1024 * 1024, ge=1, description="largest decoded file part")
     max_video_bytes: int = Field(32 * 1024 * 1024, ge=1, description="largest decoded video part")
+    run_dir: Path = Field(Path(tempfile.gettempdir()) / f"turnout-{os.getuid()}",
+                          description="where turnout serve keeps its run files (what it started, for a clean-up after a crash)")
+    drain_timeout_s: float = Field(5.0, ge=0, le=60, description="on SIGTERM, how long requests in flight may take to "
+                                   "finish before Serve, Ray and HAProxy are stopped (the stop takes ~5 s more)")
     ingress: Literal["haproxy", "python"] = Field("haproxy", description="Ray Serve ingress: HAProxy or the Python proxy")
     ingress_replicas: int = Field(1, ge=1, description="Ray Serve ingress (router) replicas")
     ingress_max_ongoing_requests: int = Field(512, ge=1, description="concurrent requests per ingress replica")

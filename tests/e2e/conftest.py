@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,38 +41,72 @@ class Served:
     url: str
     proc: subprocess.Popen
     before: set[int]
+    ports: dict[str, int] = field(default_factory=dict)
     output: list[str] = field(default_factory=list)
+    stop_s: float | None = None
+    _reader: threading.Thread | None = None
 
-    def stop(self, timeout: float = 60.0) -> int:
+    def __post_init__(self) -> None:
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.output.append(line)
+
+    @property
+    def listening(self) -> bool:
+        """This process says it listens (a /readyz answer alone could come from an earlier run's
+        haproxy still holding the port)."""
+        return any("turnout: listening on" in line for line in list(self.output))
+
+    def stop(self, timeout: float = 60.0, sig: int = signal.SIGTERM) -> int:
+        """Send `sig` (SIGTERM: the contract; SIGKILL: a crash) and wait; `stop_s` is how long the
+        exit took."""
+        started = time.monotonic()
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
         try:
-            out, _ = self.proc.communicate(timeout=timeout)
+            self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            out, _ = self.proc.communicate()
-        if out:
-            self.output.append(out)
+            self.proc.wait()
+        self.stop_s = time.monotonic() - started
+        self._reader.join(timeout=10)
         return self.proc.returncode
 
 
-def start_serve(extra_env: dict[str, str] | None = None, deadline_s: float = 240.0) -> Served:
-    port = free_port()
+def serve_ports() -> dict[str, int]:
+    """Fresh ports for one `turnout serve`: the gateway and HAProxy's stats and metrics."""
+    return {"TURNOUT_PORT": free_port(), "RAY_SERVE_HAPROXY_METRICS_PORT": free_port(),
+            "RAY_SERVE_HAPROXY_STATS_PORT": free_port()}
+
+
+def serve_env(ports: dict[str, int], extra_env: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
-    env.update({"TURNOUT_MAX_BODY_BYTES": str(2 * 1024 * 1024), "RAY_USAGE_STATS_ENABLED": "0",
-                "RAY_SERVE_HAPROXY_METRICS_PORT": str(free_port()), "RAY_SERVE_HAPROXY_STATS_PORT": str(free_port())})
+    env.update({"TURNOUT_MAX_BODY_BYTES": str(2 * 1024 * 1024), "RAY_USAGE_STATS_ENABLED": "0"})
+    env.update({name: str(value) for name, value in ports.items()})
     env.update(extra_env or {})
+    return env
+
+
+def start_serve(extra_env: dict[str, str] | None = None, deadline_s: float = 240.0,
+                ports: dict[str, int] | None = None) -> Served:
+    """`turnout serve` on `ports` (fresh ones by default), ready: /readyz answered 200."""
+    ports = ports or serve_ports()
+    port = ports["TURNOUT_PORT"]
+    env = serve_env(ports, extra_env)
     before = _ray_processes()
     proc = subprocess.Popen([sys.executable, "-m", "router.cli", "serve", "--port", str(port)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    served = Served(f"http://127.0.0.1:{port}", proc, before)
+    served = Served(f"http://127.0.0.1:{port}", proc, before, ports)
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
         if proc.poll() is not None:
-            out, _ = proc.communicate()
-            pytest.fail(f"turnout serve exited with {proc.returncode}:\n{out[-4000:]}")
+            served.stop()
+            pytest.fail(f"turnout serve exited with {proc.returncode}:\n{''.join(served.output)[-4000:]}")
         try:
-            if httpx.get(served.url + "/readyz", timeout=2).status_code == 200:
+            if served.listening and httpx.get(served.url + "/readyz", timeout=2).status_code == 200:
                 return served
         except httpx.HTTPError:
             pass

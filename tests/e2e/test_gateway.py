@@ -4,6 +4,7 @@ the real bundled gemma model. Ordered: the last test stops the gateway and check
 from __future__ import annotations
 
 import json
+import signal
 
 import httpx
 import openai
@@ -203,9 +204,21 @@ def test_a_client_that_hangs_up_mid_stream_frees_the_local_replica(served):
     assert answer.model == "local-gemma" and time.monotonic() - started < 10
 
 
-def test_zz_sigterm_stops_everything_it_started(served, ray_processes):
+def test_zz_sigterm_drains_then_stops_everything_within_10_s(served, ray_processes):
+    """The shutdown contract: SIGTERM finishes the request in flight, then Serve, Ray and HAProxy
+    stop within 10 s and nothing is left running (tests/e2e/test_lifecycle.py: a second start)."""
+    body = {"model": "auto", "max_tokens": 48, "temperature": 0, "stream": True,
+            "messages": [{"role": "user", "content": "Tell a short story about a train."}]}
+    with httpx.stream("POST", served.url + "/v1/chat/completions", json=body, timeout=60) as response:
+        assert response.status_code == 200
+        lines = response.iter_lines()
+        assert next(line for line in lines if line.startswith("data: "))  # the request is in flight now
+        served.proc.send_signal(signal.SIGTERM)
+        rest = [line for line in lines if line]
+    assert rest[-1] == "data: [DONE]", rest[-3:]  # answered to the end, not cut
     assert served.stop() == 0
+    assert served.stop_s <= 10, f"SIGTERM to exit took {served.stop_s:.1f} s"
     output = "".join(served.output)
-    assert "listening on http://127.0.0.1" in output
+    assert "listening on http://127.0.0.1" in output and "stopped in" in output
     leftover = ray_processes() - served.before
     assert not leftover, f"processes left behind: {_describe(leftover)}"
