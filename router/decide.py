@@ -150,7 +150,7 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
 
     if model.clearance < p.data_class:
         return verdict(False, f"not cleared for {p.data_class} data (clearance {model.clearance})")
-    missing = sorted(m.value for m in p.modalities if m not in model.modalities)
+    missing = sorted(m.value for m in p.modalities if m not in model.accepts)
     if missing:
         return verdict(False, f"cannot take {', '.join(missing)} input")
     if len(p.images) > model.max_images:

@@ -23,6 +23,7 @@ from router.cache import MemoryCache, ResponseCache, cache_key, deterministic
 from router.decide import Decision, ModelHealth, decide
 from router.dispatch import Dispatcher, Outcome
 from router.errors import TurnoutError
+from router.look import MediaLook
 from router.pipeline import plan
 from router.policy import CompiledPolicy
 from router.policy_store import PolicyStore
@@ -83,8 +84,9 @@ def chunks_from_completion(response: dict[str, Any], include_usage: bool) -> lis
 
 class Gateway:
     def __init__(self, store: PolicyStore, backends: Mapping[str, Backend], *, cache: ResponseCache | None = None,
-                 budgets: Budgets | None = None) -> None:
+                 budgets: Budgets | None = None, look: MediaLook | None = None) -> None:
         self.store = store
+        self.look = look or MediaLook(None)  # no reader: media that would leave are unreadable (fails closed)
         self.backends = dict(backends)
         self.cache: ResponseCache = cache or MemoryCache()
         self.budgets = budgets or Budgets()
@@ -202,6 +204,7 @@ class Gateway:
         headers = {k.lower(): v for k, v in headers.items()}
         policy = self.store.current
         request, decision = plan(policy, payload, headers, tenant, self.health_view())
+        decision, _ = await self.look.review(policy, request, decision, self.health_view())
         ctx = _Context(policy, decision, request)
         span = telemetry.tracer.start_span("turnout.chat")
         streaming = False

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from router.errors import BadRequest, Forbidden, PayloadTooLarge, TurnoutError, Unauthorized, UpstreamUnavailable
 from router.gateway import Gateway
+from router.look import dry_run, wants_scan
 
 log = logging.getLogger("turnout.http")
 T = TypeVar("T")
@@ -170,8 +171,9 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         gateway = gw(request)
         tenant = authenticate(gateway, request)
         payload = await read_json(request, request.app.state.max_body_bytes)
-        decision = gateway.route(payload, request.headers, tenant)
-        return Response(orjson.dumps(decision.as_json()), media_type="application/json")
+        scan = wants_scan(request.headers, payload)
+        body = await dry_run(gateway.look, gateway.store.current, payload, request.headers, tenant, scan)
+        return Response(orjson.dumps(body), media_type="application/json")
 
     @app.get("/v1/models")
     async def models(request: Request) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema,
+                      model_validator)
 
 from router import prices
 from router.profile import DataClass, Modality
@@ -82,6 +83,11 @@ class _ModelSpec(_Spec):
     tokens: TokenRuleSpec | None = Field(None, description="token estimation rule; default by model family")
     retries: RetrySpec | None = Field(None, description="retries on this model; default: defaults.retries")
 
+    @property
+    def accepts(self) -> frozenset[Modality]:
+        """The modalities this model can be sent: its own, plus any it takes as text (OCR, transcript)."""
+        return frozenset(self.modalities)
+
 
 class LlamaCppModel(_ModelSpec):
     kind: Literal["llamacpp"]
@@ -101,9 +107,33 @@ class LlamaCppModel(_ModelSpec):
         "restricted", validate_default=True, description="highest data class this model may receive")
     pricing: LocalPricing = Field(default_factory=LocalPricing, description="GPU-time pricing: local is never free")
 
+    image_input: Literal["ocr"] | None = Field(
+        None, description="'ocr': a text-only model that takes images as the text read from them (OCR), "
+                          "marked as such in its prompt")
+    audio_input: Literal["transcribe"] | None = Field(
+        None, description="'transcribe': a text-only model that takes audio as its transcript "
+                          "(speech-to-text), marked as such in its prompt")
+
+    @model_validator(mode="after")
+    def _media_as_text(self) -> "LlamaCppModel":
+        if self.image_input == "ocr" and Modality.IMAGE in self.modalities:
+            raise ValueError("image_input: ocr is for text-only models; this one lists image in modalities "
+                             "(drop one of the two)")
+        if self.audio_input == "transcribe" and Modality.AUDIO in self.modalities:
+            raise ValueError("audio_input: transcribe is for text-only models; this one lists audio in "
+                             "modalities (drop one of the two)")
+        return self
+
     @property
     def location(self) -> str:
         return "local"
+
+    @property
+    def accepts(self) -> frozenset[Modality]:
+        extra = {Modality.IMAGE} if self.image_input == "ocr" else set()
+        if self.audio_input == "transcribe":
+            extra.add(Modality.AUDIO)
+        return frozenset(self.modalities) | extra
 
     @property
     def context_window(self) -> int:
@@ -257,13 +287,36 @@ class CustomDetector(_Spec):
         "confidential", validate_default=True, description="class a match raises the request to")
 
 
+class MediaScanSpec(_Spec):
+    scan: Literal["when_leaving", "always", "never"] = Field(
+        "when_leaving", description="read inside images, audio and files (OCR, speech-to-text, local models) "
+                                    "before they go to a model cleared below confidential ('when_leaving'), for "
+                                    "every request with media ('always'), or never ('never': media leave unread)")
+    timeout_s: float = Field(10.0, gt=0, description="longest a request waits for its media to be read; a scan "
+                                                     "that takes longer counts as unreadable_media (fails closed)")
+    max_pixels: int = Field(16_000_000, ge=1, description="largest image area the scan reads; a larger image "
+                                                           "counts as unreadable_media (fails closed)")
+
+
 class Privacy(_Spec):
+    media: MediaScanSpec = Field(default_factory=MediaScanSpec,
+                                 description="the look inside media before they leave the building")
     custom: list[CustomDetector] = Field(default_factory=list, description="project code names, customer names, ...")
     phone_regions: list[str] | None = Field(None, description="ISO regions for national phone formats (default: all)")
     disabled: list[str] = Field(default_factory=list, description="built-in detector kinds to switch off")
 
 
+class EngineSpec(_Spec):
+    replicas: int = Field(1, ge=1, description="Ray Serve replicas, each loading the engine once")
+    num_cpus: float = Field(1.0, ge=0, description="CPU share each replica asks Ray for")
+    num_gpus: float = Field(0.0, ge=0, description="GPU share each replica asks Ray for (> 0 runs it on CUDA)")
+    max_ongoing_requests: int = Field(2, ge=1, description="media a replica reads at once")
+
+
 class Media(_Spec):
+    ocr: EngineSpec = Field(default_factory=EngineSpec, description="the OCR engine (PP-OCRv4 via rapidocr)")
+    speech: EngineSpec = Field(default_factory=EngineSpec,
+                               description="the speech-to-text engine (Whisper base via faster-whisper)")
     video_fps: float = Field(1.0, gt=0, description="frames sampled per second of video")
     video_max_frames: int = Field(32, ge=1, description="most frames sampled from one video")
     video_assumed_duration_s: float = Field(30.0, gt=0, description="duration assumed for a video URL")
@@ -284,7 +337,7 @@ class Policy(_Spec):
     tenants: list[Tenant] = Field(default_factory=list, description="API keys, defaults and budgets per tenant")
     defaults: Defaults = Field(default_factory=Defaults, description="defaults for everything else")
     privacy: Privacy = Field(default_factory=Privacy, description="extra detectors and detector settings")
-    media: Media = Field(default_factory=Media, description="media sampling")
+    media: Media = Field(default_factory=Media, description="media sampling and the engines that read media")
 
 
 @dataclass(frozen=True)

