@@ -2,8 +2,9 @@
 
     import_path: router.app:build_app        (deploy/serve.yaml)
 
-One ingress deployment (the FastAPI app of router/http.py over a Gateway) and one deployment per
-local llama.cpp model; each local replica owns one model, asks Ray for its GPU share and caps its
+One ingress deployment (the FastAPI app of router/http.py over a Gateway), one deployment per
+local llama.cpp model, and one each for the OCR and speech engines (router/media_serve.py). Each
+local replica owns one model, asks Ray for its GPU share and caps its
 concurrency (`max_ongoing_requests`) and queue (`max_queued_requests`), so a saturated pool is
 visible to the router and work that may leave the building overflows to the cloud. Cloud calls are
 async litellm calls from the ingress replica. The policy reloads on file change, on
@@ -161,9 +162,12 @@ class Ingress:
     """The router: classify, decide, dispatch. Local models are reached through their handles."""
 
     async def __init__(self, args: dict[str, Any], local: dict[str, DeploymentHandle],
-                       unavailable: dict[str, str]) -> None:
-        from router.runtime import remote_backends, load_store, make_budgets, make_cache
+                       unavailable: dict[str, str], media: dict[str, DeploymentHandle]) -> None:
+        from router.runtime import media_as_text, remote_backends, load_store, make_budgets, make_cache
         from router.gateway import Gateway
+        from router.look import MediaLook
+        from router.media_serve import RayReader
+        from router.readers import CachedReader
         from router.telemetry import setup_telemetry
 
         setup_telemetry()
@@ -177,7 +181,10 @@ class Ingress:
                                       limits[model_id].max_queued_requests)
             for model_id, handle in local.items()}
         backends.update(remote_backends(store.current))
-        gateway = Gateway(store, backends, cache=make_cache(settings), budgets=make_budgets(settings))
+        cache = make_cache(settings)
+        reader = CachedReader(RayReader(media["ocr"], media["speech"]), store=cache)
+        backends = media_as_text(store.current, backends, reader)
+        gateway = Gateway(store, backends, cache=cache, budgets=make_budgets(settings), look=MediaLook(reader))
         gateway.unavailable = dict(unavailable)
         self.gateway = gateway
         state = {"gateway": gateway, "max_body_bytes": settings.max_body_bytes}
@@ -207,6 +214,7 @@ class Ingress:
 
 def build_app(args: dict[str, Any] | None = None) -> serve.Application:
     """Validate `args` (AppArgs), check the policy and local model files, and bind the deployments."""
+    from router.media_serve import bind_engines
     from router.runtime import llamacpp_options, load_store, plan_local_models
 
     parsed = AppArgs.model_validate(args or {})
@@ -225,4 +233,4 @@ def build_app(args: dict[str, Any] | None = None) -> serve.Application:
     return Ingress.options(
         num_replicas=parsed.ingress_replicas,
         max_ongoing_requests=parsed.ingress_max_ongoing_requests,
-    ).bind(parsed.model_dump(), local, unavailable)
+    ).bind(parsed.model_dump(), local, unavailable, bind_engines(store.current, settings.model_dir))

@@ -50,17 +50,29 @@ def _error_decision(error: TurnoutError | str, headers: dict[str, str]) -> dict[
             "reasons": [err["message"]], "findings": [], "candidates": [], "error": err}
 
 
-def _route_one(policy: CompiledPolicy, body: Any, headers: dict[str, str]) -> dict[str, Any]:
-    from router.pipeline import plan
+def _route_one(policy: CompiledPolicy, body: Any, headers: dict[str, str], look: Any = None) -> dict[str, Any]:
+    """The decision JSON; with `look` (--scan-media) the media are read as the gateway would."""
+    import asyncio
 
+    from router.look import dry_run, wants_scan
+
+    wants_scan(headers, body)  # the body's own "scan_media" is the HTTP form of --scan-media: not request text
     try:
-        _, decision = plan(policy, body, headers)
+        return asyncio.run(dry_run(look, policy, body, headers, scan=look is not None))
     except TurnoutError as exc:
         return _error_decision(exc, headers)
-    return decision.as_json()
 
 
-def _batch(policy: CompiledPolicy, lines: TextIO, out: TextIO) -> None:
+def _media_look() -> Any:
+    """The in-process engines the gateway runs without Ray (loaded on first use)."""
+    from router.look import MediaLook
+    from router.runtime import make_reader
+    from router.settings import Settings
+
+    return MediaLook(make_reader(Settings()))
+
+
+def _batch(policy: CompiledPolicy, lines: TextIO, out: TextIO, look: Any = None) -> None:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -74,7 +86,7 @@ def _batch(policy: CompiledPolicy, lines: TextIO, out: TextIO) -> None:
             continue
         raw_headers = case.get("headers") or {}
         headers = {str(k).lower(): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, dict) else {}
-        out.write(json.dumps(_route_one(policy, case.get("body"), headers)) + "\n")
+        out.write(json.dumps(_route_one(policy, case.get("body"), headers, look)) + "\n")
 
 
 def cmd_route(args: argparse.Namespace) -> int:
@@ -83,13 +95,14 @@ def cmd_route(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     policy = load_policy(args.policy)
+    look = _media_look() if args.scan_media else None
     if args.batch:
         if args.batch == "-":
-            _batch(policy, sys.stdin, sys.stdout)
+            _batch(policy, sys.stdin, sys.stdout, look)
         else:
             try:
                 with open(args.batch, encoding="utf-8") as fh:
-                    _batch(policy, fh, sys.stdout)
+                    _batch(policy, fh, sys.stdout, look)
             except OSError as exc:
                 return _fail(f"{args.batch}: {exc.strerror}")
         return 0
@@ -102,7 +115,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
         return _fail(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
-    print(json.dumps(_route_one(policy, body, headers), indent=2))
+    print(json.dumps(_route_one(policy, body, headers, look), indent=2))
     return 0
 
 
@@ -164,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("--policy", default=None, help="policy YAML (default: policies/default.yaml)")
     route.add_argument("--header", action="append", default=[], help="'Name: value' request header (repeatable)")
     route.add_argument("--batch", help="JSONL of {headers, body} cases, or - for stdin; one decision per line")
+    route.add_argument("--scan-media", action="store_true",
+                       help="read images and audio (OCR, speech-to-text, in this process) as the gateway would "
+                            "before they leave, and show what the scan finds (media_scan)")
     route.add_argument("request", nargs="?", help="request JSON file, or - for stdin")
     route.set_defaults(func=cmd_route)
 

@@ -158,6 +158,9 @@ class MediaLook:
         why = skip_reason(decision, policy, items, spec.scan)
         if why is not None:
             return decision, LookReport("skipped", why)
+        prepare = getattr(self.reader, "prepare", None)  # in-process engines load on first use: not timed
+        if prepare is not None:
+            await prepare({item.kind for item in items if item.data is not None})
         deadline = time.perf_counter() + spec.timeout_s
         reads = await asyncio.gather(*(self._read(item, spec, deadline) for item in items))
         findings: list[Finding] = []
@@ -258,9 +261,11 @@ def not_run(decision: Decision, policy: CompiledPolicy, request: ChatRequest) ->
     why = skip_reason(decision, policy, media_items(request), policy.spec.privacy.media.scan)
     if why is not None:
         return LookReport("skipped", why)
-    return LookReport("not_run", "the gateway would read the media before sending them to "
-                                 f"{decision.model}; ask for the scan (turnout route --scan-media, or "
-                                 "x-turnout-scan-media: true on /v1/route) to see what it finds")
+    leaving = [m for m in decision.chain if policy.models[m].clearance < DataClass.CONFIDENTIAL]
+    return LookReport("not_run", "the gateway would read the media first: they could reach models cleared "
+                                 f"below confidential ({', '.join(leaving) or 'scan: always'}); ask for the scan "
+                                 "(turnout route --scan-media, or x-turnout-scan-media: true on /v1/route) to see "
+                                 "what it finds")
 
 
 SCAN_HEADER = "x-turnout-scan-media"

@@ -292,7 +292,7 @@ class MediaScanSpec(_Spec):
         "when_leaving", description="read inside images, audio and files (OCR, speech-to-text, local models) "
                                     "before they go to a model cleared below confidential ('when_leaving'), for "
                                     "every request with media ('always'), or never ('never': media leave unread)")
-    timeout_s: float = Field(10.0, gt=0, description="longest a request waits for its media to be read; a scan "
+    timeout_s: float = Field(20.0, gt=0, description="longest a request waits for its media to be read; a scan "
                                                      "that takes longer counts as unreadable_media (fails closed)")
     max_pixels: int = Field(16_000_000, ge=1, description="largest image area the scan reads; a larger image "
                                                            "counts as unreadable_media (fails closed)")
@@ -308,7 +308,7 @@ class Privacy(_Spec):
 
 class EngineSpec(_Spec):
     replicas: int = Field(1, ge=1, description="Ray Serve replicas, each loading the engine once")
-    num_cpus: float = Field(1.0, ge=0, description="CPU share each replica asks Ray for")
+    num_cpus: float = Field(0.5, ge=0, description="CPU share each replica asks Ray for")
     num_gpus: float = Field(0.0, ge=0, description="GPU share each replica asks Ray for (> 0 runs it on CUDA)")
     max_ongoing_requests: int = Field(2, ge=1, description="media a replica reads at once")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import hashlib
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Protocol
@@ -47,27 +48,30 @@ class LocalReader:
         self.speech_device = speech_device
         self._ocr: Any = None
         self._speech: Any = None
-        self._loading = asyncio.Lock()
+        self._loading = threading.Lock()  # not an asyncio lock: the CLI's dry-run runs one event loop per case
 
-    async def _engine(self, kind: str) -> Any:
-        async with self._loading:
+    def _engine(self, kind: str) -> Any:
+        with self._loading:
             if kind == "ocr" and self._ocr is None:
                 from router.engines import OcrEngine
 
-                self._ocr = await asyncio.to_thread(OcrEngine, use_cuda=self.ocr_cuda)
+                self._ocr = OcrEngine(use_cuda=self.ocr_cuda)
             if kind == "speech" and self._speech is None:
                 from router.engines import SpeechEngine
 
-                self._speech = await asyncio.to_thread(SpeechEngine, self.model_dir, device=self.speech_device)
+                self._speech = SpeechEngine(self.model_dir, device=self.speech_device)
         return self._ocr if kind == "ocr" else self._speech
 
+    async def prepare(self, kinds: set[str]) -> None:
+        """Load the engines for `kinds` ("image", "audio") now, so that loading is not timed as reading."""
+        for kind in sorted(kinds):
+            await asyncio.to_thread(self._engine, "ocr" if kind == "image" else "speech")
+
     async def image_text(self, data: bytes, *, max_pixels: int) -> str:
-        engine = await self._engine("ocr")
-        return await asyncio.to_thread(engine.read, data, max_pixels)
+        return await asyncio.to_thread(lambda: self._engine("ocr").read(data, max_pixels))
 
     async def transcribe(self, data: bytes, fmt: str, *, language: str | None = None) -> Transcript:
-        engine = await self._engine("speech")
-        return await asyncio.to_thread(engine.transcribe, data, fmt, language)
+        return await asyncio.to_thread(lambda: self._engine("speech").transcribe(data, fmt, language))
 
 
 class CachedReader:
@@ -110,6 +114,11 @@ class CachedReader:
         self._memory.move_to_end(key)
         while len(self._memory) > self.max_entries:
             self._memory.popitem(last=False)
+
+    async def prepare(self, kinds: set[str]) -> None:
+        prepare = getattr(self.inner, "prepare", None)
+        if prepare is not None:
+            await prepare(kinds)
 
     def is_cached(self, kind: str, data: bytes) -> bool:
         """In the in-process layer (the dry-run reports it)."""
