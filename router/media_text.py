@@ -22,18 +22,20 @@ from router.readers import MediaReader, MediaUnreadable
 DEFAULT_MAX_PIXELS = 16_000_000
 
 
+# Plain markers: SmolLM2-135M answers from "The image contains this text (read by OCR):" placed
+# before the question, and repeats bracketed markers or ignores text placed after it (tried by hand).
 def _image_block(where: str, text: str) -> str:
-    body = text.strip() or "(no text found in the image)"
-    return f"[Text read from an image by OCR ({where})]\n{body}\n[End of image text]"
+    body = text.strip() or "(no text found)"
+    return f"The image contains this text (read by OCR):\n{body}"
 
 
 def _audio_block(where: str, text: str, seconds: float) -> str:
-    body = text.strip() or "(no speech found in the audio)"
-    return f"[Transcript of an audio clip, {seconds:.1f} s, by speech-to-text ({where})]\n{body}\n[End of transcript]"
+    body = text.strip() or "(no speech found)"
+    return f"The audio clip says (speech-to-text transcript, {seconds:.1f} s):\n{body}"
 
 
 def _unread_block(where: str, what: str, why: str) -> str:
-    return f"[{what} at {where} could not be read: {why}]"
+    return f"({what} could not be read: {why}.)"
 
 
 class MediaAsText:
@@ -60,8 +62,9 @@ class MediaAsText:
         return await self.inner.health()
 
     async def as_text(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The request with its media parts as marked text; a message left with text parts only
-        becomes one string (text-only chat templates expect string content)."""
+        """The request with its media parts as marked text. A message left with text parts only becomes
+        one string, media text first and the message's own text after it (text-only chat templates
+        expect string content; small models answer a question that follows what it is about)."""
         messages = []
         changed = False
         for i, message in enumerate(request.get("messages") or []):
@@ -69,13 +72,15 @@ class MediaAsText:
             if not isinstance(content, list):
                 messages.append(message)
                 continue
-            parts = []
+            parts, read = [], []
             for j, part in enumerate(content):
                 text = await self._part_text(part, f"messages[{i}].content[{j}]")
                 changed = changed or text is not None
                 parts.append(part if text is None else {"type": "text", "text": text})
+                read.append(text is not None)
             if all(p.get("type") == "text" for p in parts):
-                messages.append({**message, "content": "\n\n".join(p["text"] for p in parts)})
+                ordered = [p["text"] for p, r in zip(parts, read) if r] + [p["text"] for p, r in zip(parts, read) if not r]
+                messages.append({**message, "content": "\n\n".join(ordered)})
             else:
                 messages.append({**message, "content": parts})
         return {**request, "messages": messages} if changed else request
