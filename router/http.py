@@ -166,6 +166,29 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         return Response(orjson.dumps(reply.body), status_code=reply.status, media_type="application/json",
                         headers=reply.headers)
 
+    @app.post("/v1/audio/transcriptions")
+    async def audio_transcriptions(request: Request) -> Response:
+        """OpenAI's transcription endpoint (multipart: file, model, response_format, language)."""
+        from router.transcriptions import transcribe
+
+        gateway = gw(request)
+        tenant = authenticate(gateway, request)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > request.app.state.max_body_bytes:
+            raise PayloadTooLarge(f"request body of {int(declared)} bytes exceeds the limit of "
+                                  f"{request.app.state.max_body_bytes} bytes (TURNOUT_MAX_BODY_BYTES)")
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raise BadRequest("expected a multipart/form-data body with a 'file' field (OpenAI's transcription "
+                             "request)")
+        try:
+            form = await request.form()
+        except Exception as exc:  # python-multipart's parse errors: the client's malformed body
+            raise BadRequest(f"multipart body cannot be parsed: {exc}") from None
+        body, headers = await transcribe(gateway, form, request.headers, tenant)
+        if isinstance(body, str):
+            return Response(body, media_type="text/plain", headers=headers)
+        return Response(orjson.dumps(body), media_type="application/json", headers=headers)
+
     @app.post("/v1/route")
     async def route(request: Request) -> Response:
         gateway = gw(request)

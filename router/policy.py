@@ -152,6 +152,9 @@ class _RemoteModel(_ModelSpec):
     clearance: DataClassField = Field(
         "internal", validate_default=True, description="highest data class this model may receive")
     pricing: CloudPricing | None = Field(None, description="override litellm's bundled price map")
+    transcription: bool = Field(False, description="a speech-to-text model (e.g. openai/whisper-1), reached with "
+                                                  "OpenAI's audio/transcriptions API: /v1/audio/transcriptions may "
+                                                  "use it where the policy routes audio to it")
     output_tokens_per_s: float = Field(80.0, gt=0, description="expected generation speed, for the 'fastest' strategy")
     first_token_s: float = Field(0.6, ge=0, description="expected time to first token, for the 'fastest' strategy")
     location: Literal["cloud", "local"] = Field(

@@ -117,19 +117,24 @@ def test_a_screenshot_question_is_answered_locally_from_its_text(served):
         model="auto", max_tokens=48, temperature=0,
         messages=ms.chat("What is the e-mail address in this screenshot?", ms.image_part(image))["messages"])
     assert (raw.headers["x-turnout-model"], raw.headers["x-turnout-location"]) == ("local-smollm2", "local")
-    assert raw.headers["x-turnout-data-class"] == "confidential"  # the look read the e-mail address
     assert "maria.keller" in raw.parse().choices[0].message.content.lower()  # the model read the OCR text
+    # No cloud key: nothing could leave, so the gateway did not need to look; the dry-run looks when asked.
+    route = httpx.post(served.url + "/v1/route", json=ms.chat("What is the e-mail address?", ms.image_part(image)),
+                       headers={"x-turnout-scan-media": "true"}, timeout=120).json()
+    assert {"kind": "email", "where": "messages[0].content[1] (image text)"} in route["findings"]
+    assert route["data_class"] == "confidential" and route["location"] == "local"
 
 
 def test_a_voice_memo_question_is_answered_locally_from_its_transcript(served):
-    memo = ms.speech("Hi, this is John. My phone number is +1 415 555 0132. Please call me back.",
-                     voice="en-us+m3", speed=125)
+    memo = ms.speech("Hi, this is John. Please call me back on 020 7946 0958.")
     raw = client(served).chat.completions.with_raw_response.create(
         model="auto", max_tokens=48, temperature=0,
         messages=ms.chat("Who left this voice memo?", ms.audio_part(memo))["messages"])
     assert (raw.headers["x-turnout-model"], raw.headers["x-turnout-location"]) == ("local-smollm2", "local")
-    assert raw.headers["x-turnout-data-class"] == "confidential"
-    assert "john" in raw.parse().choices[0].message.content.lower()
+    assert "john" in raw.parse().choices[0].message.content.lower()  # the model read the transcript
+    route = httpx.post(served.url + "/v1/route", json=ms.chat("Who is it?", ms.audio_part(memo)) | {"scan_media": True},
+                       timeout=120).json()
+    assert {"kind": "phone", "where": "messages[0].content[1] (audio transcript)"} in route["findings"]
 
 
 def test_route_dry_run_matches_the_decision_contract(served):

@@ -109,7 +109,7 @@ async def test_a_screenshot_of_personal_data_is_answered_locally_and_never_reach
 
 
 async def test_a_voice_memo_reading_out_a_phone_number_stays_local(app, cloud):
-    audio = ms.speech("My phone number is +1 415 555 0132.", voice="en-us+m3", speed=125)
+    audio = ms.speech("Please call me back on 020 7946 0958.")
     before = len(cloud.bodies)
     response = await post(app, ms.chat("What does the caller want?", ms.audio_part(audio), max_tokens=24))
     assert response.status_code == 200, response.text
@@ -160,3 +160,38 @@ async def test_media_that_cannot_be_read_never_leave(app, cloud):
         response = await post(app, ms.chat("Read this.", part, max_tokens=8))
         assert response.headers.get("x-turnout-location") in ("local", None)
     assert len(cloud.bodies) == before
+
+
+async def test_the_same_screenshot_is_read_once_per_tenant_in_process_and_through_redis(redis_url, tmp_path):
+    from router.cache import RedisCache
+    from router.readers import PARTITION, CachedReader, LocalReader
+
+    image = ms.screenshot(["Ticket 5512", "Printer on floor 3 jams"])
+    store = RedisCache(redis_url, timeout_s=1.0)
+    first = CachedReader(LocalReader(tmp_path), store=store)
+    PARTITION.set("tenant-a")
+    text = await first.image_text(image, max_pixels=16_000_000)
+    assert "Printer" in text and (first.hits, first.misses) == (0, 1)
+    assert await first.image_text(image, max_pixels=16_000_000) == text and first.hits == 1  # in-process
+    elsewhere = CachedReader(LocalReader(tmp_path), store=store)  # another replica: empty memory, same Redis
+    assert await elsewhere.image_text(image, max_pixels=16_000_000) == text
+    assert (elsewhere.hits, elsewhere.misses) == (1, 0)
+    assert elsewhere.inner._ocr is None, "answered from Redis without loading the engine"
+    PARTITION.set("tenant-b")  # partitioned by tenant, like the response cache
+    assert await elsewhere.image_text(image, max_pixels=16_000_000) == text and elsewhere.misses == 1
+
+
+async def test_a_scan_past_its_timeout_is_unreadable_and_never_leaves(cloud, tmp_path):
+    from router.look import MediaLook
+    from router.pipeline import plan
+    from router.policy import compile_policy
+    from router.readers import CachedReader, LocalReader
+
+    policy = compile_policy(POLICY.format(cloud=cloud.base_url, timeout=0.001))
+    look = MediaLook(CachedReader(LocalReader(tmp_path)))
+    request, decision = plan(policy, ms.chat("Describe.", ms.image_part(ms.bar_chart())), {})
+    assert decision.model == "cloud"
+    again, report = await look.review(policy, request, decision)
+    assert again.model == "local-text" and again.profile.data_class.label == "confidential"
+    assert report.parts[0].error == "not read within privacy.media.timeout_s (0.001 s)"
+    assert any("not read within" in r and "fails closed" in r for r in again.reasons)
