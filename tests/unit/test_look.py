@@ -168,3 +168,16 @@ def test_a_dry_run_asks_for_the_scan_by_header_or_field():
     assert wants_scan({}, payload) and "scan_media" not in payload
     assert wants_scan({"X-Turnout-Scan-Media": "true"}, body(IMAGE))
     assert not wants_scan({"x-turnout-scan-media": "no"}, body(IMAGE))
+
+
+def test_the_ingress_and_the_request_path_import_no_media_engine():
+    """The gateway, HTTP app and look run in the ingress: OCR and speech libraries load only in the
+    engines' own replicas (or the in-process reader's first read)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, router.http, router.gateway, router.look, router.transcriptions, router.media_text; "
+            "print(sorted(m for m in ('onnxruntime', 'cv2', 'ctranslate2', 'faster_whisper', "
+            "'rapidocr_onnxruntime', 'av') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[]"
