@@ -205,7 +205,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         spec = gateway.store.current.spec
         data = [AUTO_MODEL] + [
             {"id": m.id, "object": "model", "created": 0, "owned_by": m.location, "description": m.description,
-             "modalities": [x.value for x in m.modalities], "context_window": m.context_window,
+             "modalities": sorted(x.value for x in m.accepts), "context_window": m.context_window,
              "clearance": m.clearance.label, "available": gateway.health.get(m.id) is None
              or gateway.health[m.id].available}
             for m in spec.models]

@@ -36,9 +36,14 @@ _TEXT_MIMES = ("text/", "application/json", "application/xml", "application/csv"
 
 
 def scan_text(policy: CompiledPolicy, text: str, where: str) -> list[Finding]:
-    """The privacy scan that media text goes through: the policy's own scanner, as for typed text.
-    (The one seam for a more thorough scan of text that would leave.)"""
-    return list(policy.classifier.privacy.scan(text, where))
+    """The privacy scan that media text goes through: the policy's own scanner, as for typed text,
+    then its thorough scanner (names, addresses, OCR and speech noise) where the policy has one."""
+    found = list(policy.classifier.privacy.scan(text, where))
+    thorough = getattr(policy.classifier, "thorough", None)
+    if thorough is not None:
+        kinds = {f.kind for f in found}
+        found += [f for f in thorough.scan(text, where) if f.kind not in kinds]
+    return found
 
 
 @dataclass(frozen=True, slots=True)
