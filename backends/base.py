@@ -106,6 +106,29 @@ class Backend(Protocol):
     async def health(self) -> Health: ...
 
 
+@runtime_checkable
+class Embedder(Protocol):
+    """A model serving `/v1/embeddings`: the embeddings half of the protocol. Same rules as Backend
+    (one model, no choosing, no retries, every failure a `BackendError` at once).
+
+    async embed(request) -> dict
+        `request` is {"input": [str, ...], "dimensions"?: int}, validated by the router (never
+        token arrays). Returns {"object": "list", "model": model_id,
+        "data": [{"object": "embedding", "index": i, "embedding": [float, ...]}, ...] in input order,
+        "usage": {"prompt_tokens", "total_tokens"}}. An input longer than the model's window is a
+        `ContextWindowExceeded`, never silently truncated.
+
+    async health() -> Health
+        As for Backend.
+    """
+
+    model_id: str
+
+    async def embed(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    async def health(self) -> Health: ...
+
+
 class BackendError(Exception):
     """A backend failed to serve one request. `retryable`: the same request may succeed if sent
     again later or to another model (dispatch decides whether to)."""
@@ -182,6 +205,21 @@ def upstream_words(text: str, api_key: str | None) -> str:
         message = message[:MAX_UPSTREAM_MESSAGE] + "..."
     return message
 
+def checked_embeddings(model_id: str, answer: Any, count: int) -> dict[str, Any]:
+    """An upstream embeddings answer checked (one float vector per input, in order) and named by the
+    policy id; BackendProtocolError for anything else."""
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, list) or len(data) != count or not all(
+            isinstance(d, dict) and isinstance(d.get("embedding"), list) for d in data):
+        raise BackendProtocolError(model_id, f"upstream answered without {count} embedding vector(s)")
+    ordered = sorted(data, key=lambda d: d.get("index", 0))
+    usage = answer.get("usage") or {}
+    tokens = usage.get("prompt_tokens") or usage.get("total_tokens")
+    return {"object": "list", "model": model_id,
+            "data": [{"object": "embedding", "index": i, "embedding": d["embedding"]} for i, d in enumerate(ordered)],
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+
+
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """Seconds from an upstream's Retry-After (seconds or an HTTP date) or retry-after-ms header;
@@ -231,10 +269,14 @@ def to_router_error(exc: BackendError) -> errors.TurnoutError:
 
 
 def _llamacpp(model_id: str, *, path: str | None = None, package: str | None = None,
-              model_dir: Path | None = None, **options: Any) -> Backend:
+              model_dir: Path | None = None, embedding: bool = False, **options: Any) -> Backend:
     from backends.llamacpp import LlamaCppEngine, resolve_model_path
 
     model_path = resolve_model_path(path, package, model_dir, model_id=model_id)
+    if embedding:
+        from backends.llamacpp_embed import LlamaCppEmbedder
+
+        return LlamaCppEmbedder(model_id, model_path, **options)
     return LlamaCppEngine(model_id, model_path, **options)
 
 
@@ -259,7 +301,8 @@ REGISTRY: dict[str, Callable[..., Backend]] = {
 imports its module only when called, so `import backends` stays cheap.
 
 - "llamacpp": options are `path` / `package` / `model_dir` (see llamacpp.resolve_model_path)
-  plus LlamaCppEngine's keyword arguments. Builds and loads the model (blocking).
+  plus LlamaCppEngine's keyword arguments; `embedding=True` loads it for embeddings instead
+  (llamacpp_embed.LlamaCppEmbedder). Builds and loads the model (blocking).
 - "litellm": LiteLLMBackend's keyword arguments (`litellm_model`, `api_base`, ...).
 - "openai": OpenAIHTTPBackend's keyword arguments (`model`, `api_base`, ...).
 """

@@ -34,6 +34,7 @@ from backends.base import (  # noqa: E402
     BackendUnavailable,
     ContextWindowExceeded,
     Health,
+    checked_embeddings,
     retry_after_seconds,
     upstream_words,
 )
@@ -156,6 +157,23 @@ class LiteLLMBackend:
         yield {"id": head.get("id"), "object": "chat.completion.chunk",
                "created": head.get("created"), "model": self.model_id, "choices": [],
                "usage": usage}
+
+    async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
+        """`Embedder.embed` through litellm.aembedding (every provider litellm speaks)."""
+        kwargs = self._call_kwargs({"input": request["input"]}, stream=False)
+        for key in ("stream", "drop_params", "max_retries"):
+            kwargs.pop(key, None)
+        if request.get("dimensions") is not None:
+            kwargs["dimensions"] = request["dimensions"]
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                response = await litellm.aembedding(**kwargs)
+        except TimeoutError:
+            raise BackendTimeout(self.model_id, f"no embeddings within {self.timeout_s} s", phase="total") from None
+        except Exception as exc:
+            raise self._translate(exc, "total", kwargs.get("api_key")) from exc
+        body = response.model_dump() if hasattr(response, "model_dump") else response
+        return checked_embeddings(self.model_id, body, len(request["input"]))
 
     def _missing_key(self) -> str | None:
         """Why no request can be sent (a missing API key), or None. No network I/O."""

@@ -33,6 +33,7 @@ from backends.base import (
     BackendUnavailable,
     ContextWindowExceeded,
     Health,
+    checked_embeddings,
     retry_after_seconds,
     upstream_words,
 )
@@ -135,6 +136,33 @@ class OpenAIHTTPBackend:
         yield {"id": head.get("id"), "object": "chat.completion.chunk", "created": head.get("created"),
                "model": self.model_id, "choices": [], "usage": usage}
 
+    async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
+        """`Embedder.embed`: POST {api_base}/embeddings, floats back."""
+        missing = self._missing_key()
+        if missing:
+            raise BackendUnavailable(self.model_id, missing, transient=False)
+        body = {"model": self.model, "input": request["input"], "encoding_format": "float"}
+        if request.get("dimensions") is not None:
+            body["dimensions"] = request["dimensions"]
+        headers = {"content-type": "application/json", "accept": "application/json"}
+        if self.api_key_env is not None:
+            headers["authorization"] = f"Bearer {os.environ[self.api_key_env]}"
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                response = await self._client.post(self.url.removesuffix("/chat/completions") + "/embeddings",
+                                                   content=orjson.dumps(body), headers=headers)
+        except TimeoutError:
+            raise BackendTimeout(self.model_id, f"no embeddings within {self.timeout_s} s", phase="total") from None
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, "total") from None
+        if response.status_code != 200:
+            raise self._status_error(response.status_code, response.headers, response.content)
+        try:
+            answer = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise BackendProtocolError(self.model_id, "upstream answered 200 with a body that is not JSON") from None
+        return checked_embeddings(self.model_id, answer, len(request["input"]))
+
     async def aclose(self) -> None:
         await self._client.aclose()
 
@@ -216,3 +244,4 @@ class OpenAIHTTPBackend:
         if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
             return BackendUnavailable(self.model_id, f"connection to {self._where()} broke ({type(exc).__name__})")
         return BackendProtocolError(self.model_id, f"unexpected {type(exc).__name__} from {self._where()}")
+

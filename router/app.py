@@ -86,6 +86,17 @@ class RayLocalBackend:
         finally:
             self.in_flight -= 1
 
+    async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.in_flight += 1
+        try:
+            return await self.handle.embed.remote(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            raise self._translate(exc) from None
+        finally:
+            self.in_flight -= 1
+
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         self.in_flight += 1
         response = self.handle.options(stream=True).stream.remote(request)
@@ -121,7 +132,7 @@ class RayLocalBackend:
 
 @serve.deployment(ray_actor_options={"num_cpus": 0})
 class LocalModel:
-    """One replica, one llama.cpp model."""
+    """One replica, one llama.cpp model (loaded for chat or, with `embedding`, for embeddings)."""
 
     def __init__(self, model_id: str, options: dict[str, Any]) -> None:
         from backends.base import REGISTRY
@@ -134,6 +145,9 @@ class LocalModel:
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         async for chunk in self.engine.stream(request):
             yield chunk
+
+    async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
+        return await self.engine.embed(request)
 
     async def health(self) -> dict[str, Any]:
         return dataclasses.asdict(await self.engine.health())

@@ -150,13 +150,16 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
 
     if model.clearance < p.data_class:
         return verdict(False, f"not cleared for {p.data_class} data (clearance {model.clearance})")
+    if p.task not in model.tasks:
+        return verdict(False, f"does not serve {p.task} (tasks: {', '.join(model.tasks)})")
     missing = sorted(m.value for m in p.modalities if m not in model.accepts)
     if missing:
         return verdict(False, f"cannot take {', '.join(missing)} input")
     if len(p.images) > model.max_images:
         return verdict(False, f"{len(p.images)} images exceed its limit of {model.max_images}")
-    if input_tokens + p.output_tokens > model.context_window:
-        return verdict(False, f"{input_tokens} prompt + {p.output_tokens} output tokens exceed its "
+    window = input_tokens if p.window_tokens is None else p.window_tokens.get(model_id, input_tokens)
+    if window + p.output_tokens > model.context_window:
+        return verdict(False, f"{window} prompt + {p.output_tokens} output tokens exceed its "
                               f"{model.context_window}-token context window")
     if allowed is not None and model_id not in allowed:
         return verdict(False, f"tenant {p.tenant!r} may not use it")

@@ -5,7 +5,9 @@
     │   └── InvalidContent (400)      a content part that cannot be read (names message and part)
     ├── Unauthorized (401)
     ├── Forbidden (403)
-    ├── UnknownModel (404)            lists the known model ids
+    ├── NotFound (404)                an unknown path, or a stored object (a response id) not found
+    │   └── UnknownModel (404)        lists the known model ids
+    ├── MethodNotAllowed (405)        names the methods the path accepts
     ├── PayloadTooLarge (413)
     ├── Unroutable (422)              valid request no permitted model can serve (privacy, capability)
     ├── BudgetExceeded (429)
@@ -58,8 +60,16 @@ class Forbidden(TurnoutError):
     status, type, code = 403, "permission_error", "forbidden"
 
 
-class UnknownModel(TurnoutError):
-    status, type, code = 404, "invalid_request_error", "model_not_found"
+class NotFound(TurnoutError):
+    status, type, code = 404, "invalid_request_error", "not_found"
+
+
+class UnknownModel(NotFound):
+    code = "model_not_found"
+
+
+class MethodNotAllowed(TurnoutError):
+    status, type, code = 405, "invalid_request_error", "method_not_allowed"
 
 
 class PayloadTooLarge(TurnoutError):

@@ -18,8 +18,13 @@ from typing import Any, TypeVar
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.exceptions import HTTPException
 
-from router.errors import BadRequest, Forbidden, PayloadTooLarge, TurnoutError, Unauthorized, UpstreamUnavailable
+from router import http_surface
+from router.errors import (
+    BadRequest, Forbidden, MethodNotAllowed, NotFound, PayloadTooLarge, TurnoutError, Unauthorized,
+    UpstreamUnavailable,
+)
 from router.gateway import Gateway
 from router.look import dry_run, wants_scan
 
@@ -142,6 +147,22 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
     async def turnout_error(_: Request, exc: TurnoutError) -> JSONResponse:
         return _error_response(exc)
 
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        """Starlette's own 404/405 (no such path, wrong method) in OpenAI's error shape."""
+        where = f"{request.method} {request.url.path}"
+        if exc.status_code == 405:
+            allowed = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
+            error: TurnoutError = MethodNotAllowed(f"{where}: method not allowed; this path accepts {allowed}")
+            error.headers["allow"] = allowed
+        elif exc.status_code == 404:
+            error = NotFound(f"{where}: no such endpoint; Turnout serves /v1/chat/completions, /v1/responses, "
+                             f"/v1/completions, /v1/embeddings, /v1/models, /v1/route")
+        else:
+            error = BadRequest(f"{where}: {exc.detail}")
+            error.status = exc.status_code
+        return _error_response(error)
+
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
@@ -165,6 +186,8 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
                                      headers={**reply.headers, "cache-control": "no-cache"})
         return Response(orjson.dumps(reply.body), status_code=reply.status, media_type="application/json",
                         headers=reply.headers)
+
+    http_surface.add_routes(app, gw, authenticate, read_json, unless_disconnected)
 
     @app.post("/v1/audio/transcriptions")
     async def audio_transcriptions(request: Request) -> Response:
@@ -207,7 +230,9 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
             {"id": m.id, "object": "model", "created": 0, "owned_by": m.location, "description": m.description,
              "modalities": sorted(x.value for x in m.accepts), "context_window": m.context_window,
              "clearance": m.clearance.label, "available": gateway.health.get(m.id) is None
-             or gateway.health[m.id].available}
+             or gateway.health[m.id].available, "tasks": list(m.tasks),
+             **({"embedding_dimensions": getattr(gateway.backends.get(m.id), "dimensions", None)
+                 or m.embedding_dimensions} if "embeddings" in m.tasks else {})}
             for m in spec.models]
         return {"object": "list", "data": data}
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema,
-                      model_validator)
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema, model_validator,
+)
 
 from router import prices
 from router.profile import DataClass, Modality
@@ -82,6 +83,12 @@ class _ModelSpec(_Spec):
     max_images: int = Field(16, ge=0, description="most images one request may carry to this model")
     tokens: TokenRuleSpec | None = Field(None, description="token estimation rule; default by model family")
     retries: RetrySpec | None = Field(None, description="retries on this model; default: defaults.retries")
+    tasks: list[Literal["chat", "embeddings"]] = Field(
+        ["chat"], min_length=1, description="what the model serves: 'chat' (chat completions, responses, legacy "
+                                            "completions) and/or 'embeddings' (/v1/embeddings)")
+    embedding_dimensions: int | None = Field(
+        None, ge=1, description="length of the vectors it returns, listed in /v1/models (a local model's is read "
+                                "from the GGUF when it loads)")
 
     @property
     def accepts(self) -> frozenset[Modality]:
@@ -122,6 +129,13 @@ class LlamaCppModel(_ModelSpec):
         if self.audio_input == "transcribe" and Modality.AUDIO in self.modalities:
             raise ValueError("audio_input: transcribe is for text-only models; this one lists audio in "
                              "modalities (drop one of the two)")
+        return self
+
+    @model_validator(mode="after")
+    def _one_task(self) -> "LlamaCppModel":
+        if len(set(self.tasks)) > 1:
+            raise ValueError("tasks: a llama.cpp model is loaded for chat or for embeddings, not both; declare the "
+                             "GGUF twice, under two ids")
         return self
 
     @property

@@ -115,3 +115,5 @@ class RequestProfile:
     app: str | None = None
     stream: bool = False
     class_reasons: tuple[str, ...] = field(default=())
+    task: str = "chat"  # "chat" (chat, responses, completions) or "embeddings": which models can serve it
+    window_tokens: dict[str, int] | None = None  # tokens that must fit one context window, when not input_tokens

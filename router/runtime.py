@@ -28,7 +28,7 @@ def llamacpp_options(model: LlamaCppModel, model_dir: Path) -> dict[str, Any]:
         "path": model.path, "package": model.package, "model_dir": model_dir,
         "chat_format": model.chat_format, "chat_handler": model.chat_handler,
         "clip_model_path": str(model_dir / model.mmproj) if model.mmproj else None,
-        "n_ctx": model.n_ctx, "n_gpu_layers": model.n_gpu_layers,
+        "n_ctx": model.n_ctx, "n_gpu_layers": model.n_gpu_layers, "embedding": "embeddings" in model.tasks,
     }
 
 

@@ -84,7 +84,7 @@ def cloud_equivalent(decision: "Decision") -> float:
 
 
 def record(span: trace.Span, decision: "Decision", outcome: "Outcome", *, cache: str, cost: float,
-           usage: dict[str, Any] | None, duration_s: float, status: int) -> None:
+           usage: dict[str, Any] | None, duration_s: float, status: int, operation: str = "chat") -> None:
     """Put one request on its span and in the metrics, from the Decision and what dispatch did."""
     p = decision.profile
     model = outcome.model or decision.model
@@ -104,7 +104,7 @@ def record(span: trace.Span, decision: "Decision", outcome: "Outcome", *, cache:
         "turnout.attempts": [a.render() for a in outcome.attempts],
         "turnout.reasons": list(decision.reasons) + [a.render() for a in outcome.attempts],
         "http.response.status_code": status,
-        GEN_AI_OPERATION_NAME: "chat",
+        GEN_AI_OPERATION_NAME: operation,
         GEN_AI_REQUEST_MODEL: p.requested_model,
         GEN_AI_RESPONSE_MODEL: model or "",
     }

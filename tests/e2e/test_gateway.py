@@ -137,6 +137,21 @@ def test_a_voice_memo_question_is_answered_locally_from_its_transcript(served):
     assert {"kind": "phone", "where": "messages[0].content[1] (audio transcript)"} in route["findings"]
 
 
+def test_responses_completions_and_embeddings_through_ray_serve(served):
+    """The rest of the OpenAI surface through the whole Ray path: Responses and legacy completions on
+    the local chat model, private embeddings on the local embedding deployment (llama.cpp)."""
+    sdk = client(served)
+    raw = sdk.responses.with_raw_response.create(model="auto", input="Write to maria.keller@example-mail.de.",
+                                                 max_output_tokens=8)
+    assert raw.headers["x-turnout-location"] == "local" and raw.parse().usage.output_tokens > 0
+    assert sdk.completions.create(model="auto", prompt="Say hi.", max_tokens=4).choices[0].text is not None
+    embedded = sdk.embeddings.with_raw_response.create(model="auto", input=["Invoice for Maria Keller, IBAN "
+                                                                            "DE89370400440532013000", "hello"])
+    assert embedded.headers["x-turnout-model"] == "local-embed"
+    assert embedded.headers["x-turnout-data-class"] == "confidential"
+    assert [len(d.embedding) for d in embedded.parse().data] == [640, 640]
+
+
 def test_route_dry_run_matches_the_decision_contract(served):
     response = httpx.post(served.url + "/v1/route", json={
         "model": "auto", "messages": [{"role": "user", "content": "Send salary to DE89370400440532013000."}]})

@@ -23,12 +23,16 @@ modes consumed in order), e.g. ["500", "ok"] for "fail once, then answer".
 
 `POST /v1/audio/transcriptions` answers `{"text": reply_text}` (a cloud speech-to-text model).
 
+`POST /v1/embeddings` answers in mode "ok" with one 8-dimensional vector per input (derived from the
+text's hash, so equal texts get equal vectors) and usage; the fault modes apply to it as well.
+
 Every request body is recorded (as text) in `server.bodies`, in arrival order, before any fault.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import random
 import threading
@@ -137,7 +141,8 @@ class FaultServer:
                 self.bodies.append(raw.decode("utf-8", errors="replace"))
             await self._send(writer, 200, {"text": self.reply_text})
             return
-        if method != "POST" or not path.rstrip("/").endswith("/chat/completions"):
+        embeddings = path.rstrip("/").endswith("/embeddings")
+        if method != "POST" or not (embeddings or path.rstrip("/").endswith("/chat/completions")):
             await self._send(writer, 404, {"error": {"message": f"no route {method} {path}", "type": "not_found"}})
             return
         text = raw.decode("utf-8", errors="replace")
@@ -151,7 +156,9 @@ class FaultServer:
         except ValueError:
             body = {}
         stream = bool(body.get("stream"))
-        if mode == "ok":
+        if embeddings and mode == "ok":
+            await self._send(writer, 200, _embeddings(body))
+        elif mode == "ok":
             if stream:
                 await self._stream(writer, body, drop_after=None)
             else:
@@ -268,3 +275,14 @@ def _chunk(data: bytes) -> bytes:
 
 def _error(message: str, code: str) -> dict:
     return {"error": {"message": message, "type": code, "param": None, "code": code}}
+
+
+def _embeddings(body: dict) -> dict:
+    texts = body.get("input") if isinstance(body.get("input"), list) else [body.get("input", "")]
+    data = []
+    for i, text in enumerate(texts):
+        digest = hashlib.sha256(str(text).encode()).digest()
+        data.append({"object": "embedding", "index": i, "embedding": [b / 255 for b in digest[:8]]})
+    tokens = sum(len(str(t).split()) for t in texts)
+    return {"object": "list", "model": body.get("model"), "data": data,
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}

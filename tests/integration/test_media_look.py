@@ -195,3 +195,22 @@ async def test_a_scan_past_its_timeout_is_unreadable_and_never_leaves(cloud, tmp
     assert again.model == "local-text" and again.profile.data_class.label == "confidential"
     assert report.parts[0].error == "not read within privacy.media.timeout_s (0.001 s)"
     assert any("not read within" in r and "fails closed" in r for r in again.reasons)
+
+
+async def test_a_text_only_model_sees_the_media_as_marked_text_before_the_question(tmp_path):
+    from router.media_text import MediaAsText
+    from router.readers import CachedReader, LocalReader
+
+    wrapper = MediaAsText(None, CachedReader(LocalReader(tmp_path)), images=True, audio=True)
+    request = ms.chat("Who should I call?", ms.image_part(ms.screenshot(["E-mail: maria.keller@example-mail.de"])),
+                      ms.audio_part(ms.speech("Please call me back on 020 7946 0958.")),
+                      {"type": "image_url", "image_url": {"url": "https://example.com/x.png"}})
+    converted = await wrapper.as_text(request)
+    content = converted["messages"][0]["content"]
+    assert isinstance(content, str), "text-only chat templates get one string"
+    image, audio, remote, question = content.split("\n\n")
+    assert image.startswith("The image contains this text (read by OCR):\n") and "maria.keller@example-mail.de" in image
+    assert audio.startswith("The audio clip says (speech-to-text transcript, ") and "call me back" in audio.lower()
+    assert remote == "(An image could not be read: remote image URLs are never fetched.)"
+    assert question == "Who should I call?"
+    assert request["messages"][0]["content"][1]["type"] == "image_url", "the caller's request is not changed"

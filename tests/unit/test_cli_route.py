@@ -198,7 +198,7 @@ def test_policy_check_passes_shipped_policies(path: Path, capsys) -> None:
 def test_policy_check_summary_line(capsys) -> None:
     code, out, _ = run(capsys, "policy", "check", str(DEFAULT))
     assert code == 0
-    assert out == (f"{DEFAULT}: ok — 5 models (2 local, 3 cloud), 3 rules, 0 tenants, privacy proof passed\n")
+    assert out == (f"{DEFAULT}: ok — 7 models (3 local, 4 cloud), 3 rules, 0 tenants, privacy proof passed\n")
 
 
 def test_policy_check_prints_every_error_on_its_own_line(tmp_path: Path, capsys) -> None:
@@ -212,7 +212,7 @@ def test_policy_check_prints_every_error_on_its_own_line(tmp_path: Path, capsys)
     lines = err.splitlines()
     route = line_of(text, "route: [cloud-flagship, gpt5]")
     assert lines[0] == (f"{bad}:{route}:29: rules[1].route[1]: unknown model 'gpt5'; known: local-smollm2, "
-                        "local-vision, cloud-flagship, cloud-reasoning-fallback, cloud-multimodal")
+                        "local-vision, local-embed, cloud-flagship, cloud-reasoning-fallback, cloud-multimodal, cloud-embed")
     fallbacks = line_of(text, "fallbacks: [cloud-flagship, cloud-multimodal, cloud-reasoning-fallback]")
     assert lines[1] == (f"{bad}:{fallbacks}:17: rules[2].fallbacks[0]: privacy: model 'cloud-flagship' (clearance "
                         "internal) could receive restricted data through rule 'routine'; add an earlier rule with "

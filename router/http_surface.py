@@ -1,0 +1,98 @@
+"""The OpenAI endpoints beyond chat completions: `/v1/responses` and `/v1/completions`, served by
+translation to the chat path (router/responses.py, router/completions.py: each request goes through
+`Gateway.chat` — classify, decide, dispatch, the privacy proof — like a chat request), and
+`/v1/embeddings` (router/embeddings.py: the same plan, models that serve embeddings)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.responses import Response, StreamingResponse
+
+from router import completions, embeddings, responses
+from router.gateway import Gateway
+
+_SSE_HEADERS = {"cache-control": "no-cache"}
+
+
+def _json(body: Any, headers: dict[str, str]) -> Response:
+    return Response(orjson.dumps(body), media_type="application/json", headers=headers)
+
+
+def add_routes(app: FastAPI, gw: Callable[[Request], Gateway], authenticate: Callable[[Gateway, Request], str],
+               read_json: Callable[..., Any], unless_disconnected: Callable[..., Any]) -> None:
+    """Register the translated endpoints on `app`, using the HTTP layer's own helpers."""
+
+    def conversations(gateway: Gateway) -> responses.Conversations:
+        stored = getattr(app.state, "conversations", None)
+        if stored is None or stored.store is not gateway.cache:
+            stored = app.state.conversations = responses.Conversations(gateway.cache)
+        return stored
+
+    @app.post("/v1/responses")
+    async def create_response(request: Request) -> Response:
+        gateway = gw(request)
+        tenant = authenticate(gateway, request)
+        payload = await read_json(request, request.app.state.max_body_bytes)
+        store = conversations(gateway)
+        history, stored_class = [], None
+        if isinstance(payload, dict) and payload.get("previous_response_id") is not None:
+            history, stored_class = await store.history(tenant, payload["previous_response_id"])
+        chat = responses.to_chat(payload, history)
+        headers = responses.raised_headers(request.headers, stored_class)
+        reply = await unless_disconnected(request, gateway.chat(chat, headers, tenant))
+        if reply is None:
+            return Response(status_code=499)
+        response_id = responses.new_id("resp")
+        keep = payload.get("store", True) is not False
+
+        async def remember(final: dict[str, Any]) -> None:
+            if keep:
+                messages = chat["messages"] + [responses.answer_message(final)]
+                await store.save(tenant, response_id, messages, reply.headers.get("x-turnout-data-class", "internal"))
+
+        if reply.stream is None:
+            final = responses.from_completion(response_id, payload, reply.body)
+            await remember(final)
+            return _json(final, reply.headers)
+
+        async def body() -> AsyncIterator[bytes]:
+            finished: list[dict[str, Any]] = []
+            async for piece in responses.events(response_id, payload, reply.stream,
+                                                reply.headers.get("x-turnout-model", ""), finished):
+                yield piece
+            if finished:
+                await remember(finished[0])
+
+        return StreamingResponse(body(), media_type="text/event-stream", headers={**reply.headers, **_SSE_HEADERS})
+
+    @app.post("/v1/embeddings")
+    async def create_embeddings(request: Request) -> Response:
+        gateway = gw(request)
+        tenant = authenticate(gateway, request)
+        payload = await read_json(request, request.app.state.max_body_bytes)
+        served = await unless_disconnected(request, embeddings.serve(gateway, payload, request.headers, tenant))
+        if served is None:
+            return Response(status_code=499)
+        return _json(*served)
+
+    @app.post("/v1/completions")
+    async def create_completion(request: Request) -> Response:
+        gateway = gw(request)
+        tenant = authenticate(gateway, request)
+        payload = await read_json(request, request.app.state.max_body_bytes)
+        replies = []
+        for prompt in completions.prompts(payload):
+            reply = await unless_disconnected(request, gateway.chat(completions.to_chat(payload, prompt),
+                                                                    request.headers, tenant))
+            if reply is None:
+                return Response(status_code=499)
+            replies.append(reply)
+        if payload.get("stream"):
+            return StreamingResponse(completions.stream(replies[0].stream, completions.wants_usage(payload)),
+                                     media_type="text/event-stream", headers={**replies[0].headers, **_SSE_HEADERS})
+        return _json(completions.combine([r.body for r in replies]),
+                     completions.most_private([r.headers for r in replies]))
