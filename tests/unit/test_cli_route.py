@@ -213,13 +213,14 @@ def test_policy_check_prints_every_error_on_its_own_line(tmp_path: Path, capsys)
     route = line_of(text, "route: [cloud-flagship, gpt5]")
     assert lines[0] == (f"{bad}:{route}:29: rules[1].route[1]: unknown model 'gpt5'; known: local-smollm2, "
                         "local-vision, local-embed, cloud-flagship, cloud-reasoning-fallback, cloud-multimodal, cloud-embed")
-    fallbacks = line_of(text, "fallbacks: [cloud-flagship, cloud-multimodal, cloud-reasoning-fallback]")
+    fallbacks = line_of(text, "fallbacks: [cloud-flagship, cloud-multimodal, cloud-reasoning-fallback, cloud-embed]")
     assert lines[1] == (f"{bad}:{fallbacks}:17: rules[2].fallbacks[0]: privacy: model 'cloud-flagship' (clearance "
                         "internal) could receive restricted data through rule 'routine'; add an earlier rule with "
                         "when: {data_class_at_least: confidential} that routes such data to models cleared for it, "
                         "or remove 'cloud-flagship' here")
     assert [line.split(": ")[1] for line in lines] == [
-        "rules[1].route[1]", "rules[2].fallbacks[0]", "rules[2].fallbacks[1]", "rules[2].fallbacks[2]"]
+        "rules[1].route[1]", "rules[2].fallbacks[0]", "rules[2].fallbacks[1]", "rules[2].fallbacks[2]",
+        "rules[2].fallbacks[3]"]
 
 
 def test_policy_check_warnings_go_to_stderr_and_pass(tmp_path: Path, capsys) -> None:
