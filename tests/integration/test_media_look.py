@@ -214,3 +214,25 @@ async def test_a_text_only_model_sees_the_media_as_marked_text_before_the_questi
     assert remote == "(An image could not be read: remote image URLs are never fetched.)"
     assert question == "Who should I call?"
     assert request["messages"][0]["content"][1]["type"] == "image_url", "the caller's request is not changed"
+
+
+def test_turnout_route_scan_media_shows_what_the_look_finds_and_says_when_it_is_skipped(tmp_path, capsys,
+                                                                                        monkeypatch):
+    from router.cli import main
+
+    monkeypatch.setenv("TURNOUT_MODEL_DIR", str(tmp_path))
+    request = tmp_path / "request.json"
+    body = ms.chat("Summarise.", ms.image_part(ms.screenshot(["IBAN: DE89 3704 0044 0532 0130 00"])))
+    request.write_text(json.dumps(body))
+    assert main(["route", "--scan-media", str(request)]) == 0
+    decision = json.loads(capsys.readouterr().out)
+    assert decision["media_scan"]["status"] == "scanned"
+    assert {"kind": "iban", "where": "messages[0].content[1] (image text)"} in decision["findings"]
+    assert (decision["data_class"], decision["location"]) == ("confidential", "local")
+    assert main(["route", str(request)]) == 0  # without the flag: whether the gateway would read it
+    decision = json.loads(capsys.readouterr().out)
+    assert decision["media_scan"]["status"] == "not_run" and "--scan-media" in decision["media_scan"]["reason"]
+    assert main(["route", "--scan-media", "--header", "x-turnout-data-class: restricted", str(request)]) == 0
+    decision = json.loads(capsys.readouterr().out)
+    assert decision["media_scan"] == {"status": "skipped", "parts": [],
+                                      "reason": "already restricted: only models cleared for it may receive it"}
