@@ -26,7 +26,7 @@ from typing import Any, Mapping
 from router.decide import Decision, ModelHealth, decide
 from router.policy import CompiledPolicy, MediaScanSpec
 from router.profile import DataClass, Finding
-from router.readers import PARTITION, MediaReader, MediaUnreadable
+from router.readers import PARTITION, SHARED_STORE_OK, MediaReader, MediaUnreadable
 from router.request import ChatRequest
 
 SOURCES = {"image": "image text", "audio": "audio transcript", "file": "file text"}
@@ -158,6 +158,7 @@ class MediaLook:
                      health: Mapping[str, ModelHealth] | None = None) -> tuple[Decision, LookReport]:
         """The decision to act on, and what the look did. Never raises for a part it cannot read."""
         PARTITION.set(decision.profile.tenant)
+        SHARED_STORE_OK.set(decision.profile.data_class < DataClass.RESTRICTED or policy.spec.defaults.cache_restricted)
         spec = policy.spec.privacy.media
         items = media_items(request)
         why = skip_reason(decision, policy, items, spec.scan)
@@ -192,7 +193,8 @@ class MediaLook:
         raised = max(f.data_class for f in findings)
         class_reasons = tuple(r for r in profile.class_reasons if r != _NO_SIGNALS) + tuple(reasons)
         profile = replace(profile, findings=profile.findings + tuple(findings),
-                          data_class=max(profile.data_class, raised), detected_class=max(profile.detected_class, raised),
+                          data_class=max(profile.data_class, raised),
+                          detected_class=max(profile.detected_class, raised),
                           class_reasons=class_reasons, input_tokens=_tokens_from_text(policy, profile, texts))
         again = decide(profile, policy, health)
         return replace(again, reasons=again.reasons + (report.reason + ", decided again",)), report

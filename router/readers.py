@@ -21,11 +21,15 @@ from typing import Any, Protocol
 
 from router.engines import MediaUnreadable, Transcript
 
-__all__ = ["MediaReader", "LocalReader", "CachedReader", "MediaUnreadable", "Transcript", "PARTITION"]
+__all__ = ["MediaReader", "LocalReader", "CachedReader", "MediaUnreadable", "Transcript", "PARTITION",
+           "SHARED_STORE_OK"]
 
 # Cache partition of the request being served (its tenant), set by the privacy look before dispatch
 # so that the text-as-media path of a text-only model reads the same cache entries.
 PARTITION: contextvars.ContextVar[str] = contextvars.ContextVar("turnout_media_partition", default="default")
+# False for a restricted request when the policy does not cache restricted data (defaults.cache_restricted):
+# its media text then stays in this process's memory and never reaches the shared store.
+SHARED_STORE_OK: contextvars.ContextVar[bool] = contextvars.ContextVar("turnout_media_shared_ok", default=True)
 
 
 class MediaReader(Protocol):
@@ -77,8 +81,9 @@ class LocalReader:
 class CachedReader:
     """A reader behind two caches keyed by the payload's SHA-256 and the request's PARTITION (tenant):
     a bounded in-process LRU, then `store` (the response cache's store: Redis when configured), so the
-    same screenshot is read once — by the look, and again for a text-only model. A failing store is a
-    miss (its own contract); unreadable payloads are not cached."""
+    same screenshot is read once — by the look, and again for a text-only model. A restricted request's
+    media text stays out of the store unless the policy caches restricted data (SHARED_STORE_OK). A
+    failing store is a miss (its own contract); unreadable payloads are not cached."""
 
     FORMAT = 1
 
@@ -95,8 +100,9 @@ class CachedReader:
         return f"turnout:v{self.FORMAT}:media:{PARTITION.get()}:{kind}:{hashlib.sha256(data).hexdigest()}"
 
     async def _cached(self, key: str, read) -> dict[str, Any]:
+        shared = self.store is not None and SHARED_STORE_OK.get()
         value = self._memory.get(key)
-        if value is None and self.store is not None:
+        if value is None and shared:
             value = await self.store.get(key)
         if value is not None:
             self.hits += 1
@@ -105,7 +111,7 @@ class CachedReader:
         self.misses += 1
         value = await read()
         self._remember(key, value)
-        if self.store is not None:
+        if shared:
             await self.store.set(key, value, self.ttl_s)
         return value
 

@@ -162,9 +162,9 @@ async def test_media_that_cannot_be_read_never_leave(app, cloud):
     assert len(cloud.bodies) == before
 
 
-async def test_the_same_screenshot_is_read_once_per_tenant_in_process_and_through_redis(redis_url, tmp_path):
+async def test_the_same_screenshot_is_read_once_per_tenant_in_process_and_through_redis_unless_restricted(redis_url, tmp_path):
     from router.cache import RedisCache
-    from router.readers import PARTITION, CachedReader, LocalReader
+    from router.readers import PARTITION, SHARED_STORE_OK, CachedReader, LocalReader
 
     image = ms.screenshot(["Ticket 5512", "Printer on floor 3 jams"])
     store = RedisCache(redis_url, timeout_s=1.0)
@@ -179,6 +179,12 @@ async def test_the_same_screenshot_is_read_once_per_tenant_in_process_and_throug
     assert elsewhere.inner._ocr is None, "answered from Redis without loading the engine"
     PARTITION.set("tenant-b")  # partitioned by tenant, like the response cache
     assert await elsewhere.image_text(image, max_pixels=16_000_000) == text and elsewhere.misses == 1
+    SHARED_STORE_OK.set(False)  # a restricted request, defaults.cache_restricted false: memory only
+    PARTITION.set("tenant-c")
+    third = CachedReader(LocalReader(tmp_path), store=store)
+    assert await third.image_text(image, max_pixels=16_000_000) == text and third.misses == 1
+    assert await store.get(third.key(f"ocr:{16_000_000}", image)) is None
+    SHARED_STORE_OK.set(True)
 
 
 async def test_a_scan_past_its_timeout_is_unreadable_and_never_leaves(cloud, tmp_path):
