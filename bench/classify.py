@@ -6,6 +6,11 @@ Three candidate models (an OpenAI, an Anthropic and a local Qwen2-VL token rule)
 scanner in router.classify.privacy as it stands. Requests are parsed once, outside the timing;
 only classify() is timed. Targets: p99 < 1 ms for text up to ~1k tokens, < 5 ms with one large
 (4000x3000) image, whose header alone is read.
+
+A second table times what runs after decide (router/pipeline.py `scan_when_leaving`: the thorough
+privacy scan, and decide again when it finds something) under policies/default.yaml, where routine
+text may fall back to the cloud, and policies/examples/all-local.yaml, where nothing leaves.
+Target: p99 <= 3 ms for ~1k tokens; a request that cannot leave pays one clearance check.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import Image, ImageFilter  # noqa: E402
 
 from router.classify import Classifier  # noqa: E402
+from router.decide import decide  # noqa: E402
+from router.pipeline import scan_when_leaving, tenant_view  # noqa: E402
+from router.policy import load_policy  # noqa: E402
 from router.classify.privacy import PrivacyScanner  # noqa: E402
 from router.classify.tokens import default_rule_for  # noqa: E402
 from router.request import parse_chat_request  # noqa: E402
@@ -104,6 +112,54 @@ def measure(classifier: Classifier, body: dict, iterations: int) -> tuple[float,
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))], profile.input_tokens
 
 
+REPO = Path(__file__).resolve().parents[1]
+PERSONAL = ("Please check the delivery for our customer Ingrid Halvorsen at 4821 Maple Ridge Drive, Columbus, "
+            "OH 43215, before Friday. ")
+
+
+def scan_cases() -> list[tuple[str, str, dict, dict[str, str], str]]:
+    one_k = PROSE * 40
+    user = lambda text: {"messages": [{"role": "user", "content": text}]}  # noqa: E731
+    return [
+        ("short text, may leave (scan runs)", "default", user("Translate 'good morning' to French."), {}, ""),
+        ("~1k-token text, may leave (scan runs)", "default", user("Summarize: " + one_k), {}, "p99 <= 3 ms"),
+        ("~1k tokens + a customer's name and address (found, decide again)", "default",
+         user("Summarize: " + one_k + PERSONAL), {}, "p99 <= 3 ms"),
+        ("20 turns + tool calls, may leave (scan runs)", "default", {"messages": conversation(20)}, {}, ""),
+        ("~1k-token text, declared confidential (skipped)", "default", user("Summarize: " + one_k),
+         {"x-turnout-data-class": "confidential"}, "~0"),
+        ("~1k-token text, all-local policy (skipped)", "all-local", user("Summarize: " + one_k), {}, "~0"),
+    ]
+
+
+def measure_scan(policy, body: dict, headers: dict[str, str], iterations: int) -> tuple[float, float, str]:
+    request = parse_chat_request({"model": "auto", **body})
+    profile = policy.classifier.classify(request, headers, tenant_view(policy, "default"))
+    decision = decide(profile, policy)
+    outcome = scan_when_leaving(decision, policy)
+    samples = []
+    gc.disable()
+    try:
+        for _ in range(iterations):
+            start = time.perf_counter_ns()
+            scan_when_leaving(decision, policy)
+            samples.append((time.perf_counter_ns() - start) / 1000)
+    finally:
+        gc.enable()
+    samples.sort()
+    scan = outcome.scan
+    verdict = ("ran: " if scan.ran else "skipped: ") + scan.reason
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))], verdict
+
+
+def table(header: tuple[str, ...], rows: list[tuple]) -> None:
+    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header))]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("-|-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(str(cell).ljust(w) for cell, w in zip(row, widths)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=2000)
@@ -114,13 +170,15 @@ def main() -> None:
         heavy = "image" in name
         p50, p99, tokens = measure(classifier, body, max(50, args.iterations // (10 if heavy else 1)))
         rows.append((name, f"{p50:,.0f}", f"{p99:,.0f}", "/".join(f"{tokens[m]:,}" for m in RULES), target))
-    header = ("case", "p50 µs", "p99 µs", "tokens " + "/".join(RULES), "target")
-    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header))]
-    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
-    print("-|-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(str(cell).ljust(w) for cell, w in zip(row, widths)))
-
+    table(("case", "p50 µs", "p99 µs", "tokens " + "/".join(RULES), "target"), rows)
+    policies = {"default": load_policy(REPO / "policies" / "default.yaml"),
+                "all-local": load_policy(REPO / "policies" / "examples" / "all-local.yaml")}
+    rows = []
+    for name, policy, body, headers, target in scan_cases():
+        p50, p99, verdict = measure_scan(policies[policy], body, headers, max(50, args.iterations // 4))
+        rows.append((name, f"{p50:,.0f}", f"{p99:,.0f}", verdict[:60], target))
+    print()
+    table(("after decide: thorough scan", "p50 µs", "p99 µs", "scan", "target"), rows)
 
 if __name__ == "__main__":
     main()

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from router.errors import TurnoutError, UnknownModel, Unroutable, UpstreamUnavailable
 from router.policy import CompiledPolicy, LlamaCppModel, RemoteModel, Rule, When
-from router.profile import DataClass, RequestProfile
+from router.profile import DataClass, RequestProfile, ScanReport
 
 AUTO = "auto"
 
@@ -59,6 +59,7 @@ class Decision:
     error: TurnoutError | None = None
     cache_ttl_s: int | None = None
     locations: Mapping[str, str] = field(default_factory=dict)
+    scan: ScanReport | None = None  # the thorough scan after decide (router/pipeline.py); None: not considered
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -95,6 +96,7 @@ class Decision:
             "findings": [f.as_dict() for f in p.findings],
             "candidates": [c.as_dict() for c in self.candidates],
             "error": None if self.error is None else {"type": self.error.code, "message": self.error.message},
+            "thorough_scan": None if self.scan is None else self.scan.as_dict(),
         }
 
 

@@ -1,12 +1,15 @@
-"""parse -> classify -> decide, shared verbatim by the chat endpoint, POST /v1/route and `turnout route`."""
+"""parse -> classify -> decide -> thorough scan, shared verbatim by the chat endpoint, POST /v1/route and
+`turnout route`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Mapping
 
+from router.classify import with_findings
 from router.decide import Decision, ModelHealth, decide
 from router.policy import CompiledPolicy
-from router.profile import DataClass, RequestProfile
+from router.profile import DataClass, RequestProfile, ScanReport
 from router.request import ChatRequest, parse_chat_request
 
 
@@ -20,13 +23,52 @@ def tenant_view(policy: CompiledPolicy, tenant_id: str):
 def plan(policy: CompiledPolicy, payload: Any, headers: Mapping[str, str], tenant_id: str = "default",
          health: Mapping[str, ModelHealth] | None = None,
          shape: Callable[[RequestProfile], RequestProfile] | None = None) -> tuple[ChatRequest, Decision]:
-    """Validate, classify and decide. Raises BadRequest/InvalidContent for input that cannot be classified;
-    a request no model may serve is a Decision with `error`, not an exception. `shape` adjusts the
-    profile before deciding, for endpoints served by other tasks (embeddings); it may change what
-    the request is, never lower its data class."""
+    """Validate, classify, decide and, where the text could leave, scan it thoroughly and decide again.
+    Raises BadRequest/InvalidContent for input that cannot be classified; a request no model may serve
+    is a Decision with `error`, not an exception. `shape` adjusts the profile before deciding, for
+    endpoints served by other tasks (embeddings); it may change what the request is, never lower its
+    data class."""
     request = payload if isinstance(payload, ChatRequest) else parse_chat_request(payload)
     lowered = {k.lower(): v for k, v in headers.items()}
     profile = policy.classifier.classify(request, lowered, tenant_view(policy, tenant_id))
     if shape is not None:
         profile = shape(profile)
-    return request, decide(profile, policy, health)
+    return request, scan_when_leaving(decide(profile, policy, health), policy, health)
+
+
+def _skip_reason(decision: Decision, policy: CompiledPolicy) -> str | None:
+    """Why the thorough scan cannot change `decision`, or None when it must run."""
+    profile = decision.profile
+    if profile.data_class >= DataClass.CONFIDENTIAL:
+        return f"already {profile.data_class}: no cloud model may receive it"
+    if decision.error is not None:
+        return "no model may serve it: nothing leaves"
+    leaving = [m for m in decision.chain if policy.models[m].clearance < DataClass.CONFIDENTIAL]
+    if not leaving:
+        return f"every model it may go to ({', '.join(decision.chain)}) is cleared for confidential data"
+    if not profile.texts:
+        return "no text to read"
+    if policy.classifier.thorough is None:
+        return "no thorough scanner in this policy"
+    return None
+
+
+def scan_when_leaving(decision: Decision, policy: CompiledPolicy,
+                      health: Mapping[str, ModelHealth] | None = None) -> Decision:
+    """The thorough scan (router/classify/thorough.py) of the request's text, run only when it could
+    change `decision`: some model in its chain (first choice or fallback) is cleared below
+    `confidential` and the request is not already confidential. Findings raise the data class and
+    decide runs again on the raised profile; the returned Decision's `scan` says what was found, or
+    why the scan was skipped, and so does a line of its reasons."""
+    skip = _skip_reason(decision, policy)
+    if skip is not None:
+        return replace(decision, scan=ScanReport(False, skip), reasons=decision.reasons + (f"thorough scan skipped: {skip}",))
+    found = policy.classifier.thorough.scan_many(decision.profile.texts)
+    if not found:
+        return replace(decision, scan=ScanReport(True, "nothing found"),
+                       reasons=decision.reasons + ("thorough scan: nothing found",))
+    labels = "; ".join(f"{f.label} in {f.where}" for f in found)
+    raised = with_findings(decision.profile, found)
+    again = decide(raised, policy, health)
+    report = ScanReport(True, f"found {len(found)}: data class raised to {raised.data_class}", tuple(found))
+    return replace(again, scan=report, reasons=again.reasons + (f"thorough scan: {labels}; decided again",))

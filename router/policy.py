@@ -315,12 +315,47 @@ class MediaScanSpec(_Spec):
                                                            "counts as unreadable_media (fails closed)")
 
 
+class DetectorSpec(_Spec):
+    """One detector of the thorough scan (run after decide, only for text that could leave)."""
+
+    enabled: bool = Field(True, description="false switches this detector off")
+    data_class: DataClassField | None = Field(
+        None, description="class a finding raises the request to (default: confidential; health and "
+                          "special_category: restricted)")
+
+
+class PersonDetectorSpec(DetectorSpec):
+    role_words: list[str] = Field(
+        default_factory=list,
+        description="the organisation's own words for the people it serves (e.g. 'Mandant', 'policy holder'): "
+                    "a name after one is a private person, like after 'customer' or 'patient'")
+
+
+class Detectors(_Spec):
+    """The thorough scan's detectors: personal data without a checksum."""
+
+    person: PersonDetectorSpec = Field(default_factory=PersonDetectorSpec,
+                                       description="private persons named with context (salutation, role word, ...)")
+    address: DetectorSpec = Field(default_factory=DetectorSpec, description="street addresses")
+    date_of_birth: DetectorSpec = Field(default_factory=DetectorSpec, description="a full date after a birth word")
+    id_document: DetectorSpec = Field(default_factory=DetectorSpec,
+                                      description="passport, driver's licence and ID-card numbers")
+    health: DetectorSpec = Field(default_factory=DetectorSpec,
+                                 description="someone's health (GDPR art. 9); default restricted")
+    special_category: DetectorSpec = Field(
+        default_factory=DetectorSpec,
+        description="religion, trade union, ethnicity, sexual orientation, political opinion, genetic and "
+                    "biometric data about someone (GDPR art. 9); default restricted")
+
+
 class Privacy(_Spec):
     media: MediaScanSpec = Field(default_factory=MediaScanSpec,
                                  description="the look inside media before they leave the building")
     custom: list[CustomDetector] = Field(default_factory=list, description="project code names, customer names, ...")
     phone_regions: list[str] | None = Field(None, description="ISO regions for national phone formats (default: all)")
     disabled: list[str] = Field(default_factory=list, description="built-in detector kinds to switch off")
+    detectors: Detectors = Field(default_factory=Detectors,
+                                 description="the thorough scan's detectors: on/off, data class, role words")
 
 
 class EngineSpec(_Spec):

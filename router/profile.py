@@ -53,9 +53,30 @@ class Finding:
     kind: str
     where: str
     data_class: DataClass = DataClass.CONFIDENTIAL
+    reason: str = ""  # why the detector fired ("role word", "salutation"), for the thorough scan's kinds
+
+    @property
+    def label(self) -> str:
+        """`kind (reason)`, or the kind alone: what the decision's reasons show."""
+        return f"{self.kind} ({self.reason})" if self.reason else self.kind
 
     def as_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "where": self.where}
+        found = {"kind": self.kind, "where": self.where}
+        if self.reason:
+            found["reason"] = self.reason
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    """Whether the thorough scan (router/classify/thorough.py) read a request, and why or why not."""
+
+    ran: bool
+    reason: str  # why it was skipped, or what it concluded
+    findings: tuple[Finding, ...] = ()  # what it added to the classify findings
+
+    def as_dict(self) -> dict:
+        return {"ran": self.ran, "reason": self.reason, "findings": [f.as_dict() for f in self.findings]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +138,5 @@ class RequestProfile:
     class_reasons: tuple[str, ...] = field(default=())
     task: str = "chat"  # "chat" (chat, responses, completions) or "embeddings": which models can serve it
     window_tokens: dict[str, int] | None = None  # tokens that must fit one context window, when not input_tokens
+    # Every text part a model would receive, as (text, location), for the thorough scan after decide.
+    texts: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)

@@ -10,7 +10,7 @@ the privacy scanner with its location, so a finding anywhere raises the data cla
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -20,6 +20,7 @@ from router.classify.media import (
     MediaLimits, VideoSampling, check_image_count, inspect_audio, inspect_file, inspect_image, inspect_video,
 )
 from router.classify.privacy import PrivacyScanner
+from router.classify.thorough import ThoroughScanner
 from router.classify.tokens import PromptParts, TokenCounter, TokenRule
 from router.errors import BadRequest
 from router.profile import (
@@ -27,7 +28,7 @@ from router.profile import (
 )
 from router.request import ChatRequest
 
-__all__ = ["Classifier", "TenantView", "MediaLimits", "VideoSampling", "TokenRule"]
+__all__ = ["Classifier", "TenantView", "MediaLimits", "VideoSampling", "TokenRule", "with_findings"]
 
 DATA_CLASS_HEADER = "x-turnout-data-class"
 APP_HEADER = "x-turnout-app"
@@ -98,9 +99,11 @@ class Classifier:
 
     def __init__(self, *, token_rules: Mapping[str, TokenRule], privacy: PrivacyScanner,
                  limits: MediaLimits = MediaLimits(), video: VideoSampling = VideoSampling(),
-                 default_output_tokens: int = 512, scorer: ComplexityScorer | None = None) -> None:
+                 default_output_tokens: int = 512, scorer: ComplexityScorer | None = None,
+                 thorough: ThoroughScanner | None = None) -> None:
         self.token_rules = dict(token_rules)
         self.privacy = privacy
+        self.thorough = thorough  # run after decide, by router/pipeline.py, never by classify
         self.limits = limits
         self.video = video
         self.default_output_tokens = default_output_tokens
@@ -190,14 +193,30 @@ class Classifier:
             complexity=self.scorer.score(request, "\n".join(walk.instruction_text)),
             images=parts.images, audio=parts.audio, videos=parts.videos, files=parts.files,
             tenant=tenant.id, app=app, stream=request.stream, class_reasons=tuple(class_reasons),
+            texts=tuple((text, where) for _, text, where in walk.segments),
         )
+
+
+def with_findings(profile: RequestProfile, found: list[Finding]) -> RequestProfile:
+    """`profile` with `found` (the thorough scan's findings) added: detected and effective class
+    raised to the highest finding, one class reason per new finding. Never lowers (invariant 2)."""
+    if not found:
+        return profile
+    top = max(f.data_class for f in found)
+    kept = tuple(r for r in profile.class_reasons if r != _NO_FINDINGS)
+    return replace(profile, findings=profile.findings + tuple(found),
+                   detected_class=max(profile.detected_class, top), data_class=max(profile.data_class, top),
+                   class_reasons=tuple(f"{f.label} in {f.where}" for f in found) + kept)
+
+
+_NO_FINDINGS = "no personal data, secrets or declared class"
 
 
 def _detected_class(findings: list[Finding]) -> tuple[DataClass, list[str]]:
     """max of the findings' classes, INTERNAL when there are none; one reason per finding."""
     if not findings:
-        return DataClass.INTERNAL, ["no personal data, secrets or declared class"]
-    return max(f.data_class for f in findings), [f"{f.kind} in {f.where}" for f in findings]
+        return DataClass.INTERNAL, [_NO_FINDINGS]
+    return max(f.data_class for f in findings), [f"{f.label} in {f.where}" for f in findings]
 
 
 def _extras(extra: dict[str, Any] | None) -> Iterator[tuple[str, Any]]:

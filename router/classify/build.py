@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from router.classify import Classifier
 from router.classify.media import MediaLimits, VideoSampling
 from router.classify.privacy import CustomPattern, PrivacyConfig, PrivacyScanner
+from router.classify.thorough import THOROUGH_KINDS, DetectorSetting, ThoroughConfig, ThoroughScanner
 from router.classify.tokens import TRANSCRIPT_TOKENS_PER_S, TokenRule, default_rule_for
 
 if TYPE_CHECKING:
@@ -40,6 +41,17 @@ def _declared_rule(model) -> TokenRule:
     )
 
 
+def thorough_config(spec: "Policy") -> ThoroughConfig:
+    """The policy's `privacy.detectors` as the thorough scanner reads them."""
+    detectors = spec.privacy.detectors
+    settings = {}
+    for kind in THOROUGH_KINDS:
+        detector = getattr(detectors, kind)
+        settings[kind] = DetectorSetting(enabled=detector.enabled, data_class=detector.data_class,
+                                         role_words=tuple(getattr(detector, "role_words", ())))
+    return ThoroughConfig(detectors=settings)
+
+
 def build_classifier(spec: "Policy", limits: MediaLimits | None = None) -> Classifier:
     """ValueError naming the detector when a custom pattern does not compile."""
     privacy = PrivacyConfig(
@@ -48,9 +60,11 @@ def build_classifier(spec: "Policy", limits: MediaLimits | None = None) -> Class
         phone_regions=tuple(spec.privacy.phone_regions) if spec.privacy.phone_regions else None,
         disabled=frozenset(spec.privacy.disabled),
     )
+    scanner = PrivacyScanner(privacy)
     return Classifier(
         token_rules={m.id: token_rule(m) for m in spec.models},
-        privacy=PrivacyScanner(privacy),
+        privacy=scanner,
+        thorough=ThoroughScanner(scanner, thorough_config(spec)),
         limits=limits or MediaLimits(),
         video=VideoSampling(fps=spec.media.video_fps, max_frames=spec.media.video_max_frames,
                             assumed_duration_s=spec.media.video_assumed_duration_s),

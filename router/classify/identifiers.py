@@ -6,10 +6,13 @@ A digit span is a run of digit groups joined by single separators (space, -, ., 
 Scanning once and deciding per span costs one regular-expression pass over a prompt instead of
 one per detector; most spans (years, counts, prices) are dismissed by their length alone.
 
-- Payment cards: 13-19 digits, no separators or one separator used throughout, a known issuer
+- Payment cards: 12-19 digits, no separators or one separator used throughout, a known issuer
   range for that length (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir,
   RuPay, Troy) and a valid Luhn check digit (stdnum.luhn). Groups of 3+ digits; a longer span
-  ("4526 0181 5908 3012 12/26") is searched for such a run.
+  ("4526 0181 5908 3012 12/26") is searched for such a run. 12-digit Maestro and 15-digit JCB
+  (1800, 2131) numbers, and JCB's older 16-digit ranges, count only after a card word (card, Karte, tarjeta, Maestro, ...) in the
+  40 characters before them. A number glued to a longer token by a hyphen is part of it
+  (4111-1111-1111-1111-aaaa).
 - IBANs: two letters just before the span, then exactly the length schwifty's registry gives that
   country, in capitals or not, compact or grouped; schwifty validates the check digits and the
   country's BBAN structure (not the national check digits, which many writers get wrong).
@@ -73,23 +76,40 @@ _CARD_RANGES = (
     ("60", "60", _16), ("82", "82", _16), ("508", "508", _16), ("353", "353", _16), ("356", "356", _16),  # RuPay
     ("9792", "9792", _16),  # Troy
 )
+# Shapes that are cards only next to a card word: 12-digit Maestro and the old 15-digit JCB ranges
+# read like any other account or order number.
+_CONTEXT_CARD_RANGES = (
+    ("50", "50", (12,)), ("56", "69", (12,)), ("0604", "0604", (12, *_13_19)),  # Maestro
+    ("1800", "1800", (15,)), ("2131", "2131", (15,)),  # JCB, 15 digits
+    ("3088", "3088", _16), ("3096", "3096", _16), ("3112", "3112", _16), ("3158", "3158", _16),
+    ("3337", "3337", _16), ("35", "35", _16_19),  # JCB's older and wider 16-digit ranges
+)
+_CARD_WORDS = re.compile(
+    r"(?i)(?:card|karte|carte|tarjeta|carta|kaart|karta|cartão|kort|maestro|jcb|unionpay|union pay|rupay|mir|visa|"
+    r"mastercard|amex|credit|debit|kredit|crédito|débito|paid with|pay with|charge)")
+_CARD_WORD_WINDOW = 40
 
 
-def _issuer_known(number: str) -> bool:
-    return any(len(number) in lengths and low <= number[:len(low)] <= high for low, high, lengths in _CARD_RANGES)
+def _in_ranges(number: str, ranges: tuple[tuple[str, str, tuple[int, ...]], ...]) -> bool:
+    return any(len(number) in lengths and low <= number[:len(low)] <= high for low, high, lengths in ranges)
 
 
-def _is_card(span: str) -> bool:
+def _issuer_known(number: str, card_word: bool) -> bool:
+    return _in_ranges(number, _CARD_RANGES) or (card_word and _in_ranges(number, _CONTEXT_CARD_RANGES))
+
+
+def _is_card(span: str, card_word: bool) -> bool:
     """Whether some run of consecutive digit groups in `span` is a payment card number: one group
-    of 13-19 digits, or groups of 3+ digits joined by one and the same separator."""
-    if len(span) < 13:
+    of 12-19 digits, or groups of 3+ digits joined by one and the same separator (12 and 15 digits
+    of the context ranges only when `card_word`)."""
+    if len(span) < 12:
         return False
     groups = _DIGITS.findall(span)
     separators = _SEPARATORS.findall(span)
     for first, group in enumerate(groups):
         number, last = group, first
         while True:
-            if 13 <= len(number) <= 19 and _issuer_known(number) and luhn.is_valid(number):
+            if 12 <= len(number) <= 19 and _issuer_known(number, card_word) and luhn.is_valid(number):
                 return True
             last += 1
             if (last == len(groups) or len(number) > 19 or len(group) < 3 or len(groups[last]) < 3
@@ -141,7 +161,8 @@ class NumberScanner:
                 kind, stop = self._lettered(text, start, end, todo)
             # A number glued to a longer token is part of it: INV-2023-0042, 1Z999AA10123456784, v1.2.3.
             if kind is None and end - start >= 7 and not (
-                    _word_char(before) or before in _GLUE_BEFORE or _word_char(after) or after == "_"):
+                    _word_char(before) or before in _GLUE_BEFORE or _word_char(after) or after == "_"
+                    or (after == "-" and _word_char(text[end + 1:end + 2]))):  # 4111-1111-1111-1111-aaaa
                 kind = self._numeric(text, start, end, match.group(), todo)
             if kind is not None:
                 found.add(kind)
@@ -163,7 +184,8 @@ class NumberScanner:
         return None, end
 
     def _numeric(self, text: str, start: int, end: int, span: str, todo: set[str]) -> str | None:
-        if "payment_card" in todo and _is_card(span):
+        if "payment_card" in todo and _is_card(span, _CARD_WORDS.search(text, max(0, start - _CARD_WORD_WINDOW), start)
+                                               is not None):
             return "payment_card"
         if "us_ssn" in todo and ssn(text, start, span):
             return "us_ssn"

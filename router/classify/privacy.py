@@ -17,8 +17,16 @@ Kinds (DETECTOR_KINDS) and where they are decided:
     jwt           credentials.py
     custom:<name> here: the policy's regexes and keyword lists
 
+Personal data without a checksum (person, address, date_of_birth, id_document, health,
+special_category) is the thorough scan's (thorough.py), run after decide where text could leave.
+
 E-mail decoys that do not count: no dot in the domain (user@localhost), a TLD that is a file
 extension (icon@2x.png), and git's SSH remotes (git@github.com:org/repo).
+
+Every detector reads the text folded (normalize.fold: NFKC, no zero-width or other format
+characters), so `４１１１ １１１１ ...` and a card number broken up by zero-width spaces are found;
+ASCII text costs one `isascii()` more. The noise of obfuscation, OCR and speech is the thorough
+scan's (thorough.py).
 
 Everything costly (regular expressions, phonenumbers' region index, schwifty's registry) is built
 once in `PrivacyScanner.__init__`; `scan` only reads it, so one scanner serves all requests.
@@ -32,6 +40,7 @@ from dataclasses import dataclass, field
 
 from router.classify.credentials import SECRET_KINDS, find_secrets
 from router.classify.identifiers import NUMBER_KINDS, NumberScanner
+from router.classify.normalize import fold
 from router.profile import DataClass, Finding
 
 DETECTOR_KINDS: tuple[str, ...] = ("email", *NUMBER_KINDS, *SECRET_KINDS)
@@ -154,6 +163,11 @@ class PrivacyScanner:
         # A policy regex may be anchored (^...$) or reach across lines: such policies scan part by part.
         self._batchable = all(c.regex is None for c in self._customs)
 
+    @property
+    def batchable(self) -> bool:
+        """Whether parts may be scanned joined (no policy regex that could anchor or span lines)."""
+        return self._batchable
+
     def scan_many(self, segments: Sequence[tuple[str, str]]) -> list[list[Finding]]:
         """`scan` of every (text, where), in order. Most conversations carry no personal data at all:
         their parts are joined and scanned once, and only a hit sends the scan part by part (the
@@ -168,6 +182,7 @@ class PrivacyScanner:
         then policy order. Pure: reads only its arguments and its configuration."""
         if not text:
             return []
+        text = fold(text)
         found: set[str] = set()
         if self._email and "@" in text and _has_email(text):
             found.add("email")

@@ -1,0 +1,341 @@
+"""Word lists of the thorough scan (router/classify/people.py, records.py), by language: English,
+German, French, Spanish, Italian, Dutch, Portuguese, Polish, Swedish/Danish/Norwegian where they
+differ, and the one-pass matcher that finds all of them.
+
+Python's `re` tries every alternative of a long alternation at every position (a 1k-token text
+against these lists took ~50 ms), so the lists are not regular expressions: `Matcher` looks each
+word of the text up once in a dict of phrases by first word (~0.1 ms for 1k tokens), and the
+detectors run small anchored expressions only where a phrase was found.
+
+The name gazetteers live in router/classify/data/ (derived from names-dataset, see derive_names.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+
+WORD = re.compile(r"\w+(?:['\-]\w+)*")
+
+
+def phrases(words: str) -> tuple[tuple[str, ...], ...]:
+    """'a | b c | d.' -> (("a",), ("b", "c"), ("d",)): each phrase as the words WORD reads in it."""
+    found = (tuple(WORD.findall(w.lower().replace("’", "'"))) for w in words.split("|"))
+    return tuple(dict.fromkeys(p for p in found if p))
+
+
+def lowered(text: str) -> str:
+    """text.lower() with ’ read as ' and the same length (offsets stay valid in `text`)."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c if len(c := ch.lower()) == 1 else ch for ch in text)
+    return low.replace("’", "'")
+
+
+class Reading:
+    """One text as the detectors read it: its words (lower case), and where each phrase list matched.
+    `hits[name]` holds (first word, end word) index pairs; `start`/`end` turn them into offsets."""
+
+    __slots__ = ("text", "lower", "words", "hits", "_spans")
+
+    def __init__(self, text: str, matcher: "Matcher") -> None:
+        self.text = text
+        self.lower = lowered(text)
+        self.words = WORD.findall(self.lower)
+        self.hits = matcher.find(self.words)
+        self._spans: list[tuple[int, int]] | None = None
+
+    def _span(self, index: int) -> tuple[int, int]:
+        if self._spans is None:
+            self._spans = [m.span() for m in WORD.finditer(self.lower)]
+        return self._spans[index]
+
+    def start(self, word: int) -> int:
+        """Offset of word `word` in the text."""
+        return self._span(word)[0]
+
+    def end(self, word: int) -> int:
+        """Offset just after word `word - 1`: the end of a hit (first, end)."""
+        return self._span(word - 1)[1]
+
+    def get(self, name: str) -> list[tuple[int, int]]:
+        return self.hits.get(name, [])
+
+
+class Matcher:
+    """Finds every phrase of several named lists in a word sequence, in one pass."""
+
+    def __init__(self, lists: Mapping[str, Iterable[tuple[str, ...]]]) -> None:
+        index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for name, entries in lists.items():
+            for phrase in entries:
+                index[phrase[0]].append((phrase[1:], name))
+        self._index = dict(index)
+
+    def find(self, words: list[str]) -> dict[str, list[tuple[int, int]]]:
+        """name -> (first, end) word indexes of each phrase of that list found in `words`, in order."""
+        hits: dict[str, list[tuple[int, int]]] = {}
+        index = self._index
+        for i, word in enumerate(words):
+            entries = index.get(word)
+            if entries is None:
+                continue
+            for rest, name in entries:
+                end = i + 1 + len(rest)
+                if not rest or tuple(words[i + 1:end]) == rest:
+                    hits.setdefault(name, []).append((i, end))
+        return hits
+
+
+# Who a private person is to the writer: roles of account, care, employment, tenancy, family.
+ROLE_WORDS = phrases("""
+customer | client | patient | tenant | landlord | employee | staff member | applicant | candidate | caller |
+subscriber | account holder | policyholder | policy holder | beneficiary | claimant | guest | passenger |
+student | pupil | resident | colleague | coworker | co-worker | my report | direct report | contractor | intern |
+member | volunteer | donor | buyer | borrower | debtor | defendant | plaintiff | witness | suspect | victim |
+recipient | traveller | traveler | visitor | lodger | carer | caregiver | nurse | my manager | our manager |
+wife | husband | son | daughter | mother | father | brother | sister | grandmother | grandfather | friend |
+neighbour | neighbor | fiancé | fiancée | girlfriend | boyfriend | partner | boss | teacher | trainee |
+kunde | kunden | kundin | patientin | patienten | mieter | mieterin | vermieter | mitarbeiter | mitarbeiterin | bewerber | bewerberin |
+kollege | kollegin | schüler | schülerin | versicherte | versicherter | antragsteller | antragstellerin |
+mitglied | mitarbeiters | bewerbers | mieters | mitglieds | frau | herr | herrn | ehefrau | ehemann | tochter | sohn | mutter | vater | nachbar | nachbarin |
+cliente | clienta | paciente | inquilino | inquilina | empleado | empleada | candidata | solicitante |
+compañero | compañera | socio | socia | alumno | alumna | asegurado | asegurada | beneficiario | beneficiaria |
+locataire | employé | employée | salarié | salariée | candidat | collègue | adhérent | adhérente | élève |
+assuré | assurée | bénéficiaire | patiente | madame | monsieur |
+paziente | dipendente | candidato | collega | studente | studentessa | assicurato | assicurata |
+klant | patiënt | huurder | werknemer | medewerker | medewerkster | sollicitant |
+funcionário | funcionária | inquilina | colega |
+klient | klienta | klientka | klientki | pacjent | pacjenta | pacjentka | pacjentki | pracownika | najemca | pracownik | pracownica | kandydat | kandydatka |
+kund | kunden | anställd | hyresgäst | ansatt | medarbejder | lejer
+""")
+
+# Titles written before a name.
+HONORIFICS = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Herrn|Frau|Mme|Mlle|Mmes|M\.|Monsieur|Madame|Mademoiselle|"
+              r"Sr|Sra|Srta|Señor|Señora|Señorita|Don|Doña|Sig|Sig\.ra|Signor|Signora|Signorina|Dott|Dott\.ssa|"
+              r"Pan|Pani|Dhr|Mevr|Meneer|Mevrouw|Sir|Dame|Fru|Hr)\.?")
+
+HONORIFIC_WORDS = phrases("""
+mr | mrs | ms | miss | mx | dr | prof | herr | herrn | frau | mme | mlle | monsieur | madame | mademoiselle |
+sr | sra | srta | señor | señora | señorita | don | doña | sig | signor | signora | signorina | dott | pan | pani |
+dhr | mevr | meneer | mevrouw | sir | dame | fru | m""")
+# Academic and professional titles between a cue and the name: "Kunden Dipl.-Ing. Janna Grein".
+TITLES = r"(?:(?:Dipl\.-[A-Z][a-z]+|Dr|Prof|Ing|Mag|Univ\.-Prof|B\.[A-Z][a-z]*|M\.[A-Z][a-z]*|MBA|PhD)\.?[ \t]+)*"
+
+SALUTATIONS = phrases("""
+dear | hi | hello | hey | good morning | good afternoon | good evening | greetings |
+liebe | lieber | liebes | hallo | sehr geehrte | sehr geehrter | guten tag | moin | servus |
+bonjour | bonsoir | salut | cher | chère | hola | estimado | estimada | querido | querida | buenos días |
+ciao | gentile | egregio | caro | cara | buongiorno | beste | geachte | hoi | hej | kære | dzień dobry |
+szanowny | szanowna | drogi | droga | prezado | prezada | olá | bom dia
+""")
+
+SIGN_OFFS = phrases("""
+best regards | kind regards | warm regards | warmest regards | regards | best wishes | best | sincerely |
+yours sincerely | yours faithfully | yours truly | cheers | thanks | thank you | many thanks | all the best |
+mit freundlichen grüßen | freundliche grüße | viele grüße | liebe grüße | beste grüße | herzliche grüße | gruß |
+cordialement | bien cordialement | bien à vous | salutations | amicalement | bises |
+saludos | un saludo | saludos cordiales | atentamente | un abrazo |
+cordiali saluti | distinti saluti | saluti | un caro saluto |
+met vriendelijke groet | vriendelijke groeten | groeten | groetjes |
+pozdrawiam | z poważaniem | atenciosamente | abraços | cumprimentos | med vänliga hälsningar | hälsningar |
+venlig hilsen | med vennlig hilsen
+""")
+
+# Introductions that name the speaker outright, and those that need a known given name after them.
+INTRODUCTIONS = phrases("""
+my name is | my name's | the name is | i am called | mein name ist | ich heiße | ich heisse | je m'appelle |
+mon nom est | je me nomme | me llamo | mi nombre es | mi chiamo | il mio nome è | mijn naam is | ik heet |
+nazywam się | mam na imię | meu nome é | chamo-me | me chamo | jag heter | mitt namn är | jeg hedder | jeg heter
+""")
+WEAK_INTRODUCTIONS = phrases("""
+i'm | i am | this is | it's | it is | speaking with | ich bin | hier ist | hier spricht | je suis | c'est |
+soy | habla | sono | parla | ik ben | jestem | eu sou | aqui é | jag är
+""")
+
+# What is said about a private person: account, care, employment.
+ACCOUNT_VERBS = phrases("""
+called | phoned | rang | emailed | e-mailed | wrote to us | complained | ordered | paid | owes | booked |
+cancelled | canceled | returned | requested | applied | was hired | hired | was fired | fired | resigned |
+was promoted | joined us | onboarded | was admitted | was diagnosed | was prescribed | was treated | was discharged |
+missed | is late | moved in | moved out | disclosed | asked for |
+will start | was born | is renting | rents |
+account | invoice | contract | salary | payslip | appraisal | performance review | sick leave | appointment |
+refund | complaint | subscription | booking | reservation | claim | loan | mortgage | lease | tenancy | policy |
+order | delivery | parcel | visa | application | file | record | case | ticket |
+hat angerufen | bestellt | beschwert | gekündigt | eingestellt | kündigung | vertrag | rechnung | gehalt | termin |
+a appelé | a commandé | s'est plaint | a démissionné | facture | contrat | salaire | rendez-vous | dossier |
+llamó | pidió | se quejó | renunció | factura | contrato | salario | cita | expediente |
+ha chiamato | ha ordinato | fattura | contratto | stipendio | appuntamento | pratica | angerufen | gekündigt |
+heeft gebeld | belde | gebeld | klaagde | factuur | afspraak | bestelling | ringede | klagede | faktura | aftale |
+bestilling | worked with us | works with us | worked for us | works for us | has worked | was employed
+""")
+
+# Words that put a named person in the writer's dealings: weak cues (silent next to public figures).
+INTERACTIONS = phrases("""
+call with | meeting with | met with | spoke with | spoke to | talked to | chat with | interview with |
+appointment with | on behalf of | forward this to | send this to | reference for | cc | attn | attention |
+ask | invite | remind | tell | thank | email | e-mail | ping | text | notify | inform | send to | sent to |
+forward to | reply to | respond to | write to | wrote to | letter to | note to | assign to | assigned to |
+frag | erinnere | schreib an | antworte | demande à | rappelle | écris à | réponds à | pregúntale a |
+recuérdale a | escribe a | responde a | chiedi a | ricorda a | scrivi a | rispondi a | vraag | herinner |
+gespräch mit | termin mit | telefonat mit | rendez-vous avec | entretien avec | reunión con | llamada con |
+riunione con | chiamata con | gesprek met | afspraak met""")
+
+# Said of famous people and works, not of a writer's customers: weak cues stay silent next to them.
+PUBLIC_CUES = phrases("""
+who was | who is | who were | biography | famous | history of | historical | historian | president | prime minister |
+  emperor | empress | pope |  prize | nobel | oscar | grammy | wrote | written by | novel |
+novels | novelist | poem | poet | poetry | painter | painted | painting | composer | composed | symphony |
+scientist | physicist | chemist | philosopher | theory of | actor | actress | singer |   
+film | movie |    character | characters | protagonist | fiction | fictional | 
+ chapter |  play by | playwright | author | authors | prose | style of | quote | quotes | speech |
+address by | gettysburg | inventor | invented | discovered | century | dynasty | war | battle | reign |
+olympic | champion |    celebrity |    myth | mythology | bible |
+in pride and prejudice | shakespeare | according to | compare | comparison | analyse | analyze | essay on |
+lived from | died in | died | assassinated | founder of | founded | ceo of | senator | governor | mayor of |
+schriftsteller | roman | dichter | maler | komponist | schauspieler | präsident | könig | königin | kaiser |
+écrivain | roman de | poète | peintre | compositeur | acteur | président | roi | reine | empereur |
+escritor | novela | poeta | pintor | compositor | actor | presidente | rey | reina | emperador |
+scrittore | romanzo | pittore | compositore | attore | re | regina | imperatore
+""")
+
+
+FIRST_POSSESSIVE = phrases("""
+my | mein | meine | meinen | meiner | meinem | mon | ma | mes | mi | mis | mio | mia | miei | mie | mijn |
+mój | moja | moje | meu | minha | meus | minhas | min | mitt | mina""")
+THIRD_PERSON_POSSESSIVE = phrases("his | her | their | sein | seine | seiner | ihr | ihre | ihrer | sa | ses | su | sus | suo | sua | zijn | haar | jego | jej | dele | dela")
+
+TASK_WORDS = phrases("""
+draft | write | reply | respond | answer | send | remind | invoice | letter | e-mail | email | message | note |
+confirm | book | schedule | call | contact | notify | proofread | formuliere | schreibe | schreib | antworte |
+erinnere | rédige | écris | écrire | envoie | réponds | répondre | redacta | escribe | envía | responde | scrivi |
+invia | rispondi | schrijf | stuur | napisz""")
+PATIENT_WORDS = phrases("patient | patients | patientin | patienten | paciente | patiente | paziente | patiënt | pacjent | pacjentka")
+DISCLOSURE_WORDS = phrases("""
+disclosed | reported | reports | told | tells | says | said | informed | record | records | file | note | revealed |
+mitgeteilt | berichtet | a révélé | signale | informó | informa | ha segnalato | meldt""")
+DETERMINERS = phrases("the | this | that | our | my | an | a | one | le | la | l' | un | une | der | die | das | ein | eine | el | una | il | lo | de | het | een")
+SPECIAL_TIES = phrases("""
+i am | i'm | he is | she is | he's | she's | they are | ich bin | er ist | sie ist | je suis | il est | elle est |
+soy | sono | ik ben | hij is | zij is | jestem | sou | jag är""")
+
+# A person's own health: terms, and the verbs that tie a condition to someone.
+HEALTH_TERMS = phrases("""
+diagnosis | diagnosed | diagnoses | chemotherapy | chemo | radiotherapy | radiation therapy | dialysis | cancer |
+tumour | tumor | leukemia | leukaemia | lymphoma | melanoma | diabetes | diabetic | hiv | hiv-positive | aids |
+hepatitis | asthma | epilepsy | seizure | seizures | depression | depressed | anxiety disorder | panic attacks |
+bipolar | schizophrenia | adhd | autism | autistic | dementia | alzheimer's | alzheimer | parkinson's | parkinson |
+multiple sclerosis | stroke | heart attack | myocardial infarction | chest pain | hypertension | high blood pressure |
+pregnancy | pregnant | miscarriage | abortion | ivf | infertility | surgery | operated | prescription |
+prescribed | medication | medications | insulin | antidepressants | antidepressant | therapist | psychiatrist |
+psychotherapy | rehab | addiction | alcoholism | overdose | disability | disabled | wheelchair | allergy | allergic |
+blood test | lab results | mri | ct scan | x-ray | biopsy | sick note | sick leave | medical leave | medical record |
+medical records | medical history | covid | tested positive | injury | fracture | concussion | hospitalised |
+hospitalized | hospital | icu | intensive care | mental health | burnout | eating disorder | anorexia | bulimia |
+migraine | migraines | arthritis | osteoporosis | std | sti | chlamydia | syphilis | cholesterol | blood pressure |
+symptoms | symptom | treatment | treated for | physiotherapy |
+adhs | tdah | panikattacken | angststörung | diagnose | diagnostiziert | chemotherapie | krebs | tumor | diabetiker | depressionen | schwangerschaft | schwanger |
+krankschreibung | krankgeschrieben | arbeitsunfähig | arbeitsunfähigkeit | medikamente | medikament |
+therapie | krankenhaus | befund | blutdruck | herzinfarkt | schlaganfall | allergie | behinderung | reha |
+diagnostic | diagnostiqué | diagnostiquée | chimiothérapie | diabète | diabétique | insuline | vih | dépression | enceinte | grossesse |
+arrêt maladie | ordonnance | médicament | médicaments | hospitalisé | hospitalisée | traitement | handicap | maladie |
+diagnóstico | diagnosticado | diagnosticada | quimioterapia | cáncer | diabético | diabética | insulina | depresión | embarazada | embarazo |
+baja médica | receta | medicamento | medicamentos | hospitalizado | hospitalizada | tratamiento | discapacidad |
+enfermedad | diagnosi | chemioterapia | cancro | tumore | diabete | depressione | incinta | gravidanza | malattia |
+ricetta | farmaco | farmaci | ricoverato | ricoverata | terapia | disabilità | diagnosticato | diagnosticata |
+diagnose | kanker | zwanger | ziekenhuis | medicijnen | ziek | ziekte | dementie | depressie | astma | epilepsie |
+hartaanval | beroerte | diabetisch | diabetico | diabetica | diagnoza | rak | cukrzyca | ciąża | w ciąży |
+szpital | leki | choroba | diagnóstico | câncer | gravidez | grávida | remédio | doença | diagnos | sjukskriven | gravid
+""")
+HEALTH_TIES = phrases("""
+was diagnosed | has been diagnosed | have been diagnosed | is diagnosed | got diagnosed | suffers from | suffering from |
+i have | i've got | i am | i'm | is on | takes | is taking | i take | i'm taking | was admitted | is admitted |
+presents with | history of | treated for | prescribed | tested positive | disclosed | underwent | is recovering |
+had surgery | sick leave | sick note | medical leave | off sick | he has | she has | he had | she had |
+they have | er hat | sie hat | il a | elle a | él tiene | ella tiene | lui ha | lei ha | patient has | has been | ich habe | ich bin | leidet an | j'ai | je suis |
+souffre de | tengo | estoy | sufre de | ho | sono | soffre di | ik heb | mam | jestem | choruje na | tenho | estou
+""")
+
+SPECIAL_CATEGORIES: dict[str, str] = {
+    "religion": phrases("""
+        religion | religious | religious holidays | faith | church member | churchgoer | mosque | synagogue | muslim |
+        christian | catholic | protestant | jewish | hindu | buddhist | sikh | atheist | converted to |
+        konfession | religiös | religiöse | kirchenmitglied | muslimisch | jüdisch | katholisch | evangelisch |
+        religieux | religieuse | musulman | musulmane | juif | juive | catholique | religioso | religiosa |
+        musulmán | judío | judía | católico | católica | religione | ebreo | cattolico"""),
+    "trade union": phrases("""
+        trade union | labor union | labour union | union member | union members | union membership |
+        union representative | trade unions | trade union members | unionised | unionized |
+        union rep | joined the union | joined a union | union dues | gewerkschaft | gewerkschaftsmitglied | gewerkschaftsmitglieder |
+        syndicat | syndiqué | syndiquée | syndiqués | syndiquées | syndicats | sindicato | sindicado | sindacato | iscritto al sindacato | vakbond |
+        związek zawodowy | fackförbund"""),
+    "ethnicity": phrases("""
+        ethnicity | ethnic origin | ethnic background | racial origin | racial background | race or ethnicity |
+        ethnische herkunft | origine ethnique | origen étnico | origine etnica | etnische afkomst"""),
+    "sexual orientation": phrases("""
+        sexual orientation | gay | lesbian | bisexual | homosexual | transgender | came out | coming out | queer | lgbt | lgbtq |
+        sexuelle orientierung | schwul | lesbisch | orientation sexuelle | homosexuel | homosexuelle |
+        orientación sexual | orientamento sessuale"""),
+    "political opinion": phrases("""
+        political opinion | political opinions | political views | political affiliation | party member |
+        party membership | voted for | votes for | member of the party | parteimitglied | politische meinung |
+        opinion politique | afiliación política | opinione politica"""),
+    "genetic data": phrases("""
+        genetic test | genetic testing | dna test | genome | genetic data | brca | brca1 | brca2 | gene mutation |
+        hereditary condition | gentest | test génétique | prueba genética | test genetico"""),
+    "biometric data": phrases("""
+        fingerprint | fingerprints | face scan | facial scan | iris scan | retina scan | biometric | biometrics |
+        voiceprint | fingerabdruck | fingerabdrücke | empreinte digitale | empreintes digitales | huella dactilar |
+        huellas dactilares | impronta digitale"""),
+}
+
+# Who special-category data can be about: people the writer holds records of.
+# What ties a group word to special-category data about its members: a question or a record.
+GROUP_TIES = phrases("""
+who | whose | which | that | their | list | record | records | names | are | is | disclosed | declared | store |
+collect | keep | register | welche | welcher | die | deren | liste | qui | dont | liste | que | quienes | cuyos |
+lista | che | cui | elenco | die | wie | welke | lijst | którzy | lista""")
+
+GROUP_WORDS = phrases("""
+staff | employees | employee | workers | worker | team members | colleagues | members | applicants | candidates |
+customers | clients | patients | tenants | students | personnel | workforce | mitarbeiter | mitarbeitende |
+beschäftigte | belegschaft | salariés | employés | personnel | empleados | plantilla | trabajadores | dipendenti |
+personale | medewerkers | werknemers | pracownicy
+""")
+
+# Words a capitalised token can be without being a name, for the gazetteer's noisy entries.
+NOT_NAMES = frozenset("""
+The A An And Or But If Then When What Who Why How Where Which This That These Those There Here It Its
+I We You He She They Me Us Him Her Them My Our Your His Their Mine Please Thanks Thank Dear Hi Hello Hey
+Yes No Not All Any Some Each Every Many Much More Most Other Such Only Own Same So Than Too Very Can Will
+Just Should Now Also Well Even Back Still Way Since Ago Today Tomorrow Yesterday Monday Tuesday Wednesday
+Thursday Friday Saturday Sunday January February March April May June July August September October
+November December Success Portal Service Support Team Street Road Drive Avenue Lane Main Customer Client
+Patient Summer Winter Spring Autumn Fall Page   Will  Hope Faith Joy    
+Art   Sky Star Honey Angel Baby King Queen Manager Director Experience Relations Desk Center
+Centre Department Accounts Account Care Data Records Record Number Name Team Office Help Line Sales Marketing Prince Princess Duke Earl Major General Justice Judge
+Bishop Pope Saint  Der Die Das Ein Eine Und Oder Le La Les Un Une Et Ou El Los Las Y Il Lo Gli
+E De Het Een En Van Von Bitte Danke Merci Gracias Grazie New Old Big Small Good Best Great Happy Lucky Sir
+Paris London Berlin Madrid Rome Roma Vienna Sydney  Lyon     
+  Phoenix Dallas Houston Troy Orlando Memphis Israel China India America Europe Asia Africa
+Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis God
+House Home Office Company Group Bank Apple Amazon Google Ford Tesla Acme Corp Inc Ltd GmbH Via Rue Calle
+""".split())
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Common given names of 105 countries (router/classify/data/first_names.txt), less NOT_NAMES."""
+    return frozenset((_DATA / "first_names.txt").read_text(encoding="utf-8").split()) - NOT_NAMES
+
+
+@cache
+def last_names() -> frozenset[str]:
+    """Common surnames of 105 countries (router/classify/data/last_names.txt), less NOT_NAMES."""
+    return frozenset((_DATA / "last_names.txt").read_text(encoding="utf-8").split()) - NOT_NAMES

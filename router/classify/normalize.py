@@ -1,0 +1,181 @@
+"""Text as the detectors should read it: one written form for what people, OCR and speech-to-text
+write in many.
+
+Two layers, so the microsecond path pays only for what it needs:
+
+- `fold(text)`: NFKC (full-width digits and letters become ASCII: `４１１１` -> `4111`) and no
+  format characters (zero-width spaces and joiners, soft hyphens, bidi marks: Unicode category
+  Cf). ASCII text is returned as it is, at the cost of one `str.isascii()`. Every detector of the
+  privacy scanner reads folded text.
+- `denoise(text)`: the noise of obfuscation, OCR and speech, for the thorough scan
+  (router/classify/thorough.py) and the OCR text / transcripts of media:
+    * e-mails written to dodge scrapers or read out: `maria.keller [at] example-mail [dot] de`,
+      `maria . keller @ example-mail . de`, `maria dot keller at example dot com`,
+      `jean point dupont arobase exemple point fr`;
+    * numbers read out as words, in English, German, French, Spanish and Italian:
+      `plus four four two zero ...` -> `+4420...` (four digit words or more in a row; "double"
+      and "triple" repeat the next one);
+    * OCR's O/0 and l/1 confusions inside digit runs: `DE89 37O4 OO44` -> `DE89 3704 0044`
+      (only in digit groups of a run of 6+ characters with 4+ digits, so words stay words);
+    * dropped spaces after a label: `IBANDE8937...`, `card4111...`, `Tel+4420...`.
+  Decoys stay decoys: order numbers, version strings and UUIDs hold no spoken digits, no label
+  glued to a number and no lone O or l inside digits, so `denoise` leaves them as they are.
+
+Both are pure and keep no state; the detectors never see a value twice.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+
+_FORMAT_CHARS = {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"}
+
+
+def fold(text: str) -> str:
+    """NFKC without format characters; `text` itself when it is ASCII (nothing to fold)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text).translate(_FORMAT_CHARS)
+
+
+# -- e-mails ------------------------------------------------------------------------------------------
+
+# Led by the bracket, so a text full of spaces is not re-read from every one; the spaces around the
+# result go with _SPACED_AT / _SPACED_DOT.
+_BRACKETED_AT = re.compile(r"[\[\(\{<][ \t]*+(?:at|@|ät|arobase|arroba|chiocciola)[ \t]*+[\]\)\}>]", re.I)
+_BRACKETED_DOT = re.compile(r"[\[\(\{<][ \t]*+(?:dot|punkt|point|punto|\.)[ \t]*+[\]\)\}>]", re.I)
+_SPACED_AT = re.compile(r"(?<=[\w.])[ \t]+@[ \t]*(?=\w)|(?<=\w)[ \t]*@[ \t]+(?=\w)")
+_SPACED_DOT = re.compile(r"(?<=[^\W\d_])[ \t]+\.[ \t]+(?=[^\W\d_])")
+_LABEL = r"[^\W_][\w\-]*"
+# Words that start a spoken "at" phrase but never an address ("look at the dot com era").
+_NOT_LOCAL = ("me|us|him|her|them|you|it|look|looking|meet|arrive|arrived|stay|stayed|born|is|was|are|be|and|or|"
+              "but|reach|call|email|mail|write|contact")
+_NOT_DOMAIN_START = "the|a|an|this|that|our|my|your|his|her|its|their|least|most|all|home|work|le|la|el|der|die|das|il"
+# A spoken address: local part (words joined by a spoken dot), a spoken at, a domain of 2+ labels.
+_SPOKEN_EMAIL = re.compile(
+    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto|underscore)[ \t]+{_LABEL})*)"
+    r"[ \t]+(?P<at>at|ät|arobase|arroba|chiocciola|klammeraffe)[ \t]+"
+    rf"(?!(?:{_NOT_DOMAIN_START})\b)(?P<domain>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto)[ \t]+{_LABEL})+)(?![\w@])",
+    re.I,
+)
+_SPOKEN_DOT = re.compile(r"[ \t]+(?:dot|punkt|point|punto)[ \t]+", re.I)
+_SPOKEN_UNDERSCORE = re.compile(r"[ \t]+underscore[ \t]+", re.I)
+
+
+def _spoken_email(match: re.Match[str]) -> str:
+    local, domain = match["local"], match["domain"]
+    if match["at"].lower() == "at" and not re.search(r"[ \t]+dot[ \t]+", domain, re.I):
+        return match.group()  # English "at" goes with "dot": "at the point of sale" is no address
+    local = _SPOKEN_UNDERSCORE.sub("_", _SPOKEN_DOT.sub(".", local))
+    return f"{local}@{_SPOKEN_DOT.sub('.', domain)}"
+
+
+_SPOKEN_AT_WORDS = (" at ", " ät ", "arobase", "arroba", "chiocciola", "klammeraffe")
+_SPOKEN_DOT_WORDS = (" dot ", " punkt ", " point ", " punto ")
+
+
+def _emails(text: str) -> str:
+    if any(bracket in text for bracket in "[({<"):
+        text = _BRACKETED_AT.sub("@", text)
+        text = _BRACKETED_DOT.sub(".", text)
+    if "@" in text:
+        text = _SPACED_AT.sub("@", text)
+        if _SPACED_DOT.search(text):
+            text = _SPACED_DOT.sub(".", text)
+    lowered = text.lower()
+    if any(w in lowered for w in _SPOKEN_AT_WORDS) and any(w in lowered for w in _SPOKEN_DOT_WORDS):
+        text = _SPOKEN_EMAIL.sub(_spoken_email, text)
+    return text
+
+
+# -- numbers read out --------------------------------------------------------------------------------
+
+_DIGIT_WORDS = {
+    # English
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9",
+    # German
+    "null": "0", "eins": "1", "zwei": "2", "zwo": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6",
+    "sieben": "7", "acht": "8", "neun": "9",
+    # French
+    "zéro": "0", "un": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7",
+    "huit": "8", "neuf": "9",
+    # Spanish, Italian
+    "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7",
+    "ocho": "8", "nueve": "9", "due": "2", "tre": "3", "quattro": "4", "sei": "6", "sette": "7", "otto": "8",
+}
+_REPEAT_WORDS = {"double": 2, "triple": 3, "doppel": 2, "doppio": 2, "doble": 2}
+_PLUS_WORDS = ("plus", "più", "más", "mas")
+_NUMBER_WORD = "(?:" + "|".join(sorted(map(re.escape, [*_DIGIT_WORDS, *_REPEAT_WORDS]), key=len, reverse=True)) + ")"
+_SPOKEN_NUMBER = re.compile(
+    rf"(?<!\w)(?P<plus>(?:{'|'.join(_PLUS_WORDS)})[ \t,]+)?(?P<run>{_NUMBER_WORD}(?:[ \t,\-]+{_NUMBER_WORD}){{3,}})(?!\w)",
+    re.I,
+)
+_WORD = re.compile(r"[^\s,\-]+")
+
+
+def _spoken_number(match: re.Match[str]) -> str:
+    digits: list[str] = []
+    repeat = 1
+    for word in _WORD.findall(match["run"].lower()):
+        if word in _REPEAT_WORDS:
+            repeat = _REPEAT_WORDS[word]
+            continue
+        digits.append(_DIGIT_WORDS[word] * repeat)
+        repeat = 1
+    number = "".join(digits)
+    if len(number) < 4:
+        return match.group()
+    return ("+" if match["plus"] else "") + number
+
+
+# -- OCR ----------------------------------------------------------------------------------------------
+
+_OCR_RUN = re.compile(r"(?<![A-Za-z])[0-9OolI|]+(?:[ \-][0-9OolI|]+)*(?![A-Za-z])")
+_OCR_MAP = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+_GLUED_LABEL = re.compile(
+    r"(?i)\b(iban|card|karte|carte|tarjeta|tel|phone|mobile|mobil|fax|ssn|konto|account|acct|compte|cuenta)"
+    r"(?=[+0-9]|(?-i:[A-Z]{2}[0-9]{2}))"
+)
+
+
+def _ocr_digits(match: re.Match[str]) -> str:
+    run = match.group()
+    if len(run) < 6 or sum(c.isdigit() for c in run) < 4 or run.isdigit():
+        return run
+    return "".join(group.translate(_OCR_MAP) if any(c.isdigit() for c in group) or set(group) <= {"O"} else group
+                   for group in re.split(r"([ \-])", run))
+
+
+_PUNCTUATION = str.maketrans(",.;:!?-", "       ")
+_OCR_HINT = re.compile(r"[0-9][ \-]?[OolI|]|[OolI|][ \-]?[0-9]")
+_GLUE_HINT = re.compile(r"[A-Za-z][+0-9]")
+
+
+def _spoken_digits(text: str) -> bool:
+    """Whether four or more digit words follow each other (the cheap test before the expression)."""
+    run = 0
+    for word in text.lower().translate(_PUNCTUATION).split():
+        if word in _DIGIT_WORDS or word in _REPEAT_WORDS:
+            run += 1
+            if run == 4:
+                return True
+        else:
+            run = 0
+    return False
+
+
+def denoise(text: str) -> str:
+    """`text` with obfuscated and spoken e-mails, spoken numbers, OCR digit confusions and labels
+    glued to numbers written plainly (see the module docstring). Pure; `text` when nothing applies.
+    Each step first makes a cheap test, so ordinary prose costs a few substring searches."""
+    text = _emails(text)
+    if _spoken_digits(text):
+        text = _SPOKEN_NUMBER.sub(_spoken_number, text)
+    if _OCR_HINT.search(text):
+        text = _OCR_RUN.sub(_ocr_digits, text)
+    if _GLUE_HINT.search(text):
+        text = _GLUED_LABEL.sub(r"\1 ", text)
+    return text

@@ -1,0 +1,233 @@
+"""Private persons and what is said about them: names, health and the other special categories.
+
+A name alone proves nothing ("Who was Marie Curie?"); context decides. Each detector returns the
+reason it fired, never the value:
+
+    person (salutation)        Dear Mr. Okonkwo, / Hallo Anna,
+    person (sign-off)          Best regards, Priya Raghunathan
+    person (introduction)      my name is ... / It's Aiko Tanaka, ...
+    person (role word)         customer Ingrid Halvorsen / Patient Marek Nowak / my report Tomasz ...
+    person (honorific)         für Herrn Jürgen Baumgartner (two name words, or one in a writing task)
+    person (with identifiers)  a full given name + surname in a text holding other personal data
+    person (account context)   a full name in a sentence with words of account, care or employment
+    person (interaction)       a known name after ask, invite, remind, call with, forward this to, ...
+    health (...)               a condition or treatment tied to someone: a named person, a patient
+                               record, a possessive ("my chemotherapy", "mon père suit une
+                               chimiothérapie"), a verb that ties it to someone ("was diagnosed")
+    special_category (...)     religion, trade union, ethnicity, sexual orientation, political
+                               opinion, genetic or biometric data, about someone: a named person,
+                               the writer, or people the writer holds records of ("staff who ...")
+
+Weak cues (a bare full name, a short introduction, an honorific with one word) stay silent when
+the text speaks of famous people or works (lexicon.PUBLIC_CUES: biography, novel, prize, ...).
+A name word is a capitalised token; whether it is a given name or surname comes from the
+gazetteers derived from names-dataset (lexicon.first_names / last_names).
+
+Every cue is found by the one-pass lexicon.Matcher; the expressions here run anchored at a cue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from router.classify import lexicon as lx
+from router.classify.lexicon import Reading
+
+UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩА-Я"
+TOKEN = rf"[{UPPER}](?:[^\W\d_]|['’\-](?=[^\W\d_]))+"
+_PARTICLE = r"(?:van|von|de|der|den|da|das|do|dos|del|della|di|du|la|le|ten|ter|bin|ibn|al|el|zu|y|i)"
+NAME = rf"{TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN}){{0,3}}"
+_PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
+_HONORIFIC = rf"(?:(?i:{lx.HONORIFICS})[ \t]+)?{lx.TITLES}"
+
+# Anchored at the end of a cue.
+_AFTER_ROLE = re.compile(
+    rf"(?:[ \t]*[,:(]?[ \t]*|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){_HONORIFIC}(?P<name>{NAME})")
+_AFTER_HONORIFIC = re.compile(rf"\.?[ \t]+{lx.TITLES}(?:{_PARTICLE}[ \t]+)?(?P<name>{NAME})")
+_AFTER_SALUTATION = re.compile(
+    rf"[ \t]+(?:(?P<hon>{lx.HONORIFICS})[ \t]+)?{lx.TITLES}(?P<name>{NAME})(?P<end>[ \t]*(?:[,!:\n]|$))?")
+_AFTER_SIGN_OFF = re.compile(
+    rf"[ \t]*(?:[,!.\-–—][ \t]*(?P<nl>\n)?|(?P<nl2>\n))[ \t]*{_HONORIFIC}(?P<name>{NAME})"
+    rf"(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
+_AFTER_INTRODUCTION = re.compile(rf"[ \t]+{_HONORIFIC}(?P<name>{NAME})")
+_BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)[ \t]+\Z")
+# Capitalised words (led by a character class, so the search skips ahead fast), and the full name
+# tried at each one that is a known given name: "Contact Daniel Okafor" tries "Daniel Okafor".
+_CAPITALISED = re.compile(rf"[{UPPER}][^\W\d_]+")
+_FULL_NAME = re.compile(rf"(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})")
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+_LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
+
+LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "role": lx.ROLE_WORDS, "honorific": lx.HONORIFIC_WORDS, "salutation": lx.SALUTATIONS, "sign_off": lx.SIGN_OFFS,
+    "introduction": lx.INTRODUCTIONS, "weak_introduction": lx.WEAK_INTRODUCTIONS, "account": lx.ACCOUNT_VERBS,
+    "public": lx.PUBLIC_CUES, "task": lx.TASK_WORDS, "possessive": lx.FIRST_POSSESSIVE + lx.THIRD_PERSON_POSSESSIVE,
+    "health": lx.HEALTH_TERMS, "health_tie": lx.HEALTH_TIES, "group": lx.GROUP_WORDS, "group_tie": lx.GROUP_TIES,
+    "patient": lx.PATIENT_WORDS, "own_special": lx.SPECIAL_TIES, "disclosure": lx.DISCLOSURE_WORDS,
+    "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS,
+    **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()},
+}
+
+
+def _name_shaped(word: str) -> bool:
+    """One capital per part ("Gianfrancesco", "Jean-Luc"), not an acronym or a product ("ChatGPT")."""
+    return sum(c.isupper() for c in word) == word.count("-") + 1
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in name.split() if w not in _PARTICLES]
+
+
+@dataclass(frozen=True)
+class PersonCues:
+    """What the person detector reads besides the built-in word lists (policy: role_words)."""
+
+    role_words: tuple[str, ...] = ()
+
+
+class PersonFinder:
+    """Finds a private person; build once (loads the gazetteers), `find` is pure."""
+
+    def __init__(self, cues: PersonCues = PersonCues()) -> None:
+        self._first = lx.first_names()
+        self._last = lx.last_names()
+        self.extra_roles = lx.phrases(" | ".join(cues.role_words)) if cues.role_words else ()
+
+    def _known(self, words: list[str]) -> bool:
+        """A known given name first, or two or more words that are all known names."""
+        if not words or words[0] in lx.NOT_NAMES:
+            return False
+        first, last = self._first, self._last
+        return words[0] in first or (len(words) >= 2 and all(w in last or w in first for w in words))
+
+    def find(self, reading: Reading, other_personal_data: bool = False, public_cues: bool = True) -> str | None:
+        """Why the text names a private person ("role word", "salutation", ...), or None. With
+        `public_cues` false, words about famous people do not silence the weak cues."""
+        text = reading.text
+        for first, end in reading.get("role") + reading.get("extra_role"):
+            match = _AFTER_ROLE.match(text, reading.end(end))
+            if match and (self._known(_words(match["name"])) or len(_words(match["name"])) >= 2
+                          and not set(_words(match["name"])) & lx.NOT_NAMES):
+                return "role word"
+            before = _BEFORE_ROLE.search(text, max(0, reading.start(first) - 80), reading.start(first))
+            if before and self._known(_words(before["name"])):
+                return "role word"
+        for _, end in reading.get("salutation"):
+            match = _AFTER_SALUTATION.match(text, reading.end(end))
+            if match is None:
+                continue
+            words = _words(match["name"])
+            if match["hon"] or (match["end"] is not None and words[0] not in lx.NOT_NAMES and (
+                    words[0] in self._first or (_name_shaped(words[0]) and _LINE_START.search(text, 0, reading.start(_))))):
+                return "salutation"
+        for first, end in reading.get("sign_off"):
+            match = _AFTER_SIGN_OFF.match(text, reading.end(end))
+            if match is None:
+                continue
+            words = _words(match["name"])
+            own_line = match["nl"] or match["nl2"] or match["end"] is not None  # "Thanks, John Lewis is ..." is not
+            if own_line and words[0] not in lx.NOT_NAMES and (words[0] in self._first or len(words) >= 2
+                                                              or match["end"] is not None):
+                return "sign-off"
+        for _, end in reading.get("introduction"):
+            match = _AFTER_INTRODUCTION.match(text, reading.end(end))
+            if match and _words(match["name"])[0] not in lx.NOT_NAMES:
+                return "introduction"
+        if public_cues and "public" in reading.hits and not other_personal_data:
+            return None
+        for _, end in reading.get("weak_introduction"):
+            match = _AFTER_INTRODUCTION.match(text, reading.end(end))
+            if match:
+                words = _words(match["name"])
+                if len(words) >= 2 and words[0] in self._first and words[0] not in lx.NOT_NAMES:
+                    return "introduction"
+        for first, end in reading.get("honorific"):
+            if not text[reading.start(first)].isupper():
+                continue
+            match = _AFTER_HONORIFIC.match(text, reading.end(end))
+            if match:
+                words = _words(match["name"])
+                if words[0] not in lx.NOT_NAMES and (len(words) >= 2 or "task" in reading.hits
+                                                     or "account" in reading.hits):
+                    return "honorific"
+        for _, end in reading.get("interaction"):
+            match = _AFTER_ROLE.match(text, reading.end(end))
+            if match and self._known(_words(match["name"])):
+                return "interaction"
+        if other_personal_data or "account" in reading.hits:
+            return self._full_name(reading, other_personal_data)
+        return None
+
+    def _full_name(self, reading: Reading, other_personal_data: bool) -> str | None:
+        text = reading.text
+        first_names = self._first
+        for word in _CAPITALISED.finditer(text):
+            start = word.start()
+            if word.group() not in first_names or (start and (text[start - 1].isalnum() or text[start - 1] in "'’")):
+                continue
+            match = _FULL_NAME.match(text, start)
+            if match is None:
+                continue
+            words = _words(match["name"])
+            if not (words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
+                continue
+            if other_personal_data:
+                return "with identifiers"
+            begin, stop = _sentence(text, match.start(), match.end("name"))
+            if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")):
+                return "account context"
+        return None
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the sentence around text[start:end] (bounded by . ! ? ; or a newline, 200 characters at most)."""
+    left = max(0, start - 200)
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, left, start)]
+    stop = _SENTENCE_END.search(text, end)
+    return (ends[-1] if ends else left), (stop.start() if stop else min(len(text), end + 200))
+
+
+# -- health and the other special categories (GDPR art. 9) -----------------------------------------
+
+def _near_before(reading: Reading, cue: str, first: int, gap: int) -> bool:
+    """Whether a `cue` phrase ends at most `gap` words before word `first`."""
+    return any(first - gap <= end <= first for _, end in reading.get(cue))
+
+
+def find_health(reading: Reading, person: bool) -> str | None:
+    """Why the text holds someone's health data, or None (a general health question has no one)."""
+    terms = reading.get("health")
+    if not terms:
+        return None
+    if person:
+        return "named person"
+    tied = any(_near_before(reading, "health_tie", first, 3) for first, _ in terms)
+    owned = any(_near_before(reading, "possessive", first, 4) for first, _ in terms)
+    if (tied or owned) and "patient" in reading.hits:
+        return "patient record"
+    if owned:
+        return "possessive"
+    if tied:
+        return "condition tied to someone"
+    roles = reading.get("role")
+    if "disclosure" in reading.hits and any(first == 0 or _near_before(reading, "determiner", first, 2)
+                                            or reading.text[reading.start(first) - 2:reading.start(first)].strip() in
+                                            (".", "!", "?", ":", "") for first, _ in roles):
+        return "role word"
+    return None
+
+
+def find_special(reading: Reading, person: bool) -> str | None:
+    """The special category the text reveals about someone ("trade union"), or None."""
+    groups = reading.get("group") + reading.get("role")
+    ties = reading.get("group_tie")
+    for name, hits in reading.hits.items():
+        if not name.startswith("special:"):
+            continue
+        for first, end in hits:
+            if person or _near_before(reading, "own_special", first, 3) or _near_before(reading, "possessive", first, 2):
+                return name[len("special:"):]
+            if any(abs(g - first) <= 10 for g, _ in groups) and any(abs(t - first) <= 12 for t, _ in ties):
+                return name[len("special:"):]
+    return None
