@@ -196,8 +196,8 @@ class MediaLook:
                           data_class=max(profile.data_class, raised),
                           detected_class=max(profile.detected_class, raised),
                           class_reasons=class_reasons, input_tokens=_tokens_from_text(policy, profile, texts))
-        again = decide(profile, policy, health)
-        return replace(again, reasons=again.reasons + (report.reason + ", decided again",)), report
+        again = decide(profile, policy, health)  # the thorough scan's report (of the typed text) carries over
+        return replace(again, scan=decision.scan, reasons=again.reasons + (report.reason + ", decided again",)), report
 
     async def _read(self, item: MediaItem, spec: MediaScanSpec,
                     deadline: float) -> tuple[str, str | None, float, bool]:
