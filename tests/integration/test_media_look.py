@@ -242,3 +242,15 @@ def test_turnout_route_scan_media_shows_what_the_look_finds_and_says_when_it_is_
     decision = json.loads(capsys.readouterr().out)
     assert decision["media_scan"] == {"status": "skipped", "parts": [],
                                       "reason": "already restricted: only models cleared for it may receive it"}
+
+
+async def test_a_voice_memo_reading_out_an_email_address_stays_local(app, cloud):
+    memo = ms.speech("My email is john.smith@gmail.com")  # Whisper writes: "My email is john.smith at gmail.com"
+    before = len(cloud.bodies)
+    response = await post(app, ms.chat("Reply to this voice memo.", ms.audio_part(memo), max_tokens=16))
+    assert response.status_code == 200, response.text
+    assert (response.headers["x-turnout-location"], response.headers["x-turnout-data-class"]) == \
+        ("local", "confidential")
+    assert len(cloud.bodies) == before
+    route = (await post(app, ms.chat("Reply.", ms.audio_part(memo)), "/v1/route", {"x-turnout-scan-media": "1"})).json()
+    assert {"kind": "email", "where": "messages[0].content[1] (audio transcript)"} in route["findings"]

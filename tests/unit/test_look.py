@@ -181,3 +181,18 @@ def test_the_ingress_and_the_request_path_import_no_media_engine():
             "'rapidocr_onnxruntime', 'av') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("transcript, kinds", [
+    ("My email is john.smith at gmail.com.", ["email"]),
+    ("Write to anna_lee at mail.example.org please", ["email"]),
+    ("Have a look at example.com for the details.", []),
+    ("We meet at 5.30 at the office.", []),
+    ("Version 2.1 at build.server.local", []),
+])
+def test_half_spoken_email_addresses_in_a_transcript_are_found(transcript, kinds):
+    from router.look import scan_text
+
+    found = scan_text(policy(), transcript, "messages[0].content[1] (audio transcript)")
+    assert [f.kind for f in found] == kinds
+    assert scan_text(policy(), transcript, "messages[0].content[1] (image text)") == [] or kinds == []
