@@ -38,6 +38,10 @@ from backends.base import (
     ContextWindowExceeded,
     Health,
 )
+from backends.llamacpp_media import MediaPreparer, inline_only
+from router.classify.media import VideoSampling
+from router.fetch import Fetcher, FetchRules
+from router.image_prep import ImageLimits
 
 __all__ = ["MODEL_PACKAGES", "LlamaCppEngine", "chat_handler_names", "resolve_model_path"]
 
@@ -51,6 +55,8 @@ _FORWARDED = frozenset({
     "top_k", "min_p", "typical_p", "repeat_penalty",
 })
 
+
+_KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
 
 # PyPI packages that ship a GGUF model, and the module whose assemble() -> Path writes it.
 MODEL_PACKAGES: dict[str, str] = {
@@ -196,6 +202,11 @@ class LlamaCppEngine:
     base model without a chat template needs one. `chat_handler` instead names a multimodal
     handler class (see `chat_handler_names()`), built with `clip_model_path`. Leave both unset
     to use the chat template stored in the GGUF.
+
+    Images and videos (multimodal handlers only) reach llama.cpp as inline PNG/JPEG prepared by
+    backends.llamacpp_media (orientation, no metadata, `max_image_pixels`; URLs fetched only under
+    `fetch`; video as frames under `video`; at most `max_images`). The handler's own URL loader
+    (urllib) is replaced by one that refuses anything not inline: llama-cpp-python never fetches.
     """
 
     slots = 1
@@ -204,7 +215,9 @@ class LlamaCppEngine:
                  chat_format: str | None = None, chat_handler: str | None = None,
                  clip_model_path: str | os.PathLike[str] | None = None, n_ctx: int = 4096,
                  n_gpu_layers: int = 0, n_threads: int | None = None, n_batch: int = 512,
-                 seed: int | None = None, verbose: bool = False) -> None:
+                 seed: int | None = None, verbose: bool = False, kv_cache_type: str = "f16", max_images: int = 16,
+                 max_image_pixels: int = ImageLimits.max_pixels,
+                 fetch: FetchRules | Fetcher | None = None, video: VideoSampling | None = None) -> None:
         self.model_id = model_id
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
@@ -213,6 +226,9 @@ class LlamaCppEngine:
         options: dict[str, Any] = {}
         if seed is not None:
             options["seed"] = seed
+        if kv_cache_type != "f16":  # a quantized V cache needs flash attention in llama.cpp
+            kv_type = _KV_TYPES[kv_cache_type]
+            options.update(type_k=kv_type, type_v=kv_type, flash_attn=True)
         try:
             self._llama = _MeteredLlama(
                 model_path=str(self.model_path), chat_format=chat_format, chat_handler=handler,
@@ -223,6 +239,10 @@ class LlamaCppEngine:
                 f"model '{model_id}': llama.cpp could not load {self.model_path}: {exc}") from None
         self.n_ctx = self._llama.n_ctx()
         self._multimodal = handler is not None
+        if handler is not None:
+            handler.load_image = inline_only  # the handler's urllib fetch must never run
+        self.media = MediaPreparer(model_id, max_images=max_images, limits=ImageLimits(max_pixels=max_image_pixels),
+                                   fetch=fetch, video=video)
         self._slot = asyncio.Lock()
         self._waiting = 0
         self._closed = False
@@ -311,6 +331,8 @@ class LlamaCppEngine:
         if self._closed:
             raise BackendUnavailable(self.model_id, "engine is closed")
         kwargs = self._chat_kwargs(request)
+        if self._multimodal:
+            kwargs["messages"] = await self.media.prepare(kwargs["messages"])
         self._waiting += 1
         try:
             await self._slot.acquire()

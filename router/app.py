@@ -17,6 +17,7 @@ import asyncio
 import dataclasses
 import hashlib
 import os
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -54,11 +55,15 @@ class RayLocalBackend:
     """A local model behind its Serve deployment handle; counts in-flight requests so the router
     sees saturation without a round trip."""
 
-    def __init__(self, model_id: str, handle: DeploymentHandle, capacity: int, queue_limit: int) -> None:
+    def __init__(self, model_id: str, handle: DeploymentHandle, capacity: int, queue_limit: int, *,
+                 per_replica: int | None = None, deployment: str | None = None, app_name: str | None = None) -> None:
         self.model_id = model_id
         self.handle = handle
         self.capacity = capacity
         self.queue_limit = queue_limit
+        # autoscaled: capacity follows the deployment's running replicas (read every COUNT_EVERY_S)
+        self.per_replica, self.deployment, self.app_name = per_replica, deployment, app_name
+        self._next_count = 0.0
         self.in_flight = 0
         self.health_timeout_s = 2.0
         self.last_detail: str | None = None  # the replica's last health detail, when it was available
@@ -74,6 +79,20 @@ class RayLocalBackend:
         if isinstance(exc, BackPressureError):
             return BackendUnavailable(self.model_id, "local queue is full (max_queued_requests reached)")
         return BackendUnavailable(self.model_id, f"local replica failed: {type(exc).__name__}")
+
+    COUNT_EVERY_S = 5.0
+
+    async def _follow_replicas(self) -> None:
+        """Autoscaled deployments: capacity = running replicas x requests per replica. A failed
+        status read keeps the last count."""
+        if self.deployment is None or self.per_replica is None or time.monotonic() < self._next_count:
+            return
+        self._next_count = time.monotonic() + self.COUNT_EVERY_S
+        try:
+            running = await asyncio.to_thread(running_replicas, self.app_name, self.deployment)
+        except Exception:  # the controller is busy or restarting: keep what we knew
+            return
+        self.capacity = running * self.per_replica
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
         self.in_flight += 1
@@ -116,6 +135,7 @@ class RayLocalBackend:
         health call would wait in the replica's queue behind them (max_ongoing_requests), so what the
         ingress knows is reported instead. A busy replica is saturated, never "down": private work
         must wait for it, not be refused."""
+        await self._follow_replicas()
         free = self.capacity - self.in_flight
         queued = max(0, self.in_flight - self.capacity)
         if self.in_flight > 0 and self.last_detail is not None:
@@ -189,11 +209,16 @@ class Ingress:
         settings = parsed.settings()
         store = load_store(settings)
         limits = {m.id: m for m in store.current.spec.models}
-        backends: dict[str, Backend] = {
-            model_id: RayLocalBackend(model_id, handle,
-                                      limits[model_id].replicas * limits[model_id].max_ongoing_requests,
-                                      limits[model_id].max_queued_requests)
-            for model_id, handle in local.items()}
+        backends: dict[str, Backend] = {}
+        for model_id, handle in local.items():
+            spec = limits[model_id]
+            replicas = spec.replicas if spec.autoscaling is None else max(1, spec.autoscaling.min_replicas)
+            scaled = spec.autoscaling is not None
+            backends[model_id] = RayLocalBackend(
+                model_id, handle, replicas * spec.max_ongoing_requests, spec.max_queued_requests,
+                per_replica=spec.max_ongoing_requests if scaled else None,
+                deployment=local_deployment_options(spec)["name"] if scaled else None,
+                app_name=serve.get_replica_context().app_name if scaled else None)
         backends.update(remote_backends(store.current))
         cache = make_cache(settings)
         reader = CachedReader(RayReader(media["ocr"], media["speech"]), store=cache)
@@ -226,6 +251,34 @@ class Ingress:
         self.gateway.store.reload()
 
 
+def running_replicas(app_name: str | None, deployment: str) -> int:
+    """RUNNING replicas of `deployment` in Serve application `app_name` (blocking: a controller call)."""
+    status = serve.status()
+    app = status.applications[app_name] if app_name else next(iter(status.applications.values()))
+    return int(app.deployments[deployment].replica_states.get("RUNNING", 0))
+
+
+def local_deployment_options(model: Any) -> dict[str, Any]:
+    """Serve deployment options for one local model (a policy LlamaCppModel): a fixed `replicas`
+    count, or the policy's autoscaling settings."""
+    options: dict[str, Any] = {
+        "name": f"llamacpp-{model.id}",
+        "max_ongoing_requests": model.max_ongoing_requests,
+        "max_queued_requests": model.max_queued_requests,
+        "ray_actor_options": {"num_cpus": 0, "num_gpus": model.num_gpus},
+    }
+    scaling = model.autoscaling
+    if scaling is None:
+        options["num_replicas"] = model.replicas
+    else:
+        options["autoscaling_config"] = {
+            "min_replicas": scaling.min_replicas, "initial_replicas": max(1, scaling.min_replicas),
+            "max_replicas": scaling.max_replicas, "target_ongoing_requests": scaling.target_ongoing_requests,
+            "upscale_delay_s": scaling.upscale_delay_s, "downscale_delay_s": scaling.downscale_delay_s,
+        }
+    return options
+
+
 def build_app(args: dict[str, Any] | None = None) -> serve.Application:
     """Validate `args` (AppArgs), check the policy and local model files, and bind the deployments."""
     from router.media_serve import bind_engines
@@ -235,15 +288,9 @@ def build_app(args: dict[str, Any] | None = None) -> serve.Application:
     settings = parsed.settings()
     store = load_store(settings)
     local_models, unavailable = plan_local_models(store.current, settings.model_dir)
-    local = {
-        m.id: LocalModel.options(
-            name=f"llamacpp-{m.id}",
-            num_replicas=m.replicas,
-            max_ongoing_requests=m.max_ongoing_requests,
-            max_queued_requests=m.max_queued_requests,
-            ray_actor_options={"num_cpus": 0, "num_gpus": m.num_gpus},
-        ).bind(m.id, llamacpp_options(m, settings.model_dir))
-        for m in local_models}
+    local = {m.id: LocalModel.options(**local_deployment_options(m)).bind(
+                 m.id, llamacpp_options(m, settings.model_dir, store.current.spec.media))
+             for m in local_models}
     return Ingress.options(
         num_replicas=parsed.ingress_replicas,
         max_ongoing_requests=parsed.ingress_max_ongoing_requests,

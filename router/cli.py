@@ -124,6 +124,17 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     for warning in policy.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     spec = policy.spec
+    if spec.gpus is not None:
+        from router.memory_plan import plan
+        from router.settings import Settings
+
+        _, errors, warnings = plan(policy, Settings().model_dir)
+        for warning in warnings:
+            print(f"warning: {args.file}: {warning}", file=sys.stderr)
+        if errors:
+            for error in errors:
+                print(f"{args.file}: {error}", file=sys.stderr)
+            return 1
     local = sum(m.location == "local" for m in spec.models)
     print(f"{args.file}: ok — {len(spec.models)} models ({local} local, {len(spec.models) - local} cloud), "
           f"{len(spec.rules)} rules, {len(spec.tenants)} tenants, privacy proof passed")
@@ -139,6 +150,23 @@ def cmd_policy_schema(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def cmd_models_plan(args: argparse.Namespace) -> int:
+    from router.memory_plan import plan, render_table
+    from router.settings import Settings
+
+    policy = load_policy(args.policy)
+    rows, errors, warnings = plan(policy, Settings().model_dir)
+    print(render_table(rows))
+    gpus = policy.spec.gpus
+    print(f"GPU: {gpus.vram_gib:g} GiB declared (gpus.vram_gib)" if gpus else
+          "GPU: none declared (add gpus: {vram_gib: N} to compare)")
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    for line in errors:
+        print(f"error: {line}", file=sys.stderr)
+    return 1 if errors else 0
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
@@ -183,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("request", nargs="?", help="request JSON file, or - for stdin")
     route.set_defaults(func=cmd_route)
 
+    models = sub.add_parser("models", help="local model tools").add_subparsers(dest="models_command", required=True)
+    plan = models.add_parser("plan", help="memory each local model needs (weights, KV cache, projector, margin)")
+    plan.add_argument("--policy", default=None, help="policy YAML (default: TURNOUT_POLICY or policies/default.yaml)")
+    plan.set_defaults(func=cmd_models_plan)
+
     keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
     create = keys.add_parser("create", help="print a new API key and the digest to put in the policy")
     create.add_argument("--tenant", required=True)
@@ -192,10 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "policy", None) is None and args.command in ("route", "serve"):
+    if getattr(args, "policy", None) is None and args.command in ("route", "serve", "models"):
         from router.settings import Settings
 
-        if args.command == "route":
+        if args.command in ("route", "models"):
             args.policy = str(Settings().policy)
     try:
         return args.func(args)

@@ -159,6 +159,11 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
         return verdict(False, f"cannot take {', '.join(missing)} input")
     if len(p.images) > model.max_images:
         return verdict(False, f"{len(p.images)} images exceed its limit of {model.max_images}")
+    if any(image.format is None for image in p.images):  # an image URL: who may fetch it?
+        if isinstance(model, LlamaCppModel) and not policy.spec.media.fetch.enabled:
+            return verdict(False, "takes no image URLs: media.fetch is off (send images inline)")
+        if not isinstance(model, LlamaCppModel) and model.image_urls == "refuse":
+            return verdict(False, "takes no image URLs (image_urls: refuse)")
     window = input_tokens if p.window_tokens is None else p.window_tokens.get(model_id, input_tokens)
     if window + p.output_tokens > model.context_window:
         return verdict(False, f"{window} prompt + {p.output_tokens} output tokens exceed its "

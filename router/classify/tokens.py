@@ -17,10 +17,11 @@ from pathlib import Path
 from collections import Counter
 from typing import Any
 
+from router.image_prep import fitted_size
 from router.profile import AudioInfo, FileInfo, ImageInfo, VideoInfo
 
 ENCODINGS = ("o200k_base", "cl100k_base")
-IMAGE_RULES = ("openai", "anthropic", "gemini", "qwen2vl", "fixed", "ocr")
+IMAGE_RULES = ("openai", "anthropic", "gemini", "qwen2vl", "llava_anyres", "fixed", "ocr")
 # A text-only model taking images as OCR text (image_input: ocr): before the text is read, an image counts
 # as the most text it could hold legibly, about one token (4 characters) per 32x32 pixels, capped at
 # OCR_MAX_TOKENS; TRANSCRIPT_TOKENS_PER_S bounds a transcript (fast speech is ~3-4 tokens a second).
@@ -32,13 +33,20 @@ class TokenRule:
     """How one model counts a prompt.
 
     Message overheads follow OpenAI's cookbook ("How to count tokens with tiktoken"): 3 tokens per
-    message, 1 per `name`, 3 to prime the reply. `image_max_tokens` bounds the qwen2vl rule only.
+    message, 1 per `name`, 3 to prime the reply. `image_max_tokens` bounds the qwen2vl rule only;
+    `image_tile_px`, `image_tile_tokens` and `image_grid_pinpoints` describe the llava_anyres rule.
+    `max_image_pixels` (local models) is the size the gateway shrinks images to before the model
+    sees them (router.image_prep): every rule then counts the shrunk size.
     """
 
     encoding: str = "o200k_base"
     image_rule: str = "openai"
     image_fixed_tokens: int = 256
     image_max_tokens: int = 16384
+    image_tile_px: int = 336
+    image_tile_tokens: int = 576
+    image_grid_pinpoints: tuple[tuple[int, int], ...] = ()
+    max_image_pixels: int | None = None
     audio_tokens_per_s: float = 10.0
     video_tokens_per_frame: int = 258
     file_tokens_per_page: int = 1500
@@ -175,6 +183,29 @@ def qwen2vl_image_tokens(width: int, height: int, *, min_tokens: int = 4, max_to
 UNKNOWN_IMAGE_SIZE = (2048, 2048)
 
 
+def llava_anyres_image_tokens(width: int, height: int, tile_px: int, tile_tokens: int,
+                              pinpoints: tuple[tuple[int, int], ...]) -> int:
+    """LLaVA-1.6 "anyres" as llama.cpp's mtmd does it (mtmd-image.cpp, llava_uhd preprocessor).
+
+    An image that fits in one tile (both sides <= tile_px), or a projector without grid
+    pinpoints, is one overview tile. A larger one also gets the tiles of the best pinpoint
+    resolution: the one whose aspect-kept downscale keeps the most of the image's pixels (ties:
+    the least padding). Tokens = tile_tokens * (1 + tiles). Example, tile 112 px / 64 tokens,
+    pinpoints 224x112, 224x224, ...: 100x80 -> 64; 200x100 -> 64 * (1 + 2) = 192.
+    """
+    if not pinpoints or (width <= tile_px and height <= tile_px):
+        return tile_tokens
+    best, most, least_waste = pinpoints[0], -1, None
+    for cand_w, cand_h in pinpoints:
+        scale = min(cand_w / width, cand_h / height)
+        effective = min(int(width * scale) * int(height * scale), width * height)
+        waste = cand_w * cand_h - effective
+        if effective > most or (effective == most and waste < least_waste):
+            best, most, least_waste = (cand_w, cand_h), effective, waste
+    tiles = math.ceil(best[0] / tile_px) * math.ceil(best[1] / tile_px)
+    return tile_tokens * (1 + tiles)
+
+
 def image_tokens(image: ImageInfo, rule: TokenRule) -> int:
     """Tokens for one image under `rule`; unknown sizes per UNKNOWN_IMAGE_SIZE's note."""
     if rule.image_rule == "fixed":
@@ -184,6 +215,14 @@ def image_tokens(image: ImageInfo, rule: TokenRule) -> int:
         return min(OCR_MAX_TOKENS, math.ceil(width * height / OCR_PIXELS_PER_TOKEN)) + 16
     known = image.width is not None and image.height is not None
     width, height = (image.width, image.height) if known else UNKNOWN_IMAGE_SIZE
+    if known and rule.max_image_pixels is not None:
+        width, height = fitted_size(width, height, rule.max_image_pixels)
+    if rule.image_rule == "llava_anyres":
+        if not known:  # the most tiles any pinpoint gives
+            return max([rule.image_tile_tokens * (1 + math.ceil(w / rule.image_tile_px) * math.ceil(h / rule.image_tile_px))
+                        for w, h in rule.image_grid_pinpoints] or [rule.image_tile_tokens])
+        return llava_anyres_image_tokens(width, height, rule.image_tile_px, rule.image_tile_tokens,
+                                         rule.image_grid_pinpoints)
     if rule.image_rule == "openai":
         return openai_image_tokens(width, height, image.detail) if known else \
             openai_image_tokens(768, 2048, image.detail)

