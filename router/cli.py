@@ -52,15 +52,20 @@ def _refused(error: TurnoutError | str, headers: dict[str, str]) -> dict[str, An
     return refusal(error, max(data_class, DataClass.INTERNAL)).as_json()
 
 
-def _route_one(gateway: Gateway, body: Any, headers: dict[str, str]) -> dict[str, Any]:
+def _route_one(gateway: Gateway, body: Any, headers: dict[str, str], scan: bool = False) -> dict[str, Any]:
+    """The decision JSON; with `scan` (--scan-media) the media are read as the gateway would."""
+    import asyncio
+
+    from router.look import dry_run, wants_scan
+
+    wants_scan(headers, body)  # the body's own "scan_media" is the HTTP form of --scan-media: not request text
     try:
-        decision = gateway.route(body, headers, "default")
+        return asyncio.run(dry_run(gateway.look if scan else None, gateway.store.current, body, headers, scan=scan))
     except TurnoutError as exc:
         return _refused(exc, headers)
-    return decision.as_json()
 
 
-def _batch(gateway: Gateway, lines: TextIO, out: TextIO) -> None:
+def _batch(gateway: Gateway, lines: TextIO, out: TextIO, scan: bool = False) -> None:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -74,7 +79,7 @@ def _batch(gateway: Gateway, lines: TextIO, out: TextIO) -> None:
             continue
         raw_headers = case.get("headers") or {}
         headers = {str(k).lower(): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, dict) else {}
-        out.write(json.dumps(_route_one(gateway, case.get("body"), headers)) + "\n")
+        out.write(json.dumps(_route_one(gateway, case.get("body"), headers, scan)) + "\n")
 
 
 def cmd_route(args: argparse.Namespace) -> int:
@@ -83,13 +88,14 @@ def cmd_route(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     gateway = runtime.build(Settings(**({"policy": args.policy} if args.policy else {})), backends={})
+    scan = args.scan_media
     if args.batch:
         if args.batch == "-":
-            _batch(gateway, sys.stdin, sys.stdout)
+            _batch(gateway, sys.stdin, sys.stdout, scan)
         else:
             try:
                 with open(args.batch, encoding="utf-8") as fh:
-                    _batch(gateway, fh, sys.stdout)
+                    _batch(gateway, fh, sys.stdout, scan)
             except OSError as exc:
                 return _fail(f"{args.batch}: {exc.strerror}")
         return 0
@@ -102,7 +108,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
         return _fail(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
-    print(json.dumps(_route_one(gateway, body, headers), indent=2))
+    print(json.dumps(_route_one(gateway, body, headers, scan), indent=2))
     return 0
 
 
@@ -189,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("--policy", default=None, help="policy YAML (default: policies/default.yaml)")
     route.add_argument("--header", action="append", default=[], help="'Name: value' request header (repeatable)")
     route.add_argument("--batch", help="JSONL of {headers, body} cases, or - for stdin; one decision per line")
+    route.add_argument("--scan-media", action="store_true",
+                       help="read images and audio (OCR, speech-to-text, in this process) as the gateway would "
+                            "before they leave, and show what the scan finds (media_scan)")
     route.add_argument("request", nargs="?", help="request JSON file, or - for stdin")
     route.set_defaults(func=cmd_route)
 

@@ -171,7 +171,7 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
         return verdict(False, f"not cleared for {p.data_class} data (clearance {model.clearance})")
     if p.task not in model.tasks:
         return verdict(False, f"does not serve {p.task} (tasks: {', '.join(model.tasks)})")
-    missing = sorted(m.value for m in p.modalities if m not in model.modalities)
+    missing = sorted(m.value for m in p.modalities if m not in model.accepts)
     if missing:
         return verdict(False, f"cannot take {', '.join(missing)} input")
     if len(p.images) > model.max_images:

@@ -24,6 +24,7 @@ from router.decide import Decision, ModelHealth
 from router.dispatch import Dispatcher, Outcome
 from router.errors import TurnoutError
 from router.feedback import FeedbackStore, MemoryFeedback, record_of
+from router.look import MediaLook
 from router.health import HealthBoard
 from router.pipeline import plan
 from router.policy import CompiledPolicy
@@ -75,8 +76,10 @@ class Gateway:
     """Built by router.runtime.build, which chooses every part."""
 
     def __init__(self, store: PolicyStore, backends: Mapping[str, Backend], *, cache: ResponseCache,
-                 budgets: Budgets, board: HealthBoard, feedback: FeedbackStore | None = None) -> None:
+                 budgets: Budgets, board: HealthBoard, feedback: FeedbackStore | None = None,
+                 look: MediaLook | None = None) -> None:
         self.store, self.backends, self.board = store, dict(backends), board
+        self.look = look or MediaLook(None)  # no reader: media that would leave are unreadable (fails closed)
         self.cache, self.budgets = cache, budgets
         self.feedback: FeedbackStore = feedback or MemoryFeedback()  # decisions by response id (/v1/feedback)
 
@@ -112,6 +115,7 @@ class Gateway:
         headers = {k.lower(): v for k, v in headers.items()}
         policy = self.store.current
         request, decision = plan(policy, payload, headers, tenant, self.health_view())
+        decision, _ = await self.look.review(policy, request, decision, self.health_view())
         req = _Request(policy, decision, request)
         span, streaming = telemetry.tracer.start_span("turnout.chat"), False
         try:

@@ -29,6 +29,7 @@ from router.errors import (
 )
 from router.feedback import parse_feedback
 from router.gateway import Gateway
+from router.look import dry_run, wants_scan
 
 log = logging.getLogger("turnout.http")
 T = TypeVar("T")
@@ -209,13 +210,37 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
 
     http_surface.add_routes(app, gw, authenticate, read_json, unless_disconnected)
 
+    @app.post("/v1/audio/transcriptions")
+    async def audio_transcriptions(request: Request) -> Response:
+        """OpenAI's transcription endpoint (multipart: file, model, response_format, language)."""
+        from router.transcriptions import transcribe
+
+        gateway = gw(request)
+        tenant = authenticate(gateway, request)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > request.app.state.max_body_bytes:
+            raise PayloadTooLarge(f"request body of {int(declared)} bytes exceeds the limit of "
+                                  f"{request.app.state.max_body_bytes} bytes (TURNOUT_MAX_BODY_BYTES)")
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raise BadRequest("expected a multipart/form-data body with a 'file' field (OpenAI's transcription "
+                             "request)")
+        try:
+            form = await request.form()
+        except Exception as exc:  # python-multipart's parse errors: the client's malformed body
+            raise BadRequest(f"multipart body cannot be parsed: {exc}") from None
+        body, headers = await transcribe(gateway, form, request.headers, tenant)
+        if isinstance(body, str):
+            return Response(body, media_type="text/plain", headers=headers)
+        return Response(orjson.dumps(body), media_type="application/json", headers=headers)
+
     @app.post("/v1/route")
     async def route(request: Request) -> Response:
         gateway = gw(request)
         tenant = authenticate(gateway, request)
         payload = await read_json(request, request.app.state.max_body_bytes)
-        decision = gateway.route(payload, request.headers, tenant)
-        return Response(orjson.dumps(decision.as_json()), media_type="application/json")
+        scan = wants_scan(request.headers, payload)
+        body = await dry_run(gateway.look, gateway.store.current, payload, request.headers, tenant, scan)
+        return Response(orjson.dumps(body), media_type="application/json")
 
     @app.post("/v1/feedback")
     async def feedback(request: Request) -> JSONResponse:
@@ -236,7 +261,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         spec = gateway.store.current.spec
         data = [AUTO_MODEL] + [
             {"id": m.id, "object": "model", "created": 0, "owned_by": m.location, "description": m.description,
-             "modalities": [x.value for x in m.modalities], "context_window": m.context_window,
+             "modalities": sorted(x.value for x in m.accepts), "context_window": m.context_window,
              "clearance": m.clearance.label, "available": gateway.health.get(m.id) is None
              or gateway.health[m.id].available, "tasks": list(m.tasks),
              **({"embedding_dimensions": getattr(gateway.backends.get(m.id), "dimensions", None)

@@ -94,6 +94,11 @@ class _ModelSpec(_Spec):
         None, ge=1, description="length of the vectors it returns, listed in /v1/models (a local model's is read "
                                 "from the GGUF when it loads)")
 
+    @property
+    def accepts(self) -> frozenset[Modality]:
+        """The modalities this model can be sent: its own, plus any it takes as text (OCR, transcript)."""
+        return frozenset(self.modalities)
+
 
 # llama-cpp-python's multimodal chat handlers (llama_cpp.llama_chat_format classes taking a
 # clip_model_path); a test keeps this list equal to the installed library's.
@@ -142,6 +147,23 @@ class LlamaCppModel(_ModelSpec):
         "restricted", validate_default=True, description="highest data class this model may receive")
     pricing: LocalPricing = Field(default_factory=LocalPricing, description="GPU-time pricing: local is never free")
 
+    image_input: Literal["ocr"] | None = Field(
+        None, description="'ocr': a text-only model that takes images as the text read from them (OCR), "
+                          "marked as such in its prompt")
+    audio_input: Literal["transcribe"] | None = Field(
+        None, description="'transcribe': a text-only model that takes audio as its transcript "
+                          "(speech-to-text), marked as such in its prompt")
+
+    @model_validator(mode="after")
+    def _media_as_text(self) -> "LlamaCppModel":
+        if self.image_input == "ocr" and Modality.IMAGE in self.modalities:
+            raise ValueError("image_input: ocr is for text-only models; this one lists image in modalities "
+                             "(drop one of the two)")
+        if self.audio_input == "transcribe" and Modality.AUDIO in self.modalities:
+            raise ValueError("audio_input: transcribe is for text-only models; this one lists audio in "
+                             "modalities (drop one of the two)")
+        return self
+
     @model_validator(mode="after")
     def _one_task(self) -> "LlamaCppModel":
         if len(set(self.tasks)) > 1:
@@ -152,6 +174,13 @@ class LlamaCppModel(_ModelSpec):
     @property
     def location(self) -> str:
         return "local"
+
+    @property
+    def accepts(self) -> frozenset[Modality]:
+        extra = {Modality.IMAGE} if self.image_input == "ocr" else set()
+        if self.audio_input == "transcribe":
+            extra.add(Modality.AUDIO)
+        return frozenset(self.modalities) | extra
 
     @property
     def context_window(self) -> int:
@@ -170,6 +199,9 @@ class _RemoteModel(_ModelSpec):
     clearance: DataClassField = Field(
         "internal", validate_default=True, description="highest data class this model may receive")
     pricing: CloudPricing | None = Field(None, description="override litellm's bundled price map")
+    transcription: bool = Field(False, description="a speech-to-text model (e.g. openai/whisper-1), reached with "
+                                                  "OpenAI's audio/transcriptions API: /v1/audio/transcriptions may "
+                                                  "use it where the policy routes audio to it")
     image_urls: Literal["forward", "refuse"] = Field(
         "forward", description="an image sent as a URL: 'forward' passes the URL itself to this model's provider, "
                                "which fetches it; 'refuse' makes this model ineligible for such requests")
@@ -311,6 +343,17 @@ class CustomDetector(_Spec):
         "confidential", validate_default=True, description="class a match raises the request to")
 
 
+class MediaScanSpec(_Spec):
+    scan: Literal["when_leaving", "always", "never"] = Field(
+        "when_leaving", description="read inside images, audio and files (OCR, speech-to-text, local models) "
+                                    "before they go to a model cleared below confidential ('when_leaving'), for "
+                                    "every request with media ('always'), or never ('never': media leave unread)")
+    timeout_s: float = Field(20.0, gt=0, description="longest a request waits for its media to be read; a scan "
+                                                     "that takes longer counts as unreadable_media (fails closed)")
+    max_pixels: int = Field(16_000_000, ge=1, description="largest image area the scan reads; a larger image "
+                                                           "counts as unreadable_media (fails closed)")
+
+
 class DetectorSpec(_Spec):
     """One detector of the thorough scan (run after decide, only for text that could leave)."""
 
@@ -345,6 +388,8 @@ class Detectors(_Spec):
 
 
 class Privacy(_Spec):
+    media: MediaScanSpec = Field(default_factory=MediaScanSpec,
+                                 description="the look inside media before they leave the building")
     custom: list[CustomDetector] = Field(default_factory=list, description="project code names, customer names, ...")
     phone_regions: list[str] | None = Field(None, description="ISO regions for national phone formats (default: all)")
     disabled: list[str] = Field(default_factory=list, description="built-in detector kinds to switch off")
@@ -360,6 +405,13 @@ class ComplexitySpec(_Spec):
     model: str | None = Field(
         None, description="scorer model file written by `turnout scorer train` (relative paths resolve against "
                           "the policy file's directory); default: the model shipped with Turnout")
+
+
+class EngineSpec(_Spec):
+    replicas: int = Field(1, ge=1, description="Ray Serve replicas, each loading the engine once")
+    num_cpus: float = Field(0.5, ge=0, description="CPU share each replica asks Ray for")
+    num_gpus: float = Field(0.0, ge=0, description="GPU share each replica asks Ray for (> 0 runs it on CUDA)")
+    max_ongoing_requests: int = Field(2, ge=1, description="media a replica reads at once")
 
 
 class MediaFetch(_Spec):
@@ -395,6 +447,9 @@ class GpuSpec(_Spec):
 
 
 class Media(_Spec):
+    ocr: EngineSpec = Field(default_factory=EngineSpec, description="the OCR engine (PP-OCRv4 via rapidocr)")
+    speech: EngineSpec = Field(default_factory=EngineSpec,
+                               description="the speech-to-text engine (Whisper base via faster-whisper)")
     fetch: MediaFetch = Field(default_factory=MediaFetch, description="fetching image URLs for local models")
     video_fps: float = Field(1.0, gt=0, description="frames sampled per second of video")
     video_max_frames: int = Field(32, ge=1, description="most frames sampled from one video")
@@ -419,7 +474,7 @@ class Policy(_Spec):
     complexity: ComplexitySpec = Field(default_factory=ComplexitySpec,
                                        description="how hard a request is (the score rules compare with "
                                                    "complexity_at_least / complexity_at_most)")
-    media: Media = Field(default_factory=Media, description="media sampling and fetching")
+    media: Media = Field(default_factory=Media, description="media sampling and fetching, and the engines that read media")
     gpus: GpuSpec | None = Field(None, description="the GPUs local models run on; `turnout policy check` compares "
                                                    "each offloaded model's memory estimate with them")
 

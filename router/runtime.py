@@ -29,9 +29,12 @@ from router.classify.media import MediaLimits
 from router.feedback import FeedbackStore, MemoryFeedback, RedisFeedback
 from router.gateway import Gateway
 from router.health import HealthBoard
+from router.look import MediaLook
+from router.media_text import MediaAsText
 from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel, Media, PolicyError, RemoteModel, Timeouts
 from router.policy_loader import load_policy
 from router.policy_store import PolicyStore
+from router.readers import CachedReader, LocalReader
 from router.settings import Settings
 
 __all__ = ["StartupError", "build", "load_store", "plan_local_models", "prepare_environment"]
@@ -64,20 +67,36 @@ def prepare_environment(ray: Settings | None = None) -> None:
 
 def build(settings: Settings, *, backends: Mapping[str, Backend] | None = None,
           local: Callable[[LlamaCppModel], Backend] | None = None, store: PolicyStore | None = None,
-          clock: Callable[[], float] = time.monotonic) -> Gateway:
+          clock: Callable[[], float] = time.monotonic, reader: Any = None) -> Gateway:
     """A ready Gateway. `backends` replaces every built backend (models without one are "NotRunning");
     else local models come from `local(model)` (default: an in-process llama.cpp engine) and remote
     ones from the registry. `store`: a policy store already loaded from `settings.policy` (tests that
     build many gateways on one policy). `clock` (monotonic seconds) drives circuit breakers and Redis
-    outages."""
+    outages. `reader` reads inside media (OCR, speech: Ray deployments in the ingress); default the
+    in-process engines, loaded on first use, behind the media cache."""
     prepare_environment()
     store = store or load_store(settings)
     spec = store.current.spec.defaults.circuit_breaker
     board = HealthBoard(Breakers(BreakerConfig(**spec.model_dump()), clock=clock))
     if backends is None:
         backends, board.unavailable = _backends(store.current, settings.model_dir, local)
-    return Gateway(store, backends, cache=_cache(settings, clock), budgets=_budgets(settings, clock), board=board,
-                   feedback=_feedback(settings))
+    cache = _cache(settings, clock)
+    reader = CachedReader(reader or LocalReader(settings.model_dir), store=cache)
+    backends = media_as_text(store.current, dict(backends), reader)
+    return Gateway(store, backends, cache=cache, budgets=_budgets(settings, clock), board=board,
+                   feedback=_feedback(settings), look=MediaLook(reader))
+
+
+def media_as_text(policy: CompiledPolicy, backends: dict[str, Backend], reader: Any) -> dict[str, Backend]:
+    """`backends` with every local model that takes images as OCR text or audio as a transcript
+    (`image_input: ocr`, `audio_input: transcribe`) wrapped to do so (router/media_text.py)."""
+    out = dict(backends)
+    for model in policy.spec.models:
+        if isinstance(model, LlamaCppModel) and out.get(model.id) is not None and (model.image_input or model.audio_input):
+            out[model.id] = MediaAsText(out[model.id], reader, images=model.image_input == "ocr",
+                                        audio=model.audio_input == "transcribe",
+                                        max_pixels=policy.spec.privacy.media.max_pixels)
+    return out
 
 
 def media_limits(settings: Settings) -> MediaLimits:

@@ -240,6 +240,12 @@ def _preflight(settings: Settings) -> list[str]:
         lines.append(f"local model {model.id}: {Path(path).name} (n_ctx {model.n_ctx}, n_gpu_layers {model.n_gpu_layers})")
     for model_id, why in unavailable.items():
         lines.append(f"local model {model_id}: unavailable ({why})")
+    from router.engines import whisper_model
+
+    try:
+        lines.append(f"speech-to-text: Whisper base at {whisper_model(settings.model_dir)}")
+    except (FileNotFoundError, ValueError) as exc:
+        raise StartupError(f"speech engine: {exc}") from None
     for model in store.current.spec.models:
         if model.kind != "llamacpp":
             key_ok = model.api_key_env is None or bool(os.environ.get(model.api_key_env))

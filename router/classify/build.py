@@ -11,11 +11,22 @@ from router.classify.learned import LearnedScorer, load_model
 from router.classify.media import MediaLimits, VideoSampling
 from router.classify.privacy import CustomPattern, PrivacyConfig, PrivacyScanner
 from router.classify.thorough import THOROUGH_KINDS, DetectorSetting, ThoroughConfig, ThoroughScanner
-from router.classify.tokens import TokenRule, default_rule_for
+from router.classify.tokens import TRANSCRIPT_TOKENS_PER_S, TokenRule, default_rule_for
 from router.policy import ComplexitySpec, Policy
 
 
 def token_rule(model) -> TokenRule:
+    """The policy's explicit token rule for `model`, else the default for its family; a model taking
+    images as OCR text or audio as a transcript counts them as that text (tokens.OCR_PIXELS_PER_TOKEN)."""
+    rule = _declared_rule(model)
+    if getattr(model, "image_input", None) == "ocr":
+        rule = replace(rule, image_rule="ocr")
+    if getattr(model, "audio_input", None) == "transcribe":
+        rule = replace(rule, audio_tokens_per_s=TRANSCRIPT_TOKENS_PER_S)
+    return rule
+
+
+def _declared_rule(model) -> TokenRule:
     """The policy's explicit token rule for `model`, else the default for its family. Images for a
     llama.cpp model are counted at the size the gateway shrinks them to (its max_image_pixels)."""
     base = default_rule_for(getattr(model, "model", None), local=model.location == "local")

@@ -21,7 +21,11 @@ from router.image_prep import fitted_size
 from router.profile import AudioInfo, FileInfo, ImageInfo, VideoInfo
 
 ENCODINGS = ("o200k_base", "cl100k_base")
-IMAGE_RULES = ("openai", "anthropic", "gemini", "qwen2vl", "llava_anyres", "fixed")
+IMAGE_RULES = ("openai", "anthropic", "gemini", "qwen2vl", "llava_anyres", "fixed", "ocr")
+# A text-only model taking images as OCR text (image_input: ocr): before the text is read, an image counts
+# as the most text it could hold legibly, about one token (4 characters) per 32x32 pixels, capped at
+# OCR_MAX_TOKENS; TRANSCRIPT_TOKENS_PER_S bounds a transcript (fast speech is ~3-4 tokens a second).
+OCR_PIXELS_PER_TOKEN, OCR_MAX_TOKENS, TRANSCRIPT_TOKENS_PER_S = 1024, 4096, 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +210,9 @@ def image_tokens(image: ImageInfo, rule: TokenRule) -> int:
     """Tokens for one image under `rule`; unknown sizes per UNKNOWN_IMAGE_SIZE's note."""
     if rule.image_rule == "fixed":
         return rule.image_fixed_tokens
+    if rule.image_rule == "ocr":
+        width, height = (image.width or UNKNOWN_IMAGE_SIZE[0], image.height or UNKNOWN_IMAGE_SIZE[1])
+        return min(OCR_MAX_TOKENS, math.ceil(width * height / OCR_PIXELS_PER_TOKEN)) + 16
     known = image.width is not None and image.height is not None
     width, height = (image.width, image.height) if known else UNKNOWN_IMAGE_SIZE
     if known and rule.max_image_pixels is not None:

@@ -1,5 +1,6 @@
 """Brings the real gateway up once per session: `turnout serve` as a subprocess (Ray Serve with the
-HAProxy ingress, the bundled gemma model in its own deployment, the default policy)."""
+HAProxy ingress, the bundled SmolLM2 model and the OCR and speech engines in deployments of their
+own, the default policy)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The whole product as a user meets it: `turnout serve` on Ray Serve, the official openai client,
-the real bundled gemma model. Ordered: the last test stops the gateway and checks what is left."""
+the real bundled SmolLM2 model, real OCR and speech engines in their own deployments. Ordered: the last test stops the gateway and checks what is left."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import signal
 import httpx
 import openai
 import pytest
+
+import media_samples as ms
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +25,7 @@ def client(served) -> openai.OpenAI:
 def test_readyz_reports_the_policy_and_the_loaded_local_model(served):
     body = httpx.get(served.url + "/readyz").json()
     assert body["status"] == "ready"
-    assert body["models"]["local-gemma"]["available"] is True
+    assert body["models"]["local-smollm2"]["available"] is True
     assert body["models"]["local-vision"]["available"] is False  # no GGUF shipped: marked, not fatal
     assert "OPENAI_API_KEY" in body["models"]["cloud-flagship"]["detail"]
 
@@ -31,7 +33,7 @@ def test_readyz_reports_the_policy_and_the_loaded_local_model(served):
 def test_models_lists_policy_models_and_auto(served):
     ids = [m.id for m in client(served).models.list().data]
     assert ids[0] == "auto"
-    assert {"local-gemma", "cloud-flagship", "cloud-multimodal"} <= set(ids)
+    assert {"local-smollm2", "cloud-flagship", "cloud-multimodal"} <= set(ids)
 
 
 def test_openai_client_completion_from_the_local_model(served):
@@ -39,7 +41,7 @@ def test_openai_client_completion_from_the_local_model(served):
         model="auto", max_tokens=16, temperature=0,
         messages=[{"role": "user", "content": "Write a haiku about autumn."}])
     completion = raw.parse()
-    assert completion.model == "local-gemma"
+    assert completion.model == "local-smollm2"
     assert completion.choices[0].message.content
     assert completion.usage.prompt_tokens > 0 and completion.usage.completion_tokens > 0
     for header in HEADERS:
@@ -53,13 +55,13 @@ def test_openai_client_stream_with_usage(served):
     with client(served).chat.completions.with_streaming_response.create(
             model="auto", max_tokens=16, stream=True, stream_options={"include_usage": True},
             messages=[{"role": "user", "content": "Translate 'good morning' to French."}]) as response:
-        assert response.headers["x-turnout-model"] == "local-gemma"
+        assert response.headers["x-turnout-model"] == "local-smollm2"
         assert response.headers["x-turnout-location"] == "local"
         chunks = list(response.parse())
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text
     assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
-    assert all(c.model == "local-gemma" for c in chunks)
+    assert all(c.model == "local-smollm2" for c in chunks)
 
 
 def test_private_request_stays_local_and_says_why(served):
@@ -77,7 +79,7 @@ def test_heavy_request_with_no_cloud_keys_degrades_to_local(served):
         model="auto", max_tokens=8,
         messages=[{"role": "user", "content": "Prove rigorously that there are infinitely many primes of the "
                                               "form 4k+3, explaining each step."}])
-    assert raw.headers["x-turnout-model"] == "local-gemma"
+    assert raw.headers["x-turnout-model"] == "local-smollm2"
 
 
 def test_pinned_cloud_model_with_personal_data_is_refused(served):
@@ -96,7 +98,7 @@ def test_pinned_cloud_model_with_personal_data_is_refused(served):
     (json.dumps({"model": "auto"}).encode(), 400, "messages"),
     (json.dumps({"model": "auto", "messages": [{"role": "user", "content": [{"type": "bogus"}]}]}).encode(),
      400, "messages[0].content[0]"),
-    (json.dumps({"model": "gpt5", "messages": [{"role": "user", "content": "hi"}]}).encode(), 404, "local-gemma"),
+    (json.dumps({"model": "gpt5", "messages": [{"role": "user", "content": "hi"}]}).encode(), 404, "local-smollm2"),
     (json.dumps({"model": "auto", "messages": [{"role": "user", "content": "x" * (3 * 1024 * 1024)}]}).encode(),
      413, "exceeds the limit"),
 ])
@@ -108,6 +110,32 @@ def test_bad_input_gets_a_clear_openai_shaped_error(served, body, status, needle
     assert set(error) == {"message", "type", "param", "code"}
     assert needle in error["message"]
     assert "Traceback" not in response.text
+
+
+def test_a_screenshot_question_is_answered_locally_from_its_text(served):
+    image = ms.screenshot(["Name: Maria Keller", "E-mail: maria.keller@example-mail.de", "Plan: Gold"])
+    raw = client(served).chat.completions.with_raw_response.create(
+        model="auto", max_tokens=48, temperature=0,
+        messages=ms.chat("What is the e-mail address in this screenshot?", ms.image_part(image))["messages"])
+    assert (raw.headers["x-turnout-model"], raw.headers["x-turnout-location"]) == ("local-smollm2", "local")
+    assert "maria.keller" in raw.parse().choices[0].message.content.lower()  # the model read the OCR text
+    # No cloud key: nothing could leave, so the gateway did not need to look; the dry-run looks when asked.
+    route = httpx.post(served.url + "/v1/route", json=ms.chat("What is the e-mail address?", ms.image_part(image)),
+                       headers={"x-turnout-scan-media": "true"}, timeout=120).json()
+    assert {"kind": "email", "where": "messages[0].content[1] (image text)"} in route["findings"]
+    assert route["data_class"] == "confidential" and route["location"] == "local"
+
+
+def test_a_voice_memo_question_is_answered_locally_from_its_transcript(served):
+    memo = ms.speech("Hi, this is John. Please call me back on 020 7946 0958.")
+    raw = client(served).chat.completions.with_raw_response.create(
+        model="auto", max_tokens=48, temperature=0,
+        messages=ms.chat("Who left this voice memo?", ms.audio_part(memo))["messages"])
+    assert (raw.headers["x-turnout-model"], raw.headers["x-turnout-location"]) == ("local-smollm2", "local")
+    assert "john" in raw.parse().choices[0].message.content.lower()  # the model read the transcript
+    route = httpx.post(served.url + "/v1/route", json=ms.chat("Who is it?", ms.audio_part(memo)) | {"scan_media": True},
+                       timeout=120).json()
+    assert {"kind": "phone", "where": "messages[0].content[1] (audio transcript)"} in route["findings"]
 
 
 def test_responses_completions_and_embeddings_through_ray_serve(served):
@@ -145,8 +173,8 @@ def _describe(pids: set[int]) -> dict[int, str]:
     return described
 
 
-def _local_gemma_detail(served) -> str:
-    return httpx.get(served.url + "/readyz", timeout=10).json()["models"]["local-gemma"]["detail"]
+def _local_model_detail(served) -> str:
+    return httpx.get(served.url + "/readyz", timeout=10).json()["models"]["local-smollm2"]["detail"]
 
 
 def test_a_busy_local_model_is_saturated_not_down_and_private_work_waits_for_it(served):
@@ -155,19 +183,19 @@ def test_a_busy_local_model_is_saturated_not_down_and_private_work_waits_for_it(
     import threading
     import time
 
-    long_body = {"model": "auto", "max_tokens": 400, "logit_bias": {"1": -100, "106": -100},
+    long_body = {"model": "auto", "max_tokens": 400, "logit_bias": {"0": -100, "2": -100},
                  "messages": [{"role": "user", "content": "Write a long story about a lighthouse keeper."}]}
     hog = threading.Thread(target=lambda: httpx.post(served.url + "/v1/chat/completions", json=long_body,
                                                       timeout=120))
     hog.start()
     try:
         time.sleep(3.5)  # past the 2 s health timeout and several 1 s health refreshes
-        ready = httpx.get(served.url + "/readyz", timeout=10).json()["models"]["local-gemma"]
+        ready = httpx.get(served.url + "/readyz", timeout=10).json()["models"]["local-smollm2"]
         assert ready["available"] is True, ready
         answer = client(served).chat.completions.with_raw_response.create(
             model="auto", max_tokens=4,
             messages=[{"role": "user", "content": "Remind jane.roe@corp.example.com about the audit."}])
-        assert answer.status_code == 200 and answer.headers["x-turnout-model"] == "local-gemma"
+        assert answer.status_code == 200 and answer.headers["x-turnout-model"] == "local-smollm2"
     finally:
         hog.join(120)
 
@@ -179,11 +207,11 @@ def test_a_client_that_hangs_up_mid_stream_frees_the_local_replica(served):
     import time
 
     body = {"model": "auto", "stream": True, "max_tokens": 3000, "temperature": 0.8,
-            "logit_bias": {"1": -100, "106": -100},  # gemma's <eos> and <end_of_turn>
+            "logit_bias": {"0": -100, "2": -100},  # SmolLM2's <|endoftext|> and <|im_end|>
             "messages": [{"role": "user", "content": "Write a very long story about a lighthouse keeper."}]}
     with httpx.Client(timeout=60) as http:
         with http.stream("POST", served.url + "/v1/chat/completions", json=body) as response:
-            assert response.status_code == 200 and response.headers["x-turnout-model"] == "local-gemma"
+            assert response.status_code == 200 and response.headers["x-turnout-model"] == "local-smollm2"
             chunks, started = 0, None
             for line in response.iter_lines():
                 if line.startswith("data: {"):
@@ -194,14 +222,14 @@ def test_a_client_that_hangs_up_mid_stream_frees_the_local_replica(served):
             rate = (chunks - 1) / (time.monotonic() - started)
         hung_up = time.monotonic()  # leaving both blocks closed the connection
     assert (3000 - chunks) / rate > 15, f"at {rate:.0f} tokens/s the story would end by itself too soon"
-    while "idle" not in (detail := _local_gemma_detail(served)):
-        assert time.monotonic() - hung_up < 5, f"local-gemma still generating 5 s after the client left: {detail}"
+    while "idle" not in (detail := _local_model_detail(served)):
+        assert time.monotonic() - hung_up < 5, f"local-smollm2 still generating 5 s after the client left: {detail}"
         time.sleep(0.2)
     # The replica is free again: a new request is answered at once, not after the abandoned story.
     started = time.monotonic()
     answer = client(served).chat.completions.create(model="auto", max_tokens=4,
                                                     messages=[{"role": "user", "content": "Say hi."}])
-    assert answer.model == "local-gemma" and time.monotonic() - started < 10
+    assert answer.model == "local-smollm2" and time.monotonic() - started < 10
 
 
 def test_zz_sigterm_drains_then_stops_everything_within_10_s(served, ray_processes):

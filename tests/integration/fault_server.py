@@ -21,6 +21,8 @@ answering while the test's loop is busy), one request per connection (`Connectio
 `server.script`, when not empty, overrides `mode` for the next requests, one entry each (a list of
 modes consumed in order), e.g. ["500", "ok"] for "fail once, then answer".
 
+`POST /v1/audio/transcriptions` answers `{"text": reply_text}` (a cloud speech-to-text model).
+
 `POST /v1/embeddings` answers in mode "ok" with one 8-dimensional vector per input (derived from the
 text's hash, so equal texts get equal vectors) and usage; the fault modes apply to it as well.
 
@@ -134,6 +136,11 @@ class FaultServer:
                 headers[name.strip().lower()] = value.strip()
         length = int(headers.get("content-length", "0") or 0)
         raw = await asyncio.wait_for(reader.readexactly(length), timeout=10) if length else b""
+        if method == "POST" and path.rstrip("/").endswith("/audio/transcriptions"):
+            with self._lock:
+                self.bodies.append(raw.decode("utf-8", errors="replace"))
+            await self._send(writer, 200, {"text": self.reply_text})
+            return
         embeddings = path.rstrip("/").endswith("/embeddings")
         if method != "POST" or not (embeddings or path.rstrip("/").endswith("/chat/completions")):
             await self._send(writer, 404, {"error": {"message": f"no route {method} {path}", "type": "not_found"}})

@@ -72,6 +72,10 @@ def test_batch_prints_one_decision_per_case_in_order(devset_decisions: list[dict
         assert decision["modalities"] == sorted(decision["modalities"])
         # In order: each line is exactly the decision for its own case.
         _, expected = plan(policy, case["body"], {k.lower(): v for k, v in case["headers"].items()})
+        # Requests with media also say whether the gateway would read them first (never read here).
+        has_media = bool({"image", "audio", "file"} & set(decision["modalities"]))
+        assert ("media_scan" in decision) == has_media, case["id"]
+        assert decision.pop("media_scan", {"status": "skipped"})["status"] in ("skipped", "not_run")
         assert decision == json.loads(json.dumps(expected.as_json())), case["id"]
 
 
@@ -102,7 +106,7 @@ def test_batch_reports_bad_lines_and_goes_on(tmp_path: Path, capsys) -> None:
     good, bad_json, bad_body, not_object, restricted = decisions_of(out)
     for decision in (good, bad_json, bad_body, not_object, restricted):
         assert CONTRACT <= decision.keys()
-    assert (good["model"], good["error"]) == ("local-gemma", None)
+    assert (good["model"], good["error"]) == ("local-smollm2", None)
     assert bad_json["model"] is None and bad_json["location"] is None
     assert bad_json["error"] == {
         "type": "invalid_request",
@@ -111,7 +115,7 @@ def test_batch_reports_bad_lines_and_goes_on(tmp_path: Path, capsys) -> None:
     assert "model" in bad_body["error"]["message"]
     assert not_object["error"] == {"type": "invalid_request", "message": "line 5: expected an object with 'body'"}
     assert (restricted["model"], restricted["data_class"], restricted["rule"]) == (
-        "local-gemma", "restricted", "private-stays-local")
+        "local-smollm2", "restricted", "private-stays-local")
 
 
 def test_batch_from_stdin(capsys, monkeypatch) -> None:
@@ -140,7 +144,7 @@ def test_route_one_request_with_a_declared_class(tmp_path: Path, capsys) -> None
     assert (code, err) == (0, "")
     decision = json.loads(out)
     assert CONTRACT <= decision.keys()
-    assert (decision["model"], decision["location"], decision["data_class"]) == ("local-gemma", "local", "restricted")
+    assert (decision["model"], decision["location"], decision["data_class"]) == ("local-smollm2", "local", "restricted")
     assert decision["rule"] == "private-stays-local"
     assert decision["error"] is None
     assert any("header x-turnout-data-class: restricted" in r for r in decision["reasons"])
@@ -207,7 +211,7 @@ def test_policy_check_prints_every_error_on_its_own_line(tmp_path: Path, capsys)
     assert (code, out) == (1, "")
     lines = err.splitlines()
     route = line_of(text, "route: [cloud-flagship, gpt5]")
-    assert lines[0] == (f"{bad}:{route}:29: rules[1].route[1]: unknown model 'gpt5'; known: local-gemma, "
+    assert lines[0] == (f"{bad}:{route}:29: rules[1].route[1]: unknown model 'gpt5'; known: local-smollm2, "
                         "local-vision, local-embed, cloud-flagship, cloud-reasoning-fallback, cloud-multimodal, cloud-embed")
     fallbacks = line_of(text, "fallbacks: [cloud-flagship, cloud-multimodal, cloud-reasoning-fallback, cloud-embed]")
     assert lines[1] == (f"{bad}:{fallbacks}:17: rules[2].fallbacks[0]: privacy: model 'cloud-flagship' (clearance "

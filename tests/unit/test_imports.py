@@ -104,7 +104,8 @@ UPWARD_DEBT = {
 }
 # router/policy.py grew past the bound with the VLM, media and fetch sections; split the media models
 # into their own module (they share _Spec, which must move first or the split makes a cycle).
-LONG_DEBT = {"router.policy"}
+# backends/llamacpp.py reached 404 lines with the image path (chat handler set-up + media preparation).
+LONG_DEBT = {"router.policy", "backends.llamacpp"}
 
 
 def test_backends_never_import_the_router() -> None:

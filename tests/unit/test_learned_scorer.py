@@ -183,7 +183,7 @@ def test_a_bad_model_path_is_a_located_policy_error(tmp_path):
      "complexity.model: a model file applies only to scorer: learned"),
     ("complexity: {scorer: clever}\n", "", "complexity.scorer:"),
     ("", "  reference_model: gpt-9", "defaults.reference_model: unknown model 'gpt-9'"),
-    ("", "  reference_model: local-gemma", "defaults.reference_model: 'local-gemma' is a local model"),
+    ("", "  reference_model: local-smollm2", "defaults.reference_model: 'local-smollm2' is a local model"),
 ])
 def test_complexity_and_reference_mistakes_are_located(complexity, defaults, message):
     with pytest.raises(PolicyError, match=re.escape(message)):

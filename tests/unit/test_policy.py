@@ -68,7 +68,7 @@ BROKEN = [
         GOOD.replace("    model: openai/gpt-5.2\n", "    model: openai/gpt-5.2\n    temperature: 0.2\n"),
         ["p.yaml:9:5: models[1].temperature: unknown key 'temperature'; allowed: id, description, modalities, "
          "max_images, tokens, retries, tasks, embedding_dimensions, api_key_env, context_tokens, clearance, pricing, "
-         "image_urls, output_tokens_per_s, "
+         "transcription, image_urls, output_tokens_per_s, "
          "first_token_s, location, kind, model, api_base"],
         id="unknown-key-in-litellm-model"),
     pytest.param(
