@@ -60,20 +60,16 @@ class RayLocalBackend:
         self.capacity = running * self.per_replica
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        self.in_flight += 1
-        try:
-            return await self.handle.complete.remote(request)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            raise self._translate(exc) from None
-        finally:
-            self.in_flight -= 1
+        return await self._call("complete", request)
 
     async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("embed", request)
+
+    async def _call(self, method: str, request: dict[str, Any]) -> dict[str, Any]:
+        """One non-streamed call of the replica's `method`, counted in flight, its failure translated."""
         self.in_flight += 1
         try:
-            return await self.handle.embed.remote(request)
+            return await getattr(self.handle, method).remote(request)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

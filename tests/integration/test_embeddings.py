@@ -4,7 +4,6 @@ the official `openai` client and by litellm as a client."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 
@@ -14,8 +13,8 @@ import pytest
 
 from backends.registry import REGISTRY
 from router.http import create_app
-from wiring import gateway_for
-from tests.integration.fault_server import FaultServer
+from wiring import gateway_for, served
+from fault_server import FaultServer
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -161,19 +160,9 @@ async def test_bad_embeddings_input_is_a_400_naming_the_field(app, body, param):
 
 async def test_litellm_as_a_client_of_the_gateway_embeddings(gateway, cloud):
     import litellm
-    import uvicorn
 
     cloud.mode = "ok"
-    await gateway.refresh_health()
-    server = uvicorn.Server(uvicorn.Config(create_app(gateway), host="127.0.0.1", port=0, log_level="warning",
-                                           lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/v1"
-    try:
-        result = await litellm.aembedding(model="openai/auto", input=["hello there"], api_base=base, api_key="k")
-        assert len(result.data[0]["embedding"]) == 8
-    finally:
-        server.should_exit = True
-        await task
+    async with served(gateway) as base:
+        result = await litellm.aembedding(model="openai/auto", input=["hello there"], api_base=base + "/v1",
+                                          api_key="k")
+    assert len(result.data[0]["embedding"]) == 8

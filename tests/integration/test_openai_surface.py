@@ -5,7 +5,6 @@ shape on every path."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 
@@ -14,8 +13,8 @@ import openai
 import pytest
 
 from router.http import create_app
-from wiring import gateway_for
-from tests.integration.fault_server import FaultServer
+from wiring import gateway_for, served
+from fault_server import FaultServer
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -201,22 +200,11 @@ async def test_unknown_paths_and_wrong_methods_answer_in_openai_error_shape(app)
 
 async def test_litellm_as_a_client_of_the_gateway_responses_and_completions(gateway, cloud):
     import litellm
-    import uvicorn
 
     cloud.clear()
-    await gateway.refresh_health()
-    server = uvicorn.Server(uvicorn.Config(create_app(gateway), host="127.0.0.1", port=0, log_level="warning",
-                                           lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/v1"
-    try:
-        response = await litellm.aresponses(model="openai/auto", input="Say hello.", api_base=base, api_key="k")
-        assert response.output[0].content[0].text == "cloud says hello"
-        completion = await litellm.atext_completion(model="openai/auto", prompt="Say hello.", api_base=base,
+    async with served(gateway) as base:
+        response = await litellm.aresponses(model="openai/auto", input="Say hello.", api_base=base + "/v1", api_key="k")
+        completion = await litellm.atext_completion(model="openai/auto", prompt="Say hello.", api_base=base + "/v1",
                                                     api_key="k", max_tokens=5)
-        assert completion.choices[0].text == "cloud says hello"
-    finally:
-        server.should_exit = True
-        await task
+    assert response.output[0].content[0].text == "cloud says hello"
+    assert completion.choices[0].text == "cloud says hello"
