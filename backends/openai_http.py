@@ -81,20 +81,7 @@ class OpenAIHTTPBackend:
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
         headers, body = self._prepare(request, stream=False)
-        try:
-            async with asyncio.timeout(self.timeout_s):
-                response = await self._client.post(self.url, content=body, headers=headers)
-        except TimeoutError:
-            raise BackendTimeout(self.model_id, f"no complete answer within {self.timeout_s} s",
-                                 phase="total") from None
-        except httpx.HTTPError as exc:
-            raise self._transport_error(exc, "total") from None
-        if response.status_code != 200:
-            raise self._status_error(response.status_code, response.headers, response.content)
-        try:
-            answer = orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            raise BackendProtocolError(self.model_id, "upstream answered 200 with a body that is not JSON") from None
+        answer = await self._post(self.url, body, headers, "complete answer")
         if not isinstance(answer, dict) or not answer.get("choices"):
             raise BackendProtocolError(self.model_id, "upstream answered without choices")
         answer["model"] = self.model_id
@@ -147,24 +134,29 @@ class OpenAIHTTPBackend:
         headers = {"content-type": "application/json", "accept": "application/json"}
         if self.api_key_env is not None:
             headers["authorization"] = f"Bearer {os.environ[self.api_key_env]}"
+        answer = await self._post(self.url.removesuffix("/chat/completions") + "/embeddings", orjson.dumps(body),
+                                  headers, "embeddings")
+        return checked_embeddings(self.model_id, answer, len(request["input"]))
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str], what: str) -> Any:
+        """POST `body` and return the decoded JSON answer; every failure as the most specific BackendError
+        (`what` names the answer in a timeout's message)."""
         try:
             async with asyncio.timeout(self.timeout_s):
-                response = await self._client.post(self.url.removesuffix("/chat/completions") + "/embeddings",
-                                                   content=orjson.dumps(body), headers=headers)
+                response = await self._client.post(url, content=body, headers=headers)
         except TimeoutError:
-            raise BackendTimeout(self.model_id, f"no embeddings within {self.timeout_s} s", phase="total") from None
+            raise BackendTimeout(self.model_id, f"no {what} within {self.timeout_s} s", phase="total") from None
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, "total") from None
         if response.status_code != 200:
             raise self._status_error(response.status_code, response.headers, response.content)
         try:
-            answer = orjson.loads(response.content)
+            return orjson.loads(response.content)
         except orjson.JSONDecodeError:
             raise BackendProtocolError(self.model_id, "upstream answered 200 with a body that is not JSON") from None
-        return checked_embeddings(self.model_id, answer, len(request["input"]))
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
     # -- helpers ------------------------------------------------------------------------------------
     def _missing_key(self) -> str | None:
