@@ -16,9 +16,10 @@ import datetime as dt
 import hashlib
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from router.classify import features
 from router.classify.learned import ScorerModel
@@ -48,20 +49,26 @@ class Case:
         return list(self.features) if self.features is not None else features.extract(self.prompt or "")
 
 
-def load_cases(path: str | Path) -> list[Case]:
-    """Every case of a JSONL file. CasesError naming `path:line` for unreadable or malformed lines."""
+def jsonl_rows(path: str | Path, error: type[ValueError]) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded value) of every non-blank line of a JSONL file; `error` naming `path` (and
+    `path:line:column` for invalid JSON) when the file cannot be read or a line is not JSON."""
     try:
         lines = Path(path).read_text(encoding="utf-8").split("\n")  # not splitlines: prompts may hold U+2028
     except OSError as exc:
-        raise CasesError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    cases = []
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            yield number, json.loads(line)
         except json.JSONDecodeError as exc:
-            raise CasesError(f"{path}:{number}:{exc.colno}: invalid JSON: {exc.msg}") from None
+            raise error(f"{path}:{number}:{exc.colno}: invalid JSON: {exc.msg}") from None
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    """Every case of a JSONL file. CasesError naming `path:line` for unreadable or malformed lines."""
+    cases = []
+    for number, row in jsonl_rows(path, CasesError):
         if not isinstance(row, dict):
             raise CasesError(f"{path}:{number}: expected an object with prompt, weak_correct, strong_correct")
         prompt, vector = row.get("prompt"), row.get("features")

@@ -14,7 +14,6 @@ The threshold curve re-decides every request with each rule's `complexity_at_lea
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from router.pipeline import tenant_view
 from router.policy import CompiledPolicy
 from router.profile import RequestProfile
 from router.request import parse_chat_request
+from router.scorer import jsonl_rows
 
 THRESHOLDS = tuple(round(i / 20, 2) for i in range(21))
 
@@ -59,17 +59,7 @@ def load_traffic(policy: CompiledPolicy, paths: Sequence[str | Path]) -> tuple[l
     (`FILE:LINE: why`). TrafficError for a file that cannot be read or a line that is not JSON."""
     samples, skipped = [], []
     for path in paths:
-        try:
-            lines = Path(path).read_text(encoding="utf-8").split("\n")
-        except OSError as exc:
-            raise TrafficError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise TrafficError(f"{path}:{number}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        for number, row in jsonl_rows(path, TrafficError):
             if not isinstance(row, dict):
                 raise TrafficError(f"{path}:{number}: expected an object with 'body' (or 'prompt')")
             body, headers, (local_ok, cloud_ok) = _request(row)
