@@ -179,7 +179,10 @@ class SpeechEngine:
         decodes; `pcm16` is OpenAI's raw 16-bit mono at 24 kHz). MediaUnreadable when it cannot be decoded."""
         audio = decode_audio(data, fmt)
         with self._lock:
-            segments, info = self._model.transcribe(audio, language=language, beam_size=5,
+            # temperature 0 alone: faster-whisper's default falls back to sampling at higher temperatures
+            # when a segment looks poor, so the same clip could read differently from one call to the next
+            # (a privacy scan must see the same words every time).
+            segments, info = self._model.transcribe(audio, language=language, beam_size=5, temperature=0.0,
                                                     condition_on_previous_text=False)
             parts = tuple((round(s.start, 2), round(s.end, 2), s.text.strip()) for s in segments)
         return Transcript(" ".join(text for _, _, text in parts if text), info.language,
