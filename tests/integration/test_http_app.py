@@ -13,7 +13,7 @@ import pytest
 
 from wiring import gateway_for
 from router.http import create_app
-from router.telemetry import setup_telemetry
+from router.otel import setup_telemetry
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.asyncio(loop_scope="session")
