@@ -213,7 +213,7 @@ def headers(served: Served, *, estimated_cost: float | None = None) -> dict[str,
     """The `x-turnout-*` headers, from the same record the span and metrics come from. A stream's
     headers leave before its usage is known: they carry `x-turnout-estimated-cost-usd` instead."""
     decision = served.decision
-    out = {"x-turnout-model": served.model or (decision.model if decision else "") or "",
+    out = {"x-turnout-model": served.model or "",
            "x-turnout-location": served.location if served.location != "none" else "",
            "x-turnout-rule": (decision.rule if decision else None) or "",
            "x-turnout-data-class": decision.profile.data_class.label if decision else "",
