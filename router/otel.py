@@ -10,6 +10,8 @@
 - `OTEL_EXPORTER_OTLP_PROTOCOL` (or the per-signal `..._TRACES_PROTOCOL` / `..._METRICS_PROTOCOL`):
   `http/protobuf` (default) or `grpc`. The exporters read their own endpoint, headers, timeout and
   compression variables, as the OpenTelemetry specification says.
+- Exemplars are off unless `OTEL_METRICS_EXEMPLAR_FILTER` is set (they cost a context lookup per
+  measurement and the Prometheus text of /metrics does not carry them).
 - The resource: `OTEL_SERVICE_NAME` (default "turnout"), `OTEL_RESOURCE_ATTRIBUTES`, and a
   `service.instance.id` unique to the process, so that OTLP series from several ingress replicas
   stay apart until a query sums them.
@@ -78,7 +80,7 @@ def build_providers(environ: Mapping[str, str] | None = None, service_name: str 
     environ = os.environ if environ is None else environ
     if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
         return None
-    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics import AlwaysOffExemplarFilter, MeterProvider
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
@@ -98,7 +100,11 @@ def build_providers(environ: Mapping[str, str] | None = None, service_name: str 
         readers.append(PrometheusMetricReader())
     if _wants_otlp(environ, "METRICS"):
         readers.append(PeriodicExportingMetricReader(_metric_exporter(_protocol(environ, "METRICS"))))
-    return Providers(tracer_provider, MeterProvider(resource=resource, metric_readers=readers))
+    # Exemplars (a trace id kept beside a metric point) cost a context lookup per measurement and are
+    # not in the Prometheus text /metrics serves: off unless OTEL_METRICS_EXEMPLAR_FILTER asks for them.
+    exemplars = None if environ.get("OTEL_METRICS_EXEMPLAR_FILTER") else AlwaysOffExemplarFilter()
+    return Providers(tracer_provider, MeterProvider(resource=resource, metric_readers=readers,
+                                                    exemplar_filter=exemplars))
 
 
 _installed: Providers | None = None
