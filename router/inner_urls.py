@@ -34,29 +34,19 @@ SCHEMES = ("http", "https", "data")
 # RFC 6761 / 6762 / 8375 special-use names, and suffixes that are internal by convention.
 INTERNAL_SUFFIXES = (".localhost", ".local", ".localdomain", ".internal", ".intranet", ".lan", ".home.arpa",
                      ".corp", ".home", ".private", ".test", ".invalid", ".onion")
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-def _addresses(host: str) -> list[Address]:
-    """The address(es) a literal host stands for, or [] when it is a name."""
+def _literal(host: str) -> Address | None:
+    """The address a literal host stands for, or None when it is a name."""
     try:
-        address = ipaddress.ip_address(host.split("%", 1)[0])
+        return ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
         if not all(part.isalnum() for part in host.split(".")):
-            return []
+            return None
         try:  # inet_aton reads what resolvers read: 2130706433, 0x7f.1, 0177.0.0.1, 127.1
-            address = ipaddress.IPv4Address(socket.inet_aton(host))
+            return ipaddress.IPv4Address(socket.inet_aton(host))
         except OSError:
-            return []
-    found = [address]
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.sixtofour is not None:
-            found.append(address.sixtofour)
-        if address.teredo is not None:
-            found.extend(address.teredo)
-        if address in _NAT64:
-            found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
-    return found
+            return None
 
 
 def inside(url: str, allowed: Sequence[Network] = ()) -> str | None:
@@ -73,11 +63,9 @@ def inside(url: str, allowed: Sequence[Network] = ()) -> str | None:
     if not host:
         return "has no host"
     host = unicodedata.normalize("NFKC", host).rstrip(".").lower()
-    if addresses := _addresses(host):
-        for address in addresses:
-            if (why := forbidden(address, allowed)) is not None:
-                return f"points inside the network ({address}: {why})"
-        return None
+    if (address := _literal(host)) is not None:
+        why = forbidden(address, allowed)  # 6to4, Teredo and NAT64 addresses are judged by the IPv4 inside
+        return None if why is None else f"points inside the network ({address}: {why})"
     if host == "localhost" or host.endswith(INTERNAL_SUFFIXES):
         return f"points inside the network (host {host!r} is a local or special-use name)"
     if "." not in host:

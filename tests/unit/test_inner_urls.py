@@ -24,7 +24,7 @@ INSIDE = [
     ("http://127.1/", "127.0.0.1: loopback"),
     ("http://0/", "0.0.0.0"),
     ("http://[::ffff:127.0.0.1]/", "loopback"),  # IPv4-mapped
-    ("http://[2002:7f00:1::]/", "127.0.0.1: loopback"),  # 6to4 embedding
+    ("http://[2002:7f00:1::]/", "2002:7f00:1::: loopback"),  # 6to4 embedding
     ("http://[64:ff9b::a9fe:a9fe]/", "inside the network"),  # NAT64 of the metadata address
     ("http://[fe80::1%25eth0]/x", "fe80::1: link-local"),
     ("http://10.0.0.5/scan.png", "10.0.0.5: private"),
