@@ -14,8 +14,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from router.errors import InvalidContent
-from router.fetch import Fetcher, FetchRules, forbidden
+from backends.base import InvalidMedia
+from backends.fetch import Fetcher, FetchRules, forbidden
+from router.upstream import to_router_error
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 WHERE = "messages[0].content[0].image_url"
@@ -92,12 +93,12 @@ LOCAL = FetchRules(enabled=True, schemes=("http",), allow_networks=("127.0.0.1/3
                    timeout_s=1.0)
 
 
-async def refused(fetcher: Fetcher, url: str, words: str) -> InvalidContent:
-    with pytest.raises(InvalidContent) as err:
+async def refused(fetcher: Fetcher, url: str, words: str) -> InvalidMedia:
+    with pytest.raises(InvalidMedia) as err:
         await fetcher.fetch(url, WHERE)
     assert str(err.value).startswith(f"{WHERE}: "), err.value
     assert words in str(err.value), err.value
-    assert err.value.status == 400 and err.value.param == WHERE
+    assert err.value.where == WHERE and to_router_error(err.value).status == 400
     return err.value
 
 
