@@ -2,7 +2,7 @@
 
 A request may carry `image_url` / `video_url` parts by URL. Whoever fetches such a URL — a cloud
 provider, or Turnout's own fetcher for a local model — must never be aimed at the building's own
-hosts: cloud metadata (169.254.169.254), loopback admin ports, intranet names. `router/fetch.py`
+hosts: cloud metadata (169.254.169.254), loopback admin ports, intranet names. `backends/fetch.py`
 checks every address it dials after resolving; this earlier check needs no DNS (it runs on the hot
 path) and refuses, with a 400 naming the field, what is inside the network on its face:
 
@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from router.errors import BadRequest
-from router.fetch import Address, forbidden
+from backends.fetch import Address, forbidden
 from router.request import ChatRequest, ImagePart, VideoPart
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
