@@ -54,12 +54,27 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    inner = [address.sixtofour] if address.sixtofour is not None else []
+    inner += list(address.teredo or ())
+    if address in _NAT64:
+        inner.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return inner
+
+
 def forbidden(address: Address, allowed: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network] = ()) -> str | None:
     """Why `address` may not be fetched from ("loopback", "link-local", ...), or None when it may."""
     if any(address in net for net in allowed if net.version == address.version):
         return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return forbidden(address.ipv4_mapped, allowed)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return forbidden(address.ipv4_mapped, allowed)
+        for inner in _embedded(address):  # a 6to4, Teredo or NAT64 address reaches the IPv4 inside it
+            if (why := forbidden(inner, allowed)) is not None:
+                return why
     for name in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
         if getattr(address, f"is_{name}"):
             return name.replace("_", "-")

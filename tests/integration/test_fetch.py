@@ -140,6 +140,9 @@ async def test_private_loopback_link_local_and_metadata_addresses_are_refused(ho
     (["10.0.0.7"], "private"),
     (["169.254.169.254"], "link-local"),
     (["93.184.216.34", "10.0.0.7"], "private"),  # one bad answer among good ones refuses the name
+    (["2002:a9fe:a9fe::1"], "link-local"),  # 6to4 around the metadata address
+    (["64:ff9b::7f00:1"], "loopback"),  # NAT64 around loopback
+    (["2001:0:4136:e378:8000:63bf:f5ff:fffe"], "private"),  # Teredo: its client is 10.0.0.1
 ])
 async def test_a_host_name_resolving_to_them_is_refused(answers, why):
     resolve = resolver(answers)
