@@ -4,8 +4,10 @@ One machine plays a cluster: a head (no custom resource) and a worker whose cust
 in for a consumer GPU. The deploy file is copied with only its locations changed (policy, Redis,
 port: two nodes on one host cannot both bind 8000, so the proxy runs on the head only) and
 `ingress_replicas: 2`. The policy puts the local model on the GPU resource; the deploy file's own
-`ingress_resources` keeps both router replicas on the head. The cloud is the recording fault
-server: whatever reaches it is in `cloud.bodies`.
+`ingress_resources` keeps both router replicas on the head. Serve runs its Python proxy here, whose
+`x-request-id` answers name the replica log that served each request (the HAProxy ingress is
+covered by test_gateway.py and test_lifecycle.py). The cloud is the recording fault server:
+whatever reaches it is in `cloud.bodies`.
 
 Ordered, one cluster for the module: the app answers; two ingress replicas share the Redis cache
 and budget; the worker dies (private requests get a clean 503 and never reach the cloud, internal
@@ -93,10 +95,11 @@ class App:
     def __init__(self, url: str, cluster: Cluster, cloud: FaultServer) -> None:
         self.url, self.cluster, self.cloud = url, cluster, cloud
 
-    def chat(self, content: str, tenant: str = "ops", timeout: float = 60, **extra) -> httpx.Response:
-        body = {"model": "auto", "max_tokens": 8, "temperature": 0,
-                "messages": [{"role": "user", "content": content}], **extra.pop("body", {})}
-        headers = {"authorization": f"Bearer {KEYS[tenant]}", **extra.pop("headers", {})}
+    def chat(self, content: str, tenant: str = "ops", timeout: float = 60, temperature: float = 0,
+             headers: dict[str, str] | None = None) -> httpx.Response:
+        body = {"model": "auto", "max_tokens": 8, "temperature": temperature,
+                "messages": [{"role": "user", "content": content}]}
+        headers = {"authorization": f"Bearer {KEYS[tenant]}", **(headers or {})}
         return httpx.post(self.url + "/v1/chat/completions", json=body, headers=headers, timeout=timeout)
 
     def ingress_replica_of(self, request_id: str) -> str | None:
@@ -122,7 +125,7 @@ def app(tmp_path_factory):
     config = _serve_config(REPO / "deploy" / "serve.yaml", port, policy, f"unix://{redis_socket}", work)
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("RAY_SERVE_")}
     env.update({"PYTHONPATH": str(REPO), "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled",
-                "LITELLM_LOCAL_MODEL_COST_MAP": "True", "TURNOUT_RUN_DIR": str(work / "run")})
+                "LITELLM_LOCAL_MODEL_COST_MAP": "True"})
     cluster = Cluster(env)
     serve_run = None
     try:
@@ -210,7 +213,7 @@ def test_a_budget_holds_across_both_ingress_replicas_under_concurrent_requests(a
     assert 0 < estimate < BUDGET_USD / 4  # the budget covers a handful of requests, not all of them
 
     def one(i: int) -> httpx.Response:
-        return app.chat(f"Request {100 + i}: say hi.", tenant="capped", body={"temperature": 0.7})
+        return app.chat(f"Request {100 + i}: say hi.", tenant="capped", temperature=0.7)
 
     with ThreadPoolExecutor(16) as pool:
         responses = list(pool.map(one, range(48)))
