@@ -155,13 +155,17 @@ def _national_id(fake: Faker, country: str) -> tuple[str, object] | None:
     return None
 
 
-def _iban(fake: Faker, country: str, rng: random.Random) -> str:
+def _iban(fake: Faker, country: str, rng: random.Random) -> str | None:
     value = fake.iban()
     if value[:2] != country:
         try:
             value = str(IBAN.random(country_code=country))
         except Exception:
             pass
+    try:
+        IBAN(value)
+    except Exception:
+        return None  # a country without IBANs, where Faker writes a malformed foreign one
     return value if rng.random() < 0.5 else " ".join(value[i:i + 4] for i in range(0, len(value), 4))
 
 
@@ -215,6 +219,8 @@ def sentences(split: str, per_template: int, seed: int):
                         found_kind = "phone" if valid else "phone*"
                     if kind == "iban":
                         values["iban"] = _iban(fake, country, rng)
+                        if values["iban"] is None:
+                            continue
                     if kind == "date_of_birth":
                         dob = fake.date_of_birth(minimum_age=18, maximum_age=90)
                         values["dob"] = dob.strftime(DATE_FORMATS.get(locale, rng.choice(["%d.%m.%Y", "%d/%m/%Y",

@@ -125,6 +125,10 @@ dhr | mevr | meneer | mevrouw | sir | dame | fru | m""")
 # Academic and professional titles between a cue and the name: "Kunden Dipl.-Ing. Janna Grein".
 TITLES = r"(?:(?:Dipl\.-[A-Z][a-z]+|Dr|Prof|Ing|Mag|Univ\.-Prof|B\.[A-Z][a-z]*|M\.[A-Z][a-z]*|MBA|PhD)\.?[ \t]+)*"
 
+# Academic and professional titles after a name: "Anna Schmidt, PhD", "Kilian Kroker B.Eng.".
+SUFFIXES = (r"(?:,?[ \t]+(?:Ph\.?D|M\.?D|DVM|DDS|MBA|MSc|M\.Sc|BSc|B\.Sc|B\.A|M\.A|B\.Eng|M\.Eng|B\.Ed|LL\.?M|"
+            r"Jr|Sr|II|III|IV|Esq|CPA|RN|MPH|Dipl\.-[A-Z][a-z]+)\.*(?=[\s,!:;]|$))*")
+
 SALUTATIONS = phrases("""
 dear | hi | hello | hey | good morning | good afternoon | good evening | greetings |
 liebe | lieber | liebes | hallo | sehr geehrte | sehr geehrter | guten tag | moin | servus |
@@ -171,7 +175,7 @@ a appelé | a commandé | s'est plaint | a démissionné | facture | contrat | s
 llamó | pidió | se quejó | renunció | factura | contrato | salario | cita | expediente |
 ha chiamato | ha ordinato | fattura | contratto | stipendio | appuntamento | pratica | angerufen | gekündigt |
 heeft gebeld | belde | gebeld | klaagde | factuur | afspraak | bestelling | ringede | klagede | faktura | aftale |
-bestilling | worked with us | works with us | worked for us | works for us | has worked | was employed
+bestilling | feedback | interview | onboarding | offboarding | payroll | timesheet | meeting notes | worked with us | works with us | worked for us | works for us | has worked | was employed
 """)
 
 # Words that put a named person in the writer's dealings: weak cues (silent next to public figures).
@@ -182,6 +186,8 @@ ask | invite | remind | tell | thank | email | e-mail | ping | text | notify | i
 forward to | reply to | respond to | write to | wrote to | letter to | note to | assign to | assigned to |
 frag | erinnere | schreib an | antworte | demande à | rappelle | écris à | réponds à | pregúntale a |
 recuérdale a | escribe a | responde a | chiedi a | ricorda a | scrivi a | rispondi a | vraag | herinner |
+call back | call | phone | ring | contact | add | invite | welcome | congratulate | pay | hire | onboard |
+interview | meet | visit | book | schedule | introduce | recommend | nominate | greet | notify | refund | charge |
 gespräch mit | termin mit | telefonat mit | rendez-vous avec | entretien avec | reunión con | llamada con |
 riunione con | chiamata con | gesprek met | afspraak met""")
 
@@ -196,7 +202,10 @@ film | movie |    character | characters | protagonist | fiction | fictional |
 address by | gettysburg | inventor | invented | discovered | century | dynasty | war | battle | reign |
 olympic | champion |    celebrity |    myth | mythology | bible |
 in pride and prejudice | shakespeare | according to | compare | comparison | analyse | analyze | essay on |
-lived from | died in | died | assassinated | founder of | founded | ceo of | senator | governor | mayor of |
+lived from | died in | died | influential | in history | life of | achievements | legacy | known for | famous for |
+best known | contributions | discoveries | narrator | story | stories | storyline | plot | album | albums | songs |
+filmography | career of | in the book | first book | the books | book series | series | favourite | favorite |
+ceo | announced | keynote | based on | real-life | detective | hero | heroine | villain | saga | legend | paintings | works of | life and work | tell me about | who is | trivia | assassinated | founder of | founded | ceo of | senator | governor | mayor of |
 schriftsteller | roman | dichter | maler | komponist | schauspieler | präsident | könig | königin | kaiser |
 écrivain | roman de | poète | peintre | compositeur | acteur | président | roi | reine | empereur |
 escritor | novela | poeta | pintor | compositor | actor | presidente | rey | reina | emperador |
@@ -322,9 +331,41 @@ Bishop Pope Saint  Der Die Das Ein Eine Und Oder Le La Les Un Une Et Ou El Los L
 E De Het Een En Van Von Bitte Danke Merci Gracias Grazie New Old Big Small Good Best Great Happy Lucky Sir
 Paris London Berlin Madrid Rome Roma Vienna Sydney  Lyon     
   Phoenix Dallas Houston Troy Orlando Memphis Israel China India America Europe Asia Africa
-Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis God
+God
 House Home Office Company Group Bank Apple Amazon Google Ford Tesla Acme Corp Inc Ltd GmbH Via Rue Calle
 """.split())
+
+# Verbs (English) that follow a person's name, not a place's or a product's.
+PERSON_VERBS = ("said|says|asked|asks|agreed|agrees|wants|wanted|needs|needed|told|tells|wrote|writes|sent|sends|"
+                "replied|confirmed|requested|mentioned|complained|explained|thinks|thought|feels|felt|prefers|"
+                "preferred|lives|lived|joined|resigned|promised|apologised|apologized|emailed|phoned|rang|"
+                "signed|approved|declined|refused|owes|paid|booked|cancelled|canceled|missed|reported|noticed")
+
+# Given names that lead place names ("San Diego", "Santa Clara", "Port Elizabeth"): a full name
+# starting with one is a place.
+PLACE_WORDS = frozenset("""
+San Santa Santo Santos São Sao Saint St Ste Sankt Port Fort Mount Mont Lake Glen Cape Bay New North South East
+West Upper Lower Great Little Los Las El La Le Les Lago Monte Villa Puerto Porto Costa Rio Isla Isle
+""".split())
+# Words after a given name plus surname that make it a thing: places, organisations, works, laws.
+NOT_A_PERSON_AFTER = "|".join(sorted("""
+Street St Road Rd Avenue Ave Lane Drive Boulevard Square Station Airport Bridge Park Gardens Hall Center Centre
+University College School Academy Institute Hospital Clinic Foundation Trust Prize Award Medal Cup Trophy Stadium
+Arena Museum Gallery Library Theatre Theater Church Cathedral Chapel River Lake Falls Mountain Island Bay Beach
+Hotel Inc Ltd LLC LLP GmbH AG SA Corp Corporation Company Co Group Holdings Partners Bank Capital Foundation
+Act Law Effect Syndrome Disease Theorem Principle Equation Paradox Building Tower Plaza Mall Market Festival
+Records Studios Pictures Productions Motors Airlines Stanley
+""".split())) + r"|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&"
+# Common surnames of China, Korea and Vietnam (one character or syllable leads the name).
+EAST_ASIAN_SURNAMES = frozenset(
+    "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖田董袁潘"
+    "于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鍾谭譚陆陸汪范金石廖贾賈夏韦韋付方白邹鄒孟熊秦邱江尹薛闫段雷侯"
+    "龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯"
+    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편")
+
+# Voice assistants and chat models addressed by name ("Alexa, play jazz", "Hey Siri", "Claude,
+# summarise this"): alone they are not a person; with a surname they are ("Alexa Bloch-Hartmann").
+ASSISTANT_NAMES = frozenset("Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis Bixby Google ChatGPT Grok".split())
 
 _DATA = Path(__file__).resolve().parent / "data"
 

@@ -133,13 +133,22 @@ januari | februari | maart | mei | augustus |
 janeiro | fevereiro | março | maio | junho | julho | setembro | outubro | novembro | dezembro |
 stycznia | lutego | marca | kwietnia | maja | czerwca | lipca | sierpnia | września | października | listopada | grudnia""")
 _DATE = (rf"(?:\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:\d{{4}}|\d{{2}})\b|(?:19|20)\d{{2}}[./\-]\d{{1,2}}[./\-]\d{{1,2}}\b|"
+         rf"(?:19|20)\d{{2}}年[ \t]?\d{{1,2}}月[ \t]?\d{{1,2}}日|(?:19|20)\d{{2}}년[ \t]?\d{{1,2}}월[ \t]?\d{{1,2}}일|"
+         rf"(?:19|20)\d{{2}}\.[ \t]\d{{1,2}}\.[ \t]\d{{1,2}}\.|"
          rf"\d{{1,2}}(?:st|nd|rd|th|\.|er|º)?[ \t]+(?:de[ \t]+|of[ \t]+)?(?i:{_MONTHS})\.?,?[ \t]+(?:de[ \t]+)?\d{{4}}\b|"
          rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}}\b)")
 _BIRTH_WORDS = phrases("""
 born | born on | date of birth | birth date | birthdate | dob | d.o.b. | birthday | geboren | geboren am | geb. |
 geburtsdatum | geburtstag | né le | née le | né | née | date de naissance | fecha de nacimiento | nacido | nacida |
 nacido el | nacida el | f. nac. | data di nascita | nato il | nata il | nato | nata | geboortedatum | geboren op |
-data urodzenia | urodzony | urodzona | data de nascimento | nascido em | nascida em | födelsedatum | född | født""")
+data urodzenia | urodzony | urodzona | data de nascimento | nascido em | nascida em | födelsedatum | född | født | fødselsdato |
+syntymäaika | syntynyt | datum narození | narozen | narozena | dátum narodenia | narodený | narodená | doğum tarihi |
+doğdu | született | születési dátum | születési idő | data nașterii | născut | născută | ημερομηνία γέννησης |
+γεννήθηκε | дата рождения | родился | родилась | дата народження | народився | народилася | дата на раждане |
+роден | родена | datum rođenja | rođen | rođena | tanggal lahir | lahir | ngày sinh | sinh ngày | תאריך לידה | נולד |
+נולדה | تاريخ الميلاد | تاريخ الولادة | ولد | ولدت | जन्म तिथि | जन्मतिथि | วันเกิด | 생년월일""")
+# Scripts written without spaces: the birth word and the date may touch ("生年月日：1976年6月21日").
+_CJK_DOB = re.compile(rf"(?:生年月日|誕生日|出生日期|出生于|出生於|生日|생년월일|생일)[^\d\n]{{0,8}}{_DATE}")
 _DOB_AFTER = re.compile(rf"[\s:,\-.]*(?:(?:is|was|on|the|am|le|el|il|em|de|:)[ \t]+){{0,3}}(?:[^\W\d_]+[ \t]+){{0,2}}?{_DATE}")
 _DOB_BEFORE = re.compile(rf"{_DATE}[ \t]+(?:[^\W\d_]+[ \t]+){{0,2}}\Z")
 
@@ -147,6 +156,8 @@ _DOB_BEFORE = re.compile(rf"{_DATE}[ \t]+(?:[^\W\d_]+[ \t]+){{0,2}}\Z")
 def find_date_of_birth(reading: Reading) -> str | None:
     """Why the text holds a date of birth, or None."""
     text = reading.text
+    if not text.isascii() and _CJK_DOB.search(text):
+        return "birth word and date"
     for first, end in reading.get("birth"):
         if _DOB_AFTER.match(text, reading.end(end)):
             return "birth word and date"
