@@ -40,7 +40,7 @@ UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻ
 CASELESS = "\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af"
 _CASELESS_WORD = re.compile(rf"[{CASELESS}]+")
 TOKEN = rf"(?:[{UPPER}](?:[^\W\d_]|['’\-](?=[^\W\d_]))+|[{CASELESS}][{CASELESS}\u0900-\u097f]*)"
-_PARTICLE = r"(?:van|von|de|der|den|da|das|do|dos|del|della|di|du|la|le|ten|ter|bin|ibn|al|el|zu|y|i)"
+_PARTICLE = r"(?:van|von|de|der|den|da|das|do|dos|del|della|delle|degli|dei|di|du|des|la|le|ten|ter|bin|ibn|al|el|zu|y|i)"
 NAME = rf"{TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN}){{0,3}}"
 _PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
 _HONORIFIC = rf"(?:(?i:{lx.HONORIFICS})[ \t]+)?{lx.TITLES}"

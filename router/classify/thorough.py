@@ -8,7 +8,7 @@ would go to a model cleared below `confidential`). On each text part it
 1. normalises (normalize.fold, then normalize.denoise: obfuscated and spoken e-mails, numbers read
    out as words, OCR's O/0 and l/1, labels glued to numbers) and, where that changed the text,
    runs the privacy scanner's own detectors again on the result;
-2. runs the detectors of THOROUGH_KINDS: records.py (address, date_of_birth, id_document) and
+2. runs the detectors of THOROUGH_KINDS: addresses.py (address), records.py (date_of_birth, id_document) and
    people.py (person, health, special_category), each switched on or off and given its data class
    by the policy (`privacy.detectors`).
 
@@ -22,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from router.classify import people, records
+from router.classify import addresses, people, records
+from router.classify.addresses import find_address
 from router.classify.lexicon import Matcher, Reading
 from router.classify.normalize import denoise, fold
 from router.classify.people import PersonCues, PersonFinder, find_health, find_special
 from router.classify.privacy import PrivacyScanner
-from router.classify.records import find_address, find_date_of_birth, find_id_document
+from router.classify.records import find_date_of_birth, find_id_document
 from router.profile import DataClass, Finding
 
 THOROUGH_KINDS: tuple[str, ...] = ("person", "address", "date_of_birth", "id_document", "health", "special_category")
@@ -72,7 +73,7 @@ class ThoroughScanner:
         self._classes = {kind: s.data_class or DEFAULT_CLASSES[kind] for kind, s in settings.items()}
         person = settings["person"]
         self._persons = PersonFinder(PersonCues(role_words=person.role_words))
-        self._matcher = Matcher({**people.LISTS, **records.LISTS, "extra_role": self._persons.extra_roles})
+        self._matcher = Matcher({**people.LISTS, **records.LISTS, **addresses.LISTS, "extra_role": self._persons.extra_roles})
 
     def scan_many(self, segments: Sequence[tuple[str, str]]) -> list[Finding]:
         """Every finding of `scan` over (text, where) pairs, in order. A conversation is first read
