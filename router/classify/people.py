@@ -127,7 +127,8 @@ class PersonFinder:
                 continue
             words = _words(match["name"])
             if words and match["hon"] or (match["end"] is not None and words and words[0] not in lx.NOT_NAMES and (
-                    words[0] in self._first or (_name_shaped(words[0]) and _LINE_START.search(text, 0, reading.start(_))))):
+                    words[0] in self._first or _CASELESS_WORD.fullmatch(words[0])
+                    or (_name_shaped(words[0]) and _LINE_START.search(text, 0, reading.start(_))))):
                 return "salutation"
         for first, end in reading.get("sign_off"):
             match = _AFTER_SIGN_OFF.match(text, reading.end(end))
@@ -163,7 +164,7 @@ class PersonFinder:
             match = _AFTER_ROLE.match(text, reading.end(end))
             if match and self._known(_words(match["name"])):
                 return "interaction"
-        return self._full_name(reading, other_personal_data) or _caseless_name(reading, self._first, self._last)
+        return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last)
 
     def _full_name(self, reading: Reading, other_personal_data: bool) -> str | None:
         text = reading.text
@@ -188,8 +189,9 @@ class PersonFinder:
                 continue
             if words[-1].lower() in _PARTICLES:
                 continue  # "Lanzo Di Martina": a particle written capitalised leads a place's name
-            if words[-1] in self._last or _PERSON_AFTER.match(text, match.end("name")) or (
-                    self._surname(words[-1]) and not _PLACE_BEFORE.search(text, max(0, start - 12), start)):
+            if _PERSON_AFTER.match(text, match.end("name")) or (
+                    (words[-1] in self._last or self._surname(words[-1]))
+                    and not _PLACE_BEFORE.search(text, max(0, start - 12), start)):
                 return "full name"
         return None
 
@@ -205,7 +207,7 @@ class PersonFinder:
 # What a given name plus surname is when the next word names a thing ("Victoria Station", "Morgan
 # Stanley Bank") or an article leads it ("the Jordan River").
 _NOT_A_PERSON_AFTER = re.compile(rf"(?:[ \t]+{TOKEN}){{0,2}}(?:['’]s)?[ \t]+(?:{lx.NOT_A_PERSON_AFTER})(?!\w)")
-# Words that lead a place: a two-word name after them with an unknown surname is taken for a town.
+# Words that lead a place: a bare two-word name after them is taken for a town ("in Bosco Perrotta").
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")
 # What only a person does right after being named: "Lena Wilmsen agreed to ...", "..., who ...".
 _PERSON_AFTER = re.compile(rf"(?:,?[ \t]+(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
@@ -213,17 +215,23 @@ _ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|der|die|das|le|la|les|el|los|il
 # A run of words of a caseless script inside Latin-script text: 1-4 words, 2-20 characters.
 _CASELESS_RUN = re.compile(rf"(?<![{CASELESS}\w])[{CASELESS}]{{1,12}}(?:[ \t]+[{CASELESS}]{{1,12}}){{0,3}}(?![{CASELESS}\w])")
 _HAN_HANGUL = re.compile("[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+")
+_CYRILLIC_GREEK = "А-ЯЁЄІЇЎҐΑ-ΩΆΈΉΊΌΎΏ"
+_CYRILLIC_GREEK_WORD = rf"[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύώϊϋΐΰς'ʼ’]+(?:-[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύώϊϋΐΰς'ʼ’]+)?"
+_CYRILLIC_GREEK_NAME = re.compile(rf"(?<!\w){_CYRILLIC_GREEK_WORD}(?:[ \t]+{_CYRILLIC_GREEK_WORD}){{1,3}}(?![\w])")
 
 
-def _caseless_name(reading: Reading, first: frozenset[str], last: frozenset[str]) -> str | None:
-    """"full name" for a name written in a script without letter case inside Latin-script text
-    ("Please call back 橋本 淳", "Add 김영희 to the list"): a run of 2-4 Han/kana/Hangul characters
+def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str]) -> str | None:
+    """"full name" for a name in another script inside Latin-script text: 2-4 capitalised Cyrillic or
+    Greek words ("Please call back Левко Корбут"), a run of 2-4 Han/kana/Hangul characters
     (or two runs) led by a common surname, or 2-4 words of Arabic, Hebrew, Devanagari or Thai one of
     which the gazetteer knows. Text mostly in such a script has no Latin frame and is left alone."""
     text = reading.text
     if text.isascii():
         return None
     latin = sum(1 for c in text if "a" <= c.lower() <= "z")
+    for run in _CYRILLIC_GREEK_NAME.finditer(text):
+        if latin >= 2 * len(run.group()):
+            return "full name"  # "Please call back Левко Корбут": capitalised words of another script
     for run in _CASELESS_RUN.finditer(text):
         words = run.group().split()
         if latin < 2 * len(run.group()):
