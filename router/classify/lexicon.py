@@ -346,7 +346,8 @@ PERSON_VERBS = ("said|says|asked|asks|agreed|agrees|wants|wanted|needs|needed|to
 # starting with one is a place.
 PLACE_WORDS = frozenset("""
 San Santa Santo Santos São Sao Saint St Ste Sankt Port Fort Mount Mont Lake Glen Cape Bay New North South East
-West Upper Lower Great Little Los Las El La Le Les Lago Monte Villa Puerto Porto Costa Rio Isla Isle
+West Upper Lower Great Little Los Las El La Le Les Lago Monte Villa Vila Puerto Porto Costa Rio Isla Isle Nova Novo
+Nowy Nowa Stara Stary Bad Ciudad Castel Castelo Campo Ponta Praia Serra Vale Val
 """.split())
 # Words after a given name plus surname that make it a thing: places, organisations, works, laws.
 NOT_A_PERSON_AFTER = "|".join(sorted("""
@@ -355,8 +356,8 @@ University College School Academy Institute Hospital Clinic Foundation Trust Pri
 Arena Museum Gallery Library Theatre Theater Church Cathedral Chapel River Lake Falls Mountain Island Bay Beach
 Hotel Inc Ltd LLC LLP GmbH AG SA Corp Corporation Company Co Group Holdings Partners Bank Capital Foundation
 Act Law Effect Syndrome Disease Theorem Principle Equation Paradox Building Tower Plaza Mall Market Festival
-Records Studios Pictures Productions Motors Airlines Stanley
-""".split())) + r"|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&"
+Records Studios Pictures Productions Motors Airlines Stanley Ltda LTDA EIRELI EI ME Kft Zrt Bt SRL OOO ООО ТОВ
+""".split())) + r"|Sp\.|s\.r\.o\.|a\.s\.|A\.Ş\.|S/A|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&"
 # Common surnames of China, Korea and Vietnam (one character or syllable leads the name).
 EAST_ASIAN_SURNAMES = frozenset(
     "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖田董袁潘"

@@ -185,6 +185,7 @@ class PersonFinder:
             if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")):
                 return "account context"
             if words[0] in lx.PLACE_WORDS or _NOT_A_PERSON_AFTER.match(text, match.end("name")) \
+                    or _PLACE_WORD_BEFORE.search(text, max(0, start - 8), start) \
                     or _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
                 continue
             if words[-1].lower() in _PARTICLES:
@@ -206,7 +207,8 @@ class PersonFinder:
 
 # What a given name plus surname is when the next word names a thing ("Victoria Station", "Morgan
 # Stanley Bank") or an article leads it ("the Jordan River").
-_NOT_A_PERSON_AFTER = re.compile(rf"(?:[ \t]+{TOKEN}){{0,2}}(?:['’]s)?[ \t]+(?:{lx.NOT_A_PERSON_AFTER})(?!\w)")
+_NOT_A_PERSON_AFTER = re.compile(rf"(?:[ \t]+{TOKEN}){{0,2}}(?:['’]s)?(?:[ \t]+[-–,])?[ \t]+(?:{lx.NOT_A_PERSON_AFTER})(?!\w)")
+_PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\Z")
 # Words that lead a place: a bare two-word name after them is taken for a town ("in Bosco Perrotta").
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")
 # What only a person does right after being named: "Lena Wilmsen agreed to ...", "..., who ...".
