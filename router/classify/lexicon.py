@@ -123,7 +123,8 @@ mr | mrs | ms | miss | mx | dr | prof | herr | herrn | frau | mme | mlle | monsi
 sr | sra | srta | señor | señora | señorita | don | doña | sig | signor | signora | signorina | dott | pan | pani |
 dhr | mevr | meneer | mevrouw | sir | dame | fru | m""")
 # Academic and professional titles between a cue and the name: "Kunden Dipl.-Ing. Janna Grein".
-TITLES = r"(?:(?:Dipl\.-[A-Z][a-z]+|Dr|Prof|Ing|Mag|Univ\.-Prof|B\.[A-Z][a-z]*|M\.[A-Z][a-z]*|MBA|PhD)\.?[ \t]+)*"
+TITLES = (r"(?:(?:Dipl\.-[A-Z][a-z]+|Dr|Drs|Dra|Prof|Ing|Ir|Mag|Univ\.-Prof|B\.[A-Z][a-z]*|M\.[A-Z][a-z]*|MBA|PhD|"
+          r"KH|Hj|H|Öğr\.[ \t]?Gör|Öğr|Doç|Av|Uzm)\.?[ \t]+)*")
 
 # Academic and professional titles after a name: "Anna Schmidt, PhD", "Kilian Kroker B.Eng.".
 SUFFIXES = (r"(?:,?[ \t]+(?:Ph\.?D|M\.?D|DVM|DDS|MBA|MSc|M\.Sc|BSc|B\.Sc|B\.A|M\.A|B\.Eng|M\.Eng|B\.Ed|LL\.?M|"

@@ -11,7 +11,9 @@ Two layers, so the microsecond path pays only for what it needs:
   (router/classify/thorough.py) and the OCR text / transcripts of media:
     * e-mails written to dodge scrapers or read out: `maria.keller [at] example-mail [dot] de`,
       `maria . keller @ example-mail . de`, `maria dot keller at example dot com`,
-      `jean point dupont arobase exemple point fr`;
+      `john underscore smith at example dot org`, `mary dash jones at example dot com`,
+      `jean point dupont arobase exemple point fr`, and as speech-to-text writes them half spoken:
+      `john.smith at gmail.com`, `jsmith42 at outlook.com`, `anna at gmail.com`;
     * numbers read out as words, in English, German, French, Spanish and Italian:
       `plus four four two zero ...` -> `+4420...` (four digit words or more in a row; "double"
       and "triple" repeat the next one);
@@ -55,20 +57,31 @@ _NOT_LOCAL = ("me|us|him|her|them|you|it|look|looking|meet|arrive|arrived|stay|s
 _NOT_DOMAIN_START = "the|a|an|this|that|our|my|your|his|her|its|their|least|most|all|home|work|le|la|el|der|die|das|il"
 # A spoken address: local part (words joined by a spoken dot), a spoken at, a domain of 2+ labels.
 _SPOKEN_EMAIL = re.compile(
-    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto|underscore)[ \t]+{_LABEL})*)"
+    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto|underscore|dash|hyphen|bindestrich|tiret|trattino)[ \t]+{_LABEL})*)"
     r"[ \t]+(?P<at>at|ät|arobase|arroba|chiocciola|klammeraffe)[ \t]+"
     rf"(?!(?:{_NOT_DOMAIN_START})\b)(?P<domain>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto)[ \t]+{_LABEL})+)(?![\w@])",
     re.I,
 )
 _SPOKEN_DOT = re.compile(r"[ \t]+(?:dot|punkt|point|punto)[ \t]+", re.I)
 _SPOKEN_UNDERSCORE = re.compile(r"[ \t]+underscore[ \t]+", re.I)
+_SPOKEN_DASH = re.compile(r"[ \t]+(?:dash|hyphen|minus|bindestrich|tiret|guion|guión|trattino)[ \t]+", re.I)
+# Half spoken, as speech-to-text writes it: "john.smith at gmail.com", "jsmith42 at outlook.com" (the
+# dots written, "at" spoken). The local part holds a dot, an underscore or a digit, or the domain is
+# a mail provider's ("anna at gmail.com"), so "a look at example.com", "I work at google.com" and
+# "version 2.1 at build.example.org" stay as they are.
+_MAIL_PROVIDERS = ("gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|mac|aol|protonmail|proton|gmx|"
+                   "web|yandex|mail|qq|163|126|naver|daum|orange|free|libero|t-online|wp|o2|seznam|rediffmail|zoho")
+_HALF_SPOKEN = re.compile(
+    r"(?<![\w.@])(?P<local>[A-Za-z][A-Za-z0-9]*[._][A-Za-z0-9._]*[A-Za-z0-9]|[A-Za-z]+[0-9][A-Za-z0-9]*"
+    rf"|(?!(?:{_NOT_LOCAL})\b)[A-Za-z][A-Za-z\-]*(?=[ \t]+at[ \t]+(?:{_MAIL_PROVIDERS})\.))"
+    r"[ \t]+at[ \t]+(?P<domain>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})(?![\w@])", re.I)
 
 
 def _spoken_email(match: re.Match[str]) -> str:
     local, domain = match["local"], match["domain"]
     if match["at"].lower() == "at" and not re.search(r"[ \t]+dot[ \t]+", domain, re.I):
         return match.group()  # English "at" goes with "dot": "at the point of sale" is no address
-    local = _SPOKEN_UNDERSCORE.sub("_", _SPOKEN_DOT.sub(".", local))
+    local = _SPOKEN_DASH.sub("-", _SPOKEN_UNDERSCORE.sub("_", _SPOKEN_DOT.sub(".", local)))
     return f"{local}@{_SPOKEN_DOT.sub('.', domain)}"
 
 
@@ -85,8 +98,11 @@ def _emails(text: str) -> str:
         if _SPACED_DOT.search(text):
             text = _SPACED_DOT.sub(".", text)
     lowered = text.lower()
-    if any(w in lowered for w in _SPOKEN_AT_WORDS) and any(w in lowered for w in _SPOKEN_DOT_WORDS):
-        text = _SPOKEN_EMAIL.sub(_spoken_email, text)
+    if any(w in lowered for w in _SPOKEN_AT_WORDS):
+        if any(w in lowered for w in _SPOKEN_DOT_WORDS):
+            text = _SPOKEN_EMAIL.sub(_spoken_email, text)
+        if " at " in lowered and "." in text:
+            text = _HALF_SPOKEN.sub(r"\g<local>@\g<domain>", text)
     return text
 
 

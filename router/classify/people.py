@@ -101,12 +101,13 @@ class PersonFinder:
         self.extra_roles = lx.phrases(" | ".join(cues.role_words)) if cues.role_words else ()
 
     def _known(self, words: list[str]) -> bool:
-        """A known given name first, two or more words that are all known names, or a name in a
-        script without letter case (read only where a cue expects a name)."""
+        """A known given name first, two or more words that are all known names or end in a known
+        surname, or a name in a script without letter case (read only where a cue expects a name)."""
         if not words or words[0] in lx.NOT_NAMES:
             return False
         first, last = self._first, self._last
         return words[0] in first or (len(words) >= 2 and all(w in last or w in first for w in words)) \
+            or (len(words) >= 2 and words[-1] in last and all(map(_name_shaped, words))) \
             or all(_CASELESS_WORD.fullmatch(w) for w in words)
 
     def find(self, reading: Reading, other_personal_data: bool = False, public_cues: bool = True) -> str | None:
@@ -171,12 +172,20 @@ class PersonFinder:
         first_names = self._first
         for word in _CAPITALISED.finditer(text):
             start = word.start()
-            if word.group() not in first_names or (start and (text[start - 1].isalnum() or text[start - 1] in "'’")):
+            if start and (text[start - 1].isalnum() or text[start - 1] in "'’"):
                 continue
             match = _FULL_NAME.match(text, start)
             if match is None:
                 continue
             words = _words(match["name"])
+            if word.group() not in first_names:
+                # An unknown given name: only a known surname and a verb only people do make it a name
+                # ("Wakeeta Kalita agreed to ...").
+                if (len(words) == 2 and words[-1] in self._last and not set(words) & lx.NOT_NAMES
+                        and words[0] not in lx.PLACE_WORDS and _PERSON_AFTER.match(text, match.end("name"))
+                        and not _LINE_START.search(text, 0, start)):
+                    return "full name"
+                continue
             if not (words and words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
                 continue
             if other_personal_data:
@@ -232,11 +241,11 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
         return None
     latin = sum(1 for c in text if "a" <= c.lower() <= "z")
     for run in _CYRILLIC_GREEK_NAME.finditer(text):
-        if latin >= 2 * len(run.group()):
+        if latin >= len(run.group()):
             return "full name"  # "Please call back Левко Корбут": capitalised words of another script
     for run in _CASELESS_RUN.finditer(text):
         words = run.group().split()
-        if latin < 2 * len(run.group()):
+        if latin < len(run.group()):
             return None
         if _HAN_HANGUL.fullmatch(words[0]):
             chars = "".join(words)
