@@ -173,7 +173,7 @@ def find_address(reading: Reading) -> str | None:
     if any(street in reading.lower for street in lx.FAMOUS_STREETS):
         text = _famous(text)
     why = _find(text, reading)
-    if why and "public" in reading.hits and not _PERSONAL_ADDRESS.search(text):
+    if why and reading.has("public") and not _PERSONAL_ADDRESS.search(text):
         return None  # a sight or a piece of history: "What happens at 10 Downing Street on budget day?"
     return why
 

@@ -165,6 +165,7 @@ def _ocr_digits(match: re.Match[str]) -> str:
                    for group in re.split(r"([ \-])", run))
 
 
+_DIGIT_OR_REPEAT = frozenset(_DIGIT_WORDS) | frozenset(_REPEAT_WORDS)
 _PUNCTUATION = str.maketrans(",.;:!?-", "       ")
 _OCR_HINT = re.compile(r"[0-9][ \-]?[OolI|]|[OolI|][ \-]?[0-9]")
 _GLUE_HINT = re.compile(r"[A-Za-z][+0-9]")
@@ -172,8 +173,11 @@ _GLUE_HINT = re.compile(r"[A-Za-z][+0-9]")
 
 def _spoken_digits(text: str) -> bool:
     """Whether four or more digit words follow each other (the cheap test before the expression)."""
+    words = text.lower().translate(_PUNCTUATION).split()
+    if len(_DIGIT_OR_REPEAT.intersection(words)) == 0:
+        return False
     run = 0
-    for word in text.lower().translate(_PUNCTUATION).split():
+    for word in words:
         if word in _DIGIT_WORDS or word in _REPEAT_WORDS:
             run += 1
             if run == 4:
@@ -190,6 +194,8 @@ def denoise(text: str) -> str:
     text = _emails(text)
     if _spoken_digits(text):
         text = _SPOKEN_NUMBER.sub(_spoken_number, text)
+    if not any(digit in text for digit in "0123456789"):
+        return text  # OCR's confusions and glued labels are about digits
     if _OCR_HINT.search(text):
         text = _OCR_RUN.sub(_ocr_digits, text)
     if _GLUE_HINT.search(text):

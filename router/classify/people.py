@@ -63,6 +63,9 @@ _FULL_NAME = re.compile(rf"(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})"
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
 
+# Lists of common words read only next to a cue (lexicon.Reading looks them up on first use).
+CONTEXT_LISTS = frozenset({"determiner", "group_tie", "health_tie", "possessive", "own_special", "disclosure", "task",
+                           "group", "patient"})
 LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "role": lx.ROLE_WORDS, "honorific": lx.HONORIFIC_WORDS, "salutation": lx.SALUTATIONS, "sign_off": lx.SIGN_OFFS,
     "introduction": lx.INTRODUCTIONS, "weak_introduction": lx.WEAK_INTRODUCTIONS, "account": lx.ACCOUNT_VERBS,
@@ -144,7 +147,7 @@ class PersonFinder:
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
             if match and _words(match["name"])[:1] and _words(match["name"])[0] not in lx.NOT_NAMES:
                 return "introduction"
-        if public_cues and "public" in reading.hits and not other_personal_data:
+        if public_cues and reading.has("public") and not other_personal_data:
             return None
         for _, end in reading.get("weak_introduction"):
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
@@ -158,8 +161,8 @@ class PersonFinder:
             match = _AFTER_HONORIFIC.match(text, reading.end(end))
             if match:
                 words = _words(match["name"])
-                if words and words[0] not in lx.NOT_NAMES and (len(words) >= 2 or "task" in reading.hits
-                                                     or "account" in reading.hits):
+                if words and words[0] not in lx.NOT_NAMES and (len(words) >= 2 or reading.has("task")
+                                                     or reading.has("account")):
                     return "honorific"
         for _, end in reading.get("interaction"):
             match = _AFTER_ROLE.match(text, reading.end(end))
@@ -282,14 +285,14 @@ def find_health(reading: Reading, person: bool) -> str | None:
         return "named person"
     tied = any(_near_before(reading, "health_tie", first, 3) for first, _ in terms)
     owned = any(_near_before(reading, "possessive", first, 4) for first, _ in terms)
-    if (tied or owned) and "patient" in reading.hits:
+    if (tied or owned) and reading.has("patient"):
         return "patient record"
     if owned:
         return "possessive"
     if tied:
         return "condition tied to someone"
     roles = reading.get("role")
-    if "disclosure" in reading.hits and any(first == 0 or _near_before(reading, "determiner", first, 2)
+    if reading.has("disclosure") and any(first == 0 or _near_before(reading, "determiner", first, 2)
                                             or reading.text[reading.start(first) - 2:reading.start(first)].strip() in
                                             (".", "!", "?", ":", "") for first, _ in roles):
         return "role word"
@@ -298,11 +301,11 @@ def find_health(reading: Reading, person: bool) -> str | None:
 
 def find_special(reading: Reading, person: bool) -> str | None:
     """The special category the text reveals about someone ("trade union"), or None."""
-    groups = reading.get("group") + reading.get("role")
-    ties = reading.get("group_tie")
     for name, hits in reading.hits.items():
         if not name.startswith("special:"):
             continue
+        groups = reading.get("group") + reading.get("role")
+        ties = reading.get("group_tie")
         for first, end in hits:
             if person or _near_before(reading, "own_special", first, 3) or _near_before(reading, "possessive", first, 2):
                 return name[len("special:"):]
