@@ -102,8 +102,27 @@ def _emails(text: str) -> str:
         if any(w in lowered for w in _SPOKEN_DOT_WORDS):
             text = _SPOKEN_EMAIL.sub(_spoken_email, text)
         if " at " in lowered and "." in text:
-            text = _HALF_SPOKEN.sub(r"\g<local>@\g<domain>", text)
+            text = _half_spoken(text)
     return text
+
+
+_SPOKEN_AT_WORD = re.compile(r"[ \t]at[ \t]", re.I)
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def _half_spoken(text: str) -> str:
+    """_HALF_SPOKEN tried only at the word before each spoken "at" (a substitution over the whole
+    text tries every position of a long prose text)."""
+    out, done = [], 0
+    for at in _SPOKEN_AT_WORD.finditer(text):
+        start = at.start()
+        while start > done and text[start - 1] in _LOCAL_CHARS:
+            start -= 1
+        match = _HALF_SPOKEN.match(text, start) if start < at.start() else None
+        if match:
+            out += [text[done:start], match["local"], "@", match["domain"]]
+            done = match.end()
+    return "".join(out) + text[done:] if out else text
 
 
 # -- numbers read out --------------------------------------------------------------------------------
@@ -167,8 +186,27 @@ def _ocr_digits(match: re.Match[str]) -> str:
 
 _DIGIT_OR_REPEAT = frozenset(_DIGIT_WORDS) | frozenset(_REPEAT_WORDS)
 _PUNCTUATION = str.maketrans(",.;:!?-", "       ")
-_OCR_HINT = re.compile(r"[0-9][ \-]?[OolI|]|[OolI|][ \-]?[0-9]")
-_GLUE_HINT = re.compile(r"[A-Za-z][+0-9]")
+_DIGITS = re.compile(r"[0-9]+")
+_OCR_CHARS = frozenset("OolI|")
+
+
+def _digit_hints(text: str) -> tuple[bool, bool]:
+    """Whether an O/o/l/I/| stands next to a digit run, give or take a space or hyphen (OCR's
+    confusions), and whether a letter is glued to a number ("card4111", "Tel+44"): read at the
+    digit runs only, not at every position of the text."""
+    ocr = glued = False
+    for run in _DIGITS.finditer(text):
+        start, end = run.span()
+        before, after = text[max(0, start - 2):start], text[end:end + 2]
+        if not ocr and (before[-1:] in _OCR_CHARS or (before[-1:] in (" ", "-") and before[:1] in _OCR_CHARS)
+                        or after[:1] in _OCR_CHARS or (after[:1] in (" ", "-") and after[1:2] in _OCR_CHARS)):
+            ocr = True
+        if not glued and ((before[-1:].isascii() and before[-1:].isalpha())
+                          or (before[-1:] == "+" and before[:1].isascii() and before[:1].isalpha())):
+            glued = True
+        if ocr and glued:
+            break
+    return ocr, glued
 
 
 def _spoken_digits(text: str) -> bool:
@@ -196,8 +234,9 @@ def denoise(text: str) -> str:
         text = _SPOKEN_NUMBER.sub(_spoken_number, text)
     if not any(digit in text for digit in "0123456789"):
         return text  # OCR's confusions and glued labels are about digits
-    if _OCR_HINT.search(text):
+    ocr, glued = _digit_hints(text)
+    if ocr:
         text = _OCR_RUN.sub(_ocr_digits, text)
-    if _GLUE_HINT.search(text):
+    if glued:
         text = _GLUED_LABEL.sub(r"\1 ", text)
     return text

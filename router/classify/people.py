@@ -177,11 +177,14 @@ class PersonFinder:
             start = word.start()
             if start and (text[start - 1].isalnum() or text[start - 1] in "'’"):
                 continue
+            known_first = word.group() in first_names
+            if not known_first and not text[word.end() + 1:word.end() + 2].isupper():
+                continue  # neither a known given name nor followed by a capitalised word
             match = _FULL_NAME.match(text, start)
             if match is None:
                 continue
             words = _words(match["name"])
-            if word.group() not in first_names:
+            if not known_first:
                 # An unknown given name: only a known surname and a verb only people do make it a name
                 # ("Wakeeta Kalita agreed to ...").
                 if (len(words) == 2 and words[-1] in self._last and not set(words) & lx.NOT_NAMES

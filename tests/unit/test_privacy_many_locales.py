@@ -152,3 +152,30 @@ def test_typed_text_and_transcripts_share_the_normaliser(base, thorough):
     """What a transcript would say is found in typed text too (the thorough scan denoises it)."""
     assert "email" in {f.kind for f in thorough.scan("My address is john.smith at gmail.com", "m")}
     assert "email" in {f.kind for f in thorough.scan("it's john underscore smith at example dot org", "m")}
+
+
+def test_a_next_turn_reads_only_its_new_message(base, monkeypatch):
+    """The memo: turn N of a conversation scans only the message it adds; the findings of the earlier
+    turns come back located at their own parts, the same as a fresh scanner's."""
+    scanner = ThoroughScanner(base)
+    turns = [(f"Turn {i}: the shipment left the depot on schedule.", f"messages[{i}].content") for i in range(5)]
+    turns[2] = ("Please reply to our customer Henrik Lindqvist about the refund.", "messages[2].content")
+    first = scanner.scan_many(turns)
+    read: list[str] = []
+    real = scanner._scan
+    monkeypatch.setattr(scanner, "_scan", lambda text, where, exact: read.append(text) or real(text, where, exact))
+    nxt = turns + [("And the invoice for March?", "messages[5].content")]
+    again = scanner.scan_many(nxt)
+    assert read == ["And the invoice for March?"]
+    assert again == first == ThoroughScanner(base).scan_many(nxt)
+    assert [f.where for f in again] == ["messages[2].content"]
+
+
+def test_the_memo_is_bounded_and_keeps_no_text(base):
+    from router.classify import thorough
+
+    memo = thorough._Memo(3)
+    for i in range(5):
+        memo.put(thorough._Memo.key(f"text {i}"), ())
+    assert memo.get(thorough._Memo.key("text 0")) is None and memo.get(thorough._Memo.key("text 4")) == ()
+    assert len(memo._items) == 3 and all(isinstance(key, bytes) and len(key) == 16 for key in memo._items)
