@@ -35,6 +35,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from router.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # offline tokenizers and price map, as every entry point sets them
+
 from PIL import Image, ImageFilter  # noqa: E402
 
 from router.classify import Classifier  # noqa: E402

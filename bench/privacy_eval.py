@@ -33,6 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from router.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # offline tokenizers and price map, as every entry point sets them
+
 import phonenumbers  # noqa: E402
 import stdnum.util  # noqa: E402
 from faker import Faker  # noqa: E402

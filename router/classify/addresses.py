@@ -16,7 +16,7 @@ Every form holds a number, so each pattern is tried at or around the text's digi
   Korean (...시/구 ...로/길 12-3), Thai (12/3 ถ./ถนน ...).
 
 A street type without a number is a place, not an address ("Main Street businesses"), and so is a
-landmark: famous addresses (lexicon.FAMOUS_ADDRESSES: "10 Downing Street", "221B Baker Street")
+landmark: famous addresses (FAMOUS_ADDRESSES: "10 Downing Street", "221B Baker Street")
 are not read as anyone's, nor is an address in a text about sights and history (public cues) that
 says nothing of anyone living, staying or receiving mail there.
 """
@@ -29,6 +29,16 @@ from router.classify import lexicon as lx
 from router.classify.lexicon import Reading, phrases
 from router.classify.people import CASELESS, TOKEN, UPPER
 from router.classify.records import alternation
+
+# Addresses everyone knows: seats of government, landmarks, fiction. Their numbers are no one's home.
+FAMOUS_ADDRESSES = tuple(a.strip() for a in """
+10 downing street | 11 downing street | 221b baker street | 1600 pennsylvania avenue | 1600 pennsylvania ave |
+350 fifth avenue | 350 5th avenue | 4 privet drive | 742 evergreen terrace | 1 infinite loop | 1 apple park way |
+1600 amphitheatre parkway | 1 microsoft way | 30 rockefeller plaza | 11 wall street | 405 lexington avenue |
+24 sussex drive | 12 grimmauld place | 1313 mockingbird lane | 55 rue du faubourg saint-honoré |
+platz der republik 1 | willy-brandt-straße 1 | 1 hacker way | 2311 north los robles avenue | 124 conch street
+""".split("|"))
+FAMOUS_STREETS = tuple(sorted({" ".join(a.split()[1:]) if a[0].isdigit() else a.split()[0] for a in FAMOUS_ADDRESSES}))
 
 _STREET_EN = alternation("""
 street | st | road | rd | avenue | ave | drive | dr | lane | ln | boulevard | blvd | court | ct | way | place | pl |
@@ -157,7 +167,7 @@ def _after_comma(text: str, start: int) -> bool:
 def _famous(text: str) -> str:
     """`text` with the digits of famous addresses (landmarks, seats of government, fiction) hidden."""
     lowered = text.lower()
-    for address in lx.FAMOUS_ADDRESSES:
+    for address in FAMOUS_ADDRESSES:
         at = lowered.find(address)
         while at >= 0:
             text = text[:at] + re.sub(r"[0-9]", "x", text[at:at + len(address)]) + text[at + len(address):]
@@ -170,7 +180,7 @@ def find_address(reading: Reading) -> str | None:
     text = reading.text
     if not any(c in text for c in "0123456789"):
         return None
-    if any(street in reading.lower for street in lx.FAMOUS_STREETS):
+    if any(street in reading.lower for street in FAMOUS_STREETS):
         text = _famous(text)
     why = _find(text, reading)
     if why and reading.has("public") and not _PERSONAL_ADDRESS.search(text):

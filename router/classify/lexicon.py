@@ -372,27 +372,6 @@ Hotel Inc Ltd LLC LLP GmbH AG SA Corp Corporation Company Co Group Holdings Part
 Act Law Effect Syndrome Disease Theorem Principle Equation Paradox Building Tower Plaza Mall Market Festival
 Records Studios Pictures Productions Motors Airlines Stanley Ltda LTDA EIRELI EI ME Kft Zrt Bt SRL OOO ООО ТОВ
 """.split())) + r"|Sp\.|s\.r\.o\.|a\.s\.|A\.Ş\.|S/A|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&"
-# Common surnames of China, Korea and Vietnam (one character or syllable leads the name).
-EAST_ASIAN_SURNAMES = frozenset(
-    "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖田董袁潘"
-    "于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鍾谭譚陆陸汪范金石廖贾賈夏韦韋付方白邹鄒孟熊秦邱江尹薛闫段雷侯"
-    "龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯"
-    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편")
-
-# Addresses everyone knows: seats of government, landmarks, fiction. Their numbers are no one's home.
-FAMOUS_ADDRESSES = tuple(a.strip() for a in """
-10 downing street | 11 downing street | 221b baker street | 1600 pennsylvania avenue | 1600 pennsylvania ave |
-350 fifth avenue | 350 5th avenue | 4 privet drive | 742 evergreen terrace | 1 infinite loop | 1 apple park way |
-1600 amphitheatre parkway | 1 microsoft way | 30 rockefeller plaza | 11 wall street | 405 lexington avenue |
-24 sussex drive | 12 grimmauld place | 1313 mockingbird lane | 55 rue du faubourg saint-honoré |
-platz der republik 1 | willy-brandt-straße 1 | 1 hacker way | 2311 north los robles avenue | 124 conch street
-""".split("|"))
-FAMOUS_STREETS = tuple(sorted({" ".join(a.split()[1:]) if a[0].isdigit() else a.split()[0] for a in FAMOUS_ADDRESSES}))
-
-# Voice assistants and chat models addressed by name ("Alexa, play jazz", "Hey Siri", "Claude,
-# summarise this"): alone they are not a person; with a surname they are ("Alexa Bloch-Hartmann").
-ASSISTANT_NAMES = frozenset("Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis Bixby Google ChatGPT Grok".split())
-
 _DATA = Path(__file__).resolve().parent / "data"
 
 

@@ -85,7 +85,7 @@ def _name_shaped(word: str) -> bool:
 def _words(name: str) -> list[str]:
     """The name's words without particles; none for an assistant addressed by its name alone."""
     words = [w for w in name.split() if w not in _PARTICLES]
-    return [] if len(words) == 1 and words[0] in lx.ASSISTANT_NAMES else words
+    return [] if len(words) == 1 and words[0] in ASSISTANT_NAMES else words
 
 
 @dataclass(frozen=True)
@@ -237,6 +237,18 @@ _CYRILLIC_GREEK_WORD = rf"[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύ
 _CYRILLIC_GREEK_NAME = re.compile(rf"(?<!\w){_CYRILLIC_GREEK_WORD}(?:[ \t]+{_CYRILLIC_GREEK_WORD}){{1,3}}(?![\w])")
 
 
+# Common surnames of China, Korea and Vietnam (one character or syllable leads the name).
+EAST_ASIAN_SURNAMES = frozenset(
+    "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖田董袁潘"
+    "于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鍾谭譚陆陸汪范金石廖贾賈夏韦韋付方白邹鄒孟熊秦邱江尹薛闫段雷侯"
+    "龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯"
+    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편")
+
+# Voice assistants and chat models addressed by name ("Alexa, play jazz", "Hey Siri", "Claude,
+# summarise this"): alone they are not a person; with a surname they are ("Alexa Bloch-Hartmann").
+ASSISTANT_NAMES = frozenset("Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis Bixby Google ChatGPT Grok".split())
+
+
 def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str]) -> str | None:
     """"full name" for a name in another script inside Latin-script text: 2-4 capitalised Cyrillic or
     Greek words ("Please call back Левко Корбут"), a run of 2-4 Han/kana/Hangul characters
@@ -256,7 +268,7 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
         if _HAN_HANGUL.fullmatch(words[0]):
             chars = "".join(words)
             if 2 <= len(chars) <= 5 and len(words) <= 2 and (
-                    chars[0] in lx.EAST_ASIAN_SURNAMES or words[0] in last or words[0] in first
+                    chars[0] in EAST_ASIAN_SURNAMES or words[0] in last or words[0] in first
                     or chars[:2] in last or chars[1:] in first):
                 return "full name"
         elif 2 <= len(words) <= 4 and any(w in first or w in last for w in words):
