@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
-from backends.base import TERMINAL_EVENTS, Backend
+from backends.base import TERMINAL_EVENTS, Backend, Responder
 from router.errors import BadRequest
 from router.policy import CompiledPolicy
 from router.responses import envelope
@@ -201,7 +201,7 @@ class Via:
 
     @classmethod
     def responses(cls, policy: CompiledPolicy, body: dict[str, Any]) -> Via:
-        native = {m.id: m.provider_store for m in policy.models.values() if getattr(m, "responses", "") == "native"}
+        native = {m.id: m.provider_store for m in policy.models.values() if m.responses == "native"}
         return cls(body, native, "responses")
 
     def serves(self, model: str | None) -> bool:
@@ -217,13 +217,13 @@ class Via:
     async def call(self, backend: Backend, request: dict[str, Any]) -> dict[str, Any]:
         """Dispatch's `call`: a Responses `response` from a native model, a chat completion from the others."""
         if self.serves(backend.model_id):
-            return await backend.respond(self._for(backend.model_id, request))  # type: ignore[attr-defined]
+            return await cast(Responder, backend).respond(self._for(backend.model_id, request))
         return await backend.complete(request)
 
     def start(self, backend: Backend, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         """Dispatch's `start`: Responses events from a native model, chat chunks from the others."""
         if self.serves(backend.model_id):
-            return _held(backend.respond_stream(self._for(backend.model_id, request)))  # type: ignore[attr-defined]
+            return _held(cast(Responder, backend).respond_stream(self._for(backend.model_id, request)))
         return backend.stream(request)
 
 

@@ -74,7 +74,6 @@ async def relay_events(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]
                 response["model"] = model
                 if response.get("usage") and event.get("type") in TERMINAL_EVENTS:
                     tally.usage = accounting.response_usage(response, decision, model)
-                    tally.finish = response.get("status")
             if event.get("type") == "response.output_text.delta":
                 tally.parts.append(event.get("delta") or "")
             yield event

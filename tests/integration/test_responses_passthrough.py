@@ -198,3 +198,40 @@ async def test_private_input_reaches_no_provider_in_either_api(http, cloud, stre
     await client.responses.create(model="auto", input="Shorter, please.", previous_response_id=first_id,
                                   max_output_tokens=8)
     assert not cloud.bodies
+
+
+def backends(cloud: FaultServer):
+    from backends.cloud import LiteLLMBackend
+    from backends.openai_http import OpenAIHTTPBackend
+
+    return [OpenAIHTTPBackend("direct", "provider-model", api_base=cloud.base_url, timeout_s=5),
+            LiteLLMBackend("via-litellm", "openai/gpt-5-mini", api_base=cloud.base_url, api_key_env=KEY_ENV,
+                           timeout_s=5)]
+
+
+@pytest.mark.parametrize("mode, error", [("429", "BackendRateLimited"), ("500", "BackendUnavailable"),
+                                         ("400", "BackendBadRequest"), ("malformed", "BackendProtocolError")])
+async def test_responses_api_failures_map_onto_the_backend_errors_as_chat_does(cloud, mode, error):
+    from backends.base import BackendError
+
+    cloud.clear()
+    cloud.mode = mode
+    for backend in backends(cloud):
+        with pytest.raises(BackendError) as caught:
+            await backend.respond({"input": "hi", "store": False})
+        assert type(caught.value).__name__ == error, (backend.model_id, caught.value)
+    cloud.mode = "ok"
+
+
+async def test_a_responses_stream_cut_mid_way_raises_after_the_events_it_carried(cloud):
+    from backends.base import BackendUnavailable
+
+    cloud.clear()
+    cloud.mode = "drop_midstream"
+    for backend in backends(cloud):
+        seen = []
+        with pytest.raises(BackendUnavailable):
+            async for event in backend.respond_stream({"input": "hi", "store": False}):
+                seen.append(event["type"])
+        assert seen[-1] == "response.output_text.delta", (backend.model_id, seen)
+    cloud.mode = "ok"
