@@ -57,7 +57,7 @@ Admit = Callable[[str], Awaitable[TurnoutError | None]]
 # What dispatch asks of each model's backend: one answer, or a stream. The default is chat's; a
 # /v1/responses request passes its own, which speaks Responses to models that take it (router/passthrough.py).
 Call = Callable[[Backend, dict[str, Any]], Awaitable[dict[str, Any]]]
-Open = Callable[[Backend, dict[str, Any]], AsyncIterator[dict[str, Any]]]
+Start = Callable[[Backend, dict[str, Any]], AsyncIterator[dict[str, Any]]]
 
 
 def chat_call(backend: Backend, request: dict[str, Any]) -> Awaitable[dict[str, Any]]:
@@ -217,7 +217,7 @@ class Dispatcher:
         return await self._walk(decision, outcome, attempt)
 
     async def open_stream(self, decision: Decision, request: dict[str, Any], outcome: Outcome, *,
-                          start: Open = chat_open) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
+                          start: Start = chat_open) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
         """Start a stream along the chain (`start(backend, request)` for each model: chat chunks by
         default): returns (first chunk, the rest). Falls back (or retries, as the policy allows) only
         before the first chunk, which each model must send within `first_token_timeout_s` and its share

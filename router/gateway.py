@@ -40,7 +40,7 @@ _FORWARD_EXCLUDE = {"model", "stream", "stream_options"}
 class Reply:
     """A finished answer: a JSON body, or an async iterator of chunk objects (the HTTP layer frames
     them as SSE and ends with `[DONE]`); headers either way. A /v1/responses request answered by a model
-marked `responses: native` gets the provider's Responses object or events instead (`native`)."""
+    marked `responses: native` gets the provider's Responses object or events instead (`native`)."""
 
     headers: dict[str, str]
     body: dict[str, Any] | None = None
@@ -118,9 +118,9 @@ class Gateway:
                    responses: dict[str, Any] | None = None) -> Reply:
         """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure.
 
-        `responses` (POST /v1/responses, whose chat translation `payload` is: planned and decided as
-        chat) is the Responses body for the models marked `responses: native`; dispatch sends it to
-        those and the chat translation to the others (router/passthrough.py)."""
+        For POST /v1/responses, `payload` is the request's chat translation (planned and decided as
+        chat) and `responses` its Responses body, which dispatch sends instead to the models marked
+        `responses: native` (router/passthrough.py); `Reply.native` says when one of them answered."""
         headers = {k.lower(): v for k, v in headers.items()}
         policy = self.store.current
         via = CHAT if responses is None else Via.responses(policy, responses)
@@ -150,7 +150,8 @@ class Gateway:
                 streaming = True  # the stream's body records and ends the span after its last chunk
                 return reply
             try:
-                response = await self.dispatcher(req, hold).complete(req.decision, forward, req.outcome, call=via.call)
+                response = await self.dispatcher(req, hold).complete(req.decision, forward, req.outcome,
+                                                                     call=via.call)
             except BaseException:  # failed or cancelled (client gone): nothing was spent that we can price
                 await hold.settle(accounting.Charge())
                 raise
@@ -208,7 +209,8 @@ class Gateway:
                 # stands as its charge, since the upstream may have billed what it generated.
                 if tally.usage is not None or policy.models[model].location == "local":
                     await hold.settle(accounting.actual(policy, model, tally.usage, req.elapsed()))
-                if cached.write and not native and tally.status == 200 and model == req.decision.model and tally.usage:
+                if (cached.write and not native and tally.status == 200 and model == req.decision.model
+                        and tally.usage):
                     await self.cache.set(cached.key, assembled(first, model, tally.content, tally.finish, tally.usage),
                                          req.decision.cache_ttl_s or 0)
                 req.cost, req.usage, req.status = accounting.usage_cost(policy, model, tally.usage), tally.usage, tally.status

@@ -127,12 +127,18 @@ async def test_a_native_model_receives_the_responses_body_and_the_client_gets_it
     assert not fakes["chat-a"].requests
 
 
-async def test_native_usage_prices_the_answer_and_is_charged_to_the_budget(make):
+@pytest.mark.parametrize("stream", [False, True])
+async def test_native_usage_prices_the_answer_and_is_charged_to_the_budget(make, stream):
     gateway, _, _ = make()
-    payload = {"model": "auto", "input": "Say hi."}
+    payload = {"model": "auto", "input": "Say hi.", "stream": stream}
     reply = await gateway.chat(responses.to_chat(payload, []), {}, "capped",
                                responses=passthrough.provider_body(payload, []))
-    assert reply.native and reply.body["object"] == "response"
+    assert reply.native
+    if stream:
+        got = [event async for event in reply.stream]
+        assert got[-1]["type"] == "response.completed" and got[-1]["response"]["model"] == "native"
+    else:
+        assert reply.body["object"] == "response"
     used = (await gateway.budgets.usage(gateway.store.current.tenant("capped")))[0]["used"]
     assert used == pytest.approx(10 * 1e-3 + 2 * 2e-3)
 
