@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -97,15 +98,16 @@ class OpenAIHTTPBackend:
         usage: dict[str, Any] | None = None
         head: dict[str, Any] = {}
         generated = 0  # content-bearing chunks: the completion tokens, if the server reports no usage
-        async for data in self._sse(self.url, body, headers):
-            chunk = self._chunk(data)
-            head = head or {"id": chunk.get("id"), "created": chunk.get("created")}
-            if chunk.get("usage"):
-                usage = chunk.pop("usage")
-            if chunk.get("choices"):
-                chunk["model"] = self.model_id
-                generated += any((c.get("delta") or {}).get("content") for c in chunk["choices"])
-                yield chunk
+        async with aclosing(self._sse(self.url, body, headers)) as payloads:
+            async for data in payloads:
+                chunk = self._chunk(data)
+                head = head or {"id": chunk.get("id"), "created": chunk.get("created")}
+                if chunk.get("usage"):
+                    usage = chunk.pop("usage")
+                if chunk.get("choices"):
+                    chunk["model"] = self.model_id
+                    generated += any((c.get("delta") or {}).get("content") for c in chunk["choices"])
+                    yield chunk
         if not head:
             raise BackendProtocolError(self.model_id, "upstream stream carried no chunk")
         if usage is None:  # a server that ignores stream_options.include_usage (llama-cpp-python's)
@@ -121,14 +123,15 @@ class OpenAIHTTPBackend:
     async def respond_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         """`Responder.respond_stream`: POST {api_base}/responses with "stream": true, its events as they come."""
         headers, body = self._prepare(request, stream=True, responses=True)
-        async for data in self._sse(self._responses_url, body, headers):
-            try:
-                event = checked_event(self.model_id, orjson.loads(data))
-            except orjson.JSONDecodeError:
-                raise BackendProtocolError(self.model_id, "upstream sent a stream event that is not JSON") from None
-            yield event
-            if event["type"] in TERMINAL_EVENTS:
-                return
+        async with aclosing(self._sse(self._responses_url, body, headers)) as payloads:
+            async for data in payloads:
+                try:
+                    event = checked_event(self.model_id, orjson.loads(data))
+                except orjson.JSONDecodeError:
+                    raise BackendProtocolError(self.model_id, "upstream sent a stream event that is not JSON") from None
+                yield event
+                if event["type"] in TERMINAL_EVENTS:
+                    return
         raise BackendProtocolError(self.model_id, "upstream stream ended before response.completed")
 
     async def _sse(self, url: str, body: bytes, headers: dict[str, str]) -> AsyncIterator[str]:

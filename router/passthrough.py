@@ -53,7 +53,8 @@ def _content(content: Any, role: str) -> Any:
             text_kind = "output_text" if role == "assistant" else "input_text"
             parts.append({"type": text_kind, "text": part["text"]})
         elif kind == "input_image":
-            parts.append({"type": "input_image", "image_url": part["image_url"], "detail": part.get("detail") or "auto"})
+            parts.append({"type": "input_image", "image_url": part["image_url"],
+                          "detail": part.get("detail") or "auto"})
         elif kind == "input_file":
             parts.append({key: part[key] for key in ("type", "file_data", "filename") if part.get(key) is not None})
         elif kind == "input_audio":
@@ -151,7 +152,8 @@ def provider_body(payload: Mapping[str, Any], history: list[dict[str, Any]]) -> 
     if fmt is not None or text.get("verbosity") is not None:
         body["text"] = {}
         if fmt is not None:
-            body["text"]["format"] = {k: fmt[k] for k in ("type", "name", "schema", "strict", "description") if k in fmt}
+            body["text"]["format"] = {k: fmt[k] for k in ("type", "name", "schema", "strict", "description")
+                                      if k in fmt}
         if text.get("verbosity") is not None:
             body["text"]["verbosity"] = _enum(text["verbosity"], "text.verbosity")
     reasoning = payload.get("reasoning") if isinstance(payload.get("reasoning"), dict) else {}
@@ -245,7 +247,8 @@ async def relayed(response_id: str, payload: Mapping[str, Any], events: AsyncIte
     sequence, last = 0, None
     async for event in events:
         if "error" in event and "type" not in event:
-            failed = present(last or envelope(response_id, payload, "", status="failed", output=[]), response_id, payload)
+            opening = last or envelope(response_id, payload, "", status="failed", output=[])
+            failed = present(opening, response_id, payload)
             failed.update(status="failed", error={"code": event["error"].get("code") or "server_error",
                                                   "message": event["error"].get("message")})
             event = {"type": "response.failed", "sequence_number": sequence, "response": failed}

@@ -271,8 +271,10 @@ class FaultServer:
         output = [] if status == "in_progress" else [
             {"id": "msg_fault", "type": "message", "status": "completed", "role": "assistant",
              "content": [{"type": "output_text", "text": text, "annotations": []}]}]
-        usage = {"input_tokens": 12, "output_tokens": 7, "total_tokens": 19, "input_tokens_details": {"cached_tokens": 0},
-                 "output_tokens_details": {"reasoning_tokens": 0}} if status == "completed" and self.report_usage else None
+        usage = None
+        if status == "completed" and self.report_usage:
+            usage = {"input_tokens": 12, "output_tokens": 7, "total_tokens": 19,
+                     "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}}
         return {"id": "resp_fault_upstream", "object": "response", "created_at": int(time.time()), "status": status,
                 "model": request.get("model", "flaky"), "output": output, "usage": usage, "error": None,
                 "incomplete_details": None, "instructions": request.get("instructions"),

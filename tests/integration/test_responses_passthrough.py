@@ -235,3 +235,17 @@ async def test_a_responses_stream_cut_mid_way_raises_after_the_events_it_carried
                 seen.append(event["type"])
         assert seen[-1] == "response.output_text.delta", (backend.model_id, seen)
     cloud.mode = "ok"
+
+
+async def test_litellm_as_a_client_over_a_real_socket_gets_the_passed_through_answer(gateway, cloud):
+    import litellm
+
+    from wiring import served
+
+    cloud.mode = "ok"
+    cloud.clear()
+    async with served(gateway) as base:
+        answer = await litellm.aresponses(model="openai/auto", input="Say hello.", api_base=base + "/v1",
+                                          api_key="k")
+    assert answer.output[0].content[0].text == "cloud says hello" and answer.model == "cloud-native"
+    assert cloud.paths == ["/v1/responses"]
