@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from router.classify.media import VideoSampling, inspect_video
-from router.errors import InvalidContent
+from backends.base import InvalidMedia
 from router.pipeline import plan
 from router.policy_loader import compile_policy
-from router.video_frames import sample_frames
+from backends.video_frames import sample_frames
 
 WHERE = "messages[0].content[0].video_url"
 
@@ -61,7 +61,7 @@ def test_a_video_shorter_than_assumed_repeats_its_last_frame():
      "video is corrupt"),
 ])
 def test_unreadable_or_remote_video_is_a_400_naming_the_part(url, words):
-    with pytest.raises(InvalidContent, match=words) as err:
+    with pytest.raises(InvalidMedia, match=words) as err:
         sample_frames(url, WHERE, VideoSampling())
     assert str(err.value).startswith(WHERE)
 
