@@ -103,6 +103,10 @@ class LlamaCppModel(_ModelSpec):
         1_048_576, ge=1024, description="images are shrunk to at most this many pixels (aspect kept, never "
                                         "enlarged) before the model sees them")
     num_gpus: float = Field(0, ge=0, description="GPU share each replica asks Ray for")
+    ray_resources: dict[str, float] = Field(
+        default_factory=dict, description="custom Ray resources each replica asks for, placing it on the nodes that "
+                                          "offer them: e.g. {local_gpu: 1} with the GPU workers started as `ray start "
+                                          "--resources '{\"local_gpu\": 1}'` (rayStartParams.resources on KubeRay)")
     replicas: int = Field(1, ge=1, description="Ray Serve replicas, each owning one copy of the model")
     autoscaling: Autoscaling | None = Field(None, description="scale the replicas with load instead of a fixed "
                                                                  "`replicas`")

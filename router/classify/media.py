@@ -236,7 +236,7 @@ def inspect_video(url: str, where: str, sampling: VideoSampling = VideoSampling(
     duration from the `mvhd` box; other inline containers are assumed `sampling.assumed_duration_s`.
     """
     if url[:8].lower().startswith(_REMOTE):
-        return VideoInfo(where, frame_count(None, sampling))
+        return VideoInfo(where, frame_count(None, sampling), remote=True)
     if url[:5].lower() != "data:":
         raise _scheme_error(url, where, "video")
     _, start = _split_data_url(url, where, "video")

@@ -101,3 +101,25 @@ def test_private_video_without_a_local_image_model_is_422_and_never_leaves():
     _, decision = plan(policy, video_request(mp4(2)), {"x-turnout-data-class": "confidential"})
     assert decision.error is not None and decision.error.status == 422 and decision.model is None
     assert {c.model: c.reason for c in decision.candidates} == {"local-text": "cannot take video input"}
+
+
+REMOTE_VIDEO = "https://videos.example/clip.mp4"
+NO_VIDEO_URLS = "takes no video URLs: local models read only inline video (send it as data:video/mp4;base64,)"
+
+
+def test_a_remote_video_is_skipped_by_local_models_at_decide_time_and_goes_to_the_cloud():
+    policy = compile_policy(POLICY.format(vision=VISION, more=", local-vlm"))
+    _, decision = plan(policy, {**video_request(REMOTE_VIDEO), "model": "local-vlm"}, {})
+    assert decision.error is not None and decision.error.status == 422
+    assert {c.model: c.reason for c in decision.candidates}["local-vlm"] == NO_VIDEO_URLS
+    _, routine = plan(policy, video_request(REMOTE_VIDEO), {})
+    assert routine.model == "cloud"
+
+
+def test_a_private_remote_video_is_422_naming_why_and_never_leaves():
+    policy = compile_policy(POLICY.format(vision=VISION, more=", local-vlm"))
+    _, decision = plan(policy, video_request(REMOTE_VIDEO), {"x-turnout-data-class": "confidential"})
+    assert decision.error is not None and decision.error.status == 422 and decision.model is None
+    assert {c.model: c.reason for c in decision.candidates} == {"local-text": "cannot take video input",
+                                                                 "local-vlm": NO_VIDEO_URLS}
+    assert decision.profile.videos[0].remote
