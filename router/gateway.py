@@ -32,7 +32,8 @@ from router.health import HealthBoard
 from router.pipeline import plan
 from router.policy import CompiledPolicy
 from router.policy_store import PolicyStore
-from router.relay import Tally, relay
+from router.passthrough import CHAT, Via
+from router.relay import Tally, relay, relay_events
 from router.request import ChatRequest
 
 _FORWARD_EXCLUDE = {"model", "stream", "stream_options"}
@@ -47,6 +48,7 @@ class Reply:
     body: dict[str, Any] | None = None
     stream: AsyncIterator[dict[str, Any]] | None = None
     status: int = 200
+    native: bool = False  # body / stream are a Responses object / events, from a model that speaks them
 
 
 def _include_usage(request: ChatRequest) -> bool:
@@ -103,14 +105,20 @@ class Gateway:
                           admit=charges.admit(hold, decision, self.budgets.clock),
                           retries=lambda model: policy.models[model].retries or defaults.retries)
 
-    async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str, operation: str = "chat") -> Reply:
+    async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str, *,
+                   responses: dict[str, Any] | None = None) -> Reply:
         """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure.
+
+        For POST /v1/responses, `payload` is the request's chat translation (planned and decided as
+        chat) and `responses` its Responses body, which dispatch sends instead to the models marked
+        `responses: native` (router/passthrough.py); `Reply.native` says when one of them answered.
 
         The request is recorded once in the Recording the HTTP layer opened (it emits when the last
         byte is gone); without one (a direct caller) in the gateway's own, emitted here, or by the
         stream's body when the stream ends."""
-        with self.recording(operation, tenant) as rec:
-            return await self._chat(rec, payload, {k.lower(): v for k, v in headers.items()}, tenant)
+        via = CHAT if responses is None else Via.responses(self.store.current, responses)
+        with self.recording(via.operation, tenant) as rec:
+            return await self._chat(rec, payload, {k.lower(): v for k, v in headers.items()}, tenant, via)
 
     @contextlib.contextmanager
     def recording(self, operation: str, tenant: str) -> Iterator[Recording]:
@@ -138,7 +146,7 @@ class Gateway:
         rec.done = True
         self.telemetry.emit(rec.freeze(http_status), span)
 
-    async def _chat(self, rec: Recording, payload: Any, headers: dict[str, str], tenant: str) -> Reply:
+    async def _chat(self, rec: Recording, payload: Any, headers: dict[str, str], tenant: str, via: Via) -> Reply:
         policy = self.store.current
         request, decision = plan(policy, payload, headers, tenant, self.health_view(), steps=rec.step)
         look_start = time.time_ns()
@@ -164,20 +172,24 @@ class Gateway:
         if request.output_limit is None:
             forward["max_tokens"] = decision.profile.output_tokens
         if request.stream:
-            return await self._stream(rec, policy, decision, request, forward, cached, hold)
+            return await self._stream(rec, policy, decision, request, forward, cached, hold, via)
         try:
-            response = await self.dispatcher(policy, decision, hold).complete(decision, forward, rec.outcome)
+            response = await self.dispatcher(policy, decision, hold).complete(decision, forward, rec.outcome,
+                                                                              call=via.call)
         except BaseException:  # failed or cancelled (client gone): nothing was spent that we can price
             await hold.settle(accounting.Charge())
             raise
-        model, held = rec.outcome.model, _held(rec.outcome, rec.start_perf)
-        usage = response["usage"] = accounting.response_usage(response, decision, model)
+        model, held, native = rec.outcome.model, _held(rec.outcome, rec.start_perf), via.serves(rec.outcome.model)
+        usage = accounting.response_usage(response, decision, model)
+        if not native:  # a Responses answer keeps the provider's own usage object
+            response["usage"] = usage
         await hold.settle(accounting.actual(policy, model, usage, held))
-        rec.settled(accounting.Usage.of(usage), accounting.bill(policy, decision, model, accounting.Usage.of(usage), held), 200)
-        if cached.write and model == decision.model:
+        billed = accounting.Usage.of(usage)
+        rec.settled(billed, accounting.bill(policy, decision, model, billed, held), 200)
+        if cached.write and model == decision.model and not native:
             await self.cache.set(cached.key, response, decision.cache_ttl_s or 0)
         await self._remember(response.get("id"), decision, request, model)
-        return Reply(served.headers(rec.freeze()), body=response)
+        return Reply(served.headers(rec.freeze()), body=response, native=native)
 
     def _replay(self, rec: Recording, policy: CompiledPolicy, decision: Decision, request: ChatRequest,
                 response: dict[str, Any]) -> Reply:
@@ -195,7 +207,8 @@ class Gateway:
 
         return self._recorded_stream(rec, replay(), headers)
 
-    def _recorded_stream(self, rec: Recording, chunks: AsyncIterator[dict[str, Any]], headers: dict[str, str]) -> Reply:
+    def _recorded_stream(self, rec: Recording, chunks: AsyncIterator[dict[str, Any]], headers: dict[str, str],
+                         native: bool = False) -> Reply:
         """A stream whose end records the request (when the gateway owns the recording)."""
         rec.streamed = True
 
@@ -209,26 +222,29 @@ class Gateway:
                 if rec.owned:
                     self.emit(rec)
 
-        return Reply(headers, stream=body())
+        return Reply(headers, stream=body(), native=native)
 
     async def _stream(self, rec: Recording, policy: CompiledPolicy, decision: Decision, request: ChatRequest,
-                      forward: dict[str, Any], cached: CachePlan, hold: Hold) -> Reply:
+                      forward: dict[str, Any], cached: CachePlan, hold: Hold, via: Via) -> Reply:
         """Open the stream along the chain (falling back before the first chunk); the body relays it and,
         however it ends, settles the hold, stores a complete answer and records the request."""
         try:
-            first, rest = await self.dispatcher(policy, decision, hold).open_stream(decision, forward, rec.outcome)
+            first, rest = await self.dispatcher(policy, decision, hold).open_stream(decision, forward, rec.outcome,
+                                                                                    start=via.start)
         except BaseException:
             await hold.settle(accounting.Charge())
             raise
-        model, outcome = rec.outcome.model, rec.outcome
+        model, outcome, native = rec.outcome.model, rec.outcome, via.serves(rec.outcome.model)
         answering = len(outcome.attempts) - 1
         headers = served.headers(rec.freeze(200), estimated_cost=accounting.estimated_cost(decision, model))
         await self._remember(first.get("id"), decision, request, model)
 
         async def body() -> AsyncIterator[dict[str, Any]]:
             tally = Tally()
+            chunks = (relay_events(first, rest, model, decision, tally) if native
+                      else relay(first, rest, model, decision, _include_usage(request), tally))
             try:
-                async for chunk in relay(first, rest, model, decision, _include_usage(request), tally):
+                async for chunk in chunks:
                     yield chunk
             finally:
                 # A stream cut short (upstream error, client gone) reports no usage: the reservation
@@ -236,7 +252,7 @@ class Gateway:
                 held = _held(outcome, rec.start_perf)
                 if tally.usage is not None or policy.models[model].location == "local":
                     await hold.settle(accounting.actual(policy, model, tally.usage, held))
-                if cached.write and tally.status == 200 and model == decision.model and tally.usage:
+                if cached.write and not native and tally.status == 200 and model == decision.model and tally.usage:
                     await self.cache.set(cached.key, assembled(first, model, tally.content, tally.finish, tally.usage),
                                          decision.cache_ttl_s or 0)
                 attempt = outcome.attempts[answering]
@@ -244,7 +260,7 @@ class Gateway:
                 usage = accounting.Usage.of(tally.usage)
                 rec.settled(usage, accounting.bill(policy, decision, model, usage, held), tally.status)
 
-        return self._recorded_stream(rec, body(), headers)
+        return self._recorded_stream(rec, body(), headers, native)
 
     async def _remember(self, response_id: Any, decision: Decision, request: ChatRequest, model: str | None) -> None:
         """Keep the served decision's features under the response's id (the hook POST /v1/feedback needs)."""

@@ -3,9 +3,9 @@ OpenAI-compatible server), with its pricing, token rule, retries and Ray Serve s
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from router import prices
 from router.policy_base import DataClassField, ModelId, Spec
@@ -120,12 +120,24 @@ class LlamaCppModel(_ModelSpec):
         "restricted", validate_default=True, description="highest data class this model may receive")
     pricing: LocalPricing = Field(default_factory=LocalPricing, description="GPU-time pricing: local is never free")
 
+    responses: Literal["translate"] = Field(
+        "translate", description="llama.cpp speaks chat completions only: POST /v1/responses requests to this model "
+                                 "are translated to chat and back (the only value)")
     image_input: Literal["ocr"] | None = Field(
         None, description="'ocr': a text-only model that takes images as the text read from them (OCR), "
                           "marked as such in its prompt")
     audio_input: Literal["transcribe"] | None = Field(
         None, description="'transcribe': a text-only model that takes audio as its transcript "
                           "(speech-to-text), marked as such in its prompt")
+
+    @field_validator("responses", mode="before")
+    @classmethod
+    def _chat_only(cls, value: Any) -> Any:
+        if value != "translate":
+            raise ValueError(f"{value!r}: a llama.cpp model speaks chat completions only, so /v1/responses requests "
+                             "to it are always translated; allowed: translate (responses: native is for kind "
+                             "openai or litellm, whose upstream speaks the Responses API)")
+        return value
 
     @model_validator(mode="after")
     def _media_as_text(self) -> "LlamaCppModel":
@@ -184,6 +196,26 @@ class _RemoteModel(_ModelSpec):
         "cloud", description="'local' for a server inside the company network (vLLM, llama-server on your own "
                              "GPUs): it counts as local in decisions, metrics and budgets; clearance still decides "
                              "what data it may receive")
+    responses: Literal["translate", "native"] = Field(
+        "translate", description="how POST /v1/responses reaches this model: 'translate' (to chat completions and "
+                                 "back; every chat server takes it) or 'native' (its upstream speaks OpenAI's "
+                                 "Responses API: the request's Responses body goes through, with Turnout's own "
+                                 "`previous_response_id` history in `input`, and the provider's response or events "
+                                 "come back as they were sent)")
+    provider_store: bool = Field(
+        False, description="with responses: native, let the provider keep what it serves (`store: true`, under "
+                           "its own retention); off, Turnout sends `store: false` and a conversation lives only in "
+                           "Turnout's store")
+
+    @model_validator(mode="after")
+    def _responses_native(self) -> "_RemoteModel":
+        if self.responses == "native" and "chat" not in self.tasks:
+            raise ValueError("responses: native is for models that serve chat; this one's tasks are "
+                             f"{', '.join(self.tasks)}")
+        if self.provider_store and self.responses != "native":
+            raise ValueError("provider_store: only means something with responses: native (a translated request "
+                             "is sent as chat, which has no `store`)")
+        return self
 
     @property
     def price_key(self) -> str:
