@@ -1,9 +1,19 @@
 """Usage and cost maths: pure functions from a Decision, a policy and an upstream's usage.
 
-Two meters (see router/budget.py): `usd` for money that leaves the company (cloud models, priced
-from usage), `gpu_seconds` for local GPU time (llama.cpp models, the answering attempt's wall
-clock). Prices come from the policy's models (which take litellm's bundled map by default).
-Nothing here does I/O or reads a clock: the caller passes the elapsed time in.
+Two budget meters (see router/budget.py): `usd` for money that leaves the company (cloud models,
+priced from usage), `gpu_seconds` for local GPU time (llama.cpp models, the answering attempt's
+wall clock). Nothing here does I/O or reads a clock: the caller passes the elapsed time in.
+
+What a request cost and saved (`bill`, the figures finance reads):
+- cloud cost: the model's rates (the policy's `pricing` override, else litellm's bundled map) times
+  the usage the upstream reported, cached / audio / image tokens at their own rates where billed so;
+- local cost: the policy's `gpu_hour_usd` times the time the request held the replica (measured:
+  the answering attempt's wall clock, to the stream's last chunk);
+- reference cost: the policy's `accounting.reference_model` priced on the same actual usage;
+- savings: reference minus actual cost, never below zero (a request dearer than the reference saved
+  nothing; its excess shows as cost above reference cost); a cache hit: the reference cost of the cached answer, since
+  the hit itself costs nothing). Data no cloud model is cleared for could never have gone to the
+  cloud: its reference cost is "kept local", not savings, unless `accounting.count_private_savings`.
 """
 
 from __future__ import annotations
@@ -13,9 +23,12 @@ from typing import Any
 
 from router.decide import Decision
 from router.policy import CompiledPolicy
+from router.prices import Rates
+from router.profile import DataClass
 
-__all__ = ["Charge", "actual", "cloud_equivalent", "estimate", "estimated_cost", "response_usage", "stream_usage",
-           "usage_cost", "USD_UNIT", "GPU_UNIT", "to_units"]
+__all__ = ["Bill", "Charge", "NO_BILL", "Usage", "actual", "bill", "cloud_cost", "estimate", "estimated_cost",
+           "held_cost", "reference_model", "response_usage", "stream_usage", "usage_cost", "USD_UNIT", "GPU_UNIT",
+           "to_units"]
 
 USD_UNIT = 1e-9  # one ledger unit of the usd meter
 GPU_UNIT = 1e-3  # one ledger unit of the gpu_seconds meter
@@ -55,16 +68,80 @@ def estimated_cost(decision: Decision, model: str | None) -> float:
     return next((c.estimated_cost_usd for c in decision.candidates if c.model == model), 0.0)
 
 
-def usage_cost(policy: CompiledPolicy, model: str | None, usage: dict[str, Any] | None) -> float:
-    """Actual cost from the served model's prices and the upstream's reported usage."""
-    if model is None or not usage:
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts as billed. `input`/`output` include the cached, audio and image tokens among them."""
+
+    input: int = 0
+    output: int = 0
+    cached_input: int = 0
+    audio_input: int = 0
+    audio_output: int = 0
+    image_input: int = 0
+
+    @classmethod
+    def of(cls, usage: dict[str, Any] | None) -> Usage | None:
+        """From an OpenAI `usage` object (prompt_tokens_details / completion_tokens_details included)."""
+        if not usage:
+            return None
+        into = usage.get("prompt_tokens_details") or {}
+        out = usage.get("completion_tokens_details") or {}
+        return cls(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0),
+                   cached_input=int(into.get("cached_tokens") or 0), audio_input=int(into.get("audio_tokens") or 0),
+                   audio_output=int(out.get("audio_tokens") or 0), image_input=int(into.get("image_tokens") or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class Bill:
+    """What one request cost (USD) and what it is compared with."""
+
+    cost: float = 0.0
+    reference: float = 0.0
+    savings: float = 0.0
+    kept_local: float = 0.0
+
+
+NO_BILL = Bill()
+
+
+def cloud_cost(rates: Rates, usage: Usage) -> float:
+    """`usage` at `rates`: each separately billed kind of token at its own price."""
+    special_in = usage.cached_input + usage.audio_input + usage.image_input
+    plain_in, plain_out = max(0, usage.input - special_in), max(0, usage.output - usage.audio_output)
+
+    def at(rate: float | None, fallback: float) -> float:
+        return fallback if rate is None else rate
+
+    return (plain_in * rates.input + usage.cached_input * at(rates.cached_input, rates.input)
+            + usage.audio_input * at(rates.audio_input, rates.input)
+            + usage.image_input * at(rates.image_input, rates.input)
+            + plain_out * rates.output + usage.audio_output * at(rates.audio_output, rates.output))
+
+
+def held_cost(gpu_hour_usd: float, held_s: float) -> float:
+    """A local model's cost: its GPU-hour price times the time this request held the replica."""
+    return gpu_hour_usd * max(0.0, held_s) / 3600
+
+
+def served_cost(policy: CompiledPolicy, model: str | None, usage: Usage | None, held_s: float) -> float:
+    """What serving on `model` cost: local models by the time held, every other model by its rates."""
+    if model is None:
         return 0.0
-    per_in, per_out = policy.models[model].price_per_token()
-    return (usage.get("prompt_tokens") or 0) * per_in + (usage.get("completion_tokens") or 0) * per_out
+    spec = policy.models[model]
+    if spec.kind == "llamacpp":
+        return held_cost(spec.pricing.gpu_hour_usd, held_s)
+    return cloud_cost(spec.rates(), usage) if usage is not None else 0.0
+
+
+def usage_cost(policy: CompiledPolicy, model: str | None, usage: dict[str, Any] | None) -> float:
+    """A cloud model's cost for an upstream's reported usage (0 for a local one: see `served_cost`)."""
+    if model is None or not usage or policy.models[model].kind == "llamacpp":
+        return 0.0
+    return cloud_cost(policy.models[model].rates(), Usage.of(usage) or Usage())
 
 
 def actual(policy: CompiledPolicy, model: str | None, usage: dict[str, Any] | None, elapsed_s: float) -> Charge:
-    """What the answer really cost: cloud money from `usage`, local GPU time from `elapsed_s`."""
+    """What the answer really cost on the budget meters: cloud money from `usage`, local GPU time from `elapsed_s`."""
     if model is None:
         return Charge()
     if policy.models[model].location == "local":
@@ -72,9 +149,31 @@ def actual(policy: CompiledPolicy, model: str | None, usage: dict[str, Any] | No
     return Charge(usd=usage_cost(policy, model, usage))
 
 
-def cloud_equivalent(decision: Decision) -> float:
-    """What the request would have cost on the dearest cloud candidate the rule listed (savings baseline)."""
-    return max((c.estimated_cost_usd for c in decision.candidates if c.location == "cloud"), default=0.0)
+def reference_model(policy: CompiledPolicy, task: str = "chat") -> str | None:
+    """The flagship savings are measured against for `task`: `accounting.reference_model` when it serves
+    the task, else the first cloud model that does; None when the policy has none."""
+    named = policy.spec.accounting.reference_model
+    if named is not None and task in policy.models[named].tasks:
+        return named
+    return next((m.id for m in policy.spec.models if m.location == "cloud" and task in m.tasks), None)
+
+
+def may_leave(policy: CompiledPolicy, data_class: DataClass) -> bool:
+    """Could data of this class ever go to a cloud model under this policy (one is cleared for it)?"""
+    return any(m.location == "cloud" and m.clearance >= data_class for m in policy.spec.models)
+
+
+def bill(policy: CompiledPolicy, decision: Decision, model: str | None, usage: Usage | None, held_s: float, *,
+         cache_hit: bool = False, task: str = "chat") -> Bill:
+    """The request's bill (see the module docstring). A cache hit costs nothing; its `usage` is the cached answer's."""
+    cost = 0.0 if cache_hit else served_cost(policy, model, usage, held_s)
+    reference_id = reference_model(policy, task)
+    if reference_id is None or usage is None:
+        return Bill(cost=cost)
+    reference = cloud_cost(policy.models[reference_id].rates(), usage)
+    if not may_leave(policy, decision.profile.data_class) and not policy.spec.accounting.count_private_savings:
+        return Bill(cost=cost, reference=reference, kept_local=reference)
+    return Bill(cost=cost, reference=reference, savings=max(0.0, reference - cost))
 
 
 def _filled(usage: dict[str, Any], decision: Decision, model: str | None) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from ray.serve.handle import DeploymentHandle
 
 from backends.ray_local import RayLocalBackend
 from backends.registry import REGISTRY
-from router import runtime, telemetry
+from router import runtime
+from router.otel import setup_telemetry
 from router.http import create_app
 from router.media_serve import RayReader, bind_engines
 from router.settings import Settings, settings_from_args
@@ -81,7 +82,7 @@ class Ingress:
 
     async def __init__(self, settings: Settings, local: dict[str, DeploymentHandle],
                        media: dict[str, DeploymentHandle]) -> None:
-        telemetry.setup_telemetry()
+        setup_telemetry()
         app_name = serve.get_replica_context().app_name
         self.gateway = gateway = runtime.build(settings, local=lambda m: _ray_backend(m, local[m.id], app_name),
                                                reader=RayReader(media["ocr"], media["speech"]))

@@ -36,8 +36,10 @@ T = TypeVar("T")
 class Attempt:
     model: str
     outcome: str  # "ok" or the error class name
-    latency_s: float
+    latency_s: float  # the attempt's wall time (a stream's answering attempt: to its last chunk)
     detail: str = ""
+    started_ns: int = 0  # wall clock when it was sent; 0: never sent (no backend, refused by the budget)
+    first_token_s: float | None = None  # streams: from sending to the first chunk
 
     def render(self) -> str:
         text = f"attempt {self.model}: {self.outcome} in {self.latency_s * 1000:.0f} ms"
@@ -125,13 +127,14 @@ class Dispatcher:
                 continue
             yield model, backend
 
-    def _record(self, outcome: Outcome, model: str, started: float, error: BaseException | None) -> None:
+    def _record(self, outcome: Outcome, model: str, started: float, started_ns: int,
+                error: BaseException | None) -> None:
         latency = time.perf_counter() - started
         if error is None:
-            outcome.attempts.append(Attempt(model, "ok", latency))
+            outcome.attempts.append(Attempt(model, "ok", latency, started_ns=started_ns))
         else:
             detail = getattr(error, "message", str(error))
-            outcome.attempts.append(Attempt(model, type(error).__name__, latency, detail))
+            outcome.attempts.append(Attempt(model, type(error).__name__, latency, detail, started_ns=started_ns))
         self.on_result(model, error)
 
     @staticmethod
@@ -170,11 +173,11 @@ class Dispatcher:
             left -= 1
             retries = self.retries(model)
             for tries in range(retries.attempts + 1):
-                started = time.perf_counter()
+                started, started_ns = time.perf_counter(), time.time_ns()
                 try:
                     answer = await attempt(model, backend, model_deadline - started)
                 except BackendError as exc:
-                    self._record(outcome, model, started, exc)
+                    self._record(outcome, model, started, started_ns, exc)
                     last = exc
                     if not _falls_back(exc):
                         raise self._final_error(outcome, last, refused) from None
@@ -183,7 +186,7 @@ class Dispatcher:
                         break
                     await asyncio.sleep(wait)
                     continue
-                self._record(outcome, model, started, None)
+                self._record(outcome, model, started, started_ns, None)
                 outcome.model, outcome.answer_started = model, started
                 return answer
         raise self._final_error(outcome, last, refused)
@@ -199,6 +202,22 @@ class Dispatcher:
                                             f"{self.total_timeout_s:.0f} s deadline", phase="total") from None
             response["model"] = model
             return response
+
+        return await self._walk(decision, outcome, attempt)
+
+    async def embed(self, decision: Decision, request: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
+        """The first successful embeddings answer along the chain (a model whose backend cannot embed is
+        skipped as unavailable); TurnoutError when every model failed."""
+
+        async def attempt(model: str, backend: Backend, seconds: float) -> dict[str, Any]:
+            embed = getattr(backend, "embed", None)
+            if embed is None:
+                raise BackendUnavailable(model, "its backend serves chat only (no embeddings loaded)")
+            try:
+                return await asyncio.wait_for(embed(request), timeout=seconds)
+            except asyncio.TimeoutError:
+                raise BackendTimeout(model, f"no embeddings within its {seconds:.1f} s share of the "
+                                            f"{self.total_timeout_s:.0f} s deadline", phase="total") from None
 
         return await self._walk(decision, outcome, attempt)
 

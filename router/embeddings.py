@@ -17,16 +17,12 @@ import time
 from dataclasses import replace
 from typing import Any, Mapping
 
-from backends.base import BackendError
-from router import accounting, telemetry
+from router import accounting, served
 from router.accounting import Charge
-from router.budget import exceeded
 from router.classify.tokens import PromptParts
-from router.dispatch import Attempt, Outcome
-from router.errors import BadRequest, TurnoutError, UpstreamUnavailable
+from router.errors import BadRequest
 from router.pipeline import plan
 from router.profile import Complexity, RequestProfile
-from router.upstream import to_router_error
 
 MAX_INPUTS = 2048
 _REASON = "embeddings: no generation, complexity not scored"
@@ -77,70 +73,32 @@ async def serve(gateway: Any, payload: Any, headers: Mapping[str, str], tenant: 
     chat = {"model": payload.get("model") or "auto", "messages": [{"role": "user", "content": t} for t in texts]}
     if payload.get("user") is not None:
         chat["user"] = payload["user"]
-    _, decision = plan(policy, chat, headers, tenant, gateway.health_view(), shape=as_embeddings)
-    started, outcome, span = time.perf_counter(), Outcome(), telemetry.tracer.start_span("turnout.embeddings")
-    status, cost, usage = 500, 0.0, None
-    try:
+    with gateway.recording("embeddings", tenant) as rec:
+        _, decision = plan(policy, chat, headers, tenant, gateway.health_view(), shape=as_embeddings, steps=rec.step)
+        rec.decided(policy, decision)
+        rec.cache = "bypass"
         if decision.error is not None:
-            decision.error.headers.update({"x-turnout-rule": decision.rule or "",
-                                           "x-turnout-data-class": decision.profile.data_class.label})
             raise decision.error
         hold = gateway.budgets.hold(policy.tenant(tenant), decision.profile.app)
         request = {"input": texts}
         if payload.get("dimensions") is not None:
             request["dimensions"] = payload["dimensions"]
-        answer, error = None, None
-        for model in decision.chain:
-            bucket = await hold.cover(accounting.estimate(decision, model), gateway.budgets.clock())
-            if bucket is not None:
-                error = exceeded(bucket, gateway.budgets.clock())
-                outcome.attempts.append(Attempt(model, "BudgetExceeded", 0.0))
-                continue
-            embed = getattr(gateway.backends.get(model), "embed", None)
-            if embed is None:  # its backend is missing (an optional model not loaded) or serves chat only
-                outcome.attempts.append(Attempt(model, "BackendUnavailable", 0.0, "no embeddings backend"))
-                error = UpstreamUnavailable(f"model {model!r} has no embeddings backend loaded")
-                continue
-            tried = time.perf_counter()
-            try:
-                answer = await embed(request)
-            except BackendError as exc:
-                gateway.breakers.record(model, False)
-                outcome.attempts.append(Attempt(model, type(exc).__name__, time.perf_counter() - tried, str(exc)))
-                error = to_router_error(exc)
-                continue
-            except BaseException:
-                await hold.settle(Charge())
-                raise
-            gateway.breakers.record(model, True)
-            outcome.model = model
-            outcome.attempts.append(Attempt(model, "ok", time.perf_counter() - tried))
-            break
-        if answer is None:
+        try:
+            answer = await gateway.dispatcher(policy, decision, hold).embed(decision, request, rec.outcome)
+        except BaseException:
             await hold.settle(Charge())
-            raise error or UpstreamUnavailable("no model could embed this request")
-        usage = answer["usage"]
-        if not usage.get("prompt_tokens"):
-            usage = {"prompt_tokens": decision.profile.input_tokens.get(outcome.model, 0)}
+            raise
+        model = rec.outcome.model
+        held = time.perf_counter() - (rec.outcome.answer_started or rec.start_perf)
+        usage = answer.get("usage") or {}
+        if not usage.get("prompt_tokens"):  # every item's tokens, as the router counted them
+            usage = {"prompt_tokens": decision.profile.input_tokens.get(model, 0)}
             usage["total_tokens"] = usage["prompt_tokens"]
-        cost = usage["prompt_tokens"] * policy.models[outcome.model].price_per_token()[0]
-        local = decision.locations.get(outcome.model) == "local"
-        await hold.settle(Charge(gpu_seconds=time.perf_counter() - started) if local else Charge(usd=cost))
+        await hold.settle(accounting.actual(policy, model, usage, held))
+        billed = accounting.Usage.of(usage)
+        rec.settled(billed, accounting.bill(policy, decision, model, billed, held, task="embeddings"), 200)
         encoding = payload.get("encoding_format", "float")
-        body = {"object": "list", "model": outcome.model, "usage": usage,
+        body = {"object": "list", "model": model, "usage": usage,
                 "data": [{"object": "embedding", "index": d["index"], "embedding": _encoded(d["embedding"], encoding)}
                          for d in answer["data"]]}
-        status = 200
-        headers_out = {"x-turnout-model": outcome.model, "x-turnout-location": decision.locations[outcome.model],
-                       "x-turnout-rule": decision.rule or "", "x-turnout-data-class": decision.profile.data_class.label,
-                       "x-turnout-cache": "bypass", "x-turnout-cost-usd": f"{cost:.8f}",
-                       "x-turnout-attempts": ",".join(f"{a.model}={a.outcome}" for a in outcome.attempts)}
-        return body, headers_out
-    except TurnoutError as exc:
-        status = exc.status
-        exc.headers.setdefault("x-turnout-data-class", decision.profile.data_class.label)
-        raise
-    finally:
-        telemetry.record(span, decision, outcome, cache="bypass", cost=cost, usage=usage,
-                         duration_s=time.perf_counter() - started, status=status, operation="embeddings")
-        span.end()
+        return body, served.headers(rec.freeze())

@@ -10,13 +10,16 @@ adapts it to HTTP (and frames streams as SSE), router/app.py to Ray Serve; route
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from backends.base import Backend
-from router import accounting, charges, telemetry
+from router import accounting, charges, served
+from router.served import Recording, Step
+from router.telemetry import DEFAULT, Telemetry, health_gauges
 from router.budget import Budgets, Hold
 from router.cache import ResponseCache
 from router.cache_plan import CachePlan, assembled, plan_cache, replay_chunks
@@ -46,30 +49,13 @@ class Reply:
     status: int = 200
 
 
-@dataclass
-class _Request:
-    """One request on its way: what was decided, what happened, and what gets recorded (once)."""
+def _include_usage(request: ChatRequest) -> bool:
+    return bool(request.stream_options and request.stream_options.include_usage)
 
-    policy: CompiledPolicy
-    decision: Decision
-    request: ChatRequest
-    outcome: Outcome = field(default_factory=Outcome)
-    cache: str = "bypass"
-    cost: float = 0.0
-    usage: dict[str, Any] | None = None
-    status: int | None = None  # set when the request is over and is to be recorded
-    started: float = field(default_factory=time.perf_counter)
 
-    def headers(self, cost: float) -> dict[str, str]:
-        return telemetry.response_headers(self.decision, self.outcome, cache=self.cache, cost=cost)
-
-    @property
-    def include_usage(self) -> bool:
-        return bool(self.request.stream_options and self.request.stream_options.include_usage)
-
-    def elapsed(self) -> float:
-        """The answering attempt's wall clock (local GPU time), else the request's."""
-        return time.perf_counter() - (self.outcome.answer_started or self.started)
+def _held(outcome: Outcome, fallback: float) -> float:
+    """The answering attempt's wall clock so far (the replica time a local model was held)."""
+    return time.perf_counter() - (outcome.answer_started or fallback)
 
 
 class Gateway:
@@ -77,11 +63,18 @@ class Gateway:
 
     def __init__(self, store: PolicyStore, backends: Mapping[str, Backend], *, cache: ResponseCache,
                  budgets: Budgets, board: HealthBoard, feedback: FeedbackStore | None = None,
-                 look: MediaLook | None = None) -> None:
+                 look: MediaLook | None = None, telemetry: Telemetry | None = None) -> None:
         self.store, self.backends, self.board = store, dict(backends), board
         self.look = look or MediaLook(None)  # no reader: media that would leave are unreadable (fails closed)
         self.cache, self.budgets = cache, budgets
         self.feedback: FeedbackStore = feedback or MemoryFeedback()  # decisions by response id (/v1/feedback)
+        self.telemetry = telemetry or DEFAULT
+        self.telemetry.watch(self)
+
+    def gauges(self) -> list[tuple[str, int, dict[str, str]]]:
+        """Breaker states, local queue depths and live replicas (Telemetry's observable gauges)."""
+        local = [m.id for m in self.store.current.spec.models if m.kind == "llamacpp"]
+        return health_gauges(self.board, self.backends, local)
 
     @property
     def breakers(self):
@@ -101,116 +94,159 @@ class Gateway:
         """Dry-run: the decision, with every backend treated as healthy (POST /v1/route)."""
         return plan(self.store.current, payload, headers, tenant)[1]
 
-    def dispatcher(self, req: _Request, hold: Hold) -> Dispatcher:
+    def dispatcher(self, policy: CompiledPolicy, decision: Decision, hold: Hold) -> Dispatcher:
         """Dispatch for one request: the policy's timeouts and retries, the request's budget hold."""
-        defaults = req.policy.spec.defaults
+        defaults = policy.spec.defaults
         return Dispatcher(self.backends, total_timeout_s=defaults.timeouts.total_s,
                           first_token_timeout_s=defaults.timeouts.first_token_s,
                           on_result=lambda m, e: self.board.on_result(m, e, defaults.rate_limit_cooldown_max_s),
-                          admit=charges.admit(hold, req.decision, self.budgets.clock),
-                          retries=lambda model: req.policy.models[model].retries or defaults.retries)
+                          admit=charges.admit(hold, decision, self.budgets.clock),
+                          retries=lambda model: policy.models[model].retries or defaults.retries)
 
-    async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str) -> Reply:
-        """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure."""
-        headers = {k.lower(): v for k, v in headers.items()}
-        policy = self.store.current
-        request, decision = plan(policy, payload, headers, tenant, self.health_view())
-        decision, _ = await self.look.review(policy, request, decision, self.health_view())
-        req = _Request(policy, decision, request)
-        span, streaming = telemetry.tracer.start_span("turnout.chat"), False
+    async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str, operation: str = "chat") -> Reply:
+        """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure.
+
+        The request is recorded once in the Recording the HTTP layer opened (it emits when the last
+        byte is gone); without one (a direct caller) in the gateway's own, emitted here, or by the
+        stream's body when the stream ends."""
+        with self.recording(operation, tenant) as rec:
+            return await self._chat(rec, payload, {k.lower(): v for k, v in headers.items()}, tenant)
+
+    @contextlib.contextmanager
+    def recording(self, operation: str, tenant: str) -> Iterator[Recording]:
+        """The request's Recording: the one the HTTP layer opened, else the gateway's own, emitted on the
+        way out (a stream's by its body, when it ends). A TurnoutError on the way is recorded, and its
+        response carries the headers rendered from the same record."""
+        rec = served.current()
+        if rec is None:
+            rec = Recording(operation, owned=True)
+        rec.tenant = tenant
         try:
-            if req.decision.error is not None:
-                req.decision.error.headers.update({"x-turnout-rule": req.decision.rule or "",
-                                                   "x-turnout-data-class": req.decision.profile.data_class.label})
-                raise req.decision.error
-            cached = plan_cache(policy, req.decision, req.request, headers)
-            req.cache = cached.status
-            if cached.read and (hit := await self.cache.get(cached.key)) is not None:
-                req.cache, req.outcome.model, req.usage, req.status = "hit", req.decision.model, hit.get("usage"), 200
-                return self._replay(req, hit)
-            hold = self.budgets.hold(policy.tenant(req.decision.profile.tenant), req.decision.profile.app)
-            rerouted = await charges.reserve(hold, policy, req.decision, self.health_view(), self.budgets.clock)
-            if rerouted is not req.decision:
-                req.decision, cached = rerouted, plan_cache(policy, rerouted, req.request, headers)
-            forward = req.request.model_dump(exclude=_FORWARD_EXCLUDE, exclude_none=True)
-            if req.request.output_limit is None:
-                forward["max_tokens"] = req.decision.profile.output_tokens
-            if req.request.stream:
-                reply = await self._stream(req, forward, cached, span, hold)
-                streaming = True  # the stream's body records and ends the span after its last chunk
-                return reply
-            try:
-                response = await self.dispatcher(req, hold).complete(req.decision, forward, req.outcome)
-            except BaseException:  # failed or cancelled (client gone): nothing was spent that we can price
-                await hold.settle(accounting.Charge())
-                raise
-            model = req.outcome.model
-            req.usage = response["usage"] = accounting.response_usage(response, req.decision, model)
-            await hold.settle(accounting.actual(policy, model, req.usage, req.elapsed()))
-            req.cost, req.status = accounting.usage_cost(policy, model, req.usage), 200
-            if cached.write and model == req.decision.model:
-                await self.cache.set(cached.key, response, req.decision.cache_ttl_s or 0)
-            await self._remember(response.get("id"), req)
-            return Reply(req.headers(req.cost), body=response)
+            yield rec
         except TurnoutError as exc:
-            exc.headers.setdefault("x-turnout-data-class", req.decision.profile.data_class.label)
-            req.cost, req.usage, req.status = 0.0, None, exc.status
+            rec.failed(exc)
+            exc.headers.update({k: v for k, v in served.headers(rec.freeze()).items() if v})
             raise
         finally:
-            if not streaming:
-                _record(req, span)
+            if rec.owned and not rec.streamed:
+                self.emit(rec)
 
-    def _replay(self, req: _Request, response: dict[str, Any]) -> Reply:
-        if not req.request.stream:
-            return Reply(req.headers(0.0), body=response)
+    def emit(self, rec: Recording, http_status: int | None = None, span: Any = None) -> None:
+        """Freeze and record `rec`, once (a request that never finished, cancelled, is not recorded)."""
+        if rec.done or (rec.status is None and http_status is None):
+            return
+        rec.done = True
+        self.telemetry.emit(rec.freeze(http_status), span)
+
+    async def _chat(self, rec: Recording, payload: Any, headers: dict[str, str], tenant: str) -> Reply:
+        policy = self.store.current
+        request, decision = plan(policy, payload, headers, tenant, self.health_view(), steps=rec.step)
+        look_start = time.time_ns()
+        decision, report = await self.look.review(policy, request, decision, self.health_view())
+        if report.status != "skipped":
+            rec.steps.append(Step("look", look_start, time.time_ns()))
+        rec.decided(policy, decision)
+        if decision.error is not None:
+            raise decision.error
+        cached = plan_cache(policy, decision, request, headers)
+        rec.cache = cached.status
+        if cached.read:
+            with rec.step("cache"):
+                hit = await self.cache.get(cached.key)
+            if hit is not None:
+                return self._replay(rec, policy, decision, request, hit)
+        hold = self.budgets.hold(policy.tenant(decision.profile.tenant), decision.profile.app)
+        rerouted = await charges.reserve(hold, policy, decision, self.health_view(), self.budgets.clock)
+        if rerouted is not decision:
+            decision, cached = rerouted, plan_cache(policy, rerouted, request, headers)
+            rec.decided(policy, decision)
+        forward = request.model_dump(exclude=_FORWARD_EXCLUDE, exclude_none=True)
+        if request.output_limit is None:
+            forward["max_tokens"] = decision.profile.output_tokens
+        if request.stream:
+            return await self._stream(rec, policy, decision, request, forward, cached, hold)
+        try:
+            response = await self.dispatcher(policy, decision, hold).complete(decision, forward, rec.outcome)
+        except BaseException:  # failed or cancelled (client gone): nothing was spent that we can price
+            await hold.settle(accounting.Charge())
+            raise
+        model, held = rec.outcome.model, _held(rec.outcome, rec.start_perf)
+        usage = response["usage"] = accounting.response_usage(response, decision, model)
+        await hold.settle(accounting.actual(policy, model, usage, held))
+        rec.settled(accounting.Usage.of(usage), accounting.bill(policy, decision, model, accounting.Usage.of(usage), held), 200)
+        if cached.write and model == decision.model:
+            await self.cache.set(cached.key, response, decision.cache_ttl_s or 0)
+        await self._remember(response.get("id"), decision, request, model)
+        return Reply(served.headers(rec.freeze()), body=response)
+
+    def _replay(self, rec: Recording, policy: CompiledPolicy, decision: Decision, request: ChatRequest,
+                response: dict[str, Any]) -> Reply:
+        """A cache hit: free, and saving what the answer would have cost on the reference model."""
+        rec.cache = "hit"
+        usage = accounting.Usage.of(response.get("usage"))
+        rec.settled(usage, accounting.bill(policy, decision, decision.model, usage, 0.0, cache_hit=True), 200)
+        headers = served.headers(rec.freeze())
+        if not request.stream:
+            return Reply(headers, body=response)
 
         async def replay() -> AsyncIterator[dict[str, Any]]:
-            for chunk in replay_chunks(response, req.include_usage):
+            for chunk in replay_chunks(response, _include_usage(request)):
                 yield chunk
 
-        return Reply(req.headers(0.0), stream=replay())
+        return self._recorded_stream(rec, replay(), headers)
 
-    async def _stream(self, req: _Request, forward: dict[str, Any], cached: CachePlan, span, hold: Hold) -> Reply:
+    def _recorded_stream(self, rec: Recording, chunks: AsyncIterator[dict[str, Any]], headers: dict[str, str]) -> Reply:
+        """A stream whose end records the request (when the gateway owns the recording)."""
+        rec.streamed = True
+
+        async def body() -> AsyncIterator[dict[str, Any]]:
+            try:
+                async for chunk in chunks:
+                    if rec.first_token_perf is None:
+                        rec.first_token_perf = time.perf_counter()
+                    yield chunk
+            finally:
+                if rec.owned:
+                    self.emit(rec)
+
+        return Reply(headers, stream=body())
+
+    async def _stream(self, rec: Recording, policy: CompiledPolicy, decision: Decision, request: ChatRequest,
+                      forward: dict[str, Any], cached: CachePlan, hold: Hold) -> Reply:
         """Open the stream along the chain (falling back before the first chunk); the body relays it and,
         however it ends, settles the hold, stores a complete answer and records the request."""
         try:
-            first, rest = await self.dispatcher(req, hold).open_stream(req.decision, forward, req.outcome)
+            first, rest = await self.dispatcher(policy, decision, hold).open_stream(decision, forward, rec.outcome)
         except BaseException:
             await hold.settle(accounting.Charge())
             raise
-        model, policy = req.outcome.model, req.policy
-        headers = req.headers(accounting.estimated_cost(req.decision, model))
-        await self._remember(first.get("id"), req)
+        model, outcome = rec.outcome.model, rec.outcome
+        answering = len(outcome.attempts) - 1
+        headers = served.headers(rec.freeze(200), estimated_cost=accounting.estimated_cost(decision, model))
+        await self._remember(first.get("id"), decision, request, model)
 
         async def body() -> AsyncIterator[dict[str, Any]]:
             tally = Tally()
             try:
-                async for chunk in relay(first, rest, model, req.decision, req.include_usage, tally):
+                async for chunk in relay(first, rest, model, decision, _include_usage(request), tally):
                     yield chunk
             finally:
                 # A stream cut short (upstream error, client gone) reports no usage: the reservation
                 # stands as its charge, since the upstream may have billed what it generated.
+                held = _held(outcome, rec.start_perf)
                 if tally.usage is not None or policy.models[model].location == "local":
-                    await hold.settle(accounting.actual(policy, model, tally.usage, req.elapsed()))
-                if cached.write and tally.status == 200 and model == req.decision.model and tally.usage:
+                    await hold.settle(accounting.actual(policy, model, tally.usage, held))
+                if cached.write and tally.status == 200 and model == decision.model and tally.usage:
                     await self.cache.set(cached.key, assembled(first, model, tally.content, tally.finish, tally.usage),
-                                         req.decision.cache_ttl_s or 0)
-                req.cost, req.usage, req.status = accounting.usage_cost(policy, model, tally.usage), tally.usage, tally.status
-                _record(req, span)
+                                         decision.cache_ttl_s or 0)
+                attempt = outcome.attempts[answering]
+                outcome.attempts[answering] = replace(attempt, latency_s=held, first_token_s=attempt.latency_s)
+                usage = accounting.Usage.of(tally.usage)
+                rec.settled(usage, accounting.bill(policy, decision, model, usage, held), tally.status)
 
-        return Reply(headers, stream=body())
+        return self._recorded_stream(rec, body(), headers)
 
-
-    async def _remember(self, response_id: Any, req: _Request) -> None:
+    async def _remember(self, response_id: Any, decision: Decision, request: ChatRequest, model: str | None) -> None:
         """Keep the served decision's features under the response's id (the hook POST /v1/feedback needs)."""
         if isinstance(response_id, str) and response_id:
-            await self.feedback.remember(record_of(response_id, req.decision, req.request, req.outcome.model))
-
-
-def _record(req: _Request, span) -> None:
-    """The one place a request is recorded: its span and metrics, then the span ends. A request that
-    never finished (cancelled) ends its span unrecorded."""
-    if req.status is not None:
-        telemetry.record(span, req.decision, req.outcome, cache=req.cache, cost=req.cost, usage=req.usage,
-                         duration_s=time.perf_counter() - req.started, status=req.status)
-    span.end()
+            await self.feedback.remember(record_of(response_id, decision, request, model))

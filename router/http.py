@@ -29,6 +29,7 @@ from router.errors import (
 )
 from router.feedback import parse_feedback
 from router.gateway import Gateway
+from router.http_record import RecordRequests
 from router.look import dry_run, wants_scan
 
 log = logging.getLogger("turnout.http")
@@ -163,6 +164,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
     app.state.gateway = gateway
     app.state.max_body_bytes = max_body_bytes
     app.state.admin_key_sha256 = admin_key_sha256
+    app.add_middleware(RecordRequests)  # each model request recorded once, arrival to last byte
 
     @app.exception_handler(TurnoutError)
     async def turnout_error(_: Request, exc: TurnoutError) -> JSONResponse:

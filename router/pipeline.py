@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, ContextManager, Mapping
 
 from router.classify import TenantView, with_findings
 from router.decide import Constraint, Decision, ModelHealth, decide
@@ -20,18 +21,26 @@ def tenant_view(policy: CompiledPolicy, tenant_id: str) -> TenantView:
 
 def plan(policy: CompiledPolicy, payload: Any, headers: Mapping[str, str], tenant_id: str = "default",
          health: Mapping[str, ModelHealth] | None = None,
-         shape: Callable[[RequestProfile], RequestProfile] | None = None) -> tuple[ChatRequest, Decision]:
+         shape: Callable[[RequestProfile], RequestProfile] | None = None,
+         steps: Callable[[str], ContextManager[None]] | None = None) -> tuple[ChatRequest, Decision]:
     """Validate, classify, decide and, where the text could leave, scan it thoroughly and decide again.
     Raises BadRequest/InvalidContent for input that cannot be classified; a request no model may serve
     is a Decision with `error`, not an exception. `shape` adjusts the profile before deciding, for
     endpoints served by other tasks (embeddings); it may change what the request is, never lower its
-    data class."""
-    request = payload if isinstance(payload, ChatRequest) else parse_chat_request(payload)
-    lowered = {k.lower(): v for k, v in headers.items()}
-    profile = policy.classifier.classify(request, lowered, tenant_view(policy, tenant_id))
-    if shape is not None:
-        profile = shape(profile)
-    return request, scan_when_leaving(decide(profile, policy, health), policy, health)
+    data class. `steps(name)`, when given, times "classify" (with parsing) and "decide" (with the scan)."""
+    step = steps or _untimed
+    with step("classify"):
+        request = payload if isinstance(payload, ChatRequest) else parse_chat_request(payload)
+        lowered = {k.lower(): v for k, v in headers.items()}
+        profile = policy.classifier.classify(request, lowered, tenant_view(policy, tenant_id))
+        if shape is not None:
+            profile = shape(profile)
+    with step("decide"):
+        return request, scan_when_leaving(decide(profile, policy, health), policy, health)
+
+
+def _untimed(_name: str) -> ContextManager[None]:
+    return contextlib.nullcontext()
 
 
 def redecide(profile: RequestProfile, policy: CompiledPolicy, health: Mapping[str, ModelHealth] | None,

@@ -68,6 +68,9 @@ class LocalPricing(_Spec):
 class CloudPricing(_Spec):
     input_per_1m_usd: float = Field(ge=0, description="USD per 1M input tokens (overrides litellm's price map)")
     output_per_1m_usd: float = Field(ge=0, description="USD per 1M output tokens (overrides litellm's price map)")
+    cached_input_per_1m_usd: float | None = Field(
+        None, ge=0, description="USD per 1M input tokens the provider served from its prompt cache (default: the "
+                                "input price)")
 
 
 class RetrySpec(_Spec):
@@ -222,9 +225,16 @@ class _RemoteModel(_ModelSpec):
         return self.context_tokens or prices.context_window(self.price_key) or 128_000
 
     def price_per_token(self) -> tuple[float, float]:
+        rates = self.rates()
+        return rates.input, rates.output
+
+    def rates(self) -> prices.Rates:
+        """What this model bills per token: the policy's override, else litellm's bundled map."""
         if self.pricing is not None:
-            return self.pricing.input_per_1m_usd / 1e6, self.pricing.output_per_1m_usd / 1e6
-        return prices.per_token(self.price_key)
+            cached = self.pricing.cached_input_per_1m_usd
+            return prices.Rates(self.pricing.input_per_1m_usd / 1e6, self.pricing.output_per_1m_usd / 1e6,
+                                cached_input=None if cached is None else cached / 1e6)
+        return prices.rates(self.price_key)
 
 
 class LiteLLMModel(_RemoteModel):
@@ -331,8 +341,26 @@ class Defaults(_Spec):
     pinned_violation: Literal["refuse", "reroute"] = Field(
         "refuse", description="a client pins a model not cleared for its data: refuse (422) or route by the rules")
     reference_model: ModelId | None = Field(
-        None, description="the cloud flagship `turnout simulate` prices all-cloud traffic on (cost vs all-cloud); "
-                          "default: the first cloud model")
+        None, description="moved to accounting.reference_model (an error here, naming the new place)")
+
+    @field_validator("reference_model")
+    @classmethod
+    def _moved(cls, value: str | None) -> None:
+        if value is not None:
+            raise ValueError(f"moved: write 'accounting: {{reference_model: {value}}}' at the top level of the "
+                             "policy (savings and `turnout simulate` both price on it)")
+        return None
+
+
+class Accounting(_Spec):
+    """How spend is compared: what the traffic would have cost on a cloud flagship."""
+
+    reference_model: ModelId | None = Field(
+        None, description="the cloud flagship savings are measured against (each request priced on its actual "
+                          "usage) and `turnout simulate` prices all-cloud traffic on; default: the first cloud model")
+    count_private_savings: bool = Field(
+        False, description="count the reference cost of data that may never leave the building (no cloud model is "
+                           "cleared for it) as savings; false: it is reported as kept local (turnout.kept_local)")
 
 
 class CustomDetector(_Spec):
@@ -470,6 +498,8 @@ class Policy(_Spec):
     rules: list[Rule] = Field(min_length=1, description="ordered; the first matching rule routes the request")
     tenants: list[Tenant] = Field(default_factory=list, description="API keys, defaults and budgets per tenant")
     defaults: Defaults = Field(default_factory=Defaults, description="defaults for everything else")
+    accounting: Accounting = Field(default_factory=Accounting,
+                                   description="the reference flagship savings are measured against")
     privacy: Privacy = Field(default_factory=Privacy, description="extra detectors and detector settings")
     complexity: ComplexitySpec = Field(default_factory=ComplexitySpec,
                                        description="how hard a request is (the score rules compare with "

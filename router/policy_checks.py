@@ -345,11 +345,11 @@ def check(spec: Policy, tree: LocatedTree) -> tuple[list[PolicyIssue], list[Poli
         if when.only_data_class() and rule.otherwise == "refuse":
             reachable -= classes
 
-    reference = spec.defaults.reference_model
+    reference = spec.accounting.reference_model
     if reference is not None and reference not in models:
-        errors.append(tree.issue(("defaults", "reference_model"), f"unknown model {reference!r}; known: {known}"))
+        errors.append(tree.issue(("accounting", "reference_model"), f"unknown model {reference!r}; known: {known}"))
     elif reference is not None and models[reference].location != "cloud":
-        errors.append(tree.issue(("defaults", "reference_model"),
+        errors.append(tree.issue(("accounting", "reference_model"),
                                  f"{reference!r} is a local model; the all-cloud reference must be a cloud model"))
     if spec.complexity.model is not None and spec.complexity.scorer != "learned":
         errors.append(tree.issue(("complexity", "model"),

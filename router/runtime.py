@@ -36,6 +36,7 @@ from router.policy_loader import load_policy
 from router.policy_store import PolicyStore
 from router.readers import CachedReader, LocalReader
 from router.settings import Settings
+from router.telemetry import Telemetry
 
 __all__ = ["StartupError", "build", "load_store", "plan_local_models", "prepare_environment"]
 
@@ -67,13 +68,14 @@ def prepare_environment(ray: Settings | None = None) -> None:
 
 def build(settings: Settings, *, backends: Mapping[str, Backend] | None = None,
           local: Callable[[LlamaCppModel], Backend] | None = None, store: PolicyStore | None = None,
-          clock: Callable[[], float] = time.monotonic, reader: Any = None) -> Gateway:
+          clock: Callable[[], float] = time.monotonic, reader: Any = None, telemetry: Telemetry | None = None) -> Gateway:
     """A ready Gateway. `backends` replaces every built backend (models without one are "NotRunning");
     else local models come from `local(model)` (default: an in-process llama.cpp engine) and remote
     ones from the registry. `store`: a policy store already loaded from `settings.policy` (tests that
     build many gateways on one policy). `clock` (monotonic seconds) drives circuit breakers and Redis
     outages. `reader` reads inside media (OCR, speech: Ray deployments in the ingress); default the
-    in-process engines, loaded on first use, behind the media cache."""
+    in-process engines, loaded on first use, behind the media cache. `telemetry`: where requests are
+    recorded (tests hand in SDK providers with in-memory exporters); default the global providers."""
     prepare_environment()
     store = store or load_store(settings)
     spec = store.current.spec.defaults.circuit_breaker
@@ -84,7 +86,7 @@ def build(settings: Settings, *, backends: Mapping[str, Backend] | None = None,
     reader = CachedReader(reader or LocalReader(settings.model_dir), store=cache)
     backends = media_as_text(store.current, dict(backends), reader)
     return Gateway(store, backends, cache=cache, budgets=_budgets(settings, clock), board=board,
-                   feedback=_feedback(settings), look=MediaLook(reader))
+                   feedback=_feedback(settings), look=MediaLook(reader), telemetry=telemetry)
 
 
 def media_as_text(policy: CompiledPolicy, backends: dict[str, Backend], reader: Any) -> dict[str, Backend]:

@@ -7,7 +7,7 @@ answer it well), or a labelled routing case (`{"prompt", "weak_correct", "strong
 one-message chat request, weak = local, strong = cloud).
 
 Costs are the decisions' estimates (local models priced by GPU time, cloud ones by litellm's map);
-"all-cloud" prices every request on the policy's reference flagship (`defaults.reference_model`).
+"all-cloud" prices every request on the policy's reference flagship (`accounting.reference_model`).
 The threshold curve re-decides every request with each rule's `complexity_at_least` set to one value.
 """
 
@@ -103,8 +103,8 @@ class Outcome:
 
 
 def reference_model(policy: CompiledPolicy) -> str:
-    """The policy's all-cloud reference: defaults.reference_model, else its first cloud model."""
-    named = policy.spec.defaults.reference_model
+    """The policy's all-cloud reference: accounting.reference_model, else its first cloud model."""
+    named = policy.spec.accounting.reference_model
     if named is not None:
         return named
     cloud = [m.id for m in policy.spec.models if m.location == "cloud"]

@@ -1,125 +1,221 @@
-"""Spans and metrics, written against the OpenTelemetry API only.
+"""Spans and metrics, rendered from one `Served` record per request and emitted once.
 
-Library code here calls `trace.get_tracer` / `metrics.get_meter`, which are no-ops until
-`setup_telemetry()` installs the SDK at start-up (exporters from the standard OTEL_* variables,
-plus a Prometheus reader for GET /metrics). Every attribute comes from one Decision, so the span,
-the response headers and the metrics can never disagree.
+Library code here uses only the OpenTelemetry API. `Telemetry(tracer_provider, meter_provider)`
+makes its tracer and instruments once (tests hand in SDK providers with in-memory exporters; by
+default the global providers, no-ops until router/otel.py installs the SDK at start-up). Emitting a
+request renders, from its frozen record only:
+
+- the request span (SERVER when the HTTP layer opened it: it starts at arrival, under an incoming
+  `traceparent`), with child spans for each timed step (classify, decide, look, cache) and a CLIENT
+  span per backend attempt named by the GenAI conventions (`chat {model}`), all with the measured
+  start and end times; status ERROR with `error.type` on failures. No span carries message content
+  or a detected value: only kinds, ids, classes, counts and money;
+- the metric points of the catalogue (README "Observability"), labels low-cardinality by
+  construction (policy model ids, tenant ids, declared apps else "other").
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import weakref
+
 from opentelemetry import metrics, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from router.accounting import cloud_equivalent
-from router.decide import Decision
-from router.dispatch import Outcome
+from router import semconv as sc
+from router.served import Served
 
-# GenAI semantic-convention attribute names (opentelemetry semconv, gen_ai.*).
-GEN_AI_REQUEST_MODEL = "gen_ai.request.model"
-GEN_AI_RESPONSE_MODEL = "gen_ai.response.model"
-GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens"
-GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
-GEN_AI_OPERATION_NAME = "gen_ai.operation.name"
+__all__ = ["Telemetry", "span_attributes", "health_gauges", "DEFAULT", "POLICY_RELOADS", "CACHE_ERRORS",
+           "BUDGET_EVENTS"]
 
-tracer = trace.get_tracer("turnout.router")
+_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+_TOKENS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576]
+_BREAKER = {"closed": 0, "half_open": 1, "open": 2}
+GEN_AI_OPERATION = {"chat": sc.OPERATION_CHAT, "responses": sc.OPERATION_CHAT, "completions": sc.OPERATION_CHAT,
+                    "embeddings": sc.OPERATION_EMBEDDINGS, "transcriptions": "transcriptions"}
+
 _meter = metrics.get_meter("turnout.router")
-
-REQUESTS = _meter.create_counter("turnout_requests", unit="1", description="chat completions by outcome")
-COST = _meter.create_counter("turnout_cost_usd", unit="", description="actual spend in USD")
-SAVINGS = _meter.create_counter("turnout_savings_usd", unit="",
-                                description="cloud-equivalent cost minus actual cost, USD")
-TOKENS = _meter.create_counter("turnout_tokens", unit="1", description="tokens by direction and model")
-LATENCY = _meter.create_histogram(
-    "turnout_request_duration_seconds", unit="", description="gateway latency in seconds",
-    explicit_bucket_boundaries_advisory=[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120])
-ATTEMPTS = _meter.create_counter("turnout_backend_attempts", unit="1", description="backend attempts by outcome")
-POLICY_RELOADS = _meter.create_counter("turnout_policy_reloads", unit="1", description="policy reloads by result")
-CACHE_ERRORS = _meter.create_counter("turnout_cache_errors", unit="1", description="cache store failures")
-BUDGET_EVENTS = _meter.create_counter("turnout_budget_events", unit="1",
+POLICY_RELOADS = _meter.create_counter(sc.POLICY_RELOADS, unit="{reload}", description="policy reloads by result")
+CACHE_ERRORS = _meter.create_counter(sc.CACHE_ERRORS, unit="{error}", description="cache store failures")
+BUDGET_EVENTS = _meter.create_counter(sc.BUDGET_EVENTS, unit="{event}",
                                       description="budget refusals, reroutes to local and ledger failures")
 
-_installed = False
 
-
-def setup_telemetry(service_name: str = "turnout") -> None:
-    """Install the SDK once: Prometheus reader always; OTLP traces/metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set."""
-    global _installed
-    if _installed:
-        return
-    from opentelemetry.exporter.prometheus import PrometheusMetricReader
-    from opentelemetry.sdk.metrics import MeterProvider
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
-
-    resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", service_name)})
-    readers: list[Any] = [PrometheusMetricReader()]
-    provider = TracerProvider(resource=resource)
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
-        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-        from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
-        from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter()))
-    trace.set_tracer_provider(provider)
-    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
-    _installed = True
-
-
-def response_headers(decision: Decision, outcome: Outcome, *, cache: str, cost: float) -> dict[str, str]:
-    """The `x-turnout-*` headers of a chat completion, from the Decision and what dispatch did."""
-    model = outcome.model or decision.model or ""
-    headers = {"x-turnout-model": model, "x-turnout-location": decision.locations.get(model, ""),
-               "x-turnout-rule": decision.rule or "", "x-turnout-data-class": decision.profile.data_class.label,
-               "x-turnout-cache": cache, "x-turnout-cost-usd": f"{cost:.8f}"}
-    if outcome.attempts:  # every backend attempt, in order, e.g. "flaky=BackendTimeout,backup=ok"
-        headers["x-turnout-attempts"] = ",".join(f"{a.model}={a.outcome}" for a in outcome.attempts)
-    return headers
-
-
-def record(span: trace.Span, decision: Decision, outcome: Outcome, *, cache: str, cost: float,
-           usage: dict[str, Any] | None, duration_s: float, status: int, operation: str = "chat") -> None:
-    """Put one request on its span and in the metrics, from the Decision and what dispatch did."""
-    p = decision.profile
-    model = outcome.model or decision.model
-    location = decision.locations.get(model, "none") if model else "none"
-    attrs = {
-        "turnout.rule": decision.rule or "none",
-        "turnout.data_class": p.data_class.label,
-        "turnout.location": location,
-        "turnout.cache": cache,
-        "turnout.tenant": p.tenant,
-        "turnout.app": p.app or "",
-        "turnout.cost_usd": cost,
-        "turnout.estimated_cost_usd": decision.estimated_cost_usd,
-        "turnout.modalities": ",".join(sorted(m.value for m in p.modalities)),
-        "turnout.findings": ",".join(sorted({f.kind for f in p.findings})),
-        "turnout.complexity": p.complexity.score,
-        "turnout.attempts": [a.render() for a in outcome.attempts],
-        "turnout.reasons": list(decision.reasons) + [a.render() for a in outcome.attempts],
-        "http.response.status_code": status,
-        GEN_AI_OPERATION_NAME: operation,
-        GEN_AI_REQUEST_MODEL: p.requested_model,
-        GEN_AI_RESPONSE_MODEL: model or "",
+def span_attributes(served: Served) -> dict[str, Any]:
+    """The request span's attributes (the same figures as the response headers)."""
+    decision = served.decision
+    attrs: dict[str, Any] = {
+        sc.TURNOUT_OPERATION: served.operation, sc.GEN_AI_OPERATION_NAME: GEN_AI_OPERATION[served.operation],
+        sc.TURNOUT_TENANT: served.tenant, sc.TURNOUT_APP: served.app, sc.TURNOUT_RULE: served.rule,
+        sc.TURNOUT_DATA_CLASS: served.data_class, sc.TURNOUT_LOCATION: served.location,
+        sc.TURNOUT_MODEL: served.model or "none", sc.TURNOUT_CACHE: served.cache,
+        sc.TURNOUT_COST: served.bill.cost, sc.TURNOUT_REFERENCE_COST: served.bill.reference,
+        sc.TURNOUT_SAVINGS: served.bill.savings, sc.TURNOUT_KEPT_LOCAL: served.bill.kept_local,
+        sc.TURNOUT_FALLBACKS: served.fallbacks, sc.HTTP_RESPONSE_STATUS_CODE: served.status,
     }
-    if usage:
-        attrs[GEN_AI_USAGE_INPUT_TOKENS] = usage.get("prompt_tokens") or 0
-        attrs[GEN_AI_USAGE_OUTPUT_TOKENS] = usage.get("completion_tokens") or 0
-    span.set_attributes(attrs)
-    labels = {"model": model or "none", "location": location, "rule": decision.rule or "none",
-              "data_class": p.data_class.label, "cache": cache, "status": str(status), "tenant": p.tenant}
-    REQUESTS.add(1, labels)
-    LATENCY.record(duration_s, {"location": location, "cache": cache})
-    if cost:
-        COST.add(cost, {"model": model or "none", "location": location, "tenant": p.tenant})
-    if status < 400:
-        SAVINGS.add(max(0.0, cloud_equivalent(decision) - cost), {"location": location, "tenant": p.tenant})
-    if usage:
-        TOKENS.add(usage.get("prompt_tokens") or 0, {"model": model or "none", "direction": "input"})
-        TOKENS.add(usage.get("completion_tokens") or 0, {"model": model or "none", "direction": "output"})
-    for attempt in outcome.attempts:
-        ATTEMPTS.add(1, {"model": attempt.model, "outcome": attempt.outcome})
+    if decision is not None:
+        profile = decision.profile
+        attrs[sc.TURNOUT_MODALITIES] = sorted(m.value for m in profile.modalities)
+        attrs[sc.TURNOUT_FINDINGS] = sorted({f.kind for f in profile.findings})
+    if served.model is not None and served.model in served.providers:
+        provider, name = served.providers[served.model]
+        attrs.update({sc.GEN_AI_PROVIDER_NAME: provider, sc.GEN_AI_REQUEST_MODEL: name,
+                      sc.GEN_AI_RESPONSE_MODEL: name})
+    if served.usage is not None:
+        attrs[sc.GEN_AI_USAGE_INPUT_TOKENS] = served.usage.input
+        attrs[sc.GEN_AI_USAGE_OUTPUT_TOKENS] = served.usage.output
+    if served.time_to_first_token_s is not None:
+        attrs[sc.TURNOUT_TTFT] = served.time_to_first_token_s
+    if served.refusal is not None:
+        attrs[sc.TURNOUT_REFUSAL] = served.refusal
+    if served.error_type is not None:
+        attrs[sc.ERROR_TYPE] = served.error_type
+    return attrs
+
+
+class Telemetry:
+    """The tracer and every instrument, made once; `emit(served)` records one request."""
+
+    def __init__(self, tracer_provider: trace.TracerProvider | None = None,
+                 meter_provider: metrics.MeterProvider | None = None) -> None:
+        self.tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer("turnout.router")
+        meter = (meter_provider or metrics.get_meter_provider()).get_meter("turnout.router")
+        counter, histogram = meter.create_counter, meter.create_histogram
+        self.requests = counter(sc.REQUESTS, unit="{request}", description="requests by endpoint, route and outcome")
+        self.cost = counter(sc.COST, unit="USD", description="actual spend")
+        self.reference_cost = counter(sc.REFERENCE_COST, unit="USD",
+                                      description="what accounting.reference_model would have cost on the same usage")
+        self.savings = counter(sc.SAVINGS, unit="USD", description="reference cost minus actual cost (>= 0)")
+        self.kept_local = counter(sc.KEPT_LOCAL, unit="USD",
+                                  description="reference cost of private traffic that could never leave")
+        self.cache_lookups = counter(sc.CACHE_LOOKUPS, unit="{lookup}", description="response cache lookups")
+        self.attempts = counter(sc.BACKEND_ATTEMPTS, unit="{attempt}", description="backend attempts by outcome")
+        self.fallbacks = counter(sc.FALLBACKS, unit="{fallback}", description="a model failed and the request moved on")
+        self.refusals = counter(sc.REFUSALS, unit="{request}", description="requests turned down, by reason")
+        self.token_usage = histogram(sc.GEN_AI_CLIENT_TOKEN_USAGE, unit="{token}", description="tokens per request",
+                                     explicit_bucket_boundaries_advisory=_TOKENS)
+        self.operation_duration = histogram(sc.GEN_AI_CLIENT_OPERATION_DURATION, unit="s",
+                                            description="one backend attempt",
+                                            explicit_bucket_boundaries_advisory=_SECONDS)
+        self.duration = histogram(sc.REQUEST_DURATION, unit="s", description="arrival to last byte",
+                                  explicit_bucket_boundaries_advisory=_SECONDS)
+        self.ttft = histogram(sc.TIME_TO_FIRST_TOKEN, unit="s", description="arrival to first chunk (streams)",
+                              explicit_bucket_boundaries_advisory=_SECONDS)
+        self._sources: weakref.WeakSet = weakref.WeakSet()
+        for name, unit, description in (
+                (sc.BREAKER_STATE, "1", "circuit breaker per model: 0 closed, 1 half-open, 2 open"),
+                (sc.LOCAL_QUEUE_DEPTH, "{request}", "requests waiting for a local model"),
+                (sc.LOCAL_REPLICAS, "{replica}", "live replicas per local model")):
+            meter.create_observable_gauge(name, callbacks=[self._observer(name)], unit=unit, description=description)
+
+    def watch(self, source: Any) -> None:
+        """Read the gauges from `source.gauges()` -> `(gauge name, value, labels)` readings (a Gateway:
+        its health board) for as long as it lives."""
+        self._sources.add(source)
+
+    def _observer(self, name: str) -> Callable[[Any], Iterable[metrics.Observation]]:
+        def observe(_options: Any) -> Iterable[metrics.Observation]:
+            return [metrics.Observation(value, labels) for source in list(self._sources)
+                    for gauge, value, labels in source.gauges() if gauge == name]
+        return observe
+
+    def emit(self, served: Served, span: trace.Span | None = None) -> None:
+        """Record one finished request: its spans (ending `span`, the request span, when given) and metrics."""
+        self._spans(served, span)
+        self._metrics(served)
+
+    def _spans(self, served: Served, span: trace.Span | None) -> None:
+        if span is None:
+            span = self.tracer.start_span(f"turnout.{served.operation}", context=served.parent,
+                                          kind=SpanKind.INTERNAL, start_time=served.start_ns)
+        if not span.is_recording():
+            span.end(end_time=served.end_ns)
+            return
+        span.set_attributes(span_attributes(served))
+        if served.status >= 400:
+            span.set_status(Status(StatusCode.ERROR, served.error_type))
+        parent = trace.set_span_in_context(span)
+        for step in served.steps:
+            self.tracer.start_span(f"turnout.{step.name}", context=parent, start_time=step.start_ns).end(step.end_ns)
+        operation = GEN_AI_OPERATION[served.operation]
+        for attempt in served.attempts:
+            if not attempt.started_ns:  # never sent (no backend, refused by the budget): no client span
+                continue
+            provider, name = served.providers.get(attempt.model, ("unknown", attempt.model))
+            attrs = {sc.GEN_AI_OPERATION_NAME: operation, sc.GEN_AI_PROVIDER_NAME: provider,
+                     sc.GEN_AI_REQUEST_MODEL: name, sc.TURNOUT_MODEL: attempt.model,
+                     sc.TURNOUT_ATTEMPT_OUTCOME: attempt.outcome}
+            if attempt.outcome == "ok":
+                attrs[sc.GEN_AI_RESPONSE_MODEL] = name
+            if attempt.first_token_s is not None:
+                attrs[sc.TURNOUT_TTFT] = attempt.first_token_s
+            child = self.tracer.start_span(f"{operation} {name}", context=parent, kind=SpanKind.CLIENT,
+                                           start_time=attempt.started_ns, attributes=attrs)
+            if attempt.outcome != "ok":
+                child.set_attribute(sc.ERROR_TYPE, attempt.outcome)
+                child.set_status(Status(StatusCode.ERROR, attempt.outcome))
+            child.end(attempt.started_ns + int(attempt.latency_s * 1e9))
+        span.end(end_time=served.end_ns)
+
+    def _metrics(self, served: Served) -> None:
+        model, location, tenant, app = served.model or "none", served.location, served.tenant, served.app
+        self.requests.add(1, {"operation": served.operation, "tenant": tenant, "app": app, "model": model,
+                              "location": location, "rule": served.rule, "data_class": served.data_class,
+                              "cache": served.cache, "status": str(served.status)})
+        self.duration.record(served.duration_s, {"operation": served.operation, "model": model, "location": location,
+                                                 "cache": served.cache})
+        if served.cache in ("hit", "miss", "bypass"):
+            self.cache_lookups.add(1, {"operation": served.operation, "result": served.cache})
+        if served.refusal is not None:
+            self.refusals.add(1, {"reason": served.refusal, "tenant": tenant})
+        if served.time_to_first_token_s is not None and served.model is not None:
+            self.ttft.record(served.time_to_first_token_s, {"model": model, "location": location})
+        bill = served.bill
+        if bill.cost or bill.reference:
+            money = {"tenant": tenant, "app": app, "model": model, "location": location}
+            self.cost.add(bill.cost, money)
+            self.reference_cost.add(bill.reference, money)
+            self.savings.add(bill.savings, money)
+            if bill.kept_local:
+                self.kept_local.add(bill.kept_local, {"tenant": tenant, "app": app, "model": model})
+        operation = GEN_AI_OPERATION[served.operation]
+        if served.usage is not None and served.model is not None and served.cache != "hit":
+            provider, name = served.providers.get(served.model, ("unknown", served.model))
+            base = {sc.GEN_AI_OPERATION_NAME: operation, sc.GEN_AI_PROVIDER_NAME: provider,
+                    sc.GEN_AI_REQUEST_MODEL: name, sc.GEN_AI_RESPONSE_MODEL: name}
+            self.token_usage.record(served.usage.input, {**base, sc.GEN_AI_TOKEN_TYPE: sc.TOKEN_INPUT})
+            self.token_usage.record(served.usage.output, {**base, sc.GEN_AI_TOKEN_TYPE: sc.TOKEN_OUTPUT})
+        for attempt in served.attempts:
+            model_location = served.locations.get(attempt.model, "none")
+            self.attempts.add(1, {"model": attempt.model, "location": model_location, "outcome": attempt.outcome})
+            if attempt.outcome != "ok" and attempt.model != served.model:
+                self.fallbacks.add(1, {"model": attempt.model, "error": attempt.outcome})
+            if attempt.started_ns:
+                provider, name = served.providers.get(attempt.model, ("unknown", attempt.model))
+                labels = {sc.GEN_AI_OPERATION_NAME: operation, sc.GEN_AI_PROVIDER_NAME: provider,
+                          sc.GEN_AI_REQUEST_MODEL: name}
+                if attempt.outcome != "ok":
+                    labels[sc.ERROR_TYPE] = attempt.outcome
+                self.operation_duration.record(attempt.latency_s, labels)
+
+
+def health_gauges(board: Any, backends: Mapping[str, Any],
+                  local_models: Iterable[str]) -> list[tuple[str, int, dict[str, str]]]:
+    """Gauge readings from a health board: breaker state for every model it has seen, queue depth and
+    live replicas for local models (from the last health snapshot: no backend call per scrape)."""
+    readings = [(sc.BREAKER_STATE, _BREAKER.get(state, 0), {"model": model})
+                for model, state in board.breakers.states().items()]
+    snapshot = board.snapshot
+    for model in local_models:
+        health = snapshot.get(model)
+        readings.append((sc.LOCAL_QUEUE_DEPTH, health.queue_depth if health else 0, {"model": model}))
+        replicas = getattr(backends.get(model), "replicas", None)
+        if replicas is None:
+            replicas = 1 if health is not None and health.available else 0
+        readings.append((sc.LOCAL_REPLICAS, int(replicas), {"model": model}))
+    return readings
+
+
+DEFAULT = Telemetry()  # on the global providers (the SDK once router/otel.py installed it)

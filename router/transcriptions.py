@@ -19,8 +19,13 @@ import os
 import time
 from typing import Any, Mapping
 
+from router import served
+from router.accounting import Bill, held_cost
+from router.dispatch import Attempt
 from router.errors import BadRequest, TurnoutError, Unroutable, UpstreamUnavailable
 from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel
+from router.prices import lookup
+from router.served import Step
 
 FORMATS = ("json", "text", "verbose_json")
 _EXTENSIONS = {"wav": "wav", "mp3": "mp3", "mpeg": "mp3", "mpga": "mp3", "flac": "flac", "ogg": "ogg",
@@ -79,32 +84,47 @@ async def transcribe(gateway, form: Mapping[str, Any], headers: Mapping[str, str
         raise BadRequest("file: the upload is empty", param="file")
     fmt = audio_format(getattr(upload, "filename", "") or "", data)
     policy = gateway.store.current
-    request, decision = plan(policy, chat_payload(str(form.get("model") or "auto"), data, fmt), headers, tenant,
-                             gateway.health_view())
-    decision, _ = await gateway.look.review(policy, request, decision, gateway.health_view())
-    out_headers = {"x-turnout-data-class": decision.profile.data_class.label, "x-turnout-rule": decision.rule or ""}
-    if decision.error is not None:
-        decision.error.headers.update(out_headers)
-        raise decision.error
-    model_id = transcriber(policy, decision.chain)
-    if model_id is None:
-        raise Unroutable(f"no model this {decision.profile.data_class.label} request may use can transcribe "
-                         f"({', '.join(decision.chain)}); give a local model 'audio_input: transcribe' or a "
-                         "remote one 'transcription: true'", param="model", headers=out_headers)
-    started = time.perf_counter()
-    model = policy.models[model_id]
-    if model.location == "local" and isinstance(model, LlamaCppModel):
-        reader = gateway.look.reader
-        if reader is None:
-            raise UpstreamUnavailable("no speech engine is running", headers=out_headers)
-        result = await reader.transcribe(data, fmt, language=language)
-        text, detected, duration = result.text, result.language, result.duration_s
-        segments = [{"id": n, "start": s, "end": e, "text": t} for n, (s, e, t) in enumerate(result.segments)]
-    else:
-        text, detected, duration, segments = await _cloud(model, data, getattr(upload, "filename", None) or
-                                                          f"audio.{fmt}", language, policy)
-    out_headers.update({"x-turnout-model": model_id, "x-turnout-location": model.location,
-                        "x-turnout-duration-ms": f"{(time.perf_counter() - started) * 1000:.0f}"})
+    with gateway.recording("transcriptions", tenant) as rec:
+        request, decision = plan(policy, chat_payload(str(form.get("model") or "auto"), data, fmt), headers, tenant,
+                                 gateway.health_view(), steps=rec.step)
+        look_start = time.time_ns()
+        decision, report = await gateway.look.review(policy, request, decision, gateway.health_view())
+        if report.status != "skipped":
+            rec.steps.append(Step("look", look_start, time.time_ns()))
+        rec.decided(policy, decision)
+        rec.cache = "bypass"
+        if decision.error is not None:
+            raise decision.error
+        model_id = transcriber(policy, decision.chain)
+        if model_id is None:
+            raise Unroutable(f"no model this {decision.profile.data_class.label} request may use can transcribe "
+                             f"({', '.join(decision.chain)}); give a local model 'audio_input: transcribe' or a "
+                             "remote one 'transcription: true'", param="model")
+        started, started_ns = time.perf_counter(), time.time_ns()
+        model = policy.models[model_id]
+        try:
+            if model.location == "local" and isinstance(model, LlamaCppModel):
+                reader = gateway.look.reader
+                if reader is None:
+                    raise UpstreamUnavailable("no speech engine is running")
+                result = await reader.transcribe(data, fmt, language=language)
+                text, detected, duration = result.text, result.language, result.duration_s
+                segments = [{"id": n, "start": s, "end": e, "text": t} for n, (s, e, t) in enumerate(result.segments)]
+            else:
+                text, detected, duration, segments = await _cloud(model, data, getattr(upload, "filename", None) or
+                                                                  f"audio.{fmt}", language, policy)
+        except TurnoutError as exc:
+            rec.outcome.attempts.append(Attempt(model_id, type(exc).__name__, time.perf_counter() - started,
+                                                exc.message, started_ns=started_ns))
+            raise
+        held = time.perf_counter() - started
+        rec.outcome.attempts.append(Attempt(model_id, "ok", held, started_ns=started_ns))
+        rec.outcome.model = model_id
+        cost = held_cost(model.pricing.gpu_hour_usd, held) if isinstance(model, LlamaCppModel) else \
+            (duration or 0.0) * float((lookup(model.model) or {}).get("input_cost_per_second") or 0.0)
+        rec.settled(None, Bill(cost=cost), 200)
+        out_headers = served.headers(rec.freeze())
+        out_headers["x-turnout-duration-ms"] = f"{held * 1000:.0f}"
     if response_format == "text":
         return text, out_headers
     if response_format == "verbose_json":

@@ -128,7 +128,10 @@ async def test_a_completion_carries_the_decision_headers_and_priced_usage(make):
     assert reply.body["model"] == "cloud-a" and reply.body["choices"][0]["message"]["content"] == "cloud-a says hi"
     assert reply.headers == {"x-turnout-model": "cloud-a", "x-turnout-location": "cloud", "x-turnout-rule": "default",
                              "x-turnout-data-class": "internal", "x-turnout-cache": "bypass",
-                             "x-turnout-cost-usd": f"{12 * 1e-3 + 7 * 2e-3:.8f}", "x-turnout-attempts": "cloud-a=ok"}
+                             "x-turnout-cost-usd": f"{12 * 1e-3 + 7 * 2e-3:.8f}", "x-turnout-attempts": "cloud-a=ok",
+                             # no accounting.reference_model: the first cloud model (cloud-a itself) saves nothing
+                             "x-turnout-reference-cost-usd": f"{12 * 1e-3 + 7 * 2e-3:.8f}",
+                             "x-turnout-savings-usd": "0.00000000"}
     assert fakes["cloud-a"].requests[0]["max_tokens"] == 8 and "model" not in fakes["cloud-a"].requests[0]
 
 

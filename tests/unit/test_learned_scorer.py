@@ -182,9 +182,18 @@ def test_a_bad_model_path_is_a_located_policy_error(tmp_path):
     ("complexity: {scorer: heuristic, model: x.json}\n", "",
      "complexity.model: a model file applies only to scorer: learned"),
     ("complexity: {scorer: clever}\n", "", "complexity.scorer:"),
-    ("", "  reference_model: gpt-9", "defaults.reference_model: unknown model 'gpt-9'"),
-    ("", "  reference_model: local-smollm2", "defaults.reference_model: 'local-smollm2' is a local model"),
+    ("", "  reference_model: gpt-9", "accounting.reference_model: unknown model 'gpt-9'"),
+    ("", "  reference_model: local-smollm2", "accounting.reference_model: 'local-smollm2' is a local model"),
 ])
 def test_complexity_and_reference_mistakes_are_located(complexity, defaults, message):
     with pytest.raises(PolicyError, match=re.escape(message)):
         compile_policy(policy_with(complexity, defaults), "p.yaml")
+
+
+def test_the_old_place_of_the_reference_model_is_a_located_error_naming_the_new_one():
+    text = DEFAULT.read_text(encoding="utf-8").replace("defaults:\n", "defaults:\n  reference_model: cloud-flagship\n", 1)
+    with pytest.raises(PolicyError) as caught:
+        compile_policy(text, "p.yaml")
+    message = str(caught.value)
+    assert re.search(r"p\.yaml:\d+:\d+: defaults\.reference_model: .*moved.*accounting: \{reference_model: "
+                     r"cloud-flagship\}", message), message

@@ -62,7 +62,7 @@ BROKEN = [
     pytest.param(
         GOOD + "colour: blue\n",
         ["p.yaml:16:1: colour: unknown key 'colour'; allowed: version, auth, models, rules, tenants, defaults, "
-         "privacy, complexity, media, gpus"],
+         "accounting, privacy, complexity, media, gpus"],
         id="unknown-top-level-key"),
     pytest.param(
         GOOD.replace("    model: openai/gpt-5.2\n", "    model: openai/gpt-5.2\n    temperature: 0.2\n"),
@@ -274,7 +274,7 @@ BROKEN = [
         GOOD.replace("version: 1", "version: 1\ncolour: blue")
             .replace("route: [cloud]", "route: [gpt5]"),
         ["p.yaml:2:1: colour: unknown key 'colour'; allowed: version, auth, models, rules, tenants, defaults, "
-         "privacy, complexity, media, gpus"],
+         "accounting, privacy, complexity, media, gpus"],
         id="schema-errors-stop-before-cross-checks"),
     pytest.param(
         GOOD.replace("route: [cloud]", "route: [gpt5]").replace("id: private", "id: default"),

@@ -1,0 +1,117 @@
+"""Start-up: the OpenTelemetry SDK's providers and exporters, from the standard `OTEL_*` variables.
+
+- `OTEL_SDK_DISABLED=true`: nothing is installed (every span and metric is a no-op; /metrics is empty).
+- Metrics: a Prometheus reader always (GET /metrics). OTLP as well when `OTEL_METRICS_EXPORTER`
+  names `otlp`, or (left unset) when `OTEL_EXPORTER_OTLP_ENDPOINT` or
+  `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` is set; `none` switches OTLP off.
+- Traces: OTLP when `OTEL_TRACES_EXPORTER` names `otlp`, or (unset) an endpoint
+  (`OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set; `console` prints
+  spans; `none` switches them off.
+- `OTEL_EXPORTER_OTLP_PROTOCOL` (or the per-signal `..._TRACES_PROTOCOL` / `..._METRICS_PROTOCOL`):
+  `http/protobuf` (default) or `grpc`. The exporters read their own endpoint, headers, timeout and
+  compression variables, as the OpenTelemetry specification says.
+- The resource: `OTEL_SERVICE_NAME` (default "turnout"), `OTEL_RESOURCE_ATTRIBUTES`, and a
+  `service.instance.id` unique to the process, so that OTLP series from several ingress replicas
+  stay apart until a query sums them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from opentelemetry import metrics, trace
+
+__all__ = ["Providers", "build_providers", "setup_telemetry"]
+
+
+@dataclass(frozen=True)
+class Providers:
+    tracer_provider: Any
+    meter_provider: Any
+
+
+def _names(environ: Mapping[str, str], signal: str) -> set[str] | None:
+    value = environ.get(f"OTEL_{signal}_EXPORTER")
+    return None if value is None else {v.strip().lower() for v in value.split(",") if v.strip()}
+
+
+def _wants_otlp(environ: Mapping[str, str], signal: str) -> bool:
+    named = _names(environ, signal)
+    if named is not None:
+        return "otlp" in named
+    return bool(environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or environ.get(f"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"))
+
+
+def _protocol(environ: Mapping[str, str], signal: str) -> str:
+    protocol = environ.get(f"OTEL_EXPORTER_OTLP_{signal}_PROTOCOL") or environ.get("OTEL_EXPORTER_OTLP_PROTOCOL")
+    protocol = (protocol or "http/protobuf").strip().lower()
+    if protocol not in ("http/protobuf", "grpc"):
+        raise ValueError(f"OTEL_EXPORTER_OTLP_{signal}_PROTOCOL / OTEL_EXPORTER_OTLP_PROTOCOL: {protocol!r}; "
+                         "allowed: http/protobuf, grpc")
+    return protocol
+
+
+def _span_exporter(protocol: str) -> Any:
+    if protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+    else:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    return OTLPSpanExporter()
+
+
+def _metric_exporter(protocol: str) -> Any:
+    if protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+    else:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+    return OTLPMetricExporter()
+
+
+def build_providers(environ: Mapping[str, str] | None = None, service_name: str = "turnout", *,
+                    prometheus: bool = True) -> Providers | None:
+    """The tracer and meter providers the environment asks for; None when OTEL_SDK_DISABLED is true."""
+    environ = os.environ if environ is None else environ
+    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return None
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
+
+    resource = Resource.create({"service.name": environ.get("OTEL_SERVICE_NAME", service_name),
+                                "service.instance.id": f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"})
+    tracer_provider = TracerProvider(resource=resource)
+    if _wants_otlp(environ, "TRACES"):
+        tracer_provider.add_span_processor(BatchSpanProcessor(_span_exporter(_protocol(environ, "TRACES"))))
+    if "console" in (_names(environ, "TRACES") or ()):
+        tracer_provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+    readers: list[Any] = []
+    if prometheus:
+        from opentelemetry.exporter.prometheus import PrometheusMetricReader
+
+        readers.append(PrometheusMetricReader())
+    if _wants_otlp(environ, "METRICS"):
+        readers.append(PeriodicExportingMetricReader(_metric_exporter(_protocol(environ, "METRICS"))))
+    return Providers(tracer_provider, MeterProvider(resource=resource, metric_readers=readers))
+
+
+_installed: Providers | None = None
+
+
+def setup_telemetry(service_name: str = "turnout") -> Providers | None:
+    """Install the SDK globally, once per process (router/telemetry.DEFAULT then records through it)."""
+    global _installed
+    if _installed is not None:
+        return _installed
+    providers = build_providers(service_name=service_name)
+    if providers is not None:
+        trace.set_tracer_provider(providers.tracer_provider)
+        metrics.set_meter_provider(providers.meter_provider)
+        _installed = providers
+    return providers
