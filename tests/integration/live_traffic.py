@@ -44,6 +44,14 @@ models:
     api_key_env: %(key_env)s
     context_tokens: 4096
     pricing: {input_per_1m_usd: 2.0, output_per_1m_usd: 4.0}
+  - id: flagship
+    kind: openai
+    model: flagship
+    api_base: %(backup)s
+    api_key_env: %(key_env)s
+    context_tokens: 4096
+    pricing: {input_per_1m_usd: 10.0, output_per_1m_usd: 30.0}
+accounting: {reference_model: flagship}
 rules:
   - id: private
     when: {data_class_at_least: confidential}

@@ -26,7 +26,7 @@ import pytest_asyncio
 from fault_server import FaultServer
 from live_traffic import ADMIN_KEY, KEY_ENV, Ledger, one_round, policy_text
 from prometheus_server import Prometheus, promtool, value
-from router.telemetry import setup_telemetry
+from router.otel import setup_telemetry
 from wiring import gateway_for, served
 
 REPO = Path(__file__).resolve().parents[2]
@@ -139,7 +139,7 @@ async def test_the_page_agrees_with_prometheus_on_spend_and_quantiles(live):
         assert page["latency_s"]["all"][f"p{round(float(q) * 100)}"] == pytest.approx(expected, rel=1e-9)
 
 
-def test_deploy_configs_parse_with_promtool():
+async def test_deploy_configs_parse_with_promtool():
     tool = promtool()
     checked = subprocess.run([tool, "check", "config", str(DEPLOY / "prometheus.yml")], capture_output=True, text=True,
                              timeout=60)
