@@ -83,6 +83,8 @@ class Ledger:
     locations: list[str] = field(default_factory=list)
     caches: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    streamed: list[bool] = field(default_factory=list)
 
     @property
     def requests(self) -> int:
@@ -97,6 +99,8 @@ class Ledger:
         self.locations.append(response.headers.get("x-turnout-location") or "none")
         self.caches.append(response.headers.get("x-turnout-cache") or "none")
         self.rules.append(response.headers.get("x-turnout-rule") or "none")
+        self.models.append(response.headers.get("x-turnout-model") or "none")
+        self.streamed.append(response.headers.get("content-type", "").startswith("text/event-stream"))
         return response
 
 
