@@ -36,6 +36,11 @@ class RayLocalBackend:
         self.health_timeout_s = 2.0
         self.last_detail: str | None = None  # the replica's last health detail, when it was available
 
+    @property
+    def replicas(self) -> int | None:
+        """Running replicas as last counted (autoscaled deployments); None when not counted."""
+        return self.capacity // self.per_replica if self.per_replica else None
+
     def _translate(self, exc: BaseException) -> BackendError:
         from ray.serve.exceptions import BackPressureError  # only once a call failed: Ray is heavy
 

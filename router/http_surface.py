@@ -12,7 +12,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 
-from router import completions, embeddings, responses
+from router import completions, embeddings, responses, served
 from router.gateway import Gateway
 
 _SSE_HEADERS = {"cache-control": "no-cache"}
@@ -94,5 +94,7 @@ def add_routes(app: FastAPI, gw: Callable[[Request], Gateway], authenticate: Cal
         if payload.get("stream"):
             return StreamingResponse(completions.stream(replies[0].stream, completions.wants_usage(payload)),
                                      media_type="text/event-stream", headers={**replies[0].headers, **_SSE_HEADERS})
-        return _json(completions.combine([r.body for r in replies]),
-                     completions.most_private([r.headers for r in replies]))
+        recording = served.current()  # every prompt's answer is in the request's one record
+        headers = served.headers(recording.freeze()) if recording is not None else \
+            completions.most_private([r.headers for r in replies])
+        return _json(completions.combine([r.body for r in replies]), headers)

@@ -6,10 +6,14 @@
   `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` is set; `none` switches OTLP off.
 - Traces: OTLP when `OTEL_TRACES_EXPORTER` names `otlp`, or (unset) an endpoint
   (`OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set; `console` prints
-  spans; `none` switches them off.
+  spans; `none` switches them off. With no trace exporter no SDK tracer is installed (spans cost
+  nothing). `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` choose the sampler (the SDK reads them;
+  e.g. `parentbased_traceidratio` with 0.1 keeps one trace in ten, and every trace a caller sampled).
 - `OTEL_EXPORTER_OTLP_PROTOCOL` (or the per-signal `..._TRACES_PROTOCOL` / `..._METRICS_PROTOCOL`):
   `http/protobuf` (default) or `grpc`. The exporters read their own endpoint, headers, timeout and
   compression variables, as the OpenTelemetry specification says.
+- Exemplars are off unless `OTEL_METRICS_EXEMPLAR_FILTER` is set (they cost a context lookup per
+  measurement and the Prometheus text of /metrics does not carry them).
 - The resource: `OTEL_SERVICE_NAME` (default "turnout"), `OTEL_RESOURCE_ATTRIBUTES`, and a
   `service.instance.id` unique to the process, so that OTLP series from several ingress replicas
   stay apart until a query sums them.
@@ -78,7 +82,7 @@ def build_providers(environ: Mapping[str, str] | None = None, service_name: str 
     environ = os.environ if environ is None else environ
     if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
         return None
-    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics import AlwaysOffExemplarFilter, MeterProvider
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
@@ -86,11 +90,15 @@ def build_providers(environ: Mapping[str, str] | None = None, service_name: str 
 
     resource = Resource.create({"service.name": environ.get("OTEL_SERVICE_NAME", service_name),
                                 "service.instance.id": f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"})
-    tracer_provider = TracerProvider(resource=resource)
+    processors = []
     if _wants_otlp(environ, "TRACES"):
-        tracer_provider.add_span_processor(BatchSpanProcessor(_span_exporter(_protocol(environ, "TRACES"))))
+        processors.append(BatchSpanProcessor(_span_exporter(_protocol(environ, "TRACES"))))
     if "console" in (_names(environ, "TRACES") or ()):
-        tracer_provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+        processors.append(SimpleSpanProcessor(ConsoleSpanExporter()))
+    # No trace exporter: no SDK tracer either, so requests pay nothing for spans nobody receives.
+    tracer_provider: Any = TracerProvider(resource=resource) if processors else trace.NoOpTracerProvider()
+    for processor in processors:
+        tracer_provider.add_span_processor(processor)
     readers: list[Any] = []
     if prometheus:
         from opentelemetry.exporter.prometheus import PrometheusMetricReader
@@ -98,7 +106,11 @@ def build_providers(environ: Mapping[str, str] | None = None, service_name: str 
         readers.append(PrometheusMetricReader())
     if _wants_otlp(environ, "METRICS"):
         readers.append(PeriodicExportingMetricReader(_metric_exporter(_protocol(environ, "METRICS"))))
-    return Providers(tracer_provider, MeterProvider(resource=resource, metric_readers=readers))
+    # Exemplars (a trace id kept beside a metric point) cost a context lookup per measurement and are
+    # not in the Prometheus text /metrics serves: off unless OTEL_METRICS_EXEMPLAR_FILTER asks for them.
+    exemplars = None if environ.get("OTEL_METRICS_EXEMPLAR_FILTER") else AlwaysOffExemplarFilter()
+    return Providers(tracer_provider, MeterProvider(resource=resource, metric_readers=readers,
+                                                    exemplar_filter=exemplars))
 
 
 _installed: Providers | None = None
@@ -111,7 +123,8 @@ def setup_telemetry(service_name: str = "turnout") -> Providers | None:
         return _installed
     providers = build_providers(service_name=service_name)
     if providers is not None:
-        trace.set_tracer_provider(providers.tracer_provider)
+        if not isinstance(providers.tracer_provider, trace.NoOpTracerProvider):
+            trace.set_tracer_provider(providers.tracer_provider)
         metrics.set_meter_provider(providers.meter_provider)
         _installed = providers
     return providers

@@ -75,6 +75,26 @@ def span_attributes(served: Served) -> dict[str, Any]:
     return attrs
 
 
+class _Sums:
+    """A counter kept as plain sums by label values, read by an observable counter when metrics are
+    collected (a scrape, an OTLP export): a request adds to a dict instead of going through the SDK's
+    measurement path (attribute cleaning, hashing, exemplars) once per point. Labels are low-cardinality
+    by construction, so the dict stays small."""
+
+    __slots__ = ("labels", "sums")
+
+    def __init__(self, labels: tuple[str, ...]) -> None:
+        self.labels = labels
+        self.sums: dict[tuple[str, ...], float] = {}
+
+    def add(self, amount: float, *values: str) -> None:
+        self.sums[values] = self.sums.get(values, 0) + amount
+
+    def observe(self, _options: Any) -> list[metrics.Observation]:
+        return [metrics.Observation(total, dict(zip(self.labels, values)))
+                for values, total in self.sums.copy().items()]  # copy: a periodic exporter reads from its thread
+
+
 class Telemetry:
     """The tracer and every instrument, made once; `emit(served)` records one request."""
 
@@ -82,18 +102,29 @@ class Telemetry:
                  meter_provider: metrics.MeterProvider | None = None) -> None:
         self.tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer("turnout.router")
         meter = (meter_provider or metrics.get_meter_provider()).get_meter("turnout.router")
-        counter, histogram = meter.create_counter, meter.create_histogram
-        self.requests = counter(sc.REQUESTS, unit="{request}", description="requests by endpoint, route and outcome")
-        self.cost = counter(sc.COST, unit="USD", description="actual spend")
-        self.reference_cost = counter(sc.REFERENCE_COST, unit="USD",
-                                      description="what accounting.reference_model would have cost on the same usage")
-        self.savings = counter(sc.SAVINGS, unit="USD", description="reference cost minus actual cost (>= 0)")
-        self.kept_local = counter(sc.KEPT_LOCAL, unit="USD",
-                                  description="reference cost of private traffic that could never leave")
-        self.cache_lookups = counter(sc.CACHE_LOOKUPS, unit="{lookup}", description="response cache lookups")
-        self.attempts = counter(sc.BACKEND_ATTEMPTS, unit="{attempt}", description="backend attempts by outcome")
-        self.fallbacks = counter(sc.FALLBACKS, unit="{fallback}", description="a model failed and the request moved on")
-        self.refusals = counter(sc.REFUSALS, unit="{request}", description="requests turned down, by reason")
+        histogram = meter.create_histogram
+
+        def counter(name: str, unit: str, description: str, labels: tuple[str, ...]) -> _Sums:
+            sums = _Sums(labels)
+            meter.create_observable_counter(name, callbacks=[sums.observe], unit=unit, description=description)
+            return sums
+
+        money = ("tenant", "app", "model", "location")
+        self.requests = counter(sc.REQUESTS, "{request}", "requests by endpoint, route and outcome",
+                                ("operation", "tenant", "app", "model", "location", "rule", "data_class", "cache",
+                                 "status"))
+        self.cost = counter(sc.COST, "USD", "actual spend", money)
+        self.reference_cost = counter(sc.REFERENCE_COST, "USD",
+                                      "what accounting.reference_model would have cost on the same usage", money)
+        self.savings = counter(sc.SAVINGS, "USD", "reference cost minus actual cost (>= 0)", money)
+        self.kept_local = counter(sc.KEPT_LOCAL, "USD", "reference cost of private traffic that could never leave",
+                                  ("tenant", "app", "model"))
+        self.cache_lookups = counter(sc.CACHE_LOOKUPS, "{lookup}", "response cache lookups", ("operation", "result"))
+        self.attempts = counter(sc.BACKEND_ATTEMPTS, "{attempt}", "backend attempts by outcome",
+                                ("model", "location", "outcome"))
+        self.fallbacks = counter(sc.FALLBACKS, "{fallback}", "a model failed and the request moved on",
+                                 ("model", "error"))
+        self.refusals = counter(sc.REFUSALS, "{request}", "requests turned down, by reason", ("reason", "tenant"))
         self.token_usage = histogram(sc.GEN_AI_CLIENT_TOKEN_USAGE, unit="{token}", description="tokens per request",
                                      explicit_bucket_boundaries_advisory=_TOKENS)
         self.operation_duration = histogram(sc.GEN_AI_CLIENT_OPERATION_DURATION, unit="s",
@@ -161,25 +192,23 @@ class Telemetry:
 
     def _metrics(self, served: Served) -> None:
         model, location, tenant, app = served.model or "none", served.location, served.tenant, served.app
-        self.requests.add(1, {"operation": served.operation, "tenant": tenant, "app": app, "model": model,
-                              "location": location, "rule": served.rule, "data_class": served.data_class,
-                              "cache": served.cache, "status": str(served.status)})
+        self.requests.add(1, served.operation, tenant, app, model, location, served.rule, served.data_class,
+                          served.cache, str(served.status))
         self.duration.record(served.duration_s, {"operation": served.operation, "model": model, "location": location,
                                                  "cache": served.cache})
         if served.cache in ("hit", "miss", "bypass"):
-            self.cache_lookups.add(1, {"operation": served.operation, "result": served.cache})
+            self.cache_lookups.add(1, served.operation, served.cache)
         if served.refusal is not None:
-            self.refusals.add(1, {"reason": served.refusal, "tenant": tenant})
+            self.refusals.add(1, served.refusal, tenant)
         if served.time_to_first_token_s is not None and served.model is not None:
             self.ttft.record(served.time_to_first_token_s, {"model": model, "location": location})
         bill = served.bill
         if bill.cost or bill.reference:
-            money = {"tenant": tenant, "app": app, "model": model, "location": location}
-            self.cost.add(bill.cost, money)
-            self.reference_cost.add(bill.reference, money)
-            self.savings.add(bill.savings, money)
+            self.cost.add(bill.cost, tenant, app, model, location)
+            self.reference_cost.add(bill.reference, tenant, app, model, location)
+            self.savings.add(bill.savings, tenant, app, model, location)
             if bill.kept_local:
-                self.kept_local.add(bill.kept_local, {"tenant": tenant, "app": app, "model": model})
+                self.kept_local.add(bill.kept_local, tenant, app, model)
         operation = GEN_AI_OPERATION[served.operation]
         if served.usage is not None and served.model is not None and served.cache != "hit":
             provider, name = served.providers.get(served.model, ("unknown", served.model))
@@ -189,9 +218,9 @@ class Telemetry:
             self.token_usage.record(served.usage.output, {**base, sc.GEN_AI_TOKEN_TYPE: sc.TOKEN_OUTPUT})
         for attempt in served.attempts:
             model_location = served.locations.get(attempt.model, "none")
-            self.attempts.add(1, {"model": attempt.model, "location": model_location, "outcome": attempt.outcome})
+            self.attempts.add(1, attempt.model, model_location, attempt.outcome)
             if attempt.outcome != "ok" and attempt.model != served.model:
-                self.fallbacks.add(1, {"model": attempt.model, "error": attempt.outcome})
+                self.fallbacks.add(1, attempt.model, attempt.outcome)
             if attempt.started_ns:
                 provider, name = served.providers.get(attempt.model, ("unknown", attempt.model))
                 labels = {sc.GEN_AI_OPERATION_NAME: operation, sc.GEN_AI_PROVIDER_NAME: provider,

@@ -362,6 +362,7 @@ async def test_translated_endpoints_record_once_under_their_own_operation(otel, 
     prompts = len(body.get("prompt") or [1])
     assert len(o.clients()) == prompts  # one attempt per prompt, all under the one request span
     assert server.attributes["turnout.cost_usd"] == pytest.approx(CHEAP_COST * prompts)
+    agree(response, server)
     assert [(p[0]["operation"], p[1]) for p in o.points("turnout.requests")] == [(operation, 1)]
 
 
