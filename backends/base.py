@@ -5,7 +5,8 @@
     ├── BackendRateLimited            retry_after: seconds, when upstream said
     ├── BackendUnavailable            down, refused, overloaded, not configured, auth failed
     ├── BackendBadRequest             upstream rejected the request itself
-    │   └── ContextWindowExceeded     the prompt does not fit this model's context window
+    │   ├── ContextWindowExceeded     the prompt does not fit this model's context window
+    │   └── InvalidMedia              where: an image or video part a local model cannot take
     └── BackendProtocolError          upstream answered something malformed
 
 Each backend translates its library's errors into the most specific class above at its own
@@ -34,6 +35,7 @@ __all__ = [
     "ContextWindowExceeded",
     "Embedder",
     "Health",
+    "InvalidMedia",
     "checked_embeddings",
     "retry_after_seconds",
     "upstream_words",
@@ -174,6 +176,20 @@ class BackendBadRequest(BackendError):
 class ContextWindowExceeded(BackendBadRequest):
     """The prompt does not fit this model's context window; a fallback with a larger window may
     still serve it."""
+
+
+class InvalidMedia(BackendBadRequest):
+    """An image or video part that cannot be prepared for a local model: unreadable, too large, or a
+    URL the policy does not let Turnout fetch. `where` names the part (`messages[0].content[1].image_url`)
+    and the message starts with it. Media preparation (backends/image_prep.py, fetch.py, video_frames.py)
+    raises it before any model is involved, with `model_id` ""; the backend reading the part raises it
+    again under its own id."""
+
+    def __init__(self, message: str, *, where: str, model_id: str = "") -> None:
+        super().__init__(model_id, message)
+        self.where = where
+        if not model_id:
+            self.args = (message,)
 
 
 class BackendProtocolError(BackendError):

@@ -11,6 +11,7 @@ from router.classify import TenantView, with_findings
 from router.decide import Constraint, Decision, ModelHealth, decide
 from router.policy import CompiledPolicy
 from router.profile import DataClass, RequestProfile, ScanReport
+from router.inner_urls import refuse_inner_urls
 from router.request import ChatRequest, parse_chat_request
 
 
@@ -31,6 +32,7 @@ def plan(policy: CompiledPolicy, payload: Any, headers: Mapping[str, str], tenan
     step = steps or _untimed
     with step("classify"):
         request = payload if isinstance(payload, ChatRequest) else parse_chat_request(payload)
+        refuse_inner_urls(request, policy.spec.media.fetch.allow_networks)
         lowered = {k.lower(): v for k, v in headers.items()}
         profile = policy.classifier.classify(request, lowered, tenant_view(policy, tenant_id))
         if shape is not None:
