@@ -63,7 +63,7 @@ rules:
   - id: routine
     route: [local-gemma]
 tenants:
-  - id: capped
+  - id: dashboard-capped
     api_key_sha256: [%(capped)s]
     budgets: [{period: day, usd: 0.000001}]
 """
