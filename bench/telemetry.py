@@ -17,8 +17,10 @@ serve` reads them:
   ... 10% sampled the same with OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=0.1
 
 Rounds alternate between configurations so drift (other load on the machine) hits all of them; the
-table shows the median round and every round. /metrics is scraped once per round. Target: tracing
-and metrics cost under 5% of throughput.
+table shows the median round and every round. Wall-clock req/s swings with whatever else the
+machine runs; the gateway process's CPU time per request (from /proc) does not, and on a core of
+its own throughput is 1000 / (CPU ms per request): that column is the overhead. /metrics is scraped
+once per round. Target: tracing and metrics cost under 5% of throughput.
 """
 
 from __future__ import annotations
@@ -98,8 +100,16 @@ async def serve(port: int) -> None:
     await uvicorn.Server(config).serve()
 
 
-def measure(env: dict[str, str], seconds: int, connections: int) -> float:
-    """Requests/s wrk measured against a fresh child gateway with `env` added to its environment."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(env: dict[str, str], seconds: int, connections: int) -> tuple[float, float]:
+    """(requests/s, gateway CPU ms per request) wrk measured against a fresh child gateway with `env`
+    added to its environment. CPU time per request is what throughput on a core of its own would be
+    (1000 / ms); unlike wall-clock throughput it hardly moves with other load on the machine."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -119,14 +129,17 @@ def measure(env: dict[str, str], seconds: int, connections: int) -> float:
                        'wrk.headers["content-type"] = "application/json"\n')
         url = f"http://127.0.0.1:{port}/v1/chat/completions"
         subprocess.run(["wrk", "-t1", "-c2", "-d2s", "-s", str(lua), url], capture_output=True, check=True)
+        cpu = cpu_seconds(child.pid)
         out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(lua), url],
                              capture_output=True, text=True, check=True).stdout
+        cpu = cpu_seconds(child.pid) - cpu
+        served = int(re.search(r"(\d+) requests in", out).group(1))
         if "Non-2xx" in out:
             raise RuntimeError(f"wrk saw errors:\n{out}")
         metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
         if "OTEL_SDK_DISABLED" not in env and "turnout_requests_total{" not in metrics:
             raise RuntimeError("metrics on, but /metrics has no turnout_requests_total")
-        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), cpu / served * 1000
     finally:
         child.terminate()
         child.wait(15)
@@ -143,17 +156,21 @@ def main() -> int:
         asyncio.run(serve(args.serve))
         return 0
     rates: dict[str, list[float]] = {name: [] for name in CONFIGS}
+    cpu: dict[str, list[float]] = {name: [] for name in CONFIGS}
     for _ in range(args.rounds):
         for name, env in CONFIGS.items():
-            rates[name].append(measure(env, args.seconds, args.connections))
-    off = statistics.median(rates["off"])
+            rate, ms = measure(env, args.seconds, args.connections)
+            rates[name].append(rate)
+            cpu[name].append(ms)
+    off, off_cpu = statistics.median(rates["off"]), statistics.median(cpu["off"])
     print(f"gateway throughput (uvicorn + wrk, {args.connections} connections, {args.seconds} s rounds, "
-          f"{args.rounds} alternating rounds each, instant fake upstream)")
-    print("| telemetry | req/s (median round) | req/s (rounds) | vs off |")
-    print("|---|---|---|---|")
-    for name, measured in rates.items():
-        rate = statistics.median(measured)
-        print(f"| {name} | {rate:,.0f} | {', '.join(f'{r:,.0f}' for r in measured)} | {(rate / off - 1) * 100:+.1f}% |")
+          f"{args.rounds} alternating rounds each, instant fake upstream); median round")
+    print("| telemetry | req/s | req/s (rounds) | gateway CPU ms/request (rounds) | CPU vs off | req/s per core |")
+    print("|---|---|---|---|---|---|")
+    for name in CONFIGS:
+        rate, ms = statistics.median(rates[name]), statistics.median(cpu[name])
+        print(f"| {name} | {rate:,.0f} | {', '.join(f'{r:,.0f}' for r in rates[name])} | {ms:.3f} "
+              f"({', '.join(f'{m:.3f}' for m in cpu[name])}) | {(ms / off_cpu - 1) * 100:+.1f}% | {1000 / ms:,.0f} |")
     return 0
 
 

@@ -39,6 +39,12 @@ AUTO_MODEL = {"id": "auto", "object": "model", "created": 0, "owned_by": "turnou
               "description": "route for me: Turnout picks the model by policy"}
 
 
+# FastAPI's own OpenTelemetry spans, metrics and logs (on by default since 0.16x) would duplicate the
+# request span, cost more than all of Turnout's telemetry, and may record request bodies and
+# validation inputs: requests are recorded once, by router/http_record.py.
+FRAMEWORK_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+                            "exclude": lambda scope: True}
+
 SSE_DONE = b"data: [DONE]\n\n"
 
 
@@ -160,7 +166,7 @@ async def unless_disconnected(request: Request, work: Awaitable[T]) -> T | None:
 def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 1024 * 1024,
                admin_key_sha256: str | None = None) -> FastAPI:
     """The FastAPI app. `gateway` may be attached later as `app.state.gateway` (the Ray replica does)."""
-    app = FastAPI(title="Turnout", version="0.1.0", docs_url=None, redoc_url=None)
+    app = FastAPI(title="Turnout", version="0.1.0", docs_url=None, redoc_url=None, telemetry=FRAMEWORK_TELEMETRY)
     app.state.gateway = gateway
     app.state.max_body_bytes = max_body_bytes
     app.state.admin_key_sha256 = admin_key_sha256
