@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
 
-from router import http_surface
+from router import dashboard, http_surface
 from router.errors import (
     BadRequest, Forbidden, MethodNotAllowed, NotFound, PayloadTooLarge, TurnoutError, Unauthorized,
     UpstreamUnavailable,
@@ -217,6 +217,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
                         headers=reply.headers)
 
     http_surface.add_routes(app, gw, authenticate, read_json, unless_disconnected)
+    dashboard.add_routes(app, gw)  # GET /dashboard and /dashboard/data, admin-guarded
 
     @app.post("/v1/audio/transcriptions")
     async def audio_transcriptions(request: Request) -> Response:

@@ -145,7 +145,7 @@ CATALOGUE = ("turnout_requests_total", "turnout_cost_USD_total", "turnout_refere
 
 
 def _refused_for_budget(text: str) -> float:
-    found = re.search(r'^turnout_refusals_total\{.*reason="budget".*\} ([\d.]+)$', text, re.M)
+    found = re.search(r'^turnout_refusals_total\{.*reason="budget",tenant="capped"\} ([\d.]+)$', text, re.M)
     return float(found.group(1)) if found else 0.0
 
 
