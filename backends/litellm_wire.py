@@ -8,7 +8,7 @@ here: Turnout prices, logs and retries itself.
 What litellm is kept for is what it is best at, translating providers: per call, the provider's own
 `get_optional_params` (OpenAI parameters mapped, unsupported ones dropped), `validate_environment`
 (headers), `get_complete_url` and `transform_request` build the request; the call goes out on one
-keep-alive httpx pool (backends.openai_http's, with its status, timeout and stream handling).
+keep-alive connection pool (backends.openai_http's, with its status, timeout and stream handling).
 
 Which providers: those whose litellm config speaks OpenAI's chat-completions wire format in both
 directions (an `OpenAIGPTConfig` that keeps its response parsing, stream iterator, request signing
@@ -31,7 +31,7 @@ from litellm.types.utils import LlmProviders
 from litellm.utils import ProviderConfigManager, get_optional_params
 
 from backends.base import BackendUnavailable
-from backends.openai_http import OpenAIHTTPBackend, pooled_client
+from backends.openai_http import OpenAIHTTPBackend, Pool
 
 __all__ = ["LiteLLMWire", "fast_wire"]
 
@@ -95,7 +95,7 @@ class LiteLLMWire(OpenAIHTTPBackend):
         self.reserved = reserved
         self.url = config.get_complete_url(api_base=api_base, api_key=None, model=model, optional_params={},
                                            litellm_params={}, stream=False)
-        self._client = pooled_client(owner.timeout_s, owner.connect_timeout_s)
+        self._pool = Pool()
 
     @property
     def timeout_s(self) -> float:  # type: ignore[override]
