@@ -119,7 +119,10 @@ class LiteLLMWire(OpenAIHTTPBackend):
             return litellm.api_key or litellm.openai_key or os.environ.get("OPENAI_API_KEY")
         return litellm.get_llm_provider(self.owner.litellm_model, api_base=self.api_base)[2]
 
-    def _prepare(self, request: dict[str, Any], *, stream: bool) -> tuple[str, dict[str, str], bytes]:
+    def _prepare(self, request: dict[str, Any], *, stream: bool,
+                 responses: bool = False) -> tuple[str, dict[str, str], bytes]:
+        if responses:  # LiteLLMBackend answers the Responses API through litellm.aresponses
+            raise NotImplementedError("the fast path carries chat completions only")
         missing = self._missing_key()
         if missing:
             raise BackendUnavailable(self.model_id, missing, transient=False)

@@ -8,13 +8,15 @@ nothing to translate. Providers with their own protocols (Anthropic, Gemini, Bed
 backends/cloud.py.
 
 The request is forwarded as the router validated it, with `model` set to the server's name; the
-answer comes back as parsed JSON with `model` replaced by the policy id. Errors map onto
+answer comes back as parsed JSON with `model` replaced by the policy id. For a model marked
+`responses: native` the Responses API is spoken the same way (POST {api_base}/responses, see
+backends.base.Responder). Errors map onto
 backends.base by HTTP status and the exception raised by the client; messages carry the upstream's
 words (shortened, any API key scrubbed), never a key.
 
-The client is aiohttp's: per request on the ingress's event loop it costs ~0.25 ms of CPU where
-httpx costs ~1.9 ms (bench/litellm_call.py's rows; measured here, keep-alive, loopback), and the
-upstream call was the largest item of the request path's profile.
+The client is aiohttp's: per request on the ingress's event loop it costs ~0.3 ms of CPU where
+httpx costs ~1.5-1.9 ms (bench/litellm_call.py's rows; keep-alive, loopback), and the upstream call
+was the largest item of the request path's profile.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,7 +40,10 @@ from backends.base import (
     BackendUnavailable,
     ContextWindowExceeded,
     Health,
+    TERMINAL_EVENTS,
     checked_embeddings,
+    checked_event,
+    checked_response,
     retry_after_seconds,
     upstream_words,
 )
@@ -66,7 +72,7 @@ class Pool:
         if self._session is None or self._loop is not loop or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0),
-                timeout=aiohttp.ClientTimeout(total=None), auto_decompress=True)
+                timeout=aiohttp.ClientTimeout(total=None))
             self._loop = loop
         return self._session
 
@@ -118,38 +124,64 @@ class OpenAIHTTPBackend:
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         url, headers, body = self._prepare(request, stream=True)
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout_s, sock_read=self.stall_timeout_s)
-        phase = "first_token"
-        try:
-            async with self._pool.session().post(url, data=body, headers=headers, timeout=timeout) as response:
-                if response.status != 200:
-                    raise self._status_error(response.status, response.headers, await response.read())
-                usage: dict[str, Any] | None = None
-                head: dict[str, Any] = {}
-                generated = 0  # content-bearing chunks: the completion tokens, if the server reports no usage
-                async for line in _lines(response.content):
-                    if not line.startswith(b"data:"):
-                        continue  # blank separators, comments (": keep-alive"), event names
-                    data = line[5:].strip()
-                    if data == b"[DONE]":
-                        break
-                    chunk = self._chunk(data)
-                    phase = "total"
-                    head = head or {"id": chunk.get("id"), "created": chunk.get("created")}
-                    if chunk.get("usage"):
-                        usage = chunk.pop("usage")
-                    if chunk.get("choices"):
-                        chunk["model"] = self.model_id
-                        generated += any((c.get("delta") or {}).get("content") for c in chunk["choices"])
-                        yield chunk
-        except aiohttp.ClientError as exc:
-            raise self._transport_error(exc, phase) from None
+        usage: dict[str, Any] | None = None
+        head: dict[str, Any] = {}
+        generated = 0  # content-bearing chunks: the completion tokens, if the server reports no usage
+        async with aclosing(self._sse(url, body, headers)) as payloads:
+            async for data in payloads:
+                chunk = self._chunk(data)
+                head = head or {"id": chunk.get("id"), "created": chunk.get("created")}
+                if chunk.get("usage"):
+                    usage = chunk.pop("usage")
+                if chunk.get("choices"):
+                    chunk["model"] = self.model_id
+                    generated += any((c.get("delta") or {}).get("content") for c in chunk["choices"])
+                    yield chunk
         if not head:
             raise BackendProtocolError(self.model_id, "upstream stream carried no chunk")
         if usage is None:  # a server that ignores stream_options.include_usage (llama-cpp-python's)
             usage = {"prompt_tokens": None, "completion_tokens": generated, "total_tokens": None}
         yield {"id": head.get("id"), "object": "chat.completion.chunk", "created": head.get("created"),
                "model": self.model_id, "choices": [], "usage": usage}
+
+    async def respond(self, request: dict[str, Any]) -> dict[str, Any]:
+        """`Responder.respond`: POST {api_base}/responses."""
+        url, headers, body = self._prepare(request, stream=False, responses=True)
+        return checked_response(self.model_id, await self._post(url, body, headers, "response"))
+
+    async def respond_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """`Responder.respond_stream`: POST {api_base}/responses with "stream": true, its events as they come."""
+        url, headers, body = self._prepare(request, stream=True, responses=True)
+        async with aclosing(self._sse(url, body, headers)) as payloads:
+            async for data in payloads:
+                try:
+                    event = checked_event(self.model_id, orjson.loads(data))
+                except orjson.JSONDecodeError:
+                    raise BackendProtocolError(self.model_id, "upstream sent a stream event that is not JSON") from None
+                yield event
+                if event["type"] in TERMINAL_EVENTS:
+                    return
+        raise BackendProtocolError(self.model_id, "upstream stream ended before response.completed")
+
+    async def _sse(self, url: str, body: bytes, headers: dict[str, str]) -> AsyncIterator[bytes]:
+        """The `data:` payloads of a server-sent event stream, up to `[DONE]` or its end; every failure as
+        the most specific BackendError (a stall before the first payload is a first-token timeout)."""
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout_s, sock_read=self.stall_timeout_s)
+        phase = "first_token"
+        try:
+            async with self._pool.session().post(url, data=body, headers=headers, timeout=timeout) as response:
+                if response.status != 200:
+                    raise self._status_error(response.status, response.headers, await response.read())
+                async for line in _lines(response.content):
+                    if not line.startswith(b"data:"):
+                        continue  # blank separators, comments (": keep-alive"), event names
+                    data = line[5:].strip()
+                    if data == b"[DONE]":
+                        return
+                    phase = "total"
+                    yield data
+        except aiohttp.ClientError as exc:
+            raise self._transport_error(exc, phase) from None
 
     async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
         """`Embedder.embed`: POST {api_base}/embeddings, floats back."""
@@ -194,19 +226,24 @@ class OpenAIHTTPBackend:
             return f"{self.api_key_env} not set"
         return None
 
-    def _prepare(self, request: dict[str, Any], *, stream: bool) -> tuple[str, dict[str, str], bytes]:
-        """The URL, headers and JSON body of one chat-completions call (BackendUnavailable without a key)."""
+    @property
+    def _responses_url(self) -> str:
+        return self.url.removesuffix("/chat/completions") + "/responses"
+
+    def _prepare(self, request: dict[str, Any], *, stream: bool,
+                 responses: bool = False) -> tuple[str, dict[str, str], bytes]:
+        """The URL, headers and JSON body of one call (BackendUnavailable without a key)."""
         missing = self._missing_key()
         if missing:
             raise BackendUnavailable(self.model_id, missing, transient=False)
         body = {key: value for key, value in request.items() if key not in _RESERVED}
         body.update(model=self.model, stream=stream)
-        if stream:
+        if stream and not responses:  # a Responses stream always ends with its usage
             body["stream_options"] = {"include_usage": True}
         headers = {"content-type": "application/json", "accept": "text/event-stream" if stream else "application/json"}
         if self.api_key_env is not None:
             headers["authorization"] = f"Bearer {os.environ[self.api_key_env]}"
-        return self.url, headers, orjson.dumps(body)
+        return self._responses_url if responses else self.url, headers, orjson.dumps(body)
 
     def _chunk(self, data: bytes) -> dict[str, Any]:
         try:

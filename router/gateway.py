@@ -29,7 +29,8 @@ from router.health import HealthBoard
 from router.pipeline import plan
 from router.policy import CompiledPolicy
 from router.policy_store import PolicyStore
-from router.relay import Tally, relay
+from router.passthrough import CHAT, Via
+from router.relay import Tally, relay, relay_events
 from router.request import ChatRequest
 
 _FORWARD_EXCLUDE = {"model", "stream", "stream_options"}
@@ -38,12 +39,14 @@ _FORWARD_EXCLUDE = {"model", "stream", "stream_options"}
 @dataclass
 class Reply:
     """A finished answer: a JSON body, or an async iterator of chunk objects (the HTTP layer frames
-    them as SSE and ends with `[DONE]`); headers either way."""
+    them as SSE and ends with `[DONE]`); headers either way. A /v1/responses request answered by a model
+    marked `responses: native` gets the provider's Responses object or events instead (`native`)."""
 
     headers: dict[str, str]
     body: dict[str, Any] | None = None
     stream: AsyncIterator[dict[str, Any]] | None = None
     status: int = 200
+    native: bool = False  # body / stream are a Responses object / events, from a model that speaks them
 
 
 @dataclass
@@ -58,6 +61,7 @@ class _Request:
     cost: float = 0.0
     usage: dict[str, Any] | None = None
     status: int | None = None  # set when the request is over and is to be recorded
+    operation: str = "chat"  # gen_ai.operation.name: "chat", or "responses" for POST /v1/responses
     started: float = field(default_factory=time.perf_counter)
 
     def headers(self, cost: float) -> dict[str, str]:
@@ -110,13 +114,19 @@ class Gateway:
                           admit=charges.admit(hold, req.decision, self.budgets.clock),
                           retries=lambda model: req.policy.models[model].retries or defaults.retries)
 
-    async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str) -> Reply:
-        """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure."""
+    async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str, *,
+                   responses: dict[str, Any] | None = None) -> Reply:
+        """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure.
+
+        For POST /v1/responses, `payload` is the request's chat translation (planned and decided as
+        chat) and `responses` its Responses body, which dispatch sends instead to the models marked
+        `responses: native` (router/passthrough.py); `Reply.native` says when one of them answered."""
         headers = {k.lower(): v for k, v in headers.items()}
         policy = self.store.current
+        via = CHAT if responses is None else Via.responses(policy, responses)
         request, decision = plan(policy, payload, headers, tenant, self.health_view())
         decision, _ = await self.look.review(policy, request, decision, self.health_view())
-        req = _Request(policy, decision, request)
+        req = _Request(policy, decision, request, operation=via.operation)
         span, streaming = telemetry.tracer.start_span("turnout.chat"), False
         try:
             if req.decision.error is not None:
@@ -136,22 +146,25 @@ class Gateway:
             if req.request.output_limit is None:
                 forward["max_tokens"] = req.decision.profile.output_tokens
             if req.request.stream:
-                reply = await self._stream(req, forward, cached, span, hold)
+                reply = await self._stream(req, forward, cached, span, hold, via)
                 streaming = True  # the stream's body records and ends the span after its last chunk
                 return reply
             try:
-                response = await self.dispatcher(req, hold).complete(req.decision, forward, req.outcome)
+                response = await self.dispatcher(req, hold).complete(req.decision, forward, req.outcome,
+                                                                     call=via.call)
             except BaseException:  # failed or cancelled (client gone): nothing was spent that we can price
                 await hold.settle(accounting.Charge())
                 raise
-            model = req.outcome.model
-            req.usage = response["usage"] = accounting.response_usage(response, req.decision, model)
+            model, native = req.outcome.model, via.serves(req.outcome.model)
+            req.usage = accounting.response_usage(response, req.decision, model)
+            if not native:  # a Responses answer keeps the provider's own usage object
+                response["usage"] = req.usage
             await hold.settle(accounting.actual(policy, model, req.usage, req.elapsed()))
             req.cost, req.status = accounting.usage_cost(policy, model, req.usage), 200
-            if cached.write and model == req.decision.model:
+            if cached.write and model == req.decision.model and not native:
                 await self.cache.set(cached.key, response, req.decision.cache_ttl_s or 0)
             await self._remember(response.get("id"), req)
-            return Reply(req.headers(req.cost), body=response)
+            return Reply(req.headers(req.cost), body=response, native=native)
         except TurnoutError as exc:
             exc.headers.setdefault("x-turnout-data-class", req.decision.profile.data_class.label)
             req.cost, req.usage, req.status = 0.0, None, exc.status
@@ -170,35 +183,40 @@ class Gateway:
 
         return Reply(req.headers(0.0), stream=replay())
 
-    async def _stream(self, req: _Request, forward: dict[str, Any], cached: CachePlan, span, hold: Hold) -> Reply:
+    async def _stream(self, req: _Request, forward: dict[str, Any], cached: CachePlan, span, hold: Hold,
+                      via: Via) -> Reply:
         """Open the stream along the chain (falling back before the first chunk); the body relays it and,
         however it ends, settles the hold, stores a complete answer and records the request."""
         try:
-            first, rest = await self.dispatcher(req, hold).open_stream(req.decision, forward, req.outcome)
+            first, rest = await self.dispatcher(req, hold).open_stream(req.decision, forward, req.outcome,
+                                                                       start=via.start)
         except BaseException:
             await hold.settle(accounting.Charge())
             raise
-        model, policy = req.outcome.model, req.policy
+        model, policy, native = req.outcome.model, req.policy, via.serves(req.outcome.model)
         headers = req.headers(accounting.estimated_cost(req.decision, model))
         await self._remember(first.get("id"), req)
 
         async def body() -> AsyncIterator[dict[str, Any]]:
             tally = Tally()
+            chunks = (relay_events(first, rest, model, req.decision, tally) if native
+                      else relay(first, rest, model, req.decision, req.include_usage, tally))
             try:
-                async for chunk in relay(first, rest, model, req.decision, req.include_usage, tally):
+                async for chunk in chunks:
                     yield chunk
             finally:
                 # A stream cut short (upstream error, client gone) reports no usage: the reservation
                 # stands as its charge, since the upstream may have billed what it generated.
                 if tally.usage is not None or policy.models[model].location == "local":
                     await hold.settle(accounting.actual(policy, model, tally.usage, req.elapsed()))
-                if cached.write and tally.status == 200 and model == req.decision.model and tally.usage:
+                if (cached.write and not native and tally.status == 200 and model == req.decision.model
+                        and tally.usage):
                     await self.cache.set(cached.key, assembled(first, model, tally.content, tally.finish, tally.usage),
                                          req.decision.cache_ttl_s or 0)
                 req.cost, req.usage, req.status = accounting.usage_cost(policy, model, tally.usage), tally.usage, tally.status
                 _record(req, span)
 
-        return Reply(headers, stream=body())
+        return Reply(headers, stream=body(), native=native)
 
 
     async def _remember(self, response_id: Any, req: _Request) -> None:
@@ -212,5 +230,5 @@ def _record(req: _Request, span) -> None:
     never finished (cancelled) ends its span unrecorded."""
     if req.status is not None:
         telemetry.record(span, req.decision, req.outcome, cache=req.cache, cost=req.cost, usage=req.usage,
-                         duration_s=time.perf_counter() - req.started, status=req.status)
+                         duration_s=time.perf_counter() - req.started, status=req.status, operation=req.operation)
     span.end()

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
+from backends.fetch import FetchRules
 from backends.registry import REGISTRY
+from backends.video_frames import VideoSampling
 from router.breaker import BreakerConfig, Breakers
 from router.budget import Budgets, RedisLedger
 from router.cache import MemoryCache, RedisCache, ResponseCache
@@ -117,9 +119,6 @@ def load_store(settings: Settings) -> PolicyStore:
 def llamacpp_options(model: LlamaCppModel, model_dir: Path, media: Media | None = None) -> dict[str, Any]:
     """Keyword arguments for REGISTRY['llamacpp'] (and the Ray deployment). `media` is the policy's
     media section: URL fetching (refused when None or disabled) and video sampling."""
-    from router.classify.media import VideoSampling
-    from router.fetch import FetchRules
-
     media = media or Media()
     fetch = media.fetch
     rules = FetchRules(

@@ -17,7 +17,7 @@ from pathlib import Path
 from collections import Counter
 from typing import Any
 
-from router.image_prep import fitted_size
+from backends.image_prep import fitted_size
 from router.profile import AudioInfo, FileInfo, ImageInfo, VideoInfo
 
 ENCODINGS = ("o200k_base", "cl100k_base")
@@ -36,7 +36,7 @@ class TokenRule:
     message, 1 per `name`, 3 to prime the reply. `image_max_tokens` bounds the qwen2vl rule only;
     `image_tile_px`, `image_tile_tokens` and `image_grid_pinpoints` describe the llava_anyres rule.
     `max_image_pixels` (local models) is the size the gateway shrinks images to before the model
-    sees them (router.image_prep): every rule then counts the shrunk size.
+    sees them (backends.image_prep): every rule then counts the shrunk size.
     """
 
     encoding: str = "o200k_base"
