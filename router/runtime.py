@@ -28,6 +28,7 @@ from router.breaker import BreakerConfig, Breakers
 from router.budget import Budgets, RedisLedger
 from router.cache import MemoryCache, RedisCache, ResponseCache
 from router.classify.media import MediaLimits
+from router.classify.tokens import tokenizer_dir
 from router.feedback import FeedbackStore, MemoryFeedback, RedisFeedback
 from router.gateway import Gateway
 from router.health import HealthBoard
@@ -58,9 +59,13 @@ class StartupError(Exception):
 
 
 def prepare_environment(ray: Settings | None = None) -> None:
-    """Set what libraries read from the environment (unless the operator set it); with `ray`, also
+    """Set what libraries read from the environment (unless the operator set it: litellm's bundled
+    price map, tiktoken's offline cache in litellm's tokenizer directory); with `ray`, also
     what Ray reads when `turnout serve` starts it (its HAProxy ingress unless `ingress: python`)."""
     wanted = {**LIBRARY_ENVIRONMENT, **(RAY_ENVIRONMENT if ray is not None else {})}
+    tokenizers = tokenizer_dir()
+    if tokenizers:  # tiktoken downloads its BPE files on first use; litellm ships the two we count with
+        wanted["TIKTOKEN_CACHE_DIR"] = tokenizers
     for name, value in wanted.items():
         os.environ.setdefault(name, value)
     if ray is not None and ray.ingress == "haproxy":

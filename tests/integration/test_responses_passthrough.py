@@ -249,3 +249,9 @@ async def test_litellm_as_a_client_over_a_real_socket_gets_the_passed_through_an
                                           api_key="k")
     assert answer.output[0].content[0].text == "cloud says hello" and answer.model == "cloud-native"
     assert cloud.paths == ["/v1/responses"]
+
+
+async def test_models_list_says_which_models_take_the_responses_api_natively(http):
+    listed = {m["id"]: m for m in (await http.get("/v1/models")).json()["data"]}
+    assert listed["cloud-native"]["responses_api"] == listed["cloud-litellm"]["responses_api"] == "native"
+    assert listed["cloud-chat"]["responses_api"] == listed["local-gemma"]["responses_api"] == "translate"
