@@ -94,6 +94,9 @@ class LiteLLMBackend:
         self.connect_timeout_s = connect_timeout_s or timeout_s
         self.stall_timeout_s = stall_timeout_s or timeout_s
         self.extra_headers = dict(extra_headers or {})
+        from backends.litellm_wire import fast_wire  # imports this module's litellm set-up first
+
+        self._wire, self.path = fast_wire(self, _RESERVED)
 
     async def health(self) -> Health:
         missing = self._missing_key()
@@ -102,6 +105,11 @@ class LiteLLMBackend:
         return Health(True, f"litellm {self.litellm_model} at {self._where()}")
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self._wire is not None:
+            try:
+                return await self._wire.complete(request)
+            except Exception as exc:  # litellm's request transforms raise its own errors
+                raise self._translate(exc, "total", self._wire._secret()) from exc
         kwargs = self._call_kwargs(request, stream=False)
         try:
             async with asyncio.timeout(self.timeout_s):
@@ -117,6 +125,17 @@ class LiteLLMBackend:
         return body
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        if self._wire is not None:
+            chunks, started = self._wire.stream(request), False
+            try:
+                async for chunk in chunks:
+                    started = True
+                    yield chunk
+            except Exception as exc:  # the wire raises BackendErrors; litellm's request transforms their own
+                raise self._translate(exc, "total" if started else "first_token", self._wire._secret()) from exc
+            finally:
+                await chunks.aclose()  # a client that hung up closes the upstream connection now
+            return
         kwargs = self._call_kwargs(request, stream=True)
         api_key = kwargs.get("api_key")
         phase: Phase = "first_token"

@@ -1,5 +1,5 @@
-"""A server that speaks OpenAI's chat-completions HTTP API, called directly over one pooled httpx
-client: OpenAI itself, vLLM, llama-server, Ollama, another gateway.
+"""A server that speaks OpenAI's chat-completions HTTP API, called directly over one keep-alive
+connection pool: OpenAI itself, vLLM, llama-server, Ollama, another gateway.
 
 Why not litellm for these: litellm's per-call work (request transforms, response objects, its own
 cost calculation and logging) costs ~8 ms of CPU on the ingress's event loop per request, more than
@@ -11,20 +11,24 @@ The request is forwarded as the router validated it, with `model` set to the ser
 answer comes back as parsed JSON with `model` replaced by the policy id. For a model marked
 `responses: native` the Responses API is spoken the same way (POST {api_base}/responses, see
 backends.base.Responder). Errors map onto
-backends.base by HTTP status and the exception raised by httpx; messages carry the upstream's words
-(shortened, any API key scrubbed), never a key.
+backends.base by HTTP status and the exception raised by the client; messages carry the upstream's
+words (shortened, any API key scrubbed), never a key.
+
+The client is aiohttp's: per request on the ingress's event loop it costs ~0.3 ms of CPU where
+httpx costs ~1.5-1.9 ms (bench/litellm_call.py's rows; keep-alive, loopback), and the upstream call
+was the largest item of the request path's profile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
 import orjson
 
 from backends.base import (
@@ -44,11 +48,38 @@ from backends.base import (
     upstream_words,
 )
 
-__all__ = ["OpenAIHTTPBackend"]
+__all__ = ["OpenAIHTTPBackend", "Pool"]
 
 _RESERVED = frozenset({"model", "stream", "stream_options"})
 _CONTEXT_HINTS = ("context_length_exceeded", "context length", "context window", "maximum context",
                   "too many tokens", "prompt is too long")
+
+
+class Pool:
+    """One keep-alive HTTP/1.1 connection pool per backend: a request reuses a warm connection instead
+    of paying a TCP connect (and, to a cloud API, a TLS handshake) each time.
+
+    An aiohttp session belongs to the event loop it was opened on; the pool opens one on first use
+    in each loop (the serving loop in production; a test may run several loops one after another)."""
+
+    def __init__(self, max_connections: int = 256) -> None:
+        self.max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._loop is not loop or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0),
+                timeout=aiohttp.ClientTimeout(total=None))
+            self._loop = loop
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._session is not None and self._loop is asyncio.get_running_loop():
+            await self._session.close()
+        self._session = None
 
 
 class OpenAIHTTPBackend:
@@ -74,9 +105,7 @@ class OpenAIHTTPBackend:
         self.timeout_s = timeout_s
         self.connect_timeout_s = connect_timeout_s or timeout_s
         self.stall_timeout_s = stall_timeout_s or timeout_s
-        self._client = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=64),
-            timeout=httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s))
+        self._pool = Pool(max_connections)
 
     # -- Backend protocol ---------------------------------------------------------------------------
     async def health(self) -> Health:
@@ -86,19 +115,19 @@ class OpenAIHTTPBackend:
         return Health(True, f"openai-compatible {self.model} at {self._where()}")
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        headers, body = self._prepare(request, stream=False)
-        answer = await self._post(self.url, body, headers, "complete answer")
+        url, headers, body = self._prepare(request, stream=False)
+        answer = await self._post(url, body, headers, "complete answer")
         if not isinstance(answer, dict) or not answer.get("choices"):
             raise BackendProtocolError(self.model_id, "upstream answered without choices")
         answer["model"] = self.model_id
         return answer
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        headers, body = self._prepare(request, stream=True)
+        url, headers, body = self._prepare(request, stream=True)
         usage: dict[str, Any] | None = None
         head: dict[str, Any] = {}
         generated = 0  # content-bearing chunks: the completion tokens, if the server reports no usage
-        async with aclosing(self._sse(self.url, body, headers)) as payloads:
+        async with aclosing(self._sse(url, body, headers)) as payloads:
             async for data in payloads:
                 chunk = self._chunk(data)
                 head = head or {"id": chunk.get("id"), "created": chunk.get("created")}
@@ -117,13 +146,13 @@ class OpenAIHTTPBackend:
 
     async def respond(self, request: dict[str, Any]) -> dict[str, Any]:
         """`Responder.respond`: POST {api_base}/responses."""
-        headers, body = self._prepare(request, stream=False, responses=True)
-        return checked_response(self.model_id, await self._post(self._responses_url, body, headers, "response"))
+        url, headers, body = self._prepare(request, stream=False, responses=True)
+        return checked_response(self.model_id, await self._post(url, body, headers, "response"))
 
     async def respond_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         """`Responder.respond_stream`: POST {api_base}/responses with "stream": true, its events as they come."""
-        headers, body = self._prepare(request, stream=True, responses=True)
-        async with aclosing(self._sse(self._responses_url, body, headers)) as payloads:
+        url, headers, body = self._prepare(request, stream=True, responses=True)
+        async with aclosing(self._sse(url, body, headers)) as payloads:
             async for data in payloads:
                 try:
                     event = checked_event(self.model_id, orjson.loads(data))
@@ -134,24 +163,24 @@ class OpenAIHTTPBackend:
                     return
         raise BackendProtocolError(self.model_id, "upstream stream ended before response.completed")
 
-    async def _sse(self, url: str, body: bytes, headers: dict[str, str]) -> AsyncIterator[str]:
+    async def _sse(self, url: str, body: bytes, headers: dict[str, str]) -> AsyncIterator[bytes]:
         """The `data:` payloads of a server-sent event stream, up to `[DONE]` or its end; every failure as
         the most specific BackendError (a stall before the first payload is a first-token timeout)."""
-        timeout = httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s, read=self.stall_timeout_s)
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout_s, sock_read=self.stall_timeout_s)
         phase = "first_token"
         try:
-            async with self._client.stream("POST", url, content=body, headers=headers, timeout=timeout) as response:
-                if response.status_code != 200:
-                    raise self._status_error(response.status_code, response.headers, await response.aread())
-                async for line in response.aiter_lines():
-                    if not line.startswith("data:"):
+            async with self._pool.session().post(url, data=body, headers=headers, timeout=timeout) as response:
+                if response.status != 200:
+                    raise self._status_error(response.status, response.headers, await response.read())
+                async for line in _lines(response.content):
+                    if not line.startswith(b"data:"):
                         continue  # blank separators, comments (": keep-alive"), event names
                     data = line[5:].strip()
-                    if data == "[DONE]":
+                    if data == b"[DONE]":
                         return
                     phase = "total"
                     yield data
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientError as exc:
             raise self._transport_error(exc, phase) from None
 
     async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -170,22 +199,24 @@ class OpenAIHTTPBackend:
         return checked_embeddings(self.model_id, answer, len(request["input"]))
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._pool.aclose()
 
     async def _post(self, url: str, body: bytes, headers: dict[str, str], what: str) -> Any:
         """POST `body` and return the decoded JSON answer; every failure as the most specific BackendError
         (`what` names the answer in a timeout's message)."""
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout_s)
         try:
             async with asyncio.timeout(self.timeout_s):
-                response = await self._client.post(url, content=body, headers=headers)
+                async with self._pool.session().post(url, data=body, headers=headers, timeout=timeout) as response:
+                    status, content = response.status, await response.read()
+                    if status != 200:
+                        raise self._status_error(status, response.headers, content)
+        except aiohttp.ClientError as exc:  # first: aiohttp's connect timeout is also a TimeoutError
+            raise self._transport_error(exc, "total") from None
         except TimeoutError:
             raise BackendTimeout(self.model_id, f"no {what} within {self.timeout_s} s", phase="total") from None
-        except httpx.HTTPError as exc:
-            raise self._transport_error(exc, "total") from None
-        if response.status_code != 200:
-            raise self._status_error(response.status_code, response.headers, response.content)
         try:
-            return orjson.loads(response.content)
+            return orjson.loads(content)
         except orjson.JSONDecodeError:
             raise BackendProtocolError(self.model_id, "upstream answered 200 with a body that is not JSON") from None
 
@@ -200,7 +231,8 @@ class OpenAIHTTPBackend:
         return self.url.removesuffix("/chat/completions") + "/responses"
 
     def _prepare(self, request: dict[str, Any], *, stream: bool,
-                 responses: bool = False) -> tuple[dict[str, str], bytes]:
+                 responses: bool = False) -> tuple[str, dict[str, str], bytes]:
+        """The URL, headers and JSON body of one call (BackendUnavailable without a key)."""
         missing = self._missing_key()
         if missing:
             raise BackendUnavailable(self.model_id, missing, transient=False)
@@ -211,9 +243,9 @@ class OpenAIHTTPBackend:
         headers = {"content-type": "application/json", "accept": "text/event-stream" if stream else "application/json"}
         if self.api_key_env is not None:
             headers["authorization"] = f"Bearer {os.environ[self.api_key_env]}"
-        return headers, orjson.dumps(body)
+        return self._responses_url if responses else self.url, headers, orjson.dumps(body)
 
-    def _chunk(self, data: str) -> dict[str, Any]:
+    def _chunk(self, data: bytes) -> dict[str, Any]:
         try:
             chunk = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -239,9 +271,13 @@ class OpenAIHTTPBackend:
         if isinstance(payload, dict):
             error = payload.get("error", payload)
             payload = error.get("message") if isinstance(error, dict) else error
-        return upstream_words(str(payload or ""), os.environ.get(self.api_key_env or "")) or "no message"
+        return upstream_words(str(payload or ""), self._secret()) or "no message"
 
-    def _status_error(self, status: int, headers: httpx.Headers, content: bytes) -> BackendError:
+    def _secret(self) -> str | None:
+        """The API key these calls send: scrubbed from every message."""
+        return os.environ.get(self.api_key_env or "")
+
+    def _status_error(self, status: int, headers: Mapping[str, str], content: bytes) -> BackendError:
         detail = self._message(content)
         lowered = content.decode("utf-8", "replace").lower()
         if status == 429:
@@ -261,15 +297,27 @@ class OpenAIHTTPBackend:
             return BackendBadRequest(self.model_id, f"HTTP {status}: {detail}")
         return BackendUnavailable(self.model_id, f"HTTP {status}: {detail}")
 
-    def _transport_error(self, exc: httpx.HTTPError, phase: str) -> BackendError:
-        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+    def _transport_error(self, exc: aiohttp.ClientError, phase: str) -> BackendError:
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
             return BackendTimeout(self.model_id, f"no connection to {self._where()} within "
                                                  f"{self.connect_timeout_s} s", phase="connect")
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, aiohttp.ServerTimeoutError):
             return BackendTimeout(self.model_id, f"upstream timed out ({type(exc).__name__})", phase=phase)
-        if isinstance(exc, httpx.ConnectError):
+        if isinstance(exc, aiohttp.ClientConnectorError):
             return BackendUnavailable(self.model_id, f"could not connect to {self._where()} ({type(exc).__name__})")
-        if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientOSError)):
             return BackendUnavailable(self.model_id, f"connection to {self._where()} broke ({type(exc).__name__})")
         return BackendProtocolError(self.model_id, f"unexpected {type(exc).__name__} from {self._where()}")
 
+
+async def _lines(body: aiohttp.StreamReader) -> AsyncIterator[bytes]:
+    """The body's lines as they arrive, of any length (aiohttp's own line iterator stops at 64 KiB:
+    one large tool-call chunk would break the stream)."""
+    pending = b""
+    async for data in body.iter_any():
+        pending += data
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            yield line.rstrip(b"\r")
+    if pending:
+        yield pending

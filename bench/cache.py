@@ -27,9 +27,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from latency import FIXED_RESPONSE, POLICY, PY, UPSTREAM_SCRIPT, Proc, bench_env, chat_body, free_port, get_status, \
-    post, run_wrk, wait_ok
-from router.serve import end_processes, haproxy_pids
+from latency import FIXED_RESPONSE, POLICY, PY, UPSTREAM_SCRIPT, Proc, bench_env, chat_body, end_own_leftovers, \
+    free_port, get_status, post, run_wrk, wait_ok
 
 SAME_LUA = textwrap.dedent("""
     wrk.method = "POST"
@@ -89,9 +88,10 @@ def main() -> int:
         print("wrk not found (apt-get install wrk)", file=sys.stderr)
         return 2
     tmp = Path(tempfile.mkdtemp(prefix="turnout-cache-bench-"))
-    env = bench_env()
-    haproxy_before = haproxy_pids()
+    run_dir = tmp / "runs"
+    env = dict(bench_env(), TURNOUT_RUN_DIR=str(run_dir))
     procs: list[Proc] = []
+    markers: set[str] = set()  # the run markers of the children started here (router/leftovers.py)
     rows: list[tuple[str, str, dict, dict]] = []
     redis_proc = None
     try:
@@ -116,6 +116,7 @@ def main() -> int:
                 "serve", "--policy", str(tmp / "policy.yaml"), "--port", str(port)]
             gw = Proc(f"turnout-{store}", argv, dict(env, **extra), tmp, cwd=tmp)
             procs.append(gw)
+            markers.add(gw.marker or "")
             base = f"http://127.0.0.1:{port}"
             took = wait_ok(gw, lambda: get_status(base + "/readyz") == 200, args.ready_timeout)
             print(f"  turnout ({store} cache) ready in {took:.1f}s", file=sys.stderr)
@@ -148,7 +149,8 @@ def main() -> int:
         if redis_proc is not None:
             redis_proc.kill()
             redis_proc.wait()
-        end_processes(haproxy_pids() - haproxy_before)
+        for leftover in end_own_leftovers(markers, run_dir):
+            print(f"  ended leftover {leftover}", file=sys.stderr)
     print(f"wrk -d{args.duration}s --latency; 1c = -t1 -c1, 8c = -t2 -c8; loopback; instant upstream\n")
     print("| store | request | p50 ms (1c) | p99 ms (1c) | req/s (1c) | p50 ms (8c) | p99 ms (8c) | req/s (8c) | "
           "non-2xx/errors | p50 over floor (1c) |")

@@ -1,17 +1,22 @@
-"""Gateway latency floor: wrk against an instant upstream, Turnout, bare Ray Serve and LiteLLM Proxy.
+"""Gateway latency side by side: wrk against an instant upstream, Turnout (both cloud kinds), a trivial
+Ray Serve app and LiteLLM Proxy, at several connection counts and ingress replica counts.
 
-    python bench/latency.py [--duration 10] [--skip ray,litellm] [--litellm-bin PATH]
+    flock /tmp/turnout-ray.lock python bench/latency.py [--duration 5] [--conns 1,8,32] [--replicas 1,2]
+        [--streams 200] [--skip ray,litellm] [--litellm-bin PATH]
 
 Targets (one at a time, loopback only):
-  upstream        an instant OpenAI-compatible server (raw asyncio protocol), called directly
-  turnout-t0.7    `turnout serve` in front of it; temperature 0.7 bypasses the response cache
-  turnout-t0      the same gateway with temperature 0 (cache hits after the first request)
-  turnout-direct  the gateway with the upstream as `kind: openai` (direct HTTP, no litellm), t=0.7
-  ray             a trivial Ray Serve FastAPI app returning the same JSON, same ingress settings
-  litellm         LiteLLM Proxy in front of the upstream (skipped when its CLI is not found)
+  upstream         an instant OpenAI-compatible server (raw asyncio protocol), called directly
+  turnout-openai   `turnout serve` in front of it, the upstream as `kind: openai` (direct HTTP)
+  turnout-litellm  the same with `kind: litellm` (the default cloud path: litellm's transformation layer)
+  ray              a trivial Ray Serve FastAPI app answering the same bytes, same HAProxy ingress settings
+  litellm          LiteLLM Proxy in front of the upstream (skipped when its CLI is not found)
+Turnout runs with classification, policy, cache lookup (temperature 0.7: bypassed) and telemetry on.
 
-Each row is measured with `wrk --latency` at 1 connection (-t1 -c1) and 8 connections (-t2 -c8).
-Everything started here is stopped at the end, haproxy processes that appeared included.
+Each row: `wrk --latency` at each connection count, then the p50 time to the first content event
+of a streamed request (TTFT, one at a time on a kept-alive connection). The table's "added"
+columns are over the upstream called directly; the lines after it are the issue's ratios, from this
+run. Everything started here is stopped at the end, and what its runs left behind is found by their
+run markers (router/leftovers.py): no other haproxy or Ray is touched.
 """
 
 from __future__ import annotations
@@ -23,20 +28,24 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from router.serve import end_processes, haproxy_pids
+import psutil
+
+from router.leftovers import end_leftovers, find_leftovers, run_marker
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-TARGETS = ["upstream", "turnout-t0.7", "turnout-t0", "turnout-direct", "ray", "litellm"]
+TARGETS = ["upstream", "turnout-openai", "turnout-litellm", "ray", "litellm"]
 
 FIXED_RESPONSE = {
     "id": "chatcmpl-bench", "object": "chat.completion", "created": 1700000000, "model": "instant",
@@ -44,6 +53,16 @@ FIXED_RESPONSE = {
                  "finish_reason": "stop"}],
     "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19},
 }
+
+
+_CHUNK = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1700000000, "model": "instant"}
+STREAM_EVENTS = [
+    dict(_CHUNK, choices=[{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]),
+    *(dict(_CHUNK, choices=[{"index": 0, "delta": {"content": w}, "finish_reason": None}])
+      for w in ("Hello! ", "How can ", "I help?")),
+    dict(_CHUNK, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]),
+    dict(_CHUNK, choices=[], usage={"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15}),
+]
 
 
 def chat_body(model: str, temperature: float) -> str:
@@ -56,6 +75,9 @@ UPSTREAM_SCRIPT = textwrap.dedent("""
     BODY = json.dumps(json.loads(sys.argv[2])).encode()
     RESP = (b"HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\ncontent-length: "
             + str(len(BODY)).encode() + b"\\r\\n\\r\\n" + BODY)
+    SSE = open(sys.argv[3], "rb").read() if len(sys.argv) > 3 else b"data: [DONE]\\n\\n"
+    STREAM = (b"HTTP/1.1 200 OK\\r\\ncontent-type: text/event-stream\\r\\ncontent-length: "
+              + str(len(SSE)).encode() + b"\\r\\n\\r\\n" + SSE)
     NOT_FOUND = b"HTTP/1.1 404 Not Found\\r\\ncontent-length: 0\\r\\n\\r\\n"
 
     class Proto(asyncio.Protocol):
@@ -76,10 +98,16 @@ UPSTREAM_SCRIPT = textwrap.dedent("""
                         length = int(v.strip())
                 if len(self.buf) < end + 4 + length:
                     return
+                body = self.buf[end + 4:end + 4 + length]
                 self.buf = self.buf[end + 4 + length:]
                 parts = head.split(" ", 2)
                 path = parts[1] if len(parts) > 1 else ""
-                self.t.write(RESP if path.rstrip("/").endswith("/chat/completions") else NOT_FOUND)
+                if not path.rstrip("/").endswith("/chat/completions"):
+                    self.t.write(NOT_FOUND)
+                elif b'"stream": true' in body or b'"stream":true' in body:
+                    self.t.write(STREAM)
+                else:
+                    self.t.write(RESP)
 
     async def main():
         loop = asyncio.get_running_loop()
@@ -95,58 +123,49 @@ UPSTREAM_SCRIPT = textwrap.dedent("""
     asyncio.run(main())
 """)
 
+# The floor: Serve's ingress and a FastAPI handler that reads the body and answers the upstream's bytes.
 RAY_SCRIPT = textwrap.dedent("""
-    import json, logging, signal, sys, threading
-    import psutil
+    import logging, os, signal, sys, threading
+    from router.leftovers import RUN_ENV, run_marker
+    os.environ[RUN_ENV] = run_marker()  # what Ray starts from here carries this run's marker
 
-    def haproxy_pids():
-        return {p.pid for p in psutil.process_iter(["name"]) if (p.info.get("name") or "").startswith("haproxy")}
-
-    before = haproxy_pids()
     import ray
-    from fastapi import FastAPI
-    from fastapi.responses import Response
+    from fastapi import FastAPI, Request
+    from fastapi.responses import Response, StreamingResponse
     from ray import serve
 
-    BODY = json.dumps(json.loads(sys.argv[2])).encode()
+    BODY = open(sys.argv[2], "rb").read()
+    SSE = open(sys.argv[3], "rb").read()
     app = FastAPI()
 
-    @serve.deployment
+    @serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=512)
     @serve.ingress(app)
     class Trivial:
         @app.post("/v1/chat/completions")
-        async def chat(self) -> Response:
+        async def chat(self, request: Request) -> Response:
+            body = await request.body()
+            if b'"stream": true' in body:
+                async def events():
+                    for event in SSE.split(b"\\n\\n")[:-1]:
+                        yield event + b"\\n\\n"
+                return StreamingResponse(events(), media_type="text/event-stream")
             return Response(BODY, media_type="application/json")
 
     stop = threading.Event()
-    seen = set()  # haproxy processes under this driver (another Ray on the machine keeps its own)
     try:
         ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         serve.start(http_options={"host": "127.0.0.1", "port": int(sys.argv[1])})
-        serve.run(Trivial.bind(), name="trivial", route_prefix="/", blocking=False)
+        serve.run(Trivial.options(num_replicas=int(sys.argv[4])).bind(), name="trivial", route_prefix="/",
+                  blocking=False)
         print("ray-trivial: ready", flush=True)
-        while not stop.wait(0.5):
-            seen |= {c.pid for c in psutil.Process().children(recursive=True) if c.name().startswith("haproxy")}
+        stop.wait()
     finally:
-        try:
-            seen |= {c.pid for c in psutil.Process().children(recursive=True) if c.name().startswith("haproxy")}
-        except psutil.Error:
-            pass
         try:
             serve.shutdown()
         finally:
-            ray.shutdown()
-            procs = []
-            for pid in (haproxy_pids() - before) & seen:
-                try:
-                    p = psutil.Process(pid); p.terminate(); procs.append(p)
-                except psutil.Error:
-                    pass
-            _, alive = psutil.wait_procs(procs, timeout=5)
-            for p in alive:
-                p.kill()
+            ray.shutdown()  # what outlives it (haproxy) is ended by the benchmark, by this run's marker
 """)
 
 POLICY = textwrap.dedent("""
@@ -213,7 +232,11 @@ def free_port() -> int:
 
 
 class Proc:
-    """A child in its own session; stop() sends SIGTERM to it, waits, then kills its group."""
+    """A child in its own session; stop() sends SIGTERM to it, waits, then kills its group.
+
+    Its run marker (router/leftovers.py: its pid and start time) is taken at once: `turnout serve`
+    and the trivial Ray app put it on everything they start, so what outlives the child (Ray's
+    processes, haproxy) is found by it, and nothing of anyone else's is."""
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str], log_dir: Path, cwd: Path | None = None):
         self.name = name
@@ -221,7 +244,10 @@ class Proc:
         self._fh = open(self.log, "wb")
         self.p = subprocess.Popen(argv, env=env, cwd=cwd, stdout=self._fh, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL, start_new_session=True)
-        self.haproxy: set[int] = set()  # haproxy processes seen under this child: ended if they outlive it
+        try:
+            self.marker: str | None = run_marker(self.p.pid)
+        except psutil.Error:  # exited already
+            self.marker = None
 
     def alive(self) -> bool:
         return self.p.poll() is None
@@ -232,17 +258,7 @@ class Proc:
         except OSError:
             return ""
 
-    def haproxy_descendants(self) -> set[int]:
-        import psutil
-
-        try:
-            return {c.pid for c in psutil.Process(self.p.pid).children(recursive=True)
-                    if c.name().startswith("haproxy")}
-        except psutil.Error:
-            return set()
-
     def stop(self, grace: float = 60.0) -> None:
-        self.haproxy |= self.haproxy_descendants()
         if self.alive():
             self.p.send_signal(signal.SIGTERM)
             try:
@@ -255,6 +271,14 @@ class Proc:
             pass
         self.p.wait()
         self._fh.close()
+
+
+def end_own_leftovers(markers: set[str], run_dir: Path) -> list[str]:
+    """End what the children with these run markers left running (their run files are in `run_dir`);
+    returns a description of each. Another program's haproxy or Ray is never touched."""
+    mine = [item for item in find_leftovers(run_dir) if item.owner in markers]
+    end_leftovers(mine, run_dir)
+    return [str(item) for item in mine]
 
 
 def post(url: str, body: str, timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:
@@ -318,60 +342,137 @@ def run_wrk(url: str, lua: Path, threads: int, conns: int, duration: int) -> dic
     return parse_wrk(out)
 
 
-def measure(name: str, url: str, body: str, tmp: Path, duration: int, rows: list, note: str = "") -> None:
-    lua = tmp / f"{name}.lua"
+def chat_stream_body(model: str) -> str:
+    return json.dumps({"model": model, "temperature": 0.7, "stream": True, "messages": [
+        {"role": "user", "content": "Write a one-line friendly greeting for our team newsletter."}]})
+
+
+def wrk_threads(conns: int) -> int:
+    return 1 if conns == 1 else 2
+
+
+def measure(name: str, url: str, body: str, tmp: Path, duration: int, conns: list[int]) -> dict[int, dict]:
+    """wrk at each connection count, after a warm-up; {conns: parse_wrk result}."""
+    lua = tmp / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}.lua"
     lua.write_text(LUA.format(body=json.dumps(body)))
     status, _, payload = post(url, body)
     if status != 200:
         print(f"  {name}: warm-up request answered {status}: {payload[:300]!r}", file=sys.stderr)
-    for _ in range(20):  # warm-up
+    for _ in range(50):  # warm-up: every code path imported and compiled, pools filled
         post(url, body)
-    r1 = run_wrk(url, lua, 1, 1, duration)
-    r8 = run_wrk(url, lua, 2, 8, duration)
-    rows.append((name, r1, r8, note))
-    print(f"  {name}: c1 p50 {r1['p50']:.2f} ms, {r1['rps']:.0f} req/s; c8 p50 {r8['p50']:.2f} ms, {r8['rps']:.0f} req/s",
+    results = {}
+    for c in conns:
+        results[c] = run_wrk(url, lua, wrk_threads(c), c, duration)
+    print(f"  {name}: " + "; ".join(f"c{c} p50 {r['p50']:.2f} ms {r['rps']:.0f} req/s" for c, r in results.items()),
           file=sys.stderr, flush=True)
+    return results
 
 
-def table(rows: list, duration: int) -> str:
-    head = (f"| target | p50 ms (1c) | p99 ms (1c) | req/s (1c) | p50 ms (8c) | p99 ms (8c) | req/s (8c) | "
-            f"non-2xx/errors | note |")
-    lines = [f"wrk -d{duration}s --latency; 1c = -t1 -c1, 8c = -t2 -c8; loopback", "", head,
-             "|" + "---|" * 9]
-    for name, r1, r8, note in rows:
-        bad = f"{r1['non2xx'] + r8['non2xx']}/{r1['errors'] + r8['errors']}"
-        lines.append(f"| {name} | {r1['p50']:.2f} | {r1['p99']:.2f} | {r1['rps']:,.0f} | {r8['p50']:.2f} | "
-                     f"{r8['p99']:.2f} | {r8['rps']:,.0f} | {bad} | {note} |")
+_CONTENT = re.compile(rb'"content": ?"[^"]')  # a delta with text (the role chunk's "" does not count)
+
+
+def ttft(url: str, body: str, n: int) -> float:
+    """p50 ms from sending a streamed chat request (kept-alive connection) to the first `data:` event
+    that carries content, over `n` requests one at a time."""
+    parts = urllib.parse.urlsplit(url)
+    request = (f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {len(body)}\r\n\r\n{body}").encode()
+    times: list[float] = []
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        for i in range(n + 10):
+            started = time.perf_counter()
+            sock.sendall(request)
+            buf, first = b"", None
+            while b"[DONE]" not in buf or not (buf.endswith(b"0\r\n\r\n") or buf.endswith(b"[DONE]\n\n")):
+                data = sock.recv(65536)
+                if not data:
+                    raise RuntimeError(f"{url}: connection closed mid-stream: {buf[-300:]!r}")
+                buf += data
+                if first is None and _CONTENT.search(buf):
+                    first = time.perf_counter()
+            if i >= 10:  # the first ones warm up
+                times.append((first or time.perf_counter()) - started)
+    finally:
+        sock.close()
+    return statistics.median(times) * 1000
+
+
+def table(rows: list[tuple[str, dict[int, dict], float]], floor: tuple[dict[int, dict], float] | None,
+          conns: list[int], duration: int) -> str:
+    head = "| target | " + " | ".join(f"p50 ms ({c}c) | req/s ({c}c)" for c in conns) + \
+        " | added p50 (1c) | TTFT p50 ms | added TTFT | non-2xx/errors |"
+    lines = [f"wrk -d{duration}s --latency, -t1 at 1 connection, -t2 above; loopback; 'added' = over the "
+             f"upstream called directly", "", head, "|" + "---|" * (2 * len(conns) + 5)]
+    for name, results, stream_ms in rows:
+        cells = " | ".join(f"{results[c]['p50']:.2f} | {results[c]['rps']:,.0f}" for c in conns)
+        added = results[conns[0]]["p50"] - floor[0][conns[0]]["p50"] if floor else float("nan")
+        added_ttft = stream_ms - floor[1] if floor else float("nan")
+        bad = f"{sum(r['non2xx'] for r in results.values())}/{sum(r['errors'] for r in results.values())}"
+        lines.append(f"| {name} | {cells} | {added:.2f} | {stream_ms:.2f} | {added_ttft:.2f} | {bad} |")
     return "\n".join(lines)
+
+
+def ratios(rows: list[tuple[str, dict[int, dict], float]], floor, conns: list[int]) -> list[str]:
+    """Each Turnout row against the issue's targets, from the same run."""
+    by = {name: (results, stream_ms) for name, results, stream_ms in rows}
+    proxy = next((v for k, v in by.items() if k.startswith("litellm proxy")), None)
+    trivial = next((v for k, v in by.items() if k.startswith("ray trivial") and "1 replica" in k), None)
+    if floor is None:
+        return ["(no upstream row: no ratios)"]
+    c1, many = conns[0], 8 if 8 in conns else conns[-1]
+
+    def added(results):
+        return results[c1]["p50"] - floor[0][c1]["p50"]
+
+    out = []
+    for name, (results, stream_ms) in by.items():
+        if not name.startswith("turnout"):
+            continue
+        parts = [name + ":"]
+        if proxy:
+            parts.append(f"added p50 {added(results) / added(proxy[0]):.2f}x the proxy's (target <= 0.15);")
+            parts.append(f"req/s at {many}c {results[many]['rps'] / proxy[0][many]['rps']:.1f}x the proxy's "
+                         f"(target >= 10);")
+        if trivial:
+            parts.append(f"added p50 {added(results) / max(added(trivial[0]), 0.01):.1f}x the trivial app's "
+                         f"(target <= 2);")
+            parts.append(f"TTFT {stream_ms - trivial[1]:+.2f} ms vs the trivial app (target within 1 ms)")
+        out.append(" ".join(parts))
+    return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
-    ap.add_argument("--skip", default="", help=f"comma-separated targets to skip: {', '.join(TARGETS)} "
-                    "('turnout' skips both Turnout rows)")
+    ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
+    ap.add_argument("--conns", default="1,8,32", help="connection counts (default 1,8,32)")
+    ap.add_argument("--replicas", default="1,2", help="ingress replica counts for Turnout and the trivial app")
+    ap.add_argument("--streams", type=int, default=200, help="streamed requests for the TTFT p50 (default 200)")
+    ap.add_argument("--skip", default="", help=f"comma-separated targets to skip: {', '.join(TARGETS)}")
     ap.add_argument("--litellm-bin", default=None,
                     help="litellm CLI for the proxy (default: next to this Python, then /tmp/litellm-proxy-venv, then PATH)")
     ap.add_argument("--ready-timeout", type=float, default=180.0, help="seconds to wait for each server")
     args = ap.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    if "turnout" in skip:
-        skip |= {"turnout-t0.7", "turnout-t0", "turnout-direct"}
-    unknown = skip - set(TARGETS) - {"turnout"}
-    if unknown:
+    conns = [int(c) for c in args.conns.split(",")]
+    replicas = [int(r) for r in args.replicas.split(",")]
+    if unknown := skip - set(TARGETS):
         ap.error(f"unknown targets in --skip: {', '.join(sorted(unknown))}")
     if not shutil.which("wrk"):
         print("wrk not found (apt-get install wrk)", file=sys.stderr)
         return 2
 
     tmp = Path(tempfile.mkdtemp(prefix="turnout-latency-"))
-    env = bench_env()
+    run_dir = tmp / "runs"
+    env = dict(bench_env(), TURNOUT_RUN_DIR=str(run_dir))
     fixed = json.dumps(FIXED_RESPONSE)
-    haproxy_before = haproxy_pids()
-    ours: set[int] = set()  # haproxy processes descended from children started here
     procs: list[Proc] = []
-    rows: list = []
-    notes: list[str] = []
+    markers: set[str] = set()
+    rows: list[tuple[str, dict[int, dict], float]] = []
+    floor = None
+    notes: list[str] = [f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+                        f"({os.cpu_count()} cores)"]
 
     def start(name, argv, extra_env=None, cwd=None) -> Proc:
         # HAProxy binds metrics 9101 and stats 8404 by default: free ports avoid clashing with another gateway
@@ -379,85 +480,75 @@ def main() -> int:
                      "RAY_SERVE_HAPROXY_STATS_PORT": str(free_port()), **(extra_env or {})}
         p = Proc(name, argv, dict(env, **extra_env), tmp, cwd=cwd)
         procs.append(p)
+        markers.add(p.marker or "")
         return p
 
     def stop(p: Proc) -> None:
-        try:
-            p.stop()
-        finally:
-            ours.update(p.haproxy)
-            procs.remove(p)
+        procs.remove(p)
+        p.stop()
+
+    def bench(name: str, url: str, model: str) -> None:
+        results = measure(name, url, chat_body(model, 0.7), tmp, args.duration, conns)
+        stream_ms = ttft(url, chat_stream_body(model), args.streams)
+        print(f"  {name}: TTFT p50 {stream_ms:.2f} ms", file=sys.stderr, flush=True)
+        rows.append((name, results, stream_ms))
 
     try:
         up_port = free_port()
         (tmp / "upstream.py").write_text(UPSTREAM_SCRIPT)
-        upstream = start("upstream", [PY, str(tmp / "upstream.py"), str(up_port), fixed])
+        (tmp / "fixed.json").write_text(fixed)
+        (tmp / "fixed.sse").write_bytes(sse_payload())
+        upstream = start("upstream", [PY, str(tmp / "upstream.py"), str(up_port), fixed, str(tmp / "fixed.sse")])
         up_url = f"http://127.0.0.1:{up_port}/v1/chat/completions"
         wait_ok(upstream, lambda: post(up_url, chat_body("instant", 0.7))[0] == 200, 30)
         if "upstream" not in skip:
-            measure("upstream (direct)", up_url, chat_body("instant", 0.7), tmp, args.duration, rows)
+            bench("upstream (direct)", up_url, "instant")
+            floor = (rows[-1][1], rows[-1][2])
 
-        def start_turnout(policy_text: str, name: str) -> tuple[Proc, str]:
+        def start_turnout(policy_text: str, name: str, n: int) -> tuple[Proc, str]:
             port = free_port()
             policy = tmp / f"{name}.yaml"
             policy.write_text(policy_text)
             turnout_bin = Path(PY).parent / "turnout"
             argv = ([str(turnout_bin)] if turnout_bin.exists() else [PY, "-m", "router.cli"]) + [
                 "serve", "--policy", str(policy), "--port", str(port)]
-            gw = start(name, argv, cwd=tmp)  # cwd=tmp: no stray .env is read
+            gw = start(name, argv, cwd=tmp, extra_env={"TURNOUT_INGRESS_REPLICAS": str(n)})  # cwd: no stray .env
             base = f"http://127.0.0.1:{port}"
             took = wait_ok(gw, lambda: get_status(base + "/readyz") == 200, args.ready_timeout)
-            print(f"  {name} ready in {took:.1f}s", file=sys.stderr)
+            print(f"  {name} ({n} ingress replicas) ready in {took:.1f}s", file=sys.stderr)
             return gw, base + "/v1/chat/completions"
 
-        if not {"turnout-t0.7", "turnout-t0"} <= skip:
-            gw, url = start_turnout(POLICY.format(port=up_port), "turnout")
-            status, headers, payload = post(url, chat_body("auto", 0.7))
-            xt = {k: v for k, v in headers.items() if k.lower().startswith("x-turnout")}
-            notes.append(f"turnout sample response: HTTP {status}, x-turnout-* headers: {json.dumps(xt)}")
-            notes.append(f"turnout sample body: {payload[:400].decode(errors='replace')}")
-            if "turnout-t0.7" not in skip:
-                measure("turnout (t=0.7, cache bypassed)", url, chat_body("auto", 0.7), tmp, args.duration, rows)
-            if "turnout-t0" not in skip:
-                status, headers, _ = post(url, chat_body("auto", 0))
-                status, headers, _ = post(url, chat_body("auto", 0))
+        kinds = {"turnout-openai": POLICY.format(port=up_port).replace("kind: litellm", "kind: openai").replace(
+                     "model: openai/instant", "model: instant"),
+                 "turnout-litellm": POLICY.format(port=up_port)}
+        for target, policy_text in kinds.items():
+            if target in skip:
+                continue
+            for n in replicas:
+                gw, url = start_turnout(policy_text, f"{target}-{n}", n)
+                status, headers, _ = post(url, chat_body("auto", 0.7))
                 xt = {k: v for k, v in headers.items() if k.lower().startswith("x-turnout")}
-                notes.append(f"turnout t=0 repeat: HTTP {status}, x-turnout-* headers: {json.dumps(xt)}")
-                measure("turnout (t=0, cache hits)", url, chat_body("auto", 0), tmp, args.duration, rows)
-            stop(gw)
-
-        if "turnout-direct" not in skip:
-            direct = POLICY.format(port=up_port).replace("kind: litellm", "kind: openai").replace(
-                "model: openai/instant", "model: instant")
-            gw, url = start_turnout(direct, "turnout-direct")
-            measure("turnout, kind: openai (t=0.7, cache bypassed)", url, chat_body("auto", 0.7), tmp,
-                    args.duration, rows)
-            stop(gw)
+                if n == replicas[0]:
+                    notes.append(f"{target} sample: HTTP {status}, {json.dumps(xt)}")
+                bench(f"turnout, kind: {target.split('-')[1]}, {n} replica{'s' * (n > 1)}", url, "auto")
+                stop(gw)
 
         if "ray" not in skip:
-            port = free_port()
             (tmp / "ray_trivial.py").write_text(RAY_SCRIPT)
-            ray = start("ray-trivial", [PY, str(tmp / "ray_trivial.py"), str(port), fixed],
-                        extra_env={"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1"})
-            url = f"http://127.0.0.1:{port}/v1/chat/completions"
-            took = wait_ok(ray, lambda: post(url, chat_body("instant", 0.7))[0] == 200, args.ready_timeout)
-            print(f"  ray trivial app ready in {took:.1f}s", file=sys.stderr)
-            measure("ray serve trivial app (haproxy)", url, chat_body("instant", 0.7), tmp, args.duration, rows)
-            stop(ray)
+            for n in replicas:
+                port = free_port()
+                ray = start(f"ray-trivial-{n}", [PY, str(tmp / "ray_trivial.py"), str(port), str(tmp / "fixed.json"),
+                                                 str(tmp / "fixed.sse"), str(n)],
+                            extra_env={"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
+                                       "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "0"})
+                url = f"http://127.0.0.1:{port}/v1/chat/completions"
+                took = wait_ok(ray, lambda: post(url, chat_body("instant", 0.7))[0] == 200, args.ready_timeout)
+                print(f"  ray trivial app ({n} replicas) ready in {took:.1f}s", file=sys.stderr)
+                bench(f"ray trivial app, {n} replica{'s' * (n > 1)}", url, "instant")
+                stop(ray)
 
         if "litellm" not in skip:
-            cands = [args.litellm_bin, str(Path(PY).parent / "litellm"), "/tmp/litellm-proxy-venv/bin/litellm",
-                     shutil.which("litellm")]
-            lbin = None
-            for c in cands:
-                if not c or not Path(c).exists():
-                    continue
-                py = Path(c).parent / "python"
-                probe = subprocess.run([str(py), "-c", "import litellm.proxy.proxy_server"], env=env,
-                                       capture_output=True, timeout=120)
-                if probe.returncode == 0:
-                    lbin = c
-                    break
+            lbin = litellm_cli(args.litellm_bin, env)
             if lbin is None:
                 notes.append("litellm proxy: skipped (no litellm CLI with the proxy extras found)")
             else:
@@ -469,7 +560,7 @@ def main() -> int:
                 url = f"http://127.0.0.1:{port}/v1/chat/completions"
                 took = wait_ok(lp, lambda: post(url, chat_body("instant", 0.7))[0] == 200, args.ready_timeout)
                 print(f"  litellm proxy ({lbin}) ready in {took:.1f}s", file=sys.stderr)
-                measure("litellm proxy", url, chat_body("instant", 0.7), tmp, args.duration, rows)
+                bench("litellm proxy", url, "instant")
                 stop(lp)
     finally:
         for p in reversed(list(procs)):
@@ -477,15 +568,33 @@ def main() -> int:
                 p.stop()
             except Exception as exc:  # keep stopping the rest
                 print(f"  stopping {p.name}: {exc}", file=sys.stderr)
-            ours.update(p.haproxy)
-        ended = end_processes((haproxy_pids() - haproxy_before) & ours)
+        ended = end_own_leftovers(markers, run_dir)
         if ended:
-            notes.append(f"ended {ended} leftover haproxy process(es)")
-        print(table(rows, args.duration))
-        for n in notes:
-            print(n)
+            notes.append(f"ended {len(ended)} leftover process(es) of this benchmark's runs: {', '.join(ended)}")
+        notes.append(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(table(rows, floor, conns, args.duration))
+        print()
+        for line in ratios(rows, floor, conns) + notes:
+            print(line)
         print(f"logs: {tmp}")
     return 0
+
+
+def sse_payload() -> bytes:
+    """STREAM_EVENTS as the upstream sends them (and the trivial app streams them back)."""
+    return b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in STREAM_EVENTS) + b"data: [DONE]\n\n"
+
+
+def litellm_cli(explicit: str | None, env: dict[str, str]) -> str | None:
+    """The first litellm CLI whose Python imports the proxy."""
+    for cand in (explicit, str(Path(PY).parent / "litellm"), "/tmp/litellm-proxy-venv/bin/litellm", shutil.which("litellm")):
+        if not cand or not Path(cand).exists():
+            continue
+        probe = subprocess.run([str(Path(cand).parent / "python"), "-c", "import litellm.proxy.proxy_server"], env=env,
+                               capture_output=True, timeout=120)
+        if probe.returncode == 0:
+            return cand
+    return None
 
 
 if __name__ == "__main__":

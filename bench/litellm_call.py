@@ -1,13 +1,18 @@
-"""Per-call cost of the litellm backend on the ingress loop, in-process (no Ray, no gateway).
+"""Per-call cost of the cloud backends on the ingress loop, in-process (no Ray, no gateway).
 
     python bench/litellm_call.py [--calls 300] [--profile 15]
 
-Against tests/integration/fault_server.py's instant OpenAI-compatible server on loopback, one
-call at a time, side by side in one run:
-  httpx-pooled    a bare pooled httpx.AsyncClient POST + json parse (the floor for any client)
-  litellm         backends.cloud.LiteLLMBackend.complete (`kind: litellm`, what the default policy uses)
-Prints wall and CPU ms per call (CPU includes the in-process server thread, the same for both
-rows), then, with --profile N, litellm's top N functions by own time (cProfile) over the calls.
+Against bench/latency.py's instant OpenAI-compatible upstream (a separate process, keep-alive) on
+loopback, one call at a time, side by side in one run:
+  httpx-pooled        a bare pooled httpx.AsyncClient POST + json parse
+  aiohttp-pooled      the same with a pooled aiohttp session (the floor for any client here)
+  openai              backends.openai_http.OpenAIHTTPBackend.complete (`kind: openai`)
+  litellm acompletion backends.cloud.LiteLLMBackend.complete through litellm.acompletion (before the
+                      fast path; still the path for providers it does not cover)
+  litellm             LiteLLMBackend.complete (`kind: litellm`, what the default policy uses): the fast
+                      path, litellm's provider transformation layer over the pooled client
+Prints wall and CPU ms per call (this process only), then, with --profile N, the fast path's top N
+functions by own time (cProfile) over the calls.
 """
 
 from __future__ import annotations
@@ -16,20 +21,24 @@ import argparse
 import asyncio
 import cProfile
 import io
+import json
 import os
 import pstats
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "integration")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 
 from backends.cloud import LiteLLMBackend  # noqa: E402
-from fault_server import FaultServer  # noqa: E402
+from backends.openai_http import OpenAIHTTPBackend  # noqa: E402
+from latency import FIXED_RESPONSE, UPSTREAM_SCRIPT, free_port, post, chat_body  # noqa: E402
 
 REQUEST = {"messages": [{"role": "user", "content": "Write a one-line friendly greeting."}], "max_tokens": 16}
 
@@ -42,7 +51,15 @@ async def _httpx_calls(url: str, calls: int) -> None:
             response.json()
 
 
-async def _litellm_calls(backend: LiteLLMBackend, calls: int) -> None:
+async def _aiohttp_calls(url: str, calls: int) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(calls):
+            async with session.post(url + "/chat/completions", json={"model": "instant", **REQUEST},
+                                    headers={"authorization": "Bearer none"}) as response:
+                await response.json()
+
+
+async def _backend_calls(backend, calls: int) -> None:
     for _ in range(calls):
         await backend.complete(dict(REQUEST))
 
@@ -56,33 +73,48 @@ def _measure(run, calls: int) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--profile", type=int, default=15, help="top N litellm functions by own time (0: none)")
+    parser.add_argument("--profile", type=int, default=15, help="top N fast-path functions by own time (0: none)")
     args = parser.parse_args()
-    server = FaultServer(mode="ok").start()
-    url = f"http://127.0.0.1:{server.port}/v1"
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", UPSTREAM_SCRIPT, str(port), json.dumps(FIXED_RESPONSE)])
+    url = f"http://127.0.0.1:{port}/v1"
     os.environ["BENCH_KEY"] = "none"
-    backend = LiteLLMBackend("bench", "openai/instant", api_base=url, api_key_env="BENCH_KEY")
+    fast = LiteLLMBackend("bench", "openai/instant", api_base=url, api_key_env="BENCH_KEY")
+    slow = LiteLLMBackend("bench", "openai/instant", api_base=url, api_key_env="BENCH_KEY")
+    slow._wire = None  # litellm.acompletion, as before the fast path
+    direct = OpenAIHTTPBackend("bench", "instant", api_base=url, api_key_env="BENCH_KEY")
     try:
+        for _ in range(100):
+            try:
+                if post(url + "/chat/completions", chat_body("instant", 0.7), timeout=1)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
         rows = {}
         for name, run in (("httpx-pooled", lambda n: _httpx_calls(url, n)),
-                          ("litellm", lambda n: _litellm_calls(backend, n))):
-            run_once = run
-            _measure(run_once, 20)  # warm: imports, connection pool, litellm's caches
-            rows[name] = _measure(run_once, args.calls)
-        print(f"{'client':<14} {'wall ms/call':>12} {'CPU ms/call':>12}")
+                          ("aiohttp-pooled", lambda n: _aiohttp_calls(url, n)),
+                          ("openai", lambda n: _backend_calls(direct, n)),
+                          ("litellm acompletion", lambda n: _backend_calls(slow, n)),
+                          ("litellm", lambda n: _backend_calls(fast, n))):
+            _measure(run, 20)  # warm: imports, connection pool, litellm's caches
+            rows[name] = _measure(run, args.calls)
+        print(f"{'client':<20} {'wall ms/call':>12} {'CPU ms/call':>12}")
         for name, (wall, cpu) in rows.items():
-            print(f"{name:<14} {wall:>12.2f} {cpu:>12.2f}")
-        print(f"litellm adds {rows['litellm'][1] - rows['httpx-pooled'][1]:.2f} ms CPU per call over a pooled httpx client")
+            print(f"{name:<20} {wall:>12.2f} {cpu:>12.2f}")
+        floor = rows["aiohttp-pooled"][1]
+        print(f"over a pooled aiohttp client: litellm.acompletion adds {rows['litellm acompletion'][1] - floor:.2f} ms "
+              f"CPU per call, the fast path {rows['litellm'][1] - floor:.2f} ms")
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
-            asyncio.run(_litellm_calls(backend, args.calls))
+            asyncio.run(_backend_calls(fast, args.calls))
             profiler.disable()
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.profile)
             print(out.getvalue())
     finally:
-        server.stop()
+        server.kill()
+        server.wait()
     return 0
 
 

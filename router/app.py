@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,6 +28,7 @@ from backends.registry import REGISTRY
 from router import runtime
 from router.otel import setup_telemetry
 from router.http import create_app
+from router.leftovers import draining
 from router.media_serve import RayReader, bind_engines
 from router.settings import Settings, settings_from_args
 
@@ -86,7 +88,8 @@ class Ingress:
         app_name = serve.get_replica_context().app_name
         self.gateway = gateway = runtime.build(settings, local=lambda m: _ray_backend(m, local[m.id], app_name),
                                                reader=RayReader(media["ocr"], media["speech"]))
-        state: dict[str, Any] = {"gateway": gateway, "max_body_bytes": settings.max_body_bytes}
+        state: dict[str, Any] = {"gateway": gateway, "max_body_bytes": settings.max_body_bytes,
+                                 "draining": functools.partial(draining, settings.run_dir)}
         if settings.admin_key is not None:
             state["admin_key_sha256"] = hashlib.sha256(settings.admin_key.get_secret_value().encode()).hexdigest()
         _Replica.state = state

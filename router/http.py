@@ -287,6 +287,8 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         gateway = gw(request)
         if gateway is None:
             return JSONResponse({"status": "starting"}, status_code=503)
+        if getattr(request.app.state, "draining", bool)():
+            return JSONResponse({"status": "draining"}, status_code=503)
         health = await gateway.refresh_health()
         models = {m: {"available": h.available, "saturated": h.saturated, "queue_depth": h.queue_depth,
                       "detail": h.detail} for m, h in health.items()}

@@ -92,6 +92,17 @@ def run_file(run_dir: Path, marker: str) -> Path:
     return run_dir / f"serve-{marker}.json"
 
 
+def drain_flag(run_dir: Path, marker: str) -> Path:
+    """Present while the run `marker` drains: its ingress replicas answer /readyz with 503 "draining"."""
+    return run_dir / f"serve-{marker}.draining"
+
+
+def draining(run_dir: Path) -> bool:
+    """Whether the `turnout serve` run this process belongs to (its RUN_ENV) has begun to drain."""
+    marker = os.environ.get(RUN_ENV)
+    return marker is not None and drain_flag(run_dir, marker).exists()
+
+
 def record_run(run_dir: Path, marker: str, procs: list[psutil.Process]) -> None:
     """Write (atomically) the run file of the run `marker`: the processes it has started so far."""
     entries = []

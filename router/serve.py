@@ -6,7 +6,9 @@ carries its run marker (router/leftovers.py), so a later start can end what a SI
 behind, and never touches anyone else's processes.
 
 Stopping (SIGTERM or Ctrl-C; a second one skips the drain) takes a few seconds, bounded by
-`drain_timeout_s` plus about 5 s:
+`drain_notice_s` + `drain_timeout_s` plus about 5 s:
+0. notice: /readyz answers 503 "draining" (a flag file beside the run file) while requests are
+   still taken for `drain_notice_s`, so a load balancer in front stops sending;
 1. drain: HAProxy's soft stop (SIGUSR1) closes its listeners at once (new connections are
    refused), lets the requests in flight finish and exits when the last one is done, or when
    `drain_timeout_s` has passed;
@@ -148,7 +150,7 @@ def _clear_the_way(settings) -> None:
 
 
 def serve(policy: str | None = None, host: str | None = None, port: int | None = None) -> int:
-    from router.leftovers import RUN_ENV, PortBusy, run_file, run_marker
+    from router.leftovers import RUN_ENV, PortBusy, drain_flag, run_file, run_marker
 
     overrides = {k: v for k, v in {"policy": policy, "host": host, "port": port}.items() if v is not None}
     settings = Settings(**overrides)
@@ -193,8 +195,10 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
         while not stop.wait(2.0):  # a signal wakes it at once
             known = _track(settings.run_dir, marker, known)
         stopping.append(time.monotonic())
-        print(f"turnout: shutting down: no new requests, draining those in flight (up to "
-              f"{settings.drain_timeout_s:g} s)", flush=True)
+        drain_flag(settings.run_dir, marker).touch()
+        print(f"turnout: shutting down: /readyz says draining; new requests refused in "
+              f"{settings.drain_notice_s:g} s, those in flight drained (up to {settings.drain_timeout_s:g} s)", flush=True)
+        hurry.wait(settings.drain_notice_s)
         still = _drain(marker, settings.drain_timeout_s, hurry)
         if still:
             print(f"turnout: requests still in flight after {time.monotonic() - stopping[0]:.1f} s are cut", flush=True)
@@ -218,6 +222,7 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
         ray.shutdown()
         _reap(marker, known)  # raylet, GCS, agents, workers, replicas, haproxy: all of it must be gone when we exit
         run_file(settings.run_dir, marker).unlink(missing_ok=True)
+        drain_flag(settings.run_dir, marker).unlink(missing_ok=True)
         if len(stopping) == 2:
             begun, drained = stopping
             print(f"turnout: stopped in {time.monotonic() - begun:.1f} s (drain {drained - begun:.1f} s, "

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
                           description="where turnout serve keeps its run files (what it started, for a clean-up after a crash)")
     drain_timeout_s: float = Field(5.0, ge=0, le=60, description="on SIGTERM, how long requests in flight may take to "
                                    "finish before Serve, Ray and HAProxy are stopped (the stop takes ~5 s more)")
+    drain_notice_s: float = Field(1.0, ge=0, le=30, description="on SIGTERM, how long /readyz answers 503 'draining' "
+                                  "while requests are still taken, before new connections are refused: the time a "
+                                  "load balancer in front needs to stop sending")
     ingress: Literal["haproxy", "python"] = Field("haproxy", description="Ray Serve ingress: HAProxy or the Python proxy")
     ingress_replicas: int = Field(1, ge=1, description="Ray Serve ingress (router) replicas")
     ingress_max_ongoing_requests: int = Field(512, ge=1, description="concurrent requests per ingress replica")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 
 import httpx
 import openai
@@ -240,6 +241,22 @@ def test_a_client_that_hangs_up_mid_stream_frees_the_local_replica(served):
     assert answer.model == "local-smollm2" and time.monotonic() - started < 10
 
 
+def _readyz_until_draining(url: str, within_s: float = 5.0) -> tuple[int, dict]:
+    """/readyz polled from SIGTERM on, until it stops saying ready (or refuses: then the last answer)."""
+    answer: tuple[int, dict] = (0, {})
+    end = time.monotonic() + within_s
+    while time.monotonic() < end:
+        try:
+            response = httpx.get(url + "/readyz", timeout=2)
+        except httpx.HTTPError:
+            return answer
+        answer = (response.status_code, response.json())
+        if response.status_code != 200:
+            return answer
+        time.sleep(0.05)
+    return answer
+
+
 def test_zz_sigterm_drains_then_stops_everything_within_10_s(served, ray_processes):
     """The shutdown contract: SIGTERM finishes the request in flight, then Serve, Ray and HAProxy
     stop within 10 s and nothing is left running (tests/e2e/test_lifecycle.py: a second start)."""
@@ -250,7 +267,9 @@ def test_zz_sigterm_drains_then_stops_everything_within_10_s(served, ray_process
         lines = response.iter_lines()
         assert next(line for line in lines if line.startswith("data: "))  # the request is in flight now
         served.proc.send_signal(signal.SIGTERM)
+        ready = _readyz_until_draining(served.url)
         rest = [line for line in lines if line]
+    assert ready == (503, {"status": "draining"})  # a load balancer polling readiness stops sending
     assert rest[-1] == "data: [DONE]", rest[-3:]  # answered to the end, not cut
     assert served.stop() == 0
     assert served.stop_s <= 10, f"SIGTERM to exit took {served.stop_s:.1f} s"

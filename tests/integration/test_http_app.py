@@ -226,3 +226,25 @@ async def test_failing_upstream_falls_back_then_its_breaker_opens(tmp_path, clos
         assert planned.headers["x-turnout-model"] == "local-gemma"
         assert gateway.breakers.states()["dead-upstream"] == "open"
         assert gateway.breakers.recorded("dead-upstream") == 2  # skipped: no third attempt on it
+
+
+async def test_readyz_says_draining_once_the_run_begins_to_stop(gateway, tmp_path, monkeypatch):
+    """`turnout serve` drops its run's drain flag on SIGTERM; each ingress replica then answers /readyz
+    with 503 "draining" (a load balancer stops sending) while it still serves requests."""
+    import functools
+
+    from router.leftovers import RUN_ENV, drain_flag, draining
+
+    monkeypatch.setenv(RUN_ENV, "4242-1700000000.0")
+    app = create_app(gateway)
+    app.state.draining = functools.partial(draining, tmp_path)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://turnout") as http:
+        assert (await http.get("/readyz")).json()["status"] == "ready"
+        drain_flag(tmp_path, "4242-1700000000.0").touch()
+        ready = await http.get("/readyz")
+        assert ready.status_code == 503 and ready.json() == {"status": "draining"}
+        drain_flag(tmp_path, "other-run").touch()  # another run's flag is not ours
+        monkeypatch.setenv(RUN_ENV, "other-run-2")
+        assert (await http.get("/readyz")).status_code == 200
+        served = await http.post("/v1/chat/completions", json=chat("Say yes.", temperature=0.5))
+        assert served.status_code == 200
