@@ -11,6 +11,7 @@ adapts it to HTTP (and frames streams as SSE), router/app.py to Ray Serve; route
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,8 +111,12 @@ class Gateway:
                           admit=charges.admit(hold, req.decision, self.budgets.clock),
                           retries=lambda model: req.policy.models[model].retries or defaults.retries)
 
-    async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str) -> Reply:
-        """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure."""
+    async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str, *, answer_id: str | None = None) -> Reply:
+        """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure.
+
+        The answer's id is Turnout's own (`answer_id`, else a fresh `chatcmpl-<uuid>`), never the
+        upstream's: upstreams may repeat ids, and the id is what POST /v1/feedback rates."""
+        answer_id = answer_id or new_answer_id()
         headers = {k.lower(): v for k, v in headers.items()}
         policy = self.store.current
         request, decision = plan(policy, payload, headers, tenant, self.health_view())
@@ -127,7 +132,8 @@ class Gateway:
             req.cache = cached.status
             if cached.read and (hit := await self.cache.get(cached.key)) is not None:
                 req.cache, req.outcome.model, req.usage, req.status = "hit", req.decision.model, hit.get("usage"), 200
-                return self._replay(req, hit)
+                await self._remember(answer_id, req)
+                return self._replay(req, {**hit, "id": answer_id})
             hold = self.budgets.hold(policy.tenant(req.decision.profile.tenant), req.decision.profile.app)
             rerouted = await charges.reserve(hold, policy, req.decision, self.health_view(), self.budgets.clock)
             if rerouted is not req.decision:
@@ -136,7 +142,7 @@ class Gateway:
             if req.request.output_limit is None:
                 forward["max_tokens"] = req.decision.profile.output_tokens
             if req.request.stream:
-                reply = await self._stream(req, forward, cached, span, hold)
+                reply = await self._stream(req, forward, cached, span, hold, answer_id)
                 streaming = True  # the stream's body records and ends the span after its last chunk
                 return reply
             try:
@@ -144,13 +150,13 @@ class Gateway:
             except BaseException:  # failed or cancelled (client gone): nothing was spent that we can price
                 await hold.settle(accounting.Charge())
                 raise
-            model = req.outcome.model
+            model, response["id"] = req.outcome.model, answer_id
             req.usage = response["usage"] = accounting.response_usage(response, req.decision, model)
             await hold.settle(accounting.actual(policy, model, req.usage, req.elapsed()))
             req.cost, req.status = accounting.usage_cost(policy, model, req.usage), 200
             if cached.write and model == req.decision.model:
                 await self.cache.set(cached.key, response, req.decision.cache_ttl_s or 0)
-            await self._remember(response.get("id"), req)
+            await self._remember(answer_id, req)
             return Reply(req.headers(req.cost), body=response)
         except TurnoutError as exc:
             exc.headers.setdefault("x-turnout-data-class", req.decision.profile.data_class.label)
@@ -170,7 +176,8 @@ class Gateway:
 
         return Reply(req.headers(0.0), stream=replay())
 
-    async def _stream(self, req: _Request, forward: dict[str, Any], cached: CachePlan, span, hold: Hold) -> Reply:
+    async def _stream(self, req: _Request, forward: dict[str, Any], cached: CachePlan, span, hold: Hold,
+                      answer_id: str) -> Reply:
         """Open the stream along the chain (falling back before the first chunk); the body relays it and,
         however it ends, settles the hold, stores a complete answer and records the request."""
         try:
@@ -180,12 +187,15 @@ class Gateway:
             raise
         model, policy = req.outcome.model, req.policy
         headers = req.headers(accounting.estimated_cost(req.decision, model))
-        await self._remember(first.get("id"), req)
+        first["id"] = answer_id
+        await self._remember(answer_id, req)
 
         async def body() -> AsyncIterator[dict[str, Any]]:
             tally = Tally()
             try:
                 async for chunk in relay(first, rest, model, req.decision, req.include_usage, tally):
+                    if "id" in chunk:  # every chunk of one answer carries its id (an error body has none)
+                        chunk["id"] = answer_id
                     yield chunk
             finally:
                 # A stream cut short (upstream error, client gone) reports no usage: the reservation
@@ -201,10 +211,14 @@ class Gateway:
         return Reply(headers, stream=body())
 
 
-    async def _remember(self, response_id: Any, req: _Request) -> None:
-        """Keep the served decision's features under the response's id (the hook POST /v1/feedback needs)."""
-        if isinstance(response_id, str) and response_id:
-            await self.feedback.remember(record_of(response_id, req.decision, req.request, req.outcome.model))
+    async def _remember(self, answer_id: str, req: _Request) -> None:
+        """Keep the served decision's features under the answer's id (the hook POST /v1/feedback needs)."""
+        await self.feedback.remember(record_of(answer_id, req.decision, req.request, req.outcome.model))
+
+
+def new_answer_id() -> str:
+    """A chat completion id unique to one answer (Turnout's, not the upstream's)."""
+    return f"chatcmpl-{uuid.uuid4().hex}"
 
 
 def _record(req: _Request, span) -> None:
