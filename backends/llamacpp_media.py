@@ -1,12 +1,13 @@
 """What a llama.cpp vision model's chat handler receives instead of the client's image and video parts.
 
 `MediaPreparer.prepare(messages)` returns new messages (the request is never mutated) in which every
-`image_url` part is an inline image written by router.image_prep — decoded, EXIF orientation applied,
+`image_url` part is an inline image written by backends.image_prep — decoded, EXIF orientation applied,
 every piece of metadata dropped, shrunk to the model's pixel limit — and every inline `video_url`
-part is the frames router.video_frames samples from it, each prepared the same way. An http(s)
-image URL is fetched by router.fetch under the policy's `media.fetch` rules or refused. Anything
-refused is a BackendBadRequest (400) whose message starts with the part's location. `inline_only`
-replaces the chat handler's own loader, which would fetch URLs with urllib.
+part is the frames backends.video_frames samples from it, each prepared the same way. An http(s)
+image URL is fetched by backends.fetch under the policy's `media.fetch` rules or refused. Anything
+refused is an InvalidMedia (a BackendBadRequest: 400) under this model's id, whose message starts
+with the part's location. `inline_only` replaces the chat handler's own loader, which would fetch
+URLs with urllib.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ import base64
 import io
 from typing import Any
 
-from backends.base import BackendBadRequest
-from router.classify.media import VideoSampling
-from router.errors import InvalidContent
-from router.fetch import Fetcher, FetchRules
-from router.image_prep import ImageLimits, decode_data_url, prepare_image
-from router.video_frames import sample_frames
+from backends.base import BackendBadRequest, InvalidMedia
+from backends.fetch import Fetcher, FetchRules
+from backends.image_prep import ImageLimits, decode_data_url, prepare_image
+from backends.video_frames import VideoSampling, sample_frames
 
 __all__ = ["MediaPreparer", "inline_only"]
 
@@ -77,11 +76,11 @@ class MediaPreparer:
             elif url[:5].lower() == "data:":
                 data = decode_data_url(url, where, self.limits.max_bytes)
             else:
-                raise InvalidContent(f"{where}: unsupported image URL; allowed: data:image/...;base64, or http(s) "
-                                     "where the policy's media.fetch allows it", param=where)
+                raise InvalidMedia(f"{where}: unsupported image URL; allowed: data:image/...;base64, or http(s) "
+                                   "where the policy's media.fetch allows it", where=where)
             prepared = await asyncio.to_thread(prepare_image, data, where, self.limits)
-        except InvalidContent as exc:
-            raise BackendBadRequest(self.model_id, exc.message) from None
+        except InvalidMedia as exc:
+            raise InvalidMedia(exc.message, where=exc.where, model_id=self.model_id) from None
         return prepared.data_url()
 
     async def _frames(self, url: str, where: str) -> list[dict[str, Any]]:
@@ -95,8 +94,8 @@ class MediaPreparer:
 
         try:
             urls = await asyncio.to_thread(frames)
-        except InvalidContent as exc:
-            raise BackendBadRequest(self.model_id, exc.message) from None
+        except InvalidMedia as exc:
+            raise InvalidMedia(exc.message, where=exc.where, model_id=self.model_id) from None
         return [{"type": "image_url", "image_url": {"url": frame}} for frame in urls]
 
 

@@ -8,7 +8,9 @@ nothing to translate. Providers with their own protocols (Anthropic, Gemini, Bed
 backends/cloud.py.
 
 The request is forwarded as the router validated it, with `model` set to the server's name; the
-answer comes back as parsed JSON with `model` replaced by the policy id. Errors map onto
+answer comes back as parsed JSON with `model` replaced by the policy id. For a model marked
+`responses: native` the Responses API is spoken the same way (POST {api_base}/responses, see
+backends.base.Responder). Errors map onto
 backends.base by HTTP status and the exception raised by httpx; messages carry the upstream's words
 (shortened, any API key scrubbed), never a key.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,7 +36,10 @@ from backends.base import (
     BackendUnavailable,
     ContextWindowExceeded,
     Health,
+    TERMINAL_EVENTS,
     checked_embeddings,
+    checked_event,
+    checked_response,
     retry_after_seconds,
     upstream_words,
 )
@@ -89,39 +95,64 @@ class OpenAIHTTPBackend:
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         headers, body = self._prepare(request, stream=True)
-        timeout = httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s, read=self.stall_timeout_s)
-        phase = "first_token"
-        try:
-            async with self._client.stream("POST", self.url, content=body, headers=headers,
-                                           timeout=timeout) as response:
-                if response.status_code != 200:
-                    raise self._status_error(response.status_code, response.headers, await response.aread())
-                usage: dict[str, Any] | None = None
-                head: dict[str, Any] = {}
-                generated = 0  # content-bearing chunks: the completion tokens, if the server reports no usage
-                async for line in response.aiter_lines():
-                    if not line.startswith("data:"):
-                        continue  # blank separators, comments (": keep-alive"), event names
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        break
-                    chunk = self._chunk(data)
-                    phase = "total"
-                    head = head or {"id": chunk.get("id"), "created": chunk.get("created")}
-                    if chunk.get("usage"):
-                        usage = chunk.pop("usage")
-                    if chunk.get("choices"):
-                        chunk["model"] = self.model_id
-                        generated += any((c.get("delta") or {}).get("content") for c in chunk["choices"])
-                        yield chunk
-        except httpx.HTTPError as exc:
-            raise self._transport_error(exc, phase) from None
+        usage: dict[str, Any] | None = None
+        head: dict[str, Any] = {}
+        generated = 0  # content-bearing chunks: the completion tokens, if the server reports no usage
+        async with aclosing(self._sse(self.url, body, headers)) as payloads:
+            async for data in payloads:
+                chunk = self._chunk(data)
+                head = head or {"id": chunk.get("id"), "created": chunk.get("created")}
+                if chunk.get("usage"):
+                    usage = chunk.pop("usage")
+                if chunk.get("choices"):
+                    chunk["model"] = self.model_id
+                    generated += any((c.get("delta") or {}).get("content") for c in chunk["choices"])
+                    yield chunk
         if not head:
             raise BackendProtocolError(self.model_id, "upstream stream carried no chunk")
         if usage is None:  # a server that ignores stream_options.include_usage (llama-cpp-python's)
             usage = {"prompt_tokens": None, "completion_tokens": generated, "total_tokens": None}
         yield {"id": head.get("id"), "object": "chat.completion.chunk", "created": head.get("created"),
                "model": self.model_id, "choices": [], "usage": usage}
+
+    async def respond(self, request: dict[str, Any]) -> dict[str, Any]:
+        """`Responder.respond`: POST {api_base}/responses."""
+        headers, body = self._prepare(request, stream=False, responses=True)
+        return checked_response(self.model_id, await self._post(self._responses_url, body, headers, "response"))
+
+    async def respond_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """`Responder.respond_stream`: POST {api_base}/responses with "stream": true, its events as they come."""
+        headers, body = self._prepare(request, stream=True, responses=True)
+        async with aclosing(self._sse(self._responses_url, body, headers)) as payloads:
+            async for data in payloads:
+                try:
+                    event = checked_event(self.model_id, orjson.loads(data))
+                except orjson.JSONDecodeError:
+                    raise BackendProtocolError(self.model_id, "upstream sent a stream event that is not JSON") from None
+                yield event
+                if event["type"] in TERMINAL_EVENTS:
+                    return
+        raise BackendProtocolError(self.model_id, "upstream stream ended before response.completed")
+
+    async def _sse(self, url: str, body: bytes, headers: dict[str, str]) -> AsyncIterator[str]:
+        """The `data:` payloads of a server-sent event stream, up to `[DONE]` or its end; every failure as
+        the most specific BackendError (a stall before the first payload is a first-token timeout)."""
+        timeout = httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s, read=self.stall_timeout_s)
+        phase = "first_token"
+        try:
+            async with self._client.stream("POST", url, content=body, headers=headers, timeout=timeout) as response:
+                if response.status_code != 200:
+                    raise self._status_error(response.status_code, response.headers, await response.aread())
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue  # blank separators, comments (": keep-alive"), event names
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        return
+                    phase = "total"
+                    yield data
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, phase) from None
 
     async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
         """`Embedder.embed`: POST {api_base}/embeddings, floats back."""
@@ -164,13 +195,18 @@ class OpenAIHTTPBackend:
             return f"{self.api_key_env} not set"
         return None
 
-    def _prepare(self, request: dict[str, Any], *, stream: bool) -> tuple[dict[str, str], bytes]:
+    @property
+    def _responses_url(self) -> str:
+        return self.url.removesuffix("/chat/completions") + "/responses"
+
+    def _prepare(self, request: dict[str, Any], *, stream: bool,
+                 responses: bool = False) -> tuple[dict[str, str], bytes]:
         missing = self._missing_key()
         if missing:
             raise BackendUnavailable(self.model_id, missing, transient=False)
         body = {key: value for key, value in request.items() if key not in _RESERVED}
         body.update(model=self.model, stream=stream)
-        if stream:
+        if stream and not responses:  # a Responses stream always ends with its usage
             body["stream_options"] = {"include_usage": True}
         headers = {"content-type": "application/json", "accept": "text/event-stream" if stream else "application/json"}
         if self.api_key_env is not None:

@@ -23,14 +23,20 @@ class RayLocalBackend:
     COUNT_EVERY_S = 5.0
 
     def __init__(self, model_id: str, handle: Any, capacity: int, queue_limit: int, *,
-                 per_replica: int | None = None, count_replicas: Callable[[], int] | None = None) -> None:
-        """`count_replicas` (blocking; autoscaled deployments): the running replica count, read at most
-        every COUNT_EVERY_S; capacity is then that count x `per_replica`."""
+                 per_replica: int | None = None, count_replicas: Callable[[], int] | None = None,
+                 expect_replicas: bool = False) -> None:
+        """`count_replicas` (blocking): the running replica count, read at most every COUNT_EVERY_S;
+        with `per_replica`, capacity is then that count x `per_replica`. `expect_replicas`: none running
+        means the model is down (its node was lost and Serve waits for one to place a new replica on),
+        not scaled to zero; a call would wait for a replica that may never come, so health says
+        unavailable and decide sends nothing there."""
         self.model_id = model_id
         self.handle = handle
         self.capacity = capacity
         self.queue_limit = queue_limit
         self.per_replica, self.count_replicas = per_replica, count_replicas
+        self.expect_replicas = expect_replicas
+        self.running: int | None = None  # the last replica count read; None before the first
         self._next_count = 0.0
         self.in_flight = 0
         self.health_timeout_s = 2.0
@@ -49,15 +55,17 @@ class RayLocalBackend:
         return BackendUnavailable(self.model_id, f"local replica failed: {type(exc).__name__}")
 
     async def _follow_replicas(self) -> None:
-        """Autoscaled deployments: capacity follows the running replicas. A failed read keeps the last count."""
-        if self.count_replicas is None or self.per_replica is None or time.monotonic() < self._next_count:
+        """Read the running replicas (capacity follows them with `per_replica`). A failed read keeps the last count."""
+        if self.count_replicas is None or time.monotonic() < self._next_count:
             return
         self._next_count = time.monotonic() + self.COUNT_EVERY_S
         try:
             running = await asyncio.to_thread(self.count_replicas)
         except Exception:  # the controller is busy or restarting: keep what we knew
             return
-        self.capacity = running * self.per_replica
+        self.running = running
+        if self.per_replica is not None:
+            self.capacity = running * self.per_replica
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
         return await self._call("complete", request)
@@ -99,6 +107,8 @@ class RayLocalBackend:
         await self._follow_replicas()
         free = self.capacity - self.in_flight
         queued = max(0, self.in_flight - self.capacity)
+        if self.expect_replicas and self.running == 0:
+            return Health(False, "no running replica: its node is down or it is being placed again", queued, 0)
         if self.in_flight > 0 and self.last_detail is not None:
             return Health(True, f"{self.last_detail}; {self.in_flight} request(s) in flight", queued, free)
         try:

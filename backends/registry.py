@@ -4,7 +4,7 @@ Each factory imports its module when called, not here: those modules import heav
 (llama-cpp-python loads its shared library, litellm takes seconds), and `turnout route` or
 `turnout policy check` must not pay for them.
 
-- "llamacpp": options are `path` / `package` / `model_dir` (see llamacpp.resolve_model_path)
+- "llamacpp": options are `path` / `package` / `model_dir` (see gguf_files.resolve_model_path)
   plus LlamaCppEngine's keyword arguments; `embedding=True` loads it for embeddings instead
   (llamacpp_embed.LlamaCppEmbedder). Builds and loads the model (blocking).
 - "litellm": LiteLLMBackend's keyword arguments (`litellm_model`, `api_base`, ...).

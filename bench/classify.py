@@ -13,7 +13,11 @@ is p99 <= 150 µs at ~1k tokens.
 A third table times what runs after decide (router/pipeline.py `scan_when_leaving`: the thorough
 privacy scan, and decide again when it finds something) under policies/default.yaml, where routine
 text may fall back to the cloud, and policies/examples/all-local.yaml, where nothing leaves.
-Target: p99 <= 3 ms for ~1k tokens; a request that cannot leave pays one clearance check.
+Target: p99 <= 3 ms for ~1k tokens; a request that cannot leave pays one clearance check. Each
+request of a row has a text of its own (the scanner remembers what it has read), except in the
+"19 read before" row, which times turn 20 of a conversation whose 19 earlier turns were scanned.
+Wall time and this thread's CPU time are both shown: on a shared machine the wall p99 mostly
+measures other processes; the load average is printed.
 """
 
 from __future__ import annotations
@@ -23,12 +27,17 @@ import base64
 import gc
 import io
 import json
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from router.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # offline tokenizers and price map, as every entry point sets them
 
 from PIL import Image, ImageFilter  # noqa: E402
 
@@ -142,39 +151,57 @@ PERSONAL = ("Please check the delivery for our customer Ingrid Halvorsen at 4821
             "OH 43215, before Friday. ")
 
 
-def scan_cases() -> list[tuple[str, str, dict, dict[str, str], str]]:
+def scan_cases() -> list[tuple[str, str, object, dict[str, str], str]]:
+    """(name, policy, body(i), headers, target): body(i) is the i-th request of the row. Rows that
+    time a first reading give every request a text of its own (the scanner remembers texts it has
+    read: a repeated text would time the memo); the "next turn" row repeats 19 turns and adds a new one."""
     one_k = PROSE * 40
     user = lambda text: {"messages": [{"role": "user", "content": text}]}  # noqa: E731
+
+    def turns(i: int, new_only: bool) -> dict:
+        messages = conversation(20)
+        for n, message in enumerate(messages):
+            if message.get("content") and (not new_only or n == len(messages) - 1):
+                message["content"] = f"({i}) " + message["content"]
+        return {"messages": messages}
+
     return [
-        ("short text, may leave (scan runs)", "default", user("Translate 'good morning' to French."), {}, ""),
-        ("~1k-token text, may leave (scan runs)", "default", user("Summarize: " + one_k), {}, "p99 <= 3 ms"),
+        ("short text, may leave (scan runs)", "default", lambda i: user(f"Translate 'good morning {i}' to French."), {}, ""),
+        ("~1k-token text, may leave (scan runs)", "default", lambda i: user(f"Summarize {i}: " + one_k), {},
+         "p99 <= 3 ms"),
         ("~1k tokens + a customer's name and address (found, decide again)", "default",
-         user("Summarize: " + one_k + PERSONAL), {}, "p99 <= 3 ms"),
-        ("20 turns + tool calls, may leave (scan runs)", "default", {"messages": conversation(20)}, {}, ""),
-        ("~1k-token text, declared confidential (skipped)", "default", user("Summarize: " + one_k),
+         lambda i: user(f"Summarize {i}: " + one_k + PERSONAL), {}, "p99 <= 3 ms"),
+        ("20 turns + tool calls, all new (scan runs)", "default", lambda i: turns(i, False), {}, ""),
+        ("20 turns + tool calls, 19 read before (scan runs)", "default", lambda i: turns(i, True), {}, ""),
+        ("~1k-token text, declared confidential (skipped)", "default", lambda i: user(f"Summarize {i}: " + one_k),
          {"x-turnout-data-class": "confidential"}, "~0"),
-        ("~1k-token text, all-local policy (skipped)", "all-local", user("Summarize: " + one_k), {}, "~0"),
+        ("~1k-token text, all-local policy (skipped)", "all-local", lambda i: user(f"Summarize {i}: " + one_k), {}, "~0"),
     ]
 
 
-def measure_scan(policy, body: dict, headers: dict[str, str], iterations: int) -> tuple[float, float, str]:
-    request = parse_chat_request({"model": "auto", **body})
-    profile = policy.classifier.classify(request, headers, tenant_view(policy, "default"))
-    decision = decide(profile, policy)
-    outcome = scan_when_leaving(decision, policy)
-    samples = []
+def measure_scan(policy, body, headers: dict[str, str], iterations: int) -> tuple[float, float, float, float, str]:
+    """Wall and CPU (this thread's: time taken by other processes on a shared machine left out)
+    p50 and p99 of scan_when_leaving, in µs, over `iterations` requests classified and decided beforehand."""
+    decisions = []
+    for i in range(iterations + 20):
+        request = parse_chat_request({"model": "auto", **body(i)})
+        decisions.append(decide(policy.classifier.classify(request, headers, tenant_view(policy, "default")), policy))
+    outcome = scan_when_leaving(decisions[0], policy)
+    for decision in decisions[1:20]:  # warm up; a "next turn" row's repeated turns are read here
+        scan_when_leaving(decision, policy)
+    wall, cpu = [], []
     gc.disable()
     try:
-        for _ in range(iterations):
-            start = time.perf_counter_ns()
+        for decision in decisions[20:]:
+            start, start_cpu = time.perf_counter_ns(), time.thread_time_ns()
             scan_when_leaving(decision, policy)
-            samples.append((time.perf_counter_ns() - start) / 1000)
+            cpu.append((time.thread_time_ns() - start_cpu) / 1000)
+            wall.append((time.perf_counter_ns() - start) / 1000)
     finally:
         gc.enable()
-    samples.sort()
     scan = outcome.scan
     verdict = ("ran: " if scan.ran else "skipped: ") + scan.reason
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))], verdict
+    return (*percentiles(wall), *percentiles(cpu), verdict)
 
 
 def table(header: tuple[str, ...], rows: list[tuple]) -> None:
@@ -212,10 +239,11 @@ def main() -> None:
                 "all-local": load_policy(REPO / "policies" / "examples" / "all-local.yaml")}
     rows = []
     for name, policy, body, headers, target in scan_cases():
-        p50, p99, verdict = measure_scan(policies[policy], body, headers, max(50, args.iterations // 4))
-        rows.append((name, f"{p50:,.0f}", f"{p99:,.0f}", verdict[:60], target))
+        p50, p99, cpu50, cpu99, verdict = measure_scan(policies[policy], body, headers, max(50, args.iterations // 4))
+        rows.append((name, f"{p50:,.0f}", f"{p99:,.0f}", f"{cpu50:,.0f}", f"{cpu99:,.0f}", verdict[:48], target))
     print()
-    table(("after decide: thorough scan", "p50 µs", "p99 µs", "scan", "target"), rows)
+    table(("after decide: thorough scan", "p50 µs", "p99 µs", "CPU p50", "CPU p99", "scan", "target"), rows)
+    print(f"\nload average while measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
 
 if __name__ == "__main__":
     main()

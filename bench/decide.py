@@ -23,6 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from router.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # offline tokenizers and price map, as every entry point sets them
+
 from router.decide import decide  # noqa: E402
 from router.pipeline import plan  # noqa: E402
 from router.policy_loader import load_policy  # noqa: E402

@@ -25,7 +25,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+from router.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # offline tokenizers and price map, as every entry point sets them
 
 import media_samples as ms  # noqa: E402  (tests/media_samples.py: the media the tests use)
 

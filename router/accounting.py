@@ -86,13 +86,20 @@ def _filled(usage: dict[str, Any], decision: Decision, model: str | None) -> dic
 
 
 def response_usage(response: dict[str, Any], decision: Decision, model: str | None) -> dict[str, Any]:
-    """The usage to report and price for a completion. An upstream that reports none (or litellm's
+    """The usage to report and price for a completion (or a Responses `response`: its input/output tokens,
+    in chat's terms). An upstream that reports none (or litellm's
     zeros) is counted: completion tokens at ~4 characters a token (rounded up) — priced, never free;
     a missing prompt count is the router's estimate."""
     usage = response.get("usage") or {}
-    if not (usage.get("prompt_tokens") or usage.get("completion_tokens")):
+    if response.get("object") == "response":  # a Responses answer, relayed from a model that speaks it
+        usage = {"prompt_tokens": usage.get("input_tokens"), "completion_tokens": usage.get("output_tokens"),
+                 "total_tokens": usage.get("total_tokens")}
+        text = "".join(str(part.get("text") or "") for item in response.get("output") or []
+                       if item.get("type") == "message" for part in item.get("content") or [])
+    else:
         text = "".join(str((choice.get("message") or {}).get("content") or "")
                        for choice in response.get("choices") or [])
+    if not (usage.get("prompt_tokens") or usage.get("completion_tokens")):
         usage = {"prompt_tokens": None, "completion_tokens": -(-len(text) // 4), "total_tokens": None}
     return _filled(usage, decision, model)
 

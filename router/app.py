@@ -107,13 +107,14 @@ class Ingress:
 
 
 def _ray_backend(model: Any, handle: DeploymentHandle, app_name: str) -> RayLocalBackend:
-    """The ingress's view of one local deployment; an autoscaled one's capacity follows its replicas."""
-    if model.autoscaling is None:
-        return RayLocalBackend(model.id, handle, model.replicas * model.max_ongoing_requests, model.max_queued_requests)
+    """The ingress's view of one local deployment: its capacity follows the running replicas, and none
+    running (its node lost) is unavailable, unless the policy lets it scale to zero."""
     name = local_deployment_options(model)["name"]
-    return RayLocalBackend(model.id, handle, max(1, model.autoscaling.min_replicas) * model.max_ongoing_requests,
-                           model.max_queued_requests, per_replica=model.max_ongoing_requests,
-                           count_replicas=lambda: running_replicas(app_name, name))
+    scaling = model.autoscaling
+    replicas = model.replicas if scaling is None else max(1, scaling.min_replicas)
+    return RayLocalBackend(model.id, handle, replicas * model.max_ongoing_requests, model.max_queued_requests,
+                           per_replica=model.max_ongoing_requests, count_replicas=lambda: running_replicas(app_name, name),
+                           expect_replicas=scaling is None or scaling.min_replicas > 0)
 
 
 def running_replicas(app_name: str | None, deployment: str) -> int:
@@ -132,6 +133,8 @@ def local_deployment_options(model: Any) -> dict[str, Any]:
         "max_queued_requests": model.max_queued_requests,
         "ray_actor_options": {"num_cpus": 0, "num_gpus": model.num_gpus},
     }
+    if model.ray_resources:
+        options["ray_actor_options"]["resources"] = dict(model.ray_resources)
     scaling = model.autoscaling
     if scaling is None:
         options["num_replicas"] = model.replicas
@@ -160,4 +163,5 @@ def bind(settings: Settings) -> serve.Application:
     return Ingress.options(
         num_replicas=settings.ingress_replicas,
         max_ongoing_requests=settings.ingress_max_ongoing_requests,
+        ray_actor_options={"num_cpus": 0, "resources": dict(settings.ingress_resources)},
     ).bind(settings, local, bind_engines(store.current, settings.model_dir))

@@ -215,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    runtime.prepare_environment()  # before any policy is loaded: its token counter reads tiktoken's cache
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -181,6 +181,9 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
             return verdict(False, "takes no image URLs: media.fetch is off (send images inline)")
         if not isinstance(model, LlamaCppModel) and model.image_urls == "refuse":
             return verdict(False, "takes no image URLs (image_urls: refuse)")
+    if isinstance(model, LlamaCppModel) and any(video.remote for video in p.videos):
+        return verdict(False, "takes no video URLs: local models read only inline video "
+                              "(send it as data:video/mp4;base64,)")
     window = input_tokens if p.window_tokens is None else p.window_tokens.get(model_id, input_tokens)
     if window + p.output_tokens > model.context_window:
         return verdict(False, f"{window} prompt + {p.output_tokens} output tokens exceed its "

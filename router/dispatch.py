@@ -54,6 +54,18 @@ class Outcome:
 
 
 Admit = Callable[[str], Awaitable[TurnoutError | None]]
+# What dispatch asks of each model's backend: one answer, or a stream. The default is chat's; a
+# /v1/responses request passes its own, which speaks Responses to models that take it (router/passthrough.py).
+Call = Callable[[Backend, dict[str, Any]], Awaitable[dict[str, Any]]]
+Start = Callable[[Backend, dict[str, Any]], AsyncIterator[dict[str, Any]]]
+
+
+def chat_call(backend: Backend, request: dict[str, Any]) -> Awaitable[dict[str, Any]]:
+    return backend.complete(request)
+
+
+def chat_open(backend: Backend, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    return backend.stream(request)
 
 
 async def _admit_all(model: str) -> TurnoutError | None:
@@ -188,12 +200,14 @@ class Dispatcher:
                 return answer
         raise self._final_error(outcome, last, refused)
 
-    async def complete(self, decision: Decision, request: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
-        """The first successful completion along the chain; TurnoutError when every model failed."""
+    async def complete(self, decision: Decision, request: dict[str, Any], outcome: Outcome, *,
+                       call: Call = chat_call) -> dict[str, Any]:
+        """The first successful answer along the chain (`call(backend, request)` for each model: a chat
+        completion by default); TurnoutError when every model failed."""
 
         async def attempt(model: str, backend: Backend, seconds: float) -> dict[str, Any]:
             try:
-                response = await asyncio.wait_for(backend.complete(request), timeout=seconds)
+                response = await asyncio.wait_for(call(backend, request), timeout=seconds)
             except asyncio.TimeoutError:
                 raise BackendTimeout(model, f"no answer within its {seconds:.1f} s share of the "
                                             f"{self.total_timeout_s:.0f} s deadline", phase="total") from None
@@ -202,16 +216,17 @@ class Dispatcher:
 
         return await self._walk(decision, outcome, attempt)
 
-    async def open_stream(self, decision: Decision, request: dict[str, Any],
-                          outcome: Outcome) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
-        """Start a stream along the chain: returns (first chunk, the rest). Falls back (or retries, as
-        the policy allows) only before the first chunk, which each model must send within
-        `first_token_timeout_s` and its share of the deadline; TurnoutError when no model sent one."""
+    async def open_stream(self, decision: Decision, request: dict[str, Any], outcome: Outcome, *,
+                          start: Start = chat_open) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
+        """Start a stream along the chain (`start(backend, request)` for each model: chat chunks by
+        default): returns (first chunk, the rest). Falls back (or retries, as the policy allows) only
+        before the first chunk, which each model must send within `first_token_timeout_s` and its share
+        of the deadline; TurnoutError when no model sent one."""
 
         async def attempt(model: str, backend: Backend,
                           seconds: float) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
             wait = min(self.first_token_timeout_s, seconds)
-            iterator = backend.stream(request)
+            iterator = start(backend, request)
             try:
                 return await asyncio.wait_for(anext(iterator), timeout=wait), iterator
             except asyncio.TimeoutError:

@@ -30,7 +30,8 @@ from router.health import HealthBoard
 from router.pipeline import plan
 from router.policy import CompiledPolicy
 from router.policy_store import PolicyStore
-from router.relay import Tally, relay
+from router.passthrough import CHAT, Via
+from router.relay import Tally, relay, relay_events
 from router.request import ChatRequest
 
 _FORWARD_EXCLUDE = {"model", "stream", "stream_options"}
@@ -39,12 +40,14 @@ _FORWARD_EXCLUDE = {"model", "stream", "stream_options"}
 @dataclass
 class Reply:
     """A finished answer: a JSON body, or an async iterator of chunk objects (the HTTP layer frames
-    them as SSE and ends with `[DONE]`); headers either way."""
+    them as SSE and ends with `[DONE]`); headers either way. A /v1/responses request answered by a model
+    marked `responses: native` gets the provider's Responses object or events instead (`native`)."""
 
     headers: dict[str, str]
     body: dict[str, Any] | None = None
     stream: AsyncIterator[dict[str, Any]] | None = None
     status: int = 200
+    native: bool = False  # body / stream are a Responses object / events, from a model that speaks them
 
 
 @dataclass
@@ -59,6 +62,7 @@ class _Request:
     cost: float = 0.0
     usage: dict[str, Any] | None = None
     status: int | None = None  # set when the request is over and is to be recorded
+    operation: str = "chat"  # gen_ai.operation.name: "chat", or "responses" for POST /v1/responses
     started: float = field(default_factory=time.perf_counter)
 
     def headers(self, cost: float) -> dict[str, str]:
@@ -111,17 +115,23 @@ class Gateway:
                           admit=charges.admit(hold, req.decision, self.budgets.clock),
                           retries=lambda model: req.policy.models[model].retries or defaults.retries)
 
-    async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str, *, answer_id: str | None = None) -> Reply:
+    async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str, *,
+                   responses: dict[str, Any] | None = None, answer_id: str | None = None) -> Reply:
         """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure.
+
+        For POST /v1/responses, `payload` is the request's chat translation (planned and decided as
+        chat) and `responses` its Responses body, which dispatch sends instead to the models marked
+        `responses: native` (router/passthrough.py); `Reply.native` says when one of them answered.
 
         The answer's id is Turnout's own (`answer_id`, else a fresh `chatcmpl-<uuid>`), never the
         upstream's: upstreams may repeat ids, and the id is what POST /v1/feedback rates."""
         answer_id = answer_id or new_answer_id()
         headers = {k.lower(): v for k, v in headers.items()}
         policy = self.store.current
+        via = CHAT if responses is None else Via.responses(policy, responses)
         request, decision = plan(policy, payload, headers, tenant, self.health_view())
         decision, _ = await self.look.review(policy, request, decision, self.health_view())
-        req = _Request(policy, decision, request)
+        req = _Request(policy, decision, request, operation=via.operation)
         span, streaming = telemetry.tracer.start_span("turnout.chat"), False
         try:
             if req.decision.error is not None:
@@ -142,22 +152,27 @@ class Gateway:
             if req.request.output_limit is None:
                 forward["max_tokens"] = req.decision.profile.output_tokens
             if req.request.stream:
-                reply = await self._stream(req, forward, cached, span, hold, answer_id)
+                reply = await self._stream(req, forward, cached, span, hold, via, answer_id)
                 streaming = True  # the stream's body records and ends the span after its last chunk
                 return reply
             try:
-                response = await self.dispatcher(req, hold).complete(req.decision, forward, req.outcome)
+                response = await self.dispatcher(req, hold).complete(req.decision, forward, req.outcome,
+                                                                     call=via.call)
             except BaseException:  # failed or cancelled (client gone): nothing was spent that we can price
                 await hold.settle(accounting.Charge())
                 raise
-            model, response["id"] = req.outcome.model, answer_id
-            req.usage = response["usage"] = accounting.response_usage(response, req.decision, model)
+            model, native = req.outcome.model, via.serves(req.outcome.model)
+            if not native:  # a native Responses answer is presented under the Responses id
+                response["id"] = answer_id
+            req.usage = accounting.response_usage(response, req.decision, model)
+            if not native:  # a Responses answer keeps the provider's own usage object
+                response["usage"] = req.usage
             await hold.settle(accounting.actual(policy, model, req.usage, req.elapsed()))
             req.cost, req.status = accounting.usage_cost(policy, model, req.usage), 200
-            if cached.write and model == req.decision.model:
+            if cached.write and model == req.decision.model and not native:
                 await self.cache.set(cached.key, response, req.decision.cache_ttl_s or 0)
             await self._remember(answer_id, req)
-            return Reply(req.headers(req.cost), body=response)
+            return Reply(req.headers(req.cost), body=response, native=native)
         except TurnoutError as exc:
             exc.headers.setdefault("x-turnout-data-class", req.decision.profile.data_class.label)
             req.cost, req.usage, req.status = 0.0, None, exc.status
@@ -177,24 +192,28 @@ class Gateway:
         return Reply(req.headers(0.0), stream=replay())
 
     async def _stream(self, req: _Request, forward: dict[str, Any], cached: CachePlan, span, hold: Hold,
-                      answer_id: str) -> Reply:
+                      via: Via, answer_id: str) -> Reply:
         """Open the stream along the chain (falling back before the first chunk); the body relays it and,
         however it ends, settles the hold, stores a complete answer and records the request."""
         try:
-            first, rest = await self.dispatcher(req, hold).open_stream(req.decision, forward, req.outcome)
+            first, rest = await self.dispatcher(req, hold).open_stream(req.decision, forward, req.outcome,
+                                                                       start=via.start)
         except BaseException:
             await hold.settle(accounting.Charge())
             raise
-        model, policy = req.outcome.model, req.policy
+        model, policy, native = req.outcome.model, req.policy, via.serves(req.outcome.model)
         headers = req.headers(accounting.estimated_cost(req.decision, model))
-        first["id"] = answer_id
+        if not native:  # a native Responses stream is given its id by router/passthrough.py
+            first["id"] = answer_id
         await self._remember(answer_id, req)
 
         async def body() -> AsyncIterator[dict[str, Any]]:
             tally = Tally()
+            chunks = (relay_events(first, rest, model, req.decision, tally) if native
+                      else relay(first, rest, model, req.decision, req.include_usage, tally))
             try:
-                async for chunk in relay(first, rest, model, req.decision, req.include_usage, tally):
-                    if "id" in chunk:  # every chunk of one answer carries its id (an error body has none)
+                async for chunk in chunks:
+                    if "id" in chunk and not native:  # every chunk of one answer carries its id (not errors)
                         chunk["id"] = answer_id
                     yield chunk
             finally:
@@ -202,13 +221,14 @@ class Gateway:
                 # stands as its charge, since the upstream may have billed what it generated.
                 if tally.usage is not None or policy.models[model].location == "local":
                     await hold.settle(accounting.actual(policy, model, tally.usage, req.elapsed()))
-                if cached.write and tally.status == 200 and model == req.decision.model and tally.usage:
+                if (cached.write and not native and tally.status == 200 and model == req.decision.model
+                        and tally.usage):
                     await self.cache.set(cached.key, assembled(first, model, tally.content, tally.finish, tally.usage),
                                          req.decision.cache_ttl_s or 0)
                 req.cost, req.usage, req.status = accounting.usage_cost(policy, model, tally.usage), tally.usage, tally.status
                 _record(req, span)
 
-        return Reply(headers, stream=body())
+        return Reply(headers, stream=body(), native=native)
 
 
     async def _remember(self, answer_id: str, req: _Request) -> None:
@@ -226,5 +246,5 @@ def _record(req: _Request, span) -> None:
     never finished (cancelled) ends its span unrecorded."""
     if req.status is not None:
         telemetry.record(span, req.decision, req.outcome, cache=req.cache, cost=req.cost, usage=req.usage,
-                         duration_s=time.perf_counter() - req.started, status=req.status)
+                         duration_s=time.perf_counter() - req.started, status=req.status, operation=req.operation)
     span.end()

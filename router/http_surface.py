@@ -1,6 +1,7 @@
 """The OpenAI endpoints beyond chat completions: `/v1/responses` and `/v1/completions`, served by
 translation to the chat path (router/responses.py, router/completions.py: each request goes through
-`Gateway.chat` — classify, decide, dispatch, the privacy proof — like a chat request), and
+`Gateway.chat` — classify, decide, dispatch, the privacy proof — like a chat request; a model marked
+`responses: native` is sent the Responses body instead and its answer relayed, router/passthrough.py), and
 `/v1/embeddings` (router/embeddings.py: the same plan, models that serve embeddings)."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 
-from router import completions, embeddings, responses
+from router import completions, embeddings, passthrough, responses
 from router.gateway import Gateway
 
 _SSE_HEADERS = {"cache-control": "no-cache"}
@@ -42,9 +43,11 @@ def add_routes(app: FastAPI, gw: Callable[[Request], Gateway], authenticate: Cal
         if isinstance(payload, dict) and payload.get("previous_response_id") is not None:
             history, stored_class = await store.history(tenant, payload["previous_response_id"])
         chat = responses.to_chat(payload, history)
+        native_body = passthrough.provider_body(payload, history)
         headers = responses.raised_headers(request.headers, stored_class)
         response_id = responses.new_id("resp")  # also the answer's feedback id: the one id the client sees
-        reply = await unless_disconnected(request, gateway.chat(chat, headers, tenant, answer_id=response_id))
+        reply = await unless_disconnected(request, gateway.chat(chat, headers, tenant, responses=native_body,
+                                                                answer_id=response_id))
         if reply is None:
             return Response(status_code=499)
         keep = payload.get("store", True) is not False
@@ -55,14 +58,17 @@ def add_routes(app: FastAPI, gw: Callable[[Request], Gateway], authenticate: Cal
                 await store.save(tenant, response_id, messages, reply.headers.get("x-turnout-data-class", "internal"))
 
         if reply.stream is None:
-            final = responses.from_completion(response_id, payload, reply.body)
+            final = (passthrough.present(reply.body, response_id, payload) if reply.native
+                     else responses.from_completion(response_id, payload, reply.body))
             await remember(final)
             return _json(final, reply.headers)
 
         async def body() -> AsyncIterator[bytes]:
             finished: list[dict[str, Any]] = []
-            async for piece in responses.events(response_id, payload, reply.stream,
-                                                reply.headers.get("x-turnout-model", ""), finished):
+            relayed = (passthrough.relayed(response_id, payload, reply.stream, finished) if reply.native
+                       else responses.events(response_id, payload, reply.stream,
+                                             reply.headers.get("x-turnout-model", ""), finished))
+            async for piece in relayed:
                 yield piece
             if finished:
                 await remember(finished[0])

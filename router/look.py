@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
+from router.classify.normalize import denoise, fold
 from router.decide import Decision, ModelHealth, decide
 from router.policy import CompiledPolicy, MediaScanSpec
 from router.profile import DataClass, Finding
@@ -36,19 +37,13 @@ _NO_SIGNALS = "no personal data, secrets or declared class"
 _TEXT_MIMES = ("text/", "application/json", "application/xml", "application/csv")
 
 
-# Whisper writes a spoken address half-way: "john.smith at gmail.com" (the dots written, "at" spoken).
-# A local part led by a letter, with a dot, underscore or digit, keeps "a look at example.com" and
-# "version 2.1 at build.example.org" out.
-_SPOKEN_AT = re.compile(r"\b([A-Za-z][A-Za-z0-9]*[._][A-Za-z0-9._]*|[A-Za-z]+[0-9][A-Za-z0-9]*)\s+at\s+"
-                        r"([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", re.IGNORECASE)
-
-
 def scan_text(policy: CompiledPolicy, text: str, where: str) -> list[Finding]:
     """The privacy scan that media text goes through: the policy's own scanner, as for typed text,
     then its thorough scanner (names, addresses, OCR and speech noise) where the policy has one.
-    A transcript's half-spoken e-mail addresses are read with their '@' as well."""
+    A transcript is read through the normaliser first (normalize.denoise: spoken and half-spoken
+    e-mails, numbers read out), so a policy without a thorough scanner still reads what was said."""
     if where.endswith("(audio transcript)"):
-        text = _SPOKEN_AT.sub(r"\1@\2", text)
+        text = denoise(fold(text))
     found = list(policy.classifier.privacy.scan(text, where))
     thorough = getattr(policy.classifier, "thorough", None)
     if thorough is not None:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backends.gguf_files import resolve_model_path
+
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 KV_BYTES = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
@@ -261,8 +263,6 @@ def plan(policy: Any, model_dir: Path) -> tuple[list[PlanRow], list[str], list[s
 
 
 def _package_file(model: Any) -> Path:
-    from backends.llamacpp import resolve_model_path  # imports llama.cpp: only for packaged models
-
     return resolve_model_path(None, model.package, None, model_id=model.id)
 
 

@@ -10,6 +10,7 @@ from router.classify import TenantView, with_findings
 from router.decide import Constraint, Decision, ModelHealth, decide
 from router.policy import CompiledPolicy
 from router.profile import DataClass, RequestProfile, ScanReport
+from router.inner_urls import refuse_inner_urls
 from router.request import ChatRequest, parse_chat_request
 
 
@@ -27,6 +28,7 @@ def plan(policy: CompiledPolicy, payload: Any, headers: Mapping[str, str], tenan
     endpoints served by other tasks (embeddings); it may change what the request is, never lower its
     data class."""
     request = payload if isinstance(payload, ChatRequest) else parse_chat_request(payload)
+    refuse_inner_urls(request, policy.spec.media.fetch.allow_networks)
     lowered = {k.lower(): v for k, v in headers.items()}
     profile = policy.classifier.classify(request, lowered, tenant_view(policy, tenant_id))
     if shape is not None:

@@ -100,6 +100,7 @@ class AudioInfo:
 class VideoInfo:
     where: str
     frames: int  # estimated from the policy's sampling (fps, max frames)
+    remote: bool = False  # an http(s) URL: never fetched, so no local model can read it
 
 
 @dataclass(frozen=True, slots=True)

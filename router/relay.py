@@ -4,7 +4,8 @@ The relay stamps the policy's model id on every chunk, fills a usage chunk's mis
 drops the usage chunk unless the client asked for it (`stream_options.include_usage`), and turns a
 failure mid-stream into one last OpenAI error object (the status is already sent: 200). The tally
 is what the gateway settles, caches and records once the stream is over. Framing (SSE) is the
-HTTP layer's.
+HTTP layer's. `relay_events` does the same for a Responses event stream from a model that speaks it
+(router/passthrough.py): the policy id on each event's `response`, usage from the terminal event.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends.base import BackendError
+from backends.base import TERMINAL_EVENTS, BackendError
 from router import accounting
 from router.decide import Decision
 from router.dispatch import aclose
 from router.upstream import to_router_error
 
-__all__ = ["Tally", "relay"]
+__all__ = ["Tally", "relay", "relay_events"]
 
 
 @dataclass
@@ -58,3 +59,28 @@ async def relay(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], mode
     finally:
         await aclose(rest)
 
+
+
+async def relay_events(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], model: str, decision: Decision,
+                       tally: Tally) -> AsyncIterator[dict[str, Any]]:
+    """Yields a native model's Responses events: `first`, then the rest, each `response` named by the
+    policy id; the terminal event's usage (chat-shaped) is tallied. A failure mid-stream ends it with
+    one OpenAI error object, as `relay` does; closes `rest` however it ends."""
+    try:
+        event: dict[str, Any] | None = first
+        while event is not None:
+            response = event.get("response")
+            if isinstance(response, dict):
+                response["model"] = model
+                if response.get("usage") and event.get("type") in TERMINAL_EVENTS:
+                    tally.usage = accounting.response_usage(response, decision, model)
+            if event.get("type") == "response.output_text.delta":
+                tally.parts.append(event.get("delta") or "")
+            yield event
+            event = await anext(rest, None)
+    except BackendError as exc:
+        error = to_router_error(exc)
+        tally.status = error.status
+        yield error.body()
+    finally:
+        await aclose(rest)

@@ -21,11 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
+from backends.fetch import FetchRules
 from backends.registry import REGISTRY
+from backends.video_frames import VideoSampling
 from router.breaker import BreakerConfig, Breakers
 from router.budget import Budgets, RedisLedger
 from router.cache import MemoryCache, RedisCache, ResponseCache
 from router.classify.media import MediaLimits
+from router.classify.tokens import tokenizer_dir
 from router.feedback import FeedbackStore, MemoryFeedback, RedisFeedback
 from router.gateway import Gateway
 from router.health import HealthBoard
@@ -56,9 +59,13 @@ class StartupError(Exception):
 
 
 def prepare_environment(ray: Settings | None = None) -> None:
-    """Set what libraries read from the environment (unless the operator set it); with `ray`, also
+    """Set what libraries read from the environment (unless the operator set it: litellm's bundled
+    price map, tiktoken's offline cache in litellm's tokenizer directory); with `ray`, also
     what Ray reads when `turnout serve` starts it (its HAProxy ingress unless `ingress: python`)."""
     wanted = {**LIBRARY_ENVIRONMENT, **(RAY_ENVIRONMENT if ray is not None else {})}
+    tokenizers = tokenizer_dir()
+    if tokenizers:  # tiktoken downloads its BPE files on first use; litellm ships the two we count with
+        wanted["TIKTOKEN_CACHE_DIR"] = tokenizers
     for name, value in wanted.items():
         os.environ.setdefault(name, value)
     if ray is not None and ray.ingress == "haproxy":
@@ -117,9 +124,6 @@ def load_store(settings: Settings) -> PolicyStore:
 def llamacpp_options(model: LlamaCppModel, model_dir: Path, media: Media | None = None) -> dict[str, Any]:
     """Keyword arguments for REGISTRY['llamacpp'] (and the Ray deployment). `media` is the policy's
     media section: URL fetching (refused when None or disabled) and video sampling."""
-    from router.classify.media import VideoSampling
-    from router.fetch import FetchRules
-
     media = media or Media()
     fetch = media.fetch
     rules = FetchRules(

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     ingress: Literal["haproxy", "python"] = Field("haproxy", description="Ray Serve ingress: HAProxy or the Python proxy")
     ingress_replicas: int = Field(1, ge=1, description="Ray Serve ingress (router) replicas")
     ingress_max_ongoing_requests: int = Field(512, ge=1, description="concurrent requests per ingress replica")
+    ingress_resources: dict[str, float] = Field(
+        default_factory=dict, description="Ray resources each ingress replica asks for, placing it: e.g. "
+                                          "{'node:__internal_head__': 0.01} keeps the router on the head node")
     watch_policy: bool = Field(True, description="Ray Serve: reload the policy file when it changes")
     admin_key: SecretStr | None = Field(None, description="admin key for /admin/* when the policy lists none")
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+from router.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # litellm's bundled price map, tiktoken's offline cache: what every entry point sets
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

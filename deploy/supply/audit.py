@@ -10,6 +10,10 @@ the PyPA advisory database (github.com/pypa/advisory-database, OSV format) for t
 pins, plus `local_advisories` — supply-chain incidents Turnout tracks itself (malicious releases that
 were yanked before an advisory existed). `--refresh` rebuilds the snapshot from a checkout of that
 database for the packages now in the lock, keeping the local entries.
+
+An advisory with no fixed release can be accepted, never silently: `accepted` in the snapshot names
+the advisory, the package, why Turnout is not exposed, and a `review_by` date. An accepted hit is
+printed; once its date has passed it fails the audit again until someone looks.
 """
 
 from __future__ import annotations
@@ -86,7 +90,14 @@ def findings(locked: dict[str, str], snapshot: dict) -> list[tuple[str, str, str
     return sorted(set(out))
 
 
-def refresh(database: Path, locked: dict[str, str], snapshot: dict) -> dict:
+def accepted_now(snapshot: dict, today: str) -> dict[tuple[str, str], dict]:
+    """{(package, advisory id): acceptance} for the acceptances still within their review date."""
+    return {(canonicalize_name(a["package"]), a["id"]): a for a in snapshot.get("accepted", ())
+            if a["review_by"] >= today}
+
+
+def refresh(database: Path, locked: dict[str, str], snapshot: dict,
+            source: str = "https://github.com/pypa/advisory-database") -> dict:
     """The snapshot rebuilt from a pypa/advisory-database checkout, for the packages in the lock."""
     import yaml
 
@@ -106,27 +117,35 @@ def refresh(database: Path, locked: dict[str, str], snapshot: dict) -> dict:
             })
     head = subprocess.run(["git", "-C", str(database), "log", "-1", "--format=%H %cI"],
                           capture_output=True, text=True).stdout.split()
-    return {"source": "https://github.com/pypa/advisory-database",
+    return {"source": source,
             "commit": head[0] if head else None, "commit_date": head[1] if len(head) > 1 else None,
             "refreshed": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-            "advisories": advisories, "local_advisories": snapshot.get("local_advisories", [])}
+            "advisories": advisories, "local_advisories": snapshot.get("local_advisories", []),
+            "accepted": snapshot.get("accepted", [])}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("lock", type=Path)
     parser.add_argument("--refresh", type=Path, metavar="ADVISORY_DB", help="pypa/advisory-database checkout")
+    parser.add_argument("--source", default="https://github.com/pypa/advisory-database",
+                        help="where the --refresh checkout came from (a mirror's address), recorded in the snapshot")
     args = parser.parse_args(argv)
     locked = pins(args.lock)
     snapshot = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     if args.refresh:
-        snapshot = refresh(args.refresh, locked, snapshot)
+        snapshot = refresh(args.refresh, locked, snapshot, args.source)
         SNAPSHOT.write_text(json.dumps(snapshot, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    hits = findings(locked, snapshot)
+    accepted = accepted_now(snapshot, datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+    hits = []
     print(f"supply-chain audit: {len(locked)} pinned packages in {args.lock}, "
           f"{len(snapshot['advisories'])} advisories (PyPA database at {snapshot.get('commit_date') or '?'}) "
           f"+ {len(snapshot.get('local_advisories', []))} local")
-    for name, version, advisory, summary in hits:
+    for name, version, advisory, summary in findings(locked, snapshot):
+        if (ok := accepted.get((name, advisory))) is not None:
+            print(f"  accepted {name}=={version}: {advisory} {summary} (until {ok['review_by']}: {ok['reason']})")
+            continue
+        hits.append(advisory)
         print(f"  VULNERABLE {name}=={version}: {advisory} {summary}")
     print(f"supply-chain audit: {'no known vulnerability' if not hits else f'{len(hits)} known vulnerabilities'}")
     return 1 if hits else 0

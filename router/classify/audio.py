@@ -1,29 +1,22 @@
-"""Audio (and mp4 video) durations from container headers, reading only the bytes needed (for token
+"""Audio durations from container headers, reading only the bytes needed (for token
 estimates).
 
 wav: RIFF fmt/data chunks (exact); mp3: first frame header, Xing/Info frame count when present,
-else constant bit rate over the bytes; flac: STREAMINFO total samples; m4a: the mp4 `mvhd` box;
-ogg: last page granule position (Opus at 48 kHz, Vorbis at its header rate); pcm16: bytes / 48000.
-When a container gives no duration (webm, or a header without one), duration = bytes * 8 /
-ESTIMATED_BITRATE[fmt]. Pure: bytes in, seconds out.
+else constant bit rate over the bytes; flac: STREAMINFO total samples; m4a: the mp4 `mvhd` box
+(backends.video_frames.mp4_duration, which video frame counts share); ogg: last page granule
+position (Opus at 48 kHz, Vorbis at its header rate); pcm16: bytes / 48000. When a container gives
+no duration (webm, or a header without one), duration = bytes * 8 / ESTIMATED_BITRATE[fmt]. Pure: bytes in, seconds out.
 """
 
 from __future__ import annotations
 
 import struct
-from typing import Protocol
+
+from backends.video_frames import ByteView, mp4_duration
 
 __all__ = ["ESTIMATED_BITRATE", "PCM16_RATE", "ByteView", "audio_duration", "mp4_duration"]
 
 PCM16_RATE = 24_000  # OpenAI's pcm16: raw 16-bit little-endian mono at 24 kHz
-
-
-class ByteView(Protocol):
-    """Random access to a payload's bytes (router.classify.media decodes base64 slices on demand)."""
-
-    nbytes: int
-
-    def read(self, start: int, n: int) -> bytes: ...
 
 
 # Bit rates assumed where the container header gives no duration cheaply. Lower rates give longer
@@ -107,31 +100,6 @@ def _mp3_duration(view: ByteView, head: bytes) -> float | None:
             return struct.unpack(">I", xing[8:12])[0] * samples / rate
         bitrate = _MP3_BITRATES[1 if version == 3 else 2][bitrate_index] * 1000
         return (view.nbytes - start - i) * 8 / bitrate
-    return None
-
-
-def mp4_duration(view: ByteView) -> float | None:
-    """Duration from the `mvhd` box inside the top-level `moov` box, wherever it sits in the file."""
-    offset = 0
-    while offset + 8 <= view.nbytes:
-        size, kind = struct.unpack(">I4s", view.read(offset, 8))
-        header = 8
-        if size == 1:
-            size, header = struct.unpack(">Q", view.read(offset + 8, 8))[0], 16
-        elif size == 0:
-            size = view.nbytes - offset
-        if kind == b"moov":
-            child = view.read(offset + header, 40)
-            if child[4:8] != b"mvhd":
-                return None
-            if child[8] == 1:  # version 1: 64-bit times
-                scale, duration = struct.unpack(">IQ", child[28:40])
-            else:
-                scale, duration = struct.unpack(">II", child[20:28])
-            return duration / scale if scale and duration else None
-        if size < header:
-            return None
-        offset += size
     return None
 
 

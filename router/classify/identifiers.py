@@ -159,9 +159,11 @@ class NumberScanner:
             if _latin_letter(before) or _latin_letter(after) or after == "-" or (
                     before in _GAPS and text[start - 2:start - 1].isupper()):  # "QQ 12 34 56 C", "X-1234567-L"
                 kind, stop = self._lettered(text, start, end, todo)
-            # A number glued to a longer token is part of it: INV-2023-0042, 1Z999AA10123456784, v1.2.3.
+            # A number glued to a longer token is part of it: INV-2023-0042, 1Z999AA10123456784, v1.2.3;
+            # but a phone extension is not (+1-681-604-1732x77954).
+            extension = after in "xX" and text[end + 1:end + 2].isdigit()
             if kind is None and end - start >= 7 and not (
-                    _word_char(before) or before in _GLUE_BEFORE or _word_char(after) or after == "_"
+                    _word_char(before) or before in _GLUE_BEFORE or (_word_char(after) and not extension) or after == "_"
                     or (after == "-" and _word_char(text[end + 1:end + 2]))):  # 4111-1111-1111-1111-aaaa
                 kind = self._numeric(text, start, end, match.group(), todo)
             if kind is not None:

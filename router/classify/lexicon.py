@@ -37,15 +37,19 @@ def lowered(text: str) -> str:
 
 class Reading:
     """One text as the detectors read it: its words (lower case), and where each phrase list matched.
-    `hits[name]` holds (first word, end word) index pairs; `start`/`end` turn them into offsets."""
+    `get(name)` gives (first word, end word) index pairs; `start`/`end` turn them into offsets. The
+    matcher's context lists (words as common as "the" or "that", read only next to a cue) are
+    looked up on first use, so a text without cues never pays for them."""
 
-    __slots__ = ("text", "lower", "words", "hits", "_spans")
+    __slots__ = ("text", "lower", "words", "hits", "_matcher", "_context", "_spans")
 
     def __init__(self, text: str, matcher: "Matcher") -> None:
         self.text = text
         self.lower = lowered(text)
         self.words = WORD.findall(self.lower)
         self.hits = matcher.find(self.words)
+        self._matcher = matcher
+        self._context: dict[str, list[tuple[int, int]]] | None = None
         self._spans: list[tuple[int, int]] | None = None
 
     def _span(self, index: int) -> tuple[int, int]:
@@ -62,28 +66,38 @@ class Reading:
         return self._span(word - 1)[1]
 
     def get(self, name: str) -> list[tuple[int, int]]:
+        if name in self._matcher.context:
+            if self._context is None:
+                self._context = self._matcher.find(self.words, context=True)
+            return self._context.get(name, [])
         return self.hits.get(name, [])
+
+    def has(self, name: str) -> bool:
+        return bool(self.get(name))
 
 
 class Matcher:
-    """Finds every phrase of several named lists in a word sequence, in one pass."""
+    """Finds every phrase of several named lists in a word sequence, in one pass (`context` lists
+    in a pass of their own, on demand)."""
 
-    def __init__(self, lists: Mapping[str, Iterable[tuple[str, ...]]]) -> None:
-        index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+    def __init__(self, lists: Mapping[str, Iterable[tuple[str, ...]]], context: frozenset[str] = frozenset()) -> None:
+        self.context = context
+        indexes: tuple[dict, dict] = (defaultdict(list), defaultdict(list))
         for name, entries in lists.items():
             for phrase in entries:
-                index[phrase[0]].append((phrase[1:], name))
-        self._index = dict(index)
+                indexes[name in context][phrase[0]].append((phrase[1:], name))
+        self._index, self._context_index = (dict(index) for index in indexes)
 
-    def find(self, words: list[str]) -> dict[str, list[tuple[int, int]]]:
-        """name -> (first, end) word indexes of each phrase of that list found in `words`, in order."""
+    def find(self, words: list[str], context: bool = False) -> dict[str, list[tuple[int, int]]]:
+        """name -> (first, end) word indexes of each phrase of that list found in `words`, in order:
+        the cue lists, or with `context` the context lists."""
         hits: dict[str, list[tuple[int, int]]] = {}
-        index = self._index
-        for i, word in enumerate(words):
-            entries = index.get(word)
-            if entries is None:
-                continue
-            for rest, name in entries:
+        index = self._context_index if context else self._index
+        present = index.keys() & set(words)  # in C: most words of most texts start no phrase
+        if not present:
+            return hits
+        for i in [i for i, word in enumerate(words) if word in present]:
+            for rest, name in index[words[i]]:
                 end = i + 1 + len(rest)
                 if not rest or tuple(words[i + 1:end]) == rest:
                     hits.setdefault(name, []).append((i, end))
@@ -123,7 +137,12 @@ mr | mrs | ms | miss | mx | dr | prof | herr | herrn | frau | mme | mlle | monsi
 sr | sra | srta | señor | señora | señorita | don | doña | sig | signor | signora | signorina | dott | pan | pani |
 dhr | mevr | meneer | mevrouw | sir | dame | fru | m""")
 # Academic and professional titles between a cue and the name: "Kunden Dipl.-Ing. Janna Grein".
-TITLES = r"(?:(?:Dipl\.-[A-Z][a-z]+|Dr|Prof|Ing|Mag|Univ\.-Prof|B\.[A-Z][a-z]*|M\.[A-Z][a-z]*|MBA|PhD)\.?[ \t]+)*"
+TITLES = (r"(?:(?:Dipl\.-[A-Z][a-z]+|Dr|Drs|Dra|Prof|Ing|Ir|Mag|Univ\.-Prof|B\.[A-Z][a-z]*|M\.[A-Z][a-z]*|MBA|PhD|"
+          r"KH|Hj|H|Öğr\.[ \t]?Gör|Öğr|Doç|Av|Uzm)\.?[ \t]+)*")
+
+# Academic and professional titles after a name: "Anna Schmidt, PhD", "Kilian Kroker B.Eng.".
+SUFFIXES = (r"(?:,?[ \t]+(?:Ph\.?D|M\.?D|DVM|DDS|MBA|MSc|M\.Sc|BSc|B\.Sc|B\.A|M\.A|B\.Eng|M\.Eng|B\.Ed|LL\.?M|"
+            r"Jr|Sr|II|III|IV|Esq|CPA|RN|MPH|Dipl\.-[A-Z][a-z]+)\.*(?=[\s,!:;]|$))*")
 
 SALUTATIONS = phrases("""
 dear | hi | hello | hey | good morning | good afternoon | good evening | greetings |
@@ -171,7 +190,7 @@ a appelé | a commandé | s'est plaint | a démissionné | facture | contrat | s
 llamó | pidió | se quejó | renunció | factura | contrato | salario | cita | expediente |
 ha chiamato | ha ordinato | fattura | contratto | stipendio | appuntamento | pratica | angerufen | gekündigt |
 heeft gebeld | belde | gebeld | klaagde | factuur | afspraak | bestelling | ringede | klagede | faktura | aftale |
-bestilling | worked with us | works with us | worked for us | works for us | has worked | was employed
+bestilling | feedback | interview | onboarding | offboarding | payroll | timesheet | meeting notes | worked with us | works with us | worked for us | works for us | has worked | was employed
 """)
 
 # Words that put a named person in the writer's dealings: weak cues (silent next to public figures).
@@ -182,6 +201,7 @@ ask | invite | remind | tell | thank | email | e-mail | ping | text | notify | i
 forward to | reply to | respond to | write to | wrote to | letter to | note to | assign to | assigned to |
 frag | erinnere | schreib an | antworte | demande à | rappelle | écris à | réponds à | pregúntale a |
 recuérdale a | escribe a | responde a | chiedi a | ricorda a | scrivi a | rispondi a | vraag | herinner |
+call back | invite | welcome | congratulate | hire | onboard | interview | introduce | recommend | nominate | greet |
 gespräch mit | termin mit | telefonat mit | rendez-vous avec | entretien avec | reunión con | llamada con |
 riunione con | chiamata con | gesprek met | afspraak met""")
 
@@ -196,7 +216,11 @@ film | movie |    character | characters | protagonist | fiction | fictional |
 address by | gettysburg | inventor | invented | discovered | century | dynasty | war | battle | reign |
 olympic | champion |    celebrity |    myth | mythology | bible |
 in pride and prejudice | shakespeare | according to | compare | comparison | analyse | analyze | essay on |
-lived from | died in | died | assassinated | founder of | founded | ceo of | senator | governor | mayor of |
+lived from | died in | died | influential | in history | life of | achievements | legacy | known for | famous for |
+best known | contributions | discoveries | narrator | story | stories | storyline | plot | album | albums | songs |
+filmography | career of | in the book | first book | the books | book series | series | favourite | favorite |
+ceo | announced | keynote | based on | landmark | landmarks | tourist | tourists | sightseeing | walking tour |
+museum | tallest | architecture | architect | well known | well-known | real-life | detective | hero | heroine | villain | saga | legend | paintings | works of | life and work | tell me about | who is | trivia | assassinated | founder of | founded | ceo of | senator | governor | mayor of |
 schriftsteller | roman | dichter | maler | komponist | schauspieler | präsident | könig | königin | kaiser |
 écrivain | roman de | poète | peintre | compositeur | acteur | président | roi | reine | empereur |
 escritor | novela | poeta | pintor | compositor | actor | presidente | rey | reina | emperador |
@@ -322,10 +346,32 @@ Bishop Pope Saint  Der Die Das Ein Eine Und Oder Le La Les Un Une Et Ou El Los L
 E De Het Een En Van Von Bitte Danke Merci Gracias Grazie New Old Big Small Good Best Great Happy Lucky Sir
 Paris London Berlin Madrid Rome Roma Vienna Sydney  Lyon     
   Phoenix Dallas Houston Troy Orlando Memphis Israel China India America Europe Asia Africa
-Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis God
+God
 House Home Office Company Group Bank Apple Amazon Google Ford Tesla Acme Corp Inc Ltd GmbH Via Rue Calle
 """.split())
 
+# Verbs (English) that follow a person's name, not a place's or a product's.
+PERSON_VERBS = ("said|says|asked|asks|agreed|agrees|wants|wanted|needs|needed|told|tells|wrote|writes|sent|sends|"
+                "replied|confirmed|requested|mentioned|complained|explained|thinks|thought|feels|felt|prefers|"
+                "preferred|lives|lived|joined|resigned|promised|apologised|apologized|emailed|phoned|rang|"
+                "signed|approved|declined|refused|owes|paid|booked|cancelled|canceled|missed|reported|noticed")
+
+# Given names that lead place names ("San Diego", "Santa Clara", "Port Elizabeth"): a full name
+# starting with one is a place.
+PLACE_WORDS = frozenset("""
+San Santa Santo Santos São Sao Saint St Ste Sankt Port Fort Mount Mont Lake Glen Cape Bay New North South East
+West Upper Lower Great Little Los Las El La Le Les Lago Monte Villa Vila Puerto Porto Costa Rio Isla Isle Nova Novo
+Nowy Nowa Stara Stary Bad Ciudad Castel Castelo Campo Ponta Praia Serra Vale Val
+""".split())
+# Words after a given name plus surname that make it a thing: places, organisations, works, laws.
+NOT_A_PERSON_AFTER = "|".join(sorted("""
+Street St Road Rd Avenue Ave Lane Drive Boulevard Square Station Airport Bridge Park Gardens Hall Center Centre
+University College School Academy Institute Hospital Clinic Foundation Trust Prize Award Medal Cup Trophy Stadium
+Arena Museum Gallery Library Theatre Theater Church Cathedral Chapel River Lake Falls Mountain Island Bay Beach
+Hotel Inc Ltd LLC LLP GmbH AG SA Corp Corporation Company Co Group Holdings Partners Bank Capital Foundation
+Act Law Effect Syndrome Disease Theorem Principle Equation Paradox Building Tower Plaza Mall Market Festival
+Records Studios Pictures Productions Motors Airlines Stanley Ltda LTDA EIRELI EI ME Kft Zrt Bt SRL OOO ООО ТОВ
+""".split())) + r"|Sp\.|s\.r\.o\.|a\.s\.|A\.Ş\.|S/A|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&"
 _DATA = Path(__file__).resolve().parent / "data"
 
 

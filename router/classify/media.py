@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import binascii
 import io
-import math
 import re
 import struct
 from dataclasses import dataclass
 
 from PIL import Image
 
-from router.classify.audio import audio_duration, mp4_duration
+from backends.video_frames import VideoSampling, frame_count
+from router.classify.audio import audio_duration
 from router.errors import InvalidContent, PayloadTooLarge
 from router.profile import AudioInfo, DataClass, FileInfo, Finding, ImageInfo, VideoInfo
 
@@ -43,22 +43,6 @@ class MediaLimits:
     max_audio_bytes: int = 25 * MiB
     max_file_bytes: int = 32 * MiB
     max_video_bytes: int = 32 * MiB
-
-
-@dataclass(frozen=True, slots=True)
-class VideoSampling:
-    """How a video becomes frames for the model: `fps` frames a second, at most `max_frames`.
-
-    Remote videos are never fetched, so their duration is assumed to be `assumed_duration_s`.
-    """
-
-    fps: float = 1.0
-    max_frames: int = 32
-    assumed_duration_s: float = 30.0
-
-    def frames(self, duration_s: float | None) -> int:
-        seconds = self.assumed_duration_s if duration_s is None else duration_s
-        return max(1, min(self.max_frames, math.ceil(seconds * self.fps)))
 
 
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -245,24 +229,19 @@ def inspect_audio(data_b64: str, fmt: str, where: str, limits: MediaLimits = Med
 
 def inspect_video(url: str, where: str, sampling: VideoSampling = VideoSampling(),
                   limits: MediaLimits = MediaLimits()) -> VideoInfo:
-    """Frames the model will see: `sampling.frames(duration)`.
+    """Frames the model will see: backends.video_frames.frame_count, the rule the local model's
+    frame sampler follows too.
 
     Remote videos are never fetched (duration assumed). Inline mp4/mov (`ftyp`) videos give their
     duration from the `mvhd` box; other inline containers are assumed `sampling.assumed_duration_s`.
     """
     if url[:8].lower().startswith(_REMOTE):
-        return VideoInfo(where, sampling.frames(None))
+        return VideoInfo(where, frame_count(None, sampling), remote=True)
     if url[:5].lower() != "data:":
         raise _scheme_error(url, where, "video")
     _, start = _split_data_url(url, where, "video")
     view = _checked_b64(url, where, "video", limits.max_video_bytes, start)
-    duration = None
-    if view.read(4, 4) == b"ftyp":
-        try:
-            duration = mp4_duration(view)
-        except (struct.error, IndexError):
-            duration = None
-    return VideoInfo(where, sampling.frames(duration))
+    return VideoInfo(where, frame_count(view, sampling))
 
 
 _PDF_PAGE_SCAN_BYTES = 2 * MiB  # counting pages means decoding the whole file: only for small PDFs

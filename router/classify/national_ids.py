@@ -7,9 +7,15 @@ Which formats count, and when:
   Indian PAN, Finnish HETU, French NIR written in its groups (1 84 12 76 451 089 46), Swiss AHV
   (756.1234.5678.97), Brazilian CPF (123.456.789-09), Belgian national number (85.07.30-033.28).
 - Plain digit runs pass many checksums by chance, so they count only after an identifying word
-  within 48 characters before them ("BSN", "PESEL", "Steuer-ID", "Aadhaar", ...): German IdNr,
-  Dutch BSN, Polish PESEL, Swedish personnummer, Danish CPR, Norwegian fødselsnummer, Indian
-  Aadhaar, Canadian SIN, UK NHS number, Irish PPS, and the compact forms of NIR, AHV and CPF.
+  within 48 characters before them: the format's own ("BSN", "PESEL", "Steuer-ID", "Aadhaar", ...)
+  or a generic one in several languages (GENERIC_ID_WORDS: "national ID", "ID number", "personal
+  identification number", "citizen ID", "Personalnummer", "numéro d'identité", "DNI", ...):
+  German IdNr, Dutch BSN, Polish PESEL, Swedish personnummer, Danish CPR, Norwegian fødselsnummer,
+  Indian Aadhaar, Canadian SIN, UK NHS number, Irish PPS, Czech/Slovak rodné číslo, Turkish
+  T.C. kimlik, Romanian CNP, Greek AMKA, Croatian OIB, Israeli ID, Austrian SVNR, Ukrainian RNTRC,
+  Estonian isikukood, Bulgarian EGN, Belgian national number, Thai ID, Lithuanian asmens kodas,
+  Slovenian EMŠO, and the compact forms of NIR, AHV and CPF. A Korean RRN (900101-1234567) and a
+  Chinese resident ID (18 characters with its check digit) are distinctive enough on their own.
 """
 
 from __future__ import annotations
@@ -18,29 +24,61 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from stdnum.at import vnr as at_vnr
 from stdnum.be import nn as be_nn
+from stdnum.bg import egn as bg_egn
 from stdnum.br import cpf as br_cpf
 from stdnum.ca import sin as ca_sin
 from stdnum.ch import ssn as ch_ahv
+from stdnum.cn import ric as cn_ric
+from stdnum.cz import rc as cz_rc
 from stdnum.de import idnr as de_idnr
 from stdnum.dk import cpr as dk_cpr
+from stdnum.ee import ik as ee_ik
 from stdnum.es import dni as es_dni, nie as es_nie
 from stdnum.fi import hetu as fi_hetu
 from stdnum.fr import nir as fr_nir
 from stdnum.gb import nhs as gb_nhs
+from stdnum.gr import amka as gr_amka
+from stdnum.hr import oib as hr_oib
 from stdnum.ie import pps as ie_pps
+from stdnum.il import idnr as il_idnr
 from stdnum.in_ import aadhaar as in_aadhaar, pan as in_pan
 from stdnum.it import codicefiscale as it_cf
+from stdnum.kr import rrn as kr_rrn
+from stdnum.lt import asmens as lt_asmens
 from stdnum.nl import bsn as nl_bsn
 from stdnum.no import fodselsnummer as no_fnr
 from stdnum.pl import pesel as pl_pesel
+from stdnum.ro import cnp as ro_cnp
 from stdnum.se import personnummer as se_pnr
+from stdnum.si import emso as si_emso
+from stdnum.th import pin as th_pin
+from stdnum.tr import tckimlik as tr_tckimlik
+from stdnum.ua import rntrc as ua_rntrc
 
 CONTEXT_WINDOW = 48
 
 
+# Generic words for a person's identity number, in the languages of the word lists: any format below
+# counts after one of these as well as after its own words.
+GENERIC_ID_WORDS = (
+    r"national id(?:entity)?(?: number| no\.?| card)?", r"national identi(?:ty|fication) number", r"id number",
+    r"id no\.?", r"id#", r"identity number", r"identity no\.?", r"identification number", r"identification no\.?",
+    r"personal (?:identi(?:ty|fication) )?(?:number|code|no\.?)", r"personal id(?: number)?", r"citizen(?:'s)? id",
+    r"citizen(?:ship)? number", r"civil (?:id|registration) number", r"tax id(?:entification number)?", r"tin",
+    r"personalnummer", r"personenkennzahl", r"ausweisnummer", r"identifikationsnummer", r"numéro d'identité",
+    r"numéro d'identification", r"n° d'identité", r"número de identi(?:dad|ficación)", r"documento de identidad",
+    r"dni", r"nif", r"numero di identificazione", r"codice identificativo", r"identificatienummer",
+    r"numer identyfikacyjny", r"número de identificação", r"henkilötunnus", r"isikukood", r"rodné číslo",
+    r"kimlik(?: no| numarası)?", r"tc kimlik", r"t\.c\. kimlik", r"cnp", r"egn", r"oib", r"amka", r"emšo", r"emso",
+    r"asmens kodas", r"svnr", r"sozialversicherungsnummer", r"rrn", r"resident registration number",
+    r"идентификационный номер", r"ідентифікаційний номер", r"ипн", r"инн", r"рнокпп",
+)
+
+
 def _words(*words: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.I)
+    return re.compile(r"(?<!\w)(?:" + "|".join(words + GENERIC_ID_WORDS) + r")(?!\w)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +134,22 @@ _DIGIT_IDS = (
     _DigitId(re.compile(r"[0-9]{3}[- ]?[0-9]{3}[- ]?[0-9]{3}"), ca_sin.is_valid,
              _words(r"sin", r"social insurance(?: number)?", r"nas", r"num[ée]ro d'assurance sociale")),
     _DigitId(re.compile(r"[0-9]{3}[- ]?[0-9]{3}[- ]?[0-9]{4}"), gb_nhs.is_valid, _words(r"nhs(?: number| no\.?)?")),
+    _DigitId(re.compile(r"[0-9]{6}/?[0-9]{3,4}"), cz_rc.is_valid, _words(r"rč", r"r\.č\.")),
+    _DigitId(re.compile(r"[1-9][0-9]{10}"), tr_tckimlik.is_valid, _words(r"t\.?c\.?", r"tckn")),
+    _DigitId(re.compile(r"[1-9][0-9]{12}"), ro_cnp.is_valid, _words(r"cod numeric personal")),
+    _DigitId(re.compile(r"[0-9]{11}"), gr_amka.is_valid, _words(r"αμκα")),
+    _DigitId(re.compile(r"[0-9]{11}"), hr_oib.is_valid, _words()),
+    _DigitId(re.compile(r"[0-9]{9}"), il_idnr.is_valid, _words(r"teudat zehut", r"ת\.?ז\.?", r"תעודת זהות")),
+    _DigitId(re.compile(r"[0-9]{4} ?[0-9]{6}"), at_vnr.is_valid, _words(r"versicherungsnummer")),
+    _DigitId(re.compile(r"[0-9]{10}"), ua_rntrc.is_valid, _words()),
+    _DigitId(re.compile(r"[1-6][0-9]{10}"), ee_ik.is_valid, _words()),
+    _DigitId(re.compile(r"[0-9]{10}"), bg_egn.is_valid, _words(r"егн")),
+    _DigitId(re.compile(r"[0-9]{11}"), be_nn.is_valid, _words(r"rijksregisternummer", r"numéro national")),
+    _DigitId(re.compile(r"[0-9](?:-?[0-9]{4})(?:-?[0-9]{5})(?:-?[0-9]{2})-?[0-9]"), th_pin.is_valid, _words()),
+    _DigitId(re.compile(r"[1-6][0-9]{10}"), lt_asmens.is_valid, _words()),
+    _DigitId(re.compile(r"[0-9]{13}"), si_emso.is_valid, _words()),
+    _DigitId(re.compile(r"[0-9]{2}[01][0-9][0-3][0-9]-[1-4][0-9]{6}"), kr_rrn.is_valid, None),
+    _DigitId(re.compile(r"[1-9][0-9]{5}(?:19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9X]?"), cn_ric.is_valid, None),
 )
 _ANY_DIGIT_ID = re.compile("|".join(f"(?:{spec.shape.pattern})" for spec in _DIGIT_IDS))
 _NINO = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}(?: ?[0-9]{2}){3} ?[A-D](?![A-Za-z0-9])")

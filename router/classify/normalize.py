@@ -11,7 +11,9 @@ Two layers, so the microsecond path pays only for what it needs:
   (router/classify/thorough.py) and the OCR text / transcripts of media:
     * e-mails written to dodge scrapers or read out: `maria.keller [at] example-mail [dot] de`,
       `maria . keller @ example-mail . de`, `maria dot keller at example dot com`,
-      `jean point dupont arobase exemple point fr`;
+      `john underscore smith at example dot org`, `mary dash jones at example dot com`,
+      `jean point dupont arobase exemple point fr`, and as speech-to-text writes them half spoken:
+      `john.smith at gmail.com`, `jsmith42 at outlook.com`, `anna at gmail.com`;
     * numbers read out as words, in English, German, French, Spanish and Italian:
       `plus four four two zero ...` -> `+4420...` (four digit words or more in a row; "double"
       and "triple" repeat the next one);
@@ -55,20 +57,31 @@ _NOT_LOCAL = ("me|us|him|her|them|you|it|look|looking|meet|arrive|arrived|stay|s
 _NOT_DOMAIN_START = "the|a|an|this|that|our|my|your|his|her|its|their|least|most|all|home|work|le|la|el|der|die|das|il"
 # A spoken address: local part (words joined by a spoken dot), a spoken at, a domain of 2+ labels.
 _SPOKEN_EMAIL = re.compile(
-    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto|underscore)[ \t]+{_LABEL})*)"
+    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto|underscore|dash|hyphen|bindestrich|tiret|trattino)[ \t]+{_LABEL})*)"
     r"[ \t]+(?P<at>at|ät|arobase|arroba|chiocciola|klammeraffe)[ \t]+"
     rf"(?!(?:{_NOT_DOMAIN_START})\b)(?P<domain>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto)[ \t]+{_LABEL})+)(?![\w@])",
     re.I,
 )
 _SPOKEN_DOT = re.compile(r"[ \t]+(?:dot|punkt|point|punto)[ \t]+", re.I)
 _SPOKEN_UNDERSCORE = re.compile(r"[ \t]+underscore[ \t]+", re.I)
+_SPOKEN_DASH = re.compile(r"[ \t]+(?:dash|hyphen|minus|bindestrich|tiret|guion|guión|trattino)[ \t]+", re.I)
+# Half spoken, as speech-to-text writes it: "john.smith at gmail.com", "jsmith42 at outlook.com" (the
+# dots written, "at" spoken). The local part holds a dot, an underscore or a digit, or the domain is
+# a mail provider's ("anna at gmail.com"), so "a look at example.com", "I work at google.com" and
+# "version 2.1 at build.example.org" stay as they are.
+_MAIL_PROVIDERS = ("gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|mac|aol|protonmail|proton|gmx|"
+                   "web|yandex|mail|qq|163|126|naver|daum|orange|free|libero|t-online|wp|o2|seznam|rediffmail|zoho")
+_HALF_SPOKEN = re.compile(
+    r"(?<![\w.@])(?P<local>[A-Za-z][A-Za-z0-9]*[._][A-Za-z0-9._]*[A-Za-z0-9]|[A-Za-z]+[0-9][A-Za-z0-9]*"
+    rf"|(?!(?:{_NOT_LOCAL})\b)[A-Za-z][A-Za-z\-]*(?=[ \t]+at[ \t]+(?:{_MAIL_PROVIDERS})\.))"
+    r"[ \t]+at[ \t]+(?P<domain>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})(?![\w@])", re.I)
 
 
 def _spoken_email(match: re.Match[str]) -> str:
     local, domain = match["local"], match["domain"]
     if match["at"].lower() == "at" and not re.search(r"[ \t]+dot[ \t]+", domain, re.I):
         return match.group()  # English "at" goes with "dot": "at the point of sale" is no address
-    local = _SPOKEN_UNDERSCORE.sub("_", _SPOKEN_DOT.sub(".", local))
+    local = _SPOKEN_DASH.sub("-", _SPOKEN_UNDERSCORE.sub("_", _SPOKEN_DOT.sub(".", local)))
     return f"{local}@{_SPOKEN_DOT.sub('.', domain)}"
 
 
@@ -85,9 +98,31 @@ def _emails(text: str) -> str:
         if _SPACED_DOT.search(text):
             text = _SPACED_DOT.sub(".", text)
     lowered = text.lower()
-    if any(w in lowered for w in _SPOKEN_AT_WORDS) and any(w in lowered for w in _SPOKEN_DOT_WORDS):
-        text = _SPOKEN_EMAIL.sub(_spoken_email, text)
+    if any(w in lowered for w in _SPOKEN_AT_WORDS):
+        if any(w in lowered for w in _SPOKEN_DOT_WORDS):
+            text = _SPOKEN_EMAIL.sub(_spoken_email, text)
+        if " at " in lowered and "." in text:
+            text = _half_spoken(text)
     return text
+
+
+_SPOKEN_AT_WORD = re.compile(r"[ \t]at[ \t]", re.I)
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def _half_spoken(text: str) -> str:
+    """_HALF_SPOKEN tried only at the word before each spoken "at" (a substitution over the whole
+    text tries every position of a long prose text)."""
+    out, done = [], 0
+    for at in _SPOKEN_AT_WORD.finditer(text):
+        start = at.start()
+        while start > done and text[start - 1] in _LOCAL_CHARS:
+            start -= 1
+        match = _HALF_SPOKEN.match(text, start) if start < at.start() else None
+        if match:
+            out += [text[done:start], match["local"], "@", match["domain"]]
+            done = match.end()
+    return "".join(out) + text[done:] if out else text
 
 
 # -- numbers read out --------------------------------------------------------------------------------
@@ -149,15 +184,38 @@ def _ocr_digits(match: re.Match[str]) -> str:
                    for group in re.split(r"([ \-])", run))
 
 
+_DIGIT_OR_REPEAT = frozenset(_DIGIT_WORDS) | frozenset(_REPEAT_WORDS)
 _PUNCTUATION = str.maketrans(",.;:!?-", "       ")
-_OCR_HINT = re.compile(r"[0-9][ \-]?[OolI|]|[OolI|][ \-]?[0-9]")
-_GLUE_HINT = re.compile(r"[A-Za-z][+0-9]")
+_DIGITS = re.compile(r"[0-9]+")
+_OCR_CHARS = frozenset("OolI|")
+
+
+def _digit_hints(text: str) -> tuple[bool, bool]:
+    """Whether an O/o/l/I/| stands next to a digit run, give or take a space or hyphen (OCR's
+    confusions), and whether a letter is glued to a number ("card4111", "Tel+44"): read at the
+    digit runs only, not at every position of the text."""
+    ocr = glued = False
+    for run in _DIGITS.finditer(text):
+        start, end = run.span()
+        before, after = text[max(0, start - 2):start], text[end:end + 2]
+        if not ocr and (before[-1:] in _OCR_CHARS or (before[-1:] in (" ", "-") and before[:1] in _OCR_CHARS)
+                        or after[:1] in _OCR_CHARS or (after[:1] in (" ", "-") and after[1:2] in _OCR_CHARS)):
+            ocr = True
+        if not glued and ((before[-1:].isascii() and before[-1:].isalpha())
+                          or (before[-1:] == "+" and before[:1].isascii() and before[:1].isalpha())):
+            glued = True
+        if ocr and glued:
+            break
+    return ocr, glued
 
 
 def _spoken_digits(text: str) -> bool:
     """Whether four or more digit words follow each other (the cheap test before the expression)."""
+    words = text.lower().translate(_PUNCTUATION).split()
+    if len(_DIGIT_OR_REPEAT.intersection(words)) == 0:
+        return False
     run = 0
-    for word in text.lower().translate(_PUNCTUATION).split():
+    for word in words:
         if word in _DIGIT_WORDS or word in _REPEAT_WORDS:
             run += 1
             if run == 4:
@@ -174,8 +232,11 @@ def denoise(text: str) -> str:
     text = _emails(text)
     if _spoken_digits(text):
         text = _SPOKEN_NUMBER.sub(_spoken_number, text)
-    if _OCR_HINT.search(text):
+    if not any(digit in text for digit in "0123456789"):
+        return text  # OCR's confusions and glued labels are about digits
+    ocr, glued = _digit_hints(text)
+    if ocr:
         text = _OCR_RUN.sub(_ocr_digits, text)
-    if _GLUE_HINT.search(text):
+    if glued:
         text = _GLUED_LABEL.sub(r"\1 ", text)
     return text

@@ -34,9 +34,13 @@ from dataclasses import dataclass
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading
 
-UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩА-Я"
-TOKEN = rf"[{UPPER}](?:[^\W\d_]|['’\-](?=[^\W\d_]))+"
-_PARTICLE = r"(?:van|von|de|der|den|da|das|do|dos|del|della|di|du|la|le|ten|ter|bin|ibn|al|el|zu|y|i)"
+UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩΆΈΉΊΌΎΏА-ЯЁЄІЇЎҐ"
+# Scripts without letter case (Han, kana, Hangul, Arabic, Hebrew, Devanagari, Thai): a name in them
+# cannot be told by its capital, so a run of them counts as a name word where a cue expects one.
+CASELESS = "\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af"
+_CASELESS_WORD = re.compile(rf"[{CASELESS}]+")
+TOKEN = rf"(?:[{UPPER}](?:[^\W\d_]|['’\-](?=[^\W\d_]))+|[{CASELESS}][{CASELESS}\u0900-\u097f]*)"
+_PARTICLE = r"(?:van|von|de|der|den|da|das|do|dos|del|della|delle|degli|dei|di|du|des|la|le|ten|ter|bin|ibn|al|el|zu|y|i)"
 NAME = rf"{TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN}){{0,3}}"
 _PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
 _HONORIFIC = rf"(?:(?i:{lx.HONORIFICS})[ \t]+)?{lx.TITLES}"
@@ -46,9 +50,9 @@ _AFTER_ROLE = re.compile(
     rf"(?:[ \t]*[,:(]?[ \t]*|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){_HONORIFIC}(?P<name>{NAME})")
 _AFTER_HONORIFIC = re.compile(rf"\.?[ \t]+{lx.TITLES}(?:{_PARTICLE}[ \t]+)?(?P<name>{NAME})")
 _AFTER_SALUTATION = re.compile(
-    rf"[ \t]+(?:(?P<hon>{lx.HONORIFICS})[ \t]+)?{lx.TITLES}(?P<name>{NAME})(?P<end>[ \t]*(?:[,!:\n]|$))?")
+    rf"[ \t]+(?:(?P<hon>{lx.HONORIFICS})[ \t]+)?{lx.TITLES}(?P<name>{NAME}){lx.SUFFIXES}(?P<end>[ \t]*(?:[,!:\n]|$))?")
 _AFTER_SIGN_OFF = re.compile(
-    rf"[ \t]*(?:[,!.\-–—][ \t]*(?P<nl>\n)?|(?P<nl2>\n))[ \t]*{_HONORIFIC}(?P<name>{NAME})"
+    rf"[ \t]*(?:[,!.\-–—][ \t]*(?P<nl>\n)?|(?P<nl2>\n))[ \t]*{_HONORIFIC}(?P<name>{NAME}){lx.SUFFIXES}"
     rf"(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
 _AFTER_INTRODUCTION = re.compile(rf"[ \t]+{_HONORIFIC}(?P<name>{NAME})")
 _BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)[ \t]+\Z")
@@ -59,6 +63,9 @@ _FULL_NAME = re.compile(rf"(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})"
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
 
+# Lists of common words read only next to a cue (lexicon.Reading looks them up on first use).
+CONTEXT_LISTS = frozenset({"determiner", "group_tie", "health_tie", "possessive", "own_special", "disclosure", "task",
+                           "group", "patient"})
 LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "role": lx.ROLE_WORDS, "honorific": lx.HONORIFIC_WORDS, "salutation": lx.SALUTATIONS, "sign_off": lx.SIGN_OFFS,
     "introduction": lx.INTRODUCTIONS, "weak_introduction": lx.WEAK_INTRODUCTIONS, "account": lx.ACCOUNT_VERBS,
@@ -76,7 +83,9 @@ def _name_shaped(word: str) -> bool:
 
 
 def _words(name: str) -> list[str]:
-    return [w for w in name.split() if w not in _PARTICLES]
+    """The name's words without particles; none for an assistant addressed by its name alone."""
+    words = [w for w in name.split() if w not in _PARTICLES]
+    return [] if len(words) == 1 and words[0] in ASSISTANT_NAMES else words
 
 
 @dataclass(frozen=True)
@@ -95,11 +104,14 @@ class PersonFinder:
         self.extra_roles = lx.phrases(" | ".join(cues.role_words)) if cues.role_words else ()
 
     def _known(self, words: list[str]) -> bool:
-        """A known given name first, or two or more words that are all known names."""
+        """A known given name first, two or more words that are all known names or end in a known
+        surname, or a name in a script without letter case (read only where a cue expects a name)."""
         if not words or words[0] in lx.NOT_NAMES:
             return False
         first, last = self._first, self._last
-        return words[0] in first or (len(words) >= 2 and all(w in last or w in first for w in words))
+        return words[0] in first or (len(words) >= 2 and all(w in last or w in first for w in words)) \
+            or (len(words) >= 2 and words[-1] in last and all(map(_name_shaped, words))) \
+            or all(_CASELESS_WORD.fullmatch(w) for w in words)
 
     def find(self, reading: Reading, other_personal_data: bool = False, public_cues: bool = True) -> str | None:
         """Why the text names a private person ("role word", "salutation", ...), or None. With
@@ -118,8 +130,9 @@ class PersonFinder:
             if match is None:
                 continue
             words = _words(match["name"])
-            if match["hon"] or (match["end"] is not None and words[0] not in lx.NOT_NAMES and (
-                    words[0] in self._first or (_name_shaped(words[0]) and _LINE_START.search(text, 0, reading.start(_))))):
+            if words and match["hon"] or (match["end"] is not None and words and words[0] not in lx.NOT_NAMES and (
+                    words[0] in self._first or _CASELESS_WORD.fullmatch(words[0])
+                    or (_name_shaped(words[0]) and _LINE_START.search(text, 0, reading.start(_))))):
                 return "salutation"
         for first, end in reading.get("sign_off"):
             match = _AFTER_SIGN_OFF.match(text, reading.end(end))
@@ -127,14 +140,14 @@ class PersonFinder:
                 continue
             words = _words(match["name"])
             own_line = match["nl"] or match["nl2"] or match["end"] is not None  # "Thanks, John Lewis is ..." is not
-            if own_line and words[0] not in lx.NOT_NAMES and (words[0] in self._first or len(words) >= 2
+            if own_line and words and words[0] not in lx.NOT_NAMES and (words[0] in self._first or len(words) >= 2
                                                               or match["end"] is not None):
                 return "sign-off"
         for _, end in reading.get("introduction"):
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
-            if match and _words(match["name"])[0] not in lx.NOT_NAMES:
+            if match and _words(match["name"])[:1] and _words(match["name"])[0] not in lx.NOT_NAMES:
                 return "introduction"
-        if public_cues and "public" in reading.hits and not other_personal_data:
+        if public_cues and reading.has("public") and not other_personal_data:
             return None
         for _, end in reading.get("weak_introduction"):
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
@@ -148,36 +161,119 @@ class PersonFinder:
             match = _AFTER_HONORIFIC.match(text, reading.end(end))
             if match:
                 words = _words(match["name"])
-                if words[0] not in lx.NOT_NAMES and (len(words) >= 2 or "task" in reading.hits
-                                                     or "account" in reading.hits):
+                if words and words[0] not in lx.NOT_NAMES and (len(words) >= 2 or reading.has("task")
+                                                     or reading.has("account")):
                     return "honorific"
         for _, end in reading.get("interaction"):
             match = _AFTER_ROLE.match(text, reading.end(end))
             if match and self._known(_words(match["name"])):
                 return "interaction"
-        if other_personal_data or "account" in reading.hits:
-            return self._full_name(reading, other_personal_data)
-        return None
+        return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last)
 
     def _full_name(self, reading: Reading, other_personal_data: bool) -> str | None:
         text = reading.text
         first_names = self._first
         for word in _CAPITALISED.finditer(text):
             start = word.start()
-            if word.group() not in first_names or (start and (text[start - 1].isalnum() or text[start - 1] in "'’")):
+            if start and (text[start - 1].isalnum() or text[start - 1] in "'’"):
                 continue
+            known_first = word.group() in first_names
+            if not known_first and not text[word.end() + 1:word.end() + 2].isupper():
+                continue  # neither a known given name nor followed by a capitalised word
             match = _FULL_NAME.match(text, start)
             if match is None:
                 continue
             words = _words(match["name"])
-            if not (words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
+            if not known_first:
+                # An unknown given name: only a known surname and a verb only people do make it a name
+                # ("Wakeeta Kalita agreed to ...").
+                if (len(words) == 2 and words[-1] in self._last and not set(words) & lx.NOT_NAMES
+                        and words[0] not in lx.PLACE_WORDS and _PERSON_AFTER.match(text, match.end("name"))
+                        and not _LINE_START.search(text, 0, start)):
+                    return "full name"
+                continue
+            if not (words and words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
                 continue
             if other_personal_data:
                 return "with identifiers"
             begin, stop = _sentence(text, match.start(), match.end("name"))
             if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")):
                 return "account context"
+            if words[0] in lx.PLACE_WORDS or _NOT_A_PERSON_AFTER.match(text, match.end("name")) \
+                    or _PLACE_WORD_BEFORE.search(text, max(0, start - 8), start) \
+                    or _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
+                continue
+            if words[-1].lower() in _PARTICLES:
+                continue  # "Lanzo Di Martina": a particle written capitalised leads a place's name
+            if _PERSON_AFTER.match(text, match.end("name")) or (
+                    (words[-1] in self._last or self._surname(words[-1]))
+                    and not _PLACE_BEFORE.search(text, max(0, start - 12), start)):
+                return "full name"
         return None
+
+    def _surname(self, word: str) -> bool:
+        """A word no common English noun looks like: letters beyond ASCII ("Süßebier", "Beňová"),
+        or two capitalised parts with a known surname ("James-Webb")."""
+        if not word.isascii():
+            return word not in lx.NOT_NAMES
+        parts = word.split("-")
+        return len(parts) == 2 and all(p[:1].isupper() for p in parts) and any(p in self._last for p in parts)
+
+
+# What a given name plus surname is when the next word names a thing ("Victoria Station", "Morgan
+# Stanley Bank") or an article leads it ("the Jordan River").
+_NOT_A_PERSON_AFTER = re.compile(rf"(?:[ \t]+{TOKEN}){{0,2}}(?:['’]s)?(?:[ \t]+[-–,])?[ \t]+(?:{lx.NOT_A_PERSON_AFTER})(?!\w)")
+_PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\Z")
+# Words that lead a place: a bare two-word name after them is taken for a town ("in Bosco Perrotta").
+_PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")
+# What only a person does right after being named: "Lena Wilmsen agreed to ...", "..., who ...".
+_PERSON_AFTER = re.compile(rf"(?:,?[ \t]+(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
+_ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|der|die|das|le|la|les|el|los|il|de|het))[ \t]+\Z")
+# A run of words of a caseless script inside Latin-script text: 1-4 words, 2-20 characters.
+_CASELESS_RUN = re.compile(rf"(?<![{CASELESS}\w])[{CASELESS}]{{1,12}}(?:[ \t]+[{CASELESS}]{{1,12}}){{0,3}}(?![{CASELESS}\w])")
+_HAN_HANGUL = re.compile("[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+")
+_CYRILLIC_GREEK = "А-ЯЁЄІЇЎҐΑ-ΩΆΈΉΊΌΎΏ"
+_CYRILLIC_GREEK_WORD = rf"[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύώϊϋΐΰς'ʼ’]+(?:-[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύώϊϋΐΰς'ʼ’]+)?"
+_CYRILLIC_GREEK_NAME = re.compile(rf"(?<!\w){_CYRILLIC_GREEK_WORD}(?:[ \t]+{_CYRILLIC_GREEK_WORD}){{1,3}}(?![\w])")
+
+
+# Common surnames of China, Korea and Vietnam (one character or syllable leads the name).
+EAST_ASIAN_SURNAMES = frozenset(
+    "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖田董袁潘"
+    "于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鍾谭譚陆陸汪范金石廖贾賈夏韦韋付方白邹鄒孟熊秦邱江尹薛闫段雷侯"
+    "龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯"
+    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편")
+
+# Voice assistants and chat models addressed by name ("Alexa, play jazz", "Hey Siri", "Claude,
+# summarise this"): alone they are not a person; with a surname they are ("Alexa Bloch-Hartmann").
+ASSISTANT_NAMES = frozenset("Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis Bixby Google ChatGPT Grok".split())
+
+
+def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str]) -> str | None:
+    """"full name" for a name in another script inside Latin-script text: 2-4 capitalised Cyrillic or
+    Greek words ("Please call back Левко Корбут"), a run of 2-4 Han/kana/Hangul characters
+    (or two runs) led by a common surname, or 2-4 words of Arabic, Hebrew, Devanagari or Thai one of
+    which the gazetteer knows. Text mostly in such a script has no Latin frame and is left alone."""
+    text = reading.text
+    if text.isascii():
+        return None
+    latin = sum(1 for c in text if "a" <= c.lower() <= "z")
+    for run in _CYRILLIC_GREEK_NAME.finditer(text):
+        if latin >= len(run.group()):
+            return "full name"  # "Please call back Левко Корбут": capitalised words of another script
+    for run in _CASELESS_RUN.finditer(text):
+        words = run.group().split()
+        if latin < len(run.group()):
+            return None
+        if _HAN_HANGUL.fullmatch(words[0]):
+            chars = "".join(words)
+            if 2 <= len(chars) <= 5 and len(words) <= 2 and (
+                    chars[0] in EAST_ASIAN_SURNAMES or words[0] in last or words[0] in first
+                    or chars[:2] in last or chars[1:] in first):
+                return "full name"
+        elif 2 <= len(words) <= 4 and any(w in first or w in last for w in words):
+            return "full name"
+    return None
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
@@ -204,14 +300,14 @@ def find_health(reading: Reading, person: bool) -> str | None:
         return "named person"
     tied = any(_near_before(reading, "health_tie", first, 3) for first, _ in terms)
     owned = any(_near_before(reading, "possessive", first, 4) for first, _ in terms)
-    if (tied or owned) and "patient" in reading.hits:
+    if (tied or owned) and reading.has("patient"):
         return "patient record"
     if owned:
         return "possessive"
     if tied:
         return "condition tied to someone"
     roles = reading.get("role")
-    if "disclosure" in reading.hits and any(first == 0 or _near_before(reading, "determiner", first, 2)
+    if reading.has("disclosure") and any(first == 0 or _near_before(reading, "determiner", first, 2)
                                             or reading.text[reading.start(first) - 2:reading.start(first)].strip() in
                                             (".", "!", "?", ":", "") for first, _ in roles):
         return "role word"
@@ -220,11 +316,11 @@ def find_health(reading: Reading, person: bool) -> str | None:
 
 def find_special(reading: Reading, person: bool) -> str | None:
     """The special category the text reveals about someone ("trade union"), or None."""
-    groups = reading.get("group") + reading.get("role")
-    ties = reading.get("group_tie")
     for name, hits in reading.hits.items():
         if not name.startswith("special:"):
             continue
+        groups = reading.get("group") + reading.get("role")
+        ties = reading.get("group_tie")
         for first, end in hits:
             if person or _near_before(reading, "own_special", first, 3) or _near_before(reading, "possessive", first, 2):
                 return name[len("special:"):]

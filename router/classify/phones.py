@@ -55,7 +55,7 @@ _CURRENCY = re.compile(r"[$€£¥₹₽₩¢]|\b(?:usd|eur|gbp|chf|jpy|inr|cad|
                        r"dollars?|pounds?|yen|francs?|kronor|kroner|złoty|zloty|rupees?|pesos?|reais|rubles?)\b", re.I)
 _PHONE_WORDS = re.compile(
     r"(?<!\w)(?:call|calling|called|phone[sd]?|telephone|mobile|cell|cellphone|whatsapp|contact|fax|dial|sms|"
-    r"text me|reach me|hotline|landline|tel|tél|tlf|tfn|ph|mob|fon|handy|anrufen|ruf|téléphone|portable|appeler|"
+    r"text me|reach (?:me|him|her|us|them)|call ?back|call-back|(?:my|his|her|their|your|our|contact) number|hotline|landline|tel|tél|tlf|tfn|ph|mob|fon|handy|anrufen|ruf|téléphone|portable|appeler|"
     r"appelez|joindre|teléfono|móvil|movil|celular|llamar|llámame|llamame|telefono|cellulare|chiamare|chiamami|"
     r"bellen|bel me|mobiel|telefone|ligar|contato|contacto|kontakt|ring|komórka|zadzwoń|puhelin|soita|"
     r"телефон|тел|звоните|позвоните|моб|telepon|ponsel|điện thoại|sđt|telefoon|gsm|τηλέφωνο|τηλ|κινητό)\.?(?!\w)"
@@ -91,6 +91,7 @@ class _Region:
     general: re.Pattern[str]
     types: tuple[tuple[frozenset[int], re.Pattern[str]], ...]  # (lengths, pattern) per number type
     formats: tuple[_Format, ...]
+    lengths: frozenset[int]  # the national number lengths of any of its number types
 
     def valid(self, nsn: str) -> bool:
         """phonenumbers' is_valid_number_for_region for a national significant number."""
@@ -117,7 +118,9 @@ def _region(meta: PhoneMetadata, formats_from: PhoneMetadata) -> _Region:
                 trunk_optional=bool(fmt.national_prefix_optional_when_formatting),
                 parentheses="(" in fmt.format + (fmt.national_prefix_formatting_rule or ""))
         for fmt in formats_from.number_format)
-    return _Region(meta.id, trunk, re.compile(meta.general_desc.national_number_pattern), types, formats)
+    lengths = frozenset(length for lengths_of_type, _ in types for length in lengths_of_type) \
+        or frozenset(meta.general_desc.possible_length)
+    return _Region(meta.id, trunk, re.compile(meta.general_desc.national_number_pattern), types, formats, lengths)
 
 
 @functools.cache  # phonenumbers' metadata is immutable: compile it once per process, not once per policy
@@ -171,21 +174,23 @@ class PhoneFinder:
             prior = text[max(0, at - 8):at].rstrip()[-1:]
             if text[at - 1:at].isalnum() or (prior and (prior.isdigit() or prior in ")=*/+-")):
                 return False  # "a+1", "12 + 34": arithmetic, not a prefix
-            return not self._amount(text, start, end) and self._international(digits)
-        if self._not_a_phone(span, groups) or self._amount(text, start, end):
-            return False
+            return not self._amount(text, start, end) and (self._international(digits) or (
+                self._phone_word_near(text, start, end) and self._possible_international(digits)))
         worded = self._phone_word_near(text, start, end)
+        if self._not_a_phone(span, groups, worded) or self._amount(text, start, end):
+            return False
         if digits.startswith("00") and len(digits) > 9:
             return (len(groups) > 1 or worded) and self._international(digits[2:])
         if worded:
-            return self._valid_national(digits, groups, span, grouped=False)
+            return self._valid_national(digits, groups, span, grouped=False) or self._possible_national(digits)
         if len(groups) < 2 or not 8 <= len(digits) <= 14 or _REFERENCE_WORDS.search(text, max(0, start - 28), start):
             return False
         return self._valid_national(digits, groups, span, grouped=True)
 
-    def _not_a_phone(self, span: str, groups: list[str]) -> bool:
-        """Shapes that are something else: versions, ISBNs, decimals, dates, IPs, ZIP+4, SSNs."""
-        if any(len(g) == 1 for g in groups[1:]) and not (
+    def _not_a_phone(self, span: str, groups: list[str], worded: bool = False) -> bool:
+        """Shapes that are something else: versions, ISBNs, decimals, dates, IPs, ZIP+4, SSNs. Next
+        to a phone word a one-digit group is only a grouping ("546 3 426"), unless dots join it."""
+        if any(len(g) == 1 for g in groups[1:]) and not (worded and "." not in span) and not (
                 "." not in span and groups[0] in self._trunks and len(groups[1]) == 1
                 and all(len(g) > 1 for g in groups[2:])):
             return True
@@ -206,6 +211,22 @@ class PhoneFinder:
                                                  and region.valid(nsn[len(region.trunk):]))
                            for region in regions)
         return False
+
+    def _possible_international(self, digits: str) -> bool:
+        """A known country code followed by a number of a length some of its regions dial: what a
+        phone word next to a `+` needs (the writer says it is a phone; the digits need only fit)."""
+        for size in (1, 2, 3):
+            regions = self._by_code.get(int(digits[:size]))
+            if regions:
+                nsn = digits[size:]
+                nsn = nsn[1:] if nsn[:1] == "0" else nsn  # "+49 (0)2497 ..." keeps the trunk 0
+                return any(len(nsn) in region.lengths for region in regions)
+        return False
+
+    def _possible_national(self, digits: str) -> bool:
+        """7+ digits of a length some region's national numbers have (after its trunk prefix)."""
+        return len(digits) >= 7 and bool(self._national.get(("", len(digits))) or any(
+            self._national.get((trunk, len(digits) - len(trunk))) for trunk in self._trunks if digits.startswith(trunk)))
 
     def _valid_national(self, digits: str, groups: list[str], span: str, grouped: bool) -> bool:
         """Valid in some region, and (when `grouped`) written the way that region writes it."""

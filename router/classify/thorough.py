@@ -8,7 +8,7 @@ would go to a model cleared below `confidential`). On each text part it
 1. normalises (normalize.fold, then normalize.denoise: obfuscated and spoken e-mails, numbers read
    out as words, OCR's O/0 and l/1, labels glued to numbers) and, where that changed the text,
    runs the privacy scanner's own detectors again on the result;
-2. runs the detectors of THOROUGH_KINDS: records.py (address, date_of_birth, id_document) and
+2. runs the detectors of THOROUGH_KINDS: addresses.py (address), records.py (date_of_birth, id_document) and
    people.py (person, health, special_category), each switched on or off and given its data class
    by the policy (`privacy.detectors`).
 
@@ -19,15 +19,19 @@ normalisation is for.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from router.classify import people, records
+from router.classify import addresses, people, records
+from router.classify.addresses import find_address
 from router.classify.lexicon import Matcher, Reading
 from router.classify.normalize import denoise, fold
 from router.classify.people import PersonCues, PersonFinder, find_health, find_special
 from router.classify.privacy import PrivacyScanner
-from router.classify.records import find_address, find_date_of_birth, find_id_document
+from router.classify.records import find_date_of_birth, find_id_document
 from router.profile import DataClass, Finding
 
 THOROUGH_KINDS: tuple[str, ...] = ("person", "address", "date_of_birth", "id_document", "health", "special_category")
@@ -57,6 +61,42 @@ class ThoroughConfig:
 _GAP = "\n" * 24 + " zzgap" * 14 + "\n" * 22
 
 
+# What the scan found in one text, without its location: (kind, data class, reason) per finding.
+_Found = tuple[tuple[str, DataClass, str], ...]
+
+
+class _Memo:
+    """A bounded map from a text's digest to what the scan found in it. It keeps no text and no
+    value, only the digest and the findings' kinds and reasons; the oldest entry goes first. Turn N
+    of a conversation then reads only its new message: the scan of a text depends on nothing else."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[bytes, _Found] = OrderedDict()
+        self._lock = threading.Lock()  # one scanner may serve several threads
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def get(self, key: bytes) -> _Found | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: bytes, found: _Found) -> None:
+        with self._lock:
+            self._items[key] = found
+            self._items.move_to_end(key)
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+MEMO_SIZE = 4096  # texts remembered per scanner (~100 bytes each)
+
+
 class ThoroughScanner:
     """Build once per policy (loads the name gazetteers, ~50 ms); `scan` is then pure."""
 
@@ -72,22 +112,43 @@ class ThoroughScanner:
         self._classes = {kind: s.data_class or DEFAULT_CLASSES[kind] for kind, s in settings.items()}
         person = settings["person"]
         self._persons = PersonFinder(PersonCues(role_words=person.role_words))
-        self._matcher = Matcher({**people.LISTS, **records.LISTS, "extra_role": self._persons.extra_roles})
+        self._memo = _Memo(MEMO_SIZE)
+        self._matcher = Matcher({**people.LISTS, **records.LISTS, **addresses.LISTS, "extra_role": self._persons.extra_roles},
+                                people.CONTEXT_LISTS)
 
     def scan_many(self, segments: Sequence[tuple[str, str]]) -> list[Finding]:
-        """Every finding of `scan` over (text, where) pairs, in order. A conversation is first read
-        as one text, its parts joined by _GAP (farther apart than any detector looks, in characters,
-        words and lines) and with the one cue that silences others (public figures) ignored, so that
-        reading is a superset of the parts' own; only when it finds something are the parts read one
-        by one, to locate and decide each exactly."""
-        if len(segments) > 1 and self._base.batchable and not self._scan(_GAP.join(t for t, _ in segments), "", False):
-            return []
-        return [finding for text, where in segments for finding in self.scan(text, where)]
+        """Every finding of `scan` over (text, where) pairs, in order. Texts scanned before (the
+        earlier turns of a conversation) are answered from the memo. The others are first read as
+        one text, joined by _GAP (farther apart than any detector looks, in characters, words and
+        lines) and with the one cue that silences others (public figures) ignored, so that reading
+        is a superset of the parts' own; only when it finds something are the parts read one by one,
+        to locate and decide each exactly."""
+        keys = [_Memo.key(text) for text, _ in segments]
+        found = [self._memo.get(key) for key in keys]
+        todo = [i for i, known in enumerate(found) if known is None]
+        if len(todo) > 1 and self._base.batchable and not self._scan(_GAP.join(segments[i][0] for i in todo), "", False):
+            for i in todo:
+                found[i] = ()
+                self._memo.put(keys[i], ())
+        else:
+            for i in todo:
+                found[i] = self._remembered(segments[i][0], keys[i])
+        return [Finding(kind, where, data_class, reason)
+                for (_, where), part in zip(segments, found) for kind, data_class, reason in part]
 
     def scan(self, text: str, where: str) -> list[Finding]:
         """One Finding per kind found in `text`, located at `where`: first the privacy scanner's kinds
         that only the normalised text reveals, then THOROUGH_KINDS in order."""
-        return self._scan(text, where, True)
+        key = _Memo.key(text)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._remembered(text, key)
+        return [Finding(kind, where, data_class, reason) for kind, data_class, reason in found]
+
+    def _remembered(self, text: str, key: bytes) -> _Found:
+        found = tuple((f.kind, f.data_class, f.reason) for f in self._scan(text, "", True))
+        self._memo.put(key, found)
+        return found
 
     def _scan(self, text: str, where: str, exact: bool) -> list[Finding]:
         if not text:

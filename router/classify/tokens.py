@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from collections import Counter
 from typing import Any
 
-from router.image_prep import fitted_size
+from backends.image_prep import fitted_size
 from router.profile import AudioInfo, FileInfo, ImageInfo, VideoInfo
 
 ENCODINGS = ("o200k_base", "cl100k_base")
@@ -36,7 +35,7 @@ class TokenRule:
     message, 1 per `name`, 3 to prime the reply. `image_max_tokens` bounds the qwen2vl rule only;
     `image_tile_px`, `image_tile_tokens` and `image_grid_pinpoints` describe the llava_anyres rule.
     `max_image_pixels` (local models) is the size the gateway shrinks images to before the model
-    sees them (router.image_prep): every rule then counts the shrunk size.
+    sees them (backends.image_prep): every rule then counts the shrunk size.
     """
 
     encoding: str = "o200k_base"
@@ -259,7 +258,7 @@ class PromptParts:
     files: tuple[FileInfo, ...] = ()
 
 
-def _tokenizer_dir() -> str | None:
+def tokenizer_dir() -> str | None:
     """litellm's bundled BPE files, located without importing litellm (slow, and it goes online)."""
     spec = importlib.util.find_spec("litellm")
     if spec is None or not spec.submodule_search_locations:
@@ -271,14 +270,13 @@ def _tokenizer_dir() -> str | None:
 class TokenCounter:
     """Counts prompt tokens per rule. Construct once at start-up: it loads the encodings (~0.5 s).
 
-    Loading sets TIKTOKEN_CACHE_DIR to litellm's tokenizer directory when it is unset, so tiktoken
-    finds its files offline. Encodings are tiktoken's process-wide singletons, shared by all counters.
+    tiktoken finds its files offline through TIKTOKEN_CACHE_DIR, which the entry points set first
+    (router.runtime.prepare_environment: litellm's tokenizer directory, see `tokenizer_dir`); this
+    class reads the environment, never writes it. Encodings are tiktoken's process-wide singletons,
+    shared by all counters.
     """
 
     def __init__(self, encodings: tuple[str, ...] = ENCODINGS) -> None:
-        directory = _tokenizer_dir()
-        if directory and "TIKTOKEN_CACHE_DIR" not in os.environ:
-            os.environ["TIKTOKEN_CACHE_DIR"] = directory
         import tiktoken  # deferred: keeps importing this module cheap
 
         self._encodings: dict[str, Any] = {name: tiktoken.get_encoding(name) for name in encodings}

@@ -21,12 +21,18 @@ answering while the test's loop is busy), one request per connection (`Connectio
 `server.script`, when not empty, overrides `mode` for the next requests, one entry each (a list of
 modes consumed in order), e.g. ["500", "ok"] for "fail once, then answer".
 
+`POST /v1/responses` is OpenAI's Responses API under the same modes: in "ok" a `response` object (the
+reply text as one output_text message, usage 12 in / 7 out), or with "stream": true the Responses events
+(created, in_progress, output_item.added, content_part.added, one output_text.delta per word, the done
+events, completed with usage); "drop_midstream" cuts that stream after the first delta.
+
 `POST /v1/audio/transcriptions` answers `{"text": reply_text}` (a cloud speech-to-text model).
 
 `POST /v1/embeddings` answers in mode "ok" with one 8-dimensional vector per input (derived from the
 text's hash, so equal texts get equal vectors) and usage; the fault modes apply to it as well.
 
-Every request body is recorded (as text) in `server.bodies`, in arrival order, before any fault.
+Every request body is recorded (as text) in `server.bodies`, in arrival order, before any fault, and
+its path in `server.paths` (e.g. "/v1/chat/completions", "/v1/responses").
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ class FaultServer:
         self.script: list[str] = []
         self.hangups: list[float] = []
         self.bodies: list[str] = []
+        self.paths: list[str] = []
         self.modes_served: list[str] = []
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
@@ -106,6 +113,7 @@ class FaultServer:
     def clear(self) -> None:
         with self._lock:
             self.bodies.clear()
+            self.paths.clear()
             self.modes_served.clear()
             self.hangups.clear()
             self.script.clear()
@@ -139,15 +147,18 @@ class FaultServer:
         if method == "POST" and path.rstrip("/").endswith("/audio/transcriptions"):
             with self._lock:
                 self.bodies.append(raw.decode("utf-8", errors="replace"))
+                self.paths.append(path)
             await self._send(writer, 200, {"text": self.reply_text})
             return
         embeddings = path.rstrip("/").endswith("/embeddings")
-        if method != "POST" or not (embeddings or path.rstrip("/").endswith("/chat/completions")):
+        responses = path.rstrip("/").endswith("/responses")
+        if method != "POST" or not (embeddings or responses or path.rstrip("/").endswith("/chat/completions")):
             await self._send(writer, 404, {"error": {"message": f"no route {method} {path}", "type": "not_found"}})
             return
         text = raw.decode("utf-8", errors="replace")
         with self._lock:
             self.bodies.append(text)
+            self.paths.append(path)
             mode = self.script.pop(0) if self.script else self.mode
             mode = mode if mode != "random" else self._rng.choice(self.random_modes)
             self.modes_served.append(mode)
@@ -158,6 +169,11 @@ class FaultServer:
         stream = bool(body.get("stream"))
         if embeddings and mode == "ok":
             await self._send(writer, 200, _embeddings(body))
+        elif responses and mode in ("ok", "drop_midstream") and (stream or mode == "ok"):
+            if stream:
+                await self._events(writer, body, drop_after=5 if mode == "drop_midstream" else None)
+            else:
+                await self._send(writer, 200, self._response(body, "completed"))
         elif mode == "ok":
             if stream:
                 await self._stream(writer, body, drop_after=None)
@@ -247,6 +263,55 @@ class FaultServer:
             await writer.drain()
             await asyncio.sleep(0.005)
         writer.write(_chunk(b"data: [DONE]\n\n") + b"0\r\n\r\n")
+        await writer.drain()
+
+    def _response(self, request: dict, status: str, text: str | None = None) -> dict:
+        """A Responses `response` object answering `request` (no output while in progress)."""
+        text = self.reply_text if text is None else text
+        output = [] if status == "in_progress" else [
+            {"id": "msg_fault", "type": "message", "status": "completed", "role": "assistant",
+             "content": [{"type": "output_text", "text": text, "annotations": []}]}]
+        usage = None
+        if status == "completed" and self.report_usage:
+            usage = {"input_tokens": 12, "output_tokens": 7, "total_tokens": 19,
+                     "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}}
+        return {"id": "resp_fault_upstream", "object": "response", "created_at": int(time.time()), "status": status,
+                "model": request.get("model", "flaky"), "output": output, "usage": usage, "error": None,
+                "incomplete_details": None, "instructions": request.get("instructions"),
+                "max_output_tokens": request.get("max_output_tokens"), "parallel_tool_calls": True,
+                "previous_response_id": request.get("previous_response_id"), "store": request.get("store", True),
+                "temperature": request.get("temperature"), "top_p": request.get("top_p"), "tool_choice": "auto",
+                "tools": request.get("tools") or [], "text": {"format": {"type": "text"}}, "metadata": {}}
+
+    async def _events(self, writer: asyncio.StreamWriter, request: dict, drop_after: int | None) -> None:
+        """The Responses event stream for the reply text; cut (no terminating chunk) after `drop_after` events."""
+        writer.write(_status_line(200, {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked",
+                                        "Cache-Control": "no-cache"}))
+        item = {"id": "msg_fault", "type": "message", "status": "in_progress", "role": "assistant", "content": []}
+        part = {"type": "output_text", "text": "", "annotations": []}
+        where = {"item_id": "msg_fault", "output_index": 0, "content_index": 0}
+        words = [w + " " for w in self.reply_text.split(" ")]
+        text = "".join(words)
+        events = [("response.created", {"response": self._response(request, "in_progress")}),
+                  ("response.in_progress", {"response": self._response(request, "in_progress")}),
+                  ("response.output_item.added", {"output_index": 0, "item": item}),
+                  ("response.content_part.added", {**where, "part": part})]
+        events += [("response.output_text.delta", {**where, "delta": w, "logprobs": []}) for w in words]
+        done = self._response(request, "completed", text)
+        events += [("response.output_text.done", {**where, "text": text, "logprobs": []}),
+                   ("response.content_part.done", {**where, "part": {**part, "text": text}}),
+                   ("response.output_item.done", {"output_index": 0, "item": done["output"][0]}),
+                   ("response.completed", {"response": done})]
+        for i, (kind, fields) in enumerate(events):
+            if drop_after is not None and i >= drop_after:
+                await asyncio.sleep(0.05)
+                writer.transport.abort()
+                return
+            data = json.dumps({"type": kind, "sequence_number": i, **fields}).encode()
+            writer.write(_chunk(b"event: " + kind.encode() + b"\ndata: " + data + b"\n\n"))
+            await writer.drain()
+            await asyncio.sleep(0.005)
+        writer.write(b"0\r\n\r\n")
         await writer.drain()
 
     async def _send(self, writer: asyncio.StreamWriter, status: int, body: dict,

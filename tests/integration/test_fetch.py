@@ -14,8 +14,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from router.errors import InvalidContent
-from router.fetch import Fetcher, FetchRules, forbidden
+from backends.base import InvalidMedia
+from backends.fetch import Fetcher, FetchRules, forbidden
+from router.upstream import to_router_error
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 WHERE = "messages[0].content[0].image_url"
@@ -92,12 +93,12 @@ LOCAL = FetchRules(enabled=True, schemes=("http",), allow_networks=("127.0.0.1/3
                    timeout_s=1.0)
 
 
-async def refused(fetcher: Fetcher, url: str, words: str) -> InvalidContent:
-    with pytest.raises(InvalidContent) as err:
+async def refused(fetcher: Fetcher, url: str, words: str) -> InvalidMedia:
+    with pytest.raises(InvalidMedia) as err:
         await fetcher.fetch(url, WHERE)
     assert str(err.value).startswith(f"{WHERE}: "), err.value
     assert words in str(err.value), err.value
-    assert err.value.status == 400 and err.value.param == WHERE
+    assert err.value.where == WHERE and to_router_error(err.value).status == 400
     return err.value
 
 
@@ -139,6 +140,9 @@ async def test_private_loopback_link_local_and_metadata_addresses_are_refused(ho
     (["10.0.0.7"], "private"),
     (["169.254.169.254"], "link-local"),
     (["93.184.216.34", "10.0.0.7"], "private"),  # one bad answer among good ones refuses the name
+    (["2002:a9fe:a9fe::1"], "link-local"),  # 6to4 around the metadata address
+    (["64:ff9b::7f00:1"], "loopback"),  # NAT64 around loopback
+    (["2001:0:4136:e378:8000:63bf:f5ff:fffe"], "private"),  # Teredo: its client is 10.0.0.1
 ])
 async def test_a_host_name_resolving_to_them_is_refused(answers, why):
     resolve = resolver(answers)

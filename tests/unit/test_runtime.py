@@ -67,3 +67,19 @@ def test_a_bad_policy_stops_start_up_with_one_line_and_keeps_every_problem(tmp_p
         runtime.build(Settings(policy=path), backends={})
     assert str(caught.value).startswith(f"policy not loadable: {path}:") and "\n" not in str(caught.value)
     assert caught.value.policy_error is not None and len(caught.value.policy_error.issues) >= 1
+
+
+def test_prepare_environment_points_tiktoken_at_litellms_tokenizers_and_the_counter_writes_nothing(monkeypatch) -> None:
+    """tiktoken downloads its BPE files on first use (offline here); prepare_environment points it at
+    litellm's bundled copies, and constructing a TokenCounter leaves the environment as it found it."""
+    from router.classify.tokens import TokenCounter, tokenizer_dir
+
+    monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    runtime.prepare_environment()
+    assert os.environ["TIKTOKEN_CACHE_DIR"] == tokenizer_dir() and os.path.isdir(tokenizer_dir())
+    before = dict(os.environ)
+    assert TokenCounter().count_text("hello world", "cl100k_base") == 2
+    assert dict(os.environ) == before
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "/operator/choice")
+    runtime.prepare_environment()
+    assert os.environ["TIKTOKEN_CACHE_DIR"] == "/operator/choice"

@@ -50,7 +50,36 @@ def test_known_bad_releases_are_excluded_by_pyproject_bounds_and_absent_from_the
     for name, version in bad:
         assert not declared[name].specifier.contains(version, prereleases=True), \
             f"pyproject allows known-bad {name}=={version}"
-    assert audit.findings(audit.pins(LOCK), snapshot) == []
+    accepted = audit.accepted_now(snapshot, "0000-00-00")
+    assert [f for f in audit.findings(audit.pins(LOCK), snapshot) if (f[0], f[2]) not in accepted] == []
+
+
+def test_every_accepted_advisory_has_a_reason_a_review_date_within_a_year_and_its_claim_holds():
+    snapshot = json.loads(audit.SNAPSHOT.read_text(encoding="utf-8"))
+    locked = audit.pins(LOCK)
+    a_year_on = f"{int(snapshot['refreshed'][:4]) + 1}{snapshot['refreshed'][4:]}"
+    for acceptance in snapshot.get("accepted", []):
+        assert len(acceptance["reason"]) > 40 and acceptance["review_by"] <= a_year_on, acceptance
+        assert canonicalize_name(acceptance["package"]) in locked, f"{acceptance['package']} is no longer pinned: drop it"
+    # The diskcache acceptance rests on Turnout never touching llama.cpp's disk cache (pickle files).
+    used = _imports([REPO / "router", REPO / "backends"])
+    assert not {m for m in used if m.split(".")[0] == "diskcache" or m.endswith(("llama_cache", "LlamaDiskCache"))}
+
+
+def test_an_accepted_advisory_passes_until_its_review_date_then_fails_again(tmp_path, capsys, monkeypatch):
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("somepkg==1.0 \\\n    --hash=sha256:00\n", encoding="utf-8")
+    fake = tmp_path / "advisories.json"
+    monkeypatch.setattr(audit, "SNAPSHOT", fake)
+    advisory = {"id": "PYSEC-0000-1", "summary": "unsafe", "affected": [
+        {"package": {"name": "somepkg", "ecosystem": "PyPI"}, "versions": [], "ranges": [
+            {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"last_affected": "1.0"}]}]}]}
+    for review_by, rc, word in (("2999-01-01", 0, "accepted somepkg==1.0: PYSEC-0000-1"),
+                                ("2000-01-01", 1, "VULNERABLE somepkg==1.0: PYSEC-0000-1")):
+        fake.write_text(json.dumps({"advisories": [advisory], "accepted": [
+            {"id": "PYSEC-0000-1", "package": "SomePkg", "review_by": review_by, "reason": "a test"}]}), encoding="utf-8")
+        assert audit.main([str(lock)]) == rc
+        assert word in capsys.readouterr().out
 
 
 def _imports(paths: list[Path]) -> set[str]:

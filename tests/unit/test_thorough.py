@@ -251,7 +251,7 @@ def test_a_switched_off_detector_finds_nothing(base):
 
 
 def test_data_class_and_role_words_come_from_the_setting(base):
-    text = "Bitte antworte dem Mandanten Jörg Weber bis Freitag."
+    text = "Bitte antworte dem Mandanten Jörg Quastenhof bis Freitag."
     assert kinds(ThoroughScanner(base), text) == set()
     tuned = ThoroughScanner(base, ThoroughConfig({
         "person": DetectorSetting(data_class=DataClass.RESTRICTED, role_words=("Mandant", "Mandanten"))}))

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from router.classify.media import VideoSampling, inspect_video
-from router.errors import InvalidContent
+from backends.base import InvalidMedia
 from router.pipeline import plan
 from router.policy_loader import compile_policy
-from router.video_frames import sample_frames
+from backends.video_frames import sample_frames
 
 WHERE = "messages[0].content[0].video_url"
 
@@ -61,7 +61,7 @@ def test_a_video_shorter_than_assumed_repeats_its_last_frame():
      "video is corrupt"),
 ])
 def test_unreadable_or_remote_video_is_a_400_naming_the_part(url, words):
-    with pytest.raises(InvalidContent, match=words) as err:
+    with pytest.raises(InvalidMedia, match=words) as err:
         sample_frames(url, WHERE, VideoSampling())
     assert str(err.value).startswith(WHERE)
 
@@ -101,3 +101,25 @@ def test_private_video_without_a_local_image_model_is_422_and_never_leaves():
     _, decision = plan(policy, video_request(mp4(2)), {"x-turnout-data-class": "confidential"})
     assert decision.error is not None and decision.error.status == 422 and decision.model is None
     assert {c.model: c.reason for c in decision.candidates} == {"local-text": "cannot take video input"}
+
+
+REMOTE_VIDEO = "https://videos.example/clip.mp4"
+NO_VIDEO_URLS = "takes no video URLs: local models read only inline video (send it as data:video/mp4;base64,)"
+
+
+def test_a_remote_video_is_skipped_by_local_models_at_decide_time_and_goes_to_the_cloud():
+    policy = compile_policy(POLICY.format(vision=VISION, more=", local-vlm"))
+    _, decision = plan(policy, {**video_request(REMOTE_VIDEO), "model": "local-vlm"}, {})
+    assert decision.error is not None and decision.error.status == 422
+    assert {c.model: c.reason for c in decision.candidates}["local-vlm"] == NO_VIDEO_URLS
+    _, routine = plan(policy, video_request(REMOTE_VIDEO), {})
+    assert routine.model == "cloud"
+
+
+def test_a_private_remote_video_is_422_naming_why_and_never_leaves():
+    policy = compile_policy(POLICY.format(vision=VISION, more=", local-vlm"))
+    _, decision = plan(policy, video_request(REMOTE_VIDEO), {"x-turnout-data-class": "confidential"})
+    assert decision.error is not None and decision.error.status == 422 and decision.model is None
+    assert {c.model: c.reason for c in decision.candidates} == {"local-text": "cannot take video input",
+                                                                 "local-vlm": NO_VIDEO_URLS}
+    assert decision.profile.videos[0].remote

@@ -9,7 +9,7 @@ aspect ratio; smaller ones are never enlarged. Animated GIF/WebP give their firs
 
 Order matters for safety: the declared size is checked against `max_source_pixels` from the
 header before any pixel is decoded (a 100-byte PNG may declare 10^10 pixels), and a truncated or
-corrupt file fails on decode as an `InvalidContent` (400) naming the part, never as a crash.
+corrupt file fails on decode as an `InvalidMedia` (400) naming the part, never as a crash.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
-from router.errors import InvalidContent
+from backends.base import InvalidMedia
 
 MiB = 1024 * 1024
 _FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
@@ -59,32 +59,33 @@ def fitted_size(width: int, height: int, max_pixels: int) -> tuple[int, int]:
     return max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
 
 
-def decode_data_url(url: str, where: str, max_bytes: int) -> bytes:
-    """The bytes of a `data:<mime>;base64,<payload>` URL (or bare base64). InvalidContent otherwise."""
+def decode_data_url(url: str, where: str, max_bytes: int, what: str = "image") -> bytes:
+    """The bytes of a `data:<mime>;base64,<payload>` URL (or bare base64). InvalidMedia otherwise
+    (its message calls the payload `what`: "image", "video")."""
     payload = url
     if url[:5].lower() == "data:":
         head, sep, payload = url.partition(",")
         if not sep or not head.lower().endswith(";base64"):
-            raise InvalidContent(f"{where}: image data URL is not base64; expected data:<mime type>;base64,<data>",
-                                 param=where)
+            raise InvalidMedia(f"{where}: {what} data URL is not base64; expected data:<mime type>;base64,<data>",
+                             where=where)
     if len(payload) // 4 * 3 > max_bytes:
-        raise InvalidContent(f"{where}: image is larger than {max_bytes // MiB} MiB", param=where)
+        raise InvalidMedia(f"{where}: {what} is larger than {max_bytes // MiB} MiB", where=where)
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidContent(f"{where}: image is not valid base64", param=where) from None
+        raise InvalidMedia(f"{where}: {what} is not valid base64", where=where) from None
 
 
 def prepare_image(data: bytes, where: str, limits: ImageLimits = ImageLimits()) -> PreparedImage:
     """Decode `data` and return it ready for a local model (see the module docstring).
 
-    Raises InvalidContent (400, naming `where`) for: more than `max_bytes`; not PNG/JPEG/WebP/GIF;
+    Raises InvalidMedia (400, naming `where`) for: more than `max_bytes`; not PNG/JPEG/WebP/GIF;
     a declared size above `max_source_pixels` (checked before decoding) or without pixels; a file
     that is truncated or corrupt.
     """
     if len(data) > limits.max_bytes:
-        raise InvalidContent(f"{where}: image is {len(data) / MiB:.1f} MiB; at most "
-                             f"{limits.max_bytes / MiB:.0f} MiB allowed", param=where)
+        raise InvalidMedia(f"{where}: image is {len(data) / MiB:.1f} MiB; at most "
+                           f"{limits.max_bytes / MiB:.0f} MiB allowed", where=where)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit decides below
@@ -92,13 +93,13 @@ def prepare_image(data: bytes, where: str, limits: ImageLimits = ImageLimits()) 
     except Image.DecompressionBombError as exc:  # past twice Pillow's own limit: it refuses to open
         raise _too_many_pixels(where, None, limits, str(exc)) from None
     except Exception:  # Pillow raises a dozen types on unreadable input
-        raise InvalidContent(f"{where}: image is corrupt or not a supported format; allowed: {_ALLOWED}",
-                             param=where) from None
+        raise InvalidMedia(f"{where}: image is corrupt or not a supported format; allowed: {_ALLOWED}",
+                           where=where) from None
     width, height = image.size
     if width * height > limits.max_source_pixels:
         raise _too_many_pixels(where, (width, height), limits)
     if width == 0 or height == 0:
-        raise InvalidContent(f"{where}: image has no pixels ({width}x{height})", param=where)
+        raise InvalidMedia(f"{where}: image has no pixels ({width}x{height})", where=where)
     source_format = image.format
     try:
         image.seek(0)  # animated GIF/WebP: the first frame
@@ -110,8 +111,8 @@ def prepare_image(data: bytes, where: str, limits: ImageLimits = ImageLimits()) 
     except Image.DecompressionBombError:
         raise _too_many_pixels(where, (width, height), limits) from None
     except Exception:  # truncated data, bad compressed stream, broken palette...
-        raise InvalidContent(f"{where}: image is truncated or corrupt ({source_format.lower()}); "
-                             "send the complete file", param=where) from None
+        raise InvalidMedia(f"{where}: image is truncated or corrupt ({source_format.lower()}); "
+                           "send the complete file", where=where) from None
     size = fitted_size(image.width, image.height, limits.max_pixels)
     if size != image.size:
         image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
@@ -149,9 +150,9 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 
 
 def _too_many_pixels(where: str, size: tuple[int, int] | None, limits: ImageLimits,
-                     pillow_says: str = "") -> InvalidContent:
+                     pillow_says: str = "") -> InvalidMedia:
     counted = re.search(r"\((\d+) pixels\)", pillow_says)
     declared = (f"{size[0]}x{size[1]} = {size[0] * size[1]:,} pixels" if size else
                 f"{int(counted.group(1)):,} pixels" if counted else "far too many pixels")
-    return InvalidContent(f"{where}: image declares {declared}; at most {limits.max_source_pixels:,} allowed "
-                          "(a decompression bomb?); resize it before sending", param=where)
+    return InvalidMedia(f"{where}: image declares {declared}; at most {limits.max_source_pixels:,} allowed "
+                        "(a decompression bomb?); resize it before sending", where=where)

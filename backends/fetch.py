@@ -14,7 +14,7 @@ model receives an image URL, `Fetcher` fetches it here, under the policy's `medi
 - redirects are followed by hand, at most `max_redirects`, each hop checked the same way;
 - the body is read up to `max_bytes` and the whole fetch, redirects included, within `timeout_s`.
 
-Every refusal is an `InvalidContent` (400) naming the content part; nothing is sent to a refused
+Every refusal is an `InvalidMedia` (400) naming the content part; nothing is sent to a refused
 address. The resolver is injectable, so tests can make a name resolve to any address.
 """
 
@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from router.errors import InvalidContent
+from backends.base import InvalidMedia
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -54,12 +54,27 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    inner = [address.sixtofour] if address.sixtofour is not None else []
+    inner += list(address.teredo or ())
+    if address in _NAT64:
+        inner.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return inner
+
+
 def forbidden(address: Address, allowed: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network] = ()) -> str | None:
     """Why `address` may not be fetched from ("loopback", "link-local", ...), or None when it may."""
     if any(address in net for net in allowed if net.version == address.version):
         return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return forbidden(address.ipv4_mapped, allowed)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return forbidden(address.ipv4_mapped, allowed)
+        for inner in _embedded(address):  # a 6to4, Teredo or NAT64 address reaches the IPv4 inside it
+            if (why := forbidden(inner, allowed)) is not None:
+                return why
     for name in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
         if getattr(address, f"is_{name}"):
             return name.replace("_", "-")
@@ -79,16 +94,16 @@ class Fetcher:
         self._allowed = tuple(ipaddress.ip_network(n, strict=False) for n in rules.allow_networks)
 
     async def fetch(self, url: str, where: str) -> bytes:
-        """The body at `url`. InvalidContent (400) naming `where` for anything the rules refuse,
+        """The body at `url`. InvalidMedia (400) naming `where` for anything the rules refuse,
         an unreachable host, a non-2xx answer, a body over the limit, or the time running out."""
         if not self.rules.enabled:
-            raise InvalidContent(f"{where}: image URLs are not fetched for local models (policy media.fetch is "
-                                 "off); send the image inline as data:image/...;base64,", param=where)
+            raise InvalidMedia(f"{where}: image URLs are not fetched for local models (policy media.fetch is "
+                               "off); send the image inline as data:image/...;base64,", where=where)
         try:
             return await asyncio.wait_for(self._follow(url, where), self.rules.timeout_s)
         except asyncio.TimeoutError:
-            raise InvalidContent(f"{where}: fetching the image took longer than {self.rules.timeout_s:g} s",
-                                 param=where) from None
+            raise InvalidMedia(f"{where}: fetching the image took longer than {self.rules.timeout_s:g} s",
+                               where=where) from None
 
     async def _follow(self, url: str, where: str) -> bytes:
         async with httpx.AsyncClient(transport=self._transport, follow_redirects=False, trust_env=False,
@@ -102,27 +117,27 @@ class Fetcher:
                         url = urljoin(url, location)
                         continue
                     if not response.is_success:
-                        raise InvalidContent(f"{where}: fetching the image failed: HTTP {response.status_code}",
-                                             param=where)
+                        raise InvalidMedia(f"{where}: fetching the image failed: HTTP {response.status_code}",
+                                           where=where)
                     return await self._body(response, where)
                 finally:
                     await response.aclose()
-        raise InvalidContent(f"{where}: more than {self.rules.max_redirects} redirects", param=where)
+        raise InvalidMedia(f"{where}: more than {self.rules.max_redirects} redirects", where=where)
 
     async def _checked_request(self, client: httpx.AsyncClient, url: str, where: str) -> httpx.Request:
         """A request to the checked address of `url`'s host (resolved once, here)."""
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in self.rules.schemes:
-            raise InvalidContent(f"{where}: image URL scheme {scheme or '(none)'!r} is not allowed; allowed: "
-                                 f"{', '.join(self.rules.schemes)}", param=where)
+            raise InvalidMedia(f"{where}: image URL scheme {scheme or '(none)'!r} is not allowed; allowed: "
+                               f"{', '.join(self.rules.schemes)}", where=where)
         host = parts.hostname
         if not host:
-            raise InvalidContent(f"{where}: image URL has no host", param=where)
+            raise InvalidMedia(f"{where}: image URL has no host", where=where)
         try:
             port = parts.port or (443 if scheme == "https" else 80)
         except ValueError:
-            raise InvalidContent(f"{where}: image URL has an invalid port", param=where) from None
+            raise InvalidMedia(f"{where}: image URL has an invalid port", where=where) from None
         try:
             literal = ipaddress.ip_address(host)
             addresses = [literal]
@@ -132,13 +147,13 @@ class Fetcher:
             except (OSError, ValueError):
                 addresses = []
             if not addresses:
-                raise InvalidContent(f"{where}: image host {host!r} does not resolve", param=where) from None
+                raise InvalidMedia(f"{where}: image host {host!r} does not resolve", where=where) from None
         for address in addresses:  # one bad answer refuses the name: a round-robin may hide a rebinding
             why = forbidden(address, self._allowed)
             if why is not None:
-                raise InvalidContent(f"{where}: image URL host {host!r} resolves to {address} ({why}); "
-                                     "fetching from private, loopback, link-local or metadata addresses is "
-                                     "not allowed", param=where)
+                raise InvalidMedia(f"{where}: image URL host {host!r} resolves to {address} ({why}); "
+                                   "fetching from private, loopback, link-local or metadata addresses is "
+                                   "not allowed", where=where)
         address = addresses[0]
         netloc = f"[{address}]" if address.version == 6 else str(address)
         target = parts._replace(scheme=scheme, netloc=f"{netloc}:{port}").geturl()
@@ -157,6 +172,6 @@ class Fetcher:
                 raise self._too_big(where)
         return bytes(body)
 
-    def _too_big(self, where: str) -> InvalidContent:
-        return InvalidContent(f"{where}: the fetched image is larger than {self.rules.max_bytes / MiB:g} MiB "
-                              "(policy media.fetch.max_bytes)", param=where)
+    def _too_big(self, where: str) -> InvalidMedia:
+        return InvalidMedia(f"{where}: the fetched image is larger than {self.rules.max_bytes / MiB:g} MiB "
+                            "(policy media.fetch.max_bytes)", where=where)

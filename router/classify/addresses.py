@@ -1,0 +1,233 @@
+"""Street addresses: personal data with a shape but no checksum, in the forms of many countries.
+
+Every form holds a number, so each pattern is tried at or around the text's digit runs only:
+
+- a house number next to a street name with a street-type word, in the order each country writes
+  it ("4821 Maple Ridge Drive", "18 rue des Tanneurs", "Lindenstraße 14,", "Via Roma 12",
+  "Calle Mayor 5", "ul. Marszałkowska 10", "Jl. Rajiman No. 1", "ул. Невского, д. 92");
+- a US "City, ST 43215", a UK postcode next to a house number, a post box, a US military address
+  ("PSC 4022, Box 8970, APO AP 87703");
+- the structure shared by most countries' postal addresses: a house number or a street word, then
+  after a comma or a line break a locality with a postcode of one of the common shapes (4-7 digits,
+  12345-678, 1234-567, 12-345, 123 45, H-1234, 1234 AB, A1A 1A1), led by a comma, a line break, a
+  capitalised place or region word or a hyphen ("80 Joseph Port, Alisontown, WA, 8459",
+  "H.No. 50, Dutta Ganj, Jalandhar-496436", "Szabadság út 48., H-2407 Györgyfalu");
+- the forms of scripts without spaces: Japanese (...市...丁目/番/号), Chinese (...省/市...路/街...号/座),
+  Korean (...시/구 ...로/길 12-3), Thai (12/3 ถ./ถนน ...).
+
+A street type without a number is a place, not an address ("Main Street businesses"), and so is a
+landmark: famous addresses (FAMOUS_ADDRESSES: "10 Downing Street", "221B Baker Street")
+are not read as anyone's, nor is an address in a text about sights and history (public cues) that
+says nothing of anyone living, staying or receiving mail there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from router.classify import lexicon as lx
+from router.classify.lexicon import Reading, phrases
+from router.classify.people import CASELESS, TOKEN, UPPER
+from router.classify.records import alternation
+
+# Addresses everyone knows: seats of government, landmarks, fiction. Their numbers are no one's home.
+FAMOUS_ADDRESSES = tuple(a.strip() for a in """
+10 downing street | 11 downing street | 221b baker street | 1600 pennsylvania avenue | 1600 pennsylvania ave |
+350 fifth avenue | 350 5th avenue | 4 privet drive | 742 evergreen terrace | 1 infinite loop | 1 apple park way |
+1600 amphitheatre parkway | 1 microsoft way | 30 rockefeller plaza | 11 wall street | 405 lexington avenue |
+24 sussex drive | 12 grimmauld place | 1313 mockingbird lane | 55 rue du faubourg saint-honoré |
+platz der republik 1 | willy-brandt-straße 1 | 1 hacker way | 2311 north los robles avenue | 124 conch street
+""".split("|"))
+FAMOUS_STREETS = tuple(sorted({" ".join(a.split()[1:]) if a[0].isdigit() else a.split()[0] for a in FAMOUS_ADDRESSES}))
+
+_STREET_EN = alternation("""
+street | st | road | rd | avenue | ave | drive | dr | lane | ln | boulevard | blvd | court | ct | way | place | pl |
+terrace | close | crescent | parkway | pkwy | highway | hwy | circle | cir | square | sq | trail | row | grove |
+gardens | hill | mews | walk | park | parade | esplanade | causeway | alley | crossing | junction | heights | ridge |
+turnpike | tollway | expressway | freeway | motorway | loop | bypass | route | station | village | estate | estates |
+meadow | meadows | point | shores | springs | valley | view | vista | wells | brook | creek | crest | dale | cove |
+harbor | harbour | landing | manor | orchard | plaza | port | heights | pike | run | spur | summit | trace | track |
+green | glen | knoll | forest | forks | mills | stream | haven | mount | plateau | nook | dell | tor | flats | falls""")
+_NUMBER_FIRST = re.compile(
+    rf"\b\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,4}})?,?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{TOKEN}[ \t]+){{1,3}}"
+    rf"(?i:{_STREET_EN})\b\.?")
+_STREET_ROMANCE_FIRST = alternation("""
+rue | avenue | av. | boulevard | bd | chemin | place | allée | impasse | quai | route | cours | passage | square |
+calle | c/ | avenida | avda. | plaza | paseo | camino | carrera | ronda | travesía | rua | travessa | praça | largo""")
+_NUMBER_THEN_ROMANCE = re.compile(
+    rf"\b\d{{1,4}}(?:[ \t]?(?:bis|ter|[A-Za-z]))?,?[ \t]+(?i:{_STREET_ROMANCE_FIRST})[ \t]+"
+    rf"(?:(?:de la|de l'|du|des|de|d'|l'|del|de los|de las|da|do|dos|das)[ \t]*)?{TOKEN}")
+# Streets named before their number (es, it, pt, pl); the short ones only as abbreviations ("C/", "ul.").
+_STREET_FIRST_WORDS = phrases("""
+calle | c | avenida | avda | av | plaza | paseo | camino | carrera | ronda | travesía | glorieta | alameda | rua |
+travessa | praça | largo | via | viale | piazza | corso | vicolo | ul | ulica | al | aleja | os | pl | plac | rynek""")
+_ABBREVIATED = frozenset({"c", "av", "avda", "ul", "al", "os", "pl"})
+_AFTER_STREET_WORD = re.compile(
+    rf"[ \t]+(?:(?:de la|de los|de las|del|de|dei|della|delle|di|da|do|dos|das)[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN}){{0,3}},?"
+    r"[ \t]+(?:n[º°o.]?[ \t]*)?\d{1,4}[A-Za-z]?(?:[-/]\d{1,4})?"
+    r"(?=[ \t]*(?:[,\n.]|$|\d{4,5}\b|(?i:piso|puerta|planta|appartamento|piano|interno|scala|apt|lok|m)\b))")
+# After a comma or line break: a postcode of one of the common shapes (5 digits, 4 digits + 2 letters,
+# 00-000, 000 00, 8 digits, 4 digits), then a city, or 5 digits alone ("Granada, 35674").
+_POSTCODE_AT = re.compile(
+    rf"(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}[ \t]?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{3}}[ \t]\d{{2}}|\d{{8}}|\d{{4}})(?:[ \t,]+[{UPPER}]|(?<=\d{{5}})\b)")
+_NUMBER_BEFORE = re.compile(rf"{TOKEN}(?:[ \t]+[\w'’\-]+){{0,4}}?,?[ \t]+(?P<n>\d{{1,4}})[A-Za-z]?(?:[-/]\d{{1,4}})?\b")
+_STREET_WORD_BEFORE = re.compile(
+    r"(?i)\b(?:rue|avenue|boulevard|chemin|allée|impasse|quai|calle|avenida|plaza|paseo|via|viale|piazza|corso|rua|"
+    r"travessa|praça|ulica|aleja|street|road|lane|drive|avenue)\b|(?:straße|strasse|weg|gasse|allee|platz|straat|laan|"
+    r"gatan|vägen|torget|gade|vej)\b")
+_SUFFIXES = ("torget|stigen|gränd|backen|straße|strasse|str\\.|gasse|allee|platz|weg|damm|ufer|chaussee|straat|laan|plein|gracht|singel|kade|"
+             "gatan|vägen|gränd|gade|vej|veien|veg|gata|katu|tie|utca")
+_SUFFIX_STREET = re.compile(
+    rf"(?<![\w])(?:[{UPPER}][\w\-]*(?:{_SUFFIXES})|{TOKEN}[ \t]+(?:Straße|Strasse|Str\.|Weg|Platz|"
+    rf"Allee|Gasse))[ \t]+\d{{1,4}}[ \t]?[a-zA-Z]?(?:[-/]\d{{1,4}})?(?=[ \t]*(?:,|\n|$|\d{{4,5}}|in[ \t]))")
+_US_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
+              "OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC")
+_US_CITY_STATE_ZIP = re.compile(rf"\b{TOKEN}(?:[ \t]+{TOKEN}){{0,2}},[ \t]*(?:{_US_STATES})[ \t]+\d{{5}}(?:-\d{{4}})?\b")
+_UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2}\b")
+_HOUSE_NUMBER = re.compile(r"\b(?:\d{1,4}[A-Za-z]?,?\s+[A-Z]|(?i:flat|apt\.?|apartment|suite|unit|studio)[ \t]+\d)")
+_PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|boîte postale|apartado de correos|casella postale)[ \t]+\d{1,6}\b")
+
+
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_BOX_WORD = re.compile(r"(?i)box|postfach|postale|apartado|casella")
+
+
+# -- the structure most postal addresses share ------------------------------------------------------
+
+_POSTCODE = (r"(?:[A-Z]{1,2}-)?[0-9]{4,6}(?:-[0-9]{3,4})?|[0-9]{3}[ \t][0-9]{2}|[0-9]{2}-[0-9]{3}|[0-9]{4}[ \t]?[A-Z]{2}"
+             r"|[A-Z][0-9][A-Z][ \t]?[0-9][A-Z][0-9]|[0-9]{7}|[0-9]{3}-[0-9]{4}")
+# A postcode led by a comma, a line break, a capitalised word (a region "WA", "Q. ROO", or a city)
+# or a hyphen glued to a place ("Lucknow-335915"), and not followed by a unit or more digits.
+_LOCALITY = re.compile(
+    rf"(?:(?<=,)|(?<=\n)|(?<=[{UPPER}{CASELESS}][^\W\d_][ \t])|(?<=[A-Z]\.[ \t])|(?<=[A-Z]{{2}}[ \t])"
+    rf"|(?<=[^\W\d_]-)|(?<=,[ \t])|(?<=[{CASELESS}][ \t]))[ \t]*(?P<code>{_POSTCODE})"
+    r"(?![\w\-/.,]\d|[ \t]?(?:%|km|kg|m²|m2|cm|mm|ml|units|people|euros?|dollars?|usd|eur|items|pcs|times|years)\b)(?!\w)")
+_HOUSE = re.compile(r"(?<![\w.,/\-])(?:(?:n[º°o]\.?|nr\.?|no\.?|h\.no\.?|д\.|буд\.|number|num\.?)[ \t]*)?"
+                    r"[0-9]{1,5}[A-Za-z]?(?:[/\-][0-9]{1,4}[A-Za-z]?)?\.?(?=[\s,]|$)", re.I)
+_STREET_WORDS = re.compile(
+    r"(?i)(?<!\w)(?:strada|str\.|bulevardul|bd\.|calea|aleea|drumul|intrarea|soseaua|șoseaua|splaiul|piața|utca|út|útja|tér|"
+    r"körút|köz|sor|ulica|ul\.|ulice|třída|nám\.|náměstí|cesta|katu|tie|polku|kuja|gata|gatan|vägen|gade|vej|veien|"
+    r"gate|jalan|jl\.|gg\.|gang|đường|phố|ngõ|hẻm|sokak|sokağı|cadde|caddesi|mahallesi|mah\.|cad\.|sk\.|οδός|λεωφόρος|"
+    r"ул\.|улица|пр\.|просп\.|проспект|пер\.|переулок|ш\.|шоссе|шосе|наб\.|бул\.|бульвар|пл\.|площадь|вул\.|вулиця|"
+    r"провулок|узвіз|парк|алл\.|мкр\.|marg|nagar|chowk|ganj|path|privada|circuito|calzada|retorno|continuación|"
+    r"callejón|cerrada|prolongación|andador|periférico|esplanada|rua|r\.|travessa|avenida|av\.?|alameda|largo|praça|"
+    r"rodovia|estrada|ladeira|via|viale|piazza|corso|vicolo|stretto|borgo|contrada|cañada|calle|camino|paseo|plaza|"
+    r"ronda|urbanización|rue|chemin|allée|impasse|quai|straße|strasse|str\.|weg|gasse|platz|straat|laan|plein|"
+    r"street|road|avenue|lane|drive|boulevard)(?!\w)|(?:straße|strasse|str\.|weg|gasse|platz|straat|laan|gatan|vägen|"
+    r"gade|vej|veien|katu|tie|utca)(?!\w)")
+_YEAR = re.compile(r"(?:1[89]|20)[0-9]{2}\Z")
+_CAPITALISED_AFTER = re.compile(rf"[ \t]+[{UPPER}{CASELESS}]")
+_REGION_BEFORE = re.compile(r"[A-Z]{2,3}\.?[ \t]*\Z|[A-Z]\.[ \t][A-Z]{2,4}[ \t]*\Z")
+
+
+def _locality(text: str, start: int) -> str | None:
+    """"street and postcode" when a postcode-led locality starts near digit run `start` and a house
+    number or a street word comes before it, with a comma or a line break in between."""
+    match = _LOCALITY.match(text, start) or (_LOCALITY.match(text, start - 2) if text[start - 2:start - 1].isupper() else None)
+    if match is None or match.start("code") > start:
+        return None
+    code, begin = match["code"], match.start("code")
+    before = text[max(0, begin - 100):begin]
+    if _YEAR.fullmatch(code) and not (_REGION_BEFORE.search(before) or _CAPITALISED_AFTER.match(text, match.end())):
+        return None  # "Berlin, 1989" is history
+    cut = max(before.rfind(","), before.rfind("\n"))
+    if cut <= 0:
+        return None
+    head = before[:cut]
+    for house in _HOUSE.finditer(head):
+        number = house.group().rstrip(".")
+        if not _YEAR.search(number) and re.search(rf"[^\W\d_]{{2}}", head[house.end():] + before[cut:]):
+            return "street and postcode"
+    if _STREET_WORDS.search(head):
+        return "street and postcode"
+    return None
+
+
+_MILITARY = re.compile(r"\b(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+[0-9]{5}\b")
+_SCRIPT_FORMS = (
+    re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]{1,12}[市区町村郡][\u3040-\u30ff\u4e00-\u9fff]{0,16}[0-9０-９]+(?:丁目|番地?|号)"),
+    re.compile(r"[\u4e00-\u9fff]{1,10}[省市县區区][\u4e00-\u9fff]{0,16}[路街道巷][\u4e00-\u9fff]{0,4}(?:[0-9]+号|[A-Za-z0-9]座)"),
+    re.compile(r"[\uac00-\ud7af]{1,8}(?:시|도|구|군)[ \t][^\n]{0,30}?(?:로|길|가)[ \t]?[0-9]{1,5}(?:-[0-9]{1,5})?"),
+    re.compile(r"[0-9]{1,4}(?:/[0-9]{1,4})?[ \t]+(?:ถ\.|ถนน|ซ\.|ซอย|หมู่)"),
+)
+_PERSONAL_ADDRESS = re.compile(
+    r"(?i)\b(?:my|his|her|their|our|your|home|lives?|living|lived|stays?|moved?|moving|ship|shipped|send|sent|deliver|"
+    r"delivery|mail|post|invoice|bill|billing|tenant|customer|client|resident|registered|address|adresse|dirección|"
+    r"indirizzo|endereço|adres|anschrift|wohnhaft|domicile|domicilio)\b")
+
+
+def _after_comma(text: str, start: int) -> bool:
+    """Whether the last character before `start` that is not a space or tab is a comma or a newline."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i >= 0 and text[i] in ",\n"
+
+
+def _famous(text: str) -> str:
+    """`text` with the digits of famous addresses (landmarks, seats of government, fiction) hidden."""
+    lowered = text.lower()
+    for address in FAMOUS_ADDRESSES:
+        at = lowered.find(address)
+        while at >= 0:
+            text = text[:at] + re.sub(r"[0-9]", "x", text[at:at + len(address)]) + text[at + len(address):]
+            at = lowered.find(address, at + 1)
+    return text
+
+
+def find_address(reading: Reading) -> str | None:
+    """Why the text holds someone's street address, or None (see the module docstring)."""
+    text = reading.text
+    if not any(c in text for c in "0123456789"):
+        return None
+    if any(street in reading.lower for street in FAMOUS_STREETS):
+        text = _famous(text)
+    why = _find(text, reading)
+    if why and reading.has("public") and not _PERSONAL_ADDRESS.search(text):
+        return None  # a sight or a piece of history: "What happens at 10 Downing Street on budget day?"
+    return why
+
+
+def _find(text: str, reading: Reading) -> str | None:
+    uk_postcode = False
+    for digits in _DIGIT_RUN.finditer(text):
+        start, end = digits.span()
+        if _NUMBER_FIRST.match(text, start) or _NUMBER_THEN_ROMANCE.match(text, start):
+            return "street and number"
+        if _locality(text, start):
+            return "street and postcode"
+        if _after_comma(text, start) and _POSTCODE_AT.match(text, start):
+            window = text[max(0, start - 70):start]
+            number = _NUMBER_BEFORE.search(window)
+            if (number and not (len(number["n"]) == 4 and number["n"][:2] in ("19", "20"))) \
+                    or _STREET_WORD_BEFORE.search(window):
+                return "street and postcode"
+        if not uk_postcode and (text[start - 1:start].isupper() or text[end:end + 2].isupper()):  # LS6 / 2AX
+            uk_postcode = _UK_POSTCODE.search(text, max(0, start - 3), end + 5) is not None
+        if text[start - 1:start] not in (" ", "\t") or not text[start - 2:start - 1].isalpha():
+            continue  # each form below has a word, then a space, right before the number
+        low, high = max(0, start - 80), min(len(text), end + 40)
+        if _SUFFIX_STREET.search(text, low, high):
+            return "street and number"
+        if end - start == 5 and _US_CITY_STATE_ZIP.search(text, low, high):
+            return "city, state and ZIP"
+        if _BOX_WORD.search(text, max(0, start - 30), start) and _PO_BOX.search(text, low, high):
+            return "post box"
+    for first, end in reading.get("street_first"):
+        stop = reading.end(end)
+        abbreviated = reading.words[first] in _ABBREVIATED
+        if abbreviated and text[stop:stop + 1] not in "./":
+            continue
+        if _AFTER_STREET_WORD.match(text, stop + abbreviated):
+            return "street and number"
+    if uk_postcode and _HOUSE_NUMBER.search(text):
+        return "postcode and house number"
+    if _MILITARY.search(text):
+        return "military address"
+    if not text.isascii() and any(form.search(text) for form in _SCRIPT_FORMS):
+        return "street and number"
+    return None
+
+
+LISTS: dict[str, tuple[tuple[str, ...], ...]] = {"street_first": _STREET_FIRST_WORDS}
+
