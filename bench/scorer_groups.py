@@ -1,10 +1,13 @@
 """Leave-subjects-out in groups: the learned scorer trained without ~6 whole subjects, judged on them
-together (as a hidden file of other subjects would be), next to prompt length.
+together (as a hidden file of other subjects would be), next to prompt length and random; then each
+extra file held out whole (another kind of task: trained on everything else, judged on it).
 
-    .venv/bin/python bench/scorer_groups.py ../shared/eval/routing/mmlu_public.jsonl bench/routing/turnout_tasks.jsonl
+    .venv/bin/python bench/scorer_groups.py ../shared/eval/routing/mmlu_public.jsonl \
+        bench/routing/turnout_tasks.jsonl=30 bench/routing/math_smollm2.jsonl=10
 
-The first file is split into 5 groups of its sources (seeded shuffle); the other files are always in
-training, with the shipped model's row weight (30) and ridge (router.scorer.L2).
+The first file is split into 5 groups of its sources (seeded shuffle); the other files (`FILE=WEIGHT`,
+weight 30 when omitted) are always in training when a group is held out. "pooled" is APGR over every
+group's held-out predictions together (a score must rank across subjects, not only within one).
 """
 
 from __future__ import annotations
@@ -25,24 +28,42 @@ EXTRA_WEIGHT = 30.0
 def main() -> None:
     held_file, *extra = sys.argv[1:]
     judged = load_cases(held_file)
-    always = [c for path in extra for c in load_cases(path)]
-    cases = judged + always
+    files = [(spec.rpartition("=")[0] or spec, float(spec.rpartition("=")[2]) if "=" in spec else EXTRA_WEIGHT)
+             for spec in extra]
+    extra_cases = [(path, load_cases(path), weight) for path, weight in files]
+    cases = judged + [c for _, cs, _ in extra_cases for c in cs]
     x = np.array([c.vector() for c in cases])
     src = np.array([c.source for c in cases])
-    weight = np.array([1.0] * len(judged) + [EXTRA_WEIGHT] * len(always))
+    origin = np.array([0] * len(judged) + [i + 1 for i, (_, cs, _) in enumerate(extra_cases) for _ in cs])
+    weight = np.array([1.0] * len(judged) + [w for _, cs, w in extra_cases for _ in cs])
+    length = np.array([float(len(c.prompt or "")) for c in cases])
+    rnd = random.Random(1)
+    noise = np.array([rnd.random() for _ in cases])
+
+    def fit_predict(out: np.ndarray) -> np.ndarray:
+        mean, scale, w, b = _fit_model(x[~out], [c for c, o in zip(cases, out) if not o], weight[~out], L2)
+        return ((x[out] - mean) / scale) @ w + b
+
+    def row(name: str, out: np.ndarray, score: np.ndarray) -> None:
+        held = [c for c, o in zip(cases, out) if o]
+        m, lm, rm = (summarise(held, list(s)) for s in (score, length[out], noise[out]))
+        print(f"| {name} | {len(held)} | {m.weak:.3f} | {m.strong:.3f} | **{m.apgr:.3f}** | {lm.apgr:.3f} | "
+              f"{rm.apgr:.3f} | {m.cpt50:.0%} | {m.cpt80:.0%} |")
+
     subjects = sorted({c.source for c in judged})
     random.Random(5).shuffle(subjects)
-    print("| held-out sources | prompts | weak acc | strong acc | learned APGR | length APGR | CPT(50%) | CPT(80%) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| held out | prompts | weak acc | strong acc | learned APGR | length APGR | random APGR | CPT(50%) | CPT(80%) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    pooled = np.zeros(len(cases))
     for group in (sorted(subjects[i::5]) for i in range(5)):
         out = np.isin(src, group)
-        mean, scale, w, b = _fit_model(x[~out], [c for c, o in zip(cases, out) if not o], weight[~out], L2)
-        held = [c for c, o in zip(cases, out) if o]
-        m = summarise(held, list(((x[out] - mean) / scale) @ w + b))
-        length = summarise(held, [float(len(c.prompt or "")) for c in held])
-        names = ", ".join(s.split("/")[-1] for s in group)
-        print(f"| {names} | {len(held)} | {m.weak:.3f} | {m.strong:.3f} | {m.apgr:.3f} | {length.apgr:.3f} | "
-              f"{m.cpt50:.0%} | {m.cpt80:.0%} |")
+        pooled[out] = fit_predict(out)
+        row(", ".join(s.split("/")[-1] for s in group), out, pooled[out])
+    first = origin == 0
+    row(f"**{Path(held_file).name}, 5 groups pooled**", first, pooled[first])
+    for i, (path, _, _) in enumerate(extra_cases, 1):
+        out = origin == i
+        row(f"{Path(path).name} (whole file)", out, fit_predict(out))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -106,7 +107,7 @@ class Gateway:
                           retries=lambda model: policy.models[model].retries or defaults.retries)
 
     async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str, *,
-                   responses: dict[str, Any] | None = None) -> Reply:
+                   responses: dict[str, Any] | None = None, answer_id: str | None = None) -> Reply:
         """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure.
 
         For POST /v1/responses, `payload` is the request's chat translation (planned and decided as
@@ -115,10 +116,14 @@ class Gateway:
 
         The request is recorded once in the Recording the HTTP layer opened (it emits when the last
         byte is gone); without one (a direct caller) in the gateway's own, emitted here, or by the
-        stream's body when the stream ends."""
+        stream's body when the stream ends.
+
+        The answer's id is Turnout's own (`answer_id`, else a fresh `chatcmpl-<uuid>`), never the
+        upstream's: upstreams may repeat ids, and the id is what POST /v1/feedback rates."""
         via = CHAT if responses is None else Via.responses(self.store.current, responses)
         with self.recording(via.operation, tenant) as rec:
-            return await self._chat(rec, payload, {k.lower(): v for k, v in headers.items()}, tenant, via)
+            return await self._chat(rec, payload, {k.lower(): v for k, v in headers.items()}, tenant, via,
+                                    answer_id or new_answer_id())
 
     @contextlib.contextmanager
     def recording(self, operation: str, tenant: str) -> Iterator[Recording]:
@@ -146,7 +151,8 @@ class Gateway:
         rec.done = True
         self.telemetry.emit(rec.freeze(http_status), span)
 
-    async def _chat(self, rec: Recording, payload: Any, headers: dict[str, str], tenant: str, via: Via) -> Reply:
+    async def _chat(self, rec: Recording, payload: Any, headers: dict[str, str], tenant: str, via: Via,
+                    answer_id: str) -> Reply:
         policy = self.store.current
         request, decision = plan(policy, payload, headers, tenant, self.health_view(), steps=rec.step)
         look_start = time.time_ns()
@@ -162,7 +168,8 @@ class Gateway:
             with rec.step("cache"):
                 hit = await self.cache.get(cached.key)
             if hit is not None:
-                return self._replay(rec, policy, decision, request, hit)
+                await self._remember(answer_id, decision, request, decision.model)
+                return self._replay(rec, policy, decision, request, {**hit, "id": answer_id})
         hold = self.budgets.hold(policy.tenant(decision.profile.tenant), decision.profile.app)
         rerouted = await charges.reserve(hold, policy, decision, self.health_view(), self.budgets.clock)
         if rerouted is not decision:
@@ -172,7 +179,7 @@ class Gateway:
         if request.output_limit is None:
             forward["max_tokens"] = decision.profile.output_tokens
         if request.stream:
-            return await self._stream(rec, policy, decision, request, forward, cached, hold, via)
+            return await self._stream(rec, policy, decision, request, forward, cached, hold, via, answer_id)
         try:
             response = await self.dispatcher(policy, decision, hold).complete(decision, forward, rec.outcome,
                                                                               call=via.call)
@@ -180,6 +187,8 @@ class Gateway:
             await hold.settle(accounting.Charge())
             raise
         model, held, native = rec.outcome.model, _held(rec.outcome, rec.start_perf), via.serves(rec.outcome.model)
+        if not native:  # a native Responses answer is presented under the Responses id
+            response["id"] = answer_id
         usage = accounting.response_usage(response, decision, model)
         if not native:  # a Responses answer keeps the provider's own usage object
             response["usage"] = usage
@@ -188,7 +197,7 @@ class Gateway:
         rec.settled(billed, accounting.bill(policy, decision, model, billed, held), 200)
         if cached.write and model == decision.model and not native:
             await self.cache.set(cached.key, response, decision.cache_ttl_s or 0)
-        await self._remember(response.get("id"), decision, request, model)
+        await self._remember(answer_id, decision, request, model)
         return Reply(served.headers(rec.freeze()), body=response, native=native)
 
     def _replay(self, rec: Recording, policy: CompiledPolicy, decision: Decision, request: ChatRequest,
@@ -225,7 +234,7 @@ class Gateway:
         return Reply(headers, stream=body(), native=native)
 
     async def _stream(self, rec: Recording, policy: CompiledPolicy, decision: Decision, request: ChatRequest,
-                      forward: dict[str, Any], cached: CachePlan, hold: Hold, via: Via) -> Reply:
+                      forward: dict[str, Any], cached: CachePlan, hold: Hold, via: Via, answer_id: str) -> Reply:
         """Open the stream along the chain (falling back before the first chunk); the body relays it and,
         however it ends, settles the hold, stores a complete answer and records the request."""
         try:
@@ -237,7 +246,9 @@ class Gateway:
         model, outcome, native = rec.outcome.model, rec.outcome, via.serves(rec.outcome.model)
         answering = len(outcome.attempts) - 1
         headers = served.headers(rec.freeze(200), estimated_cost=accounting.estimated_cost(decision, model))
-        await self._remember(first.get("id"), decision, request, model)
+        if not native:  # a native Responses stream is given its id by router/passthrough.py
+            first["id"] = answer_id
+        await self._remember(answer_id, decision, request, model)
 
         async def body() -> AsyncIterator[dict[str, Any]]:
             tally = Tally()
@@ -245,6 +256,8 @@ class Gateway:
                       else relay(first, rest, model, decision, _include_usage(request), tally))
             try:
                 async for chunk in chunks:
+                    if "id" in chunk and not native:  # every chunk of one answer carries its id (not errors)
+                        chunk["id"] = answer_id
                     yield chunk
             finally:
                 # A stream cut short (upstream error, client gone) reports no usage: the reservation
@@ -262,7 +275,11 @@ class Gateway:
 
         return self._recorded_stream(rec, body(), headers, native)
 
-    async def _remember(self, response_id: Any, decision: Decision, request: ChatRequest, model: str | None) -> None:
-        """Keep the served decision's features under the response's id (the hook POST /v1/feedback needs)."""
-        if isinstance(response_id, str) and response_id:
-            await self.feedback.remember(record_of(response_id, decision, request, model))
+    async def _remember(self, answer_id: str, decision: Decision, request: ChatRequest, model: str | None) -> None:
+        """Keep the served decision's features under the answer's id (the hook POST /v1/feedback needs)."""
+        await self.feedback.remember(record_of(answer_id, decision, request, model))
+
+
+def new_answer_id() -> str:
+    """A chat completion id unique to one answer (Turnout's, not the upstream's)."""
+    return f"chatcmpl-{uuid.uuid4().hex}"

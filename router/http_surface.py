@@ -45,10 +45,11 @@ def add_routes(app: FastAPI, gw: Callable[[Request], Gateway], authenticate: Cal
         chat = responses.to_chat(payload, history)
         native_body = passthrough.provider_body(payload, history)
         headers = responses.raised_headers(request.headers, stored_class)
-        reply = await unless_disconnected(request, gateway.chat(chat, headers, tenant, responses=native_body))
+        response_id = responses.new_id("resp")  # also the answer's feedback id: the one id the client sees
+        reply = await unless_disconnected(request, gateway.chat(chat, headers, tenant, responses=native_body,
+                                                                answer_id=response_id))
         if reply is None:
             return Response(status_code=499)
-        response_id = responses.new_id("resp")
         keep = payload.get("store", True) is not False
 
         async def remember(final: dict[str, Any]) -> None:

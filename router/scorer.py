@@ -194,7 +194,8 @@ def train(paths: Sequence[str | Path], *, weights: dict[str, float] | None = Non
         "files": [{"file": p.name, "sha256": _digest(p), "rows": len(cs), "sources": len({c.source for c in cs}),
                    "row_weight": wt} for p, cs, wt in files],
         "l2": l2,
-        "held_out": {s: {"prompts": count[s], "apgr": round(m.apgr, 4), "cpt50": round(m.cpt50, 4),
+        "held_out": {s: {"prompts": count[s], "apgr": None if m.apgr != m.apgr else round(m.apgr, 4),  # NaN: no gap
+                         "cpt50": round(m.cpt50, 4),
                          "cpt80": round(m.cpt80, 4)} for s, m in held_out.items()},
     }
     model = ScorerModel(name=name, features=features.FEATURES, mean=tuple(map(float, mean)),

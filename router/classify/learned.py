@@ -1,7 +1,7 @@
 """The learned complexity scorer: the probability that a small local model fails where a flagship
 succeeds, from the prompt's features (router.classify.features) and a small linear model.
 
-The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v1.json`
+The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v2.json`
 and written by `turnout scorer train`. It records what it was trained on (file, sha256, rows, date) and
 how it scored on subjects it did not see. Inference is one dot product over 33 numbers: no I/O after
 loading, no network, no download.
@@ -23,7 +23,7 @@ from router.request import ChatRequest
 
 FORMAT = "turnout-complexity-scorer"
 FORMAT_VERSION = 1
-DEFAULT_MODEL = "complexity-v1.json"
+DEFAULT_MODEL = "complexity-v2.json"
 
 # An explicit reasoning_effort is the client telling us how hard it is: a shift of the log-odds.
 _EFFORT_LOGIT = {"xhigh": 3.0, "high": 2.5, "medium": 0.75, "low": -0.75, "minimal": -1.0, "none": -1.0}

@@ -168,3 +168,50 @@ async def test_export_writes_a_file_scorer_train_takes(app, redis_url, tmp_path,
     other.write_text("".join(json.dumps({"source": f"s{i % 2}", "prompt": f"Question {i}?", "weak_correct": i % 3 > 0,
                                          "strong_correct": True}) + "\n" for i in range(20)))
     assert main(["scorer", "train", str(out), str(other), "-o", str(tmp_path / "m.json")]) == 0
+
+
+async def rated_prompt(gateway, run: str, answer_id: str) -> str | None:
+    """The prompt of the decision stored under `answer_id` once rated (the rating must be accepted)."""
+    entry = next(e for e in reversed(await gateway.feedback.export())
+                 if e["tenant"] == f"acme-{run}" and e["id"] == answer_id)
+    return entry["prompt"]
+
+
+async def test_answers_an_upstream_gives_one_id_are_each_ratable(app, cloud):
+    client, gateway, run = app
+    texts = ["Name three rivers in Europe.", "Name three mountains in Asia."]
+    answers = [await served(client, text) for text in texts]
+    ids = [answer.json()["id"] for answer in answers]
+    assert len(set(ids)) == 2 and all(i.startswith("chatcmpl-") and "fault" not in i for i in ids)
+    for answer_id in ids:  # the fault server answered both as "chatcmpl-fault-ok": neither overwrote the other
+        assert (await client.post("/v1/feedback", headers=auth("acme"),
+                                  json={"id": answer_id, "outcome": "good"})).status_code == 200
+    assert [await rated_prompt(gateway, run, answer_id) for answer_id in ids] == texts
+
+
+async def test_a_streamed_answer_carries_one_id_of_its_own_and_is_ratable(app):
+    client, gateway, run = app
+    text = "Stream a short note about tides."
+    body = {"model": "auto", "max_tokens": 8, "stream": True, "messages": [{"role": "user", "content": text}]}
+    async with client.stream("POST", "/v1/chat/completions", json=body, headers=auth("acme")) as response:
+        assert response.status_code == 200
+        chunks = [json.loads(line[6:]) async for line in response.aiter_lines()
+                  if line.startswith("data: ") and line != "data: [DONE]"]
+    ids = {chunk["id"] for chunk in chunks}
+    assert len(chunks) > 1 and len(ids) == 1 and "fault" not in next(iter(ids))
+    assert (await client.post("/v1/feedback", headers=auth("acme"),
+                              json={"id": ids.pop(), "outcome": "bad"})).status_code == 200
+    assert (await gateway.feedback.export())[-1]["prompt"] == text
+
+
+async def test_a_responses_answer_is_rated_by_the_id_the_client_gets(app):
+    client, gateway, run = app
+    text = "Suggest a name for a bakery."
+    answer = await client.post("/v1/responses", headers=auth("acme"),
+                               json={"model": "auto", "input": text, "max_output_tokens": 16})
+    assert answer.status_code == 200, answer.text
+    response_id = answer.json()["id"]
+    assert response_id.startswith("resp_")
+    rating = await client.post("/v1/feedback", headers=auth("acme"), json={"id": response_id, "outcome": "good"})
+    assert rating.status_code == 200, rating.text
+    assert await rated_prompt(gateway, run, response_id) == text

@@ -65,6 +65,27 @@ def test_a_multi_step_word_problem_outranks_a_one_step_one():
     assert score(many).score > score(one).score
 
 
+def test_generated_multi_step_word_problems_clear_the_heavy_threshold_more_often_than_one_step_ones():
+    """Problems from a seed the shipped model was not trained on (training used seed 7)."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench" / "routing"))
+    from math_problems import generate
+
+    rows = generate(11, 20)
+    threshold = heavy_threshold()
+    heavy = {"one": [], "multi": []}
+    for row in rows:
+        heavy[row["source"].split("/")[1]].append(score(row["prompt"]).score >= threshold)
+    one, multi = (sum(v) / len(v) for v in (heavy["one"], heavy["multi"]))
+    assert multi >= 0.95 and one <= 0.5 and multi - one >= 0.5, (one, multi)
+
+
+@pytest.mark.parametrize("text", ["What is 7 times 8?", "Calculate 12 plus 9.", "What is 45 * 3?"])
+def test_bare_one_step_arithmetic_stays_below_the_heavy_threshold(text):
+    assert score(text).score < heavy_threshold()
+
+
 def test_scores_are_probabilities_and_pure():
     for text in ISSUE_HEAVY + ROUTINE + ["", "?" * 10_000, "1 + 1 = " * 5_000]:
         first = score(text)
@@ -111,7 +132,9 @@ def test_the_shipped_model_records_its_provenance():
     held_out = provenance["held_out"]
     assert {"mmlu/abstract_algebra", "turnout/tasks"} <= set(held_out)
     assert all({"prompts", "apgr", "cpt50", "cpt80"} <= set(row) for row in held_out.values())
-    assert (REPO / "router" / "classify" / "models" / "complexity-v1.json").stat().st_size < 64 * 1024
+    assert files["math_judged.jsonl"]["rows"] == 240
+    assert {"math/judged-a", "math/judged-b"} <= set(held_out)
+    assert (REPO / "router" / "classify" / "models" / "complexity-v2.json").stat().st_size < 64 * 1024
 
 
 @pytest.fixture
