@@ -134,7 +134,7 @@ class Telemetry:
                                   explicit_bucket_boundaries_advisory=_SECONDS)
         self.ttft = histogram(sc.TIME_TO_FIRST_TOKEN, unit="s", description="arrival to first chunk (streams)",
                               explicit_bucket_boundaries_advisory=_SECONDS)
-        self._sources: weakref.WeakSet = weakref.WeakSet()
+        self._source: Callable[[], Any] = lambda: None
         for name, unit, description in (
                 (sc.BREAKER_STATE, "1", "circuit breaker per model: 0 closed, 1 half-open, 2 open"),
                 (sc.LOCAL_QUEUE_DEPTH, "{request}", "requests waiting for a local model"),
@@ -143,13 +143,15 @@ class Telemetry:
 
     def watch(self, source: Any) -> None:
         """Read the gauges from `source.gauges()` -> `(gauge name, value, labels)` readings (a Gateway:
-        its health board) for as long as it lives."""
-        self._sources.add(source)
+        its health board) for as long as it lives. One source at a time, the latest: a process serves
+        one gateway, and two would report the same series (a stale one's empty health board reads 0)."""
+        self._source = weakref.ref(source)
 
     def _observer(self, name: str) -> Callable[[Any], Iterable[metrics.Observation]]:
         def observe(_options: Any) -> Iterable[metrics.Observation]:
-            return [metrics.Observation(value, labels) for source in list(self._sources)
-                    for gauge, value, labels in source.gauges() if gauge == name]
+            source = self._source()
+            return [] if source is None else [metrics.Observation(value, labels)
+                                              for gauge, value, labels in source.gauges() if gauge == name]
         return observe
 
     def emit(self, served: Served, span: trace.Span | None = None) -> None:

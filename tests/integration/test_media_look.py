@@ -249,8 +249,8 @@ async def test_a_voice_memo_reading_out_an_email_address_stays_local(app, cloud)
     before = len(cloud.bodies)
     response = await post(app, ms.chat("Reply to this voice memo.", ms.audio_part(memo), max_tokens=16))
     assert response.status_code == 200, response.text
-    assert (response.headers["x-turnout-location"], response.headers["x-turnout-data-class"]) == \
-        ("local", "confidential")
-    assert len(cloud.bodies) == before
     route = (await post(app, ms.chat("Reply.", ms.audio_part(memo)), "/v1/route", {"x-turnout-scan-media": "1"})).json()
+    assert (response.headers["x-turnout-location"], response.headers["x-turnout-data-class"]) == \
+        ("local", "confidential"), (route.get("media_scan"), route.get("reasons"))  # what the look read, if it missed
+    assert len(cloud.bodies) == before
     assert {"kind": "email", "where": "messages[0].content[1] (audio transcript)"} in route["findings"]

@@ -385,3 +385,17 @@ async def test_gauges_read_breakers_queue_depth_and_replicas(otel):
     assert o.points("turnout.local.queue_depth") == [({"model": "local"}, 3)]
     assert o.points("turnout.local.replicas") == [({"model": "local"}, 1)]
     assert o.points("turnout.breaker.state") == [({"model": "cheap"}, 0)]
+
+
+async def test_gauges_come_from_the_latest_gateway_only(otel):
+    """Two gateways on one Telemetry (a rebuilt one, or tests in one process) would report the same
+    series twice; the older one's never-refreshed health board would read 0 live replicas."""
+    o = otel(local=lambda r: completion("ok"))
+    o.fakes["local"]._health = Health(True, "busy", queue_depth=2, free_slots=0)
+    await o.post("/v1/chat/completions", chat())
+    stale = build(Settings(policy=o.gateway.store.path, redis_url=None), backends=o.fakes,
+                  store=o.gateway.store, telemetry=o.gateway.telemetry)  # built after: the one that serves
+    assert o.points("turnout.local.replicas") == [({"model": "local"}, 0)]  # its board was never refreshed
+    await stale.refresh_health()
+    assert o.points("turnout.local.replicas") == [({"model": "local"}, 1)]
+    assert o.points("turnout.local.queue_depth") == [({"model": "local"}, 2)]
