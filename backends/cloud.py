@@ -111,14 +111,7 @@ class LiteLLMBackend:
             except Exception as exc:  # litellm's request transforms raise its own errors
                 raise self._translate(exc, "total", self._wire._secret()) from exc
         kwargs = self._call_kwargs(request, stream=False)
-        try:
-            async with asyncio.timeout(self.timeout_s):
-                response = await litellm.acompletion(**kwargs)
-        except TimeoutError:
-            raise BackendTimeout(self.model_id, f"no complete answer within {self.timeout_s} s",
-                                 phase="total") from None
-        except Exception as exc:
-            raise self._translate(exc, "total", kwargs.get("api_key")) from exc
+        response = await self._whole(litellm.acompletion, kwargs, "complete answer")
         body = self._plain(response)
         if not body.get("choices"):
             raise BackendProtocolError(self.model_id, "upstream answered without choices")
@@ -186,28 +179,26 @@ class LiteLLMBackend:
             kwargs.pop(key, None)
         if request.get("dimensions") is not None:
             kwargs["dimensions"] = request["dimensions"]
-        try:
-            async with asyncio.timeout(self.timeout_s):
-                response = await litellm.aembedding(**kwargs)
-        except TimeoutError:
-            raise BackendTimeout(self.model_id, f"no embeddings within {self.timeout_s} s", phase="total") from None
-        except Exception as exc:
-            raise self._translate(exc, "total", kwargs.get("api_key")) from exc
+        response = await self._whole(litellm.aembedding, kwargs, "embeddings")
         body = response.model_dump() if hasattr(response, "model_dump") else response
         return checked_embeddings(self.model_id, body, len(request["input"]))
+
+    async def _whole(self, call: Any, kwargs: dict[str, Any], what: str) -> Any:
+        """One non-streamed litellm call under the model's timeout, its errors translated."""
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                return await call(**kwargs)
+        except TimeoutError:
+            raise BackendTimeout(self.model_id, f"no {what} within {self.timeout_s} s", phase="total") from None
+        except Exception as exc:
+            raise self._translate(exc, "total", kwargs.get("api_key")) from exc
 
     # -- Responder (models marked `responses: native`): litellm.aresponses, kept apart from the chat path ----
     async def respond(self, request: dict[str, Any]) -> dict[str, Any]:
         """`Responder.respond` through litellm.aresponses (OpenAI's Responses API where the provider speaks
         it; litellm bridges the rest to chat itself)."""
         kwargs = self._responses_kwargs(request, stream=False)
-        try:
-            async with asyncio.timeout(self.timeout_s):
-                response = await litellm.aresponses(**kwargs)
-        except TimeoutError:
-            raise BackendTimeout(self.model_id, f"no response within {self.timeout_s} s", phase="total") from None
-        except Exception as exc:
-            raise self._translate(exc, "total", kwargs.get("api_key")) from exc
+        response = await self._whole(litellm.aresponses, kwargs, "response")
         return checked_response(self.model_id, _json(response))
 
     async def respond_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
