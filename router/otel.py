@@ -30,6 +30,8 @@ from typing import Any
 
 from opentelemetry import metrics, trace
 
+from router import histograms
+
 __all__ = ["Providers", "build_providers", "setup_telemetry"]
 
 
@@ -126,5 +128,6 @@ def setup_telemetry(service_name: str = "turnout") -> Providers | None:
         if not isinstance(providers.tracer_provider, trace.NoOpTracerProvider):
             trace.set_tracer_provider(providers.tracer_provider)
         metrics.set_meter_provider(providers.meter_provider)
+        histograms.attach_pending(providers.meter_provider)  # those made on the global provider before now
         _installed = providers
     return providers

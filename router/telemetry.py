@@ -24,7 +24,9 @@ import weakref
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from router import histograms
 from router import semconv as sc
+from router.histograms import Histogram
 from router.served import Served
 
 __all__ = ["Telemetry", "span_attributes", "health_gauges", "DEFAULT", "POLICY_RELOADS", "CACHE_ERRORS",
@@ -101,8 +103,8 @@ class Telemetry:
     def __init__(self, tracer_provider: trace.TracerProvider | None = None,
                  meter_provider: metrics.MeterProvider | None = None) -> None:
         self.tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer("turnout.router")
-        meter = (meter_provider or metrics.get_meter_provider()).get_meter("turnout.router")
-        histogram = meter.create_histogram
+        provider = meter_provider or metrics.get_meter_provider()
+        meter = provider.get_meter("turnout.router")
 
         def counter(name: str, unit: str, description: str, labels: tuple[str, ...]) -> _Sums:
             sums = _Sums(labels)
@@ -125,15 +127,17 @@ class Telemetry:
         self.fallbacks = counter(sc.FALLBACKS, "{fallback}", "a model failed and the request moved on",
                                  ("model", "error"))
         self.refusals = counter(sc.REFUSALS, "{request}", "requests turned down, by reason", ("reason", "tenant"))
-        self.token_usage = histogram(sc.GEN_AI_CLIENT_TOKEN_USAGE, unit="{token}", description="tokens per request",
-                                     explicit_bucket_boundaries_advisory=_TOKENS)
-        self.operation_duration = histogram(sc.GEN_AI_CLIENT_OPERATION_DURATION, unit="s",
-                                            description="one backend attempt",
-                                            explicit_bucket_boundaries_advisory=_SECONDS)
-        self.duration = histogram(sc.REQUEST_DURATION, unit="s", description="arrival to last byte",
-                                  explicit_bucket_boundaries_advisory=_SECONDS)
-        self.ttft = histogram(sc.TIME_TO_FIRST_TOKEN, unit="s", description="arrival to first chunk (streams)",
-                              explicit_bucket_boundaries_advisory=_SECONDS)
+        gen_ai = (sc.GEN_AI_OPERATION_NAME, sc.GEN_AI_PROVIDER_NAME, sc.GEN_AI_REQUEST_MODEL)
+        self.token_usage = Histogram(sc.GEN_AI_CLIENT_TOKEN_USAGE, "{token}", "tokens per request",
+                                     (*gen_ai, sc.GEN_AI_RESPONSE_MODEL, sc.GEN_AI_TOKEN_TYPE), _TOKENS)
+        self.operation_duration = Histogram(sc.GEN_AI_CLIENT_OPERATION_DURATION, "s", "one backend attempt",
+                                            (*gen_ai, sc.ERROR_TYPE), _SECONDS)
+        self.duration = Histogram(sc.REQUEST_DURATION, "s", "arrival to last byte",
+                                  ("operation", "model", "location", "cache"), _SECONDS)
+        self.ttft = Histogram(sc.TIME_TO_FIRST_TOKEN, "s", "arrival to first chunk (streams)", ("model", "location"),
+                              _SECONDS)
+        # Kept here, rendered to the SDK's readers only when they collect (router/histograms.py).
+        histograms.attach(provider, (self.token_usage, self.operation_duration, self.duration, self.ttft))
         self._source: Callable[[], Any] = lambda: None
         for name, unit, description in (
                 (sc.BREAKER_STATE, "1", "circuit breaker per model: 0 closed, 1 half-open, 2 open"),
@@ -196,14 +200,13 @@ class Telemetry:
         model, location, tenant, app = served.model or "none", served.location, served.tenant, served.app
         self.requests.add(1, served.operation, tenant, app, model, location, served.rule, served.data_class,
                           served.cache, str(served.status))
-        self.duration.record(served.duration_s, {"operation": served.operation, "model": model, "location": location,
-                                                 "cache": served.cache})
+        self.duration.record(served.duration_s, served.operation, model, location, served.cache)
         if served.cache in ("hit", "miss", "bypass"):
             self.cache_lookups.add(1, served.operation, served.cache)
         if served.refusal is not None:
             self.refusals.add(1, served.refusal, tenant)
         if served.time_to_first_token_s is not None and served.model is not None:
-            self.ttft.record(served.time_to_first_token_s, {"model": model, "location": location})
+            self.ttft.record(served.time_to_first_token_s, model, location)
         bill = served.bill
         if bill.cost or bill.reference:
             self.cost.add(bill.cost, tenant, app, model, location)
@@ -214,10 +217,8 @@ class Telemetry:
         operation = GEN_AI_OPERATION[served.operation]
         if served.usage is not None and served.model is not None and served.cache != "hit":
             provider, name = served.providers.get(served.model, ("unknown", served.model))
-            base = {sc.GEN_AI_OPERATION_NAME: operation, sc.GEN_AI_PROVIDER_NAME: provider,
-                    sc.GEN_AI_REQUEST_MODEL: name, sc.GEN_AI_RESPONSE_MODEL: name}
-            self.token_usage.record(served.usage.input, {**base, sc.GEN_AI_TOKEN_TYPE: sc.TOKEN_INPUT})
-            self.token_usage.record(served.usage.output, {**base, sc.GEN_AI_TOKEN_TYPE: sc.TOKEN_OUTPUT})
+            self.token_usage.record(served.usage.input, operation, provider, name, name, sc.TOKEN_INPUT)
+            self.token_usage.record(served.usage.output, operation, provider, name, name, sc.TOKEN_OUTPUT)
         for attempt in served.attempts:
             model_location = served.locations.get(attempt.model, "none")
             self.attempts.add(1, attempt.model, model_location, attempt.outcome)
@@ -225,11 +226,8 @@ class Telemetry:
                 self.fallbacks.add(1, attempt.model, attempt.outcome)
             if attempt.started_ns:
                 provider, name = served.providers.get(attempt.model, ("unknown", attempt.model))
-                labels = {sc.GEN_AI_OPERATION_NAME: operation, sc.GEN_AI_PROVIDER_NAME: provider,
-                          sc.GEN_AI_REQUEST_MODEL: name}
-                if attempt.outcome != "ok":
-                    labels[sc.ERROR_TYPE] = attempt.outcome
-                self.operation_duration.record(attempt.latency_s, labels)
+                self.operation_duration.record(attempt.latency_s, operation, provider, name,
+                                               None if attempt.outcome == "ok" else attempt.outcome)
 
 
 def health_gauges(board: Any, backends: Mapping[str, Any],
