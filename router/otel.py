@@ -7,8 +7,14 @@
 - Traces: OTLP when `OTEL_TRACES_EXPORTER` names `otlp`, or (unset) an endpoint
   (`OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set; `console` prints
   spans; `none` switches them off. With no trace exporter no SDK tracer is installed (spans cost
-  nothing). `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` choose the sampler (the SDK reads them;
-  e.g. `parentbased_traceidratio` with 0.1 keeps one trace in ten, and every trace a caller sampled).
+  nothing).
+- Sampling: `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` as the specification names them
+  (always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off,
+  parentbased_traceidratio; any other name is left to the SDK's entry points). Turnout's default,
+  unlike the SDK's (every trace), is `parentbased_traceidratio` at `DEFAULT_TRACE_RATIO` (or
+  `OTEL_TRACES_SAMPLER_ARG` alone): one trace in ten of its own, and every trace a caller's
+  `traceparent` marks sampled. A request not sampled costs one non-recording span; its metrics are
+  complete either way. Set `OTEL_TRACES_SAMPLER=parentbased_always_on` to trace every request.
 - `OTEL_EXPORTER_OTLP_PROTOCOL` (or the per-signal `..._TRACES_PROTOCOL` / `..._METRICS_PROTOCOL`):
   `http/protobuf` (default) or `grpc`. The exporters read their own endpoint, headers, timeout and
   compression variables, as the OpenTelemetry specification says.
@@ -32,7 +38,9 @@ from opentelemetry import metrics, trace
 
 from router import histograms
 
-__all__ = ["Providers", "build_providers", "setup_telemetry"]
+__all__ = ["DEFAULT_TRACE_RATIO", "Providers", "build_providers", "sampler", "setup_telemetry"]
+
+DEFAULT_TRACE_RATIO = 0.1
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,30 @@ def _metric_exporter(protocol: str) -> Any:
     return OTLPMetricExporter()
 
 
+def sampler(environ: Mapping[str, str]) -> Any:
+    """The trace sampler `OTEL_TRACES_SAMPLER` / `_ARG` name (None: a name only the SDK's entry points know,
+    which it then reads itself); unset, `parentbased_traceidratio` at DEFAULT_TRACE_RATIO."""
+    from opentelemetry.sdk.trace import sampling
+
+    name = (environ.get("OTEL_TRACES_SAMPLER") or "parentbased_traceidratio").strip().lower()
+    fixed = {"always_on": sampling.ALWAYS_ON, "always_off": sampling.ALWAYS_OFF,
+             "parentbased_always_on": sampling.ParentBased(sampling.ALWAYS_ON),
+             "parentbased_always_off": sampling.ParentBased(sampling.ALWAYS_OFF)}
+    if name in fixed:
+        return fixed[name]
+    if name not in ("traceidratio", "parentbased_traceidratio"):
+        return None
+    arg = environ.get("OTEL_TRACES_SAMPLER_ARG")
+    try:
+        ratio = DEFAULT_TRACE_RATIO if arg is None or not arg.strip() else float(arg)
+    except ValueError:
+        ratio = -1.0
+    if not 0.0 <= ratio <= 1.0:
+        raise ValueError(f"OTEL_TRACES_SAMPLER_ARG: {arg!r}; allowed: a ratio from 0 to 1 (for {name})")
+    ratio_sampler = sampling.TraceIdRatioBased(ratio)
+    return ratio_sampler if name == "traceidratio" else sampling.ParentBased(ratio_sampler)
+
+
 def build_providers(environ: Mapping[str, str] | None = None, service_name: str = "turnout", *,
                     prometheus: bool = True) -> Providers | None:
     """The tracer and meter providers the environment asks for; None when OTEL_SDK_DISABLED is true."""
@@ -98,7 +130,8 @@ def build_providers(environ: Mapping[str, str] | None = None, service_name: str 
     if "console" in (_names(environ, "TRACES") or ()):
         processors.append(SimpleSpanProcessor(ConsoleSpanExporter()))
     # No trace exporter: no SDK tracer either, so requests pay nothing for spans nobody receives.
-    tracer_provider: Any = TracerProvider(resource=resource) if processors else trace.NoOpTracerProvider()
+    tracer_provider: Any = (TracerProvider(resource=resource, sampler=sampler(environ)) if processors
+                            else trace.NoOpTracerProvider())
     for processor in processors:
         tracer_provider.add_span_processor(processor)
     readers: list[Any] = []

@@ -104,6 +104,7 @@ class Telemetry:
                  meter_provider: metrics.MeterProvider | None = None) -> None:
         self.tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer("turnout.router")
         provider = meter_provider or metrics.get_meter_provider()
+        self.counting = not isinstance(provider, metrics.NoOpMeterProvider)  # else nobody could read the counts
         meter = provider.get_meter("turnout.router")
 
         def counter(name: str, unit: str, description: str, labels: tuple[str, ...]) -> _Sums:
@@ -161,7 +162,8 @@ class Telemetry:
     def emit(self, served: Served, span: trace.Span | None = None) -> None:
         """Record one finished request: its spans (ending `span`, the request span, when given) and metrics."""
         self._spans(served, span)
-        self._metrics(served)
+        if self.counting:
+            self._metrics(served)
 
     def _spans(self, served: Served, span: trace.Span | None) -> None:
         if span is None:
