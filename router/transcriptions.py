@@ -25,7 +25,6 @@ from router.dispatch import Attempt
 from router.errors import BadRequest, TurnoutError, Unroutable, UpstreamUnavailable
 from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel
 from router.prices import lookup
-from router.served import Step
 
 FORMATS = ("json", "text", "verbose_json")
 _EXTENSIONS = {"wav": "wav", "mp3": "mp3", "mpeg": "mp3", "mpga": "mp3", "flac": "flac", "ogg": "ogg",
@@ -84,14 +83,10 @@ async def transcribe(gateway, form: Mapping[str, Any], headers: Mapping[str, str
         raise BadRequest("file: the upload is empty", param="file")
     fmt = audio_format(getattr(upload, "filename", "") or "", data)
     policy = gateway.store.current
-    with gateway.recording("transcriptions", tenant) as rec:
+    with gateway.telemetry.recording("transcriptions", tenant) as rec:
         request, decision = plan(policy, chat_payload(str(form.get("model") or "auto"), data, fmt), headers, tenant,
                                  gateway.health_view(), steps=rec.step)
-        look_start = time.time_ns()
-        decision, report = await gateway.look.review(policy, request, decision, gateway.health_view())
-        if report.status != "skipped":
-            rec.steps.append(Step("look", look_start, time.time_ns()))
-        rec.decided(policy, decision)
+        decision = await gateway.review(rec, policy, request, decision)
         rec.cache = "bypass"
         if decision.error is not None:
             raise decision.error
