@@ -31,6 +31,7 @@ from router.feedback import parse_feedback
 from router.gateway import Gateway
 from router.http_record import RecordRequests
 from router.look import dry_run, wants_scan
+from router.transcriptions import transcribe
 
 log = logging.getLogger("turnout.http")
 T = TypeVar("T")
@@ -222,7 +223,6 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
     @app.post("/v1/audio/transcriptions")
     async def audio_transcriptions(request: Request) -> Response:
         """OpenAI's transcription endpoint (multipart: file, model, response_format, language)."""
-        from router.transcriptions import transcribe
 
         gateway = gw(request)
         tenant = authenticate(gateway, request)

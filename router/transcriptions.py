@@ -23,6 +23,7 @@ from router import served
 from router.accounting import Bill, held_cost
 from router.dispatch import Attempt
 from router.errors import BadRequest, TurnoutError, Unroutable, UpstreamUnavailable
+from router.pipeline import plan
 from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel
 from router.prices import lookup
 
@@ -66,8 +67,6 @@ def transcriber(policy: CompiledPolicy, chain: tuple[str, ...]) -> str | None:
 
 async def transcribe(gateway, form: Mapping[str, Any], headers: Mapping[str, str], tenant: str) -> tuple[Any, dict]:
     """(body, headers) for one upload; TurnoutError (OpenAI-shaped) otherwise."""
-    from router.pipeline import plan
-
     upload = form.get("file")
     if upload is None or not hasattr(upload, "read"):
         raise BadRequest("file: a multipart 'file' field with the audio is required", param="file")
