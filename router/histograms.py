@@ -16,9 +16,10 @@ time), the histograms wait until `attach_pending` is called with the SDK's provi
 (router/otel.setup_telemetry does).
 
 The seam: the SDK has no public hook for a metric producer in this version (1.45), so `attach`
-wraps each reader's collect callback, the function the SDK's MeterProvider hands its readers. The
-tests that read histograms through an in-memory reader, /metrics and a real OTLP receiver fail if
-an SDK upgrade moves it.
+wraps each reader's collect callback (the function the SDK's MeterProvider hands its readers) and
+reads the reader's histogram temporality; both are SDK internals. The tests that read histograms
+through in-memory readers (cumulative and delta), /metrics and a real OTLP receiver fail if an SDK
+upgrade moves them.
 """
 
 from __future__ import annotations
@@ -181,11 +182,11 @@ def attach_pending(meter_provider: Any) -> None:
 
 
 def _wrap(reader: Any, histograms: list[Histogram], resource: Any) -> None:
-    from opentelemetry.sdk.metrics import Histogram as SdkHistogram
+    from opentelemetry.sdk.metrics._internal.instrument import _Histogram  # the key readers keep temporality by
     from opentelemetry.sdk.metrics.export import AggregationTemporality
 
     collect = reader._collect
-    delta = reader._instrument_class_temporality.get(SdkHistogram) == AggregationTemporality.DELTA
+    delta = reader._instrument_class_temporality.get(_Histogram) == AggregationTemporality.DELTA
     last = _Collected(time.time_ns())
 
     def collect_with_histograms(self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -171,6 +171,7 @@ async def test_otlp_over_http_delivers_spans_and_metrics(policy, receiver, monke
     url, got = receiver
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", url)
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "parentbased_always_on")  # the default keeps one trace in ten
     providers = build_providers(prometheus=False)
     try:
         response = await _send_one(policy, providers)
@@ -183,6 +184,12 @@ async def test_otlp_over_http_delivers_spans_and_metrics(policy, receiver, monke
     assert spans["chat gpt-4o-mini"]["gen_ai.provider.name"].string_value == "openai"
     assert spans["POST /v1/chat/completions"]["turnout.rule"].string_value == "default"
     assert {"turnout.requests", "turnout.cost", "gen_ai.client.token.usage"} <= _metric_names(got["/v1/metrics"])
+    *_, duration = [m for r in got["/v1/metrics"] for rm in r.resource_metrics for sm in rm.scope_metrics
+                     for m in sm.metrics if m.name == "turnout.request.duration"]  # the last export (cumulative)
+    [point] = duration.histogram.data_points  # kept by router/histograms.py, encoded by the OTLP exporter
+    assert point.count == 1 == sum(point.bucket_counts) and 0 < point.sum == point.min == point.max
+    assert {a.key: a.value.string_value for a in point.attributes} == {
+        "operation": "chat", "model": "mini", "location": "cloud", "cache": "bypass"}
     resource = got["/v1/traces"][0].resource_spans[0].resource
     assert {a.key for a in resource.attributes} >= {"service.name", "service.instance.id"}
 
@@ -230,6 +237,7 @@ async def test_otlp_over_grpc_delivers_spans_and_metrics(policy, monkeypatch):
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_INSECURE", "true")
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_on")
     providers = build_providers(prometheus=False)
     try:
         response = await _send_one(policy, providers)

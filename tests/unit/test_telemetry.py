@@ -78,11 +78,11 @@ class Embedder(FunctionBackend):
 class Otel:
     """A gateway with its own SDK providers, and what it recorded."""
 
-    def __init__(self, store, handlers) -> None:
+    def __init__(self, store, handlers, sampler=None, readers=()) -> None:
         self.spans_out, self.reader = InMemorySpanExporter(), InMemoryMetricReader()
-        tracer_provider = TracerProvider()
+        tracer_provider = TracerProvider(sampler=sampler)
         tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans_out))
-        telemetry = Telemetry(tracer_provider, MeterProvider(metric_readers=[self.reader]))
+        telemetry = Telemetry(tracer_provider, MeterProvider(metric_readers=[self.reader, *readers]))
         compiled, path = store
         fakes = {m: FunctionBackend(m, handlers.get(m, lambda r: completion("hi", prompt_tokens=10,
                                                                               completion_tokens=2)))
@@ -132,7 +132,7 @@ class Otel:
 
 @pytest.fixture
 def otel(store):
-    return lambda **handlers: Otel(store, handlers)
+    return lambda sampler=None, readers=(), **handlers: Otel(store, handlers, sampler, readers)
 
 
 def chat(content="Say hi.", **extra):
