@@ -6,7 +6,14 @@ OTLP protos) and gRPC (a grpc server with the OTLP collector services) — set u
 
 from __future__ import annotations
 
+import asyncio
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
+from collections import defaultdict
 from concurrent import futures
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -205,6 +212,60 @@ async def test_per_signal_switches_turn_traces_off_and_keep_metrics(policy, rece
     finally:
         providers.meter_provider.shutdown()
     assert "/v1/traces" not in got and "turnout.requests" in _metric_names(got["/v1/metrics"])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_two_replicas_pushing_to_one_receiver_add_up_to_the_traffic(policy, receiver):
+    """Two gateway processes, each its own SDK and service.instance.id, push OTLP/HTTP metrics to one
+    receiver: the last cumulative point of each instance, summed, is the traffic sent to both."""
+    url, got = receiver
+    env = {**os.environ, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": f"{url}/v1/metrics", "OTEL_TRACES_EXPORTER": "none",
+           "OTEL_METRIC_EXPORT_INTERVAL": "60000"}
+    ports = [_free_port(), _free_port()]
+    replicas = [subprocess.Popen([sys.executable, "-m", "tests.integration.replica", str(policy), str(port)], env=env,
+                                 stdin=subprocess.PIPE) for port in ports]
+    sent = {ports[0]: 3, ports[1]: 5}
+    try:
+        async with httpx.AsyncClient(timeout=30) as client:
+            for port, count in sent.items():
+                deadline = time.monotonic() + 120
+                while True:
+                    try:
+                        (await client.get(f"http://127.0.0.1:{port}/healthz")).raise_for_status()
+                        break
+                    except httpx.HTTPError:
+                        assert time.monotonic() < deadline and all(r.poll() is None for r in replicas)
+                        await asyncio.sleep(0.2)
+                for _ in range(count):
+                    response = await client.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=chat())
+                    assert response.status_code == 200
+    finally:
+        for replica in replicas:
+            replica.stdin.close()  # it stops serving and shuts its SDK down, which pushes the last metrics
+        assert [replica.wait(30) for replica in replicas] == [0, 0]
+    last: dict[tuple[str, str], dict] = defaultdict(dict)  # (instance, metric) -> labels -> (count or sum)
+    for export in got["/v1/metrics"]:
+        for rm in export.resource_metrics:
+            instance = next(a.value.string_value for a in rm.resource.attributes if a.key == "service.instance.id")
+            for m in (m for sm in rm.scope_metrics for m in sm.metrics):
+                counter = m.HasField("sum")
+                for p in (m.sum.data_points if counter else m.histogram.data_points):
+                    labels = tuple(sorted((a.key, a.value.string_value) for a in p.attributes))
+                    last[(instance, m.name)][labels] = getattr(p, p.WhichOneof("value")) if counter else p.count
+    instances = {instance for instance, _ in last}
+    assert len(instances) == 2
+
+    def total(name: str) -> float:
+        return sum(sum(last[(i, name)].values()) for i in instances)
+
+    assert total("turnout.requests") == 8 and total("turnout.request.duration") == 8
+    assert total("gen_ai.client.operation.duration") == 8
+    assert sorted(sum(last[(i, "turnout.requests")].values()) for i in instances) == [3, 5]
 
 
 def test_otel_sdk_disabled_installs_nothing():
