@@ -96,7 +96,8 @@ def test_histogram_buckets_match_the_sdk_and_absent_labels_stay_absent():
     sdk.record(0.003, {"model": "m"})
     [ok, failed] = sorted(_points(ours_reader), key=lambda p: len(p.attributes))
     [reference] = _points(sdk_reader)
-    assert dict(ok.attributes) == {"model": "m"} and dict(failed.attributes) == {"model": "m", "error.type": "BackendTimeout"}
+    assert dict(ok.attributes) == {"model": "m"}
+    assert dict(failed.attributes) == {"model": "m", "error.type": "BackendTimeout"}
     assert (list(ok.bucket_counts), ok.count, ok.min, ok.max) == (
         list(reference.bucket_counts), reference.count, reference.min, reference.max) == ([3, 2, 2, 1], 8, 0.001, 7.0)
     assert ok.sum == pytest.approx(reference.sum) and list(ok.explicit_bounds) == bounds
@@ -105,4 +106,5 @@ def test_histogram_buckets_match_the_sdk_and_absent_labels_stay_absent():
 
 def _points(reader):
     data = reader.get_metrics_data()
-    return [p for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics for p in m.data.data_points]
+    return [p for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics
+            for p in m.data.data_points]
