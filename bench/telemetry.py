@@ -11,9 +11,10 @@ serve` reads them:
   off                       OTEL_SDK_DISABLED=true: nothing installed (API no-ops)
   metrics                   what a user gets with no OTEL_* set: the SDK's meter, the Prometheus reader
                             behind /metrics, no trace exporter (so no SDK tracer)
-  metrics + traces          OTLP/HTTP trace export switched on (OTEL_TRACES_EXPORTER=otlp and an
-    (default sampler)       endpoint), nothing else set: Turnout's default sampler, parentbased_traceidratio
-                            at 0.1 (router/otel.py)
+  metrics + traces,         OTLP/HTTP trace export switched on (OTEL_TRACES_EXPORTER=otlp and an
+    none sampled            endpoint), OTEL_TRACES_SAMPLER_ARG=0: what a request that is not sampled costs
+  metrics + traces          the same with nothing else set: Turnout's default sampler, parentbased_traceidratio
+    (default sampler)       at DEFAULT_TRACE_RATIO (router/otel.py)
   metrics + every request   the same with OTEL_TRACES_SAMPLER=parentbased_always_on
     traced
 
@@ -49,6 +50,8 @@ from pathlib import Path
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from router.otel import DEFAULT_TRACE_RATIO  # noqa: E402 (after the path)
+
 POLICY = """
 version: 1
 auth: {mode: open}
@@ -66,6 +69,7 @@ BODY = {"model": "auto", "max_tokens": 16, "temperature": 0.7,
 CONFIGS = {
     "off": {"OTEL_SDK_DISABLED": "true"},
     "metrics": {},
+    "metrics + traces, none sampled": {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_TRACES_SAMPLER_ARG": "0"},
     "metrics + traces (default sampler)": {"OTEL_TRACES_EXPORTER": "otlp"},
     "metrics + every request traced": {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_TRACES_SAMPLER": "parentbased_always_on"},
 }
@@ -340,6 +344,11 @@ def main() -> int:
             for name, ir in counted.items():
                 traced = f"{sampled[name]} of {args.requests}" if CONFIGS[name].get("OTEL_TRACES_EXPORTER") else "-"
                 print(f"| {name} | {ir:.3f} | {(ir / off - 1) * 100:+.1f}% | {traced} |")
+            floor, every = counted["metrics + traces, none sampled"], counted["metrics + every request traced"]
+            print(f"A sampled request costs {(every - floor) / off * 100:.0f}% of an untraced one more; at exactly "
+                  f"the default ratio ({DEFAULT_TRACE_RATIO:g}) tracing and metrics cost "
+                  f"{(floor + DEFAULT_TRACE_RATIO * (every - floor)) / off * 100 - 100:+.1f}% (none sampled + ratio x "
+                  "that), the row above being one draw of it.")
         if args.mode in ("both", "http"):
             rates, cpu = over_http(f"{base}/v1/traces", args.rounds, args.seconds, args.connections)
             table(f"gateway CPU per request over HTTP (uvicorn + wrk, {args.connections} connections, {args.rounds} "

@@ -40,7 +40,7 @@ from router import histograms
 
 __all__ = ["DEFAULT_TRACE_RATIO", "Providers", "build_providers", "sampler", "setup_telemetry"]
 
-DEFAULT_TRACE_RATIO = 0.1
+DEFAULT_TRACE_RATIO = 0.02
 
 
 @dataclass(frozen=True)

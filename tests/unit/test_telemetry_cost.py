@@ -18,10 +18,11 @@ from tests.unit.test_telemetry import chat, otel, store  # noqa: F401 (fixtures)
 TRACE_ID, PARENT_ID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 
 
-def test_the_default_sampler_keeps_one_trace_in_ten_and_every_trace_a_caller_sampled():
+def test_the_default_sampler_keeps_a_share_of_its_own_traces_and_every_trace_a_caller_sampled():
     default = sampler({})
-    assert isinstance(default, sampling.ParentBased) and DEFAULT_TRACE_RATIO == 0.1
-    assert default.get_description() == sampling.ParentBased(sampling.TraceIdRatioBased(0.1)).get_description()
+    assert isinstance(default, sampling.ParentBased) and 0 < DEFAULT_TRACE_RATIO < 1
+    assert default.get_description() == sampling.ParentBased(
+        sampling.TraceIdRatioBased(DEFAULT_TRACE_RATIO)).get_description()
     assert sampler({"OTEL_TRACES_SAMPLER_ARG": "0.25"}).get_description() == sampling.ParentBased(
         sampling.TraceIdRatioBased(0.25)).get_description()
     assert sampler({"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.5"}).rate == 0.5
