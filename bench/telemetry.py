@@ -12,9 +12,9 @@ serve` reads them:
   metrics                   what a user gets with no OTEL_* set: the SDK's meter, the Prometheus reader
                             behind /metrics, no trace exporter (so no SDK tracer)
   metrics + traces,         OTLP/HTTP trace export switched on (OTEL_TRACES_EXPORTER=otlp and an
-    none sampled            endpoint), OTEL_TRACES_SAMPLER_ARG=0: what a request that is not sampled costs
-  metrics + traces          the same with nothing else set: Turnout's default sampler, parentbased_traceidratio
-    (default sampler)       at DEFAULT_TRACE_RATIO (router/otel.py)
+    none sampled            endpoint), OTEL_TRACES_SAMPLER_ARG=0: what a request the default does not pick costs
+  metrics + traces          the same with nothing else set: Turnout's default sampler (router/otel.head_sampler:
+    (default sampler)       parent-based, DEFAULT_TRACE_RATIO of the requests without a trace of their own)
   metrics + every request   the same with OTEL_TRACES_SAMPLER=parentbased_always_on
     traced
 
@@ -182,8 +182,11 @@ async def instructions_child(traces_url: str, n: int) -> None:
         if flush is not None:
             flush()
 
-    for name in CONFIGS:
-        await run(name, max(n // 4, 20))  # warm-up
+    traced_scope = {**scope, "headers": [*scope["headers"], (b"traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-"
+                                                                            b"00f067aa0ba902b7-01")]}
+    for name in CONFIGS:  # warm-up; one request a caller traced, so each exporter has its connection open
+        await apps[name](dict(traced_scope), receive, send)
+        await run(name, max(n // 4, 20))
     def received(i: int) -> int:
         return int(urllib.request.urlopen(f"{traces_url}/count/{i}", timeout=10).read())
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from opentelemetry import propagate
-from opentelemetry.trace import SpanKind
 
 from router import semconv as sc
 from router.served import Recording, closed, opened
@@ -36,9 +35,8 @@ class RecordRequests:
             return
         carrier = {k.decode(): v.decode("latin-1") for k, v in scope.get("headers", ()) if k in _TRACE_HEADERS}
         parent = propagate.extract(carrier) if carrier else None
-        span = gateway.telemetry.tracer.start_span(
-            f"POST {scope['path']}", context=parent, kind=SpanKind.SERVER,
-            attributes={sc.HTTP_REQUEST_METHOD: "POST", sc.HTTP_ROUTE: scope["path"]})
+        span = gateway.telemetry.request_span(f"POST {scope['path']}", parent,
+                                              {sc.HTTP_REQUEST_METHOD: "POST", sc.HTTP_ROUTE: scope["path"]})
         recording = Recording(operation, parent=parent)
         recording.start_ns = getattr(span, "start_time", None) or recording.start_ns
         status: list[int] = []

@@ -10,11 +10,15 @@
   nothing).
 - Sampling: `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` as the specification names them
   (always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off,
-  parentbased_traceidratio; any other name is left to the SDK's entry points). Turnout's default,
-  unlike the SDK's (every trace), is `parentbased_traceidratio` at `DEFAULT_TRACE_RATIO` (or
-  `OTEL_TRACES_SAMPLER_ARG` alone): one trace in ten of its own, and every trace a caller's
-  `traceparent` marks sampled. A request not sampled costs one non-recording span; its metrics are
-  complete either way. Set `OTEL_TRACES_SAMPLER=parentbased_always_on` to trace every request.
+  parentbased_traceidratio; any other name is left to the SDK's entry points). Turnout's default
+  (`OTEL_TRACES_SAMPLER` unset), unlike the SDK's (every trace), is `head_sampler` at
+  `DEFAULT_TRACE_RATIO` (or `OTEL_TRACES_SAMPLER_ARG` alone): a share of the requests that arrive
+  without a trace, drawn before any span exists, and every trace a caller's `traceparent` marks
+  sampled (parent-based, as `parentbased_traceidratio`, which stays available by name). A traced
+  request costs about as much CPU again as the gateway's own work (its spans, and above all their
+  OTLP encoding; bench/telemetry.py), one the default does not pick nothing; metrics are complete
+  either way. `OTEL_TRACES_SAMPLER=parentbased_always_on`
+  traces every request.
 - `OTEL_EXPORTER_OTLP_PROTOCOL` (or the per-signal `..._TRACES_PROTOCOL` / `..._METRICS_PROTOCOL`):
   `http/protobuf` (default) or `grpc`. The exporters read their own endpoint, headers, timeout and
   compression variables, as the OpenTelemetry specification says.
@@ -38,7 +42,7 @@ from opentelemetry import metrics, trace
 
 from router import histograms
 
-__all__ = ["DEFAULT_TRACE_RATIO", "Providers", "build_providers", "sampler", "setup_telemetry"]
+__all__ = ["DEFAULT_TRACE_RATIO", "Providers", "build_providers", "head_sampler", "sampler", "setup_telemetry"]
 
 DEFAULT_TRACE_RATIO = 0.02
 
@@ -88,10 +92,12 @@ def _metric_exporter(protocol: str) -> Any:
 
 def sampler(environ: Mapping[str, str]) -> Any:
     """The trace sampler `OTEL_TRACES_SAMPLER` / `_ARG` name (None: a name only the SDK's entry points know,
-    which it then reads itself); unset, `parentbased_traceidratio` at DEFAULT_TRACE_RATIO."""
+    which it then reads itself); unset, Turnout's head sampler at `OTEL_TRACES_SAMPLER_ARG` or
+    DEFAULT_TRACE_RATIO."""
     from opentelemetry.sdk.trace import sampling
 
-    name = (environ.get("OTEL_TRACES_SAMPLER") or "parentbased_traceidratio").strip().lower()
+    named = environ.get("OTEL_TRACES_SAMPLER")
+    name = (named or "parentbased_traceidratio").strip().lower()
     fixed = {"always_on": sampling.ALWAYS_ON, "always_off": sampling.ALWAYS_OFF,
              "parentbased_always_on": sampling.ParentBased(sampling.ALWAYS_ON),
              "parentbased_always_off": sampling.ParentBased(sampling.ALWAYS_OFF)}
@@ -106,8 +112,28 @@ def sampler(environ: Mapping[str, str]) -> Any:
         ratio = -1.0
     if not 0.0 <= ratio <= 1.0:
         raise ValueError(f"OTEL_TRACES_SAMPLER_ARG: {arg!r}; allowed: a ratio from 0 to 1 (for {name})")
+    if not named:
+        return head_sampler(ratio)
     ratio_sampler = sampling.TraceIdRatioBased(ratio)
     return ratio_sampler if name == "traceidratio" else sampling.ParentBased(ratio_sampler)
+
+
+def head_sampler(ratio: float) -> Any:
+    """Turnout's default sampler: parent-based, and a request that arrives without a trace of its own
+    is drawn at `ratio` by Telemetry before any span exists (router/telemetry.Telemetry.request_span),
+    so one not picked costs no span at all. The SDK sees every root that was picked and records it;
+    a caller's `traceparent` decides for its own trace, as with `parentbased_traceidratio`."""
+    from opentelemetry.sdk.trace import sampling
+
+    class HeadSampler(sampling.ParentBased):
+        def __init__(self) -> None:
+            super().__init__(sampling.ALWAYS_ON)
+            self.head_ratio = ratio
+
+        def get_description(self) -> str:
+            return f"ParentBased{{root:TurnoutHeadRatio{{{ratio}}}}}"
+
+    return HeadSampler()
 
 
 def build_providers(environ: Mapping[str, str] | None = None, service_name: str = "turnout", *,

@@ -20,6 +20,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+import random
 import weakref
 
 from opentelemetry import metrics, trace
@@ -148,6 +149,19 @@ class Telemetry:
                 (sc.LOCAL_REPLICAS, "{replica}", "live replicas per local model")):
             meter.create_observable_gauge(name, callbacks=[self._observer(name)], unit=unit, description=description)
 
+    def request_span(self, name: str, parent: Any, attributes: dict[str, Any],
+                     kind: SpanKind = SpanKind.SERVER, start_time: int | None = None) -> trace.Span:
+        """A request's own span, started now (or at `start_time`) under `parent` (an incoming trace
+        context, or None). Under Turnout's default sampler (router/otel.head_sampler) a request with
+        no valid incoming trace is drawn here first: one not picked gets the invalid span, and costs
+        no span object, sampler call or id at all."""
+        tracer = getattr(self.tracer, "_tracer", self.tracer)  # a ProxyTracer: the SDK's tracer behind it
+        ratio = getattr(getattr(tracer, "sampler", None), "head_ratio", None)
+        if ratio is not None and random.random() >= ratio and (
+                parent is None or not trace.get_current_span(parent).get_span_context().is_valid):
+            return trace.INVALID_SPAN
+        return tracer.start_span(name, context=parent, kind=kind, attributes=attributes, start_time=start_time)
+
     def watch(self, source: Any) -> None:
         """Read the gauges from `source.gauges()` -> `(gauge name, value, labels)` readings (a Gateway:
         its health board) for as long as it lives. One source at a time, the latest: a process serves
@@ -195,8 +209,8 @@ class Telemetry:
 
     def _spans(self, served: Served, span: trace.Span | None) -> None:
         if span is None:
-            span = self.tracer.start_span(f"turnout.{served.operation}", context=served.parent,
-                                          kind=SpanKind.INTERNAL, start_time=served.start_ns)
+            span = self.request_span(f"turnout.{served.operation}", served.parent, {}, SpanKind.INTERNAL,
+                                     served.start_ns)
         if not span.is_recording():
             span.end(end_time=served.end_ns)
             return

@@ -21,10 +21,10 @@ TRACE_ID, PARENT_ID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 def test_the_default_sampler_keeps_a_share_of_its_own_traces_and_every_trace_a_caller_sampled():
     default = sampler({})
     assert isinstance(default, sampling.ParentBased) and 0 < DEFAULT_TRACE_RATIO < 1
-    assert default.get_description() == sampling.ParentBased(
-        sampling.TraceIdRatioBased(DEFAULT_TRACE_RATIO)).get_description()
-    assert sampler({"OTEL_TRACES_SAMPLER_ARG": "0.25"}).get_description() == sampling.ParentBased(
-        sampling.TraceIdRatioBased(0.25)).get_description()
+    assert default.head_ratio == DEFAULT_TRACE_RATIO and "TurnoutHeadRatio" in default.get_description()
+    assert sampler({"OTEL_TRACES_SAMPLER_ARG": "0.25"}).head_ratio == 0.25
+    assert sampler({"OTEL_TRACES_SAMPLER": "parentbased_traceidratio"}).get_description() == sampling.ParentBased(
+        sampling.TraceIdRatioBased(DEFAULT_TRACE_RATIO)).get_description()  # the SDK's, by name
     assert sampler({"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.5"}).rate == 0.5
     assert sampler({"OTEL_TRACES_SAMPLER": "parentbased_always_on"}).get_description() == sampling.ParentBased(
         sampling.ALWAYS_ON).get_description()
@@ -56,6 +56,18 @@ async def test_a_caller_sampled_trace_is_kept_whole_by_the_default_sampler(otel)
     await o.post("/v1/chat/completions", chat(), headers={"traceparent": f"00-{TRACE_ID}-{PARENT_ID}-00"})
     assert len(o.spans()) == 4  # the caller did not sample this one: nothing more
     assert [p[1] for p in o.points("turnout.requests")] == [2]
+
+
+async def test_the_default_sampler_draws_before_any_span_exists(otel, monkeypatch):
+    o = otel(sampler=sampler({"OTEL_TRACES_SAMPLER_ARG": "0.5"}))
+    draws = iter([0.7, 0.2])  # the first request is not picked, the second is
+    monkeypatch.setattr("router.telemetry.random.random", lambda: next(draws))
+    first = await o.post("/v1/chat/completions", chat())
+    assert first.status_code == 200 and o.spans() == ()
+    await o.post("/v1/chat/completions", chat())
+    assert sorted(s.name for s in o.spans()) == ["POST /v1/chat/completions", "chat cheap-1", "turnout.classify",
+                                                  "turnout.decide"]
+    assert [p[1] for p in o.points("turnout.requests")] == [2]  # metrics count both
 
 
 async def test_every_reader_gets_the_histograms_in_its_own_temporality(otel):
