@@ -1,6 +1,7 @@
 """Word lists of the thorough scan (router/classify/people.py, records.py), by language: English,
 German, French, Spanish, Italian, Dutch, Portuguese, Polish, Swedish/Danish/Norwegian where they
-differ, and the one-pass matcher that finds all of them.
+differ (eleven more languages join them from lexicon_more.py), and the one-pass matcher that finds
+all of them.
 
 Python's `re` tries every alternative of a long alternation at every position (a 1k-token text
 against these lists took ~50 ms), so the lists are not regular expressions: `Matcher` looks each
@@ -17,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
+
+from router.classify import lexicon_more as more
 
 WORD = re.compile(r"\w+(?:['\-]\w+)*")
 
@@ -130,7 +133,8 @@ kund | kunden | anställd | hyresgäst | ansatt | medarbejder | lejer
 # Titles written before a name.
 HONORIFICS = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Herrn|Frau|Mme|Mlle|Mmes|M\.|Monsieur|Madame|Mademoiselle|"
               r"Sr|Sra|Srta|Señor|Señora|Señorita|Don|Doña|Sig|Sig\.ra|Signor|Signora|Signorina|Dott|Dott\.ssa|"
-              r"Pan|Pani|Dhr|Mevr|Meneer|Mevrouw|Sir|Dame|Fru|Hr)\.?")
+              r"Pan|Pani|Dhr|Mevr|Meneer|Mevrouw|Sir|Dame|Fru|Hr|Pane|Paní|Pán|Domnule|Doamnă|Doamna|Domnul|Bay|Bayan|Bapak|Pak|"
+              r"Ibu|Bu|Ông|Bà|Anh|Chị|Господин|Госпожа|Пан|Пані|Κύριε|Κυρία|Κύριος)\.?")
 
 HONORIFIC_WORDS = phrases("""
 mr | mrs | ms | miss | mx | dr | prof | herr | herrn | frau | mme | mlle | monsieur | madame | mademoiselle |
@@ -231,7 +235,8 @@ scrittore | romanzo | pittore | compositore | attore | re | regina | imperatore
 FIRST_POSSESSIVE = phrases("""
 my | mein | meine | meinen | meiner | meinem | mon | ma | mes | mi | mis | mio | mia | miei | mie | mijn |
 mój | moja | moje | meu | minha | meus | minhas | min | mitt | mina""")
-THIRD_PERSON_POSSESSIVE = phrases("his | her | their | sein | seine | seiner | ihr | ihre | ihrer | sa | ses | su | sus | suo | sua | zijn | haar | jego | jej | dele | dela")
+# Not Dutch "zijn" (his): it is far more often "are" ("Wat zijn de symptomen van ...?").
+THIRD_PERSON_POSSESSIVE = phrases("his | her | their | sein | seine | seiner | ihr | ihre | ihrer | sa | ses | su | sus | suo | sua | haar | jego | jej | dele | dela")
 
 TASK_WORDS = phrases("""
 draft | write | reply | respond | answer | send | remind | invoice | letter | e-mail | email | message | note |
@@ -372,6 +377,21 @@ Hotel Inc Ltd LLC LLP GmbH AG SA Corp Corporation Company Co Group Holdings Part
 Act Law Effect Syndrome Disease Theorem Principle Equation Paradox Building Tower Plaza Mall Market Festival
 Records Studios Pictures Productions Motors Airlines Stanley Ltda LTDA EIRELI EI ME Kft Zrt Bt SRL OOO ООО ТОВ
 """.split())) + r"|Sp\.|s\.r\.o\.|a\.s\.|A\.Ş\.|S/A|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&"
+
+
+def _with_more(words: tuple[tuple[str, ...], ...], name: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(dict.fromkeys(words + phrases(getattr(more, name))))
+
+
+# The other languages' words (lexicon_more.py) join the lists of the same name.
+ROLE_WORDS, HONORIFIC_WORDS, SALUTATIONS, SIGN_OFFS, INTRODUCTIONS, PUBLIC_CUES, FIRST_POSSESSIVE, \
+    THIRD_PERSON_POSSESSIVE, PATIENT_WORDS, HEALTH_TERMS, HEALTH_TIES = (
+        _with_more(ROLE_WORDS, "ROLE_WORDS"), _with_more(HONORIFIC_WORDS, "HONORIFIC_WORDS"),
+        _with_more(SALUTATIONS, "SALUTATIONS"), _with_more(SIGN_OFFS, "SIGN_OFFS"),
+        _with_more(INTRODUCTIONS, "INTRODUCTIONS"), _with_more(PUBLIC_CUES, "PUBLIC_CUES"),
+        _with_more(FIRST_POSSESSIVE, "FIRST_POSSESSIVE"), _with_more(THIRD_PERSON_POSSESSIVE, "THIRD_PERSON_POSSESSIVE"),
+        _with_more(PATIENT_WORDS, "PATIENT_WORDS"), _with_more(HEALTH_TERMS, "HEALTH_TERMS"),
+        _with_more(HEALTH_TIES, "HEALTH_TIES"))
 _DATA = Path(__file__).resolve().parent / "data"
 
 

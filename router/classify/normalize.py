@@ -57,7 +57,7 @@ _NOT_LOCAL = ("me|us|him|her|them|you|it|look|looking|meet|arrive|arrived|stay|s
 _NOT_DOMAIN_START = "the|a|an|this|that|our|my|your|his|her|its|their|least|most|all|home|work|le|la|el|der|die|das|il"
 # A spoken address: local part (words joined by a spoken dot), a spoken at, a domain of 2+ labels.
 _SPOKEN_EMAIL = re.compile(
-    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto|underscore|dash|hyphen|bindestrich|tiret|trattino)[ \t]+{_LABEL})*)"
+    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:\.{_LABEL})*(?:[ \t]+(?:dot|punkt|point|punto|underscore|dash|hyphen|bindestrich|tiret|trattino)[ \t]+{_LABEL})*)"
     r"[ \t]+(?P<at>at|ät|arobase|arroba|chiocciola|klammeraffe)[ \t]+"
     rf"(?!(?:{_NOT_DOMAIN_START})\b)(?P<domain>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto)[ \t]+{_LABEL})+)(?![\w@])",
     re.I,
@@ -69,12 +69,34 @@ _SPOKEN_DASH = re.compile(r"[ \t]+(?:dash|hyphen|minus|bindestrich|tiret|guion|g
 # dots written, "at" spoken). The local part holds a dot, an underscore or a digit, or the domain is
 # a mail provider's ("anna at gmail.com"), so "a look at example.com", "I work at google.com" and
 # "version 2.1 at build.example.org" stay as they are.
-_MAIL_PROVIDERS = ("gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|mac|aol|protonmail|proton|gmx|"
+_MAIL_PROVIDERS = ("gmail|googlemail|email|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|mac|aol|protonmail|proton|gmx|"
                    "web|yandex|mail|qq|163|126|naver|daum|orange|free|libero|t-online|wp|o2|seznam|rediffmail|zoho")
+# Words of mail systems, not people: "our mail server at smtp.example.com".
+_NOT_CUED_LOCAL = ("server|servers|relay|host|gateway|service|site|website|page|domain|inbox|field|form|system|queue|list|"
+                   "lists|delivery|team|support|desk|office|app|client|provider|account|accounts|marketing|campaign")
+_DOMAIN = r"(?P<domain>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})(?![\w@])"
 _HALF_SPOKEN = re.compile(
-    r"(?<![\w.@])(?P<local>[A-Za-z][A-Za-z0-9]*[._][A-Za-z0-9._]*[A-Za-z0-9]|[A-Za-z]+[0-9][A-Za-z0-9]*"
-    rf"|(?!(?:{_NOT_LOCAL})\b)[A-Za-z][A-Za-z\-]*(?=[ \t]+at[ \t]+(?:{_MAIL_PROVIDERS})\.))"
-    r"[ \t]+at[ \t]+(?P<domain>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})(?![\w@])", re.I)
+    r"(?<![\w.@])(?P<local>[A-Za-z][A-Za-z0-9]*[._\-][A-Za-z0-9._\-]*[A-Za-z0-9]|[A-Za-z]+[0-9][A-Za-z0-9]*"
+    rf"|(?!(?:{_NOT_LOCAL}|{_NOT_CUED_LOCAL})\b)[A-Za-z][A-Za-z\-]*(?=,?[ \t]+at[ \t]+(?:{_MAIL_PROVIDERS})\.))"
+    r",?[ \t]+at[ \t]+" + _DOMAIN, re.I)
+# After a word that announces an address ("my email is John Smith at company.com"), any one word
+# before "at" is its local part.
+_MAIL_CUE = re.compile(r"(?i)(?<!\w)(?:e-?mail|mail|courriel|correo|adresse|address|indirizzo|endereço|adres)(?!\w)")
+_CUED_LOCAL = re.compile(rf"(?<![\w.@])(?!(?:{_NOT_LOCAL}|{_NOT_CUED_LOCAL})\b)(?P<local>[A-Za-z][A-Za-z0-9\-]*),?[ \t]+at[ \t]+" + _DOMAIN, re.I)
+# A domain as speech-to-text splits it after a spoken "at": "gmail. com", "gmail .com", "gmail,com",
+# "gmail dot com" behind a written local part. Only before a common top-level domain, written in lower case
+# as transcripts write it ("at scale. Com..." is two sentences).
+_TLDS = ("com|org|net|edu|gov|info|biz|io|co|me|email|mail|eu|us|uk|de|fr|es|it|nl|be|ch|at|pl|cz|se|no|dk|fi|pt|br|"
+         "ru|ua|in|jp|cn|kr|au|ca|mx|ar|tr|gr|ro|hu|ie|nz|za|il|sg|id|vn|th")
+_GAP = r"(?:[ \t]+\.[ \t]*|\.[ \t]+|,|[ \t]+(?:dot|punkt|point|punto)[ \t]+)"
+_DOMAIN_GAP = re.compile(
+    rf"(?<=[ \t]at[ \t])(?!(?:{_NOT_DOMAIN_START})\b)(?P<label>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*){_GAP}"
+    rf"(?P<tld>(?-i:{_TLDS}))(?![\w@]|\.\w)", re.I)
+_AT_DOMAIN_GAP = re.compile(
+    rf"(?<=@)(?P<label>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*){_GAP}(?P<tld>(?-i:{_TLDS}))(?![\w@]|\.\w)", re.I)
+# The "at" dropped: "my email is johnsmith.gmail.com" (a mail provider's domain after a cue).
+_AT_DROPPED = re.compile(rf"(?<=[ \t])(?P<local>[A-Za-z][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\."
+                         rf"(?P<domain>(?:{_MAIL_PROVIDERS})\.[A-Za-z]{{2,6}})(?![\w@]|\.\w)", re.I)
 
 
 def _spoken_email(match: re.Match[str]) -> str:
@@ -97,16 +119,28 @@ def _emails(text: str) -> str:
         text = _SPACED_AT.sub("@", text)
         if _SPACED_DOT.search(text):
             text = _SPACED_DOT.sub(".", text)
+        text = _AT_DOMAIN_GAP.sub(r"\g<label>.\g<tld>", text)
     lowered = text.lower()
     if any(w in lowered for w in _SPOKEN_AT_WORDS):
         if any(w in lowered for w in _SPOKEN_DOT_WORDS):
             text = _SPOKEN_EMAIL.sub(_spoken_email, text)
+        if " at " in lowered:
+            text = _DOMAIN_GAP.sub(r"\g<label>.\g<tld>", text)
         if " at " in lowered and "." in text:
             text = _half_spoken(text)
+    if "." in text and "mail" in lowered and _MAIL_CUE.search(text):
+        text = _AT_DROPPED.sub(_at_dropped(text), text)
     return text
 
 
-_SPOKEN_AT_WORD = re.compile(r"[ \t]at[ \t]", re.I)
+def _at_dropped(text: str):
+    def replace(match: re.Match[str]) -> str:
+        cue = _MAIL_CUE.search(text, max(0, match.start() - 40), match.start())
+        return f"{match['local']}@{match['domain']}" if cue else match.group()
+    return replace
+
+
+_SPOKEN_AT_WORD = re.compile(r",?[ \t]at[ \t]", re.I)
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
@@ -119,6 +153,8 @@ def _half_spoken(text: str) -> str:
         while start > done and text[start - 1] in _LOCAL_CHARS:
             start -= 1
         match = _HALF_SPOKEN.match(text, start) if start < at.start() else None
+        if match is None and start < at.start() and _MAIL_CUE.search(text, max(0, start - 80), start):
+            match = _CUED_LOCAL.match(text, start)
         if match:
             out += [text[done:start], match["local"], "@", match["domain"]]
             done = match.end()

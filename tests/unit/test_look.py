@@ -190,6 +190,9 @@ def test_the_ingress_and_the_request_path_import_no_media_engine():
     ("Have a look at example.com for the details.", []),
     ("We meet at 5.30 at the office.", []),
     ("Version 2.1 at build.server.local", []),
+    ("Our email server at mail.example.com crashed.", []),
+    ("Please email me at your convenience.", []),
+    ("Visit us at booking.com, it is cheap.", []),
 ])
 def test_half_spoken_email_addresses_in_a_transcript_are_found(transcript, kinds):
     """Transcripts and other text share the normaliser: OCR text reads the same way."""
@@ -198,3 +201,39 @@ def test_half_spoken_email_addresses_in_a_transcript_are_found(transcript, kinds
     found = scan_text(policy(), transcript, "messages[0].content[1] (audio transcript)")
     assert [f.kind for f in found] == kinds
     assert [f.kind for f in scan_text(policy(), transcript, "messages[0].content[1] (image text)")] == kinds
+
+
+# What Whisper has written, or may write, for "My email is john.smith@gmail.com" read out: the dots
+# spoken or written, spaces around them, the "at" after a comma or dropped, the local part split.
+SPOKEN_EMAIL_VARIANTS = [
+    "My email is john.smith at email.com",
+    "My email is john.smith at gmail.com.",
+    "My email is johnsmith at email.com",
+    "My email is john smith at email dot com",
+    "My email is john.smith at email dot com",
+    "My email is john dot smith at gmail dot com",
+    "My email is john.smith at gmail. com",
+    "My email is john.smith at gmail .com",
+    "My email is john.smith at gmail,com",
+    "My email is johnsmith@email .com",
+    "My email is john.smith@gmail. com",
+    "My email is john.smith @gmail.com",
+    "My email is john.smith, at gmail.com",
+    "My email is john-smith at example.co.uk",
+    "My email is j.smith at company dot co dot uk",
+    "My email is johnsmith.gmail.com",
+    "My email address is jsmith at example.org",
+]
+
+
+@pytest.mark.parametrize("transcript", SPOKEN_EMAIL_VARIANTS)
+def test_every_transcription_of_a_spoken_email_is_an_email(transcript):
+    """A voice memo reading out an address must never pass as internal, however speech-to-text
+    spells it: the normaliser writes it as an address, which the microsecond scanner alone finds."""
+    from router.classify.normalize import denoise, fold
+    from router.classify.privacy import PrivacyScanner
+    from router.look import scan_text
+
+    assert "email" in {f.kind for f in PrivacyScanner().scan(denoise(fold(transcript)), "m")}
+    found = scan_text(policy(), transcript, "messages[0].content[1] (audio transcript)")
+    assert "email" in [f.kind for f in found]
