@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from router.classify.normalize import denoise, fold
+from router.classify.normalize import denoise, fold, says_an_address
 from router.decide import Decision, ModelHealth, decide
 from router.policy import CompiledPolicy, MediaScanSpec
 from router.profile import DataClass, Finding
@@ -41,10 +41,15 @@ def scan_text(policy: CompiledPolicy, text: str, where: str) -> list[Finding]:
     """The privacy scan that media text goes through: the policy's own scanner, as for typed text,
     then its thorough scanner (names, addresses, OCR and speech noise) where the policy has one.
     A transcript is read through the normaliser first (normalize.denoise: spoken and half-spoken
-    e-mails, numbers read out), so a policy without a thorough scanner still reads what was said."""
-    if where.endswith("(audio transcript)"):
+    e-mails, numbers read out), so a policy without a thorough scanner still reads what was said; one
+    that still reads out an address the normaliser could not write (a garbled domain: "my email is
+    john.smith at gmail") is an `email` finding all the same."""
+    spoken = where.endswith("(audio transcript)")
+    if spoken:
         text = denoise(fold(text))
     found = list(policy.classifier.privacy.scan(text, where))
+    if spoken and not any(f.kind == "email" for f in found) and says_an_address(text):
+        found.insert(0, Finding("email", where, reason="read out"))
     thorough = getattr(policy.classifier, "thorough", None)
     if thorough is not None:
         kinds = {f.kind for f in found}

@@ -133,6 +133,20 @@ def _emails(text: str) -> str:
     return text
 
 
+# What is left of an address read out when speech-to-text drops or garbles its domain: a cue word, a
+# word, "at" or "@", and a mail provider's name ("my email is john.smith at gmail", "... at g mail").
+_SAID_ADDRESS = re.compile(
+    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL}|{_NOT_CUED_LOCAL})\b)[A-Za-z0-9][A-Za-z0-9._\-]*,?(?:[ \t]+at[ \t]+|[ \t]*@[ \t]*)(?:{_MAIL_PROVIDERS}|g[ \t]mail|hot[ \t]mail)(?!\w)",
+    re.I)
+
+
+def says_an_address(text: str) -> bool:
+    """Whether a transcript reads out an e-mail address that `denoise` could not write out: a cue word
+    (e-mail, mail, address, ...) then, within 60 characters, a word, "at" and a mail provider's name.
+    For speech only, where a garbled domain must still not let the memo leave."""
+    return any(_SAID_ADDRESS.search(text, cue.end(), cue.end() + 60) for cue in _MAIL_CUE.finditer(text))
+
+
 def _at_dropped(text: str):
     def replace(match: re.Match[str]) -> str:
         cue = _MAIL_CUE.search(text, max(0, match.start() - 40), match.start())
