@@ -27,6 +27,7 @@ import re
 
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading, phrases
+from router.classify.normalize import digit_runs
 from router.classify.people import CASELESS, TOKEN, UPPER
 from router.classify.records import alternation
 
@@ -88,7 +89,6 @@ _HOUSE_NUMBER = re.compile(r"\b(?:\d{1,4}[A-Za-z]?,?\s+[A-Z]|(?i:flat|apt\.?|apa
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|boîte postale|apartado de correos|casella postale)[ \t]+\d{1,6}\b")
 
 
-_DIGIT_RUN = re.compile(r"[0-9]+")
 _BOX_WORD = re.compile(r"(?i)box|postfach|postale|apartado|casella")
 
 
@@ -197,9 +197,9 @@ def find_address(reading: Reading) -> str | None:
     text = reading.text
     if not any(c in text for c in "0123456789"):
         return None
-    if any(street in reading.lower for street in FAMOUS_STREETS):
-        text = _famous(text)
     why = _find(text, reading)
+    if why and any(street in reading.lower for street in FAMOUS_STREETS):
+        why = _find(_famous(text), reading)  # hiding digits can only take a match away, never make one
     if why and reading.has("public") and not _PERSONAL_ADDRESS.search(text):
         return None  # a sight or a piece of history: "What happens at 10 Downing Street on budget day?"
     return why
@@ -207,8 +207,7 @@ def find_address(reading: Reading) -> str | None:
 
 def _find(text: str, reading: Reading) -> str | None:
     uk_postcode = False
-    for digits in _DIGIT_RUN.finditer(text):
-        start, end = digits.span()
+    for start, end in digit_runs(text):
         if _NUMBER_FIRST.match(text, start) or _NUMBER_THEN_ROMANCE.match(text, start):
             return "street and number"
         if _locality(text, start):
@@ -243,7 +242,7 @@ def _find(text: str, reading: Reading) -> str | None:
         return "city, province and postcode"
     if "/" in text and _BR_POSTCODE_CITY_STATE.search(text):
         return "postcode, city and state"
-    if _MILITARY.search(text):
+    if "PO" in text and _MILITARY.search(text):
         return "military address"
     if not text.isascii() and any(form.search(text) for form in _SCRIPT_FORMS):
         return "street and number"

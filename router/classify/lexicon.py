@@ -85,11 +85,14 @@ class Matcher:
 
     def __init__(self, lists: Mapping[str, Iterable[tuple[str, ...]]], context: frozenset[str] = frozenset()) -> None:
         self.context = context
-        indexes: tuple[dict, dict] = (defaultdict(list), defaultdict(list))
+        # first word -> second word ("" for a one-word phrase) -> [(the words after the first, list name)]:
+        # "the" starts a few phrases and stands 80 times in a page, so each is tried by its next word.
+        indexes: tuple[dict, dict] = (defaultdict(lambda: defaultdict(list)), defaultdict(lambda: defaultdict(list)))
         for name, entries in lists.items():
             for phrase in entries:
-                indexes[name in context][phrase[0]].append((phrase[1:], name))
-        self._index, self._context_index = (dict(index) for index in indexes)
+                indexes[name in context][phrase[0]][phrase[1] if len(phrase) > 1 else ""].append((phrase[1:], name))
+        self._index, self._context_index = ({first: dict(by_next) for first, by_next in index.items()}
+                                            for index in indexes)
 
     def find(self, words: list[str], context: bool = False) -> dict[str, list[tuple[int, int]]]:
         """name -> (first, end) word indexes of each phrase of that list found in `words`, in order:
@@ -99,12 +102,31 @@ class Matcher:
         present = index.keys() & set(words)  # in C: most words of most texts start no phrase
         if not present:
             return hits
-        for i in [i for i, word in enumerate(words) if word in present]:
-            for rest, name in index[words[i]]:
+        last = len(words) - 1
+        for i in _positions(words, present):
+            by_next = index[words[i]]
+            for _, name in by_next.get("", ()):
+                hits.setdefault(name, []).append((i, i + 1))
+            for rest, name in by_next.get(words[i + 1], ()) if i < last else ():
                 end = i + 1 + len(rest)
-                if not rest or tuple(words[i + 1:end]) == rest:
+                if len(rest) == 1 or tuple(words[i + 1:end]) == rest:
                     hits.setdefault(name, []).append((i, end))
         return hits
+
+
+def _positions(words: list[str], present: set[str]) -> list[int]:
+    """Indexes of the words in `present`, in order: list.index runs in C, a comprehension over every
+    word of a long text would not."""
+    found: list[int] = []
+    for word in present:
+        at = words.index(word)
+        while True:
+            found.append(at)
+            try:
+                at = words.index(word, at + 1)
+            except ValueError:
+                break
+    return sorted(found)
 
 
 # Who a private person is to the writer: roles of account, care, employment, tenancy, family.
