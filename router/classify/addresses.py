@@ -116,7 +116,6 @@ _STREET_WORDS = re.compile(
     r"street|road|avenue|lane|drive|boulevard)(?!\w)|(?:straße|strasse|str\.|weg|gasse|platz|straat|laan|gatan|vägen|"
     r"gade|vej|veien|katu|tie|utca|boulevard|ring|baan|pad|hof|dreef|steeg|dijk)(?!\w)")
 # A postcode right after a capitalised place of any length ("Danapur 052762", "Bengkulu 86737").
-_PLACE_BEFORE_CODE = re.compile(rf"(?<!\w)[{UPPER}][^\W\d_]{{2,}}[ \t]\Z")
 _CODE_AFTER_PLACE = re.compile(r"(?P<code>[0-9]{5,6})(?![\w\-/.,]\d|[ \t]?(?:%|km|kg|units|people|euros?|dollars?|usd|eur|items|pcs|times|years)\b)(?!\w)")
 _YEAR = re.compile(r"(?:1[89]|20)[0-9]{2}\Z")
 _TWO_LETTERS = re.compile(r"(?:[^\W\d_]|[\u0900-\u097f]){2}")  # Devanagari's vowel signs are marks, not letters
@@ -124,11 +123,22 @@ _CAPITALISED_AFTER = re.compile(rf"[ \t]+[{UPPER}{CASELESS}]")
 _REGION_BEFORE = re.compile(r"[A-Z]{2,3}\.?[ \t]*\Z|[A-Z]\.[ \t][A-Z]{2,4}[ \t]*\Z")
 
 
+def _place_before(text: str, start: int) -> bool:
+    """Whether a capitalised word of 3+ letters and one space or tab end right before `start` (read
+    backwards from `start`: this runs at every digit run)."""
+    if start < 4 or text[start - 1] not in " \t":
+        return False
+    end = first = start - 1
+    while first > 0 and text[first - 1].isalpha():
+        first -= 1
+    return end - first >= 3 and text[first].isupper() and not (first and (text[first - 1].isalnum() or text[first - 1] == "_"))
+
+
 def _locality(text: str, start: int) -> str | None:
     """"street and postcode" when a postcode-led locality starts near digit run `start` and a house
     number or a street word comes before it, with a comma or a line break in between."""
     match = _LOCALITY.match(text, start) or (_LOCALITY.match(text, start - 2) if text[start - 2:start - 1].isupper() else None)
-    if match is None and _PLACE_BEFORE_CODE.search(text, max(0, start - 32), start):
+    if match is None and _place_before(text, start):
         match = _CODE_AFTER_PLACE.match(text, start)
     if match is None or match.start("code") > start:
         return None
