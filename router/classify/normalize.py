@@ -116,8 +116,8 @@ _CUED_LOCAL = re.compile(rf"(?<![\w.@])(?!(?:{_NOT_LOCAL}|{_NOT_CUED_LOCAL})\b)(
 _TLDS = ("com|org|net|edu|gov|info|biz|io|co|me|email|mail|eu|us|uk|de|fr|es|it|nl|be|ch|at|pl|cz|se|no|dk|fi|pt|br|"
          "ru|ua|in|jp|cn|kr|au|ca|mx|ar|tr|gr|ro|hu|ie|nz|za|il|sg|id|vn|th")
 _GAP = r"(?:[ \t]+\.[ \t]*|\.[ \t]+|,|[ \t]+(?:dot|punkt|point|punto)[ \t]+)"
-_DOMAIN_GAP = re.compile(
-    rf"(?<=[ \t]at[ \t])(?!(?:{_NOT_DOMAIN_START})\b)(?P<label>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*){_GAP}"
+_DOMAIN_GAP = re.compile(  # matched right after each spoken "at" (_at_spans)
+    rf"(?!(?:{_NOT_DOMAIN_START})\b)(?P<label>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*){_GAP}"
     rf"(?P<tld>(?-i:{_TLDS}))(?![\w@]|\.\w)", re.I)
 _AT_DOMAIN_GAP = re.compile(
     rf"(?<=@)(?P<label>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*){_GAP}(?P<tld>(?-i:{_TLDS}))(?![\w@]|\.\w)", re.I)
@@ -152,7 +152,7 @@ def _emails(text: str) -> str:
         if any(w in lowered for w in _SPOKEN_DOT_WORDS):
             text = _SPOKEN_EMAIL.sub(_spoken_email, text)
         if " at " in lowered:
-            text = _DOMAIN_GAP.sub(r"\g<label>.\g<tld>", text)
+            text = _domain_gaps(text)
         if " at " in lowered and "." in text:
             text = _half_spoken(text)
     if "." in text and "mail" in lowered and _MAIL_CUE.search(text):
@@ -185,16 +185,43 @@ _SPOKEN_AT_WORD = re.compile(r",?[ \t]at[ \t]", re.I)
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
+def _at_spans(text: str) -> list[tuple[int, int]]:
+    """The spans _SPOKEN_AT_WORD.finditer gives, found with str.find where the text allows it (the
+    expression has no literal to skip ahead by: it tries every position of a page of prose)."""
+    low = text.lower()
+    if len(low) != len(text) or "\t" in text:
+        return [m.span() for m in _SPOKEN_AT_WORD.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    at = low.find(" at ")
+    while at >= 0:
+        spans.append((at - 1 if at and text[at - 1] == "," else at, at + 4))
+        at = low.find(" at ", at + 4)
+    return spans
+
+
+def _domain_gaps(text: str) -> str:
+    """`text` with the domains after each spoken "at" closed up ("gmail. com" -> "gmail.com")."""
+    out, done = [], 0
+    for _, end in _at_spans(text):
+        if end < done:
+            continue
+        match = _DOMAIN_GAP.match(text, end)
+        if match:
+            out += [text[done:end], match["label"], ".", match["tld"]]
+            done = match.end()
+    return "".join(out) + text[done:] if out else text
+
+
 def _half_spoken(text: str) -> str:
     """_HALF_SPOKEN tried only at the word before each spoken "at" (a substitution over the whole
     text tries every position of a long prose text)."""
     out, done = [], 0
-    for at in _SPOKEN_AT_WORD.finditer(text):
-        start = at.start()
+    for at_start, _ in _at_spans(text):
+        start = at_start
         while start > done and text[start - 1] in _LOCAL_CHARS:
             start -= 1
-        match = _HALF_SPOKEN.match(text, start) if start < at.start() else None
-        if match is None and start < at.start() and _MAIL_CUE.search(text, max(0, start - 80), start):
+        match = _HALF_SPOKEN.match(text, start) if start < at_start else None
+        if match is None and start < at_start and _MAIL_CUE.search(text, max(0, start - 80), start):
             match = _CUED_LOCAL.match(text, start)
         if match:
             out += [text[done:start], match["local"], "@", match["domain"]]
