@@ -91,3 +91,19 @@ ADDRESSES = [  # Faker's shapes of each country (seeded elsewhere), written out 
 @pytest.mark.parametrize("address", ADDRESSES)
 def test_street_addresses_of_many_countries(thorough, address):
     assert "address" in kinds(thorough, f"Please send it to {address}.")
+
+
+@pytest.mark.parametrize("text", [
+    "Numero di patente: U1A234567B", "Rijbewijsnummer 5123456789", "Číslo pasu: 12345678",
+    "Pasaport numarası U12345678", "Номер паспорта 4510 123456", "Útlevélszám: BA1234567",
+    "Numéro de permis de conduire : 123456789012", "Paszport nr EA1234567",
+])
+def test_id_documents_after_their_word_in_many_languages(thorough, text):
+    assert "id_document" in kinds(thorough, text)
+
+
+@pytest.mark.parametrize("text", ["Je ne suis pas sûr que la commande 4512345 soit partie.",
+                                  "What documents do I need to renew a passport?",
+                                  "Version 533380006 of the passport photo app is out."])
+def test_document_words_without_a_document_number_stay_clean(thorough, text):
+    assert "id_document" not in kinds(thorough, text)
