@@ -102,6 +102,7 @@ _LIST_STARTS = frozenset({"- ", "* ", "\u2022 ", *(f"{n}{mark}" for n in range(1
 _OPTION_MARKS = frozenset({"A. ", "B. ", "C. ", "D. ", "E. "})
 _INSTRUCTION_CHARS = 200  # an instruction that ends (":" or a new line) this early may be followed by material
 _MATERIAL_CHARS = 300  # ... when at least this much (and twice the instruction) follows
+_MIN_INSTRUCTION = 8  # "Note:" or "Q:" heads the text itself, not an instruction about it
 
 
 def _ask_and_options(text: str) -> tuple[int, float]:
@@ -119,7 +120,10 @@ def _ask_and_options(text: str) -> tuple[int, float]:
     else:
         lengths = [len(line) - 3 for line in text[start + 1:].split("\n") if line[:3] in _OPTION_MARKS]
         options = sum(lengths) / len(lengths)
-    cuts = [i for i in (text.find(":", 0, _INSTRUCTION_CHARS), text.find("\n", 0, _INSTRUCTION_CHARS)) if 0 <= i < start]
+    head = text[:_INSTRUCTION_CHARS]
+    begin = len(head) - len(head.lstrip())  # leading blank lines are not an instruction's end
+    cuts = [i for i in (text.find(":", begin, _INSTRUCTION_CHARS), text.find("\n", begin, _INSTRUCTION_CHARS))
+            if begin + _MIN_INSTRUCTION <= i < start]
     if cuts:
         material = start - min(cuts)
         if material > _MATERIAL_CHARS and material > 2 * min(cuts):

@@ -73,6 +73,12 @@ def test_pasted_material_after_a_routine_instruction_stays_below_the_heavy_thres
     assert asked <= math.log1p(len(instruction)) < features.extract(NOTE)[features.FEATURES.index("log_ask_chars")]
 
 
+@pytest.mark.parametrize("text", ["\n\n" + NOTE, "\n" + NOTE + "\nThanks", "Note: " + NOTE])
+def test_a_text_that_heads_itself_is_all_ask(text):
+    """Leading blank lines or a one-word heading are not an instruction followed by material."""
+    assert features.extract(text)[features.FEATURES.index("log_ask_chars")] == pytest.approx(math.log1p(len(text)))
+
+
 def test_long_answer_options_are_measured():
     prompt = "Which is right?\nA. " + "x" * 40 + "\nB. " + "y" * 20 + "\nC. no\nD. yes\nAnswer:"
     vector = features.extract(prompt)
