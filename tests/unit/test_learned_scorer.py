@@ -65,7 +65,8 @@ NOTE = ("The quarterly town hall moved to the big meeting room on the third floo
         "you need a parking space or have any dietary wishes for lunch. Slides will be shared afterwards.")
 
 
-@pytest.mark.parametrize("instruction", ["Translate this into German: ", "Write a short summary of this for the team chat:\n"])
+@pytest.mark.parametrize("instruction", ["Translate this into German: ",
+                                         "Write a short summary of this for the team chat:\n"])
 def test_pasted_material_after_a_routine_instruction_stays_below_the_heavy_threshold(instruction):
     """The ask is the instruction: 600 characters of pasted note do not make a translation heavy."""
     assert len(NOTE) > 500 and score(instruction + NOTE).score < heavy_threshold()
