@@ -128,6 +128,18 @@ async def test_a_screenshot_in_small_print_that_ocr_reads_without_spaces_is_stil
     assert route["location"] == "local" and route["data_class"] in ("confidential", "restricted")
 
 
+async def test_a_voice_memo_reading_out_a_card_number_is_kept_local_however_whisper_writes_it(app):
+    """Whisper base writes this memo's card number as an amount ("4,111,111,111,...") whose Luhn check
+    fails; the label before it decides (router/classify/spoken_numbers.py)."""
+    audio = ms.speech("My card number is 4111 1111 1111 1111, expiry November twenty seven.", voice="en-us")
+    route = (await post(app, ms.chat("Transcribe and summarise this memo.", ms.audio_part(audio)), "/v1/route",
+                        {"x-turnout-scan-media": "true"})).json()
+    assert route["media_scan"]["status"] == "scanned", route
+    found = {(f["kind"], f["where"]) for f in route["findings"]}
+    assert ("payment_card", "messages[0].content[1] (audio transcript)") in found, route["findings"]
+    assert route["location"] == "local" and route["data_class"] == "confidential"
+
+
 async def test_a_voice_memo_reading_out_a_phone_number_stays_local(app, cloud):
     audio = ms.speech("Please call me back on 020 7946 0958.")
     before = len(cloud.bodies)
