@@ -255,19 +255,26 @@ async def test_a_text_only_model_sees_the_media_as_marked_text_before_the_questi
 
 
 def test_turnout_route_scan_media_shows_what_the_look_finds_and_says_when_it_is_skipped(tmp_path, capsys,
-                                                                                        monkeypatch):
+                                                                                        monkeypatch,
+                                                                                        default_policy_path):
     from router.cli import main
 
     monkeypatch.setenv("TURNOUT_MODEL_DIR", str(tmp_path))
+    # The default policy, with the look's 20 s timeout raised: this process loads PP-OCR on its first
+    # read, and on a loaded machine that alone can pass 20 s (a read past it fails closed; tested above).
+    policy = tmp_path / "policy.yaml"
+    text = default_policy_path.read_text(encoding="utf-8")
+    policy.write_text(text.replace("    timeout_s: 20 ", "    timeout_s: 300 ", 1), encoding="utf-8")
+    assert policy.read_text(encoding="utf-8") != text
     request = tmp_path / "request.json"
     body = ms.chat("Summarise.", ms.image_part(ms.screenshot(["IBAN: DE89 3704 0044 0532 0130 00"])))
     request.write_text(json.dumps(body))
-    assert main(["route", "--scan-media", str(request)]) == 0
+    assert main(["route", "--policy", str(policy), "--scan-media", str(request)]) == 0
     decision = json.loads(capsys.readouterr().out)
     assert decision["media_scan"]["status"] == "scanned"
     assert {"kind": "iban", "where": "messages[0].content[1] (image text)"} in decision["findings"]
     assert (decision["data_class"], decision["location"]) == ("confidential", "local")
-    assert main(["route", str(request)]) == 0  # without the flag: whether the gateway would read it
+    assert main(["route", str(request)]) == 0  # the default policy, without the flag: whether it would read it
     decision = json.loads(capsys.readouterr().out)
     assert decision["media_scan"]["status"] == "not_run" and "--scan-media" in decision["media_scan"]["reason"]
     assert main(["route", "--scan-media", "--header", "x-turnout-data-class: restricted", str(request)]) == 0
