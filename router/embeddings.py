@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import struct
-import time
 from dataclasses import replace
 from typing import Any, Mapping
 
@@ -73,7 +72,7 @@ async def serve(gateway: Any, payload: Any, headers: Mapping[str, str], tenant: 
     chat = {"model": payload.get("model") or "auto", "messages": [{"role": "user", "content": t} for t in texts]}
     if payload.get("user") is not None:
         chat["user"] = payload["user"]
-    with gateway.recording("embeddings", tenant) as rec:
+    with gateway.telemetry.recording("embeddings", tenant) as rec:
         _, decision = plan(policy, chat, headers, tenant, gateway.health_view(), shape=as_embeddings, steps=rec.step)
         rec.decided(policy, decision)
         rec.cache = "bypass"
@@ -89,7 +88,7 @@ async def serve(gateway: Any, payload: Any, headers: Mapping[str, str], tenant: 
             await hold.settle(Charge())
             raise
         model = rec.outcome.model
-        held = time.perf_counter() - (rec.outcome.answer_started or rec.start_perf)
+        held = rec.held()
         usage = answer.get("usage") or {}
         if not usage.get("prompt_tokens"):  # every item's tokens, as the router counted them
             usage = {"prompt_tokens": decision.profile.input_tokens.get(model, 0)}

@@ -33,6 +33,7 @@ from router.http_io import HangUp, bearer, read_json_body, sse
 from router.http_io import unless_disconnected as watch
 from router.http_record import RecordRequests
 from router.look import dry_run, wants_scan
+from router.transcriptions import transcribe
 
 log = logging.getLogger("turnout.http")
 T = TypeVar("T")
@@ -209,7 +210,6 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
     @app.post("/v1/audio/transcriptions")
     async def audio_transcriptions(request: Request) -> Response:
         """OpenAI's transcription endpoint (multipart: file, model, response_format, language)."""
-        from router.transcriptions import transcribe
 
         gateway = gw(request)
         tenant = authenticate(gateway, request)
@@ -259,7 +259,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
             {"id": m.id, "object": "model", "created": 0, "owned_by": m.location, "description": m.description,
              "modalities": sorted(x.value for x in m.accepts), "context_window": m.context_window,
              "clearance": m.clearance.label, "available": gateway.health.get(m.id) is None
-             or gateway.health[m.id].available, "tasks": list(m.tasks), "responses_api": m.responses,
+             or gateway.board.snapshot[m.id].available, "tasks": list(m.tasks), "responses_api": m.responses,
              **({"embedding_dimensions": getattr(gateway.backends.get(m.id), "dimensions", None)
                  or m.embedding_dimensions} if "embeddings" in m.tasks else {})}
             for m in spec.models]

@@ -53,4 +53,4 @@ class RecordRequests:
             await self.app(scope, receive, sending)
         finally:
             closed(token)
-            gateway.emit(recording, status[0] if status else 500, span)
+            gateway.telemetry.finish(recording, status[0] if status else 500, span)

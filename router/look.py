@@ -25,7 +25,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from router.classify.normalize import denoise, fold
+from router.classify.tokens import image_tokens
 from router.decide import Decision, ModelHealth, decide
+from router.pipeline import plan
 from router.policy import CompiledPolicy, MediaScanSpec
 from router.profile import DataClass, Finding
 from router.readers import PARTITION, SHARED_STORE_OK, MediaReader, MediaUnreadable
@@ -245,7 +247,6 @@ def _is_cached(reader: Any, item: MediaItem, spec: MediaScanSpec) -> bool:
 def _tokens_from_text(policy: CompiledPolicy, profile, texts: Mapping[str, str]) -> dict[str, int]:
     """Prompt estimates with the text now read in place of the media estimate, for models that take
     images as OCR text or audio as a transcript (the estimate came from pixels or duration)."""
-    from router.classify.tokens import image_tokens
 
     classifier = policy.classifier
     tokens = dict(profile.input_tokens)
@@ -298,7 +299,6 @@ async def dry_run(look: MediaLook | None, policy: CompiledPolicy, payload: Any, 
     """The decision JSON of `turnout route` / POST /v1/route, with `media_scan` (what the look found,
     or why it was skipped or not run) for requests with media or that asked to scan. Raises what
     pipeline.plan raises for input that cannot be classified."""
-    from router.pipeline import plan
 
     request, decision = plan(policy, payload, headers, tenant)
     if scan and look is not None:

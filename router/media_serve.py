@@ -14,7 +14,7 @@ from typing import Any
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
-from router.engines import MediaUnreadable, Transcript
+from router.engines import MediaUnreadable, OcrEngine, SpeechEngine, Transcript
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 1})
@@ -22,8 +22,6 @@ class OcrDeployment:
     """One replica, one PP-OCRv4 engine. Answers {"text": ...} or {"error": ...} (unreadable payload)."""
 
     def __init__(self, use_cuda: bool = False) -> None:
-        from router.engines import OcrEngine
-
         self.engine = OcrEngine(use_cuda=use_cuda)
 
     async def read(self, data: bytes, max_pixels: int) -> dict[str, Any]:
@@ -38,8 +36,6 @@ class SpeechDeployment:
     """One replica, one Whisper base engine (assembled under `model_dir` on first start)."""
 
     def __init__(self, model_dir: str, device: str = "cpu") -> None:
-        from router.engines import SpeechEngine
-
         self.engine = SpeechEngine(Path(model_dir), device=device)
 
     async def transcribe(self, data: bytes, fmt: str, language: str | None) -> dict[str, Any]:

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from backends.gguf_files import resolve_model_path
+from router.policy import LlamaCppModel
+from router.runtime import local_model_file, mmproj_file
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -222,8 +224,6 @@ def plan(policy: Any, model_dir: Path) -> tuple[list[PlanRow], list[str], list[s
     policy may name GGUFs that only the GPU nodes hold). Errors and warnings appear only when
     the policy declares `gpus`, and only for models that offload to the GPU (n_gpu_layers != 0).
     """
-    from router.policy import LlamaCppModel
-    from router.runtime import local_model_file, mmproj_file
 
     gpus = policy.spec.gpus
     rows, errors, warnings = [], [], []

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Protocol
 
-from router.engines import MediaUnreadable, Transcript
+from router.engines import MediaUnreadable, OcrEngine, SpeechEngine, Transcript
 
 __all__ = ["MediaReader", "LocalReader", "CachedReader", "MediaUnreadable", "Transcript", "PARTITION",
            "SHARED_STORE_OK"]
@@ -57,12 +57,8 @@ class LocalReader:
     def _engine(self, kind: str) -> Any:
         with self._loading:
             if kind == "ocr" and self._ocr is None:
-                from router.engines import OcrEngine
-
                 self._ocr = OcrEngine(use_cuda=self.ocr_cuda)
             if kind == "speech" and self._speech is None:
-                from router.engines import SpeechEngine
-
                 self._speech = SpeechEngine(self.model_dir, device=self.speech_device)
         return self._ocr if kind == "ocr" else self._speech
 

@@ -31,7 +31,11 @@ from pathlib import Path
 
 import psutil
 
+from backends.gguf_files import resolve_model_path
 from router import runtime
+from router.engines import whisper_model
+from router.leftovers import (RUN_ENV, PortBusy, check_ports, drain_flag, end_leftovers, find_leftovers, marker_of,
+                              record_run, run_file, run_marker)
 from router.runtime import StartupError
 from router.settings import Settings
 
@@ -66,7 +70,6 @@ def _ours(marker: str) -> list:
     """Every process of this run (raylet, GCS, agents, workers, replicas, haproxy): those under
     this one, and those carrying its marker wherever they were reparented to; this one excluded."""
 
-    from router.leftovers import marker_of
 
     try:
         found = {proc.pid: proc for proc in psutil.Process().children(recursive=True)}
@@ -119,7 +122,6 @@ def _reap(marker: str, known: list, grace_s: float = 3.0) -> None:
 
 def _track(run_dir: Path, marker: str, known: list) -> list:
     """Keep this run's run file current: rewritten whenever the set of processes under it changed."""
-    from router.leftovers import record_run
 
     procs = _ours(marker)
     if {p.pid for p in procs} != {p.pid for p in known}:
@@ -138,7 +140,6 @@ def _ports(settings) -> dict[int, str]:
 def _clear_the_way(settings) -> None:
     """End what an earlier, killed `turnout serve` left running; then make sure every port this run
     binds is free. PortBusy (one line: port, holder, what to do) when another program holds one."""
-    from router.leftovers import check_ports, end_leftovers, find_leftovers
 
     leftovers = find_leftovers(settings.run_dir)
     if leftovers:
@@ -150,7 +151,6 @@ def _clear_the_way(settings) -> None:
 
 
 def serve(policy: str | None = None, host: str | None = None, port: int | None = None) -> int:
-    from router.leftovers import RUN_ENV, PortBusy, drain_flag, run_file, run_marker
 
     overrides = {k: v for k, v in {"policy": policy, "host": host, "port": port}.items() if v is not None}
     settings = Settings(**overrides)
@@ -232,8 +232,6 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
 def _preflight(settings: Settings) -> list[str]:
     """Everything that can fail before Ray starts: policy, local model files (packaged models are
     assembled now). Returns the start-up summary lines; StartupError with one clear line."""
-    from backends.llamacpp import resolve_model_path  # heavy: llama.cpp's shared library
-
     store = runtime.load_store(settings)
     local, unavailable = runtime.plan_local_models(store.current, settings.model_dir)
     lines = [f"policy {store.path} (digest {store.current.digest})"]
@@ -245,7 +243,6 @@ def _preflight(settings: Settings) -> list[str]:
         lines.append(f"local model {model.id}: {Path(path).name} (n_ctx {model.n_ctx}, n_gpu_layers {model.n_gpu_layers})")
     for model_id, why in unavailable.items():
         lines.append(f"local model {model_id}: unavailable ({why})")
-    from router.engines import whisper_model
 
     try:
         lines.append(f"speech-to-text: Whisper base at {whisper_model(settings.model_dir)}")

@@ -148,6 +148,10 @@ class Recording:
             bill = Bill(*(a + b for a, b in zip(_fields(self.bill), _fields(bill))))
         self.usage, self.bill, self.status = usage, bill, status
 
+    def held(self) -> float:
+        """The answering attempt's wall clock so far (the replica time a local model was held)."""
+        return time.perf_counter() - (self.outcome.answer_started or self.start_perf)
+
     def failed(self, error: TurnoutError) -> None:
         self.error, self.status, self.bill, self.usage = error, error.status, NO_BILL, None
 

@@ -16,7 +16,8 @@ request renders, from its frozen record only:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import weakref
@@ -25,7 +26,8 @@ from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from router import semconv as sc
-from router.served import Served
+from router.errors import TurnoutError
+from router.served import Recording, Served, current, headers
 
 __all__ = ["Telemetry", "span_attributes", "health_gauges", "DEFAULT", "POLICY_RELOADS", "CACHE_ERRORS",
            "BUDGET_EVENTS"]
@@ -153,6 +155,32 @@ class Telemetry:
             return [] if source is None else [metrics.Observation(value, labels)
                                               for gauge, value, labels in source.gauges() if gauge == name]
         return observe
+
+    @contextlib.contextmanager
+    def recording(self, operation: str, tenant: str) -> Iterator[Recording]:
+        """One request's Recording: the one the HTTP layer opened (router/http_record.py), else one of
+        its own, emitted on the way out (a stream's by its body, when it ends). A TurnoutError on the
+        way is recorded, and its response carries the headers rendered from the same record."""
+        rec = current()
+        if rec is None:
+            rec = Recording(operation, owned=True)
+        rec.tenant = tenant
+        try:
+            yield rec
+        except TurnoutError as exc:
+            rec.failed(exc)
+            exc.headers.update({k: v for k, v in headers(rec.freeze()).items() if v})
+            raise
+        finally:
+            if rec.owned and not rec.streamed:
+                self.finish(rec)
+
+    def finish(self, rec: Recording, http_status: int | None = None, span: trace.Span | None = None) -> None:
+        """Freeze and emit `rec`, once (a request that never finished, cancelled, is not recorded)."""
+        if rec.done or (rec.status is None and http_status is None):
+            return
+        rec.done = True
+        self.emit(rec.freeze(http_status), span)
 
     def emit(self, served: Served, span: trace.Span | None = None) -> None:
         """Record one finished request: its spans (ending `span`, the request span, when given) and metrics."""

@@ -23,9 +23,9 @@ from router import served
 from router.accounting import Bill, held_cost
 from router.dispatch import Attempt
 from router.errors import BadRequest, TurnoutError, Unroutable, UpstreamUnavailable
+from router.pipeline import plan
 from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel
 from router.prices import lookup
-from router.served import Step
 
 FORMATS = ("json", "text", "verbose_json")
 _EXTENSIONS = {"wav": "wav", "mp3": "mp3", "mpeg": "mp3", "mpga": "mp3", "flac": "flac", "ogg": "ogg",
@@ -67,8 +67,6 @@ def transcriber(policy: CompiledPolicy, chain: tuple[str, ...]) -> str | None:
 
 async def transcribe(gateway, form: Mapping[str, Any], headers: Mapping[str, str], tenant: str) -> tuple[Any, dict]:
     """(body, headers) for one upload; TurnoutError (OpenAI-shaped) otherwise."""
-    from router.pipeline import plan
-
     upload = form.get("file")
     if upload is None or not hasattr(upload, "read"):
         raise BadRequest("file: a multipart 'file' field with the audio is required", param="file")
@@ -84,14 +82,10 @@ async def transcribe(gateway, form: Mapping[str, Any], headers: Mapping[str, str
         raise BadRequest("file: the upload is empty", param="file")
     fmt = audio_format(getattr(upload, "filename", "") or "", data)
     policy = gateway.store.current
-    with gateway.recording("transcriptions", tenant) as rec:
+    with gateway.telemetry.recording("transcriptions", tenant) as rec:
         request, decision = plan(policy, chat_payload(str(form.get("model") or "auto"), data, fmt), headers, tenant,
                                  gateway.health_view(), steps=rec.step)
-        look_start = time.time_ns()
-        decision, report = await gateway.look.review(policy, request, decision, gateway.health_view())
-        if report.status != "skipped":
-            rec.steps.append(Step("look", look_start, time.time_ns()))
-        rec.decided(policy, decision)
+        decision = await gateway.review(rec, policy, request, decision)
         rec.cache = "bypass"
         if decision.error is not None:
             raise decision.error

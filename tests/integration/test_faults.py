@@ -440,7 +440,7 @@ async def test_the_breaker_opens_skips_half_opens_and_closes_driven_by_the_fault
             for i in range(2):
                 response = await http.post("/v1/chat/completions", json=chat(f"Failing {i}: say hi."))
                 assert response.headers["x-turnout-model"] == "backup"
-            assert gateway.breakers.states()["flaky"] == "open"
+            assert gateway.board.breakers.states()["flaky"] == "open"
             skipped = await http.post("/v1/chat/completions", json=chat("While open: say hi."))
             assert skipped.headers["x-turnout-attempts"] == "backup=ok"  # flaky not even tried
             assert "circuit open" in (await http.get("/readyz")).json()["models"]["flaky"]["detail"]
@@ -449,7 +449,7 @@ async def test_the_breaker_opens_skips_half_opens_and_closes_driven_by_the_fault
             flaky.mode = "ok"
             probe = await http.post("/v1/chat/completions", json=chat("Probe: say hi."))
             assert probe.headers["x-turnout-model"] == "flaky"
-            assert gateway.breakers.states()["flaky"] == "closed"
+            assert gateway.board.breakers.states()["flaky"] == "closed"
     finally:
         flaky.mode = "ok"
 

@@ -226,8 +226,8 @@ async def test_failing_upstream_falls_back_then_its_breaker_opens(tmp_path, clos
         assert decision.model == "dead-upstream"  # the dry-run treats every backend as healthy
         planned = (await http.post("/v1/chat/completions", json=chat("Say no.", temperature=0.5)))
         assert planned.headers["x-turnout-model"] == "local-gemma"
-        assert gateway.breakers.states()["dead-upstream"] == "open"
-        assert gateway.breakers.recorded("dead-upstream") == 2  # skipped: no third attempt on it
+        assert gateway.board.breakers.states()["dead-upstream"] == "open"
+        assert gateway.board.breakers.recorded("dead-upstream") == 2  # skipped: no third attempt on it
 
 
 async def test_readyz_says_draining_once_the_run_begins_to_stop(gateway, tmp_path, monkeypatch):

@@ -1,0 +1,120 @@
+"""Streamed answers, after the gateway opened them: a live stream relayed from the answering model,
+and a cache hit replayed as chunks.
+
+However a live stream ends (finished, cut upstream, the client gone) its body settles the budget
+hold, stores a complete answer in the cache, completes the request's record and, when the gateway
+owns the recording, emits it. The HTTP layer frames the chunks as SSE (router/http.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from router import accounting
+from router.budget import Hold
+from router.cache import ResponseCache
+from router.cache_plan import CachePlan, assembled, replay_chunks
+from router.decide import Decision
+from router.policy import CompiledPolicy
+from router.relay import Tally, relay, relay_events
+from router.request import ChatRequest
+from router.served import Recording
+
+Chunks = AsyncIterator[dict[str, Any]]
+
+
+@dataclass
+class Reply:
+    """A finished answer: a JSON body, or an async iterator of chunk objects (the HTTP layer frames
+    them as SSE and ends with `[DONE]`); headers either way."""
+
+    headers: dict[str, str]
+    body: dict[str, Any] | None = None
+    stream: Chunks | None = None
+    status: int = 200
+    native: bool = False  # body / stream are a Responses object / events, from a model that speaks them
+
+
+def include_usage(request: ChatRequest) -> bool:
+    return bool(request.stream_options and request.stream_options.include_usage)
+
+
+def recorded(rec: Recording, chunks: Chunks, headers: dict[str, str], finish: Callable[[Recording], None],
+             native: bool = False) -> Reply:
+    """A stream whose end records the request (`finish`, when the gateway owns the recording)."""
+    rec.streamed = True
+
+    async def body() -> Chunks:
+        try:
+            async for chunk in chunks:
+                if rec.first_token_perf is None:
+                    rec.first_token_perf = time.perf_counter()
+                yield chunk
+        finally:
+            if rec.owned:
+                finish(rec)
+
+    return Reply(headers, stream=body(), native=native)
+
+
+def replayed(rec: Recording, response: dict[str, Any], request: ChatRequest, headers: dict[str, str],
+             finish: Callable[[Recording], None]) -> Reply:
+    """A cache hit for a streaming request, as the chunks of the stored answer."""
+
+    async def replay() -> Chunks:
+        for chunk in replay_chunks(response, include_usage(request)):
+            yield chunk
+
+    return recorded(rec, replay(), headers, finish)
+
+
+@dataclass(frozen=True)
+class Live:
+    """What a live stream's end needs: where the answer is priced, stored and recorded."""
+
+    policy: CompiledPolicy
+    decision: Decision
+    request: ChatRequest
+    cached: CachePlan
+    hold: Hold
+    cache: ResponseCache
+    native: bool  # a Responses event stream, from a model that speaks Responses natively
+    answer_id: str
+
+
+def relayed(rec: Recording, live: Live, first: dict[str, Any], rest: Chunks, headers: dict[str, str],
+            finish: Callable[[Recording], None]) -> Reply:
+    """Relay the answering model's stream (its first chunk already read) under Turnout's answer id."""
+    policy, decision, model, outcome = live.policy, live.decision, rec.outcome.model, rec.outcome
+    answering = len(outcome.attempts) - 1
+    if not live.native:  # a native Responses stream is given its id by router/passthrough.py
+        first["id"] = live.answer_id
+
+    async def body() -> Chunks:
+        tally = Tally()
+        chunks = (relay_events(first, rest, model, decision, tally) if live.native
+                  else relay(first, rest, model, decision, include_usage(live.request), tally))
+        try:
+            async for chunk in chunks:
+                if "id" in chunk and not live.native:  # every chunk of one answer carries its id (not errors)
+                    chunk["id"] = live.answer_id
+                yield chunk
+        finally:
+            # A stream cut short (upstream error, client gone) reports no usage: the reservation
+            # stands as its charge, since the upstream may have billed what it generated.
+            held = rec.held()
+            if tally.usage is not None or policy.models[model].location == "local":
+                await live.hold.settle(accounting.actual(policy, model, tally.usage, held))
+            if (live.cached.write and not live.native and tally.status == 200 and model == decision.model
+                    and tally.usage):
+                await live.cache.set(live.cached.key, assembled(first, model, tally.content, tally.finish, tally.usage),
+                                     decision.cache_ttl_s or 0)
+            attempt = outcome.attempts[answering]
+            outcome.attempts[answering] = replace(attempt, latency_s=held, first_token_s=attempt.latency_s)
+            usage = accounting.Usage.of(tally.usage)
+            rec.settled(usage, accounting.bill(policy, decision, model, usage, held), tally.status)
+
+    return recorded(rec, body(), headers, finish, live.native)
