@@ -108,6 +108,38 @@ async def test_a_screenshot_of_personal_data_is_answered_locally_and_never_reach
     assert route["media_scan"]["status"] == "scanned"
 
 
+# PP-OCRv4 reads these lines, rendered at 18 px, without the spaces between words ("Shipto:DanielOkafor",
+# "4821MapleRidgeDrive,Apt12B", "Patient:MarekNowak,54"): names, addresses and health records are found
+# only because the scan also reads the text respaced (router/classify/ocr_text.py).
+SMALL_PRINT = {
+    "address": ["Ship to: Daniel Okafor", "4821 Maple Ridge Drive, Apt 12B", "Columbus, OH 43215"],
+    "health": ["Patient: Marek Nowak, 54", "Dx: type 2 diabetes, hypertension"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SMALL_PRINT))
+async def test_a_screenshot_in_small_print_that_ocr_reads_without_spaces_is_still_kept_local(app, kind):
+    image = ms.screenshot(SMALL_PRINT[kind], size=18)
+    route = (await post(app, ms.chat("Summarise this record.", ms.image_part(image)), "/v1/route",
+                        {"x-turnout-scan-media": "true"})).json()
+    assert route["media_scan"]["status"] == "scanned", route
+    kinds = {finding["kind"] for finding in route["findings"]}
+    assert {kind, "person"} <= kinds, route["findings"]
+    assert route["location"] == "local" and route["data_class"] in ("confidential", "restricted")
+
+
+async def test_a_voice_memo_reading_out_a_card_number_is_kept_local_however_whisper_writes_it(app):
+    """Whisper base writes this memo's card number as an amount ("4,111,111,111,...") whose Luhn check
+    fails; the label before it decides (router/classify/spoken_numbers.py)."""
+    audio = ms.speech("My card number is 4111 1111 1111 1111, expiry November twenty seven.", voice="en-us")
+    route = (await post(app, ms.chat("Transcribe and summarise this memo.", ms.audio_part(audio)), "/v1/route",
+                        {"x-turnout-scan-media": "true"})).json()
+    assert route["media_scan"]["status"] == "scanned", route
+    found = {(f["kind"], f["where"]) for f in route["findings"]}
+    assert ("payment_card", "messages[0].content[1] (audio transcript)") in found, route["findings"]
+    assert route["location"] == "local" and route["data_class"] == "confidential"
+
+
 async def test_a_voice_memo_reading_out_a_phone_number_stays_local(app, cloud):
     audio = ms.speech("Please call me back on 020 7946 0958.")
     before = len(cloud.bodies)
