@@ -258,7 +258,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         data = [AUTO_MODEL] + [
             {"id": m.id, "object": "model", "created": 0, "owned_by": m.location, "description": m.description,
              "modalities": sorted(x.value for x in m.accepts), "context_window": m.context_window,
-             "clearance": m.clearance.label, "available": gateway.health.get(m.id) is None
+             "clearance": m.clearance.label, "available": gateway.board.snapshot.get(m.id) is None
              or gateway.board.snapshot[m.id].available, "tasks": list(m.tasks), "responses_api": m.responses,
              **({"embedding_dimensions": getattr(gateway.backends.get(m.id), "dimensions", None)
                  or m.embedding_dimensions} if "embeddings" in m.tasks else {})}
