@@ -1,6 +1,6 @@
 """Do multi-step word problems score above the heavy threshold more often than one-step arithmetic?
 
-    .venv/bin/python bench/math_separation.py [--seed 11] [--per-family 40] [--model FILE] [--threshold 0.3]
+    .venv/bin/python bench/math_separation.py [--seed 11] [--per-family 40] [--model FILE] [--threshold 0.35]
 
 Problems come from `bench/routing/math_problems.py` with a seed the shipped model was not trained on
 (training used seed 7). Prints, per family and per kind: prompts, mean score, share at or above the
@@ -42,7 +42,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--per-family", type=int, default=40)
     ap.add_argument("--model", default=None)
-    ap.add_argument("--threshold", type=float, default=0.3)
+    ap.add_argument("--threshold", type=float, default=0.35)
     a = ap.parse_args()
     scorer = LearnedScorer(load_model(a.model))
     rows = generate(a.seed, a.per_family)

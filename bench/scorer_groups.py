@@ -3,7 +3,11 @@ together (as a hidden file of other subjects would be), next to prompt length an
 extra file held out whole (another kind of task: trained on everything else, judged on it).
 
     .venv/bin/python bench/scorer_groups.py ../shared/eval/routing/mmlu_public.jsonl \
-        bench/routing/turnout_tasks.jsonl=30 bench/routing/math_smollm2.jsonl=10
+        bench/routing/turnout_tasks.jsonl=30 bench/routing/math_judged.jsonl=20
+
+(the files and weights the shipped model was trained on). The model is the ranking `turnout scorer
+train` fits (router.scorer._fit_model, ridge router.scorer.L2); its Platt scaling is monotone, so APGR
+is the same with it.
 
 The first file is split into 5 groups of its sources (seeded shuffle); the other files (`FILE=WEIGHT`,
 weight 30 when omitted) are always in training when a group is held out. "pooled" is APGR over every

@@ -41,14 +41,14 @@ def _weights(values: list[str]) -> dict[str, float]:
 
 
 def cmd_scorer_train(args: argparse.Namespace) -> int:
-    from router.scorer import POOLED, CasesError, train
+    from router.scorer import L2, POOLED, CasesError, train
 
     try:
         weights = _weights(args.weight)
         missing = sorted(set(weights) - set(args.cases))
         if missing:
             return _fail(f"--weight names {', '.join(missing)}, which is not among the cases files")
-        trained = train(args.cases, weights=weights, l2=args.l2, name=Path(args.output).stem)
+        trained = train(args.cases, weights=weights, l2=L2 if args.l2 is None else args.l2, name=Path(args.output).stem)
     except (CasesError, ValueError) as exc:
         return _fail(str(exc))
     print("Leave-one-source-out: each source scored by a model trained on every other source.\n")
@@ -189,7 +189,8 @@ def add_commands(sub: Any) -> None:
     train.add_argument("-o", "--output", required=True, help="model file to write (JSON)")
     train.add_argument("--weight", action="append", default=[], metavar="FILE=W",
                        help="weigh every row of FILE W times (repeatable; default 1)")
-    train.add_argument("--l2", type=float, default=100.0, help="ridge penalty on standardised features")
+    train.add_argument("--l2", type=float, default=None,
+                       help="ridge penalty on standardised features (default: router.scorer.L2, chosen held out)")
     train.set_defaults(func=cmd_scorer_train)
     evaluate = scorer.add_parser("eval", help="APGR and CPT per file, against random and prompt-length baselines")
     evaluate.add_argument("cases", nargs="+")

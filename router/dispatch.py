@@ -210,8 +210,9 @@ class Dispatcher:
 
         async def attempt(model: str, backend: Backend, seconds: float) -> dict[str, Any]:
             try:
-                response = await asyncio.wait_for(call(backend, request), timeout=seconds)
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(seconds):  # in this task: no task per attempt, as wait_for made
+                    response = await call(backend, request)
+            except TimeoutError:
                 raise BackendTimeout(model, f"no answer within its {seconds:.1f} s share of the "
                                             f"{self.total_timeout_s:.0f} s deadline", phase="total") from None
             response["model"] = model
@@ -228,8 +229,9 @@ class Dispatcher:
             if embed is None:
                 raise BackendUnavailable(model, "its backend serves chat only (no embeddings loaded)")
             try:
-                return await asyncio.wait_for(embed(request), timeout=seconds)
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(seconds):
+                    return await embed(request)
+            except TimeoutError:
                 raise BackendTimeout(model, f"no embeddings within its {seconds:.1f} s share of the "
                                             f"{self.total_timeout_s:.0f} s deadline", phase="total") from None
 
@@ -247,8 +249,9 @@ class Dispatcher:
             wait = min(self.first_token_timeout_s, seconds)
             iterator = start(backend, request)
             try:
-                return await asyncio.wait_for(anext(iterator), timeout=wait), iterator
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(wait):
+                    return await anext(iterator), iterator
+            except TimeoutError:
                 await aclose(iterator)
                 raise BackendTimeout(model, f"no first token within {wait:.1f} s", phase="first_token") from None
             except StopAsyncIteration:

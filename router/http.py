@@ -8,19 +8,19 @@ with a generic 500 that carries no traceback.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any, TypeVar
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from router import dashboard, http_surface
 from router.errors import (
@@ -29,13 +29,15 @@ from router.errors import (
 )
 from router.feedback import parse_feedback
 from router.gateway import Gateway
+from router.http_io import HangUp, bearer, read_json_body, sse
+from router.http_io import unless_disconnected as watch
 from router.http_record import RecordRequests
 from router.look import dry_run, wants_scan
 from router.transcriptions import transcribe
 
 log = logging.getLogger("turnout.http")
 T = TypeVar("T")
-_DRAIN_BYTES = 64 * 1024 * 1024
+CHAT_PATH = "/v1/chat/completions"
 AUTO_MODEL = {"id": "auto", "object": "model", "created": 0, "owned_by": "turnout",
               "description": "route for me: Turnout picks the model by policy"}
 
@@ -46,23 +48,6 @@ AUTO_MODEL = {"id": "auto", "object": "model", "created": 0, "owned_by": "turnou
 FRAMEWORK_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
                             "exclude": lambda scope: True}
 
-SSE_DONE = b"data: [DONE]\n\n"
-
-
-def sse_event(obj: Any) -> bytes:
-    return b"data: " + orjson.dumps(obj) + b"\n\n"
-
-
-async def sse(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
-    """The gateway's chunks framed as server-sent events, ending with `[DONE]`. Closing this closes
-    `chunks` (the gateway settles and records a stream when its iterator ends)."""
-    try:
-        async for chunk in chunks:
-            yield sse_event(chunk)
-        yield SSE_DONE
-    finally:
-        await chunks.aclose()
-
 
 def _error_response(exc: TurnoutError) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
@@ -72,16 +57,10 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def authenticate(gateway: Gateway, request: Request) -> str:
-    """The tenant id for this request. Open mode: a known key still selects its tenant."""
+def tenant_of(gateway: Gateway, headers: Mapping[str, str]) -> str:
+    """The tenant id for a request with these headers. Open mode: a known key still selects its tenant."""
     spec = gateway.store.current.spec
-    key = _bearer(request)
+    key = bearer(headers)
     if key is not None:
         digest = _sha256(key)
         for tenant in spec.tenants:
@@ -94,12 +73,16 @@ def authenticate(gateway: Gateway, request: Request) -> str:
     raise Unauthorized("invalid API key (keys are listed per tenant in the policy; `turnout keys create` makes one)")
 
 
+def authenticate(gateway: Gateway, request: Request) -> str:
+    return tenant_of(gateway, request.headers)
+
+
 def authenticate_admin(gateway: Gateway, request: Request, admin_key_sha256: str | None) -> None:
     spec = gateway.store.current.spec
     allowed = list(spec.auth.admin_key_sha256) + ([admin_key_sha256] if admin_key_sha256 else [])
     if not allowed and spec.auth.mode == "open":
         return
-    key = _bearer(request)
+    key = bearer(request.headers)
     if key is None:
         raise Unauthorized("admin endpoints need 'Authorization: Bearer <admin key>'")
     if not any(hmac.compare_digest(_sha256(key), known) for known in allowed):
@@ -107,67 +90,86 @@ def authenticate_admin(gateway: Gateway, request: Request, admin_key_sha256: str
 
 
 async def read_json(request: Request, max_bytes: int) -> Any:
-    """The decoded JSON body; 413 past `max_bytes` (checked before and while reading), 400 if not JSON."""
-    body = bytearray()
-    seen = 0
-    async for piece in request.stream():
-        seen += len(piece)
-        if seen <= max_bytes:
-            body += piece
-        elif seen > max_bytes + _DRAIN_BYTES:
-            break
-    # Draining (up to a bound) before answering lets proxies in front (HAProxy) deliver the 413
-    # instead of turning a half-read upload into a 503.
-    if seen > max_bytes:
-        declared = request.headers.get("content-length", "")
-        size = f"of {int(declared)} bytes " if declared.isdigit() else ""
-        raise PayloadTooLarge(f"request body {size}exceeds the limit of {max_bytes} bytes "
-                              f"(TURNOUT_MAX_BODY_BYTES)")
-    if not body:
-        raise BadRequest("request body is empty; expected a JSON object")
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc}") from None
-
-
-def _is_disconnect(watcher: asyncio.Future) -> bool:
-    try:
-        return watcher.result().get("type") == "http.disconnect"
-    except Exception:  # a receive that failed tells nothing about the client
-        return False
+    """The decoded JSON body; 413 past `max_bytes` (checked while reading), 400 if not JSON."""
+    return await read_json_body(request.receive, request.headers, max_bytes)
 
 
 async def unless_disconnected(request: Request, work: Awaitable[T]) -> T | None:
-    """Run `work`, cancelling it (and so the upstream call under it) if the client hangs up first;
-    None then. Streams need no help: the response cancels its body when the client goes.
+    """`work`'s result, or None (the work cancelled) when the client hung up first (router/http_io.py)."""
+    return await watch(request.receive, work)
 
-    The body has been read, so the next ASGI message can only be `http.disconnect`. Only one is
-    awaited: a server that answered anything else would not be watched (never spun on).
-    """
-    task = asyncio.ensure_future(work)
-    watcher = asyncio.ensure_future(request.receive())
-    try:
-        done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
-        if task in done:
-            return task.result()
-        if not _is_disconnect(watcher):
-            return await task
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        log.info("client disconnected; request cancelled")
-        return None
-    finally:
-        watcher.cancel()
-        if not task.done():  # cancelled from outside (server shutdown, Ray request cancellation)
-            task.cancel()
+
+_UNEXPECTED = {"error": {"message": "internal error; see the gateway log", "type": "server_error",
+                         "param": None, "code": "internal_error"}}
+_SSE_TYPE = "text/event-stream"
+
+
+class ChatCompletions:
+    """POST /v1/chat/completions as a plain ASGI endpoint: the hot path skips FastAPI's routing,
+    dependency and middleware layers (and Starlette's task group per stream) but answers exactly as
+    the framework would: the same headers, the OpenAI error shape, 499 for a client gone before its
+    answer. A client that hangs up cancels the work for it, its upstream call or its stream included."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def sending(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        state = scope["app"].state
+        response: Response
+        try:
+            gateway: Gateway = state.gateway
+            headers = Headers(scope=scope)  # as FastAPI's request.headers: the first of repeated names
+            tenant = tenant_of(gateway, headers)
+            payload = await read_json_body(receive, headers, state.max_body_bytes)
+            async with HangUp(receive) as hang_up:
+                reply = await gateway.chat(payload, headers, tenant)
+                if reply.stream is not None:
+                    stream = StreamingResponse(sse(reply.stream), media_type=_SSE_TYPE,
+                                               headers={**reply.headers, "cache-control": "no-cache"})
+                    await stream.stream_response(sending)  # sse() closes the gateway's stream however it ends
+                    return
+                response = Response(orjson.dumps(reply.body), status_code=reply.status,
+                                    media_type="application/json", headers=reply.headers)
+            if hang_up.happened:  # nobody reads a reply: its upstream call was cancelled
+                response = Response(status_code=499)
+        except TurnoutError as exc:
+            response = _error_response(exc)
+        except Exception:
+            log.exception("unexpected error")
+            if started:
+                raise
+            response = JSONResponse(_UNEXPECTED, status_code=500)
+        await response(scope, receive, sending)
+
+
+CHAT = ChatCompletions()
+
+
+class TurnoutApp(FastAPI):
+    """FastAPI, with POST /v1/chat/completions taken before the framework's stack by `CHAT`, recorded
+    by the same RecordRequests as every model endpoint. (The route is also in the router, for anything
+    that reaches it there, and for the 405 a wrong method gets.)"""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._chat = RecordRequests(CHAT)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path") == CHAT_PATH:
+            scope["app"] = self
+            await self._chat(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 1024 * 1024,
                admin_key_sha256: str | None = None) -> FastAPI:
     """The FastAPI app. `gateway` may be attached later as `app.state.gateway` (the Ray replica does)."""
-    app = FastAPI(title="Turnout", version="0.1.0", docs_url=None, redoc_url=None, telemetry=FRAMEWORK_TELEMETRY)
+    app = TurnoutApp(title="Turnout", version="0.1.0", docs_url=None, redoc_url=None, telemetry=FRAMEWORK_TELEMETRY)
     app.state.gateway = gateway
     app.state.max_body_bytes = max_body_bytes
     app.state.admin_key_sha256 = admin_key_sha256
@@ -196,27 +198,12 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
-        body = {"error": {"message": "internal error; see the gateway log", "type": "server_error",
-                          "param": None, "code": "internal_error"}}
-        return JSONResponse(body, status_code=500)
+        return JSONResponse(_UNEXPECTED, status_code=500)
 
     def gw(request: Request) -> Gateway:
         return request.app.state.gateway
 
-    @app.post("/v1/chat/completions")
-    async def chat_completions(request: Request) -> Response:
-        gateway = gw(request)
-        tenant = authenticate(gateway, request)
-        payload = await read_json(request, request.app.state.max_body_bytes)
-        reply = await unless_disconnected(request, gateway.chat(payload, request.headers, tenant))
-        if reply is None:  # the client hung up: its upstream call was cancelled, nobody reads a reply
-            return Response(status_code=499)
-        if reply.stream is not None:
-            return StreamingResponse(sse(reply.stream), media_type="text/event-stream",
-                                     headers={**reply.headers, "cache-control": "no-cache"})
-        return Response(orjson.dumps(reply.body), status_code=reply.status, media_type="application/json",
-                        headers=reply.headers)
-
+    app.router.add_route(CHAT_PATH, CHAT, methods=["POST"], include_in_schema=False)
     http_surface.add_routes(app, gw, authenticate, read_json, unless_disconnected)
     dashboard.add_routes(app, gw)  # GET /dashboard and /dashboard/data, admin-guarded
 
@@ -271,7 +258,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         data = [AUTO_MODEL] + [
             {"id": m.id, "object": "model", "created": 0, "owned_by": m.location, "description": m.description,
              "modalities": sorted(x.value for x in m.accepts), "context_window": m.context_window,
-             "clearance": m.clearance.label, "available": gateway.health.get(m.id) is None
+             "clearance": m.clearance.label, "available": gateway.board.snapshot.get(m.id) is None
              or gateway.board.snapshot[m.id].available, "tasks": list(m.tasks), "responses_api": m.responses,
              **({"embedding_dimensions": getattr(gateway.backends.get(m.id), "dimensions", None)
                  or m.embedding_dimensions} if "embeddings" in m.tasks else {})}

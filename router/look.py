@@ -24,7 +24,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from router.classify.normalize import denoise, fold
+from router.classify import ocr_text, spoken_numbers
+from router.classify.normalize import denoise, fold, says_an_address
 from router.classify.tokens import image_tokens
 from router.decide import Decision, ModelHealth, decide
 from router.pipeline import plan
@@ -43,14 +44,29 @@ def scan_text(policy: CompiledPolicy, text: str, where: str) -> list[Finding]:
     """The privacy scan that media text goes through: the policy's own scanner, as for typed text,
     then its thorough scanner (names, addresses, OCR and speech noise) where the policy has one.
     A transcript is read through the normaliser first (normalize.denoise: spoken and half-spoken
-    e-mails, numbers read out), so a policy without a thorough scanner still reads what was said."""
-    if where.endswith("(audio transcript)"):
+    e-mails, numbers read out), so a policy without a thorough scanner still reads what was said; a
+    screenshot's OCR text is also read with the spaces OCR dropped put back (classify/ocr_text.py),
+    and a transcript for identifiers read out after their label, which speech-to-text writes down
+    too loosely for a checksum (classify/spoken_numbers.py), and for an e-mail address read out whose
+    domain it garbled ("my email is john.smith at gmail": normalize.says_an_address)."""
+    found: list[Finding] = []
+    kinds: set[str] = set()
+    spoken = where.endswith("(audio transcript)")
+    if spoken:
         text = denoise(fold(text))
-    found = list(policy.classifier.privacy.scan(text, where))
-    thorough = getattr(policy.classifier, "thorough", None)
-    if thorough is not None:
+        privacy = policy.classifier.privacy
+        found = [Finding(kind, where, reason="read out") for kind in spoken_numbers.read_out(text) if privacy.reports(kind)]
         kinds = {f.kind for f in found}
-        found += [f for f in thorough.scan(text, where) if f.kind not in kinds]
+    texts = ocr_text.variants(text) if where.endswith("(image text)") else [text]
+    thorough = getattr(policy.classifier, "thorough", None)
+    for variant in texts:  # OCR drops spaces between words: also read it respaced (classify/ocr_text.py)
+        for finding in [*policy.classifier.privacy.scan(variant, where),
+                        *(thorough.scan(variant, where) if thorough is not None else ())]:
+            if finding.kind not in kinds:
+                kinds.add(finding.kind)
+                found.append(finding)
+    if spoken and "email" not in kinds and policy.classifier.privacy.reports("email") and says_an_address(text):
+        found.append(Finding("email", where, reason="read out"))
     return found
 
 

@@ -80,7 +80,10 @@ def scan_when_leaving(decision: Decision, policy: CompiledPolicy, health: Mappin
     skip = _skip_reason(decision, policy)
     if skip is not None:
         return replace(decision, scan=ScanReport(False, skip), reasons=decision.reasons + (f"thorough scan skipped: {skip}",))
-    found = policy.classifier.thorough.scan_many(decision.profile.texts)
+    profile = decision.profile
+    wheres = {where for _, where in profile.texts}
+    base_clean = not any(f.where in wheres for f in profile.findings)  # classify's scanner found nothing in them
+    found = policy.classifier.thorough.scan_many(profile.texts, base_clean)
     if not found:
         return replace(decision, scan=ScanReport(True, "nothing found"),
                        reasons=decision.reasons + ("thorough scan: nothing found",))

@@ -27,6 +27,7 @@ import re
 
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading, phrases
+from router.classify.normalize import digit_runs
 from router.classify.people import CASELESS, TOKEN, UPPER
 from router.classify.records import alternation
 
@@ -76,19 +77,18 @@ _STREET_WORD_BEFORE = re.compile(
     r"travessa|praça|ulica|aleja|street|road|lane|drive|avenue)\b|(?:straße|strasse|weg|gasse|allee|platz|straat|laan|"
     r"gatan|vägen|torget|gade|vej)\b")
 _SUFFIXES = ("torget|stigen|gränd|backen|straße|strasse|str\\.|gasse|allee|platz|weg|damm|ufer|chaussee|straat|laan|plein|gracht|singel|kade|"
-             "gatan|vägen|gränd|gade|vej|veien|veg|gata|katu|tie|utca")
+             "gatan|vägen|gränd|gade|vej|veien|veg|gata|katu|tie|utca|baan|pad|hof|dreef|steeg|dijk")
 _SUFFIX_STREET = re.compile(
     rf"(?<![\w])(?:[{UPPER}][\w\-]*(?:{_SUFFIXES})|{TOKEN}[ \t]+(?:Straße|Strasse|Str\.|Weg|Platz|"
     rf"Allee|Gasse))[ \t]+\d{{1,4}}[ \t]?[a-zA-Z]?(?:[-/]\d{{1,4}})?(?=[ \t]*(?:,|\n|$|\d{{4,5}}|in[ \t]))")
 _US_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
-              "OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC")
+              "OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|VI|GU|AS|MP")
 _US_CITY_STATE_ZIP = re.compile(rf"\b{TOKEN}(?:[ \t]+{TOKEN}){{0,2}},[ \t]*(?:{_US_STATES})[ \t]+\d{{5}}(?:-\d{{4}})?\b")
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2}\b")
 _HOUSE_NUMBER = re.compile(r"\b(?:\d{1,4}[A-Za-z]?,?\s+[A-Z]|(?i:flat|apt\.?|apartment|suite|unit|studio)[ \t]+\d)")
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|boîte postale|apartado de correos|casella postale)[ \t]+\d{1,6}\b")
 
 
-_DIGIT_RUN = re.compile(r"[0-9]+")
 _BOX_WORD = re.compile(r"(?i)box|postfach|postale|apartado|casella")
 
 
@@ -100,7 +100,7 @@ _POSTCODE = (r"(?:[A-Z]{1,2}-)?[0-9]{4,6}(?:-[0-9]{3,4})?|[0-9]{3}[ \t][0-9]{2}|
 # or a hyphen glued to a place ("Lucknow-335915"), and not followed by a unit or more digits.
 _LOCALITY = re.compile(
     rf"(?:(?<=,)|(?<=\n)|(?<=[{UPPER}{CASELESS}][^\W\d_][ \t])|(?<=[A-Z]\.[ \t])|(?<=[A-Z]{{2}}[ \t])"
-    rf"|(?<=[^\W\d_]-)|(?<=,[ \t])|(?<=[{CASELESS}][ \t]))[ \t]*(?P<code>{_POSTCODE})"
+    rf"|(?<=[^\W\d_]-)|(?<=[{CASELESS}]-)|(?<=,[ \t])|(?<=[{CASELESS}][ \t]))[ \t]*(?P<code>{_POSTCODE})"
     r"(?![\w\-/.,]\d|[ \t]?(?:%|km|kg|m²|m2|cm|mm|ml|units|people|euros?|dollars?|usd|eur|items|pcs|times|years)\b)(?!\w)")
 _HOUSE = re.compile(r"(?<![\w.,/\-])(?:(?:n[º°o]\.?|nr\.?|no\.?|h\.no\.?|д\.|буд\.|number|num\.?)[ \t]*)?"
                     r"[0-9]{1,5}[A-Za-z]?(?:[/\-][0-9]{1,4}[A-Za-z]?)?\.?(?=[\s,]|$)", re.I)
@@ -114,19 +114,37 @@ _STREET_WORDS = re.compile(
     r"rodovia|estrada|ladeira|via|viale|piazza|corso|vicolo|stretto|borgo|contrada|cañada|calle|camino|paseo|plaza|"
     r"ronda|urbanización|rue|chemin|allée|impasse|quai|straße|strasse|str\.|weg|gasse|platz|straat|laan|plein|"
     r"street|road|avenue|lane|drive|boulevard)(?!\w)|(?:straße|strasse|str\.|weg|gasse|platz|straat|laan|gatan|vägen|"
-    r"gade|vej|veien|katu|tie|utca)(?!\w)")
+    r"gade|vej|veien|katu|tie|utca|boulevard|ring|baan|pad|hof|dreef|steeg|dijk)(?!\w)")
+# A postcode right after a capitalised place of any length ("Danapur 052762", "Bengkulu 86737").
+_CODE_AFTER_PLACE = re.compile(r"(?P<code>[0-9]{5,6})(?![\w\-/.,]\d|[ \t]?(?:%|km|kg|units|people|euros?|dollars?|usd|eur|items|pcs|times|years)\b)(?!\w)")
 _YEAR = re.compile(r"(?:1[89]|20)[0-9]{2}\Z")
+_TWO_LETTERS = re.compile(r"(?:[^\W\d_]|[\u0900-\u097f]){2}")  # Devanagari's vowel signs are marks, not letters
 _CAPITALISED_AFTER = re.compile(rf"[ \t]+[{UPPER}{CASELESS}]")
 _REGION_BEFORE = re.compile(r"[A-Z]{2,3}\.?[ \t]*\Z|[A-Z]\.[ \t][A-Z]{2,4}[ \t]*\Z")
+
+
+def _place_before(text: str, start: int) -> bool:
+    """Whether a capitalised word of 3+ letters and one space or tab end right before `start` (read
+    backwards from `start`: this runs at every digit run)."""
+    if start < 4 or text[start - 1] not in " \t":
+        return False
+    end = first = start - 1
+    while first > 0 and text[first - 1].isalpha():
+        first -= 1
+    return end - first >= 3 and text[first].isupper() and not (first and (text[first - 1].isalnum() or text[first - 1] == "_"))
 
 
 def _locality(text: str, start: int) -> str | None:
     """"street and postcode" when a postcode-led locality starts near digit run `start` and a house
     number or a street word comes before it, with a comma or a line break in between."""
     match = _LOCALITY.match(text, start) or (_LOCALITY.match(text, start - 2) if text[start - 2:start - 1].isupper() else None)
+    if match is None and _place_before(text, start):
+        match = _CODE_AFTER_PLACE.match(text, start)
     if match is None or match.start("code") > start:
         return None
     code, begin = match["code"], match.start("code")
+    if match.re is _CODE_AFTER_PLACE and len(code) < 6 and not _STREET_WORDS.search(text, max(0, begin - 100), begin):
+        return None  # "Build 12345": a 5-digit code after a bare capitalised word needs a street word too
     before = text[max(0, begin - 100):begin]
     if _YEAR.fullmatch(code) and not (_REGION_BEFORE.search(before) or _CAPITALISED_AFTER.match(text, match.end())):
         return None  # "Berlin, 1989" is history
@@ -136,18 +154,27 @@ def _locality(text: str, start: int) -> str | None:
     head = before[:cut]
     for house in _HOUSE.finditer(head):
         number = house.group().rstrip(".")
-        if not _YEAR.search(number) and re.search(rf"[^\W\d_]{{2}}", head[house.end():] + before[cut:]):
+        if not _YEAR.search(number) and _TWO_LETTERS.search(head[house.end():] + before[cut:]):
             return "street and postcode"
     if _STREET_WORDS.search(head):
         return "street and postcode"
     return None
 
 
+_BR_POSTCODE_CITY_STATE = re.compile(rf"\b[0-9]{{5}}-?[0-9]{{3}}[ \t]+{TOKEN}[^\n/]{{0,40}}/[ \t]*[A-Z]{{2}}\b")
+_VI_UPPER = UPPER + "".join(c for c in map(chr, range(0x1EA0, 0x1EFA)) if c.isupper()) + "ƯƠ"
+_CA_PROVINCE_POSTCODE = re.compile(r",[ \t]*(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)[ \t]+[A-Z][0-9][A-Z][ \t]?[0-9][A-Z][0-9]\b")
 _MILITARY = re.compile(r"\b(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+[0-9]{5}\b")
 _SCRIPT_FORMS = (
     re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]{1,12}[市区町村郡][\u3040-\u30ff\u4e00-\u9fff]{0,16}[0-9０-９]+(?:丁目|番地?|号)"),
     re.compile(r"[\u4e00-\u9fff]{1,10}[省市县區区][\u4e00-\u9fff]{0,16}[路街道巷][\u4e00-\u9fff]{0,4}(?:[0-9]+号|[A-Za-z0-9]座)"),
-    re.compile(r"[\uac00-\ud7af]{1,8}(?:시|도|구|군)[ \t][^\n]{0,30}?(?:로|길|가)[ \t]?[0-9]{1,5}(?:-[0-9]{1,5})?"),
+    re.compile(r"[\uac00-\ud7af]{1,8}(?:시|도|구|군)[ \t][^\n]{0,30}?(?:로|길|가|거리)[ \t]?(?:지하)?[0-9]{1,5}(?:-[0-9]{1,5})?"),
+    # Vietnamese: "Số 8/38 Hẻm 54 ...", "14/943 đường số 1 xã An Bình", "36 Phố Cộng Hòa phường ..." (a plain
+    # number only right before a street word, so "có 12 quận" — twelve districts — is no address).
+    re.compile(rf"(?:(?i:số)[ \t]+[0-9]{{1,4}}(?:/[0-9]{{1,4}})*|[0-9]{{1,4}}(?:/[0-9]{{1,4}})+)[ \t]+[^\n.]{{0,60}}?"
+               r"(?i:phố|đường|hẻm|ngõ|khu|khóm|phường|xã|quận|huyện|tỉnh|thành phố|tp\.)(?!\w)"
+               rf"|\b[0-9]{{1,4}}[ \t]+(?:(?i:phố|đường|hẻm|ngõ|khu|khóm)[ \t]+(?:(?i:số)[ \t]+)?[0-9{_VI_UPPER}]"
+               rf"|(?:[{_VI_UPPER}][^\W\d_]*[ \t]+){{1,4}},?[ \t]*(?i:phường|xã|quận|huyện|tỉnh)[ \t]+[{_VI_UPPER}])"),
     re.compile(r"[0-9]{1,4}(?:/[0-9]{1,4})?[ \t]+(?:ถ\.|ถนน|ซ\.|ซอย|หมู่)"),
 )
 _PERSONAL_ADDRESS = re.compile(
@@ -180,9 +207,9 @@ def find_address(reading: Reading) -> str | None:
     text = reading.text
     if not any(c in text for c in "0123456789"):
         return None
-    if any(street in reading.lower for street in FAMOUS_STREETS):
-        text = _famous(text)
     why = _find(text, reading)
+    if why and any(street in reading.lower for street in FAMOUS_STREETS):
+        why = _find(_famous(text), reading)  # hiding digits can only take a match away, never make one
     if why and reading.has("public") and not _PERSONAL_ADDRESS.search(text):
         return None  # a sight or a piece of history: "What happens at 10 Downing Street on budget day?"
     return why
@@ -190,8 +217,7 @@ def find_address(reading: Reading) -> str | None:
 
 def _find(text: str, reading: Reading) -> str | None:
     uk_postcode = False
-    for digits in _DIGIT_RUN.finditer(text):
-        start, end = digits.span()
+    for start, end in digit_runs(text):
         if _NUMBER_FIRST.match(text, start) or _NUMBER_THEN_ROMANCE.match(text, start):
             return "street and number"
         if _locality(text, start):
@@ -222,7 +248,11 @@ def _find(text: str, reading: Reading) -> str | None:
             return "street and number"
     if uk_postcode and _HOUSE_NUMBER.search(text):
         return "postcode and house number"
-    if _MILITARY.search(text):
+    if "," in text and _CA_PROVINCE_POSTCODE.search(text):
+        return "city, province and postcode"
+    if "/" in text and _BR_POSTCODE_CITY_STATE.search(text):
+        return "postcode, city and state"
+    if "PO" in text and _MILITARY.search(text):
         return "military address"
     if not text.isascii() and any(form.search(text) for form in _SCRIPT_FORMS):
         return "street and number"

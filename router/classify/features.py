@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-VERSION = 1
+VERSION = 2  # 2: log_ask_chars (the length of the ask, not of pasted material) and log_option_chars
 
 _SEPARATORS = str.maketrans({ch: " " for ch in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_"})
 _HEAD_CHARS, _TAIL_CHARS = 1536, 1536
@@ -87,7 +87,7 @@ FEATURES: tuple[str, ...] = (
     "log_chars", "log_words", "log_numbers", "log_distinct_numbers", "digit_share",
     "log_operators", "log_equals", "log_currency", "log_percent", "log_questions",
     "mean_word_length", "log_variables", "log_list_items", "log_brackets", "log_math_symbols",
-    "code_block", *(f"lex_{name}" for name, _ in _LEXICONS),
+    "code_block", "log_ask_chars", "log_option_chars", *(f"lex_{name}" for name, _ in _LEXICONS),
 )
 
 _FIXED = len(FEATURES) - len(_LEXICONS)
@@ -99,6 +99,36 @@ _LEXICON_WORDS = frozenset(_LEXICON_OF)
 _MATH_SYMBOLS = "∫∑√≤≥≠±×÷πθλμσΔ∞∂"
 _VARIABLES = frozenset("bcdefghjklmnpqrstuvwxyz")  # single letters that are rarely English words
 _LIST_STARTS = frozenset({"- ", "* ", "\u2022 ", *(f"{n}{mark}" for n in range(1, 10) for mark in ".)")})
+_OPTION_MARKS = frozenset({"A. ", "B. ", "C. ", "D. ", "E. "})
+_INSTRUCTION_CHARS = 200  # an instruction that ends (":" or a new line) this early may be followed by material
+_MATERIAL_CHARS = 300  # ... when at least this much (and twice the instruction) follows
+_MIN_INSTRUCTION = 8  # "Note:" or "Q:" heads the text itself, not an instruction about it
+
+
+def _ask_and_options(text: str) -> tuple[int, float]:
+    """(the length of what is asked, the mean length of the answer options).
+
+    Pasted material ("Translate this note: <600 characters>", "This question refers to the following
+    information.\n<passage>") makes a prompt long without making it hard: the ask is the prompt less the
+    material that follows a short instruction. Multiple-choice options ("\nA. ...") sit at the end; long
+    options are read and weighed against each other. Bounded: options are looked for in the tail window.
+    """
+    start = text.rfind("\nA. ", max(0, len(text) - _TAIL_CHARS))
+    options = 0.0
+    if start < 0:
+        start = len(text)
+    else:
+        lengths = [len(line) - 3 for line in text[start + 1:].split("\n") if line[:3] in _OPTION_MARKS]
+        options = sum(lengths) / len(lengths)
+    head = text[:_INSTRUCTION_CHARS]
+    begin = len(head) - len(head.lstrip())  # leading blank lines are not an instruction's end
+    cuts = [i for i in (text.find(":", begin, _INSTRUCTION_CHARS), text.find("\n", begin, _INSTRUCTION_CHARS))
+            if begin + _MIN_INSTRUCTION <= i < start]
+    if cuts:
+        material = start - min(cuts)
+        if material > _MATERIAL_CHARS and material > 2 * min(cuts):
+            return len(text) - material, options
+    return len(text), options
 
 
 def extract(text: str) -> list[float]:
@@ -117,6 +147,7 @@ def extract(text: str) -> list[float]:
     numbers = data.translate(_DIGITS_ONLY).split()  # runs of digits
     count = window.count
     log = math.log1p
+    ask, option_chars = _ask_and_options(text)
     vector = [
         log(len(text)),
         log(len(tokens)),
@@ -134,6 +165,7 @@ def extract(text: str) -> list[float]:
         log(count("(") + count("[")),
         0.0 if window.isascii() else log(sum(count(symbol) for symbol in _MATH_SYMBOLS)),
         1.0 if "```" in window else 0.0,
+        log(ask), log(option_chars),
     ]
     hits = [0] * len(_LEXICONS)
     for word in _LEXICON_WORDS.intersection(tokens):

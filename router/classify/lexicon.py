@@ -1,108 +1,18 @@
 """Word lists of the thorough scan (router/classify/people.py, records.py), by language: English,
 German, French, Spanish, Italian, Dutch, Portuguese, Polish, Swedish/Danish/Norwegian where they
-differ, and the one-pass matcher that finds all of them.
-
-Python's `re` tries every alternative of a long alternation at every position (a 1k-token text
-against these lists took ~50 ms), so the lists are not regular expressions: `Matcher` looks each
-word of the text up once in a dict of phrases by first word (~0.1 ms for 1k tokens), and the
-detectors run small anchored expressions only where a phrase was found.
+differ (eleven more languages join them from lexicon_more.py). The one-pass matcher that finds all
+of them is in matcher.py.
 
 The name gazetteers live in router/classify/data/ (derived from names-dataset, see derive_names.py).
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
-WORD = re.compile(r"\w+(?:['\-]\w+)*")
-
-
-def phrases(words: str) -> tuple[tuple[str, ...], ...]:
-    """'a | b c | d.' -> (("a",), ("b", "c"), ("d",)): each phrase as the words WORD reads in it."""
-    found = (tuple(WORD.findall(w.lower().replace("’", "'"))) for w in words.split("|"))
-    return tuple(dict.fromkeys(p for p in found if p))
-
-
-def lowered(text: str) -> str:
-    """text.lower() with ’ read as ' and the same length (offsets stay valid in `text`)."""
-    low = text.lower()
-    if len(low) != len(text):
-        low = "".join(c if len(c := ch.lower()) == 1 else ch for ch in text)
-    return low.replace("’", "'")
-
-
-class Reading:
-    """One text as the detectors read it: its words (lower case), and where each phrase list matched.
-    `get(name)` gives (first word, end word) index pairs; `start`/`end` turn them into offsets. The
-    matcher's context lists (words as common as "the" or "that", read only next to a cue) are
-    looked up on first use, so a text without cues never pays for them."""
-
-    __slots__ = ("text", "lower", "words", "hits", "_matcher", "_context", "_spans")
-
-    def __init__(self, text: str, matcher: "Matcher") -> None:
-        self.text = text
-        self.lower = lowered(text)
-        self.words = WORD.findall(self.lower)
-        self.hits = matcher.find(self.words)
-        self._matcher = matcher
-        self._context: dict[str, list[tuple[int, int]]] | None = None
-        self._spans: list[tuple[int, int]] | None = None
-
-    def _span(self, index: int) -> tuple[int, int]:
-        if self._spans is None:
-            self._spans = [m.span() for m in WORD.finditer(self.lower)]
-        return self._spans[index]
-
-    def start(self, word: int) -> int:
-        """Offset of word `word` in the text."""
-        return self._span(word)[0]
-
-    def end(self, word: int) -> int:
-        """Offset just after word `word - 1`: the end of a hit (first, end)."""
-        return self._span(word - 1)[1]
-
-    def get(self, name: str) -> list[tuple[int, int]]:
-        if name in self._matcher.context:
-            if self._context is None:
-                self._context = self._matcher.find(self.words, context=True)
-            return self._context.get(name, [])
-        return self.hits.get(name, [])
-
-    def has(self, name: str) -> bool:
-        return bool(self.get(name))
-
-
-class Matcher:
-    """Finds every phrase of several named lists in a word sequence, in one pass (`context` lists
-    in a pass of their own, on demand)."""
-
-    def __init__(self, lists: Mapping[str, Iterable[tuple[str, ...]]], context: frozenset[str] = frozenset()) -> None:
-        self.context = context
-        indexes: tuple[dict, dict] = (defaultdict(list), defaultdict(list))
-        for name, entries in lists.items():
-            for phrase in entries:
-                indexes[name in context][phrase[0]].append((phrase[1:], name))
-        self._index, self._context_index = (dict(index) for index in indexes)
-
-    def find(self, words: list[str], context: bool = False) -> dict[str, list[tuple[int, int]]]:
-        """name -> (first, end) word indexes of each phrase of that list found in `words`, in order:
-        the cue lists, or with `context` the context lists."""
-        hits: dict[str, list[tuple[int, int]]] = {}
-        index = self._context_index if context else self._index
-        present = index.keys() & set(words)  # in C: most words of most texts start no phrase
-        if not present:
-            return hits
-        for i in [i for i, word in enumerate(words) if word in present]:
-            for rest, name in index[words[i]]:
-                end = i + 1 + len(rest)
-                if not rest or tuple(words[i + 1:end]) == rest:
-                    hits.setdefault(name, []).append((i, end))
-        return hits
-
+from router.classify import lexicon_more as more
+from router.classify.matcher import WORD, Matcher, Reading, lowered, phrases  # noqa: F401 (the detectors import them from here)
 
 # Who a private person is to the writer: roles of account, care, employment, tenancy, family.
 ROLE_WORDS = phrases("""
@@ -130,7 +40,8 @@ kund | kunden | anställd | hyresgäst | ansatt | medarbejder | lejer
 # Titles written before a name.
 HONORIFICS = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Herrn|Frau|Mme|Mlle|Mmes|M\.|Monsieur|Madame|Mademoiselle|"
               r"Sr|Sra|Srta|Señor|Señora|Señorita|Don|Doña|Sig|Sig\.ra|Signor|Signora|Signorina|Dott|Dott\.ssa|"
-              r"Pan|Pani|Dhr|Mevr|Meneer|Mevrouw|Sir|Dame|Fru|Hr)\.?")
+              r"Pan|Pani|Dhr|Mevr|Meneer|Mevrouw|Sir|Dame|Fru|Hr|Pane|Paní|Pán|Domnule|Doamnă|Doamna|Domnul|Bay|Bayan|Bapak|Pak|"
+              r"Ibu|Bu|Ông|Bà|Anh|Chị|Господин|Госпожа|Пан|Пані|Κύριε|Κυρία|Κύριος)\.?")
 
 HONORIFIC_WORDS = phrases("""
 mr | mrs | ms | miss | mx | dr | prof | herr | herrn | frau | mme | mlle | monsieur | madame | mademoiselle |
@@ -231,7 +142,8 @@ scrittore | romanzo | pittore | compositore | attore | re | regina | imperatore
 FIRST_POSSESSIVE = phrases("""
 my | mein | meine | meinen | meiner | meinem | mon | ma | mes | mi | mis | mio | mia | miei | mie | mijn |
 mój | moja | moje | meu | minha | meus | minhas | min | mitt | mina""")
-THIRD_PERSON_POSSESSIVE = phrases("his | her | their | sein | seine | seiner | ihr | ihre | ihrer | sa | ses | su | sus | suo | sua | zijn | haar | jego | jej | dele | dela")
+# Not Dutch "zijn" (his): it is far more often "are" ("Wat zijn de symptomen van ...?").
+THIRD_PERSON_POSSESSIVE = phrases("his | her | their | sein | seine | seiner | ihr | ihre | ihrer | sa | ses | su | sus | suo | sua | haar | jego | jej | dele | dela")
 
 TASK_WORDS = phrases("""
 draft | write | reply | respond | answer | send | remind | invoice | letter | e-mail | email | message | note |
@@ -372,6 +284,21 @@ Hotel Inc Ltd LLC LLP GmbH AG SA Corp Corporation Company Co Group Holdings Part
 Act Law Effect Syndrome Disease Theorem Principle Equation Paradox Building Tower Plaza Mall Market Festival
 Records Studios Pictures Productions Motors Airlines Stanley Ltda LTDA EIRELI EI ME Kft Zrt Bt SRL OOO ООО ТОВ
 """.split())) + r"|Sp\.|s\.r\.o\.|a\.s\.|A\.Ş\.|S/A|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&"
+
+
+def _with_more(words: tuple[tuple[str, ...], ...], name: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(dict.fromkeys(words + phrases(getattr(more, name))))
+
+
+# The other languages' words (lexicon_more.py) join the lists of the same name.
+ROLE_WORDS, HONORIFIC_WORDS, SALUTATIONS, SIGN_OFFS, INTRODUCTIONS, PUBLIC_CUES, FIRST_POSSESSIVE, \
+    THIRD_PERSON_POSSESSIVE, PATIENT_WORDS, HEALTH_TERMS, HEALTH_TIES = (
+        _with_more(ROLE_WORDS, "ROLE_WORDS"), _with_more(HONORIFIC_WORDS, "HONORIFIC_WORDS"),
+        _with_more(SALUTATIONS, "SALUTATIONS"), _with_more(SIGN_OFFS, "SIGN_OFFS"),
+        _with_more(INTRODUCTIONS, "INTRODUCTIONS"), _with_more(PUBLIC_CUES, "PUBLIC_CUES"),
+        _with_more(FIRST_POSSESSIVE, "FIRST_POSSESSIVE"), _with_more(THIRD_PERSON_POSSESSIVE, "THIRD_PERSON_POSSESSIVE"),
+        _with_more(PATIENT_WORDS, "PATIENT_WORDS"), _with_more(HEALTH_TERMS, "HEALTH_TERMS"),
+        _with_more(HEALTH_TIES, "HEALTH_TIES"))
 _DATA = Path(__file__).resolve().parent / "data"
 
 

@@ -42,6 +42,33 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_FORMAT_CHARS)
 
 
+_DIGIT_CHARS = "0123456789"
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_FEW_DIGITS = 48
+
+
+def digit_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every run of ASCII digits in `text`, in order. Prose holds few digits: they are
+    found with one str.find per digit (memchr, ~0.3 µs per 5 kB), where a `[0-9]+` scan costs ~30 ns a
+    character; a text with many digits is scanned by the expression."""
+    positions: list[int] = []
+    for digit in _DIGIT_CHARS:
+        at = text.find(digit)
+        while at >= 0:
+            positions.append(at)
+            if len(positions) > _FEW_DIGITS:
+                return [m.span() for m in _DIGIT_RUN.finditer(text)]
+            at = text.find(digit, at + 1)
+    positions.sort()
+    runs: list[tuple[int, int]] = []
+    for at in positions:
+        if runs and runs[-1][1] == at:
+            runs[-1] = (runs[-1][0], at + 1)
+        else:
+            runs.append((at, at + 1))
+    return runs
+
+
 # -- e-mails ------------------------------------------------------------------------------------------
 
 # Led by the bracket, so a text full of spaces is not re-read from every one; the spaces around the
@@ -57,7 +84,7 @@ _NOT_LOCAL = ("me|us|him|her|them|you|it|look|looking|meet|arrive|arrived|stay|s
 _NOT_DOMAIN_START = "the|a|an|this|that|our|my|your|his|her|its|their|least|most|all|home|work|le|la|el|der|die|das|il"
 # A spoken address: local part (words joined by a spoken dot), a spoken at, a domain of 2+ labels.
 _SPOKEN_EMAIL = re.compile(
-    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto|underscore|dash|hyphen|bindestrich|tiret|trattino)[ \t]+{_LABEL})*)"
+    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL})\b)(?P<local>{_LABEL}(?:\.{_LABEL})*(?:[ \t]+(?:dot|punkt|point|punto|underscore|dash|hyphen|bindestrich|tiret|trattino)[ \t]+{_LABEL})*)"
     r"[ \t]+(?P<at>at|ät|arobase|arroba|chiocciola|klammeraffe)[ \t]+"
     rf"(?!(?:{_NOT_DOMAIN_START})\b)(?P<domain>{_LABEL}(?:[ \t]+(?:dot|punkt|point|punto)[ \t]+{_LABEL})+)(?![\w@])",
     re.I,
@@ -69,12 +96,34 @@ _SPOKEN_DASH = re.compile(r"[ \t]+(?:dash|hyphen|minus|bindestrich|tiret|guion|g
 # dots written, "at" spoken). The local part holds a dot, an underscore or a digit, or the domain is
 # a mail provider's ("anna at gmail.com"), so "a look at example.com", "I work at google.com" and
 # "version 2.1 at build.example.org" stay as they are.
-_MAIL_PROVIDERS = ("gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|mac|aol|protonmail|proton|gmx|"
+_MAIL_PROVIDERS = ("gmail|googlemail|email|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|mac|aol|protonmail|proton|gmx|"
                    "web|yandex|mail|qq|163|126|naver|daum|orange|free|libero|t-online|wp|o2|seznam|rediffmail|zoho")
+# Words of mail systems, not people: "our mail server at smtp.example.com".
+_NOT_CUED_LOCAL = ("server|servers|relay|host|gateway|service|site|website|page|domain|inbox|field|form|system|queue|list|"
+                   "lists|delivery|team|support|desk|office|app|client|provider|account|accounts|marketing|campaign")
+_DOMAIN = r"(?P<domain>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})(?![\w@])"
 _HALF_SPOKEN = re.compile(
-    r"(?<![\w.@])(?P<local>[A-Za-z][A-Za-z0-9]*[._][A-Za-z0-9._]*[A-Za-z0-9]|[A-Za-z]+[0-9][A-Za-z0-9]*"
-    rf"|(?!(?:{_NOT_LOCAL})\b)[A-Za-z][A-Za-z\-]*(?=[ \t]+at[ \t]+(?:{_MAIL_PROVIDERS})\.))"
-    r"[ \t]+at[ \t]+(?P<domain>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})(?![\w@])", re.I)
+    r"(?<![\w.@])(?P<local>[A-Za-z][A-Za-z0-9]*[._\-][A-Za-z0-9._\-]*[A-Za-z0-9]|[A-Za-z]+[0-9][A-Za-z0-9]*"
+    rf"|(?!(?:{_NOT_LOCAL}|{_NOT_CUED_LOCAL})\b)[A-Za-z][A-Za-z\-]*(?=,?[ \t]+at[ \t]+(?:{_MAIL_PROVIDERS})\.))"
+    r",?[ \t]+at[ \t]+" + _DOMAIN, re.I)
+# After a word that announces an address ("my email is John Smith at company.com"), any one word
+# before "at" is its local part.
+_MAIL_CUE = re.compile(r"(?i)(?<!\w)(?:e-?mail|mail|courriel|correo|adresse|address|indirizzo|endereço|adres)(?!\w)")
+_CUED_LOCAL = re.compile(rf"(?<![\w.@])(?!(?:{_NOT_LOCAL}|{_NOT_CUED_LOCAL})\b)(?P<local>[A-Za-z][A-Za-z0-9\-]*),?[ \t]+at[ \t]+" + _DOMAIN, re.I)
+# A domain as speech-to-text splits it after a spoken "at": "gmail. com", "gmail .com", "gmail,com",
+# "gmail dot com" behind a written local part. Only before a common top-level domain, written in lower case
+# as transcripts write it ("at scale. Com..." is two sentences).
+_TLDS = ("com|org|net|edu|gov|info|biz|io|co|me|email|mail|eu|us|uk|de|fr|es|it|nl|be|ch|at|pl|cz|se|no|dk|fi|pt|br|"
+         "ru|ua|in|jp|cn|kr|au|ca|mx|ar|tr|gr|ro|hu|ie|nz|za|il|sg|id|vn|th")
+_GAP = r"(?:[ \t]+\.[ \t]*|\.[ \t]+|,|[ \t]+(?:dot|punkt|point|punto)[ \t]+)"
+_DOMAIN_GAP = re.compile(  # matched right after each spoken "at" (_at_spans)
+    rf"(?!(?:{_NOT_DOMAIN_START})\b)(?P<label>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*){_GAP}"
+    rf"(?P<tld>(?-i:{_TLDS}))(?![\w@]|\.\w)", re.I)
+_AT_DOMAIN_GAP = re.compile(
+    rf"(?<=@)(?P<label>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*){_GAP}(?P<tld>(?-i:{_TLDS}))(?![\w@]|\.\w)", re.I)
+# The "at" dropped: "my email is johnsmith.gmail.com" (a mail provider's domain after a cue).
+_AT_DROPPED = re.compile(rf"(?<=[ \t])(?P<local>[A-Za-z][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\."
+                         rf"(?P<domain>(?:{_MAIL_PROVIDERS})\.[A-Za-z]{{2,6}})(?![\w@]|\.\w)", re.I)
 
 
 def _spoken_email(match: re.Match[str]) -> str:
@@ -97,28 +146,83 @@ def _emails(text: str) -> str:
         text = _SPACED_AT.sub("@", text)
         if _SPACED_DOT.search(text):
             text = _SPACED_DOT.sub(".", text)
+        text = _AT_DOMAIN_GAP.sub(r"\g<label>.\g<tld>", text)
     lowered = text.lower()
     if any(w in lowered for w in _SPOKEN_AT_WORDS):
         if any(w in lowered for w in _SPOKEN_DOT_WORDS):
             text = _SPOKEN_EMAIL.sub(_spoken_email, text)
+        if " at " in lowered:
+            text = _domain_gaps(text)
         if " at " in lowered and "." in text:
             text = _half_spoken(text)
+    if "." in text and "mail" in lowered and _MAIL_CUE.search(text):
+        text = _AT_DROPPED.sub(_at_dropped(text), text)
     return text
 
 
-_SPOKEN_AT_WORD = re.compile(r"[ \t]at[ \t]", re.I)
+# What is left of an address read out when speech-to-text drops or garbles its domain: a cue word, a
+# word, "at" or "@", and a mail provider's name ("my email is john.smith at gmail", "... at g mail").
+_SAID_ADDRESS = re.compile(
+    rf"(?<![\w.@])(?!(?:{_NOT_LOCAL}|{_NOT_CUED_LOCAL})\b)[A-Za-z0-9][A-Za-z0-9._\-]*,?(?:[ \t]+at[ \t]+|[ \t]*@[ \t]*)(?:{_MAIL_PROVIDERS}|g[ \t]mail|hot[ \t]mail)(?!\w)",
+    re.I)
+
+
+def says_an_address(text: str) -> bool:
+    """Whether a transcript reads out an e-mail address that `denoise` could not write out: a cue word
+    (e-mail, mail, address, ...) then, within 60 characters, a word, "at" and a mail provider's name.
+    For speech only, where a garbled domain must still not let the memo leave."""
+    return any(_SAID_ADDRESS.search(text, cue.end(), cue.end() + 60) for cue in _MAIL_CUE.finditer(text))
+
+
+def _at_dropped(text: str):
+    def replace(match: re.Match[str]) -> str:
+        cue = _MAIL_CUE.search(text, max(0, match.start() - 40), match.start())
+        return f"{match['local']}@{match['domain']}" if cue else match.group()
+    return replace
+
+
+_SPOKEN_AT_WORD = re.compile(r",?[ \t]at[ \t]", re.I)
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def _at_spans(text: str) -> list[tuple[int, int]]:
+    """The spans _SPOKEN_AT_WORD.finditer gives, found with str.find where the text allows it (the
+    expression has no literal to skip ahead by: it tries every position of a page of prose)."""
+    low = text.lower()
+    if len(low) != len(text) or "\t" in text:
+        return [m.span() for m in _SPOKEN_AT_WORD.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    at = low.find(" at ")
+    while at >= 0:
+        spans.append((at - 1 if at and text[at - 1] == "," else at, at + 4))
+        at = low.find(" at ", at + 4)
+    return spans
+
+
+def _domain_gaps(text: str) -> str:
+    """`text` with the domains after each spoken "at" closed up ("gmail. com" -> "gmail.com")."""
+    out, done = [], 0
+    for _, end in _at_spans(text):
+        if end < done:
+            continue
+        match = _DOMAIN_GAP.match(text, end)
+        if match:
+            out += [text[done:end], match["label"], ".", match["tld"]]
+            done = match.end()
+    return "".join(out) + text[done:] if out else text
 
 
 def _half_spoken(text: str) -> str:
     """_HALF_SPOKEN tried only at the word before each spoken "at" (a substitution over the whole
     text tries every position of a long prose text)."""
     out, done = [], 0
-    for at in _SPOKEN_AT_WORD.finditer(text):
-        start = at.start()
+    for at_start, _ in _at_spans(text):
+        start = at_start
         while start > done and text[start - 1] in _LOCAL_CHARS:
             start -= 1
-        match = _HALF_SPOKEN.match(text, start) if start < at.start() else None
+        match = _HALF_SPOKEN.match(text, start) if start < at_start else None
+        if match is None and start < at_start and _MAIL_CUE.search(text, max(0, start - 80), start):
+            match = _CUED_LOCAL.match(text, start)
         if match:
             out += [text[done:start], match["local"], "@", match["domain"]]
             done = match.end()
@@ -186,7 +290,8 @@ def _ocr_digits(match: re.Match[str]) -> str:
 
 _DIGIT_OR_REPEAT = frozenset(_DIGIT_WORDS) | frozenset(_REPEAT_WORDS)
 _PUNCTUATION = str.maketrans(",.;:!?-", "       ")
-_DIGITS = re.compile(r"[0-9]+")
+_PUNCTUATION_BYTES = bytes.maketrans(b",.;:!?-", b"       ")
+_DIGIT_OR_REPEAT_BYTES = frozenset(word.encode("ascii") for word in _DIGIT_OR_REPEAT if word.isascii())
 _OCR_CHARS = frozenset("OolI|")
 
 
@@ -195,8 +300,7 @@ def _digit_hints(text: str) -> tuple[bool, bool]:
     confusions), and whether a letter is glued to a number ("card4111", "Tel+44"): read at the
     digit runs only, not at every position of the text."""
     ocr = glued = False
-    for run in _DIGITS.finditer(text):
-        start, end = run.span()
+    for start, end in digit_runs(text):
         before, after = text[max(0, start - 2):start], text[end:end + 2]
         if not ocr and (before[-1:] in _OCR_CHARS or (before[-1:] in (" ", "-") and before[:1] in _OCR_CHARS)
                         or after[:1] in _OCR_CHARS or (after[:1] in (" ", "-") and after[1:2] in _OCR_CHARS)):
@@ -210,19 +314,16 @@ def _digit_hints(text: str) -> tuple[bool, bool]:
 
 
 def _spoken_digits(text: str) -> bool:
-    """Whether four or more digit words follow each other (the cheap test before the expression)."""
-    words = text.lower().translate(_PUNCTUATION).split()
-    if len(_DIGIT_OR_REPEAT.intersection(words)) == 0:
+    """Whether four or more digit words follow each other (the cheap test before the expression): each
+    word becomes a byte, 1 for a digit word, and four 1s in a row are looked for, all in C."""
+    lowered = text.lower()
+    if lowered.isascii():  # bytes.translate reads a 256-byte table; str.translate looks each character up
+        words, vocabulary = lowered.encode("ascii").translate(_PUNCTUATION_BYTES).split(), _DIGIT_OR_REPEAT_BYTES
+    else:
+        words, vocabulary = lowered.translate(_PUNCTUATION).split(), _DIGIT_OR_REPEAT
+    if vocabulary.isdisjoint(words):
         return False
-    run = 0
-    for word in words:
-        if word in _DIGIT_WORDS or word in _REPEAT_WORDS:
-            run += 1
-            if run == 4:
-                return True
-        else:
-            run = 0
-    return False
+    return b"\x01\x01\x01\x01" in bytes(map(vocabulary.__contains__, words))
 
 
 def denoise(text: str) -> str:

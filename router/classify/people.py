@@ -50,7 +50,7 @@ _AFTER_ROLE = re.compile(
     rf"(?:[ \t]*[,:(]?[ \t]*|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){_HONORIFIC}(?P<name>{NAME})")
 _AFTER_HONORIFIC = re.compile(rf"\.?[ \t]+{lx.TITLES}(?:{_PARTICLE}[ \t]+)?(?P<name>{NAME})")
 _AFTER_SALUTATION = re.compile(
-    rf"[ \t]+(?:(?P<hon>{lx.HONORIFICS})[ \t]+)?{lx.TITLES}(?P<name>{NAME}){lx.SUFFIXES}(?P<end>[ \t]*(?:[,!:\n]|$))?")
+    rf"[ \t]+(?:(?P<hon>(?i:{lx.HONORIFICS}))[ \t]+)?{lx.TITLES}(?P<name>{NAME}){lx.SUFFIXES}(?P<end>[ \t]*(?:[,!:\n]|$))?")
 _AFTER_SIGN_OFF = re.compile(
     rf"[ \t]*(?:[,!.\-–—][ \t]*(?P<nl>\n)?|(?P<nl2>\n))[ \t]*{_HONORIFIC}(?P<name>{NAME}){lx.SUFFIXES}"
     rf"(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
@@ -77,8 +77,13 @@ LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
+_NAME_PREFIX = re.compile(r"(?:Mc|Mac|O'|O’|D'|D’)(?=[A-Z])")
+
+
 def _name_shaped(word: str) -> bool:
-    """One capital per part ("Gianfrancesco", "Jean-Luc"), not an acronym or a product ("ChatGPT")."""
+    """One capital per part ("Gianfrancesco", "Jean-Luc", "McCarthy", "O'Brien"), not an acronym or a
+    product ("ChatGPT")."""
+    word = _NAME_PREFIX.sub("", word, count=1)
     return sum(c.isupper() for c in word) == word.count("-") + 1
 
 

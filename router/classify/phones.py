@@ -55,7 +55,12 @@ _CURRENCY = re.compile(r"[$€£¥₹₽₩¢]|\b(?:usd|eur|gbp|chf|jpy|inr|cad|
                        r"dollars?|pounds?|yen|francs?|kronor|kroner|złoty|zloty|rupees?|pesos?|reais|rubles?)\b", re.I)
 _PHONE_WORDS = re.compile(
     r"(?<!\w)(?:call|calling|called|phone[sd]?|telephone|mobile|cell|cellphone|whatsapp|contact|fax|dial|sms|"
-    r"text me|reach (?:me|him|her|us|them)|call ?back|call-back|(?:my|his|her|their|your|our|contact) number|hotline|landline|tel|tél|tlf|tfn|ph|mob|fon|handy|anrufen|ruf|téléphone|portable|appeler|"
+    r"text me|reach (?:me|him|her|us|them)|call ?back|call-back|(?:my|his|her|their|your|our|contact) number|"
+    # "reach the customer at ...": a person or a desk reached at a number (not "reach the target at")
+    r"reach(?:ed|ing)? (?:the |our |your |this |my |a )?(?:customer|client|patient|tenant|caller|user|employee|"
+    r"applicant|candidate|guest|member|support(?: team)?|team|office|front desk|desk|agent|manager|owner|driver|"
+    r"courier|doctor|nurse|landlord|buyer|seller|sender|recipient)s? (?:at|on)|"
+    r"hotline|landline|tel|tél|tlf|tfn|ph|mob|fon|handy|anrufen|ruf|téléphone|portable|appeler|"
     r"appelez|joindre|teléfono|móvil|movil|celular|llamar|llámame|llamame|telefono|cellulare|chiamare|chiamami|"
     r"bellen|bel me|mobiel|telefone|ligar|contato|contacto|kontakt|ring|komórka|zadzwoń|puhelin|soita|"
     r"телефон|тел|звоните|позвоните|моб|telepon|ponsel|điện thoại|sđt|telefoon|gsm|τηλέφωνο|τηλ|κινητό)\.?(?!\w)"

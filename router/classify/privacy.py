@@ -163,6 +163,10 @@ class PrivacyScanner:
         # A policy regex may be anchored (^...$) or reach across lines: such policies scan part by part.
         self._batchable = all(c.regex is None for c in self._customs)
 
+    def reports(self, kind: str) -> bool:
+        """Whether this scanner reports built-in `kind` (the policy did not disable it)."""
+        return kind in self._number_kinds or kind in self._secret_kinds or (kind == "email" and self._email)
+
     @property
     def batchable(self) -> bool:
         """Whether parts may be scanned joined (no policy regex that could anchor or span lines)."""

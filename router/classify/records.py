@@ -75,7 +75,15 @@ führerscheinnummer | passeport | numéro de passeport | permis de conduire | ca
 número de pasaporte | licencia de conducir | permiso de conducir | carnet de conducir | passaporto | patente di guida |
 carta d'identità | paspoort | paspoortnummer | rijbewijs | paszport | paszportu | prawo jazdy | prawa jazdy |
 dowód osobisty | dowodu osobistego | passaporte |
-carteira de motorista | carta de condução | körkort""")
+carteira de motorista | carta de condução | körkort | patente | numero di patente | rijbewijsnummer |
+číslo pasu | cestovní pas | cestovního pasu | řidičský průkaz | řidičského průkazu | občanský průkaz | cestovný pas |
+vodičský preukaz | občiansky preukaz | pasaport | pasaport numarası | pasaport no | ehliyet | ehliyet no |
+sürücü belgesi | kimlik kartı | паспорт | паспорта | номер паспорта | водительское удостоверение |
+водительского удостоверения | посвідчення водія | закордонний паспорт | pașaport | pașaportului | pasaport |
+permis de conducere | carte de identitate | útlevél | útlevélszám | jogosítvány | személyi igazolvány | passi |
+passin numero | ajokortti | henkilökortti | διαβατήριο | διαβατηρίου | δίπλωμα οδήγησης | αστυνομική ταυτότητα |
+paspor | nomor paspor | hộ chiếu | số hộ chiếu | giấy phép lái xe | bằng lái xe | căn cước | passnummer |
+kørekort | førerkort | ajokortin numero""")
 _ID_NUMBER_AFTER = re.compile(r"[\w'’]*[^\n]{0,40}?(?<![\w\-])(?P<number>[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){5,19})(?![\w\-])")
 _DATE_ONLY = re.compile(r"(?:\d{1,2}-\d{1,2}-\d{2,4}|\d{4}-\d{1,2}-\d{1,2})\Z")
 

@@ -108,6 +108,38 @@ async def test_a_screenshot_of_personal_data_is_answered_locally_and_never_reach
     assert route["media_scan"]["status"] == "scanned"
 
 
+# PP-OCRv4 reads these lines, rendered at 18 px, without the spaces between words ("Shipto:DanielOkafor",
+# "4821MapleRidgeDrive,Apt12B", "Patient:MarekNowak,54"): names, addresses and health records are found
+# only because the scan also reads the text respaced (router/classify/ocr_text.py).
+SMALL_PRINT = {
+    "address": ["Ship to: Daniel Okafor", "4821 Maple Ridge Drive, Apt 12B", "Columbus, OH 43215"],
+    "health": ["Patient: Marek Nowak, 54", "Dx: type 2 diabetes, hypertension"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SMALL_PRINT))
+async def test_a_screenshot_in_small_print_that_ocr_reads_without_spaces_is_still_kept_local(app, kind):
+    image = ms.screenshot(SMALL_PRINT[kind], size=18)
+    route = (await post(app, ms.chat("Summarise this record.", ms.image_part(image)), "/v1/route",
+                        {"x-turnout-scan-media": "true"})).json()
+    assert route["media_scan"]["status"] == "scanned", route
+    kinds = {finding["kind"] for finding in route["findings"]}
+    assert {kind, "person"} <= kinds, route["findings"]
+    assert route["location"] == "local" and route["data_class"] in ("confidential", "restricted")
+
+
+async def test_a_voice_memo_reading_out_a_card_number_is_kept_local_however_whisper_writes_it(app):
+    """Whisper base writes this memo's card number as an amount ("4,111,111,111,...") whose Luhn check
+    fails; the label before it decides (router/classify/spoken_numbers.py)."""
+    audio = ms.speech("My card number is 4111 1111 1111 1111, expiry November twenty seven.", voice="en-us")
+    route = (await post(app, ms.chat("Transcribe and summarise this memo.", ms.audio_part(audio)), "/v1/route",
+                        {"x-turnout-scan-media": "true"})).json()
+    assert route["media_scan"]["status"] == "scanned", route
+    found = {(f["kind"], f["where"]) for f in route["findings"]}
+    assert ("payment_card", "messages[0].content[1] (audio transcript)") in found, route["findings"]
+    assert route["location"] == "local" and route["data_class"] == "confidential"
+
+
 async def test_a_voice_memo_reading_out_a_phone_number_stays_local(app, cloud):
     audio = ms.speech("Please call me back on 020 7946 0958.")
     before = len(cloud.bodies)
@@ -223,19 +255,26 @@ async def test_a_text_only_model_sees_the_media_as_marked_text_before_the_questi
 
 
 def test_turnout_route_scan_media_shows_what_the_look_finds_and_says_when_it_is_skipped(tmp_path, capsys,
-                                                                                        monkeypatch):
+                                                                                        monkeypatch,
+                                                                                        default_policy_path):
     from router.cli import main
 
     monkeypatch.setenv("TURNOUT_MODEL_DIR", str(tmp_path))
+    # The default policy, with the look's 20 s timeout raised: this process loads PP-OCR on its first
+    # read, and on a loaded machine that alone can pass 20 s (a read past it fails closed; tested above).
+    policy = tmp_path / "policy.yaml"
+    text = default_policy_path.read_text(encoding="utf-8")
+    policy.write_text(text.replace("    timeout_s: 20 ", "    timeout_s: 300 ", 1), encoding="utf-8")
+    assert policy.read_text(encoding="utf-8") != text
     request = tmp_path / "request.json"
     body = ms.chat("Summarise.", ms.image_part(ms.screenshot(["IBAN: DE89 3704 0044 0532 0130 00"])))
     request.write_text(json.dumps(body))
-    assert main(["route", "--scan-media", str(request)]) == 0
+    assert main(["route", "--policy", str(policy), "--scan-media", str(request)]) == 0
     decision = json.loads(capsys.readouterr().out)
     assert decision["media_scan"]["status"] == "scanned"
     assert {"kind": "iban", "where": "messages[0].content[1] (image text)"} in decision["findings"]
     assert (decision["data_class"], decision["location"]) == ("confidential", "local")
-    assert main(["route", str(request)]) == 0  # without the flag: whether the gateway would read it
+    assert main(["route", str(request)]) == 0  # the default policy, without the flag: whether it would read it
     decision = json.loads(capsys.readouterr().out)
     assert decision["media_scan"]["status"] == "not_run" and "--scan-media" in decision["media_scan"]["reason"]
     assert main(["route", "--scan-media", "--header", "x-turnout-data-class: restricted", str(request)]) == 0

@@ -155,3 +155,25 @@ def test_simulate_refuses_a_traffic_file_it_cannot_read(tmp_path, capsys):
     broken.write_text('{"prompt": "x"}\n[1,\n')
     assert main(["simulate", "--policy", str(DEFAULT), str(broken)]) == 1
     assert "broken.jsonl:2:" in capsys.readouterr().err
+
+
+def test_train_calibrates_to_fails_where_the_strong_model_succeeds(tmp_path):
+    """Ranked on "the weak model fails", the probability is of the target: on hard prompts the weak model
+    always fails and the strong one succeeds half the time, so a hard prompt scores about 0.5, not 1."""
+    from router.classify.learned import LearnedScorer
+    from router.request import ChatRequest
+    from router.scorer import train
+
+    rows = []
+    for source, seed in (("shop/a", 1), ("shop/b", 2), ("shop/c", 3)):
+        for i, row in enumerate(synthetic(source, 80, seed)):
+            hard = i % 2 == 0
+            rows.append({**row, "weak_correct": not hard, "strong_correct": not hard or i % 4 == 0})
+    model = train([write_cases(tmp_path / "cases.jsonl", rows)]).model
+    scorer = LearnedScorer(model)
+    scores = {True: [], False: []}
+    for i, row in enumerate(rows):
+        request = ChatRequest.model_validate({"messages": [{"role": "user", "content": row["prompt"]}]})
+        scores[i % 2 == 0].append(scorer.score(request, row["prompt"]).score)
+    hard, easy = (sum(v) / len(v) for v in (scores[True], scores[False]))
+    assert 0.35 < hard < 0.65 and easy < 0.15, (hard, easy)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -55,6 +56,34 @@ def test_design_and_proof_requests_score_above_the_default_heavy_threshold(text)
 @pytest.mark.parametrize("text", ROUTINE)
 def test_routine_requests_score_below_the_default_heavy_threshold(text):
     assert score(text).score < heavy_threshold()
+
+
+NOTE = ("The quarterly town hall moved to the big meeting room on the third floor. Coffee and pastries will be "
+        "served from half past eight, and the talks start at nine sharp. Priya will open with the sales figures, "
+        "then Tom walks through the office move planned for the spring, and the afternoon is kept free for team "
+        "outings. Please bring your badge, as the new doors only open with it, and tell reception by Thursday if "
+        "you need a parking space or have any dietary wishes for lunch. Slides will be shared afterwards.")
+
+
+@pytest.mark.parametrize("instruction", ["Translate this into German: ",
+                                         "Write a short summary of this for the team chat:\n"])
+def test_pasted_material_after_a_routine_instruction_stays_below_the_heavy_threshold(instruction):
+    """The ask is the instruction: 600 characters of pasted note do not make a translation heavy."""
+    assert len(NOTE) > 500 and score(instruction + NOTE).score < heavy_threshold()
+    asked = features.extract(instruction + NOTE)[features.FEATURES.index("log_ask_chars")]
+    assert asked <= math.log1p(len(instruction)) < features.extract(NOTE)[features.FEATURES.index("log_ask_chars")]
+
+
+@pytest.mark.parametrize("text", ["\n\n" + NOTE, "\n" + NOTE + "\nThanks", "Note: " + NOTE])
+def test_a_text_that_heads_itself_is_all_ask(text):
+    """Leading blank lines or a one-word heading are not an instruction followed by material."""
+    assert features.extract(text)[features.FEATURES.index("log_ask_chars")] == pytest.approx(math.log1p(len(text)))
+
+
+def test_long_answer_options_are_measured():
+    prompt = "Which is right?\nA. " + "x" * 40 + "\nB. " + "y" * 20 + "\nC. no\nD. yes\nAnswer:"
+    vector = features.extract(prompt)
+    assert vector[features.FEATURES.index("log_option_chars")] == pytest.approx(math.log1p((40 + 20 + 2 + 3) / 4))
 
 
 def test_a_multi_step_word_problem_outranks_a_one_step_one():
@@ -134,7 +163,7 @@ def test_the_shipped_model_records_its_provenance():
     assert all({"prompts", "apgr", "cpt50", "cpt80"} <= set(row) for row in held_out.values())
     assert files["math_judged.jsonl"]["rows"] == 240
     assert {"math/judged-a", "math/judged-b"} <= set(held_out)
-    assert (REPO / "router" / "classify" / "models" / "complexity-v2.json").stat().st_size < 64 * 1024
+    assert (REPO / "router" / "classify" / "models" / "complexity-v3.json").stat().st_size < 64 * 1024
 
 
 @pytest.fixture

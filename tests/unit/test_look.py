@@ -190,6 +190,9 @@ def test_the_ingress_and_the_request_path_import_no_media_engine():
     ("Have a look at example.com for the details.", []),
     ("We meet at 5.30 at the office.", []),
     ("Version 2.1 at build.server.local", []),
+    ("Our email server at mail.example.com crashed.", []),
+    ("Please email me at your convenience.", []),
+    ("Visit us at booking.com, it is cheap.", []),
 ])
 def test_half_spoken_email_addresses_in_a_transcript_are_found(transcript, kinds):
     """Transcripts and other text share the normaliser: OCR text reads the same way."""
@@ -198,3 +201,93 @@ def test_half_spoken_email_addresses_in_a_transcript_are_found(transcript, kinds
     found = scan_text(policy(), transcript, "messages[0].content[1] (audio transcript)")
     assert [f.kind for f in found] == kinds
     assert [f.kind for f in scan_text(policy(), transcript, "messages[0].content[1] (image text)")] == kinds
+
+
+# What Whisper has written, or may write, for "My email is john.smith@gmail.com" read out: the dots
+# spoken or written, spaces around them, the "at" after a comma or dropped, the local part split.
+SPOKEN_EMAIL_VARIANTS = [
+    "My email is john.smith at email.com",
+    "My email is john.smith at gmail.com.",
+    "My email is johnsmith at email.com",
+    "My email is john smith at email dot com",
+    "My email is john.smith at email dot com",
+    "My email is john dot smith at gmail dot com",
+    "My email is john.smith at gmail. com",
+    "My email is john.smith at gmail .com",
+    "My email is john.smith at gmail,com",
+    "My email is johnsmith@email .com",
+    "My email is john.smith@gmail. com",
+    "My email is john.smith @gmail.com",
+    "My email is john.smith, at gmail.com",
+    "My email is john-smith at example.co.uk",
+    "My email is j.smith at company dot co dot uk",
+    "My email is johnsmith.gmail.com",
+    "My email address is jsmith at example.org",
+]
+# Spellings with the domain garbled: no address to write out, but one was read out all the same.
+GARBLED_EMAIL_VARIANTS = ["My email is john.smith at gmail", "My email is John Smith at g mail.", "E-mail: jsmith @ hotmail"]
+
+
+@pytest.mark.parametrize("transcript", SPOKEN_EMAIL_VARIANTS)
+def test_every_transcription_of_a_spoken_email_is_an_email(transcript):
+    """A voice memo reading out an address must never pass as internal, however speech-to-text
+    spells it: the normaliser writes it as an address, which the microsecond scanner alone finds."""
+    from router.classify.normalize import denoise, fold
+    from router.classify.privacy import PrivacyScanner
+    from router.look import scan_text
+
+    assert "email" in {f.kind for f in PrivacyScanner().scan(denoise(fold(transcript)), "m")}
+    found = scan_text(policy(), transcript, "messages[0].content[1] (audio transcript)")
+    assert "email" in [f.kind for f in found]
+
+
+@pytest.mark.parametrize("transcript", GARBLED_EMAIL_VARIANTS)
+def test_a_transcript_reading_out_an_address_with_a_garbled_domain_is_still_an_email(transcript):
+    from router.look import scan_text
+
+    found = scan_text(policy(), transcript, "messages[0].content[1] (audio transcript)")
+    assert ("email", "read out") in [(f.kind, f.reason) for f in found]
+    # Typed text is not speech: without a domain it holds no address.
+    assert "email" not in [f.kind for f in scan_text(policy(), transcript, "messages[0].content[1] (image text)")]
+
+
+@pytest.mark.parametrize("transcript", ["I will email you at noon.", "Check your mail at home tonight.",
+                                        "The mail arrived at nine.", "Email the team at gmail headquarters? No."])
+def test_a_transcript_that_only_mentions_mail_holds_no_address(transcript):
+    from router.look import scan_text
+
+    assert scan_text(policy(), transcript, "messages[0].content[1] (audio transcript)") == []
+
+
+class _Reader:
+    """A function-backed media reader: `transcribe` returns `transcript`, raises it, or never returns."""
+
+    def __init__(self, transcript: str | BaseException | None) -> None:
+        self.transcript = transcript
+
+    async def image_text(self, data: bytes, *, max_pixels: int) -> str:
+        raise AssertionError("no image here")
+
+    async def transcribe(self, data: bytes, fmt: str, *, language: str | None = None) -> str:
+        if self.transcript is None:
+            await asyncio.Event().wait()  # a transcription stuck under load
+        if isinstance(self.transcript, BaseException):
+            raise self.transcript
+        return self.transcript
+
+
+@pytest.mark.parametrize("transcript, finding", [
+    (None, "unreadable_media"),
+    (RuntimeError("replica died"), "unreadable_media"),
+    ("My email is john.smith at gmail dot com", "email"),
+    ("My email is johnsmith at email .com", "email"),
+    ("My email is john.smith at gmail", "email"),
+])
+def test_a_voice_memo_that_times_out_fails_or_reads_out_an_address_never_leaves(transcript, finding):
+    compiled = compile_policy(POLICY.format(scan="when_leaving").replace("{scan: when_leaving}",
+                                                                          "{scan: when_leaving, timeout_s: 0.05}"))
+    request, decision = plan(compiled, body(AUDIO), {})
+    assert decision.model == "cloud"
+    again, report = asyncio.run(MediaLook(_Reader(transcript)).review(compiled, request, decision))
+    assert (again.model, again.profile.data_class) == ("local-text", DataClass.CONFIDENTIAL), report.as_json()
+    assert finding in [f.kind for f in again.profile.findings]

@@ -154,6 +154,8 @@ def test_hand_written_phones_found(scanner, number):
     ("เบอร์โทร0812345678ครับ",),
     ("Số điện thoại của tôi là 0912 345 678",),
     ("Nomor ponsel saya 0812-3456-7890",),
+    ("Reach the customer at 0610990695 after 5pm.",),  # "reach <someone> at": a way of saying call
+    ("You can reach our support team on 0375040119.",),
 ]))
 def test_unformatted_numbers_found_next_to_a_phone_word(scanner, text):
     assert "phone" in kinds(scanner, text)
@@ -187,6 +189,7 @@ PHONE_DECOYS = [
     ("The front desk extension is 555-0132.",),  # seven digits and no phone word
     ("订单号20240512123456已发货",),  # an order number inside Chinese text: no phone word
     ("ABC1234567890 is a part number.",),  # glued to Latin letters: part of a token
+    ("We reach the target at 4155550132 units shipped.",),  # reach a target, not a person
 ]
 
 

@@ -163,7 +163,8 @@ def test_a_next_turn_reads_only_its_new_message(base, monkeypatch):
     first = scanner.scan_many(turns)
     read: list[str] = []
     real = scanner._scan
-    monkeypatch.setattr(scanner, "_scan", lambda text, where, exact: read.append(text) or real(text, where, exact))
+    monkeypatch.setattr(scanner, "_scan", lambda text, where, exact, base_clean=False: read.append(text)
+                        or real(text, where, exact, base_clean))
     nxt = turns + [("And the invoice for March?", "messages[5].content")]
     again = scanner.scan_many(nxt)
     assert read == ["And the invoice for March?"]

@@ -287,3 +287,20 @@ def test_every_issuer_faker_knows_is_a_card_next_to_a_card_word(base, card_type)
     for _ in range(60):
         number = fake.credit_card_number(card_type=card_type)
         assert "payment_card" in {f.kind for f in base.scan(f"Charge the card {number} today.", "x")}, number
+
+
+@pytest.mark.parametrize("text", [
+    "Summarise the call: customer Ingrid Halvorsen said the router keeps rebooting.",
+    "Ship the replacement to 4821 Maple Ridge Drive, Apt 12B, Columbus, OH 43215",
+    "write to maria.keller [at] example-mail [dot] de today",
+    "call me on plus four four two zero seven nine four six zero zero one eight",
+    "What are the symptoms of type 2 diabetes?",
+    "The operations team reviewed the quarterly maintenance schedule.",
+])
+def test_a_scan_told_that_classify_found_nothing_finds_the_same(base, text):
+    """pipeline.scan_when_leaving passes base_clean when classify's scanner found nothing in the texts:
+    the privacy scanner is then not run again on text the normaliser left as it is."""
+    assert not base.scan(text, "m")
+    parts = [(text, "messages[0].content"), ("And a second part.", "messages[1].content")]
+    assert ThoroughScanner(base).scan_many(parts, base_clean=True) == ThoroughScanner(base).scan_many(parts)
+    assert ThoroughScanner(base).scan_many(parts[:1], base_clean=True) == ThoroughScanner(base).scan(text, parts[0][1])

@@ -29,7 +29,16 @@ def derive(pickle_path: Path, max_rank: int) -> list[str]:
         names: dict[str, dict] = pickle.load(handle)
     kept = {name for name, info in names.items()
             if _WORD.match(name) and info.get("rank") and min(info["rank"].values()) <= max_rank}
-    return sorted(kept)
+    return sorted(kept | {spelled for name in kept for spelled in _spellings(name)})
+
+
+def _spellings(name: str) -> list[str]:
+    """The dataset writes one capital per name ("Mccarthy", "Macdonald"); texts write "McCarthy",
+    "MacDonald"."""
+    for prefix in ("Mc", "Mac"):
+        if name.startswith(prefix) and len(name) > len(prefix) + 2 and name[len(prefix)].islower():
+            return [prefix + name[len(prefix)].upper() + name[len(prefix) + 1:]]
+    return []
 
 
 def main() -> None:

@@ -1,0 +1,123 @@
+"""ASGI plumbing of the HTTP surface, below any framework: the bearer key, the JSON body, SSE framing,
+and a client's hang-up cancelling the work done for it.
+
+These take ASGI's own `receive` and header mappings, so the hot endpoint (POST /v1/chat/completions,
+served as a plain ASGI endpoint by router/http.py) and the FastAPI routes share them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar
+
+import orjson
+
+from router.errors import BadRequest, PayloadTooLarge
+
+log = logging.getLogger("turnout.http")
+T = TypeVar("T")
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+_DRAIN_BYTES = 64 * 1024 * 1024
+SSE_DONE = b"data: [DONE]\n\n"
+
+
+def sse_event(obj: Any) -> bytes:
+    return b"data: " + orjson.dumps(obj) + b"\n\n"
+
+
+async def sse(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
+    """The gateway's chunks framed as server-sent events, ending with `[DONE]`. Closing this closes
+    `chunks` (the gateway settles and records a stream when its iterator ends)."""
+    try:
+        async for chunk in chunks:
+            yield sse_event(chunk)
+        yield SSE_DONE
+    finally:
+        await chunks.aclose()
+
+
+def bearer(headers: Mapping[str, str]) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def read_json_body(receive: Receive, headers: Mapping[str, str], max_bytes: int) -> Any:
+    """The decoded JSON body; 413 past `max_bytes` (checked while reading), 400 if empty or not JSON."""
+    body = bytearray()
+    seen = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client left before sending it all
+            break
+        piece = message.get("body", b"")
+        seen += len(piece)
+        if seen <= max_bytes:
+            body += piece
+        elif seen > max_bytes + _DRAIN_BYTES:
+            break
+        if not message.get("more_body", False):
+            break
+    # Draining (up to a bound) before answering lets proxies in front (HAProxy) deliver the 413
+    # instead of turning a half-read upload into a 503.
+    if seen > max_bytes:
+        declared = headers.get("content-length", "")
+        size = f"of {int(declared)} bytes " if declared.isdigit() else ""
+        raise PayloadTooLarge(f"request body {size}exceeds the limit of {max_bytes} bytes "
+                              f"(TURNOUT_MAX_BODY_BYTES)")
+    if not body:
+        raise BadRequest("request body is empty; expected a JSON object")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"request body is not valid JSON: {exc}") from None
+
+
+class HangUp:
+    """`async with HangUp(receive) as hang_up:` — a client that hangs up inside the block cancels it
+    (and so the upstream call under it); the block then ends quietly with `hang_up.happened` set. Any
+    other cancellation (server shutdown, Ray cancelling the request) goes on as it came.
+
+    The body has been read, so the next ASGI message can only be `http.disconnect`. Only one is awaited,
+    by one watching task; the block itself runs in the caller's task (no task per request for the work:
+    asyncio.timeout's way, cancel and `uncancel`)."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.happened = False
+
+    async def __aenter__(self) -> HangUp:
+        self._task = asyncio.current_task()
+        self._watcher = asyncio.ensure_future(self._receive())
+        self._watcher.add_done_callback(self._heard)
+        return self
+
+    def _heard(self, watcher: asyncio.Future) -> None:
+        try:
+            message = watcher.result()
+        except BaseException:  # cancelled, or a receive that failed: it tells nothing about the client
+            return
+        if message.get("type") == "http.disconnect" and self._task is not None:
+            self.happened = True
+            self._task.cancel()
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> bool:
+        self._watcher.remove_done_callback(self._heard)
+        self._watcher.cancel()
+        if self.happened and self._task is not None and self._task.uncancel() == 0 \
+                and exc_type is asyncio.CancelledError:
+            log.info("client disconnected; request cancelled")
+            return True
+        return False
+
+
+async def unless_disconnected(receive: Receive, work: Awaitable[T]) -> T | None:
+    """`work`'s result, or None when the client hung up first (the work, and the upstream call under it,
+    is cancelled then). Streams need no help: the response cancels its body when the client goes."""
+    async with HangUp(receive):
+        return await work
+    return None
