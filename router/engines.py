@@ -26,6 +26,7 @@ WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 # SHA-256 of model.bin.part1 + model.bin.part2 as published in version 1.0.0 of both packages.
 WHISPER_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 WHISPER_DIR = "whisper-base-ct2"
+WHISPER_NAME = "whisper-base"  # the model, as telemetry names it (gen_ai.request.model)
 PCM16_RATE = 24_000
 WHISPER_RATE = 16_000
 

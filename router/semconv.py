@@ -39,6 +39,7 @@ TOKEN_OUTPUT = _gen_ai.GenAiTokenTypeValues.OUTPUT.value
 PROVIDER_OPENAI = _gen_ai.GenAiProviderNameValues.OPENAI.value
 PROVIDERS = frozenset(v.value for v in _gen_ai.GenAiProviderNameValues)
 PROVIDER_LLAMA_CPP = "llama_cpp"  # not in the list; the conventions allow any lower-case name
+PROVIDER_FASTER_WHISPER = "faster_whisper"  # local speech-to-text (router/engines.py), likewise
 
 # GenAI metrics
 GEN_AI_CLIENT_TOKEN_USAGE = _gen_ai_metrics.GEN_AI_CLIENT_TOKEN_USAGE

@@ -104,7 +104,7 @@ class Recording:
 
     __slots__ = ("operation", "tenant", "app", "decision", "outcome", "usage", "bill", "cache", "status",
                  "error", "streamed", "steps", "start_ns", "start_perf", "first_token_perf", "parent",
-                 "owned", "done", "policy")
+                 "owned", "done", "policy", "engine")
 
     def __init__(self, operation: str, *, parent: Any = None, owned: bool = False) -> None:
         self.operation, self.parent, self.owned = operation, parent, owned
@@ -122,6 +122,9 @@ class Recording:
         self.first_token_perf: float | None = None
         self.done = False
         self.policy: Any = None
+        # (gen_ai.provider.name, model name) of what did the work where it is not the answering policy
+        # model itself: a local transcription is Whisper's (router/transcriptions.py), not llama.cpp's
+        self.engine: tuple[str, str] | None = None
 
     @contextlib.contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -176,7 +179,11 @@ class Recording:
             refusal=refusal_reason(error, decision) if error is not None else _refusal_of(status),
             steps=tuple(self.steps), start_ns=self.start_ns, end_ns=end_ns, duration_s=end_perf - self.start_perf,
             time_to_first_token_s=ttft, parent=self.parent,
-            providers=providers(self.policy) if self.policy is not None else {})
+            providers=self._providers(model))
+
+    def _providers(self, model: str | None) -> Mapping[str, tuple[str, str]]:
+        known = providers(self.policy) if self.policy is not None else {}
+        return {**known, model: self.engine} if self.engine is not None and model is not None else known
 
 
 def _fields(record: Any) -> tuple:

@@ -19,9 +19,11 @@ import os
 import time
 from typing import Any, Mapping
 
+from router import semconv as sc
 from router import served
 from router.accounting import Bill, held_cost
 from router.dispatch import Attempt
+from router.engines import WHISPER_NAME
 from router.errors import BadRequest, TurnoutError, Unroutable, UpstreamUnavailable
 from router.pipeline import plan
 from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel
@@ -114,8 +116,12 @@ async def transcribe(gateway, form: Mapping[str, Any], headers: Mapping[str, str
         held = time.perf_counter() - started
         rec.outcome.attempts.append(Attempt(model_id, "ok", held, started_ns=started_ns))
         rec.outcome.model = model_id
-        cost = held_cost(model.pricing.gpu_hour_usd, held) if isinstance(model, LlamaCppModel) else \
-            (duration or 0.0) * float((lookup(model.model) or {}).get("input_cost_per_second") or 0.0)
+        if isinstance(model, LlamaCppModel):
+            rec.engine = (sc.PROVIDER_FASTER_WHISPER, WHISPER_NAME)  # the look's speech engine did the work
+            cost = held_cost(model.pricing.gpu_hour_usd, held)
+        else:  # billed per second of audio: the provider's figure, else the clip's own header's
+            seconds = duration or sum(clip.duration_s for clip in decision.profile.audio)
+            cost = seconds * float((lookup(model.model) or {}).get("input_cost_per_second") or 0.0)
         rec.settled(None, Bill(cost=cost), 200)
         out_headers = served.headers(rec.freeze())
         out_headers["x-turnout-duration-ms"] = f"{held * 1000:.0f}"
