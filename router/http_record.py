@@ -9,6 +9,7 @@ bad key) are recorded too, with the status sent. Other paths (health, metrics, a
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from opentelemetry import propagate
@@ -47,8 +48,12 @@ class RecordRequests:
             await send(message)
 
         token = opened(recording)
+        unsent = 500  # what a request that ends with nothing sent is recorded as
         try:
             await self.app(scope, receive, sending)
+        except asyncio.CancelledError:
+            unsent = 499  # cancelled from outside before an answer: Ray Serve's proxy saw the client go
+            raise
         finally:
             closed(token)
-            gateway.telemetry.finish(recording, status[0] if status else 500, span)
+            gateway.telemetry.finish(recording, status[0] if status else unsent, span)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from pathlib import Path
 
 import httpx
@@ -399,3 +400,43 @@ async def test_gauges_come_from_the_latest_gateway_only(otel):
     await stale.refresh_health()
     assert o.points("turnout.local.replicas") == [({"model": "local"}, 1)]
     assert o.points("turnout.local.queue_depth") == [({"model": "local"}, 2)]
+
+
+async def test_a_request_cancelled_from_outside_before_its_answer_is_recorded_as_the_client_gone(otel):
+    """Under Ray Serve the proxy cancels the replica's request task when the client hangs up; nothing
+    was sent, and the record says 499 (client closed), not a server error."""
+    called, never = asyncio.Event(), asyncio.Event()
+
+    async def hangs(request):
+        called.set()
+        await never.wait()
+
+    o = otel(local=hangs, cheap=hangs, flagship=hangs)
+    await o.gateway.refresh_health()
+    body = json.dumps(chat()).encode()
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": "/v1/chat/completions", "raw_path": b"/v1/chat/completions",
+             "query_string": b"", "root_path": "", "server": ("turnout", 80), "client": ("127.0.0.1", 1),
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]}
+    sent: list[dict] = []
+    request = {"type": "http.request", "body": body, "more_body": False}
+
+    async def receive():
+        nonlocal request
+        message, request = request, None
+        if message is None:
+            await never.wait()  # the client is still there as far as the app can hear
+        return message
+
+    async def send(message):
+        sent.append(message)
+
+    task = asyncio.create_task(create_app(o.gateway)(scope, receive, send))
+    await asyncio.wait_for(called.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert sent == []
+    [(labels, count)] = o.points("turnout.requests")
+    assert (labels["status"], count) == ("499", 1)
+    assert o.server().attributes["http.response.status_code"] == 499
