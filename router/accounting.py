@@ -130,14 +130,14 @@ def served_cost(policy: CompiledPolicy, model: str | None, usage: Usage | None, 
     spec = policy.models[model]
     if spec.kind == "llamacpp":
         return held_cost(spec.pricing.gpu_hour_usd, held_s)
-    return cloud_cost(spec.rates(), usage) if usage is not None else 0.0
+    return cloud_cost(policy.rates[model], usage) if usage is not None else 0.0
 
 
 def usage_cost(policy: CompiledPolicy, model: str | None, usage: dict[str, Any] | None) -> float:
     """A cloud model's cost for an upstream's reported usage (0 for a local one: see `served_cost`)."""
     if model is None or not usage or policy.models[model].kind == "llamacpp":
         return 0.0
-    return cloud_cost(policy.models[model].rates(), Usage.of(usage) or Usage())
+    return cloud_cost(policy.rates[model], Usage.of(usage) or Usage())
 
 
 def actual(policy: CompiledPolicy, model: str | None, usage: dict[str, Any] | None, elapsed_s: float) -> Charge:
@@ -170,7 +170,7 @@ def bill(policy: CompiledPolicy, decision: Decision, model: str | None, usage: U
     reference_id = reference_model(policy, task)
     if reference_id is None or usage is None:
         return Bill(cost=cost)
-    reference = cloud_cost(policy.models[reference_id].rates(), usage)
+    reference = cloud_cost(policy.rates[reference_id], usage)
     if not may_leave(policy, decision.profile.data_class) and not policy.spec.accounting.count_private_savings:
         return Bill(cost=cost, reference=reference, kept_local=reference)
     return Bill(cost=cost, reference=reference, savings=max(0.0, reference - cost))

@@ -230,8 +230,10 @@ class Hold:
 
     async def cover(self, charge: Charge, now: datetime) -> Bucket | None:
         """Reserve what `charge` needs beyond what is held. None when covered; else the bucket it would pass."""
+        if not self.buckets:  # no budget applies: nothing to reserve
+            return None
         extra = {meter: max(0, charge.units(meter) - self.held[meter]) for meter in METERS}
-        if not self.buckets or not any(extra.values()):
+        if not any(extra.values()):
             return None
         keys = [b.key for b in self.buckets]
         try:

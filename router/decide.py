@@ -145,9 +145,10 @@ def _matches(when: When, p: RequestProfile, largest_input: int) -> bool:
     return True
 
 
-def _estimate(model: LlamaCppModel | RemoteModel, input_tokens: int, output_tokens: int) -> tuple[float, float]:
-    """(cost USD, latency s) of serving the request on `model`."""
-    per_in, per_out = model.price_per_token()
+def _estimate(model: LlamaCppModel | RemoteModel, per_token: tuple[float, float], input_tokens: int,
+              output_tokens: int) -> tuple[float, float]:
+    """(cost USD, latency s) of serving the request on `model`, priced at `per_token` (input, output)."""
+    per_in, per_out = per_token
     cost = input_tokens * per_in + output_tokens * per_out
     if isinstance(model, LlamaCppModel):
         latency = input_tokens / model.pricing.prefill_tokens_per_s + output_tokens / model.pricing.output_tokens_per_s
@@ -161,7 +162,7 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
     """One candidate, with the first reason it may not serve this request (privacy first)."""
     model = policy.models[model_id]
     input_tokens = p.input_tokens.get(model_id, 0)
-    cost, latency = _estimate(model, input_tokens, p.output_tokens)
+    cost, latency = _estimate(model, policy.token_prices[model_id], input_tokens, p.output_tokens)
     state = health.get(model_id, HEALTHY)
 
     def verdict(eligible: bool, reason: str) -> Candidate:
@@ -225,7 +226,7 @@ def decide(profile: RequestProfile, policy: CompiledPolicy, health: Mapping[str,
     reasons = [_class_reason(profile)]
     if profile.complexity.reasons:
         reasons.append(f"complexity {profile.complexity.score:.2f}: {'; '.join(profile.complexity.reasons)}")
-    locations = {m.id: m.location for m in spec.models}
+    locations = policy.locations
 
     def refuse(error: TurnoutError, rule: str | None, table: dict[str, Candidate]) -> Decision:
         return Decision(profile, None, None, rule, (), tuple(reasons + [error.message]),

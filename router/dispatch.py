@@ -123,21 +123,20 @@ class Dispatcher:
         self.first_token_timeout_s = first_token_timeout_s
         self.on_result = on_result or (lambda model, error: None)
 
-    async def _running(self, decision: Decision, outcome: Outcome,
-                       refused: list[TurnoutError]) -> AsyncIterator[tuple[str, Backend]]:
-        """The decision's chain, in order, skipping (and recording) models with no backend running and
-        models `admit` turns down (e.g. a fallback the tenant's budget cannot cover)."""
-        for model in decision.chain:
-            backend = self.backends.get(model)
-            if backend is None:
-                outcome.attempts.append(Attempt(model, "NotRunning", 0.0, "no backend loaded"))
-                continue
-            refusal = await self.admit(model)
-            if refusal is not None:
-                outcome.attempts.append(Attempt(model, type(refusal).__name__, 0.0, refusal.message))
-                refused.append(refusal)
-                continue
-            yield model, backend
+    async def _admitted(self, model: str, outcome: Outcome, refused: list[TurnoutError]) -> Backend | None:
+        """`model`'s backend, or None (recorded as an attempt) when none is running or `admit` turns the
+        model down (e.g. a fallback the tenant's budget cannot cover). A plain coroutine, not an async
+        generator: one left unfinished would be closed by a task of its own (and a loop wake-up) per request."""
+        backend = self.backends.get(model)
+        if backend is None:
+            outcome.attempts.append(Attempt(model, "NotRunning", 0.0, "no backend loaded"))
+            return None
+        refusal = await self.admit(model)
+        if refusal is not None:
+            outcome.attempts.append(Attempt(model, type(refusal).__name__, 0.0, refusal.message))
+            refused.append(refusal)
+            return None
+        return backend
 
     def _record(self, outcome: Outcome, model: str, started: float, started_ns: int,
                 error: BaseException | None) -> None:
@@ -175,7 +174,10 @@ class Dispatcher:
         refused: list[TurnoutError] = []
         deadline = time.perf_counter() + self.total_timeout_s
         left = sum(1 for model in decision.chain if model in self.backends)
-        async for model, backend in self._running(decision, outcome, refused):
+        for model in decision.chain:  # skipping models with no backend running or that admit refuses
+            backend = await self._admitted(model, outcome, refused)
+            if backend is None:
+                continue
             now = time.perf_counter()
             if deadline - now <= 0:
                 if last is None:

@@ -10,11 +10,14 @@ a `CompiledPolicy` with everything the hot path needs precomputed. Every problem
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, field_validator
 
+from router import prices
 from router.classify import Classifier
 from router.policy_base import DATA_CLASSES, DataClassField, ModelId, Spec
 from router.policy_media import ComplexitySpec, EngineSpec, GpuSpec, Media, MediaFetch
@@ -259,6 +262,21 @@ class CompiledPolicy:
     models: dict[str, LlamaCppModel | RemoteModel]
     warnings: tuple[str, ...] = ()
     classifier: Classifier | None = field(default=None, compare=False, repr=False)  # None: decide-only tests
+
+    @cached_property
+    def locations(self) -> Mapping[str, str]:
+        """Each model's location (local | cloud), derived once per policy and shared by every Decision (not to be modified)."""
+        return {m.id: m.location for m in self.spec.models}
+
+    @cached_property
+    def rates(self) -> Mapping[str, prices.Rates]:
+        """Each cloud model's per-token rates (RemoteModel.rates), derived once per policy (not to be modified)."""
+        return {m.id: m.rates() for m in self.spec.models if not isinstance(m, LlamaCppModel)}
+
+    @cached_property
+    def token_prices(self) -> Mapping[str, tuple[float, float]]:
+        """Each model's (input, output) USD per token (`price_per_token`), derived once per policy."""
+        return {m.id: m.price_per_token() for m in self.spec.models}
 
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.spec.tenants if t.id == tenant_id), None)
