@@ -11,7 +11,10 @@ a short routine prompt and a ~1k-token one (temperature 0.7, so no cache hits).
 Per prompt it prints, per step: Python function calls per request (cProfile: exact, the same on
 every run) and CPU µs per request (each step's function wrapped by a thread-CPU timer; the median
 over `--rounds` rounds of `--requests` requests each). "total" is the whole ASGI call; "http+rest"
-what the steps do not cover (ASGI framing, body read, auth, the endpoint, headers and JSON out).
+what the steps do not cover (ASGI framing, body read, auth, the endpoint, headers and JSON out);
+"gc" the cyclic garbage collector's CPU (out of the step it interrupted). Before measuring, each
+prompt is sent until the in-process feedback store is full (10,000 decisions kept): the steady state
+of a long-running replica, whose retained records make each full collection dearer.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import argparse
 import asyncio
 import cProfile
 import functools
+import gc
 import inspect
 import os
 import pstats
@@ -75,11 +79,23 @@ class Meter:
         self.only: str | None = None
         self.profile: cProfile.Profile | None = None
         self.depth = 0
+        self.gc_ns = 0  # CPU in the cyclic garbage collector (gc.callbacks), its own row, out of the steps'
+        self.gc_start = 0
+        self.gc_at_enter = 0
+        gc.callbacks.append(self.collecting)
+
+    def collecting(self, phase: str, _info: dict) -> None:
+        if phase == "start":
+            self.gc_start = time.thread_time_ns()
+        else:
+            self.gc_ns += time.thread_time_ns() - self.gc_start
 
     def enter(self, name: str) -> int:
         self.depth += 1
-        if self.depth == 1 and self.mode == "calls" and name == self.only:
-            self.profile.enable()
+        if self.depth == 1:
+            self.gc_at_enter = self.gc_ns
+            if self.mode == "calls" and name == self.only:
+                self.profile.enable()
         return time.thread_time_ns()
 
     def leave(self, name: str, start: int) -> None:
@@ -88,7 +104,8 @@ class Meter:
             if self.mode == "calls" and name == self.only:
                 self.profile.disable()
             elif self.mode == "cpu":
-                self.spent[name] = self.spent.get(name, 0) + time.thread_time_ns() - start
+                spent = time.thread_time_ns() - start - (self.gc_ns - self.gc_at_enter)
+                self.spent[name] = self.spent.get(name, 0) + spent
 
     def wrap(self, name: str, fn):
         meter = self
@@ -161,10 +178,10 @@ def body_of(text: str) -> bytes:
                          "messages": [{"role": "user", "content": text}]})
 
 
-async def measure(meter: Meter, call, body: bytes, requests: int, rounds: int):
+async def measure(meter: Meter, call, body: bytes, requests: int, rounds: int, warm_up: int):
     status, headers = await call(body)
     assert status == 200, (status, headers)
-    for _ in range(300):  # warm up
+    for _ in range(warm_up):  # warm up to the steady state: the feedback store full
         await call(body)
     calls: dict[str, float] = {}
     n = 200
@@ -182,19 +199,22 @@ async def measure(meter: Meter, call, body: bytes, requests: int, rounds: int):
         stats = pstats.Stats(meter.profile).stats if meter.profile.getstats() else {}
         calls[name] = sum(v[1] for v in stats.values()) / n
     calls["http+rest"] = calls["total"] - sum(calls[name] for name in STEPS)
+    calls["gc"] = 0
     meter.mode = "cpu"
     rows = []
     for _ in range(rounds):
         meter.spent.clear()
+        gc_before = meter.gc_ns
         start = time.thread_time_ns()
         for _ in range(requests):
             await call(body)
         row = {name: ns / requests / 1000 for name, ns in meter.spent.items()}
         row["total"] = (time.thread_time_ns() - start) / requests / 1000
+        row["gc"] = (meter.gc_ns - gc_before) / requests / 1000
         rows.append(row)
     meter.mode = "off"
-    cpu = {name: statistics.median(r.get(name, 0.0) for r in rows) for name in [*STEPS, "total"]}
-    cpu["http+rest"] = cpu["total"] - sum(cpu[name] for name in STEPS)
+    cpu = {name: statistics.median(r.get(name, 0.0) for r in rows) for name in [*STEPS, "gc", "total"]}
+    cpu["http+rest"] = cpu["total"] - cpu["gc"] - sum(cpu[name] for name in STEPS)
     return cpu, calls, headers
 
 
@@ -217,7 +237,8 @@ def main() -> None:
     meter.install(gateway)
     results = {}
     for label, text in (("short", SHORT), ("~1k tokens", LONG)):
-        results[label] = asyncio.run(measure(meter, call, body_of(text), args.requests, args.rounds))
+        warm_up = getattr(gateway.feedback, "max_decisions", 0) + 300
+        results[label] = asyncio.run(measure(meter, call, body_of(text), args.requests, args.rounds, warm_up))
     labels = list(results)
     print(f"CPU per request (median of {args.rounds} x {args.requests}) and Python calls per request, by step")
     for label in labels:
@@ -226,7 +247,7 @@ def main() -> None:
               f"cache {headers.get('x-turnout-cache')}")
     print("| step | " + " | ".join(f"{l} µs | {l} calls" for l in labels) + " |")
     print("|---|" + "---:|---:|" * len(labels))
-    for name in [*STEPS, "http+rest", "total"]:
+    for name in [*STEPS, "http+rest", "gc", "total"]:
         cells = " | ".join(f"{results[l][0][name]:.1f} | {results[l][1][name]:.0f}" for l in labels)
         print(f"| {name} | {cells} |")
 
