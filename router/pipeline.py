@@ -41,8 +41,11 @@ def plan(policy: CompiledPolicy, payload: Any, headers: Mapping[str, str], tenan
         return request, scan_when_leaving(decide(profile, policy, health), policy, health)
 
 
+_NOT_TIMED = contextlib.nullcontext()  # reusable: it holds nothing
+
+
 def _untimed(_name: str) -> ContextManager[None]:
-    return contextlib.nullcontext()
+    return _NOT_TIMED
 
 
 def redecide(profile: RequestProfile, policy: CompiledPolicy, health: Mapping[str, ModelHealth] | None,

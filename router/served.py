@@ -10,10 +10,9 @@ parsing is recorded too) and emits it once when the last byte has gone; a caller
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,13 +125,10 @@ class Recording:
         # model itself: a local transcription is Whisper's (router/transcriptions.py), not llama.cpp's
         self.engine: tuple[str, str] | None = None
 
-    @contextlib.contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        start = time.time_ns()
-        try:
-            yield
-        finally:
-            self.steps.append(Step(name, start, time.time_ns()))
+    def step(self, name: str) -> _Timing:
+        """`with rec.step(name):` times the block as one Step (a small class, not a generator: it runs
+        twice or more per request)."""
+        return _Timing(self.steps, name)
 
     def decided(self, policy: Any, decision: Decision) -> None:
         """The request's decision under `policy` (the latest, or for several prompts in one request the
@@ -184,6 +180,19 @@ class Recording:
     def _providers(self, model: str | None) -> Mapping[str, tuple[str, str]]:
         known = providers(self.policy) if self.policy is not None else {}
         return {**known, model: self.engine} if self.engine is not None and model is not None else known
+
+
+class _Timing:
+    __slots__ = ("steps", "name", "start")
+
+    def __init__(self, steps: list[Step], name: str) -> None:
+        self.steps, self.name = steps, name
+
+    def __enter__(self) -> None:
+        self.start = time.time_ns()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.steps.append(Step(self.name, self.start, time.time_ns()))
 
 
 def _fields(record: Any) -> tuple:
