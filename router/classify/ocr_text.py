@@ -8,7 +8,7 @@ tight ("IBANFR76300060000112 234567890189", "BANFR7630…" with the I lost).
 
 `variants(text)` gives the texts to scan: the text as read, the text with its spaces put back
 (at a lower-to-upper case change, between digits and words, after a label's colon, a comma or a
-closing bracket), and, when an IBAN hides in it, the text with each one written out whole. The
+closing bracket; a speck read as a dot between digit groups dropped), and, when an IBAN hides in it, the text with each one written out whole. The
 scan reads each through the policy's own detectors, so their switches and data classes hold.
 Pure and cheap: a few regular expressions over a few hundred characters of OCR text.
 """
@@ -28,6 +28,8 @@ _DIGIT_WORD = re.compile(rf"(?<=\d)(?=[{_LOWER}{_UPPER}]{{2,}})")  # "4821Maple"
 _WORD_DIGIT = re.compile(rf"(?<=[{_LOWER}{_UPPER}]{{3}})(?=\d)")  # "Apt12B", "ext4" (not "FR76": IBANs)
 # after a label's colon or semicolon, a closing bracket, or a comma that is not a thousands separator
 _PUNCT = re.compile(r"(?<=[:;)])(?=[^\s\d:/)])|(?<=\))(?=\d)|(?<=[^\d\s],)(?=\S)|(?<=\d,)(?=[^\d\s])")
+# a speck read as punctuation between two digit groups ("4111 .1111 1111")
+_SPECK = re.compile(r"(?<=\d) [.,'`·](?=\d)|(?<=\d)[.,'`·] (?=\d)")
 # a country code and check digits, then up to 30 letters and digits with at most single spaces between
 _IBAN_START = re.compile(r"(?=([A-Z]{2}\d{2}))")
 _IBAN_TAIL = re.compile(r"(?: ?[A-Z0-9]){11,30}")
@@ -36,6 +38,7 @@ _IBAN_TAIL = re.compile(r"(?: ?[A-Z0-9]){11,30}")
 def respace(text: str) -> str:
     """`text` with the spaces OCR dropped put back (see the module docstring)."""
     text = unicodedata.normalize("NFKC", text)  # full-width commas and brackets, as OCR reads CJK fonts
+    text = _SPECK.sub(" ", text)
     text = _PUNCT.sub(" ", text)
     text = _CAMEL.sub(" ", text)
     text = _DIGIT_WORD.sub(" ", text)

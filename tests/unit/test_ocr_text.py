@@ -26,7 +26,9 @@ def policy(default_policy_path):
     ("(415)555-0132ext4", "(415) 555-0132 ext 4"),
     ("Patient:MarekNowak，54", "Patient: Marek Nowak, 54"),
     ("Dx:type 2diabetes,hypertension", "Dx: type 2 diabetes, hypertension"),
+    ("VISA4111 .1111 1111 1111", "VISA 4111 1111 1111 1111"),  # a speck between digit groups
     ("Total 1,250.00 EUR at 10:30", "Total 1,250.00 EUR at 10:30"),  # thousands and clock times stay
+    ("Pi is 3.14 and e is 2.71.", "Pi is 3.14 and e is 2.71."),
     ("https://example.com/a", "https://example.com/a"),
 ])
 def test_spaces_ocr_dropped_are_put_back(read, spaced):
@@ -49,6 +51,7 @@ def test_clean_text_is_scanned_once():
     ("Inbox-Mail Search|Settings\nBeneficiary:ClaireDubois\nBANFR7630006000011234567890189\nBICAGRIFRPP",
      {"iban", "person"}),
     ("Inbox-Mail|Search|Settings\nCustomercallback\n(415)555-0132ext4", {"phone"}),
+    ("Inbox-Mail Search|Settings\nBilling\nVISA4111 .1111 1111 1111\nExpires 11/27", {"payment_card"}),
     ("Inbox-Mail Search|Settings\nShip to:DanielOkafor\n4821MapleRidgeDrive,Apt12B\nColumbus,OH43215",
      {"address", "person"}),
     ("Inbox-Mail Search|Settings\nPatient:MarekNowak,54\nDx:type 2diabetes,hypertension\nNextVisit2026-12-14",
