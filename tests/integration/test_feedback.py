@@ -15,7 +15,6 @@ import uuid
 import httpx
 import pytest
 
-from fault_server import FaultServer
 from router.classify import features
 from router.cli import main
 from router.feedback import Feedback, RedisFeedback, record_of
@@ -48,13 +47,6 @@ tenants:
 
 def sha(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def cloud():
-    server = FaultServer(mode="ok", reply_text="cloud says hello").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

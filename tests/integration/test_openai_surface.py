@@ -45,13 +45,6 @@ tenants:
 
 
 @pytest.fixture(scope="module")
-def cloud():
-    server = FaultServer(mode="ok", reply_text="cloud says hello").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def gateway(tmp_path_factory, cloud, llama_engine):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(KEY_ENV, "surface-key")

@@ -64,13 +64,6 @@ INPUT = [{"type": "message", "role": "user", "content": [{"type": "input_text", 
 
 
 @pytest.fixture(scope="module")
-def cloud():
-    server = FaultServer(mode="ok", reply_text="cloud says hello").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def gateway(tmp_path_factory, cloud, llama_engine):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(KEY_ENV, "passthrough-key")
