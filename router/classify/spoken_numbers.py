@@ -13,10 +13,9 @@ malformed look-alike there stays internal); this reads only transcripts (router/
 from __future__ import annotations
 
 import functools
-import os
 import re
 
-import stdnum
+from stdnum import numdb
 
 __all__ = ["read_out"]
 
@@ -38,8 +37,7 @@ _RUNS = {kind: re.compile(rf"(?<!\w)(?:{label})(?!\w)[^0-9\n]{{0,24}}?((?:\d[\d 
 @functools.cache
 def _iban_countries() -> frozenset[str]:
     """The country codes of SWIFT's IBAN registry, as python-stdnum ships it."""
-    with open(os.path.join(os.path.dirname(stdnum.__file__), "iban.dat"), encoding="utf-8") as registry:
-        return frozenset(line[:2] for line in registry if line[:2].isalpha() and line[:2].isupper())
+    return frozenset(low for _, low, _, _, _ in numdb.get("iban").prefixes)
 
 
 # an IBAN spelt out with no label: a registry country code, its two check digits, then a long run of
