@@ -29,7 +29,7 @@ _WORD_DIGIT = re.compile(rf"(?<=[{_LOWER}{_UPPER}]{{3}})(?=\d)")  # "Apt12B", "e
 # after a label's colon or semicolon, a closing bracket, or a comma that is not a thousands separator
 _PUNCT = re.compile(r"(?<=[:;)])(?=[^\s\d:/)])|(?<=\))(?=\d)|(?<=[^\d\s],)(?=\S)|(?<=\d,)(?=[^\d\s])")
 # a speck read as punctuation between two digit groups ("4111 .1111 1111")
-_SPECK = re.compile(r"(?<=\d) [.,'`·](?=\d)|(?<=\d)[.,'`·] (?=\d)")
+_SPECK = re.compile(r"(?<=\d) [.'`·](?=\d)|(?<=\d)[.'`·] (?=\d)")  # not a comma: '1, 2, 3' is a list
 # a country code and check digits, then up to 30 letters and digits with at most single spaces between
 _IBAN_START = re.compile(r"(?=([A-Z]{2}\d{2}))")
 _IBAN_TAIL = re.compile(r"(?: ?[A-Z0-9]){11,30}")

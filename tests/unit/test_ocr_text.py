@@ -29,6 +29,7 @@ def policy(default_policy_path):
     ("VISA4111 .1111 1111 1111", "VISA 4111 1111 1111 1111"),  # a speck between digit groups
     ("Total 1,250.00 EUR at 10:30", "Total 1,250.00 EUR at 10:30"),  # thousands and clock times stay
     ("Pi is 3.14 and e is 2.71.", "Pi is 3.14 and e is 2.71."),
+    ("Rooms 415, 555, 0132", "Rooms 415, 555, 0132"),  # a list, not one number
     ("https://example.com/a", "https://example.com/a"),
 ])
 def test_spaces_ocr_dropped_are_put_back(read, spaced):
