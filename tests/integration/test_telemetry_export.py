@@ -68,16 +68,22 @@ def policy(tmp_path, cloud):
     return path
 
 
-def chat(content: str = "Say hi.") -> dict:
-    return {"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": content}]}
-
-
-async def test_an_incoming_traceparent_is_honoured_and_the_cloud_cost_comes_from_the_price_map(policy, cloud):
+def traced(policy) -> tuple:
+    """A gateway tracing every request into an in-memory exporter, and that exporter."""
     spans = InMemorySpanExporter()
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
     gateway = build(Settings(policy=policy, redis_url=None),
                     telemetry=Telemetry(tracer_provider, MeterProvider(metric_readers=[InMemoryMetricReader()])))
+    return gateway, spans
+
+
+def chat(content: str = "Say hi.") -> dict:
+    return {"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": content}]}
+
+
+async def test_an_incoming_traceparent_is_honoured_and_the_cloud_cost_comes_from_the_price_map(policy, cloud):
+    gateway, spans = traced(policy)
     async with served(gateway) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
         response = await client.post("/v1/chat/completions", json=chat(),
                                      headers={"traceparent": f"00-{TRACE_ID}-{PARENT_ID}-01"})
@@ -99,11 +105,7 @@ async def test_an_incoming_traceparent_is_honoured_and_the_cloud_cost_comes_from
 
 
 async def test_a_malformed_body_over_a_real_socket_is_a_recorded_400_in_a_new_trace(policy):
-    spans = InMemorySpanExporter()
-    tracer_provider = TracerProvider()
-    tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
-    gateway = build(Settings(policy=policy, redis_url=None),
-                    telemetry=Telemetry(tracer_provider, MeterProvider(metric_readers=[InMemoryMetricReader()])))
+    gateway, spans = traced(policy)
     async with served(gateway) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
         response = await client.post("/v1/chat/completions", content=b'{"model": "auto", "messages": [',
                                      headers={"content-type": "application/json"})
