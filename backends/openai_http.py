@@ -14,9 +14,9 @@ backends.base.Responder). Errors map onto
 backends.base by HTTP status and the exception raised by the client; messages carry the upstream's
 words (shortened, any API key scrubbed), never a key.
 
-The client is aiohttp's: per request on the ingress's event loop it costs ~0.3 ms of CPU where
-httpx costs ~1.5-1.9 ms (bench/litellm_call.py's rows; keep-alive, loopback), and the upstream call
-was the largest item of the request path's profile.
+The client is backends/http1.py's (httptools over asyncio's transports): per request on the
+ingress's event loop it costs ~0.1 ms of CPU where aiohttp cost ~0.35 ms and httpx ~1.5-1.9 ms
+(keep-alive, loopback), and the upstream call was the largest item of the request path's profile.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from contextlib import aclosing
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
 import orjson
 
+from backends import http1
 from backends.base import (
     BackendBadRequest,
     BackendError,
@@ -55,31 +55,9 @@ _CONTEXT_HINTS = ("context_length_exceeded", "context length", "context window",
                   "too many tokens", "prompt is too long")
 
 
-class Pool:
+class Pool(http1.Pool):
     """One keep-alive HTTP/1.1 connection pool per backend: a request reuses a warm connection instead
-    of paying a TCP connect (and, to a cloud API, a TLS handshake) each time.
-
-    An aiohttp session belongs to the event loop it was opened on; the pool opens one on first use
-    in each loop (the serving loop in production; a test may run several loops one after another)."""
-
-    def __init__(self, max_connections: int = 256) -> None:
-        self.max_connections = max_connections
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def session(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._loop is not loop or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0),
-                timeout=aiohttp.ClientTimeout(total=None))
-            self._loop = loop
-        return self._session
-
-    async def aclose(self) -> None:
-        if self._session is not None and self._loop is asyncio.get_running_loop():
-            await self._session.close()
-        self._session = None
+    of paying a TCP connect (and, to a cloud API, a TLS handshake) each time (backends/http1.py)."""
 
 
 class OpenAIHTTPBackend:
@@ -166,13 +144,13 @@ class OpenAIHTTPBackend:
     async def _sse(self, url: str, body: bytes, headers: dict[str, str]) -> AsyncIterator[bytes]:
         """The `data:` payloads of a server-sent event stream, up to `[DONE]` or its end; every failure as
         the most specific BackendError (a stall before the first payload is a first-token timeout)."""
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout_s, sock_read=self.stall_timeout_s)
         phase = "first_token"
         try:
-            async with self._pool.session().post(url, data=body, headers=headers, timeout=timeout) as response:
+            async with await self._pool.post(url, body, headers, connect_timeout=self.connect_timeout_s,
+                                             read_timeout=self.stall_timeout_s) as response:
                 if response.status != 200:
                     raise self._status_error(response.status, response.headers, await response.read())
-                async for line in _lines(response.content):
+                async for line in _lines(response.chunks()):
                     if not line.startswith(b"data:"):
                         continue  # blank separators, comments (": keep-alive"), event names
                     data = line[5:].strip()
@@ -180,7 +158,7 @@ class OpenAIHTTPBackend:
                         return
                     phase = "total"
                     yield data
-        except aiohttp.ClientError as exc:
+        except http1.HTTPError as exc:
             raise self._transport_error(exc, phase) from None
 
     async def embed(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -204,14 +182,14 @@ class OpenAIHTTPBackend:
     async def _post(self, url: str, body: bytes, headers: dict[str, str], what: str) -> Any:
         """POST `body` and return the decoded JSON answer; every failure as the most specific BackendError
         (`what` names the answer in a timeout's message)."""
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout_s)
         try:
             async with asyncio.timeout(self.timeout_s):
-                async with self._pool.session().post(url, data=body, headers=headers, timeout=timeout) as response:
+                async with await self._pool.post(url, body, headers, connect_timeout=self.connect_timeout_s,
+                                                 read_timeout=None) as response:
                     status, content = response.status, await response.read()
                     if status != 200:
                         raise self._status_error(status, response.headers, content)
-        except aiohttp.ClientError as exc:  # first: aiohttp's connect timeout is also a TimeoutError
+        except http1.HTTPError as exc:
             raise self._transport_error(exc, "total") from None
         except TimeoutError:
             raise BackendTimeout(self.model_id, f"no {what} within {self.timeout_s} s", phase="total") from None
@@ -297,24 +275,22 @@ class OpenAIHTTPBackend:
             return BackendBadRequest(self.model_id, f"HTTP {status}: {detail}")
         return BackendUnavailable(self.model_id, f"HTTP {status}: {detail}")
 
-    def _transport_error(self, exc: aiohttp.ClientError, phase: str) -> BackendError:
-        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+    def _transport_error(self, exc: http1.HTTPError, phase: str) -> BackendError:
+        if isinstance(exc, http1.ConnectTimeout):
             return BackendTimeout(self.model_id, f"no connection to {self._where()} within "
                                                  f"{self.connect_timeout_s} s", phase="connect")
-        if isinstance(exc, aiohttp.ServerTimeoutError):
-            return BackendTimeout(self.model_id, f"upstream timed out ({type(exc).__name__})", phase=phase)
-        if isinstance(exc, aiohttp.ClientConnectorError):
-            return BackendUnavailable(self.model_id, f"could not connect to {self._where()} ({type(exc).__name__})")
-        if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientOSError)):
-            return BackendUnavailable(self.model_id, f"connection to {self._where()} broke ({type(exc).__name__})")
-        return BackendProtocolError(self.model_id, f"unexpected {type(exc).__name__} from {self._where()}")
+        if isinstance(exc, http1.ReadTimeout):
+            return BackendTimeout(self.model_id, f"upstream timed out (no data within {self.stall_timeout_s} s)",
+                                  phase=phase)
+        if isinstance(exc, http1.ConnectFailed):
+            return BackendUnavailable(self.model_id, f"could not connect to {self._where()}")
+        return BackendUnavailable(self.model_id, f"connection to {self._where()} broke ({exc})")
 
 
-async def _lines(body: aiohttp.StreamReader) -> AsyncIterator[bytes]:
-    """The body's lines as they arrive, of any length (aiohttp's own line iterator stops at 64 KiB:
-    one large tool-call chunk would break the stream)."""
+async def _lines(body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The body's lines as they arrive, of any length (one large tool-call chunk is one line)."""
     pending = b""
-    async for data in body.iter_any():
+    async for data in body:
         pending += data
         *complete, pending = pending.split(b"\n")
         for line in complete:
