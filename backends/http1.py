@@ -167,8 +167,11 @@ class _Connection(asyncio.Protocol):
             raise self.error
         self._waiter = self.loop.create_future()
         try:
-            async with asyncio.timeout(timeout):
+            if timeout is None:
                 await self._waiter
+            else:
+                async with asyncio.timeout(timeout):
+                    await self._waiter
         except TimeoutError:
             self._fail(ReadTimeout(f"no data from upstream within {timeout} s"))
         finally:

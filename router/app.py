@@ -88,8 +88,10 @@ class Ingress:
         app_name = serve.get_replica_context().app_name
         self.gateway = gateway = runtime.build(settings, local=lambda m: _ray_backend(m, local[m.id], app_name),
                                                reader=RayReader(media["ocr"], media["speech"]))
+        # Serve's replica awaits each request's disconnect itself and cancels the request when its
+        # client goes (499 if nothing was sent): the chat endpoint need not watch a second time.
         state: dict[str, Any] = {"gateway": gateway, "max_body_bytes": settings.max_body_bytes,
-                                 "draining": functools.partial(draining, settings.run_dir)}
+                                 "draining": functools.partial(draining, settings.run_dir), "watch_hang_ups": False}
         if settings.admin_key is not None:
             state["admin_key_sha256"] = hashlib.sha256(settings.admin_key.get_secret_value().encode()).hexdigest()
         _Replica.state = state

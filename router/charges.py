@@ -50,6 +50,8 @@ def admit(hold: Hold, decision: Decision, now: Clock) -> Callable[[str], Awaitab
     first, or turned down (BudgetExceeded) and skipped."""
 
     async def check(model: str) -> TurnoutError | None:
+        if not hold.buckets:  # no budget applies to this request: nothing to top up
+            return None
         bucket = await hold.cover(accounting.estimate(decision, model), now())
         return None if bucket is None else exceeded(bucket, now())
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from backends.base import Backend
-from router import accounting, charges, served, streams
+from router import accounting, charges, streams
 from router.budget import Budgets, Hold
 from router.cache import ResponseCache
 from router.cache_plan import plan_cache
@@ -78,10 +78,12 @@ class Gateway:
                           retries=lambda model: policy.models[model].retries or defaults.retries)
 
     async def review(self, rec: Recording, policy: CompiledPolicy, request: ChatRequest,
-                     decision: Decision) -> Decision:
-        """The media look (router/look.py): the decision again, once what the media hold is read."""
+                     decision: Decision, health: Mapping[str, ModelHealth] | None = None) -> Decision:
+        """The media look (router/look.py): the decision again, once what the media hold is read
+        (under `health`, the view the first decision was made with; default the board's now)."""
         start = time.time_ns()
-        decision, report = await self.look.review(policy, request, decision, self.health_view())
+        decision, report = await self.look.review(policy, request, decision,
+                                                  self.health_view() if health is None else health)
         if report.status != "skipped":
             rec.steps.append(Step("look", start, time.time_ns()))
         rec.decided(policy, decision)
@@ -107,9 +109,9 @@ class Gateway:
 
     async def _chat(self, rec: Recording, payload: Any, headers: dict[str, str], tenant: str, via: Via,
                     answer_id: str) -> Reply:
-        policy = self.store.current
-        request, decision = plan(policy, payload, headers, tenant, self.health_view(), steps=rec.step)
-        decision = await self.review(rec, policy, request, decision)
+        policy, health = self.store.current, self.health_view()  # one policy and one health view per request
+        request, decision = plan(policy, payload, headers, tenant, health, steps=rec.step)
+        decision = await self.review(rec, policy, request, decision, health)
         if decision.error is not None:
             raise decision.error
         cached = plan_cache(policy, decision, request, headers)
@@ -121,7 +123,7 @@ class Gateway:
                 await self._remember(answer_id, decision, request, decision.model)
                 return self._replay(rec, policy, decision, request, {**hit, "id": answer_id})
         hold = self.budgets.hold(policy.tenant(decision.profile.tenant), decision.profile.app)
-        rerouted = await charges.reserve(hold, policy, decision, self.health_view(), self.budgets.clock)
+        rerouted = await charges.reserve(hold, policy, decision, health, self.budgets.clock)
         if rerouted is not decision:
             decision, cached = rerouted, plan_cache(policy, rerouted, request, headers)
             rec.decided(policy, decision)
@@ -140,7 +142,7 @@ class Gateway:
         model, native = rec.outcome.model, via.serves(rec.outcome.model)
         await self._remember(answer_id, decision, request, model)
         if request.stream:
-            headers = served.headers(rec.freeze(200), estimated_cost=accounting.estimated_cost(decision, model))
+            headers = rec.headers(estimated_cost=accounting.estimated_cost(decision, model))
             live = streams.Live(policy, decision, request, cached, hold, self.cache, native, answer_id)
             return streams.relayed(rec, live, first, rest, headers, self.telemetry.finish)
         held = rec.held()
@@ -154,7 +156,7 @@ class Gateway:
         rec.settled(billed, accounting.bill(policy, decision, model, billed, held), 200)
         if cached.write and model == decision.model and not native:
             await self.cache.set(cached.key, response, decision.cache_ttl_s or 0)
-        return Reply(served.headers(rec.freeze()), body=response, native=native)
+        return Reply(rec.headers(), body=response, native=native)
 
     def _replay(self, rec: Recording, policy: CompiledPolicy, decision: Decision, request: ChatRequest,
                 response: dict[str, Any]) -> Reply:
@@ -162,7 +164,7 @@ class Gateway:
         rec.cache = "hit"
         usage = accounting.Usage.of(response.get("usage"))
         rec.settled(usage, accounting.bill(policy, decision, decision.model, usage, 0.0, cache_hit=True), 200)
-        headers = served.headers(rec.freeze())
+        headers = rec.headers()
         if request.stream:
             return streams.replayed(rec, response, request, headers, self.telemetry.finish)
         return Reply(headers, body=response)

@@ -125,7 +125,7 @@ class ChatCompletions:
             headers = Headers(scope=scope)  # as FastAPI's request.headers: the first of repeated names
             tenant = tenant_of(gateway, headers)
             payload = await read_json_body(receive, headers, state.max_body_bytes)
-            async with HangUp(receive) as hang_up:
+            async with HangUp(receive, watch=state.watch_hang_ups) as hang_up:
                 reply = await gateway.chat(payload, headers, tenant)
                 if reply.stream is not None:
                     stream = StreamingResponse(sse(reply.stream), media_type=_SSE_TYPE,
@@ -173,6 +173,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
     app.state.gateway = gateway
     app.state.max_body_bytes = max_body_bytes
     app.state.admin_key_sha256 = admin_key_sha256
+    app.state.watch_hang_ups = True  # the Ray replica turns it off: Serve cancels a hung-up request itself
     app.add_middleware(RecordRequests)  # each model request recorded once, arrival to last byte
 
     @app.exception_handler(TurnoutError)

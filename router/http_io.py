@@ -83,13 +83,20 @@ class HangUp:
 
     The body has been read, so the next ASGI message can only be `http.disconnect`. Only one is awaited,
     by one watching task; the block itself runs in the caller's task (no task per request for the work:
-    asyncio.timeout's way, cancel and `uncancel`)."""
+    asyncio.timeout's way, cancel and `uncancel`).
 
-    def __init__(self, receive: Receive) -> None:
+    `watch=False` watches nothing, for servers that do it themselves: Ray Serve's replica already
+    awaits each request's disconnect in a task of its own, cancels the request when the client goes
+    and answers 499 if nothing was sent (router/app.py turns the watch off there)."""
+
+    def __init__(self, receive: Receive, *, watch: bool = True) -> None:
         self._receive = receive
+        self._watch = watch  # False: the server in front cancels the request itself (Ray Serve's replica)
         self.happened = False
 
     async def __aenter__(self) -> HangUp:
+        if not self._watch:
+            return self
         self._task = asyncio.current_task()
         self._watcher = asyncio.ensure_future(self._receive())
         self._watcher.add_done_callback(self._heard)
@@ -106,6 +113,8 @@ class HangUp:
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> bool:
+        if not self._watch:
+            return False
         self._watcher.remove_done_callback(self._heard)
         self._watcher.cancel()
         if self.happened and self._task is not None and self._task.uncancel() == 0 \

@@ -159,10 +159,7 @@ class Recording:
         end_perf, end_ns = time.perf_counter(), time.time_ns()
         status = self.status or http_status or 500
         outcome, decision = self.outcome, self.decision
-        model = outcome.model if status < 400 or outcome.model else None
-        if self.cache == "hit":
-            model = decision.model if decision else None
-        location = (decision.locations.get(model, "none") if decision and model else "none")
+        model, location = self._answered()
         error = self.error
         error_type = None if status < 400 else (error.code if error is not None else _http_error(status))
         ttft = None
@@ -176,6 +173,18 @@ class Recording:
             steps=tuple(self.steps), start_ns=self.start_ns, end_ns=end_ns, duration_s=end_perf - self.start_perf,
             time_to_first_token_s=ttft, parent=self.parent,
             providers=self._providers(model))
+
+    def headers(self, *, estimated_cost: float | None = None) -> dict[str, str]:
+        """The `x-turnout-*` headers of the record so far: what `headers(self.freeze())` renders, without
+        building the record (the request's own is built once, when it is emitted)."""
+        model, location = self._answered()
+        return _render(model, location, self.decision, self.cache, self.bill, self.outcome.attempts, estimated_cost)
+
+    def _answered(self) -> tuple[str | None, str]:
+        """(the model that answered, its location or "none"): a cache hit's is the decision's model."""
+        decision = self.decision
+        model = (decision.model if decision else None) if self.cache == "hit" else self.outcome.model
+        return model, (decision.locations.get(model, "none") if decision and model else "none")
 
     def _providers(self, model: str | None) -> Mapping[str, tuple[str, str]]:
         known = providers(self.policy) if self.policy is not None else {}
@@ -232,20 +241,25 @@ def closed(token: Any) -> None:
 def headers(served: Served, *, estimated_cost: float | None = None) -> dict[str, str]:
     """The `x-turnout-*` headers, from the same record the span and metrics come from. A stream's
     headers leave before its usage is known: they carry `x-turnout-estimated-cost-usd` instead."""
-    decision = served.decision
-    out = {"x-turnout-model": served.model or "",
-           "x-turnout-location": served.location if served.location != "none" else "",
+    return _render(served.model, served.location, served.decision, served.cache, served.bill, served.attempts,
+                   estimated_cost)
+
+
+def _render(model: str | None, location: str, decision: Decision | None, cache: str, bill: Bill,
+            attempts: Any, estimated_cost: float | None) -> dict[str, str]:
+    out = {"x-turnout-model": model or "",
+           "x-turnout-location": location if location != "none" else "",
            "x-turnout-rule": (decision.rule if decision else None) or "",
            "x-turnout-data-class": decision.profile.data_class.label if decision else "",
-           "x-turnout-cache": served.cache}
+           "x-turnout-cache": cache}
     if estimated_cost is None:
-        out["x-turnout-cost-usd"] = f"{served.bill.cost:.8f}"
-        out["x-turnout-reference-cost-usd"] = f"{served.bill.reference:.8f}"
-        out["x-turnout-savings-usd"] = f"{served.bill.savings:.8f}"
+        out["x-turnout-cost-usd"] = f"{bill.cost:.8f}"
+        out["x-turnout-reference-cost-usd"] = f"{bill.reference:.8f}"
+        out["x-turnout-savings-usd"] = f"{bill.savings:.8f}"
     else:
         out["x-turnout-estimated-cost-usd"] = f"{estimated_cost:.8f}"
-    if served.attempts:  # every backend attempt, in order, e.g. "flaky=BackendTimeout,backup=ok"
-        out["x-turnout-attempts"] = ",".join(f"{a.model}={a.outcome}" for a in served.attempts)
+    if attempts:  # every backend attempt, in order, e.g. "flaky=BackendTimeout,backup=ok"
+        out["x-turnout-attempts"] = ",".join(f"{a.model}={a.outcome}" for a in attempts)
     return out
 
 
