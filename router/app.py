@@ -170,4 +170,5 @@ def bind(settings: Settings) -> serve.Application:
         num_replicas=settings.ingress_replicas,
         max_ongoing_requests=settings.ingress_max_ongoing_requests,
         ray_actor_options={"num_cpus": 0, "resources": dict(settings.ingress_resources)},
+        logging_config={"enable_access_log": settings.serve_access_log},
     ).bind(settings, local, bind_engines(store.current, settings.model_dir))

@@ -90,7 +90,8 @@ class Gateway:
         return decision
 
     async def chat(self, payload: Any, headers: Mapping[str, str], tenant: str, *,
-                   responses: dict[str, Any] | None = None, answer_id: str | None = None) -> Reply:
+                   responses: dict[str, Any] | None = None, answer_id: str | None = None,
+                   deferred: bool = False) -> Reply:
         """Serve one chat completion. Raises TurnoutError (with the OpenAI error shape) on failure.
 
         For POST /v1/responses, `payload` is the request's chat translation (planned and decided as
@@ -101,14 +102,19 @@ class Gateway:
         or, for a direct caller, in one emitted here or by the stream's body when the stream ends.
 
         The answer's id is Turnout's own (`answer_id`, else a fresh `chatcmpl-<uuid>`), never the
-        upstream's: upstreams may repeat ids, and the id is what POST /v1/feedback rates."""
+        upstream's: upstreams may repeat ids, and the id is what POST /v1/feedback rates.
+
+        With `deferred`, a whole answer's budget settlement and cache store are left to `Reply.after`,
+        for the caller to await once the answer has gone (router/http.py does, after its last byte):
+        the client does not wait for them. The answer's headers and record are complete either way.
+        Without it they are done before this returns."""
         via = CHAT if responses is None else Via.responses(self.store.current, responses)
         with self.telemetry.recording(via.operation, tenant) as rec:
             return await self._chat(rec, payload, {k.lower(): v for k, v in headers.items()}, tenant, via,
-                                    answer_id or new_answer_id())
+                                    answer_id or new_answer_id(), deferred)
 
     async def _chat(self, rec: Recording, payload: Any, headers: dict[str, str], tenant: str, via: Via,
-                    answer_id: str) -> Reply:
+                    answer_id: str, deferred: bool) -> Reply:
         policy, health = self.store.current, self.health_view()  # one policy and one health view per request
         request, decision = plan(policy, payload, headers, tenant, health, steps=rec.step)
         decision = await self.review(rec, policy, request, decision, health)
@@ -151,12 +157,20 @@ class Gateway:
         usage = accounting.response_usage(response, decision, model)
         if not native:
             response["usage"] = usage
-        await hold.settle(accounting.actual(policy, model, usage, held))
         billed = accounting.Usage.of(usage)
         rec.settled(billed, accounting.bill(policy, decision, model, billed, held), 200)
-        if cached.write and model == decision.model and not native:
-            await self.cache.set(cached.key, response, decision.cache_ttl_s or 0)
-        return Reply(rec.headers(), body=response, native=native)
+
+        async def settle_and_store() -> None:
+            await hold.settle(accounting.actual(policy, model, usage, held))
+            if cached.write and model == decision.model and not native:
+                await self.cache.set(cached.key, response, decision.cache_ttl_s or 0)
+
+        reply = Reply(rec.headers(), body=response, native=native)
+        if deferred:
+            reply.after = settle_and_store
+        else:
+            await settle_and_store()
+        return reply
 
     def _replay(self, rec: Recording, policy: CompiledPolicy, decision: Decision, request: ChatRequest,
                 response: dict[str, Any]) -> Reply:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import orjson
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -28,8 +28,8 @@ from router.errors import (
     UpstreamUnavailable,
 )
 from router.feedback import parse_feedback
-from router.gateway import Gateway
-from router.http_io import HangUp, bearer, read_json_body, sse
+from router.gateway import Gateway, Reply
+from router.http_io import HangUp, bearer, read_json_body, send_events, send_json, sse
 from router.http_io import unless_disconnected as watch
 from router.http_record import RecordRequests
 from router.look import dry_run, wants_scan
@@ -101,7 +101,6 @@ async def unless_disconnected(request: Request, work: Awaitable[T]) -> T | None:
 
 _UNEXPECTED = {"error": {"message": "internal error; see the gateway log", "type": "server_error",
                          "param": None, "code": "internal_error"}}
-_SSE_TYPE = "text/event-stream"
 
 
 class ChatCompletions:
@@ -111,6 +110,15 @@ class ChatCompletions:
     answer. A client that hangs up cancels the work for it, its upstream call or its stream included."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        replies: list[Reply] = []
+        try:
+            await self._serve(scope, receive, send, replies)
+        finally:  # a whole answer's budget settles and its cache entry is stored once it has gone (or failed to)
+            if replies and replies[0].after is not None:
+                await replies[0].after()
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, replies: list[Reply]) -> None:
+        """Answer the request; the gateway's Reply, once it gave one, goes into `replies` (for its `after`)."""
         started = False
 
         async def sending(message: dict[str, Any]) -> None:
@@ -126,16 +134,16 @@ class ChatCompletions:
             tenant = tenant_of(gateway, headers)
             payload = await read_json_body(receive, headers, state.max_body_bytes)
             async with HangUp(receive, watch=state.watch_hang_ups) as hang_up:
-                reply = await gateway.chat(payload, headers, tenant)
-                if reply.stream is not None:
-                    stream = StreamingResponse(sse(reply.stream), media_type=_SSE_TYPE,
-                                               headers={**reply.headers, "cache-control": "no-cache"})
-                    await stream.stream_response(sending)  # sse() closes the gateway's stream however it ends
+                reply = await gateway.chat(payload, headers, tenant, deferred=True)
+                replies.append(reply)
+                if reply.stream is not None:  # sse() closes the gateway's stream however it ends
+                    await send_events(sending, sse(reply.stream), reply.headers)
                     return
-                response = Response(orjson.dumps(reply.body), status_code=reply.status,
-                                    media_type="application/json", headers=reply.headers)
-            if hang_up.happened:  # nobody reads a reply: its upstream call was cancelled
-                response = Response(status_code=499)
+                body = orjson.dumps(reply.body)
+            if not hang_up.happened:
+                await send_json(sending, reply.status, body, reply.headers)
+                return
+            response = Response(status_code=499)  # nobody reads a reply: its upstream call was cancelled
         except TurnoutError as exc:
             response = _error_response(exc)
         except Exception:

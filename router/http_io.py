@@ -20,6 +20,7 @@ from router.errors import BadRequest, PayloadTooLarge
 log = logging.getLogger("turnout.http")
 T = TypeVar("T")
 Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
 _DRAIN_BYTES = 64 * 1024 * 1024
 SSE_DONE = b"data: [DONE]\n\n"
 
@@ -37,6 +38,32 @@ async def sse(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
         yield SSE_DONE
     finally:
         await chunks.aclose()
+
+
+_JSON = (b"content-type", b"application/json")
+_SSE = (b"content-type", b"text/event-stream; charset=utf-8")  # what Starlette's StreamingResponse sends
+
+
+def _raw(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+async def send_json(send: Send, status: int, body: bytes, headers: Mapping[str, str]) -> None:
+    """A whole JSON answer as its two ASGI messages (the headers Starlette's Response would send)."""
+    raw = _raw(headers)
+    raw += ((b"content-length", str(len(body)).encode()), _JSON)
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_events(send: Send, events: AsyncIterator[bytes], headers: Mapping[str, str]) -> None:
+    """A 200 stream of server-sent events: the head, one body message per event, then the end."""
+    raw = _raw(headers)
+    raw += ((b"cache-control", b"no-cache"), _SSE)
+    await send({"type": "http.response.start", "status": 200, "headers": raw})
+    async for event in events:
+        await send({"type": "http.response.body", "body": event, "more_body": True})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def bearer(headers: Mapping[str, str]) -> str | None:

@@ -9,7 +9,7 @@ owns the recording, emits it. The HTTP layer frames the chunks as SSE (router/ht
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,6 +36,9 @@ class Reply:
     stream: Chunks | None = None
     status: int = 200
     native: bool = False  # body / stream are a Responses object / events, from a model that speaks them
+    # What a whole answer leaves undone for its sender to await once the answer has gone (the budget
+    # settlement, the cache store: Gateway.chat's `deferred`); None when nothing is left.
+    after: Callable[[], Awaitable[None]] | None = None
 
 
 def include_usage(request: ChatRequest) -> bool:

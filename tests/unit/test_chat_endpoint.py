@@ -192,3 +192,49 @@ async def test_a_plain_cancellation_goes_through():
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_an_answer_leaves_before_its_cache_store_and_the_store_serves_the_next_request(settings):
+    """The client does not wait for the cache store (nor the budget settlement): both run once the
+    answer's last body message has gone, and the stored answer is a hit for the same request next."""
+    gateway = build(settings, backends={m: FunctionBackend(m, lambda r: completion("hi there", prompt_tokens=5,
+                                                                                   completion_tokens=2))
+                                        for m in ("cloud", "cleared")})
+    app = create_app(gateway)
+    events: list[str] = []
+    store = gateway.cache.set
+
+    async def set_and_note(*args, **kwargs):
+        events.append("stored")
+        return await store(*args, **kwargs)
+
+    gateway.cache.set = set_and_note
+    body = json.dumps({**CHAT, "temperature": 0}).encode()
+
+    async def call() -> list[dict]:
+        sent: list[dict] = []
+        given = asyncio.Event()
+
+        async def receive():
+            if not given.is_set():
+                given.set()
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.Event().wait()  # never hangs up
+
+        async def send(message):
+            sent.append(message)
+            events.append(message["type"])
+
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+                 "scheme": "http", "path": "/v1/chat/completions", "raw_path": b"/v1/chat/completions",
+                 "query_string": b"", "root_path": "", "headers": [(b"authorization", b"Bearer team-key"),
+                                                                   (b"content-type", b"application/json")]}
+        await app(scope, receive, send)
+        return sent
+
+    first = await call()
+    assert events == ["http.response.start", "http.response.body", "stored"]
+    assert dict(first[0]["headers"])[b"x-turnout-cache"] == b"miss"
+    second = await call()
+    assert dict(second[0]["headers"])[b"x-turnout-cache"] == b"hit"
+    assert json.loads(second[1]["body"])["choices"][0]["message"]["content"] == "hi there"
