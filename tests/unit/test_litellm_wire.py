@@ -64,3 +64,27 @@ def test_the_key_is_read_at_call_time(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(KEY_ENV, key)
         _, headers, _ = backend._wire._prepare({"messages": [{"role": "user", "content": "hi"}]}, stream=False)
         assert headers["Authorization"] == f"Bearer {key}"
+
+
+@pytest.mark.parametrize("model", ["openai/o3-mini", "openai/gpt-4o-mini", "hosted_vllm/qwen", "together_ai/meta-llama/x"])
+def test_a_repeated_parameter_set_is_mapped_as_litellm_maps_it_each_time(model: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """get_optional_params is worked out once per parameter set: every request, first or repeated, with
+    other messages or other values, is built exactly as a fresh litellm mapping builds it."""
+    monkeypatch.setenv(KEY_ENV, "sk-test")
+    kept = LiteLLMBackend("m", model, api_base="http://127.0.0.1:9/v1", api_key_env=KEY_ENV)._wire
+    requests = [{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": text}],
+                 "max_tokens": tokens, "temperature": 0.7, **extra}
+                for text, tokens, extra in [("hi", 16, {}), ("again", 16, {}), ("hi", 32, {"seed": 3}),
+                                            ("tools", 16, {"tools": [{"type": "function", "function": {
+                                                "name": "f", "parameters": {"type": "object"}}}]}),
+                                            ("hi", 16, {})]]
+    for request in requests:
+        for stream in (False, True):
+            fresh = LiteLLMBackend("m", model, api_base="http://127.0.0.1:9/v1", api_key_env=KEY_ENV)._wire
+            url, headers, body = kept._prepare(request, stream=stream)
+            assert (url, headers, orjson.loads(body)) == (lambda u, h, b: (u, h, orjson.loads(b)))(
+                *fresh._prepare(request, stream=stream))
+    # three plain parameter sets, streamed and not, are kept (a mapping that is not plain JSON, such as
+    # some providers' tools, is worked out each time)
+    assert len(kept._mapped) >= 6
