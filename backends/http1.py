@@ -88,7 +88,7 @@ class _Connection(asyncio.Protocol):
     def _reset(self) -> None:
         self.status = 0
         self.headers: dict[str, str] = {}
-        self.head_done = self.done = self.paused = False
+        self.head_done = self.done = self.paused = self.keep_alive = False
         self.received = 0  # bytes of this response so far (0 when a reused connection died unanswered)
         self.pieces: deque[bytes] = deque()
         self.buffered = 0
@@ -142,6 +142,7 @@ class _Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         if self.head_done:
+            self.keep_alive = self.parser.should_keep_alive()  # read now: the parser resets after the message
             self.done = True
             self._wake()
 
@@ -190,7 +191,7 @@ class _Connection(asyncio.Protocol):
 
     def reusable(self) -> bool:
         return (self.done and self.error is None and not self.closed and self.transport is not None
-                and not self.transport.is_closing() and self.parser.should_keep_alive())
+                and not self.transport.is_closing() and self.keep_alive)
 
 
 class Exchange:

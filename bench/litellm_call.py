@@ -5,7 +5,8 @@
 Against bench/latency.py's instant OpenAI-compatible upstream (a separate process, keep-alive) on
 loopback, one call at a time, side by side in one run:
   httpx-pooled        a bare pooled httpx.AsyncClient POST + json parse
-  aiohttp-pooled      the same with a pooled aiohttp session (the floor for any client here)
+  aiohttp-pooled      the same with a pooled aiohttp session (the backends' client before
+                      backends/http1.py; `openai` below now goes through http1)
   openai              backends.openai_http.OpenAIHTTPBackend.complete (`kind: openai`)
   litellm acompletion backends.cloud.LiteLLMBackend.complete through litellm.acompletion (before the
                       fast path; still the path for providers it does not cover)
