@@ -29,6 +29,8 @@ async def reserve(hold: Hold, policy: CompiledPolicy, decision: Decision, health
                   now: Clock) -> Decision:
     """Reserve the chosen model's estimate. Returns `decision`, or the rerouted one (its reasons say
     why); raises BudgetExceeded (429: which budget, when it resets) when neither fits."""
+    if not hold.buckets:  # no budget applies to this request: nothing to reserve
+        return decision
     bucket = await hold.cover(accounting.estimate(decision, decision.model), now())
     if bucket is None:
         return decision
