@@ -275,6 +275,10 @@ San Santa Santo Santos São Sao Saint St Ste Sankt Port Fort Mount Mont Lake Gle
 West Upper Lower Great Little Los Las El La Le Les Lago Monte Villa Vila Puerto Porto Costa Rio Isla Isle Nova Novo
 Nowy Nowa Stara Stary Bad Ciudad Castel Castelo Campo Ponta Praia Serra Vale Val
 """.split())
+# A family firm's tail, "and Sons" in the languages of the gazetteers: "Teixeira Lourenço e Filhos",
+# "Müller und Söhne", "Rossi e Figli", "Dupont et Fils".
+FAMILY_FIRM = (r"(?:and|e|y|und|et|en|och|og|i|a|ve|és|ja|și|si)[ \t]+"
+               r"(?:Sons|Filhos|Hijos|Figli|Fils|Söhne|Soehne|Zonen|Söner|Sønner|Synowie|Synové|Oğulları|Fiii|Poikien)")
 # Words after a given name plus surname that make it a thing: places, organisations, works, laws.
 NOT_A_PERSON_AFTER = "|".join(sorted("""
 Street St Road Rd Avenue Ave Lane Drive Boulevard Square Station Airport Bridge Park Gardens Hall Center Centre
@@ -283,7 +287,9 @@ Arena Museum Gallery Library Theatre Theater Church Cathedral Chapel River Lake 
 Hotel Inc Ltd LLC LLP GmbH AG SA Corp Corporation Company Co Group Holdings Partners Bank Capital Foundation
 Act Law Effect Syndrome Disease Theorem Principle Equation Paradox Building Tower Plaza Mall Market Festival
 Records Studios Pictures Productions Motors Airlines Stanley Ltda LTDA EIRELI EI ME Kft Zrt Bt SRL OOO ООО ТОВ
-""".split())) + r"|Sp\.|s\.r\.o\.|a\.s\.|A\.Ş\.|S/A|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&"
+Brothers Bros Hermanos Irmãos Fratelli Frères Gebrüder
+""".split())) + r"|Sp\.|s\.r\.o\.|a\.s\.|A\.Ş\.|S/A|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&" \
+    + "|" + FAMILY_FIRM
 
 
 def _with_more(words: tuple[tuple[str, ...], ...], name: str) -> tuple[tuple[str, ...], ...]:

@@ -62,6 +62,9 @@ CLEAN = [
     "Jak leczy się raka?", "Kdo byl Tomáš Baťa?", "Кто такой Лев Толстой?", "Qui était Victor Hugo ?",
     "Ο Νίκος Καζαντζάκης ήταν συγγραφέας.", "Nguyễn Du là ai?", "Thành phố có 12 quận và 7 huyện.",
     "Spring 2024, we shipped 4 releases.", "Build 12345 failed, Release 20231 too.",
+    # family firms: a full name then "and Sons" in its language
+    "Write a product description for Teixeira Lourenço e Filhos.", "Draft a press release for Müller und Söhne.",
+    "The invoice from Rossi e Figli is due.", "Write a tagline for Dupont et Fils.", "Garcia Hermanos opened a shop.",
 ]
 
 
