@@ -107,7 +107,7 @@ bestilling | feedback | interview | onboarding | offboarding | payroll | timeshe
 # Words that put a named person in the writer's dealings: weak cues (silent next to public figures).
 INTERACTIONS = phrases("""
 call with | meeting with | met with | spoke with | spoke to | talked to | chat with | interview with |
-appointment with | on behalf of | forward this to | send this to | reference for | cc | attn | attention |
+appointment with | on behalf of | forward this to | send this to | reference for | feedback for | cc | attn | attention |
 ask | invite | remind | tell | thank | email | e-mail | ping | text | notify | inform | send to | sent to |
 forward to | reply to | respond to | write to | wrote to | letter to | note to | assign to | assigned to |
 frag | erinnere | schreib an | antworte | demande à | rappelle | écris à | réponds à | pregúntale a |

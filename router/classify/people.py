@@ -190,11 +190,18 @@ class PersonFinder:
                 continue
             words = _words(match["name"])
             if not known_first:
-                # An unknown given name: only a known surname and a verb only people do make it a name
-                # ("Wakeeta Kalita agreed to ...").
-                if (len(words) == 2 and words[-1] in self._last and not set(words) & lx.NOT_NAMES
-                        and words[0] not in lx.PLACE_WORDS and _PERSON_AFTER.match(text, match.end("name"))
-                        and not _LINE_START.search(text, 0, start)):
+                # An unknown given name: only a surname (known, or beyond ASCII) and a verb only people
+                # do make it a name ("Wakeeta Kalita agreed to ...", "Lerze Çorlu agreed to ...").
+                surname = len(words) == 2 and (words[-1] in self._last or self._surname(words[-1]))
+                if (surname and not set(words) & lx.NOT_NAMES and words[0] not in lx.PLACE_WORDS
+                        and _PERSON_AFTER.match(text, match.end("name")) and not _LINE_START.search(text, 0, start)):
+                    return "full name"
+                continue
+            if len(words) == 2 and words[-1].lower() in _PARTICLES and words[0] not in lx.NOT_NAMES:
+                # A capitalised particle leads a place's name ("Lanzo Di Martina"), or a person's where
+                # only a person does what follows ("Lucia Van Praet agreed to ...").
+                rest = _TOKEN_AFTER.match(text, match.end("name"))
+                if rest and _PERSON_AFTER.match(text, rest.end()):
                     return "full name"
                 continue
             if not (words and words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
@@ -211,7 +218,7 @@ class PersonFinder:
             if words[-1].lower() in _PARTICLES:
                 continue  # "Lanzo Di Martina": a particle written capitalised leads a place's name
             if _PERSON_AFTER.match(text, match.end("name")) or (
-                    (words[-1] in self._last or self._surname(words[-1]))
+                    (words[-1] in self._last or words[-1] in first_names or self._surname(words[-1]))
                     and not _PLACE_BEFORE.search(text, max(0, start - 12), start)):
                 return "full name"
         return None
@@ -228,6 +235,7 @@ class PersonFinder:
 # What a given name plus surname is when the next word names a thing ("Victoria Station", "Morgan
 # Stanley Bank") or an article leads it ("the Jordan River").
 _NOT_A_PERSON_AFTER = re.compile(rf"(?:[ \t]+{TOKEN}){{0,2}}(?:['’]s)?(?:[ \t]+[-–,])?[ \t]+(?:{lx.NOT_A_PERSON_AFTER})(?!\w)")
+_TOKEN_AFTER = re.compile(rf"[ \t]+{TOKEN}")
 _PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\Z")
 # Words that lead a place: a bare two-word name after them is taken for a town ("in Bosco Perrotta").
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")

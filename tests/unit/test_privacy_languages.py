@@ -46,6 +46,11 @@ PEOPLE = [  # (text, kinds that must all be found)
     ("Benim adım Elif Şahin.", {"person"}),
     ("Tên tôi là Lê Thị Hoa.", {"person"}),
     ("Please add Laura McCarthy to the guest list.", {"person"}),
+    # two given names, or a surname the gazetteer lacks, with what only people do
+    ("Please add Simona Gheorghiu to the seating plan.", {"person"}),  # both in the given-name list
+    ("Notes: Efsun Karaçam agreed to review the draft.", {"person"}),  # unknown given name, surname beyond ASCII
+    ("Minutes: Sofie De Clercq agreed to chair the next meeting.", {"person"}),  # a capitalised particle
+    ("Write interview feedback for Greta Van Dyck: solid on Go, slow on testing.", {"person"}),
 ]
 
 
