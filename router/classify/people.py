@@ -182,6 +182,8 @@ class PersonFinder:
             start = word.start()
             if start and (text[start - 1].isalnum() or text[start - 1] in "'’"):
                 continue
+            if word.group().lower() in _PARTICLES and _CAPITALISED_BEFORE.search(text, max(0, start - 40), start):
+                continue  # "Aiello Del Sabato": a particle inside a name does not begin one
             known_first = word.group() in first_names
             if not known_first and not text[word.end() + 1:word.end() + 2].isupper():
                 continue  # neither a known given name nor followed by a capitalised word
@@ -235,6 +237,7 @@ class PersonFinder:
 # What a given name plus surname is when the next word names a thing ("Victoria Station", "Morgan
 # Stanley Bank") or an article leads it ("the Jordan River").
 _NOT_A_PERSON_AFTER = re.compile(rf"(?:[ \t]+{TOKEN}){{0,2}}(?:['’]s)?(?:[ \t]+[-–,])?[ \t]+(?:{lx.NOT_A_PERSON_AFTER})(?!\w)")
+_CAPITALISED_BEFORE = re.compile(rf"{TOKEN}[ \t]+\Z")
 _TOKEN_AFTER = re.compile(rf"[ \t]+{TOKEN}")
 _PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\Z")
 # Words that lead a place: a bare two-word name after them is taken for a town ("in Bosco Perrotta").
@@ -266,7 +269,7 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
     """"full name" for a name in another script inside Latin-script text: 2-4 capitalised Cyrillic or
     Greek words ("Please call back Левко Корбут"), a run of 2-4 Han/kana/Hangul characters
     (or two runs) led by a common surname, or 2-4 words of Arabic, Hebrew, Devanagari or Thai one of
-    which the gazetteer knows. Text mostly in such a script has no Latin frame and is left alone."""
+    which the gazetteer knows; or 1-3 such words before what only a person does ("倪芳 agreed to"). Text mostly in such a script has no Latin frame and is left alone."""
     text = reading.text
     if text.isascii():
         return None
@@ -278,6 +281,8 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
         words = run.group().split()
         if latin < len(run.group()):
             return None
+        if len(words) <= 3 and len(run.group()) >= 2 and _PERSON_AFTER.match(text, run.end()):
+            return "full name"  # "Summarise the notes: 倪芳 agreed to ...": what only a person does
         if _HAN_HANGUL.fullmatch(words[0]):
             chars = "".join(words)
             if 2 <= len(chars) <= 5 and len(words) <= 2 and (
