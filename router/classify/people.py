@@ -208,15 +208,16 @@ class PersonFinder:
                 continue
             if not (words and words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
                 continue
-            if other_personal_data:
-                return "with identifiers"
-            begin, stop = _sentence(text, match.start(), match.end("name"))
-            if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")):
-                return "account context"
             if words[0] in lx.PLACE_WORDS or _NOT_A_PERSON_AFTER.match(text, match.end("name")) \
                     or _PLACE_WORD_BEFORE.search(text, max(0, start - 8), start) \
                     or _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
-                continue
+                continue  # a place, an organisation or a work ("Tarantini Group opens an office")
+            if other_personal_data:
+                return "with identifiers"
+            begin, stop = _sentence(text, match.start(), match.end("name"))
+            if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")) \
+                    and not _LOCATIVE_BEFORE.search(text, max(0, start - 8), start):
+                return "account context"  # not "an office in Prime Case": a place
             if words[-1].lower() in _PARTICLES:
                 continue  # "Lanzo Di Martina": a particle written capitalised leads a place's name
             if _PERSON_AFTER.match(text, match.end("name")) or (
@@ -242,6 +243,7 @@ _TOKEN_AFTER = re.compile(rf"[ \t]+{TOKEN}")
 _PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\Z")
 # Words that lead a place: a bare two-word name after them is taken for a town ("in Bosco Perrotta").
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")
+_LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|near|nach|bei|en|à))[ \t]+\Z")
 # What only a person does right after being named: "Lena Wilmsen agreed to ...", "..., who ...".
 _PERSON_AFTER = re.compile(rf"(?:,?[ \t]+(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
 _ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|der|die|das|le|la|les|el|los|il|de|het))[ \t]+\Z")

@@ -71,6 +71,7 @@ CLEAN = [
     "Ο Νίκος Καζαντζάκης ήταν συγγραφέας.", "Nguyễn Du là ai?", "Thành phố có 12 quận và 7 huyện.",
     "Spring 2024, we shipped 4 releases.", "Build 12345 failed, Release 20231 too.",
     "Wie viele Einwohner hat Aiello Del Sabato?", "How far is it from Posta to San Giuseppe Di Cairo?",
+    "Draft a press release: Tarantini Group opens an office in Prime Case.",
     # family firms: a full name then "and Sons" in its language
     "Write a product description for Teixeira Lourenço e Filhos.", "Draft a press release for Müller und Söhne.",
     "The invoice from Rossi e Figli is due.", "Write a tagline for Dupont et Fils.", "Garcia Hermanos opened a shop.",
