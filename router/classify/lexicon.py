@@ -262,11 +262,18 @@ God
 House Home Office Company Group Bank Apple Amazon Google Ford Tesla Acme Corp Inc Ltd GmbH Via Rue Calle
 """.split())
 
-# Verbs (English) that follow a person's name, not a place's or a product's.
+# Verbs that follow a person's name, not a place's or a product's.
 PERSON_VERBS = ("said|says|asked|asks|agreed|agrees|wants|wanted|needs|needed|told|tells|wrote|writes|sent|sends|"
                 "replied|confirmed|requested|mentioned|complained|explained|thinks|thought|feels|felt|prefers|"
                 "preferred|lives|lived|joined|resigned|promised|apologised|apologized|emailed|phoned|rang|"
-                "signed|approved|declined|refused|owes|paid|booked|cancelled|canceled|missed|reported|noticed")
+                "signed|approved|declined|refused|owes|paid|booked|cancelled|canceled|missed|reported|noticed|"
+                # the same acts of speech and wanting in de, nl, fr, es, it, pt; a German or Dutch perfect
+                # may hold a few words between its parts ("hat wegen der Abbuchung angerufen")
+                r"(?:hat|heeft)(?:[ \t]+[^\s.!?]+){0,6}?[ \t]+(?:angerufen|geschrieben|gesagt|gefragt|bestätigt|"
+                r"beschwert|gebeld|geschreven|gezegd|gevraagd|bevestigd|geklaagd)|"
+                "rief|schrieb|sagte|fragte|bat|beschwerte|bestätigte|meldete|möchte|belde|schreef|zei|vroeg|"
+                "a appelé|a écrit|a dit|a demandé|a confirmé|souhaite|llamó|escribió|dijo|pidió|confirmó|"
+                "ha llamado|ha escrito|ha chiamato|ha scritto|ha detto|ha chiesto|ligou|telefonou|escreveu|disse|pediu")
 
 # Given names that lead place names ("San Diego", "Santa Clara", "Port Elizabeth"): a full name
 # starting with one is a place.
