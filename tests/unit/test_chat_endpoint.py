@@ -194,6 +194,24 @@ async def test_a_plain_cancellation_goes_through():
         await task
 
 
+async def test_where_the_server_watches_hang_ups_itself_no_second_watcher_reads_the_connection():
+    """Inside Ray Serve (router/app.py: watch_hang_ups off) the replica awaits the disconnect and cancels
+    the request; the endpoint's HangUp then never calls receive, so it takes nothing from Serve's queue."""
+    reads = 0
+
+    async def receive() -> dict:
+        nonlocal reads
+        reads += 1
+        return {"type": "http.disconnect"}
+
+    async with HangUp(receive, watch=False) as hang_up:
+        await asyncio.sleep(0.01)
+    assert (reads, hang_up.happened) == (0, False)
+    async with HangUp(receive) as hang_up:  # watching: the same disconnect cancels the block
+        await asyncio.sleep(5)
+    assert (reads, hang_up.happened) == (1, True)
+
+
 async def test_an_answer_leaves_before_its_cache_store_and_the_store_serves_the_next_request(settings):
     """The client does not wait for the cache store (nor the budget settlement): both run once the
     answer's last body message has gone, and the stored answer is a hit for the same request next."""
