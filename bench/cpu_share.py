@@ -34,10 +34,11 @@ class Busy:
         """% of one core used by the target's processes and wrk together."""
         return sum(pct for pct, _ in self.processes.values()) + self.wrk
 
-    def busiest(self) -> tuple[str, float]:
-        """The one process (not a group of same-named ones) nearest to a full core."""
+    def busiest(self) -> tuple[str, float, int]:
+        """(name, % of one core, how many) of the process nearest to a full core; of same-named ones
+        (replicas, workers) their mean share and their count."""
         name, (pct, n) = max(self.processes.items(), key=lambda kv: kv[1][0] / kv[1][1], default=("-", (0.0, 1)))
-        return name, pct / n
+        return name, pct / n, n
 
     def describe(self, top: int = 5) -> str:
         parts = [f"{name}{f' x{n}' if n > 1 else ''} {pct:.0f}%"
@@ -101,9 +102,10 @@ class Watch:
         wall = max(after[0] - before[0], 1e-6)
         processes: dict[str, tuple[float, int]] = {}
         for pid, (label, seconds) in after[1].items():
-            used = seconds - before[1].get(pid, (label, 0.0))[1]  # one started meanwhile: all of its CPU
+            share = 100 * (seconds - before[1].get(pid, (label, 0.0))[1]) / wall  # one started meanwhile: all
             pct, n = processes.get(label, (0.0, 0))
-            processes[label] = (pct + 100 * used / wall, n + 1)
+            processes[label] = (pct + share, n + (share >= 1))  # the count is of those that worked
+        processes = {label: (pct, max(n, 1)) for label, (pct, n) in processes.items()}
         return Busy(processes, 100 * (after[2] - before[2]) / wall, 100 * (after[3] - before[3]) / wall / CORES)
 
 
@@ -120,12 +122,15 @@ def where_it_stops(name: str, results: dict[int, dict], growth: float = 1.15) ->
     busy: Busy | None = results[conns[conns.index(stop) + 1]].get("busy")  # where it no longer grew
     if busy is None:
         return line + f"; stops growing after {stop}"
-    proc, pct = busy.busiest()
-    own = f"the run's processes and wrk {busy.total():.0f}% of {100 * CORES}%, busiest {proc} {pct:.0f}% of a core"
+    proc, pct, n = busy.busiest()
+    others = busy.machine * CORES - busy.total()
+    own = f"the target's processes and wrk {busy.total():.0f}% of {100 * CORES}%, busiest {proc} {pct:.0f}% of a core" \
+        + (f", other programs {others:.0f}%" if others >= 10 else "")
     if pct >= 85:
-        why = f"{proc}'s one event loop is full ({own})"
+        why = f"{proc}'s one event loop is full ({own})" if n == 1 else \
+            f"each of the {n} {proc} processes' event loop is full ({own}, mean)"
     elif busy.machine >= 90:
-        why = f"all {CORES} cores are busy (machine {busy.machine:.0f}%; {own}; the rest is other programs')"
+        why = f"all {CORES} cores are busy (machine {busy.machine:.0f}%; {own})"
     else:
         why = f"no core is full (machine {busy.machine:.0f}%; {own}): the limit is a wait, not CPU"
     return line + f"; stops growing after {stop}: {why}"

@@ -450,7 +450,8 @@ def main() -> int:
 
     def bench(name: str, url: str, model: str, served: Proc | None = None) -> None:
         """The wrk runs and the TTFT of one target; CPU is watched on `served`'s processes and the upstream's."""
-        roots = {upstream.p.pid: "upstream"} | ({served.p.pid: served.name} if served else {})
+        label = re.sub(r"(-[\d.]+)+$", "", served.name) if served else ""  # litellm-proxy-1.110.2-2: litellm-proxy
+        roots = {upstream.p.pid: "upstream"} | ({served.p.pid: label} if served else {})
         watch = Watch(roots, {served.marker} if served and served.marker else set())
         results = measure(name, url, chat_body(model, 0.7), tmp, args.duration, conns, watch)
         stream_ms = ttft(url, chat_stream_body(model), args.streams)
