@@ -522,6 +522,7 @@ def main() -> int:
                                  f"--releases {release})")
             for lbin in clis:
                 release, lacks = litellm_proxy.check(Path(lbin).parent / "python")
+                release = release or Path(lbin).parent.parent.name  # its litellm did not say: the venv's name
                 if lacks:
                     notes.append(f"litellm proxy {release} ({lbin}) lacks {'; '.join(lacks)}: its rows understate "
                                  f"it (rebuild: python bench/litellm_proxy.py)")
