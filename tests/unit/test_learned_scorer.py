@@ -163,7 +163,7 @@ def test_the_shipped_model_records_its_provenance():
     assert all({"prompts", "apgr", "cpt50", "cpt80"} <= set(row) for row in held_out.values())
     assert files["math_judged.jsonl"]["rows"] == 240
     assert {"math/judged-a", "math/judged-b"} <= set(held_out)
-    assert (REPO / "router" / "classify" / "models" / "complexity-v3.json").stat().st_size < 64 * 1024
+    assert (REPO / "router" / "classify" / "models" / "complexity-v4.json").stat().st_size < 64 * 1024
 
 
 @pytest.fixture
