@@ -34,7 +34,7 @@ UNPENALISED = ("log_ask_chars",)
 # What a task is (a program, an algorithm, output under a schema, premises to deduce from, a part to play,
 # routine writing): near zero on MMLU, so they cannot fit its subjects, and the held-out categories of
 # bench/routing/mtbench_style.jsonl need them at more than L2's strength (chosen there, held out).
-TASK_FEATURES = ("log_code_syntax", "log_big_o", "code_block", "lex_code", "lex_algorithm", "lex_structured",
+TASK_FEATURES = ("log_code_syntax", "big_o", "code_block", "lex_code", "lex_algorithm", "lex_structured",
                  "lex_deduction", "lex_roleplay", "lex_routine_writing", "lex_proof", "lex_design",
                  "lex_heavy_verbs", "lex_form_rules")
 L2_TASK = 100.0

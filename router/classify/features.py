@@ -8,7 +8,7 @@ calculation versus a translation, a summary or a poem).
 
 `FEATURES` names every position of the vector `extract` returns; a model file records the list it was
 trained on and must match it (`VERSION` changes whenever a feature's meaning changes). Pure and O(1)
-in the prompt's length: like the heuristic scorer, only the first and last 1.5 KiB are read (instructions
+in the prompt's length: like the heuristic scorer, only the first and last 1 KiB are read (instructions
 sit at the start or the end of a prompt), while the length counts whole.
 """
 
@@ -19,11 +19,11 @@ import math
 VERSION = 3  # 2: log_ask_chars and log_option_chars; 3: code syntax, the question before its options, the
 # options' digits, and what a task is (algorithms, structured output, deduction, role-play)
 
-_SEPARATORS = str.maketrans({ch: " " for ch in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_"})
-_HEAD_CHARS, _TAIL_CHARS = 1536, 1536
+_SEPARATORS = bytes(32 if chr(c) in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_" else c for c in range(256))
+_HEAD_CHARS, _TAIL_CHARS = 1024, 1024
 _DIGIT_BYTES = b"0123456789"
 _DIGITS_ONLY = bytes(c if 48 <= c <= 57 else 32 for c in range(256))  # every non-digit byte -> space
-_OPERATORS = bytes(ord("+") if chr(c) in "+*/^<>" else c for c in range(256))  # one count for all six
+_NOT_MARKS = bytes(c for c in range(256) if chr(c) not in "+*/^<>=$%?([{;_")  # deleted before counting marks
 
 
 def _words(*groups: str) -> frozenset[str]:
@@ -113,17 +113,17 @@ FEATURES: tuple[str, ...] = (
     "log_operators", "log_equals", "log_currency", "log_percent", "log_questions",
     "mean_word_length", "log_variables", "log_list_items", "log_brackets", "log_math_symbols",
     "code_block", "log_ask_chars", "log_option_chars", "log_stem_chars", "log_option_digits", "log_code_syntax",
-    "log_big_o", *(f"lex_{name}" for name, _ in _LEXICONS),
+    "big_o", *(f"lex_{name}" for name, _ in _LEXICONS),
 )
 
 _FIXED = len(FEATURES) - len(_LEXICONS)
 _LEXICON_OF: dict[str, tuple[int, ...]] = {}
 for _index, (_, _lexicon) in enumerate(_LEXICONS):
     for _word in _lexicon:
-        _LEXICON_OF[_word] = _LEXICON_OF.get(_word, ()) + (_FIXED + _index,)
-_LEXICON_WORDS = frozenset(_LEXICON_OF)
+        _LEXICON_OF[_word.encode()] = _LEXICON_OF.get(_word.encode(), ()) + (_FIXED + _index,)
 _MATH_SYMBOLS = "∫∑√≤≥≠±×÷πθλμσΔ∞∂"
-_VARIABLES = frozenset("bcdefghjklmnpqrstuvwxyz")  # single letters that are rarely English words
+_VARIABLES = frozenset(bytes([c]) for c in b"bcdefghjklmnpqrstuvwxyz")  # single letters rarely English words
+_KNOWN_WORDS = frozenset(_LEXICON_OF) | _VARIABLES | {b"o"}
 _LIST_STARTS = frozenset({"- ", "* ", "\u2022 ", *(f"{n}{mark}" for n in range(1, 10) for mark in ".)")})
 _OPTION_MARKS = frozenset({"A. ", "B. ", "C. ", "D. ", "E. "})
 _INSTRUCTION_CHARS = 200  # an instruction that ends (":" or a new line) this early may be followed by material
@@ -169,39 +169,40 @@ def extract(text: str) -> list[float]:
     scorer's microsecond budget whatever the prompt's length.
     """
     window = text if len(text) <= _HEAD_CHARS + _TAIL_CHARS else f"{text[:_HEAD_CHARS]} {text[-_TAIL_CHARS:]}"
-    lowered = window.lower()
-    spaced = lowered.translate(_SEPARATORS)
+    data = window.lower().encode("utf-8")  # bytes: a 256-entry table per pass, not a dict lookup per character
+    spaced = data.translate(_SEPARATORS)
     tokens = spaced.split()  # no set(tokens): intersecting the lexicons with the list is cheaper
     n_tokens = len(tokens) or 1
-    data = window.encode("utf-8")
     numbers = data.translate(_DIGITS_ONLY).split()  # runs of digits
-    count = window.count
+    marks = data.translate(None, _NOT_MARKS).count  # one pass keeps the marks counted below, then tiny counts
     log = math.log1p
     ask, option_chars, stem, option_digits = _ask_and_options(text)
+    found = _KNOWN_WORDS.intersection(tokens)  # lexicon words and one-letter variables, one pass
+    plain = window.isascii()
     vector = [
         log(len(text)),
         log(len(tokens)),
         log(len(numbers)),
         log(len(set(numbers))),
-        len(b"".join(numbers)) / (len(window) or 1),
-        log(data.translate(_OPERATORS).count(b"+")),
-        log(count("=")),
-        log(count("$") + count("€") + count("£")),
-        log(count("%")),
-        log(count("?")),
-        (len(spaced) - spaced.count(" ")) / n_tokens,  # mean word length
-        log(len(_VARIABLES.intersection(tokens))),
+        len(b"".join(numbers)) / (len(data) or 1),
+        log(marks(b"+") + marks(b"*") + marks(b"/") + marks(b"^") + marks(b"<") + marks(b">")),
+        log(marks(b"=")),
+        log(marks(b"$") + (0 if plain else window.count("€") + window.count("£"))),
+        log(marks(b"%")),
+        log(marks(b"?")),
+        (len(spaced) - spaced.count(b" ")) / n_tokens,  # mean word length (in bytes)
+        log(len(_VARIABLES.intersection(found))),
         log(sum(1 for line in window.split("\n") if line.lstrip()[:2] in _LIST_STARTS)) if "\n" in window else 0.0,
-        log(count("(") + count("[")),
-        0.0 if window.isascii() else log(sum(count(symbol) for symbol in _MATH_SYMBOLS)),
+        log(marks(b"(") + marks(b"[")),
+        0.0 if plain else log(sum(window.count(symbol) for symbol in _MATH_SYMBOLS)),
         1.0 if "```" in window else 0.0,
         log(ask), log(option_chars), log(stem), log(option_digits),
-        log(count("{") + count(";") + count("()") + count("==") + count("->") + count("//")),  # code syntax
-        log(lowered.count("o(") + lowered.count("linear time") + lowered.count("constant space")),  # a bound
+        log(marks(b"{") + marks(b";") + marks(b"_")),  # code syntax: blocks, statements, snake_case names
+        1.0 if b"o" in found else 0.0,  # a complexity bound: "O(n)" leaves the token "o"
     ]
     hits = [0] * len(_LEXICONS)
-    for word in _LEXICON_WORDS.intersection(tokens):
-        for index in _LEXICON_OF[word]:
+    for word in found:
+        for index in _LEXICON_OF.get(word, ()):
             hits[index - _FIXED] += 1
     vector.extend(log(hit) for hit in hits)
     return vector

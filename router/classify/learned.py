@@ -41,7 +41,7 @@ LABELS = {
     "log_brackets": "brackets or formulas", "log_math_symbols": "mathematical symbols", "code_block": "contains code",
     "log_ask_chars": "long request", "log_option_chars": "long answer options",
     "log_stem_chars": "long question", "log_option_digits": "numeric answer options",
-    "log_code_syntax": "code syntax", "log_big_o": "a complexity bound",
+    "log_code_syntax": "code syntax", "big_o": "a complexity bound",
     "lex_quantities": "quantities and rates", "lex_compute": "asks for a calculation",
     "lex_mathematics": "mathematics", "lex_physical_science": "physics or chemistry", "lex_law": "law",
     "lex_medicine_biology": "medicine or biology", "lex_economics": "economics", "lex_logic": "formal logic",
@@ -139,24 +139,24 @@ class LearnedScorer:
     """ComplexityScorer over a ScorerModel. The score is the calibrated probability that the local model
     fails where a flagship succeeds; reasons name the features that pushed it up most."""
 
-    __slots__ = ("model", "_terms", "_offset")
+    __slots__ = ("model", "_names", "_k", "_mean", "_offset")
 
     def __init__(self, model: ScorerModel) -> None:
         self.model = model
         # (x - mean) / scale * w folded into one multiplier per feature, kept with its name and mean.
-        self._terms = tuple((name, w / s, m) for name, w, s, m in zip(model.features, model.weights, model.scale,
-                                                                    model.mean))
+        self._names = model.features
+        self._k = tuple(w / s for w, s in zip(model.weights, model.scale))
+        self._mean = model.mean
         self._offset = model.bias
 
     def score(self, request: ChatRequest, text: str) -> Complexity:
         vector = features.extract(text)
-        raw, pushes = self._offset, []
-        for (name, k, m), x in zip(self._terms, vector):
-            push = k * (x - m)
-            raw += push
-            if x > m and push >= _MIN_CONTRIBUTION:  # a reason is something the prompt has, not lacks
-                pushes.append((push, name))
-        reasons = [LABELS[name] for _, name in sorted(pushes, reverse=True)[:_TOP_REASONS]]
+        pushes = [k * (x - m) for k, x, m in zip(self._k, vector, self._mean)]
+        raw = self._offset + sum(pushes)
+        # A reason is something the prompt has, not lacks, and pushed hard enough to be worth naming.
+        strong = sorted(((push, name) for push, name, x, m in zip(pushes, self._names, vector, self._mean)
+                         if push >= _MIN_CONTRIBUTION and x > m), reverse=True)
+        reasons = [LABELS[name] for _, name in strong[:_TOP_REASONS]]
         shift = _EFFORT_LOGIT.get(request.reasoning_effort or "")
         if shift is not None:
             raw += shift
