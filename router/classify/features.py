@@ -96,7 +96,7 @@ _LEXICONS: tuple[tuple[str, frozenset[str]], ...] = (
                            "refactor deduce validate detect balance factor factorise factorize minimise minimize "
                            "maximise maximize")),
     # Rules on the form of a text: a weak model drifts from them.
-    ("form_rules", _words("acrostic palindrome syllable syllables rhyme rhyming letter letters begins begin "
+    ("form_rules", _words("acrostic palindrome syllable syllables rhyme rhyming letters begins begin "
                           "starts start exactly words under exceed")),
     # Play a part: the weak model's strength, whatever the persona.
     ("roleplay", _words("pretend roleplay role-play act character persona imagine play playing")),
