@@ -8,7 +8,7 @@ calculation versus a translation, a summary or a poem).
 
 `FEATURES` names every position of the vector `extract` returns; a model file records the list it was
 trained on and must match it (`VERSION` changes whenever a feature's meaning changes). Pure and O(1)
-in the prompt's length: like the heuristic scorer, only the first and last 1 KiB are read (instructions
+in the prompt's length: like the heuristic scorer, only the first and last 768 characters are read (instructions
 sit at the start or the end of a prompt), while the length counts whole.
 """
 
@@ -20,7 +20,7 @@ VERSION = 3  # 2: log_ask_chars and log_option_chars; 3: code syntax, the questi
 # options' digits, and what a task is (algorithms, structured output, deduction, role-play)
 
 _SEPARATORS = bytes(32 if chr(c) in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_" else c for c in range(256))
-_HEAD_CHARS, _TAIL_CHARS = 1024, 1024
+_HEAD_CHARS, _TAIL_CHARS = 768, 768
 _DIGIT_BYTES = b"0123456789"
 _DIGITS_ONLY = bytes(c if 48 <= c <= 57 else 32 for c in range(256))  # every non-digit byte -> space
 _NOT_MARKS = bytes(c for c in range(256) if chr(c) not in "+*/^<>=$%?([{;_")  # deleted before counting marks
@@ -204,5 +204,5 @@ def extract(text: str) -> list[float]:
     for word in found:
         for index in _LEXICON_OF.get(word, ()):
             hits[index - _FIXED] += 1
-    vector.extend(log(hit) for hit in hits)
+    vector += map(log, hits)
     return vector

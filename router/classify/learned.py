@@ -153,10 +153,13 @@ class LearnedScorer:
         vector = features.extract(text)
         pushes = [k * (x - m) for k, x, m in zip(self._k, vector, self._mean)]
         raw = self._offset + sum(pushes)
-        # A reason is something the prompt has, not lacks, and pushed hard enough to be worth naming.
-        strong = sorted(((push, name) for push, name, x, m in zip(pushes, self._names, vector, self._mean)
-                         if push >= _MIN_CONTRIBUTION and x > m), reverse=True)
-        reasons = [LABELS[name] for _, name in strong[:_TOP_REASONS]]
+        # The strongest pushes, each a reason if the prompt has it (not lacks it) and it is worth naming.
+        reasons = []
+        for i in sorted(range(len(pushes)), key=pushes.__getitem__, reverse=True):
+            if pushes[i] < _MIN_CONTRIBUTION or len(reasons) == _TOP_REASONS:
+                break
+            if vector[i] > self._mean[i]:
+                reasons.append(LABELS[self._names[i]])
         shift = _EFFORT_LOGIT.get(request.reasoning_effort or "")
         if shift is not None:
             raw += shift
