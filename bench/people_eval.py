@@ -261,10 +261,12 @@ def corpus(per_template: int, seed: int, held_out: bool = False) -> tuple[list[t
                     fake = Faker(LOCALES[language][i % len(LOCALES[language])])
                     positives.append((kind, language, _fill(template, fake, rng)))
     negatives = []
-    fake = Faker(["en_US", "de_DE", "fr_FR", "es_ES", "it_IT"])
+    # Faker picks a multi-locale proxy's locale with the unseeded global random; pick it here instead
+    fakes = [Faker(locale) for locale in ("en_US", "de_DE", "fr_FR", "es_ES", "it_IT")]
     for template in (NEGATIVES_B if held_out else NEGATIVES):
         for _ in range(per_template):
             public, public2 = rng.sample(PUBLIC, 2)
+            fake = rng.choice(fakes)
             negatives.append(template.format(public=public, public2=public2, fiction=rng.choice(FICTION),
                                              company=fake.company(), city=fake.city(), city2=fake.city()))
     return positives, negatives

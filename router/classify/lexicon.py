@@ -107,7 +107,7 @@ bestilling | feedback | interview | onboarding | offboarding | payroll | timeshe
 # Words that put a named person in the writer's dealings: weak cues (silent next to public figures).
 INTERACTIONS = phrases("""
 call with | meeting with | met with | spoke with | spoke to | talked to | chat with | interview with |
-appointment with | on behalf of | forward this to | send this to | reference for | cc | attn | attention |
+appointment with | on behalf of | forward this to | send this to | reference for | feedback for | cc | attn | attention |
 ask | invite | remind | tell | thank | email | e-mail | ping | text | notify | inform | send to | sent to |
 forward to | reply to | respond to | write to | wrote to | letter to | note to | assign to | assigned to |
 frag | erinnere | schreib an | antworte | demande à | rappelle | écris à | réponds à | pregúntale a |
@@ -262,11 +262,18 @@ God
 House Home Office Company Group Bank Apple Amazon Google Ford Tesla Acme Corp Inc Ltd GmbH Via Rue Calle
 """.split())
 
-# Verbs (English) that follow a person's name, not a place's or a product's.
+# Verbs that follow a person's name, not a place's or a product's.
 PERSON_VERBS = ("said|says|asked|asks|agreed|agrees|wants|wanted|needs|needed|told|tells|wrote|writes|sent|sends|"
                 "replied|confirmed|requested|mentioned|complained|explained|thinks|thought|feels|felt|prefers|"
                 "preferred|lives|lived|joined|resigned|promised|apologised|apologized|emailed|phoned|rang|"
-                "signed|approved|declined|refused|owes|paid|booked|cancelled|canceled|missed|reported|noticed")
+                "signed|approved|declined|refused|owes|paid|booked|cancelled|canceled|missed|reported|noticed|"
+                # the same acts of speech and wanting in de, nl, fr, es, it, pt; a German or Dutch perfect
+                # may hold a few words between its parts ("hat wegen der Abbuchung angerufen")
+                r"(?:hat|heeft)(?:[ \t]+[^\s.!?]+){0,6}?[ \t]+(?:angerufen|geschrieben|gesagt|gefragt|bestätigt|"
+                r"beschwert|gebeld|geschreven|gezegd|gevraagd|bevestigd|geklaagd)|"
+                "rief|schrieb|sagte|fragte|bat|beschwerte|bestätigte|meldete|möchte|belde|schreef|zei|vroeg|"
+                "a appelé|a écrit|a dit|a demandé|a confirmé|souhaite|llamó|escribió|dijo|pidió|confirmó|"
+                "ha llamado|ha escrito|ha chiamato|ha scritto|ha detto|ha chiesto|ligou|telefonou|escreveu|disse|pediu")
 
 # Given names that lead place names ("San Diego", "Santa Clara", "Port Elizabeth"): a full name
 # starting with one is a place.
@@ -275,6 +282,10 @@ San Santa Santo Santos São Sao Saint St Ste Sankt Port Fort Mount Mont Lake Gle
 West Upper Lower Great Little Los Las El La Le Les Lago Monte Villa Vila Puerto Porto Costa Rio Isla Isle Nova Novo
 Nowy Nowa Stara Stary Bad Ciudad Castel Castelo Campo Ponta Praia Serra Vale Val
 """.split())
+# A family firm's tail, "and Sons" in the languages of the gazetteers: "Teixeira Lourenço e Filhos",
+# "Müller und Söhne", "Rossi e Figli", "Dupont et Fils".
+FAMILY_FIRM = (r"(?:and|e|y|und|et|en|och|og|i|a|ve|és|ja|și|si)[ \t]+"
+               r"(?:Sons|Filhos|Hijos|Figli|Fils|Söhne|Soehne|Zonen|Söner|Sønner|Synowie|Synové|Oğulları|Fiii|Poikien)")
 # Words after a given name plus surname that make it a thing: places, organisations, works, laws.
 NOT_A_PERSON_AFTER = "|".join(sorted("""
 Street St Road Rd Avenue Ave Lane Drive Boulevard Square Station Airport Bridge Park Gardens Hall Center Centre
@@ -283,7 +294,9 @@ Arena Museum Gallery Library Theatre Theater Church Cathedral Chapel River Lake 
 Hotel Inc Ltd LLC LLP GmbH AG SA Corp Corporation Company Co Group Holdings Partners Bank Capital Foundation
 Act Law Effect Syndrome Disease Theorem Principle Equation Paradox Building Tower Plaza Mall Market Festival
 Records Studios Pictures Productions Motors Airlines Stanley Ltda LTDA EIRELI EI ME Kft Zrt Bt SRL OOO ООО ТОВ
-""".split())) + r"|Sp\.|s\.r\.o\.|a\.s\.|A\.Ş\.|S/A|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&"
+Brothers Bros Hermanos Irmãos Fratelli Frères Gebrüder
+""".split())) + r"|Sp\.|s\.r\.o\.|a\.s\.|A\.Ş\.|S/A|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&" \
+    + "|" + FAMILY_FIRM
 
 
 def _with_more(words: tuple[tuple[str, ...], ...], name: str) -> tuple[tuple[str, ...], ...]:

@@ -48,7 +48,7 @@ _HONORIFIC = rf"(?:(?i:{lx.HONORIFICS})[ \t]+)?{lx.TITLES}"
 # Anchored at the end of a cue.
 _AFTER_ROLE = re.compile(
     rf"(?:[ \t]*[,:(]?[ \t]*|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){_HONORIFIC}(?P<name>{NAME})")
-_AFTER_HONORIFIC = re.compile(rf"\.?[ \t]+{lx.TITLES}(?:{_PARTICLE}[ \t]+)?(?P<name>{NAME})")
+_AFTER_HONORIFIC = re.compile(rf"\.?[ \t]+{lx.TITLES}(?:(?i:{_PARTICLE})[ \t]+){{0,2}}(?P<name>{NAME})")
 _AFTER_SALUTATION = re.compile(
     rf"[ \t]+(?:(?P<hon>(?i:{lx.HONORIFICS}))[ \t]+)?{lx.TITLES}(?P<name>{NAME}){lx.SUFFIXES}(?P<end>[ \t]*(?:[,!:\n]|$))?")
 _AFTER_SIGN_OFF = re.compile(
@@ -182,6 +182,8 @@ class PersonFinder:
             start = word.start()
             if start and (text[start - 1].isalnum() or text[start - 1] in "'’"):
                 continue
+            if word.group().lower() in _PARTICLES and _CAPITALISED_BEFORE.search(text, max(0, start - 40), start):
+                continue  # "Aiello Del Sabato": a particle inside a name does not begin one
             known_first = word.group() in first_names
             if not known_first and not text[word.end() + 1:word.end() + 2].isupper():
                 continue  # neither a known given name nor followed by a capitalised word
@@ -190,28 +192,36 @@ class PersonFinder:
                 continue
             words = _words(match["name"])
             if not known_first:
-                # An unknown given name: only a known surname and a verb only people do make it a name
-                # ("Wakeeta Kalita agreed to ...").
-                if (len(words) == 2 and words[-1] in self._last and not set(words) & lx.NOT_NAMES
-                        and words[0] not in lx.PLACE_WORDS and _PERSON_AFTER.match(text, match.end("name"))
-                        and not _LINE_START.search(text, 0, start)):
+                # An unknown given name: only a surname (known, or beyond ASCII) and a verb only people
+                # do make it a name ("Wakeeta Kalita agreed to ...", "Lerze Çorlu agreed to ...").
+                surname = len(words) == 2 and (words[-1] in self._last or self._surname(words[-1]))
+                if (surname and not set(words) & lx.NOT_NAMES and words[0] not in lx.PLACE_WORDS
+                        and _PERSON_AFTER.match(text, match.end("name")) and not _LINE_START.search(text, 0, start)):
+                    return "full name"
+                continue
+            if len(words) == 2 and words[-1].lower() in _PARTICLES and words[0] not in lx.NOT_NAMES:
+                # A capitalised particle leads a place's name ("Lanzo Di Martina"), or a person's where
+                # only a person does what follows ("Lucia Van Praet agreed to ...").
+                rest = _TOKEN_AFTER.match(text, match.end("name"))
+                if rest and _PERSON_AFTER.match(text, rest.end()):
                     return "full name"
                 continue
             if not (words and words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
                 continue
-            if other_personal_data:
-                return "with identifiers"
-            begin, stop = _sentence(text, match.start(), match.end("name"))
-            if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")):
-                return "account context"
             if words[0] in lx.PLACE_WORDS or _NOT_A_PERSON_AFTER.match(text, match.end("name")) \
                     or _PLACE_WORD_BEFORE.search(text, max(0, start - 8), start) \
                     or _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
-                continue
+                continue  # a place, an organisation or a work ("Tarantini Group opens an office")
+            if other_personal_data:
+                return "with identifiers"
+            begin, stop = _sentence(text, match.start(), match.end("name"))
+            if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")) \
+                    and not _LOCATIVE_BEFORE.search(text, max(0, start - 8), start):
+                return "account context"  # not "an office in Prime Case": a place
             if words[-1].lower() in _PARTICLES:
                 continue  # "Lanzo Di Martina": a particle written capitalised leads a place's name
             if _PERSON_AFTER.match(text, match.end("name")) or (
-                    (words[-1] in self._last or self._surname(words[-1]))
+                    (words[-1] in self._last or words[-1] in first_names or self._surname(words[-1]))
                     and not _PLACE_BEFORE.search(text, max(0, start - 12), start)):
                 return "full name"
         return None
@@ -228,11 +238,14 @@ class PersonFinder:
 # What a given name plus surname is when the next word names a thing ("Victoria Station", "Morgan
 # Stanley Bank") or an article leads it ("the Jordan River").
 _NOT_A_PERSON_AFTER = re.compile(rf"(?:[ \t]+{TOKEN}){{0,2}}(?:['’]s)?(?:[ \t]+[-–,])?[ \t]+(?:{lx.NOT_A_PERSON_AFTER})(?!\w)")
+_CAPITALISED_BEFORE = re.compile(rf"{TOKEN}[ \t]+\Z")
+_TOKEN_AFTER = re.compile(rf"[ \t]+{TOKEN}")
 _PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\Z")
 # Words that lead a place: a bare two-word name after them is taken for a town ("in Bosco Perrotta").
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")
+_LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|near|nach|bei|en|à))[ \t]+\Z")
 # What only a person does right after being named: "Lena Wilmsen agreed to ...", "..., who ...".
-_PERSON_AFTER = re.compile(rf"(?:,?[ \t]+(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
+_PERSON_AFTER = re.compile(rf"{lx.SUFFIXES}(?:,?[ \t]+(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
 _ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|der|die|das|le|la|les|el|los|il|de|het))[ \t]+\Z")
 # A run of words of a caseless script inside Latin-script text: 1-4 words, 2-20 characters.
 _CASELESS_RUN = re.compile(rf"(?<![{CASELESS}\w])[{CASELESS}]{{1,12}}(?:[ \t]+[{CASELESS}]{{1,12}}){{0,3}}(?![{CASELESS}\w])")
@@ -258,7 +271,7 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
     """"full name" for a name in another script inside Latin-script text: 2-4 capitalised Cyrillic or
     Greek words ("Please call back Левко Корбут"), a run of 2-4 Han/kana/Hangul characters
     (or two runs) led by a common surname, or 2-4 words of Arabic, Hebrew, Devanagari or Thai one of
-    which the gazetteer knows. Text mostly in such a script has no Latin frame and is left alone."""
+    which the gazetteer knows; or 1-3 such words before what only a person does ("倪芳 agreed to"). Text mostly in such a script has no Latin frame and is left alone."""
     text = reading.text
     if text.isascii():
         return None
@@ -270,6 +283,8 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
         words = run.group().split()
         if latin < len(run.group()):
             return None
+        if len(words) <= 3 and len(run.group()) >= 2 and _PERSON_AFTER.match(text, run.end()):
+            return "full name"  # "Summarise the notes: 倪芳 agreed to ...": what only a person does
         if _HAN_HANGUL.fullmatch(words[0]):
             chars = "".join(words)
             if 2 <= len(chars) <= 5 and len(words) <= 2 and (

@@ -46,6 +46,17 @@ PEOPLE = [  # (text, kinds that must all be found)
     ("Benim adım Elif Şahin.", {"person"}),
     ("Tên tôi là Lê Thị Hoa.", {"person"}),
     ("Please add Laura McCarthy to the guest list.", {"person"}),
+    # two given names, or a surname the gazetteer lacks, with what only people do
+    ("Please add Simona Gheorghiu to the seating plan.", {"person"}),  # both in the given-name list
+    ("Notes: Efsun Karaçam agreed to review the draft.", {"person"}),  # unknown given name, surname beyond ASCII
+    ("Minutes: Sofie De Clercq agreed to chair the next meeting.", {"person"}),  # a capitalised particle
+    ("Write interview feedback for Greta Van Dyck: solid on Go, slow on testing.", {"person"}),
+    ("Telefonnotiz: Frederik Hagenbrock M.Sc. hat wegen der Rechnung zweimal angerufen.", {"person"}),
+    ("Mevrouw van der Linden heeft gebeld over haar factuur.", {"person"}),  # two particles after an honorific
+    ("Madame De Souza a appelé pour contester la facture.", {"person"}),
+    ("Recap: 倪文静 agreed to ship the fix on Monday.", {"person"}),  # a caseless script before a person's verb
+    ("Recap: सुनीता वर्मा confirmed the delivery date.", {"person"}),
+    ("Recap: สมชาย ใจดี replied that the invoice is wrong.", {"person"}),
 ]
 
 
@@ -62,6 +73,12 @@ CLEAN = [
     "Jak leczy się raka?", "Kdo byl Tomáš Baťa?", "Кто такой Лев Толстой?", "Qui était Victor Hugo ?",
     "Ο Νίκος Καζαντζάκης ήταν συγγραφέας.", "Nguyễn Du là ai?", "Thành phố có 12 quận và 7 huyện.",
     "Spring 2024, we shipped 4 releases.", "Build 12345 failed, Release 20231 too.",
+    "Wie viele Einwohner hat Aiello Del Sabato?", "How far is it from Posta to San Giuseppe Di Cairo?",
+    "Draft a press release: Tarantini Group opens an office in Prime Case.",
+    "Berlin hat 3,7 Millionen Einwohner, Hamburg hat viele Brücken.", "Lyon a dit oui aux Jeux en 2030.",
+    # family firms: a full name then "and Sons" in its language
+    "Write a product description for Teixeira Lourenço e Filhos.", "Draft a press release for Müller und Söhne.",
+    "The invoice from Rossi e Figli is due.", "Write a tagline for Dupont et Fils.", "Garcia Hermanos opened a shop.",
 ]
 
 
