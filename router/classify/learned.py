@@ -90,9 +90,12 @@ class ScorerModel:
             raise bad(f"not a Turnout scorer model (expected \"format\": \"{FORMAT}\")")
         if data.get("format_version") != FORMAT_VERSION:
             raise bad(f"format_version {data.get('format_version')!r}; this Turnout reads {FORMAT_VERSION}")
-        if data.get("features_version") != features.VERSION or data.get("features") != list(features.FEATURES):
+        if data.get("features_version") != features.VERSION:
             raise bad(f"trained on features version {data.get('features_version')!r}, this Turnout computes "
                       f"version {features.VERSION}: retrain it with `turnout scorer train`")
+        if data.get("features") != list(features.FEATURES):
+            raise bad(f"features: not the {len(features.FEATURES)} features of version {features.VERSION} in their "
+                      "order: retrain it with `turnout scorer train`")
         n = len(features.FEATURES)
         vectors = {}
         for key in ("mean", "scale", "weights"):

@@ -175,6 +175,7 @@ def model_json() -> dict:
     (lambda d: d.update(format="something-else"), "not a Turnout scorer model"),
     (lambda d: d.update(format_version=99), "format_version 99"),
     (lambda d: d.update(features_version=0), "retrain it with `turnout scorer train`"),
+    (lambda d: d["features"].reverse(), "features: not the 45 features of version 3 in their order"),
     (lambda d: d["weights"].pop(), "weights: expected a list of"),
     (lambda d: d["scale"].__setitem__(0, 0.0), "scale: every entry must be > 0"),
     (lambda d: d.update(bias="high"), "bias: expected a number"),
