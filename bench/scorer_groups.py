@@ -1,9 +1,11 @@
 """Leave-subjects-out in groups: the learned scorer trained without ~6 whole subjects, judged on them
-together (as a hidden file of other subjects would be), next to prompt length and random; then each
+together (as a hidden file of other subjects would be), next to prompt length, random and the oracle
+(the best any router can do: above 1 where the weak model is right and the strong one wrong); then each
 extra file held out whole (another kind of task: trained on everything else, judged on it).
 
     .venv/bin/python bench/scorer_groups.py ../shared/eval/routing/mmlu_public.jsonl \
-        bench/routing/turnout_tasks.jsonl=30 bench/routing/math_judged.jsonl=20
+        bench/routing/turnout_tasks.jsonl=30 bench/routing/math_judged.jsonl=20 \
+        bench/routing/mtbench_style.jsonl=30
 
 (the files and weights the shipped model was trained on). The model is the ranking `turnout scorer
 train` fits (router.scorer._fit_model, ridge router.scorer.L2); its Platt scaling is monotone, so APGR

@@ -3,7 +3,7 @@ succeeds, from the prompt's features (router.classify.features) and a small line
 
 The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v4.json`
 and written by `turnout scorer train`. It records what it was trained on (file, sha256, rows, date) and
-how it scored on subjects it did not see. Inference is one dot product over 35 numbers: no I/O after
+how it scored on subjects it did not see. Inference is one dot product over 45 numbers: no I/O after
 loading, no network, no download.
 """
 
