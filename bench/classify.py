@@ -113,20 +113,23 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
 
 
-def measure_scorer(scorer, text: str, iterations: int) -> tuple[float, float]:
+def measure_scorer(scorer, text: str, iterations: int) -> tuple[float, float, float, float]:
+    """(wall p50, wall p99, CPU p50, CPU p99) of one score() call, in µs. The CPU time is this thread's
+    (time.thread_time_ns): other processes on a shared machine stretch the wall time, not it."""
     request = parse_chat_request({"messages": [{"role": "user", "content": text}]})
     for _ in range(min(50, iterations)):
         scorer.score(request, text)
-    samples = []
+    wall, cpu = [], []
     gc.disable()
     try:
         for _ in range(iterations):
-            start = time.perf_counter_ns()
+            start, start_cpu = time.perf_counter_ns(), time.thread_time_ns()
             scorer.score(request, text)
-            samples.append((time.perf_counter_ns() - start) / 1000)
+            cpu.append((time.thread_time_ns() - start_cpu) / 1000)
+            wall.append((time.perf_counter_ns() - start) / 1000)
     finally:
         gc.enable()
-    return percentiles(samples)
+    return (*percentiles(wall), *percentiles(cpu))
 
 
 def measure(classifier: Classifier, body: dict, iterations: int) -> tuple[float, float, dict[str, int]]:
@@ -212,10 +215,37 @@ def table(header: tuple[str, ...], rows: list[tuple]) -> None:
         print(" | ".join(str(cell).ljust(w) for cell, w in zip(row, widths)))
 
 
+CODE_TASK = ("Implement the function below so that it runs in linear time, then write unit tests for the edge "
+             "cases.\n```python\ndef dupes(xs):\n    out = []\n    for i in range(len(xs)):\n        for j in "
+             "range(i + 1, len(xs)):\n            if xs[i] == xs[j] and xs[i] not in out:\n                "
+             "out.append(xs[i])\n    return out\n```\n")
+
+
+def scorer_table(iterations: int) -> None:
+    """The complexity scorers alone; the learned one's budget is its CPU p99 at ~1k tokens."""
+    texts = [("short text", "Translate 'good morning' to French.", ""),
+             ("~1k-token text", "Summarize: " + PROSE * 40, "CPU p99 <= 150 µs (learned)"),
+             ("~1k-token code task", CODE_TASK + PROSE * 36, "CPU p99 <= 150 µs (learned)"),
+             ("~25k-token text", "Summarize: " + PROSE * 1000, "")]
+    scorers = [("learned", LearnedScorer(load_model())), ("heuristic", HeuristicScorer())]
+    rows = []
+    for name, text, target in texts:
+        for scorer_name, scorer in scorers:
+            p50, p99, cpu50, cpu99 = measure_scorer(scorer, text, iterations)
+            rows.append((f"{scorer_name}: {name}", f"{p50:,.1f}", f"{p99:,.1f}", f"{cpu50:,.1f}", f"{cpu99:,.1f}",
+                         target if scorer_name == "learned" else ""))
+    table(("complexity scorer alone", "p50 µs", "p99 µs", "CPU p50 µs", "CPU p99 µs", "target"), rows)
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument("--scorer-only", action="store_true", help="only the complexity scorers' table")
     args = parser.parse_args()
+    if args.scorer_only:
+        scorer_table(args.iterations)
+        return
     classifier = Classifier(token_rules=RULES, privacy=PrivacyScanner())
     rows = []
     for name, body, target in cases():
@@ -223,18 +253,8 @@ def main() -> None:
         p50, p99, tokens = measure(classifier, body, max(50, args.iterations // (10 if heavy else 1)))
         rows.append((name, f"{p50:,.0f}", f"{p99:,.0f}", "/".join(f"{tokens[m]:,}" for m in RULES), target))
     table(("case", "p50 µs", "p99 µs", "tokens " + "/".join(RULES), "target"), rows)
-
-    texts = [("short text", "Translate 'good morning' to French.", ""),
-             ("~1k-token text", "Summarize: " + PROSE * 40, "p99 <= 150 µs (learned)"),
-             ("~25k-token text", "Summarize: " + PROSE * 1000, "")]
-    scorers = [("learned", LearnedScorer(load_model())), ("heuristic", HeuristicScorer())]
-    rows = []
-    for name, text, target in texts:
-        for scorer_name, scorer in scorers:
-            p50, p99 = measure_scorer(scorer, text, args.iterations)
-            rows.append((f"{scorer_name}: {name}", f"{p50:,.1f}", f"{p99:,.1f}", target if scorer_name == "learned" else ""))
     print()
-    table(("complexity scorer alone", "p50 µs", "p99 µs", "target"), rows)
+    scorer_table(args.iterations)
     policies = {"default": load_policy(REPO / "policies" / "default.yaml"),
                 "all-local": load_policy(REPO / "policies" / "examples" / "all-local.yaml")}
     rows = []

@@ -2,22 +2,25 @@
 Ray Serve app and LiteLLM Proxy, at several connection counts and ingress replica counts.
 
     flock /tmp/turnout-ray.lock python bench/latency.py [--duration 5] [--conns 1,8,32] [--replicas 1,2]
-        [--streams 200] [--skip ray,litellm] [--litellm-bin PATH]
+        [--streams 200] [--skip ray,litellm] [--proxy-releases 1.110.2,1.100.5] [--litellm-bin PATH]
 
 Targets (one at a time, loopback only):
   upstream         an instant OpenAI-compatible server (raw asyncio protocol), called directly
   turnout-openai   `turnout serve` in front of it, the upstream as `kind: openai` (direct HTTP)
   turnout-litellm  the same with `kind: litellm` (the default cloud path: litellm's transformation layer)
   ray              a trivial Ray Serve FastAPI app answering the same bytes, same HAProxy ingress settings
-  litellm          LiteLLM Proxy in front of the upstream (skipped when its CLI is not found)
+  litellm          LiteLLM Proxy in front of the upstream, as its production docs say, one row per
+                   release and worker count (bench/litellm_proxy.py builds its venvs; a release not
+                   built is skipped with a note)
 Turnout runs with classification, policy, cache lookup (temperature 0.7: bypassed) and telemetry on.
+`--replicas` is Turnout's and the trivial app's ingress replicas and the proxy's uvicorn workers.
 
 Each row: `wrk --latency` at each connection count, then the p50 time to the first content event
 of a streamed request (TTFT, one at a time on a kept-alive connection). The table's "added"
 columns are over the upstream called directly; the lines after it are the issue's ratios, from this
-run. Everything started here is stopped at the end, and what its runs left behind is found by their
-run markers (router/leftovers.py): no other haproxy or Ray is touched.
-"""
+run, then the scale table (bench/cpu_share.py: each process's CPU during each wrk run, and where
+throughput stops growing). Everything started here is stopped at the end, and what its runs left
+behind is found by their run markers (router/leftovers.py): no other haproxy or Ray is touched."""
 
 from __future__ import annotations
 
@@ -41,6 +44,9 @@ from pathlib import Path
 
 import psutil
 
+from bench import litellm_proxy
+from bench.cpu_share import Watch
+from bench.latency_report import ratios, scale_table, table
 from router.leftovers import end_leftovers, find_leftovers, run_marker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,15 +205,6 @@ POLICY = textwrap.dedent("""
         route: [instant]
 """)
 
-LITELLM_CONFIG = textwrap.dedent("""
-    model_list:
-      - model_name: instant
-        litellm_params:
-          model: openai/instant
-          api_base: http://127.0.0.1:{port}/v1
-          api_key: x
-""")
-
 LUA = textwrap.dedent("""
     wrk.method = "POST"
     wrk.headers["Content-Type"] = "application/json"
@@ -351,8 +348,10 @@ def wrk_threads(conns: int) -> int:
     return 1 if conns == 1 else 2
 
 
-def measure(name: str, url: str, body: str, tmp: Path, duration: int, conns: list[int]) -> dict[int, dict]:
-    """wrk at each connection count, after a warm-up; {conns: parse_wrk result}."""
+def measure(name: str, url: str, body: str, tmp: Path, duration: int, conns: list[int],
+            watch: Watch | None = None) -> dict[int, dict]:
+    """wrk at each connection count, after a warm-up; {conns: parse_wrk result, with "busy" (cpu_share.Busy)
+    when a Watch is given}."""
     lua = tmp / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}.lua"
     lua.write_text(LUA.format(body=json.dumps(body)))
     status, _, payload = post(url, body)
@@ -362,7 +361,10 @@ def measure(name: str, url: str, body: str, tmp: Path, duration: int, conns: lis
         post(url, body)
     results = {}
     for c in conns:
+        before = watch.snapshot() if watch else None
         results[c] = run_wrk(url, lua, wrk_threads(c), c, duration)
+        if watch:
+            results[c]["busy"] = watch.since(before)
     print(f"  {name}: " + "; ".join(f"c{c} p50 {r['p50']:.2f} ms {r['rps']:.0f} req/s" for c, r in results.items()),
           file=sys.stderr, flush=True)
     return results
@@ -399,59 +401,18 @@ def ttft(url: str, body: str, n: int) -> float:
     return statistics.median(times) * 1000
 
 
-def table(rows: list[tuple[str, dict[int, dict], float]], floor: tuple[dict[int, dict], float] | None,
-          conns: list[int], duration: int) -> str:
-    head = "| target | " + " | ".join(f"p50 ms ({c}c) | req/s ({c}c)" for c in conns) + \
-        " | added p50 (1c) | TTFT p50 ms | added TTFT | non-2xx/errors |"
-    lines = [f"wrk -d{duration}s --latency, -t1 at 1 connection, -t2 above; loopback; 'added' = over the "
-             f"upstream called directly", "", head, "|" + "---|" * (2 * len(conns) + 5)]
-    for name, results, stream_ms in rows:
-        cells = " | ".join(f"{results[c]['p50']:.2f} | {results[c]['rps']:,.0f}" for c in conns)
-        added = results[conns[0]]["p50"] - floor[0][conns[0]]["p50"] if floor else float("nan")
-        added_ttft = stream_ms - floor[1] if floor else float("nan")
-        bad = f"{sum(r['non2xx'] for r in results.values())}/{sum(r['errors'] for r in results.values())}"
-        lines.append(f"| {name} | {cells} | {added:.2f} | {stream_ms:.2f} | {added_ttft:.2f} | {bad} |")
-    return "\n".join(lines)
-
-
-def ratios(rows: list[tuple[str, dict[int, dict], float]], floor, conns: list[int]) -> list[str]:
-    """Each Turnout row against the issue's targets, from the same run."""
-    by = {name: (results, stream_ms) for name, results, stream_ms in rows}
-    proxy = next((v for k, v in by.items() if k.startswith("litellm proxy")), None)
-    trivial = next((v for k, v in by.items() if k.startswith("ray trivial") and "1 replica" in k), None)
-    if floor is None:
-        return ["(no upstream row: no ratios)"]
-    c1, many = conns[0], 8 if 8 in conns else conns[-1]
-
-    def added(results):
-        return results[c1]["p50"] - floor[0][c1]["p50"]
-
-    out = []
-    for name, (results, stream_ms) in by.items():
-        if not name.startswith("turnout"):
-            continue
-        parts = [name + ":"]
-        if proxy:
-            parts.append(f"added p50 {added(results) / added(proxy[0]):.2f}x the proxy's (target <= 0.15);")
-            parts.append(f"req/s at {many}c {results[many]['rps'] / proxy[0][many]['rps']:.1f}x the proxy's "
-                         f"(target >= 10);")
-        if trivial:
-            parts.append(f"added p50 {added(results) / max(added(trivial[0]), 0.01):.1f}x the trivial app's "
-                         f"(target <= 2);")
-            parts.append(f"TTFT {stream_ms - trivial[1]:+.2f} ms vs the trivial app (target within 1 ms)")
-        out.append(" ".join(parts))
-    return out
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
     ap.add_argument("--conns", default="1,8,32", help="connection counts (default 1,8,32)")
-    ap.add_argument("--replicas", default="1,2", help="ingress replica counts for Turnout and the trivial app")
+    ap.add_argument("--replicas", default="1,2",
+                    help="ingress replicas of Turnout and the trivial app, and the proxy's uvicorn workers (default 1,2)")
     ap.add_argument("--streams", type=int, default=200, help="streamed requests for the TTFT p50 (default 200)")
     ap.add_argument("--skip", default="", help=f"comma-separated targets to skip: {', '.join(TARGETS)}")
-    ap.add_argument("--litellm-bin", default=None,
-                    help="litellm CLI for the proxy (default: next to this Python, then /tmp/litellm-proxy-venv, then PATH)")
+    ap.add_argument("--proxy-releases", default=",".join(litellm_proxy.releases()),
+                    help="litellm releases for the proxy rows, each from the venv bench/litellm_proxy.py builds "
+                         f"(default {','.join(litellm_proxy.releases())})")
+    ap.add_argument("--litellm-bin", default=None, help="one litellm CLI for the proxy rows instead of those")
     ap.add_argument("--ready-timeout", type=float, default=180.0, help="seconds to wait for each server")
     args = ap.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -487,8 +448,12 @@ def main() -> int:
         procs.remove(p)
         p.stop()
 
-    def bench(name: str, url: str, model: str) -> None:
-        results = measure(name, url, chat_body(model, 0.7), tmp, args.duration, conns)
+    def bench(name: str, url: str, model: str, served: Proc | None = None) -> None:
+        """The wrk runs and the TTFT of one target; CPU is watched on `served`'s processes and the upstream's."""
+        label = re.sub(r"(-[\d.]+)+$", "", served.name) if served else ""  # litellm-proxy-1.110.2-2: litellm-proxy
+        roots = {upstream.p.pid: "upstream"} | ({served.p.pid: label} if served else {})
+        watch = Watch(roots, {served.marker} if served and served.marker else set())
+        results = measure(name, url, chat_body(model, 0.7), tmp, args.duration, conns, watch)
         stream_ms = ttft(url, chat_stream_body(model), args.streams)
         print(f"  {name}: TTFT p50 {stream_ms:.2f} ms", file=sys.stderr, flush=True)
         rows.append((name, results, stream_ms))
@@ -530,7 +495,7 @@ def main() -> int:
                 xt = {k: v for k, v in headers.items() if k.lower().startswith("x-turnout")}
                 if n == replicas[0]:
                     notes.append(f"{target} sample: HTTP {status}, {json.dumps(xt)}")
-                bench(f"turnout, kind: {target.split('-')[1]}, {n} replica{'s' * (n > 1)}", url, "auto")
+                bench(f"turnout, kind: {target.split('-')[1]}, {n} replica{'s' * (n > 1)}", url, "auto", gw)
                 stop(gw)
 
         if "ray" not in skip:
@@ -544,24 +509,34 @@ def main() -> int:
                 url = f"http://127.0.0.1:{port}/v1/chat/completions"
                 took = wait_ok(ray, lambda: post(url, chat_body("instant", 0.7))[0] == 200, args.ready_timeout)
                 print(f"  ray trivial app ({n} replicas) ready in {took:.1f}s", file=sys.stderr)
-                bench(f"ray trivial app, {n} replica{'s' * (n > 1)}", url, "instant")
+                bench(f"ray trivial app, {n} replica{'s' * (n > 1)}", url, "instant", ray)
                 stop(ray)
 
         if "litellm" not in skip:
-            lbin = litellm_cli(args.litellm_bin, env)
-            if lbin is None:
-                notes.append("litellm proxy: skipped (no litellm CLI with the proxy extras found)")
-            else:
-                port = free_port()
-                cfg = tmp / "litellm.yaml"
-                cfg.write_text(LITELLM_CONFIG.format(port=up_port))
-                lp = start("litellm-proxy", [lbin, "--config", str(cfg), "--port", str(port), "--host", "127.0.0.1"],
-                           extra_env={"LITELLM_DANGEROUSLY_PERMIT_WEAK_OR_UNSET_MASTER_KEY": "true"}, cwd=tmp)
-                url = f"http://127.0.0.1:{port}/v1/chat/completions"
-                took = wait_ok(lp, lambda: post(url, chat_body("instant", 0.7))[0] == 200, args.ready_timeout)
-                print(f"  litellm proxy ({lbin}) ready in {took:.1f}s", file=sys.stderr)
-                bench("litellm proxy", url, "instant")
-                stop(lp)
+            clis = [args.litellm_bin] if args.litellm_bin else []
+            for release in [] if args.litellm_bin else args.proxy_releases.split(","):
+                if cli := litellm_proxy.find_cli(release.strip()):
+                    clis.append(cli)
+                else:
+                    notes.append(f"litellm proxy {release}: skipped, not built (python bench/litellm_proxy.py "
+                                 f"--releases {release})")
+            for lbin in clis:
+                release, lacks = litellm_proxy.check(Path(lbin).parent / "python")
+                release = release or Path(lbin).parent.parent.name  # its litellm did not say: the venv's name
+                if lacks:
+                    notes.append(f"litellm proxy {release} ({lbin}) lacks {'; '.join(lacks)}: its rows understate "
+                                 f"it (rebuild: python bench/litellm_proxy.py)")
+                for n in replicas:
+                    port = free_port()
+                    cfg = tmp / "litellm.yaml"
+                    cfg.write_text(litellm_proxy.CONFIG.format(port=up_port))
+                    lp = start(f"litellm-proxy-{release}-{n}", litellm_proxy.argv(lbin, cfg, port, n),
+                               litellm_proxy.env(), cwd=tmp)
+                    url = f"http://127.0.0.1:{port}/v1/chat/completions"
+                    took = wait_ok(lp, lambda: post(url, chat_body("instant", 0.7))[0] == 200, args.ready_timeout)
+                    print(f"  litellm proxy {release} ({lbin}, {n} workers) ready in {took:.1f}s", file=sys.stderr)
+                    bench(f"litellm proxy {release}, {n} worker{'s' * (n > 1)}", url, "instant", lp)
+                    stop(lp)
     finally:
         for p in reversed(list(procs)):
             try:
@@ -574,7 +549,7 @@ def main() -> int:
         notes.append(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(table(rows, floor, conns, args.duration))
         print()
-        for line in ratios(rows, floor, conns) + notes:
+        for line in ratios(rows, floor, conns) + [""] + scale_table(rows, conns) + [""] + notes:
             print(line)
         print(f"logs: {tmp}")
     return 0
@@ -583,18 +558,6 @@ def main() -> int:
 def sse_payload() -> bytes:
     """STREAM_EVENTS as the upstream sends them (and the trivial app streams them back)."""
     return b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in STREAM_EVENTS) + b"data: [DONE]\n\n"
-
-
-def litellm_cli(explicit: str | None, env: dict[str, str]) -> str | None:
-    """The first litellm CLI whose Python imports the proxy."""
-    for cand in (explicit, str(Path(PY).parent / "litellm"), "/tmp/litellm-proxy-venv/bin/litellm", shutil.which("litellm")):
-        if not cand or not Path(cand).exists():
-            continue
-        probe = subprocess.run([str(Path(cand).parent / "python"), "-c", "import litellm.proxy.proxy_server"], env=env,
-                               capture_output=True, timeout=120)
-        if probe.returncode == 0:
-            return cand
-    return None
 
 
 if __name__ == "__main__":

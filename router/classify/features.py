@@ -8,7 +8,7 @@ calculation versus a translation, a summary or a poem).
 
 `FEATURES` names every position of the vector `extract` returns; a model file records the list it was
 trained on and must match it (`VERSION` changes whenever a feature's meaning changes). Pure and O(1)
-in the prompt's length: like the heuristic scorer, only the first and last 1.5 KiB are read (instructions
+in the prompt's length: like the heuristic scorer, only the first and last 768 characters are read (instructions
 sit at the start or the end of a prompt), while the length counts whole.
 """
 
@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import math
 
-VERSION = 2  # 2: log_ask_chars (the length of the ask, not of pasted material) and log_option_chars
+VERSION = 3  # 2: log_ask_chars and log_option_chars; 3: code syntax, the question before its options, the
+# options' digits, and what a task is (algorithms, structured output, deduction, role-play)
 
-_SEPARATORS = str.maketrans({ch: " " for ch in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_"})
-_HEAD_CHARS, _TAIL_CHARS = 1536, 1536
+_SEPARATORS = bytes(32 if chr(c) in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_" else c for c in range(256))
+_HEAD_CHARS, _TAIL_CHARS = 768, 768
+_DIGIT_BYTES = b"0123456789"
 _DIGITS_ONLY = bytes(c if 48 <= c <= 57 else 32 for c in range(256))  # every non-digit byte -> space
-_OPERATORS = bytes(ord("+") if chr(c) in "+*/^<>" else c for c in range(256))  # one count for all six
+_NOT_MARKS = bytes(c for c in range(256) if chr(c) not in "+*/^<>=$%?([{;_")  # deleted before counting marks
 
 
 def _words(*groups: str) -> frozenset[str]:
@@ -74,11 +76,34 @@ _LEXICONS: tuple[tuple[str, frozenset[str]], ...] = (
                         "risks")),
     ("constraints", _words("must should exactly without ensure require required requirements constraint "
                            "constraints only every all")),
-    ("code", _words("code function class def return python javascript java sql query bug debug compile "
-                    "runtime api implement implementation recursion complexity")),
+    ("code", _words("code function functions class def return python javascript typescript java rust golang sql "
+                    "query bug bugs debug compile runtime api implement implementation recursion complexity "
+                    "program script regex regular expression refactor parser parse unit tests")),
+    # What an algorithm works on and how fast: a program that is more than boilerplate.
+    ("algorithm", _words("array arrays list lists tree trees binary graph graphs node nodes linked heap queue "
+                         "stack hash subarray subarrays subsequence substring string strings sorted sort sorting "
+                         "search recursive iterative linear logarithmic quadratic constant space time thread "
+                         "threads threaded asynchronous async lock pointer pointers cycle element elements cache")),
+    # Output under a schema: several fields, normalised.
+    ("structured", _words("json csv yaml xml table column columns field fields key keys schema format extract "
+                          "convert normalise normalize sorted alphabetically iso")),
+    # Premises to reason over: orderings, comparisons, who said what.
+    ("deduction", _words("than taller shorter older younger heavier faster slower left right next between "
+                         "behind exactly lies lying liar truth suppose assume follows puzzle riddle clue clues "
+                         "order label labels")),
+    # The verb of an ask that is work, not prose: build, solve, show.
+    ("heavy_verbs", _words("implement prove derive solve integrate differentiate optimise optimize reverse "
+                           "refactor deduce validate detect balance factor factorise factorize minimise minimize "
+                           "maximise maximize")),
+    # Rules on the form of a text: a weak model drifts from them.
+    ("form_rules", _words("acrostic palindrome syllable syllables rhyme rhyming letters begins begin "
+                          "starts start exactly words under exceed")),
+    # Play a part: the weak model's strength, whatever the persona.
+    ("roleplay", _words("pretend roleplay role-play act character persona imagine play playing")),
     ("routine_writing", _words("translate translation summarize summarise summary rewrite paraphrase poem "
                                "haiku story email letter reply greeting caption tweet slogan list names "
-                               "describe draft thank thanks hello hi")),
+                               "describe draft thank thanks hello hi blog post speech essay review headline "
+                               "limerick card note quote motivate welcome")),
     ("everyday", _words("you your my me we our people person family friend friends home good best like "
                         "favorite feel think")),
 )
@@ -87,17 +112,18 @@ FEATURES: tuple[str, ...] = (
     "log_chars", "log_words", "log_numbers", "log_distinct_numbers", "digit_share",
     "log_operators", "log_equals", "log_currency", "log_percent", "log_questions",
     "mean_word_length", "log_variables", "log_list_items", "log_brackets", "log_math_symbols",
-    "code_block", "log_ask_chars", "log_option_chars", *(f"lex_{name}" for name, _ in _LEXICONS),
+    "code_block", "log_ask_chars", "log_option_chars", "log_stem_chars", "log_option_digits", "log_code_syntax",
+    "big_o", *(f"lex_{name}" for name, _ in _LEXICONS),
 )
 
 _FIXED = len(FEATURES) - len(_LEXICONS)
 _LEXICON_OF: dict[str, tuple[int, ...]] = {}
 for _index, (_, _lexicon) in enumerate(_LEXICONS):
     for _word in _lexicon:
-        _LEXICON_OF[_word] = _LEXICON_OF.get(_word, ()) + (_FIXED + _index,)
-_LEXICON_WORDS = frozenset(_LEXICON_OF)
+        _LEXICON_OF[_word.encode()] = _LEXICON_OF.get(_word.encode(), ()) + (_FIXED + _index,)
 _MATH_SYMBOLS = "∫∑√≤≥≠±×÷πθλμσΔ∞∂"
-_VARIABLES = frozenset("bcdefghjklmnpqrstuvwxyz")  # single letters that are rarely English words
+_VARIABLES = frozenset(bytes([c]) for c in b"bcdefghjklmnpqrstuvwxyz")  # single letters rarely English words
+_KNOWN_WORDS = frozenset(_LEXICON_OF) | _VARIABLES | {b"o"}
 _LIST_STARTS = frozenset({"- ", "* ", "\u2022 ", *(f"{n}{mark}" for n in range(1, 10) for mark in ".)")})
 _OPTION_MARKS = frozenset({"A. ", "B. ", "C. ", "D. ", "E. "})
 _INSTRUCTION_CHARS = 200  # an instruction that ends (":" or a new line) this early may be followed by material
@@ -105,8 +131,9 @@ _MATERIAL_CHARS = 300  # ... when at least this much (and twice the instruction)
 _MIN_INSTRUCTION = 8  # "Note:" or "Q:" heads the text itself, not an instruction about it
 
 
-def _ask_and_options(text: str) -> tuple[int, float]:
-    """(the length of what is asked, the mean length of the answer options).
+def _ask_and_options(text: str) -> tuple[int, float, int, int]:
+    """(the length of what is asked, the mean length of the answer options, the length of the question
+    before its options, the digits in the options).
 
     Pasted material ("Translate this note: <600 characters>", "This question refers to the following
     information.\n<passage>") makes a prompt long without making it hard: the ask is the prompt less the
@@ -114,12 +141,15 @@ def _ask_and_options(text: str) -> tuple[int, float]:
     options are read and weighed against each other. Bounded: options are looked for in the tail window.
     """
     start = text.rfind("\nA. ", max(0, len(text) - _TAIL_CHARS))
-    options = 0.0
+    options, digits = 0.0, 0
     if start < 0:
         start = len(text)
     else:
-        lengths = [len(line) - 3 for line in text[start + 1:].split("\n") if line[:3] in _OPTION_MARKS]
+        block = text[start + 1:]
+        lengths = [len(line) - 3 for line in block.split("\n") if line[:3] in _OPTION_MARKS]
         options = sum(lengths) / len(lengths)
+        encoded = block.encode("utf-8")
+        digits = len(encoded) - len(encoded.translate(None, _DIGIT_BYTES))
     head = text[:_INSTRUCTION_CHARS]
     begin = len(head) - len(head.lstrip())  # leading blank lines are not an instruction's end
     cuts = [i for i in (text.find(":", begin, _INSTRUCTION_CHARS), text.find("\n", begin, _INSTRUCTION_CHARS))
@@ -127,8 +157,8 @@ def _ask_and_options(text: str) -> tuple[int, float]:
     if cuts:
         material = start - min(cuts)
         if material > _MATERIAL_CHARS and material > 2 * min(cuts):
-            return len(text) - material, options
-    return len(text), options
+            return len(text) - material, options, start, digits
+    return len(text), options, start, digits
 
 
 def extract(text: str) -> list[float]:
@@ -139,37 +169,40 @@ def extract(text: str) -> list[float]:
     scorer's microsecond budget whatever the prompt's length.
     """
     window = text if len(text) <= _HEAD_CHARS + _TAIL_CHARS else f"{text[:_HEAD_CHARS]} {text[-_TAIL_CHARS:]}"
-    lowered = window.lower()
-    spaced = lowered.translate(_SEPARATORS)
+    data = window.lower().encode("utf-8")  # bytes: a 256-entry table per pass, not a dict lookup per character
+    spaced = data.translate(_SEPARATORS)
     tokens = spaced.split()  # no set(tokens): intersecting the lexicons with the list is cheaper
     n_tokens = len(tokens) or 1
-    data = window.encode("utf-8")
     numbers = data.translate(_DIGITS_ONLY).split()  # runs of digits
-    count = window.count
+    marks = data.translate(None, _NOT_MARKS).count  # one pass keeps the marks counted below, then tiny counts
     log = math.log1p
-    ask, option_chars = _ask_and_options(text)
+    ask, option_chars, stem, option_digits = _ask_and_options(text)
+    found = _KNOWN_WORDS.intersection(tokens)  # lexicon words and one-letter variables, one pass
+    plain = window.isascii()
     vector = [
         log(len(text)),
         log(len(tokens)),
         log(len(numbers)),
         log(len(set(numbers))),
-        len(b"".join(numbers)) / (len(window) or 1),
-        log(data.translate(_OPERATORS).count(b"+")),
-        log(count("=")),
-        log(count("$") + count("€") + count("£")),
-        log(count("%")),
-        log(count("?")),
-        (len(spaced) - spaced.count(" ")) / n_tokens,  # mean word length
-        log(len(_VARIABLES.intersection(tokens))),
+        len(b"".join(numbers)) / (len(data) or 1),
+        log(marks(b"+") + marks(b"*") + marks(b"/") + marks(b"^") + marks(b"<") + marks(b">")),
+        log(marks(b"=")),
+        log(marks(b"$") + (0 if plain else window.count("€") + window.count("£"))),
+        log(marks(b"%")),
+        log(marks(b"?")),
+        (len(spaced) - spaced.count(b" ")) / n_tokens,  # mean word length (in bytes)
+        log(len(_VARIABLES.intersection(found))),
         log(sum(1 for line in window.split("\n") if line.lstrip()[:2] in _LIST_STARTS)) if "\n" in window else 0.0,
-        log(count("(") + count("[")),
-        0.0 if window.isascii() else log(sum(count(symbol) for symbol in _MATH_SYMBOLS)),
+        log(marks(b"(") + marks(b"[")),
+        0.0 if plain else log(sum(window.count(symbol) for symbol in _MATH_SYMBOLS)),
         1.0 if "```" in window else 0.0,
-        log(ask), log(option_chars),
+        log(ask), log(option_chars), log(stem), log(option_digits),
+        log(marks(b"{") + marks(b";") + marks(b"_")),  # code syntax: blocks, statements, snake_case names
+        1.0 if b"o" in found else 0.0,  # a complexity bound: "O(n)" leaves the token "o"
     ]
     hits = [0] * len(_LEXICONS)
-    for word in _LEXICON_WORDS.intersection(tokens):
-        for index in _LEXICON_OF[word]:
+    for word in found:
+        for index in _LEXICON_OF.get(word, ()):
             hits[index - _FIXED] += 1
-    vector.extend(log(hit) for hit in hits)
+    vector += map(log, hits)
     return vector

@@ -1,9 +1,9 @@
 """The learned complexity scorer: the probability that a small local model fails where a flagship
 succeeds, from the prompt's features (router.classify.features) and a small linear model.
 
-The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v3.json`
+The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v4.json`
 and written by `turnout scorer train`. It records what it was trained on (file, sha256, rows, date) and
-how it scored on subjects it did not see. Inference is one dot product over 35 numbers: no I/O after
+how it scored on subjects it did not see. Inference is one dot product over 45 numbers: no I/O after
 loading, no network, no download.
 """
 
@@ -23,10 +23,10 @@ from router.request import ChatRequest
 
 FORMAT = "turnout-complexity-scorer"
 FORMAT_VERSION = 1
-DEFAULT_MODEL = "complexity-v3.json"
+DEFAULT_MODEL = "complexity-v4.json"
 
 # An explicit reasoning_effort is the client telling us how hard it is: a shift of the log-odds.
-_EFFORT_LOGIT = {"xhigh": 3.0, "high": 2.5, "medium": 0.75, "low": -0.75, "minimal": -1.0, "none": -1.0}
+_EFFORT_LOGIT = {"xhigh": 4.0, "high": 3.5, "medium": 0.75, "low": -0.75, "minimal": -1.0, "none": -1.0}
 _TOP_REASONS = 3
 _MIN_CONTRIBUTION = 0.05  # log-odds; smaller pushes are not worth a reason
 
@@ -36,16 +36,20 @@ LABELS = {
     "log_numbers": "many numbers", "log_distinct_numbers": "many distinct quantities",
     "digit_share": "dense with digits", "log_operators": "arithmetic operators", "log_equals": "equations",
     "log_currency": "money amounts", "log_percent": "percentages", "log_questions": "several questions",
-"mean_word_length": "technical vocabulary",
+    "mean_word_length": "technical vocabulary",
     "log_variables": "algebraic variables", "log_list_items": "list items",
     "log_brackets": "brackets or formulas", "log_math_symbols": "mathematical symbols", "code_block": "contains code",
     "log_ask_chars": "long request", "log_option_chars": "long answer options",
+    "log_stem_chars": "long question", "log_option_digits": "numeric answer options",
+    "log_code_syntax": "code syntax", "big_o": "a complexity bound",
     "lex_quantities": "quantities and rates", "lex_compute": "asks for a calculation",
     "lex_mathematics": "mathematics", "lex_physical_science": "physics or chemistry", "lex_law": "law",
     "lex_medicine_biology": "medicine or biology", "lex_economics": "economics", "lex_logic": "formal logic",
     "lex_negation": "negations or exceptions", "lex_proof": "asks for a proof", "lex_multi_step": "multi-step reasoning",
     "lex_design": "system design", "lex_analysis": "analysis or planning", "lex_constraints": "constraints",
-    "lex_code": "programming", "lex_routine_writing": "routine writing", "lex_everyday": "everyday language",
+    "lex_code": "programming", "lex_algorithm": "algorithms and data structures",
+    "lex_structured": "structured output", "lex_deduction": "deduction over premises", "lex_roleplay": "role-play",
+    "lex_heavy_verbs": "asks to build, solve or show", "lex_form_rules": "rules on the text's form", "lex_routine_writing": "routine writing", "lex_everyday": "everyday language",
 }
 
 
@@ -86,9 +90,12 @@ class ScorerModel:
             raise bad(f"not a Turnout scorer model (expected \"format\": \"{FORMAT}\")")
         if data.get("format_version") != FORMAT_VERSION:
             raise bad(f"format_version {data.get('format_version')!r}; this Turnout reads {FORMAT_VERSION}")
-        if data.get("features_version") != features.VERSION or data.get("features") != list(features.FEATURES):
+        if data.get("features_version") != features.VERSION:
             raise bad(f"trained on features version {data.get('features_version')!r}, this Turnout computes "
                       f"version {features.VERSION}: retrain it with `turnout scorer train`")
+        if data.get("features") != list(features.FEATURES):
+            raise bad(f"features: not the {len(features.FEATURES)} features of version {features.VERSION} in their "
+                      "order: retrain it with `turnout scorer train`")
         n = len(features.FEATURES)
         vectors = {}
         for key in ("mean", "scale", "weights"):
@@ -135,24 +142,27 @@ class LearnedScorer:
     """ComplexityScorer over a ScorerModel. The score is the calibrated probability that the local model
     fails where a flagship succeeds; reasons name the features that pushed it up most."""
 
-    __slots__ = ("model", "_terms", "_offset")
+    __slots__ = ("model", "_names", "_k", "_mean", "_offset")
 
     def __init__(self, model: ScorerModel) -> None:
         self.model = model
         # (x - mean) / scale * w folded into one multiplier per feature, kept with its name and mean.
-        self._terms = tuple((name, w / s, m) for name, w, s, m in zip(model.features, model.weights, model.scale,
-                                                                    model.mean))
+        self._names = model.features
+        self._k = tuple(w / s for w, s in zip(model.weights, model.scale))
+        self._mean = model.mean
         self._offset = model.bias
 
     def score(self, request: ChatRequest, text: str) -> Complexity:
         vector = features.extract(text)
-        raw, pushes = self._offset, []
-        for (name, k, m), x in zip(self._terms, vector):
-            push = k * (x - m)
-            raw += push
-            if x > m and push >= _MIN_CONTRIBUTION:  # a reason is something the prompt has, not lacks
-                pushes.append((push, name))
-        reasons = [LABELS[name] for _, name in sorted(pushes, reverse=True)[:_TOP_REASONS]]
+        pushes = [k * (x - m) for k, x, m in zip(self._k, vector, self._mean)]
+        raw = self._offset + sum(pushes)
+        # The strongest pushes, each a reason if the prompt has it (not lacks it) and it is worth naming.
+        reasons = []
+        for i in sorted(range(len(pushes)), key=pushes.__getitem__, reverse=True):
+            if pushes[i] < _MIN_CONTRIBUTION or len(reasons) == _TOP_REASONS:
+                break
+            if vector[i] > self._mean[i]:
+                reasons.append(LABELS[self._names[i]])
         shift = _EFFORT_LOGIT.get(request.reasoning_effort or "")
         if shift is not None:
             raw += shift
