@@ -84,6 +84,9 @@ def main() -> int:
     ap.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     ap.add_argument("--native", action="store_true", help="py-spy --native (C frames too; slower)")
     ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--replicas", type=int, default=1, help="ingress replicas (TURNOUT_INGRESS_REPLICAS)")
+    ap.add_argument("--idle", action="store_true",
+                    help="no load: CPU ms per second of each process, and py-spy of an idle replica")
     args = ap.parse_args()
     spy = Path(L.PY).parent / "py-spy"
     tmp = Path(tempfile.mkdtemp(prefix="turnout-replica-profile-"))
@@ -109,7 +112,7 @@ def main() -> int:
         if args.target == "ray":
             (tmp / "ray_trivial.py").write_text(L.RAY_SCRIPT)
             served = start("ray", [L.PY, str(tmp / "ray_trivial.py"), str(port), str(tmp / "fixed.json"),
-                                   str(tmp / "fixed.sse"), "1"],
+                                   str(tmp / "fixed.sse"), str(args.replicas)],
                            {"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
                             "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "0"})
             model, replica = "instant", "Trivial"
@@ -121,7 +124,7 @@ def main() -> int:
             (tmp / "policy.yaml").write_text(text)
             turnout = Path(L.PY).parent / "turnout"
             served = start("turnout", [str(turnout), "serve", "--policy", str(tmp / "policy.yaml"), "--port", str(port)],
-                           {"TURNOUT_INGRESS_REPLICAS": "1"})
+                           {"TURNOUT_INGRESS_REPLICAS": str(args.replicas)})
             model, replica = "auto", "Ingress"
             L.wait_ok(served, lambda: L.get_status(url.replace("/v1/chat/completions", "/readyz")) == 200, 180)
         body = L.chat_body(model, 0.7)
@@ -134,6 +137,9 @@ def main() -> int:
         lua.write_text(L.LUA.format(body=json.dumps(body)))
 
         def load() -> tuple[str, float]:
+            if args.idle:
+                time.sleep(args.seconds)
+                return f"idle for {args.seconds} s (rows: CPU ms per second)", args.seconds
             if args.stream:
                 stream_body, n, began = L.chat_stream_body(model), 0, time.monotonic()
                 medians = []
@@ -151,8 +157,8 @@ def main() -> int:
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         rows = sorted(((after[k][1] - before[k][1]) * 1000 / max(requests, 1), after[k][0]) for k in after if k in before)
         for ms, name in reversed(rows[-10:]):
-            print(f"  {ms:6.3f} ms CPU per request  {name}")
-        print(f"  {sum(ms for ms, _ in rows):6.3f} ms CPU per request in all of the run's processes")
+            print(f"  {ms:6.3f} ms CPU per {'second' if args.idle else 'request'}  {name}")
+        print(f"  {sum(ms for ms, _ in rows):6.3f} ms CPU per {'second' if args.idle else 'request'} in all of the run's processes")
         raw = tmp / "replica.txt"
         spying = subprocess.Popen([str(spy), "record", "-p", str(pid), "-r", str(args.rate), "-d", str(args.seconds),
                                    "-f", "raw", "-o", str(raw), "--nonblocking"] + (["--native"] if args.native else []),

@@ -11,6 +11,7 @@ it to HTTP (and frames streams as SSE), router/app.py to Ray Serve; router/runti
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Mapping
@@ -146,11 +147,12 @@ class Gateway:
             await hold.settle(accounting.Charge())
             raise
         model, native = rec.outcome.model, via.serves(rec.outcome.model)
-        await self._remember(answer_id, decision, request, model)
-        if request.stream:
+        if request.stream:  # the stream remembers the decision once its first chunk has gone
             headers = rec.headers(estimated_cost=accounting.estimated_cost(decision, model))
-            live = streams.Live(policy, decision, request, cached, hold, self.cache, native, answer_id)
+            live = streams.Live(policy, decision, request, cached, hold, self.cache, native, answer_id,
+                                functools.partial(self._remember, answer_id, decision, request, model))
             return streams.relayed(rec, live, first, rest, headers, self.telemetry.finish)
+        await self._remember(answer_id, decision, request, model)
         held = rec.held()
         if not native:  # a native Responses answer is presented under the Responses id, with its own usage
             response["id"] = answer_id

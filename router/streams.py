@@ -57,6 +57,7 @@ def recorded(rec: Recording, chunks: Chunks, headers: dict[str, str], finish: Ca
                     rec.first_token_perf = time.perf_counter()
                 yield chunk
         finally:
+            await chunks.aclose()  # a stream cut short settles (its own `finally`) before it is recorded
             if rec.owned:
                 finish(rec)
 
@@ -86,6 +87,9 @@ class Live:
     cache: ResponseCache
     native: bool  # a Responses event stream, from a model that speaks Responses natively
     answer_id: str
+    # Keeps the served decision under the answer's id for POST /v1/feedback (Gateway._remember): done once
+    # the first chunk, which tells the client that id, has gone, so it never delays the first byte.
+    remember: Callable[[], Awaitable[None]]
 
 
 def relayed(rec: Recording, live: Live, first: dict[str, Any], rest: Chunks, headers: dict[str, str],
@@ -100,12 +104,18 @@ def relayed(rec: Recording, live: Live, first: dict[str, Any], rest: Chunks, hea
         tally = Tally()
         chunks = (relay_events(first, rest, model, decision, tally) if live.native
                   else relay(first, rest, model, decision, include_usage(live.request), tally))
+        remembered = False
         try:
             async for chunk in chunks:
                 if "id" in chunk and not live.native:  # every chunk of one answer carries its id (not errors)
                     chunk["id"] = live.answer_id
                 yield chunk
+                if not remembered:
+                    remembered = True
+                    await live.remember()
         finally:
+            if not remembered:  # the stream ended before its first chunk went (the client gone, say)
+                await live.remember()
             # A stream cut short (upstream error, client gone) reports no usage: the reservation
             # stands as its charge, since the upstream may have billed what it generated.
             held = rec.held()

@@ -244,6 +244,21 @@ async def test_a_stream_cut_mid_way_ends_with_an_error_event_no_fallback_and_kee
     assert await used(gateway, "capped") > 0  # the upstream may have billed what it generated
 
 
+async def test_a_streamed_answer_can_be_rated_once_its_first_chunk_has_gone_even_if_cut_there(make):
+    from router.feedback import Feedback
+    gateway, _ = make()
+    rate = lambda answer: gateway.feedback.add("default", Feedback(id=answer, outcome="good"))  # noqa: E731
+    whole, cut = [(await gateway.chat(chat(stream=True), {}, "default")).stream for _ in range(2)]
+    first = await anext(whole)
+    assert not await rate(first["id"])  # kept once the first chunk (which tells the id) has gone, not before
+    await anext(whole)
+    assert await rate(first["id"])
+    await whole.aclose()
+    told = (await anext(cut))["id"]
+    await cut.aclose()  # the client gone right after the first chunk: its answer can still be rated
+    assert await rate(told)
+
+
 async def test_the_http_layer_frames_a_stream_as_server_sent_events(make):
     gateway, _ = make()
     app = create_app(gateway)
