@@ -105,10 +105,11 @@ class Gateway:
         The answer's id is Turnout's own (`answer_id`, else a fresh `chatcmpl-<32 hex digits>`), never the
         upstream's: upstreams may repeat ids, and the id is what POST /v1/feedback rates.
 
-        With `deferred`, a whole answer's budget settlement and cache store are left to `Reply.after`,
-        for the caller to await once the answer has gone (router/http.py does, after its last byte):
-        the client does not wait for them. The answer's headers and record are complete either way.
-        Without it they are done before this returns."""
+        With `deferred`, an answer's budget settlement and cache store are left to `Reply.after`, for
+        the caller to await once the answer has gone (router/http.py does, after its last byte, before
+        it records the request): the client does not wait for them. A whole answer's headers and record
+        are complete either way; a stream's record is settled by `after`. Without it they are done
+        before this returns (a stream's: when it ends)."""
         via = CHAT if responses is None else Via.responses(self.store.current, responses)
         with self.telemetry.recording(via.operation, tenant) as rec:
             return await self._chat(rec, payload, {k.lower(): v for k, v in headers.items()}, tenant, via,
@@ -151,7 +152,7 @@ class Gateway:
             headers = rec.headers(estimated_cost=accounting.estimated_cost(decision, model))
             live = streams.Live(policy, decision, request, cached, hold, self.cache, native, answer_id,
                                 functools.partial(self._remember, answer_id, decision, request, model))
-            return streams.relayed(rec, live, first, rest, headers, self.telemetry.finish)
+            return streams.relayed(rec, live, first, rest, headers, self.telemetry.finish, deferred)
         await self._remember(answer_id, decision, request, model)
         held = rec.held()
         if not native:  # a native Responses answer is presented under the Responses id, with its own usage

@@ -1,9 +1,10 @@
 """Streamed answers, after the gateway opened them: a live stream relayed from the answering model,
 and a cache hit replayed as chunks.
 
-However a live stream ends (finished, cut upstream, the client gone) its body settles the budget
-hold, stores a complete answer in the cache, completes the request's record and, when the gateway
-owns the recording, emits it. The HTTP layer frames the chunks as SSE (router/http.py).
+However a live stream ends (finished, cut upstream, the client gone) its end settles the budget
+hold, stores a complete answer in the cache and completes the request's record: when its body ends,
+or, for the HTTP layer (`deferred`), in `Reply.after` once `[DONE]` has gone. When the gateway owns
+the recording, the body's end emits it. The HTTP layer frames the chunks as SSE (router/http.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from router.budget import Hold
 from router.cache import ResponseCache
 from router.cache_plan import CachePlan, assembled, replay_chunks
 from router.decide import Decision
+from router.dispatch import aclose
 from router.policy import CompiledPolicy
 from router.relay import Tally, relay, relay_events
 from router.request import ChatRequest
@@ -57,7 +59,7 @@ def recorded(rec: Recording, chunks: Chunks, headers: dict[str, str], finish: Ca
                     rec.first_token_perf = time.perf_counter()
                 yield chunk
         finally:
-            await chunks.aclose()  # a stream cut short settles (its own `finally`) before it is recorded
+            await aclose(chunks)  # a stream cut short settles (its own `finally`) before it is recorded
             if rec.owned:
                 finish(rec)
 
@@ -93,15 +95,34 @@ class Live:
 
 
 def relayed(rec: Recording, live: Live, first: dict[str, Any], rest: Chunks, headers: dict[str, str],
-            finish: Callable[[Recording], None]) -> Reply:
-    """Relay the answering model's stream (its first chunk already read) under Turnout's answer id."""
+            finish: Callable[[Recording], None], deferred: bool = False) -> Reply:
+    """Relay the answering model's stream (its first chunk already read) under Turnout's answer id.
+
+    Its end (settle the hold, store the answer, complete the record) runs when the stream ends, or,
+    `deferred`, is left to `Reply.after` for the sender to await once the last event (`[DONE]`) has gone."""
     policy, decision, model, outcome = live.policy, live.decision, rec.outcome.model, rec.outcome
     answering = len(outcome.attempts) - 1
     if not live.native:  # a native Responses stream is given its id by router/passthrough.py
         first["id"] = live.answer_id
+    tally = Tally()
+
+    async def end() -> None:
+        await aclose(rest)  # already closed by the relay, unless the stream was never read
+        # A stream cut short (upstream error, client gone) reports no usage: the reservation
+        # stands as its charge, since the upstream may have billed what it generated.
+        held = rec.held()
+        if tally.usage is not None or policy.models[model].location == "local":
+            await live.hold.settle(accounting.actual(policy, model, tally.usage, held))
+        if (live.cached.write and not live.native and tally.status == 200 and model == decision.model
+                and tally.usage):
+            await live.cache.set(live.cached.key, assembled(first, model, tally.content, tally.finish, tally.usage),
+                                 decision.cache_ttl_s or 0)
+        attempt = outcome.attempts[answering]
+        outcome.attempts[answering] = replace(attempt, latency_s=held, first_token_s=attempt.latency_s)
+        usage = accounting.Usage.of(tally.usage)
+        rec.settled(usage, accounting.bill(policy, decision, model, usage, held), tally.status)
 
     async def body() -> Chunks:
-        tally = Tally()
         chunks = (relay_events(first, rest, model, decision, tally) if live.native
                   else relay(first, rest, model, decision, include_usage(live.request), tally))
         remembered = False
@@ -114,20 +135,12 @@ def relayed(rec: Recording, live: Live, first: dict[str, Any], rest: Chunks, hea
                     remembered = True
                     await live.remember()
         finally:
+            await aclose(chunks)
             if not remembered:  # the stream ended before its first chunk went (the client gone, say)
                 await live.remember()
-            # A stream cut short (upstream error, client gone) reports no usage: the reservation
-            # stands as its charge, since the upstream may have billed what it generated.
-            held = rec.held()
-            if tally.usage is not None or policy.models[model].location == "local":
-                await live.hold.settle(accounting.actual(policy, model, tally.usage, held))
-            if (live.cached.write and not live.native and tally.status == 200 and model == decision.model
-                    and tally.usage):
-                await live.cache.set(live.cached.key, assembled(first, model, tally.content, tally.finish, tally.usage),
-                                     decision.cache_ttl_s or 0)
-            attempt = outcome.attempts[answering]
-            outcome.attempts[answering] = replace(attempt, latency_s=held, first_token_s=attempt.latency_s)
-            usage = accounting.Usage.of(tally.usage)
-            rec.settled(usage, accounting.bill(policy, decision, model, usage, held), tally.status)
+            if not deferred:
+                await end()
 
-    return recorded(rec, body(), headers, finish, live.native)
+    reply = recorded(rec, body(), headers, finish, live.native)
+    reply.after = end if deferred else None
+    return reply

@@ -357,6 +357,21 @@ async def test_a_completed_stream_is_stored_and_a_cut_one_is_not(make):
     assert hit.headers["x-turnout-cache"] == "hit" and hit.body["choices"][0]["message"]["content"] == "whole"
 
 
+async def test_over_http_a_stream_is_settled_stored_and_recorded_once_its_done_has_gone(make):
+    gateway, fakes = make(cloud_a=lambda r: completion("whole", prompt_tokens=10, completion_tokens=4))
+    emitted = []
+    gateway.telemetry.emit = lambda served, *a, **k: emitted.append(served)  # the request's record
+    app = create_app(gateway)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        streamed = await http.post("/v1/chat/completions", json=chat(temperature=0, stream=True))
+        assert streamed.text.endswith("data: [DONE]\n\n")
+        hit = await http.post("/v1/chat/completions", json=chat(temperature=0))
+    assert hit.headers["x-turnout-cache"] == "hit" and hit.json()["choices"][0]["message"]["content"] == "whole"
+    assert sent(fakes) == {"cloud-a": 1}
+    record = emitted[0]  # settled (in Reply.after, once [DONE] had gone) before it was recorded
+    assert record.usage.output == 4 and record.bill.cost == pytest.approx((10 * 1000 + 4 * 2000) / 1e6)
+
+
 # -- privacy, on every path --------------------------------------------------------------------------
 
 LOCAL_FAILURES = {
