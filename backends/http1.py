@@ -22,7 +22,8 @@ Contract:
        ├── ConnectTimeout   no connection within connect_timeout
        ├── ConnectFailed    refused, unreachable, name not resolved, TLS handshake failed
        ├── ReadTimeout      read_timeout passed with no byte from the server
-       └── Broken           the connection closed mid-response, or the response is not HTTP
+       ├── Broken           the connection closed mid-response, or the response is not HTTP
+       └── BadHeader        a header holds a line break or NUL (nothing is sent)
 
 A request on a reused connection that the server had already closed (the keep-alive race: no byte
 of the response came back) is sent once more on a fresh connection.
@@ -31,6 +32,7 @@ of the response came back) is sent once more on a fresh connection.
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import time
 from collections import deque
@@ -45,6 +47,7 @@ __all__ = ["Broken", "ConnectFailed", "ConnectTimeout", "Exchange", "HTTPError",
 KEEPALIVE_S = 15.0  # an idle connection older than this is closed, not reused (aiohttp's default)
 _HIGH_WATER = 1 << 20  # buffered response bytes past which the socket is paused until they are read
 _SSL: ssl.SSLContext | None = None
+_UNSAFE = re.compile(r"[\r\n\0]")
 
 
 class HTTPError(Exception):
@@ -65,6 +68,11 @@ class ReadTimeout(HTTPError):
 
 class Broken(HTTPError):
     pass
+
+
+class BadHeader(HTTPError):
+    """A header name or value holds a line break or NUL (it would end the header early: request
+    smuggling); the message names the header, never its value (it may be a key)."""
 
 
 def _ssl_context() -> ssl.SSLContext:
@@ -269,6 +277,10 @@ class Pool:
         head = [f"POST {target} HTTP/1.1\r\nhost: {authority if port in (80, 443) else f'{authority}:{port}'}\r\n"
                 f"content-length: {len(body)}\r\n"]
         head.extend(f"{name}: {value}\r\n" for name, value in headers.items())
+        for name, value in headers.items():
+            if _UNSAFE.search(name) or _UNSAFE.search(value):
+                raise BadHeader(f"header {name[:40]!r} holds a line break or NUL (a key read from a file with its "
+                                f"trailing newline?)")
         message = "".join(head).encode("latin-1") + b"\r\n" + body
         assert self._slots is not None
         await self._slots.acquire()

@@ -283,6 +283,8 @@ class OpenAIHTTPBackend:
         if isinstance(exc, http1.ReadTimeout):
             return BackendTimeout(self.model_id, f"upstream timed out (no data within {self.stall_timeout_s} s)",
                                   phase=phase)
+        if isinstance(exc, http1.BadHeader):
+            return BackendUnavailable(self.model_id, str(exc), transient=False)
         if isinstance(exc, http1.ConnectFailed):
             return BackendUnavailable(self.model_id, f"could not connect to {self._where()}")
         return BackendUnavailable(self.model_id, f"connection to {self._where()} broke ({exc})")

@@ -159,14 +159,16 @@ def app(tmp_path_factory):
 
 
 def _serve_config(source: Path, port: int, policy: Path, redis_url: str, work: Path) -> Path:
-    """deploy/serve.yaml with only its locations changed, and two ingress replicas."""
+    """deploy/serve.yaml with only its locations changed, two ingress replicas and Serve's access log on."""
     yaml = YAML()
     config = yaml.load(source.read_text(encoding="utf-8"))
     config["proxy_location"] = "HeadOnly"
     config["http_options"]["host"] = "127.0.0.1"
     config["http_options"]["port"] = port
     args = config["applications"][0]["args"]
-    args.update({"policy": str(policy), "redis_url": redis_url, "model_dir": str(work), "ingress_replicas": 2})
+    # Serve's access log names each request id in its replica's log: how the tests tell the replicas apart
+    args.update({"policy": str(policy), "redis_url": redis_url, "model_dir": str(work), "ingress_replicas": 2,
+                 "serve_access_log": True})
     path = work / "serve.yaml"
     with path.open("w", encoding="utf-8") as out:
         yaml.dump(config, out)

@@ -137,6 +137,17 @@ async def test_nothing_listening_maps_to_unavailable(kind: str, closed_port: int
 
 @session_loop
 @pytest.mark.parametrize("kind", KINDS)
+async def test_a_key_with_a_trailing_newline_is_refused_naming_the_header_not_the_key(
+        kind: str, closed_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, SECRET + "\n")  # read from a mounted secret file, newline and all
+    backend = make(kind, f"http://127.0.0.1:{closed_port}/v1")
+    with pytest.raises(BackendUnavailable, match="(?i)'authorization' holds a line break") as caught:
+        await backend.complete(ask(max_tokens=4))
+    assert not caught.value.transient and SECRET not in str(caught.value)
+
+
+@session_loop
+@pytest.mark.parametrize("kind", KINDS)
 async def test_a_connection_that_never_opens_times_out_after_the_connect_timeout(
         kind: str, unanswering_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(KEY_ENV, SECRET)

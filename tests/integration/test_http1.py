@@ -125,3 +125,16 @@ async def test_failures_are_the_clients_own_errors():
         with pytest.raises(http1.Broken):
             await post(pool, url)
     await pool.aclose()
+
+
+async def test_a_header_with_a_line_break_is_refused_before_anything_is_sent():
+    server = Server(fixed())
+    async with server as url:
+        pool = http1.Pool()
+        for headers in ({"authorization": "Bearer sk-abc\n"}, {"x-a\r\nx-b": "1"}, {"x-c": "a\0b"}):
+            with pytest.raises(http1.BadHeader) as refused:
+                await pool.post(url, b"{}", headers, connect_timeout=5, read_timeout=5)
+            assert "sk-abc" not in str(refused.value)
+        assert await post(pool, url) == (200, BODY)  # the pool is whole: no slot was taken
+        await pool.aclose()
+    assert len(server.requests) == 1
