@@ -38,8 +38,8 @@ class Reply:
     stream: Chunks | None = None
     status: int = 200
     native: bool = False  # body / stream are a Responses object / events, from a model that speaks them
-    # What a whole answer leaves undone for its sender to await once the answer has gone (the budget
-    # settlement, the cache store: Gateway.chat's `deferred`); None when nothing is left.
+    # What an answer leaves undone for its sender to await once the answer has gone, `[DONE]` included
+    # (the budget settlement, the cache store; a stream's record settlement: Gateway.chat's `deferred`).
     after: Callable[[], Awaitable[None]] | None = None
 
 
