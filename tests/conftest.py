@@ -30,3 +30,11 @@ def devset() -> list[dict]:
 @pytest.fixture(scope="session")
 def default_policy_path() -> Path:
     return REPO / "policies" / "default.yaml"
+
+
+@pytest.fixture(scope="session")
+def default_policy(default_policy_path):
+    """policies/default.yaml compiled once for the session; tests only read it."""
+    from router.policy_loader import load_policy
+
+    return load_policy(default_policy_path)

@@ -8,12 +8,6 @@ from router.cli import main
 from router.feedback import Feedback, MemoryFeedback, parse_feedback, record_of, training_rows
 from router.errors import BadRequest
 from router.pipeline import plan
-from router.policy_loader import load_policy
-
-
-@pytest.fixture(scope="module")
-def policy(default_policy_path):
-    return load_policy(default_policy_path)
 
 
 def record(policy, text: str, request_id: str, tenant: str = "default"):
@@ -23,10 +17,10 @@ def record(policy, text: str, request_id: str, tenant: str = "default"):
 
 
 @pytest.mark.asyncio(loop_scope="session")
-async def test_memory_store_is_bounded_and_per_tenant(policy):
+async def test_memory_store_is_bounded_and_per_tenant(default_policy):
     store = MemoryFeedback(max_decisions=2, max_outcomes=2)
     for i in range(3):
-        await store.remember(record(policy, "Say hi.", f"id-{i}"))
+        await store.remember(record(default_policy, "Say hi.", f"id-{i}"))
     assert not await store.add("default", Feedback(id="id-0", outcome="good"))  # evicted
     assert not await store.add("someone-else", Feedback(id="id-1", outcome="good"))
     for i in (1, 2, 2):
@@ -34,10 +28,10 @@ async def test_memory_store_is_bounded_and_per_tenant(policy):
     assert [e["id"] for e in await store.export()] == ["id-2", "id-2"]
 
 
-def test_private_text_is_never_recorded(policy):
-    private = record(policy, "Email maria.keller@example-mail.de the plan.", "a")
+def test_private_text_is_never_recorded(default_policy):
+    private = record(default_policy, "Email maria.keller@example-mail.de the plan.", "a")
     assert private.data_class == "confidential" and private.prompt is None and private.features
-    assert record(policy, "Say hi.", "b").prompt == "Say hi."
+    assert record(default_policy, "Say hi.", "b").prompt == "Say hi."
 
 
 def entry(location: str, outcome: str, request_id: str, at: float = 1.0) -> dict:

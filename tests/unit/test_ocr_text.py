@@ -10,14 +10,8 @@ import pytest
 
 from router.classify.ocr_text import respace, variants, whole_ibans
 from router.look import scan_text
-from router.policy_loader import load_policy
 
 IMAGE = "messages[0].content[1] (image text)"
-
-
-@pytest.fixture(scope="module")
-def policy(default_policy_path):
-    return load_policy(default_policy_path)
 
 
 @pytest.mark.parametrize("read, spaced", [
@@ -58,8 +52,8 @@ def test_clean_text_is_scanned_once():
     ("Inbox-Mail Search|Settings\nPatient:MarekNowak,54\nDx:type 2diabetes,hypertension\nNextVisit2026-12-14",
      {"health", "person"}),
 ])
-def test_a_screenshot_read_without_spaces_still_shows_its_personal_data(policy, read, kinds):
-    assert kinds <= {f.kind for f in scan_text(policy, read, IMAGE)}
+def test_a_screenshot_read_without_spaces_still_shows_its_personal_data(default_policy, read, kinds):
+    assert kinds <= {f.kind for f in scan_text(default_policy, read, IMAGE)}
 
 
 @pytest.mark.parametrize("read", [
@@ -67,12 +61,12 @@ def test_a_screenshot_read_without_spaces_still_shows_its_personal_data(policy, 
     "SettingsGeneralPrivacyNotifications\nDarkMode:on",
     "Order ABCD12345678901234 shipped on 2026-11-03",
 ])
-def test_screenshots_without_personal_data_stay_clean_when_respaced(policy, read):
-    assert {f.kind for f in scan_text(policy, read, IMAGE)} == set()
+def test_screenshots_without_personal_data_stay_clean_when_respaced(default_policy, read):
+    assert {f.kind for f in scan_text(default_policy, read, IMAGE)} == set()
 
 
-def test_only_image_text_is_respaced(policy):
+def test_only_image_text_is_respaced(default_policy):
     """Typed text and file text are read as written: 'MarekNowak' in a file is an identifier, not OCR."""
     glued = "Patient:MarekNowak,54\nDx:type 2diabetes"
-    assert "person" not in {f.kind for f in scan_text(policy, glued, "messages[0].content[1] (file text)")}
-    assert "person" in {f.kind for f in scan_text(policy, glued, IMAGE)}
+    assert "person" not in {f.kind for f in scan_text(default_policy, glued, "messages[0].content[1] (file text)")}
+    assert "person" in {f.kind for f in scan_text(default_policy, glued, IMAGE)}

@@ -8,14 +8,9 @@ import pytest
 
 from router.classify.spoken_numbers import read_out
 from router.look import scan_text
-from router.policy_loader import compile_policy, load_policy
+from router.policy_loader import compile_policy
 
 AUDIO = "messages[0].content[1] (audio transcript)"
-
-
-@pytest.fixture(scope="module")
-def policy(default_policy_path):
-    return load_policy(default_policy_path)
 
 
 # What Whisper base wrote for espeak-ng reading a card, an IBAN, an SSN and a passport number out.
@@ -45,11 +40,11 @@ def test_numbers_without_an_identifiers_label_are_not_read_as_one(transcript):
     assert read_out(transcript) == []
 
 
-def test_a_transcript_reading_a_card_out_is_confidential_but_typed_look_alikes_stay_internal(policy):
+def test_a_transcript_reading_a_card_out_is_confidential_but_typed_look_alikes_stay_internal(default_policy):
     memo = "My card number is 4111 1111 1111 1112."
-    found = scan_text(policy, memo, AUDIO)
+    found = scan_text(default_policy, memo, AUDIO)
     assert [(f.kind, f.reason) for f in found if f.kind == "payment_card"] == [("payment_card", "read out")]
-    assert scan_text(policy, memo, "messages[0].content[0].text") == []  # Luhn fails: a look-alike
+    assert scan_text(default_policy, memo, "messages[0].content[0].text") == []  # Luhn fails: a look-alike
 
 
 def test_a_kind_the_policy_switched_off_is_not_reported_read_out_either():
