@@ -276,11 +276,11 @@ class Pool:
         authority = f"[{host}]" if ":" in host else host
         head = [f"POST {target} HTTP/1.1\r\nhost: {authority if port in (80, 443) else f'{authority}:{port}'}\r\n"
                 f"content-length: {len(body)}\r\n"]
-        head.extend(f"{name}: {value}\r\n" for name, value in headers.items())
         for name, value in headers.items():
             if _UNSAFE.search(name) or _UNSAFE.search(value):
                 raise BadHeader(f"header {name[:40]!r} holds a line break or NUL (a key read from a file with its "
                                 f"trailing newline?)")
+            head.append(f"{name}: {value}\r\n")
         message = "".join(head).encode("latin-1") + b"\r\n" + body
         assert self._slots is not None
         await self._slots.acquire()
