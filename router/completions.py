@@ -19,6 +19,7 @@ import orjson
 
 from router.errors import BadRequest
 from router.profile import DataClass
+from router.request import require_kinds
 from router.responses import chat_chunks, new_id
 
 MAX_PROMPTS = 16
@@ -36,6 +37,7 @@ def prompts(payload: Any) -> list[str]:
         if payload.get(key) not in (None, False, 0, ""):
             raise BadRequest(f"{key}: {what} is not supported by the chat backends Turnout routes to; omit it",
                              param=key)
+    require_kinds(payload, {"best_of": int, "stream": bool, "stream_options": dict})
     if (payload.get("best_of") or 1) > 1:
         raise BadRequest("best_of: only 1 is supported", param="best_of")
     value = payload.get("prompt")

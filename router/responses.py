@@ -25,11 +25,14 @@ from typing import Any
 
 import orjson
 
-from router.errors import BadRequest, NotFound, TurnoutError
+from router.errors import BadRequest, NotFound, TurnoutError, shown
 from router.profile import DataClass
+from router.request import require_kinds
 
 _ROLES = ("user", "system", "developer", "assistant")
 _PASSED = ("temperature", "top_p", "user", "parallel_tool_calls", "seed", "stop", "metadata")
+_KINDS = {"stream": bool, "store": bool, "instructions": str, "previous_response_id": str, "max_output_tokens": int,
+          "reasoning": dict, "text": dict, "tools": list, "metadata": dict, "parallel_tool_calls": bool}
 _UNSUPPORTED = {"background": "background responses are not supported; omit `background`"}
 DATA_CLASS_HEADER = "x-turnout-data-class"
 
@@ -62,14 +65,14 @@ def _part(part: Any, where: str) -> dict[str, Any]:
     if kind == "input_audio":
         audio = part.get("input_audio") if isinstance(part.get("input_audio"), dict) else part
         return {"type": "input_audio", "input_audio": {"data": audio.get("data"), "format": audio.get("format", "wav")}}
-    raise BadRequest(f"{where}.type: unknown content part {kind!r}; allowed: input_text, input_image, "
+    raise BadRequest(f"{where}.type: unknown content part {shown(kind)}; allowed: input_text, input_image, "
                      f"input_file, input_audio, output_text", param=f"{where}.type")
 
 
 def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
     role = item.get("role")
     if role not in _ROLES:
-        raise BadRequest(f"{where}.role: {role!r}; allowed: {', '.join(_ROLES)}", param=f"{where}.role")
+        raise BadRequest(f"{where}.role: {shown(role)}; allowed: {', '.join(_ROLES)}", param=f"{where}.role")
     content = item.get("content")
     if isinstance(content, str):
         return {"role": role, "content": content}
@@ -107,7 +110,7 @@ def input_messages(value: Any) -> list[dict[str, Any]]:
             messages.append({"role": "tool", "tool_call_id": item.get("call_id"),
                              "content": output if isinstance(output, str) else orjson.dumps(output).decode()})
         else:
-            raise BadRequest(f"{where}.type: unknown item {kind!r}; allowed: message, function_call, "
+            raise BadRequest(f"{where}.type: unknown item {shown(kind)}; allowed: message, function_call, "
                              f"function_call_output", param=f"{where}.type")
     return messages
 
@@ -131,6 +134,9 @@ def to_chat(payload: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
     for key, why in _UNSUPPORTED.items():
         if payload.get(key):
             raise BadRequest(f"{key}: {why}", param=key)
+    require_kinds(payload, _KINDS)
+    if isinstance(payload.get("text"), dict):
+        require_kinds(payload["text"], {"format": dict}, within="text")
     if "input" not in payload:
         raise BadRequest("input: required", param="input")
     messages = list(history)
@@ -309,7 +315,7 @@ class Conversations:
             raise BadRequest("previous_response_id: expected a response id string", param="previous_response_id")
         stored = await self.store.get(self._key(tenant, response_id))
         if stored is None:
-            raise NotFound(f"previous_response_id: response {response_id!r} not found (never stored, expired, or "
+            raise NotFound(f"previous_response_id: response {shown(response_id)} not found (never stored, expired, or "
                            f"another tenant's)", param="previous_response_id")
         return stored["messages"], DataClass.parse(stored["data_class"])
 

@@ -24,7 +24,7 @@ from router import served
 from router.accounting import Bill, held_cost
 from router.dispatch import Attempt
 from router.engines import WHISPER_NAME
-from router.errors import BadRequest, TurnoutError, Unroutable, UpstreamUnavailable
+from router.errors import BadRequest, shown, TurnoutError, Unroutable, UpstreamUnavailable
 from router.pipeline import plan
 from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel
 from router.prices import lookup
@@ -74,11 +74,11 @@ async def transcribe(gateway, form: Mapping[str, Any], headers: Mapping[str, str
         raise BadRequest("file: a multipart 'file' field with the audio is required", param="file")
     response_format = str(form.get("response_format") or "json")
     if response_format not in FORMATS:
-        raise BadRequest(f"response_format: {response_format!r} is not supported; allowed: {', '.join(FORMATS)}",
+        raise BadRequest(f"response_format: {shown(response_format)} is not supported; allowed: {', '.join(FORMATS)}",
                          param="response_format")
     language = (str(form.get("language") or "").strip().lower() or None)
     if language is not None and not (language.isalpha() and len(language) in (2, 3)):
-        raise BadRequest(f"language: {language!r} is not an ISO-639-1 code (e.g. 'en')", param="language")
+        raise BadRequest(f"language: {shown(language)} is not an ISO-639-1 code (e.g. 'en')", param="language")
     data = await upload.read()
     if not data:
         raise BadRequest("file: the upload is empty", param="file")
