@@ -16,11 +16,14 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
+import orjson
+
 from router import runtime, serve
 from router.cli_tools import add_commands
 from router.decide import refusal
 from router.errors import BadRequest, TurnoutError
 from router.gateway import Gateway
+from router.http_io import MAX_DEPTH, refuse_deep
 from router.policy import Policy, PolicyError
 from router.policy_loader import load_policy
 from router.profile import DataClass
@@ -65,14 +68,25 @@ def _route_one(gateway: Gateway, body: Any, headers: dict[str, str], scan: bool 
         return _refused(exc, headers)
 
 
+def _json(text: str) -> Any:
+    """`text` decoded as the HTTP surface decodes a body (orjson: no NaN, the same depth limit)."""
+    value = orjson.loads(text)
+    if isinstance(value, (dict, list)) and text.count("[") + text.count("{") > MAX_DEPTH:
+        refuse_deep(value)
+    return value
+
+
 def _batch(gateway: Gateway, lines: TextIO, out: TextIO, scan: bool = False) -> None:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            case = json.loads(line)
+            case = _json(line)
         except json.JSONDecodeError as exc:
             out.write(json.dumps(_refused(f"line {number}: invalid JSON: {exc.msg} at column {exc.colno}", {})) + "\n")
+            continue
+        except BadRequest as exc:
+            out.write(json.dumps(_refused(f"line {number}: {exc.message}", {})) + "\n")
             continue
         if not isinstance(case, dict):
             out.write(json.dumps(_refused(f"line {number}: expected an object with 'body'", {})) + "\n")
@@ -98,16 +112,22 @@ def cmd_route(args: argparse.Namespace) -> int:
                     _batch(gateway, fh, sys.stdout, scan)
             except OSError as exc:
                 return _fail(f"{args.batch}: {exc.strerror}")
+            except UnicodeDecodeError as exc:
+                return _fail(f"{args.batch}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})")
         return 0
     source = args.request or "-"
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
         return _fail(f"{source}: {exc.strerror}")
+    except UnicodeDecodeError as exc:
+        return _fail(f"{source}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})")
     try:
-        body = json.loads(text)
+        body = _json(text)
     except json.JSONDecodeError as exc:
         return _fail(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
+    except BadRequest as exc:
+        return _fail(f"{source}: {exc.message}")
     print(json.dumps(_route_one(gateway, body, headers, scan), indent=2))
     return 0
 

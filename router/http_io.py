@@ -98,9 +98,29 @@ async def read_json_body(receive: Receive, headers: Mapping[str, str], max_bytes
     if not body:
         raise BadRequest("request body is empty; expected a JSON object")
     try:
-        return orjson.loads(body)
+        payload = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"request body is not valid JSON: {exc}") from None
+    if isinstance(payload, (dict, list)) and body.count(b"[") + body.count(b"{") > MAX_DEPTH:  # else it cannot nest too deep
+        refuse_deep(payload)
+    return payload
+
+
+MAX_DEPTH = 128  # orjson reads 1024 levels but writes only 254: deeper bodies could not be forwarded or keyed
+
+
+def refuse_deep(payload: Any) -> None:
+    """BadRequest naming where (its first four levels) `payload` nests deeper than MAX_DEPTH arrays/objects."""
+    stack: list[tuple[Any, str, int]] = [(payload, "", 1)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BadRequest(f"{where}...: JSON nests deeper than {MAX_DEPTH} levels", param=where)
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                name = f"[{key}]" if isinstance(key, int) else (f".{key}" if where else str(key))
+                stack.append((item, where + name if depth < 4 else where, depth + 1))
 
 
 class HangUp:

@@ -129,16 +129,25 @@ class ChatRequest(BaseModel):
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
-    """('messages', 0, 'content', 'list[...]', 1, 'type') -> 'messages[0].content[1].type'."""
+    """('messages', 0, 'content', 'list[tagged-union[...]]', 1, 'image_url', 'image_url', 'url') ->
+    'messages[0].content[1].image_url.url' (union-branch labels and a tagged union's tag are not fields)."""
     out = ""
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(part, int):
             out += f"[{part}]"
         elif isinstance(part, str) and ("[" in part or part in ("str", "list", "none")):
             continue  # pydantic's union-branch labels, not fields
+        elif i >= 2 and isinstance(loc[i - 1], int) and str(loc[i - 2]).startswith("list[tagged-union["):
+            continue  # the tag pydantic names a tagged union's member by
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def _best(errors: list[Any]) -> Any:
+    """The error to report: a tag error first (the part's type is wrong), else the deepest (for a
+    `str | list[...]` field holding a list, the list's error, not "should be a valid string")."""
+    return min(errors, key=lambda e: (e["type"] != "union_tag_invalid", -len(e["loc"])))
 
 
 _KINDS = {bool: "true or false", int: "an integer", str: "a string", dict: "an object", list: "an array"}
@@ -169,7 +178,7 @@ def parse_chat_request(payload: Any) -> ChatRequest:
         return ChatRequest.model_validate(payload)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        best = min(errors, key=lambda e: (e["type"] == "union_tag_invalid") * -1)  # prefer the tag error
+        best = _best(errors)
         where = _loc(tuple(best["loc"]))
         raise BadRequest(f"{where}: {_message(best)}", param=where) from None
 
