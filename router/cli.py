@@ -16,8 +16,6 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
-import orjson
-
 from router import runtime, serve
 from router.cli_tools import add_commands
 from router.decide import refusal
@@ -69,8 +67,11 @@ def _route_one(gateway: Gateway, body: Any, headers: dict[str, str], scan: bool 
 
 
 def _json(text: str) -> Any:
-    """`text` decoded as the HTTP surface decodes a body (orjson: no NaN, the same depth limit)."""
-    value = orjson.loads(text)
+    """`text` decoded, with the HTTP surface's depth limit (BadRequest past it)."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise BadRequest("invalid JSON: arrays or objects nest too deeply") from None
     if isinstance(value, (dict, list)) and text.count("[") + text.count("{") > MAX_DEPTH:
         refuse_deep(value)
     return value

@@ -65,14 +65,14 @@ def _part(part: Any, where: str) -> dict[str, Any]:
     if kind == "input_audio":
         audio = part.get("input_audio") if isinstance(part.get("input_audio"), dict) else part
         return {"type": "input_audio", "input_audio": {"data": audio.get("data"), "format": audio.get("format", "wav")}}
-    raise BadRequest(f"{where}.type: unknown content part {shown(kind)}; allowed: input_text, input_image, "
+    raise BadRequest(f"{where}.type: unknown content part type; allowed: input_text, input_image, "
                      f"input_file, input_audio, output_text", param=f"{where}.type")
 
 
 def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
     role = item.get("role")
     if role not in _ROLES:
-        raise BadRequest(f"{where}.role: {shown(role)}; allowed: {', '.join(_ROLES)}", param=f"{where}.role")
+        raise BadRequest(f"{where}.role: unknown role; allowed: {', '.join(_ROLES)}", param=f"{where}.role")
     content = item.get("content")
     if isinstance(content, str):
         return {"role": role, "content": content}
@@ -110,7 +110,7 @@ def input_messages(value: Any) -> list[dict[str, Any]]:
             messages.append({"role": "tool", "tool_call_id": item.get("call_id"),
                              "content": output if isinstance(output, str) else orjson.dumps(output).decode()})
         else:
-            raise BadRequest(f"{where}.type: unknown item {shown(kind)}; allowed: message, function_call, "
+            raise BadRequest(f"{where}.type: unknown item type; allowed: message, function_call, "
                              f"function_call_output", param=f"{where}.type")
     return messages
 
