@@ -96,7 +96,7 @@ def _found(value: Any) -> str:
     return "null" if value is None else f"{_yaml_type(value)} {_yaml_repr(value)}"
 
 
-MAX_NODES, MAX_DEPTH = 100_000, 64  # a real policy has a few hundred lists and mappings, 6 levels deep
+MAX_NODES, MAX_DEPTH = 50_000, 64  # a real policy has a few hundred lists and mappings, 6 levels deep
 
 
 def located_yaml(text: str, source: str) -> LocatedTree:
