@@ -51,6 +51,7 @@ INTERNAL_SUFFIXES = (".localhost", ".local", ".localdomain", ".internal", ".intr
 LOOPBACK_ZONES = ("localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "localhost.direct", "fuf.me")
 ECHO_ZONES = ("nip.io", "sslip.io", "xip.io", "nip.direct", "traefik.me", "backname.io")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})  # the dots IDNA (UTS 46) maps to "."
+_UNSAFE = str.maketrans("", "", "\t\r\n")
 _SPELLED = re.compile(r"(?<![0-9])(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-](\d{1,3})(?![0-9])")
 
 
@@ -119,7 +120,7 @@ def _judge(host: str, allowed: Sequence[Network], named: bool) -> str | None:
 def inside(url: str, allowed: Sequence[Network] = ()) -> str | None:
     """Why `url` points inside the network (or uses a refused scheme), or None when it may be sent.
     Every host a URL parser may read in it is judged (`_hosts`): one inside refuses the URL."""
-    url = url.strip()
+    url = url.strip().translate(_UNSAFE)  # as every URL parser does: tabs and newlines are dropped, not read
     scheme = url.split(":", 1)[0].strip().lower() if ":" in url else ""
     if scheme == "data":
         return None
