@@ -6,6 +6,7 @@ translation to the chat path (router/responses.py, router/completions.py: each r
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 
 from router import completions, embeddings, passthrough, responses, served
+from router.errors import BadRequest
 from router.gateway import Gateway
 
 _SSE_HEADERS = {"cache-control": "no-cache"}
@@ -21,6 +23,39 @@ _SSE_HEADERS = {"cache-control": "no-cache"}
 
 def _json(body: Any, headers: dict[str, str]) -> Response:
     return Response(orjson.dumps(body), media_type="application/json", headers=headers)
+
+
+_CHAT_WHERE = re.compile(r"messages\[(\d+)\]((?:\.content\[\d+\])?)(\S*)")
+_TOP_FIELDS = {"max_tokens": "max_output_tokens", "reasoning_effort": "reasoning.effort"}
+_PART_FIELDS = {".image_url.url": ".image_url", ".file.file_data": ".file_data"}  # chat's spelling -> Responses'
+
+
+def in_responses_terms(exc: BadRequest, payload: dict[str, Any], chat: dict[str, Any]) -> BadRequest:
+    """`exc`, raised for the chat translation of a Responses request, naming the Responses field
+    (`input[2].content[1].image_url`, `instructions`) instead of the chat one (`messages[3]...`)."""
+    if exc.param in _TOP_FIELDS:
+        return _named(exc, _TOP_FIELDS[exc.param])
+    match = _CHAT_WHERE.fullmatch(exc.param or "")
+    given = payload.get("input")
+    if isinstance(given, str):
+        items: list[Any] = [given]
+    elif isinstance(given, list) and all(isinstance(i, dict) and i.get("type", "message") == "message" for i in given):
+        items = given
+    else:  # function calls merge into chat turns: no one-to-one place to name
+        return exc
+    if match is None:
+        return exc
+    index = int(match.group(1)) - (len(chat["messages"]) - len(items))
+    if index < 0:
+        return exc
+    return _named(exc, ("input" if isinstance(given, str) else f"input[{index}]") + match.group(2) +
+                  _PART_FIELDS.get(match.group(3), match.group(3)))
+
+
+def _named(exc: BadRequest, where: str) -> BadRequest:
+    relocated = BadRequest(where + exc.message[len(exc.param or ""):], param=where, code=exc.code)
+    relocated.status = exc.status
+    return relocated
 
 
 def add_routes(app: FastAPI, gw: Callable[[Request], Gateway], authenticate: Callable[[Gateway, Request], str],
@@ -46,8 +81,11 @@ def add_routes(app: FastAPI, gw: Callable[[Request], Gateway], authenticate: Cal
         native_body = passthrough.provider_body(payload, history)
         headers = responses.raised_headers(request.headers, stored_class)
         response_id = responses.new_id("resp")  # also the answer's feedback id: the one id the client sees
-        reply = await unless_disconnected(request, gateway.chat(chat, headers, tenant, responses=native_body,
-                                                                answer_id=response_id))
+        try:
+            reply = await unless_disconnected(request, gateway.chat(chat, headers, tenant, responses=native_body,
+                                                                    answer_id=response_id))
+        except BadRequest as exc:
+            raise in_responses_terms(exc, payload, chat) from None
         if reply is None:
             return Response(status_code=499)
         keep = payload.get("store", True) is not False

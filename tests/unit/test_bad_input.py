@@ -112,3 +112,17 @@ async def test_an_error_does_not_quote_the_value_it_refuses(app, body):
 async def test_a_long_identifier_is_named_but_not_echoed_whole(app):
     error = error_of(await post(app, CHAT, chat(model="gpt-" + "x" * 10_000)), 404)
     assert error["param"] == "model" and "unknown model 'gpt-xxx" in error["message"] and len(error["message"]) < 400
+
+
+@pytest.mark.parametrize(("body", "param"), [
+    ({"input": [{"role": "user", "content": "Hi."}, {"role": "user", "content": [
+        {"type": "input_text", "text": "Look."}, {"type": "input_image", "image_url": "http://10.0.0.1/a.png"}]}]},
+     "input[1].content[1].image_url"),
+    ({"instructions": "Be brief.", "input": [{"role": "user", "content": [
+        {"type": "input_file", "file_data": "http://169.254.169.254/latest/meta-data/"}]}]}, "input[0].content[0].file_data"),
+    ({"input": "hi", "max_output_tokens": 0}, "max_output_tokens"),
+    ({"input": "hi", "reasoning": {"effort": "extreme"}}, "reasoning.effort"),
+], ids=["image", "file", "max_output_tokens", "reasoning.effort"])
+async def test_a_responses_error_names_the_responses_field_not_its_chat_translation(app, body, param):
+    error = error_of(await post(app, RESPONSES, {"model": "auto", **body}), 400)
+    assert error["param"] == param and error["message"].startswith(f"{param}: ")
