@@ -56,6 +56,20 @@ def chat_payload(model: str, data: bytes, fmt: str) -> dict[str, Any]:
         {"type": "input_audio", "input_audio": {"data": base64.b64encode(data).decode(), "format": fmt}}]}]}
 
 
+_PART = "messages[0].content[0]"
+
+
+def _about_the_file(exc: BadRequest) -> BadRequest:
+    """`exc`, raised for the chat form of the upload, naming the multipart `file` the client sent."""
+    param = exc.param or ""
+    if not param.startswith(_PART):
+        return exc
+    where = param[len(_PART):].removeprefix(".input_audio")
+    relocated = BadRequest(f"file{where}" + exc.message[len(param):], param=f"file{where}", code=exc.code)
+    relocated.status = exc.status
+    return relocated
+
+
 def transcriber(policy: CompiledPolicy, chain: tuple[str, ...]) -> str | None:
     """The first model along `chain` that can transcribe."""
     for model_id in chain:
@@ -85,8 +99,11 @@ async def transcribe(gateway, form: Mapping[str, Any], headers: Mapping[str, str
     fmt = audio_format(getattr(upload, "filename", "") or "", data)
     policy = gateway.store.current
     with gateway.telemetry.recording("transcriptions", tenant) as rec:
-        request, decision = plan(policy, chat_payload(str(form.get("model") or "auto"), data, fmt), headers, tenant,
-                                 gateway.health_view(), steps=rec.step)
+        try:
+            request, decision = plan(policy, chat_payload(str(form.get("model") or "auto"), data, fmt), headers,
+                                     tenant, gateway.health_view(), steps=rec.step)
+        except BadRequest as exc:
+            raise _about_the_file(exc) from None
         decision = await gateway.review(rec, policy, request, decision)
         rec.cache = "bypass"
         if decision.error is not None:

@@ -126,3 +126,12 @@ async def test_a_long_identifier_is_named_but_not_echoed_whole(app):
 async def test_a_responses_error_names_the_responses_field_not_its_chat_translation(app, body, param):
     error = error_of(await post(app, RESPONSES, {"model": "auto", **body}), 400)
     assert error["param"] == param and error["message"].startswith(f"{param}: ")
+
+
+@pytest.mark.parametrize("audio", [b"RIFF\x24\x00\x00\x00WAVEfmt ", b"ID3 not really an mp3"], ids=["wav", "mp3"])
+async def test_an_unreadable_upload_is_named_as_the_file_field(app, audio):
+    transport = httpx.ASGITransport(app=app[0], raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://turnout") as http:
+        response = await http.post("/v1/audio/transcriptions", files={"file": ("memo.wav", audio)}, data={"model": "auto"})
+    error = error_of(response, 400)
+    assert error["param"] == "file" and error["message"].startswith("file: audio is not a readable")
