@@ -190,7 +190,8 @@ szpital | leki | choroba | diagnóstico | câncer | gravidez | grávida | reméd
 HEALTH_TIES = phrases("""
 was diagnosed | has been diagnosed | have been diagnosed | is diagnosed | got diagnosed | suffers from | suffering from |
 i have | i've got | i am | i'm | is on | takes | is taking | i take | i'm taking | was admitted | is admitted |
-presents with | history of | treated for | prescribed | tested positive | disclosed | underwent | is recovering |
+presents with | history of | treated for | prescribed | tested positive | was hospitalised | was hospitalized |
+has been hospitalised | has been hospitalized | is in hospital | was taken to hospital | is off with | off sick with | disclosed | underwent | is recovering |
 had surgery | sick leave | sick note | medical leave | off sick | he has | she has | he had | she had |
 they have | er hat | sie hat | il a | elle a | él tiene | ella tiene | lui ha | lei ha | patient has | has been | ich habe | ich bin | leidet an | j'ai | je suis |
 souffre de | tengo | estoy | sufre de | ho | sono | soffre di | ik heb | mam | jestem | choruje na | tenho | estou

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from router.classify import clinical
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading
 
@@ -65,15 +66,15 @@ _LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
 
 # Lists of common words read only next to a cue (lexicon.Reading looks them up on first use).
 CONTEXT_LISTS = frozenset({"determiner", "group_tie", "health_tie", "possessive", "own_special", "disclosure", "task",
-                           "group", "patient"})
+                           "group", "patient"}) | clinical.CONTEXT_LISTS
 LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "role": lx.ROLE_WORDS, "honorific": lx.HONORIFIC_WORDS, "salutation": lx.SALUTATIONS, "sign_off": lx.SIGN_OFFS,
     "introduction": lx.INTRODUCTIONS, "weak_introduction": lx.WEAK_INTRODUCTIONS, "account": lx.ACCOUNT_VERBS,
     "public": lx.PUBLIC_CUES, "task": lx.TASK_WORDS, "possessive": lx.FIRST_POSSESSIVE + lx.THIRD_PERSON_POSSESSIVE,
-    "health": lx.HEALTH_TERMS, "health_tie": lx.HEALTH_TIES, "group": lx.GROUP_WORDS, "group_tie": lx.GROUP_TIES,
+    "health": lx.HEALTH_TERMS + clinical.CLINICAL_TERMS, "health_tie": lx.HEALTH_TIES, "group": lx.GROUP_WORDS, "group_tie": lx.GROUP_TIES,
     "patient": lx.PATIENT_WORDS, "own_special": lx.SPECIAL_TIES, "disclosure": lx.DISCLOSURE_WORDS,
     "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS,
-    **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()},
+    **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()}, **clinical.LISTS,
 }
 
 
@@ -306,9 +307,12 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 
 # -- health and the other special categories (GDPR art. 9) -----------------------------------------
 
-def _near_before(reading: Reading, cue: str, first: int, gap: int) -> bool:
-    """Whether a `cue` phrase ends at most `gap` words before word `first`."""
-    return any(first - gap <= end <= first for _, end in reading.get(cue))
+def _near_before(reading: Reading, cue: str, first: int, gap: int, lead: frozenset[str] | None = None) -> bool:
+    """Whether a `cue` phrase ends at most `gap` words before word `first` (one that begins with, or
+    follows, a word of `lead`, when given: "my", "I was diagnosed")."""
+    words = reading.words
+    return any(first - gap <= end <= first and (lead is None or words[start] in lead or (start > 0 and words[start - 1] in lead))
+               for start, end in reading.get(cue))
 
 
 def find_health(reading: Reading, person: bool) -> str | None:
@@ -318,14 +322,22 @@ def find_health(reading: Reading, person: bool) -> str | None:
         return None
     if person:
         return "named person"
-    tied = any(_near_before(reading, "health_tie", first, 3) for first, _ in terms)
-    owned = any(_near_before(reading, "possessive", first, 4) for first, _ in terms)
-    if (tied or owned) and reading.has("patient"):
+    # In a test item (a vignette with options) the patient is made up: only the writer's own count.
+    lead = clinical.FIRST_PERSON if clinical.exam_question(reading.text) else None
+    tied = any(_near_before(reading, "health_tie", first, 3, lead) for first, _ in terms)
+    owned = any(_near_before(reading, "possessive", first, 4, lead) for first, _ in terms)
+    if (tied or owned) and reading.has("patient") and lead is None:
         return "patient record"
     if owned:
         return "possessive"
     if tied:
         return "condition tied to someone"
+    if lead is not None:
+        return None
+    if clinical.record_marks(reading) >= 2:
+        return "clinical record"
+    if clinical.own_person_condition(reading, terms):
+        return "the writer's own people"
     roles = reading.get("role")
     if reading.has("disclosure") and any(first == 0 or _near_before(reading, "determiner", first, 2)
                                             or reading.text[reading.start(first) - 2:reading.start(first)].strip() in
