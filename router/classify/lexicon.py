@@ -147,7 +147,8 @@ THIRD_PERSON_POSSESSIVE = phrases("his | her | their | sein | seine | seiner | i
 
 TASK_WORDS = phrases("""
 draft | write | reply | respond | answer | send | remind | invoice | letter | e-mail | email | message | note |
-confirm | book | schedule | call | contact | notify | proofread | formuliere | schreibe | schreib | antworte |
+confirm | book | schedule | reschedule | rebook | cancel | update | thank | welcome | congratulate | apologise |
+apologize | invite | call | contact | notify | proofread | formuliere | schreibe | schreib | antworte |
 erinnere | rédige | écris | écrire | envoie | réponds | répondre | redacta | escribe | envía | responde | scrivi |
 invia | rispondi | schrijf | stuur | napisz""")
 PATIENT_WORDS = phrases("patient | patients | patientin | patienten | paciente | patiente | paziente | patiënt | pacjent | pacjentka")

@@ -7,7 +7,9 @@ reason it fired, never the value:
     person (sign-off)          Best regards, Priya Raghunathan
     person (introduction)      my name is ... / It's Aiko Tanaka, ...
     person (role word)         customer Ingrid Halvorsen / Patient Marek Nowak / my report Tomasz ...
-    person (honorific)         für Herrn Jürgen Baumgartner (two name words, or one in a writing task)
+    person (honorific)         für Herrn Jürgen Baumgartner (two name words, or one in a writing task);
+                               田中太郎さん, 佐藤様, 王伟先生, 김민수 님
+    person (labelled field)    "last_name": "Kowalski", Vorname: Jürgen (a field made for a name)
     person (with identifiers)  a full given name + surname in a text holding other personal data
     person (account context)   a full name in a sentence with words of account, care or employment
     person (interaction)       a known name after ask, invite, remind, call with, forward this to, ...
@@ -79,6 +81,21 @@ LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
 
 
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|O'|O’|D'|D’)(?=[A-Z])")
+# A record's field that holds a name, as JSON, YAML, forms and exports write it:
+# "first_name": "Anna", surname = Kowalski, Nachname: Brandt.
+_NAME_FIELD = re.compile(
+    r"(?i:\b(?:first|given|last|family|full|middle|maiden|customer|client|contact|patient|employee|member|"
+    r"holder|guest|tenant|applicant|recipient|sender)[_\- ]?name|\b(?:forename|surname|vorname|nachname|prénom|"
+    r"apellidos?|cognome|voornaam|achternaam|imię|nazwisko|förnamn|efternamn|sobrenome))"
+    rf"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<name>{TOKEN}(?:[ \t]+{TOKEN})?)\b(?![ \t]*[(.\[])")
+# A name before an East Asian honorific: 田中太郎さん, 佐藤様, 王伟先生, 김민수 님. Words those honorifics also
+# follow (担当者様 "the person in charge", お客様, 皆さん, 고객님 "customer") are not names.
+_EAST_ASIAN_HONORIFIC = re.compile(
+    r"(?P<ja>[\u4e00-\u9fff]{2,4})(?:さん|様|さま|くん|ちゃん|氏|殿)"
+    r"|(?P<zh>[\u4e00-\u9fff]{1,3})(?:先生|女士|小姐)"
+    r"|(?P<ko>[\uac00-\ud7af]{2,4})(?:[ \t]씨|[ \t]?님)")
+_NOT_EAST_ASIAN_NAMES = ("者", "員", "客", "皆", "各位", "方", "御中", "先", "生", "长", "長", "고객", "선생", "회원",
+                         "사장", "부장", "과장", "팀장", "여러분", "환자", "학생", "손님", "교수")
 
 
 def _name_shaped(word: str) -> bool:
@@ -131,6 +148,9 @@ class PersonFinder:
             before = _BEFORE_ROLE.search(text, max(0, reading.start(first) - 80), reading.start(first))
             if before and self._known(_words(before["name"])):
                 return "role word"
+        labelled = self._labelled(text)
+        if labelled:
+            return labelled
         for _, end in reading.get("salutation"):
             match = _AFTER_SALUTATION.match(text, reading.end(end))
             if match is None:
@@ -175,6 +195,25 @@ class PersonFinder:
             if match and self._known(_words(match["name"])):
                 return "interaction"
         return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last)
+
+    def _labelled(self, text: str) -> str | None:
+        """"labelled field" for a name in a field made for one (`"last_name": "Kowalski"`), "honorific"
+        for one before an East Asian honorific (田中太郎さん, 김민수 님)."""
+        if "name" in text.lower() or "imię" in text.lower() or "nazwisko" in text.lower() or "prénom" in text.lower():
+            for match in _NAME_FIELD.finditer(text):
+                words = _words(match["name"])
+                if words and all(_name_shaped(w) for w in words) and not set(words) & lx.NOT_NAMES \
+                        and words[0] not in _PLACEHOLDERS:
+                    return "labelled field"
+        if not text.isascii():
+            for match in _EAST_ASIAN_HONORIFIC.finditer(text):
+                name = match["ja"] or match["ko"] or match["zh"]
+                if (match["zh"] and not any(c in EAST_ASIAN_SURNAMES for c in name)
+                        or match["ko"] and name[0] not in EAST_ASIAN_SURNAMES):
+                    continue  # Chinese and Korean names lead with a common surname
+                if not name.endswith(_NOT_EAST_ASIAN_NAMES) and not name.startswith(_NOT_EAST_ASIAN_NAMES):
+                    return "honorific"
+        return None
 
     def _full_name(self, reading: Reading, other_personal_data: bool) -> str | None:
         text = reading.text
@@ -265,6 +304,8 @@ EAST_ASIAN_SURNAMES = frozenset(
 
 # Voice assistants and chat models addressed by name ("Alexa, play jazz", "Hey Siri", "Claude,
 # summarise this"): alone they are not a person; with a surname they are ("Alexa Bloch-Hartmann").
+_PLACEHOLDERS = frozenset("String Str Text Name Names Null None Nil Undefined Value Example Sample Test Todo Tbd Xxx "
+                          "Firstname Lastname First Last Surname Unknown Varchar Required Optional".split())
 ASSISTANT_NAMES = frozenset("Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis Bixby Google ChatGPT Grok".split())
 
 
@@ -311,7 +352,8 @@ def _near_before(reading: Reading, cue: str, first: int, gap: int, lead: frozens
     """Whether a `cue` phrase ends at most `gap` words before word `first` (one that begins with, or
     follows, a word of `lead`, when given: "my", "I was diagnosed")."""
     words = reading.words
-    return any(first - gap <= end <= first and (lead is None or words[start] in lead or (start > 0 and words[start - 1] in lead))
+    return any(first - gap <= end <= first and not (start > 0 and words[start - 1].isdigit())  # "80/min" is no "my"
+               and (lead is None or words[start] in lead or (start > 0 and words[start - 1] in lead))
                for start, end in reading.get(cue))
 
 

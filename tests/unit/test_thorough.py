@@ -129,6 +129,15 @@ POSITIVES = [
     ("Invite Tomás Ruiz to the Monday sync.", "person"),
     ("Notes from my call with Fenna Visser: she wants a discount.", "person"),
     ("Contact Daniel Okafor at d.okafor@example.net about it.", "person"),
+    # names in fields made for them, and before East Asian honorifics
+    ('{"first_name": "Anna", "last_name": "Kowalski", "plan": "premium"} - write a welcome email.', "person"),
+    ("surname = Nowak\ncity = Gdańsk", "person"),
+    ("Vorname: Jürgen\nNachname: Baumgartner", "person"),
+    ("田中太郎さんへの返信メールを書いてください。", "person"),
+    ("佐藤様、いつもお世話になっております。", "person"),
+    ("请给王伟先生写一封回信。", "person"),
+    ("김민수 님께 답장을 써 주세요.", "person"),
+    ("Please reschedule Mrs. Chen to Friday.", "person"),
     # address
     ("Deliver to 1200 Pine Hollow Road, Springfield, IL 62704.", "address"),
     ("Send it to 5 Chapel Street, Bristol BS1 4DJ.", "address"),
@@ -212,6 +221,14 @@ DECOYS = [
     "Is it safe to take ibuprofen with coffee?",
     "Ask Siri to set a timer.",
     "Write an essay about Napoleon Bonaparte.",
+    '{"first_name": "string", "last_name": "string"} - generate a JSON schema for this.',
+    "first_name = Column(String)\nlast_name = Column(String)",
+    "SELECT first_name, last_name FROM users WHERE surname IS NULL",
+    "ご担当者様、お世話になっております。",
+    "お客様各位へのお知らせです。",
+    "고객님께 안내 메일을 보내 주세요.",
+    "How do I configure Postfix to relay mail via smtp.gmail.com?",
+    "Set the mail server to imap.gmail.com, port 993.",
 ]
 
 
