@@ -124,7 +124,7 @@ novels | novelist | poem | poet | poetry | painter | painted | painting | compos
 scientist | physicist | chemist | philosopher | theory of | actor | actress | singer |   
 film | movie |    character | characters | protagonist | fiction | fictional | 
  chapter |  play by | playwright | author | authors | prose | style of | quote | quotes | speech |
-address by | gettysburg | inventor | invented | discovered | century | dynasty | war | battle | reign |
+address by | gettysburg | inventor | invented | invent | invention | discovered | discovery | century | dynasty | war | battle | reign |
 olympic | champion |    celebrity |    myth | mythology | bible |
 in pride and prejudice | shakespeare | according to | compare | comparison | analyse | analyze | essay on |
 lived from | died in | died | influential | in history | life of | achievements | legacy | known for | famous for |
