@@ -37,7 +37,9 @@ atorvastatin | simvastatin | lisinopril | ramipril | amlodipine | bisoprolol | o
 fluoxetine | citalopram | lithium | methotrexate | prednisolone | salbutamol | levothyroxine | morphine |
 oxycodone | paracetamol | ibuprofen | sumatriptan | gtn | dolutegravir | chemo | radiotherapy | antibiotics |
 neumonía | fiebre | insuficiencia cardiaca | insuffisance cardiaque | pneumonie | fièvre | lungenentzündung |
-fieber | herzinsuffizienz | polmonite | febbre | scompenso cardiaco | longontsteking | koorts | décompensation
+fieber | herzinsuffizienz | polmonite | febbre | scompenso cardiaco | longontsteking | koorts | décompensation |
+hiv-positiv | hiv positiv | séropositif | séropositive | seropositivo | seropositiva | drug test | drugs test |
+alcohol test | breathalyser | breathalyzer | failed a drug test | positive for cannabis | positive for cocaine
 """)
 
 RECORD_NAMES = phrases("""
@@ -61,8 +63,9 @@ revoir | ingresado | ingresada | alta con | ricoverato | ricoverata | dimesso | 
 CONTEXT_LISTS = frozenset({"record_name", "shorthand", "own_people"})
 LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "record_name": RECORD_NAMES, "shorthand": SHORTHAND,
-    "own_people": phrases("my | our | one of my | one of our | unser | unsere | unserer | notre | nos | nuestro | "
-                          "nuestra | nuestros | il nostro | la nostra | onze"),
+    "own_people": phrases("my | our | one of my | one of our | mein | meine | meinen | meiner | unser | unsere | "
+                          "unserer | mon | ma | mes | notre | nos | mi | mis | nuestro | nuestra | nuestros | il mio | "
+                          "la mia | mio | mia | il nostro | la nostra | mijn | onze"),
 }
 
 _SEX = (r"male|female|man|woman|boy|girl|gentleman|lady|m|f|männlich|weiblich|mann|frau|homme|femme|garçon|"
@@ -84,9 +87,14 @@ _EXAM = re.compile(r"(?i)\bwhich of the following\b|\bmost (?:likely|appropriate
 FIRST_PERSON = frozenset("i i'm i've my ich mein meine meinen meiner meinem je j'ai mon ma mes yo tengo estoy mi mis "
                          "io ho sono mio mia ik mijn eu meu minha tenho estou jag mitt min mina jestem mam mój moja"
                          .split())
-# Words that tie what follows to the person before ("my employee has been off ... with bipolar").
-_LINKS = frozenset("has have had is was been with suffers suffering got developed underwent tested diagnosed "
-                   "hat ist war mit est avec tiene ha è heeft met".split())
+# Words that tie what follows to the person before ("my employee has been off ... with bipolar disorder",
+# "the candidate is 52 and pregnant", "our tenant uses a wheelchair").
+_LINKS = frozenset("has have had is was been suffers suffering got developed underwent tested diagnosed uses needs "
+                   "takes requires failed became hat ist war leidet est tiene está ha è heeft".split())
+_OWN_LINKS = _LINKS | {"with", "mit", "avec", "con", "met"}
+_FILLERS = frozenset("also still now recently just currently who has have had been is was".split()) - _LINKS
+_DEFINITE = frozenset("the this that der die das le la el il de het".split())
+_SENTENCE_BREAK = re.compile(r"[.!?;\n]")
 
 
 def exam_question(text: str) -> bool:
@@ -102,16 +110,26 @@ def record_marks(reading: Reading) -> int:
     return reading.has("record_name") + profile + shorthand
 
 
-def own_person_condition(reading: Reading, terms: list[tuple[int, int]]) -> bool:
-    """Whether a health term follows one of the writer's own people ("my employee", "our client")
-    in the same sentence, tied to them by a verb or "with" in between."""
-    owners = {end for _, end in reading.get("own_people")}
-    words = reading.words
-    for first, end in reading.get("role"):
-        if first not in owners:
+def about_someone_known(reading: Reading, terms: list[tuple[int, int]]) -> bool:
+    """Whether one of `terms` is said, in the same sentence, of someone the writer knows: one of their
+    own people ("my employee", "one of our drivers") tied to it by a verb or "with", or a role word
+    that names one person ("the candidate", "Candidate is ...") tied by a verb."""
+    if not terms:
+        return False
+    words, text = reading.words, reading.text
+    own = {end for _, end in reading.get("own_people")}
+    subjects = [(end, _OWN_LINKS if first in own else _LINKS) for first, end in reading.get("role")
+                if first in own or first == 0 or words[first - 1] in _DEFINITE
+                or _SENTENCE_BREAK.search(text, max(0, reading.start(first) - 2), reading.start(first))]
+    subjects += [(end + 1, _OWN_LINKS) for first, end in reading.get("own_people")
+                 if words[end - 1] in ("my", "our") and end - first == 3 and end < len(words)]  # "one of our drivers"
+    for end, links in subjects:
+        # The verb comes right after the person ("my employee has been off"), or after a filler
+        # ("our client, 45, is ..."); "our employee handbook needs ..." is no one.
+        after = [w for w in words[end:end + 3] if w not in _FILLERS and not w.isdigit()][:1]
+        if not after or after[0] not in links:
             continue
         for term, _ in terms:
-            if end <= term <= end + 12 and _LINKS.intersection(words[end:term]) \
-                    and not re.search(r"[.!?;\n]", reading.text[reading.end(end):reading.start(term)]):
+            if end <= term <= end + 12 and not _SENTENCE_BREAK.search(text, reading.end(end), reading.start(term)):
                 return True
     return False

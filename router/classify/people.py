@@ -17,8 +17,10 @@ reason it fired, never the value:
                                record, a possessive ("my chemotherapy", "mon père suit une
                                chimiothérapie"), a verb that ties it to someone ("was diagnosed")
     special_category (...)     religion, trade union, ethnicity, sexual orientation, political
-                               opinion, genetic or biometric data, about someone: a named person,
-                               the writer, or people the writer holds records of ("staff who ...")
+                               opinion, genetic or biometric data, criminal record, immigration
+                               status, about someone: a named person, the writer, someone the
+                               writer knows ("our tenant is ..."), or people the writer holds
+                               records of ("staff who ...")
 
 Weak cues (a bare full name, a short introduction, an honorific with one word) stay silent when
 the text speaks of famous people or works (lexicon.PUBLIC_CUES: biography, novel, prize, ...).
@@ -352,7 +354,8 @@ def _near_before(reading: Reading, cue: str, first: int, gap: int, lead: frozens
     """Whether a `cue` phrase ends at most `gap` words before word `first` (one that begins with, or
     follows, a word of `lead`, when given: "my", "I was diagnosed")."""
     words = reading.words
-    return any(first - gap <= end <= first and not (start > 0 and words[start - 1].isdigit())  # "80/min" is no "my"
+    unit = cue == "possessive"  # "80/min": after a number, Swedish "min" is a minute, not "my"
+    return any(first - gap <= end <= first and not (unit and start > 0 and words[start - 1].isdigit())
                and (lead is None or words[start] in lead or (start > 0 and words[start - 1] in lead))
                for start, end in reading.get(cue))
 
@@ -378,7 +381,7 @@ def find_health(reading: Reading, person: bool) -> str | None:
         return None
     if clinical.record_marks(reading) >= 2:
         return "clinical record"
-    if clinical.own_person_condition(reading, terms):
+    if clinical.about_someone_known(reading, terms):
         return "the writer's own people"
     roles = reading.get("role")
     if reading.has("disclosure") and any(first == 0 or _near_before(reading, "determiner", first, 2)
@@ -389,7 +392,15 @@ def find_health(reading: Reading, person: bool) -> str | None:
 
 
 def find_special(reading: Reading, person: bool) -> str | None:
-    """The special category the text reveals about someone ("trade union"), or None."""
+    """The special category the text reveals about someone ("trade union"), or None. A group's
+    figures ("What share of the workforce is unionised?") are about no one."""
+    aggregate = _AGGREGATE.search(reading.text) is not None and _NAMES_WANTED.search(reading.text) is None
+    if not person and clinical.exam_question(reading.text):
+        # A test item's people are made up: only the writer speaking of themselves counts.
+        lead = clinical.FIRST_PERSON
+        return next((name[len("special:"):] for name, hits in reading.hits.items() if name.startswith("special:")
+                     for first, _ in hits if _near_before(reading, "own_special", first, 3, lead)
+                     or _near_before(reading, "possessive", first, 2, lead)), None)
     for name, hits in reading.hits.items():
         if not name.startswith("special:"):
             continue
@@ -398,6 +409,21 @@ def find_special(reading: Reading, person: bool) -> str | None:
         for first, end in hits:
             if person or _near_before(reading, "own_special", first, 3) or _near_before(reading, "possessive", first, 2):
                 return name[len("special:"):]
-            if any(abs(g - first) <= 10 for g, _ in groups) and any(abs(t - first) <= 12 for t, _ in ties):
+            if not aggregate and any(abs(g - first) <= 10 for g, _ in groups) and any(abs(t - first) <= 12 for t, _ in ties):
                 return name[len("special:"):]
+        if clinical.about_someone_known(reading, hits):
+            return name[len("special:"):]
+    if "Party" in reading.text and _PARTY_MEMBER.search(reading.text):
+        return "political opinion"
     return None
+
+
+# "she's a member of the Green Party", "he is an activist for the Socialist Party"
+_PARTY_MEMBER = re.compile(r"(?i:\b(?:i'm|i am|he's|he is|she's|she is|they're|they are|is|was)[ \t]+(?:an?[ \t]+)?"
+                           r"(?:member|supporter|activist|donor|volunteer|candidate)[ \t]+(?:of|for)[ \t]+the)"
+                           r"[ \t]+(?:[A-Z][\w'’-]+[ \t]+){1,3}Party\b")
+
+
+_AGGREGATE = re.compile(r"(?i)\b(?:percentage|percent|proportion|share|rate|statistics|average|how many|number of|"
+                        r"trends?|anteil|prozent|pourcentage|porcentaje|percentuale)\b")
+_NAMES_WANTED = re.compile(r"(?i)\b(?:list|names?|who|which of|record|records|liste|lista)\b")

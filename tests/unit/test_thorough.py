@@ -175,6 +175,15 @@ POSITIVES = [
     ("Store the fingerprints of the employees who use the lab.", "special_category"),
     ("Welche Mitarbeiter sind Gewerkschaftsmitglieder?", "special_category"),
     ("He is bisexual and worried about telling his parents.", "special_category"),
+    ("The applicant disclosed she is a Jehovah's Witness and cannot work Saturdays.", "special_category"),
+    ("He told HR he has a criminal record for drink driving.", "special_category"),
+    ("My neighbour is an undocumented immigrant; how can I help her?", "special_category"),
+    ("The customer said she's a member of the Green Party and wants her donation back.", "special_category"),
+    # health of someone the writer knows, unnamed
+    ("Mein Kollege ist HIV-positiv und hat Angst, es dem Team zu sagen.", "health"),
+    ("Candidate is 52 and pregnant; should we still interview her?", "health"),
+    ("Our tenant uses a wheelchair and needs a ground-floor flat.", "health"),
+    ("One of our drivers failed a drug test last week; draft the letter.", "health"),
 ]
 
 
@@ -229,6 +238,11 @@ DECOYS = [
     "고객님께 안내 메일을 보내 주세요.",
     "How do I configure Postfix to relay mail via smtp.gmail.com?",
     "Set the mail server to imap.gmail.com, port 993.",
+    "What percentage of the workforce is unionised in Sweden?",
+    "Our employee handbook needs a section on sick leave; draft it.",
+    "Our client uses an undocumented API endpoint; document it.",
+    "A defendant was charged with arson.\nA. Guilty\nB. Not guilty\nC. Guilty of a lesser offence\nD. Mistrial",
+    "Which pair of religions share the tradition of cremation? A. Hindu and Buddhist B. Muslim and Jewish C. none",
 ]
 
 
