@@ -148,6 +148,7 @@ POSITIVES = [
     ("Het adres is Keizersgracht 123, 1015 CJ Amsterdam.", "address"),
     ("Adres: ul. Długa 15, 80-827 Gdańsk", "address"),
     ("Skicka till Drottninggatan 53, 111 21 Stockholm.", "address"),
+    ("Ship to: 1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002, Japan.", "address"),
     # date of birth
     ("Customer DOB 03/11/1985, verify before the transfer.", "date_of_birth"),
     ("He was born on 2 February 1979 in Leeds.", "date_of_birth"),
