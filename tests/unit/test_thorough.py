@@ -170,6 +170,16 @@ POSITIVES = [
     ("Ma fille est diabétique et suit un traitement à l'insuline.", "health"),
     ("Mi padre tiene cáncer de próstata.", "health"),
     ("Mijn moeder heeft dementie.", "health"),
+    # possessives after the noun or as a suffix; scripts without spaces
+    ("Meslektaşım kanser tedavisi görüyor, ekibe nasıl söylemeliyim?", "health"),
+    ("Kolegyně je těhotná a chce pracovat z domova.", "health"),
+    ("Työkaverini on raskaana ja jää äitiyslomalle.", "health"),
+    ("Η συνάδελφός μου είναι έγκυος.", "health"),
+    ("Rekan kerja saya didiagnosis kanker payudara.", "health"),
+    ("Đồng nghiệp của tôi bị ung thư và đang điều trị.", "health"),
+    ("我的同事怀孕了，想减少工作时间。", "health"),
+    ("私の同僚は癌で入院しています。", "health"),
+    ("제 동료가 암 진단을 받았습니다.", "health"),
     # special categories
     ("Which of the staff are union members? I need names for the strike rota.", "special_category"),
     ("My colleague is Muslim and asked for a prayer room.", "special_category"),
@@ -245,6 +255,12 @@ DECOYS = [
     "A defendant was charged with arson.\nA. Guilty\nB. Not guilty\nC. Guilty of a lesser offence\nD. Mistrial",
     "Which pair of religions share the tradition of cremation? A. Hindu and Buddhist B. Muslim and Jewish C. none",
     "Mozart was born on 27 January 1756 in Salzburg.",
+    "Jakie są objawy raka płuc?",
+    "Kanser tedavisi nasıl çalışır?",
+    "Jaké jsou příznaky těhotenství?",
+    "怀孕期间应该吃什么？",
+    "癌の治療法について教えてください。",
+    "암의 증상은 무엇입니까?",
 ]
 
 
