@@ -120,7 +120,7 @@ async def run(only=None):
             results[cat][0] += 1
             results[cat][1] += ok
             if not ok:
-                detail = resp.text[:300] if resp is not None else ""
+                detail = resp.text[:300].replace("\n", " ") if resp is not None else ""
                 fails.append((cat, name, probs, resp.status_code if resp is not None else None, detail))
     print(f"{'category':<14} {'cases':>6} {'ok':>6}")
     for cat, (n, ok) in results.items():
