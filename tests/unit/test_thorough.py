@@ -263,6 +263,7 @@ DECOYS = [
     "怀孕期间应该吃什么？",
     "癌の治療法について教えてください。",
     "암의 증상은 무엇입니까?",
+    "In Python 3, what is the output of ['Hi!'] * 4?",  # "In" is a given name in the gazetteer
     "请分析客户流失率。",
     "员工手册需要更新。",
     "고객 만족도를 높이는 방법을 알려 주세요.",
