@@ -59,17 +59,22 @@ def _route_one(gateway: Gateway, body: Any, headers: dict[str, str], scan: bool 
 
     from router.look import dry_run, wants_scan
 
-    wants_scan(headers, body)  # the body's own "scan_media" is the HTTP form of --scan-media: not request text
     try:
+        wants_scan(headers, body)  # the body's own "scan_media" is the HTTP form of --scan-media: not request text
         return asyncio.run(dry_run(gateway.look if scan else None, gateway.store.current, body, headers, scan=scan))
     except TurnoutError as exc:
         return _refused(exc, headers)
 
 
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (the HTTP surface refuses them too)."""
+    raise BadRequest(f"invalid JSON: {name} is not a JSON number")
+
+
 def _json(text: str) -> Any:
     """`text` decoded, with the HTTP surface's depth limit (BadRequest past it)."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
         raise BadRequest("invalid JSON: arrays or objects nest too deeply") from None
     if isinstance(value, (dict, list)) and text.count("[") + text.count("{") > MAX_DEPTH:

@@ -58,6 +58,8 @@ CASES = [  # (path, body, status, param)
     (CHAT, parts({"type": "input_audio", "input_audio": {"data": 5}}), 400, "messages[0].content[1].input_audio.data"),
     (CHAT, parts({"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "ultra"}}), 400,
      "messages[0].content[1].image_url.detail"),
+    # the dry run's own switch is a JSON boolean, not a word
+    ("/v1/route", chat(scan_media="yes"), 400, "scan_media"),
 ]
 
 
@@ -135,3 +137,8 @@ async def test_an_unreadable_upload_is_named_as_the_file_field(app, audio):
         response = await http.post("/v1/audio/transcriptions", files={"file": ("memo.wav", audio)}, data={"model": "auto"})
     error = error_of(response, 400)
     assert error["param"] == "file" and error["message"].startswith("file: audio is not a readable")
+
+
+async def test_a_judge_score_is_a_json_number(app):
+    error = error_of(await post(app, "/v1/feedback", {"id": "chatcmpl-x", "outcome": "good", "judge_score": "0.5"}), 400)
+    assert error["param"] == "judge_score"

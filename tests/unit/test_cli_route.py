@@ -329,6 +329,16 @@ def test_route_request_file_that_cannot_be_read_whole(tmp_path: Path, capsys, co
     assert err == f"turnout: {request}: {message}\n"
 
 
+def test_nan_is_not_json_for_the_cli_as_for_the_server(tmp_path: Path, capsys) -> None:
+    batch = tmp_path / "cases.jsonl"
+    batch.write_text('{"body": {"model": "auto", "temperature": NaN, "messages": []}}\n' + json.dumps({"body": HI}) + "\n",
+                     encoding="utf-8")
+    code, out, _ = run(capsys, "route", "--policy", str(DEFAULT), "--batch", str(batch))
+    first, second = decisions_of(out)
+    assert code == 0 and first["error"]["message"] == "line 1: invalid JSON: NaN is not a JSON number"
+    assert second["error"] is None
+
+
 def test_batch_line_nested_too_deep_is_reported_and_the_batch_goes_on(tmp_path: Path, capsys) -> None:
     batch = tmp_path / "cases.jsonl"
     deep = {"body": {**HI, "tools": [json.loads("[" * 300 + "]" * 300)]}}
