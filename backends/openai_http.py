@@ -277,17 +277,21 @@ class OpenAIHTTPBackend:
         return BackendUnavailable(self.model_id, f"HTTP {status}: {detail}")
 
     def _transport_error(self, exc: http1.HTTPError, phase: str) -> BackendError:
+        """The BackendError for a transport failure; one through an egress proxy names it (host:port only)."""
+        via = f" through proxy {exc.proxy}" if exc.proxy else ""
         if isinstance(exc, http1.ConnectTimeout):
-            return BackendTimeout(self.model_id, f"no connection to {self._where()} within "
+            return BackendTimeout(self.model_id, f"no connection to {self._where()}{via} within "
                                                  f"{self.connect_timeout_s} s", phase="connect")
         if isinstance(exc, http1.ReadTimeout):
-            return BackendTimeout(self.model_id, f"upstream timed out (no data within {self.stall_timeout_s} s)",
-                                  phase=phase)
+            return BackendTimeout(self.model_id, f"upstream timed out (no data within {self.stall_timeout_s} s)"
+                                                 f"{via}", phase=phase)
         if isinstance(exc, http1.BadHeader):
             return BackendUnavailable(self.model_id, str(exc), transient=False)
+        if isinstance(exc, http1.ProxyError):  # the proxy's own words: refused (and why) or unreachable
+            return BackendUnavailable(self.model_id, f"egress proxy: {exc}", transient=exc.transient)
         if isinstance(exc, http1.ConnectFailed):
-            return BackendUnavailable(self.model_id, f"could not connect to {self._where()}")
-        return BackendUnavailable(self.model_id, f"connection to {self._where()} broke ({exc})")
+            return BackendUnavailable(self.model_id, f"could not connect to {self._where()}{via}")
+        return BackendUnavailable(self.model_id, f"connection to {self._where()}{via} broke ({exc})")
 
 
 async def _lines(body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
