@@ -82,6 +82,7 @@ class Exchange:
         self.status = connection.status
         self.headers: Mapping[str, str] = connection.headers
         self._released = False
+        self.proxy = connection.via  # host:port of the proxy a plain-http answer came through (its errors too)
 
     async def read(self) -> bytes:
         """The whole body."""
