@@ -134,6 +134,7 @@ class Pool:
     def __init__(self, max_connections: int = 256, proxies: Proxies | None = None) -> None:
         self.max_connections = max_connections
         self.proxies = Proxies.from_environment() if proxies is None else proxies
+        self._proxied = bool(self.proxies)  # False: no route lookup at all per request
         self._routes: dict[tuple[str, str, int], Proxy | None] = {}  # each upstream's proxy, worked out once
         self._idle: dict[Key, list[Connection]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -148,7 +149,7 @@ class Pool:
             self._forget()
             self._loop, self._slots = loop, asyncio.Semaphore(self.max_connections)
         scheme, host, port, target = _split(url)
-        proxy = self._route(scheme, host, port) if self.proxies else None
+        proxy = self._route(scheme, host, port) if self._proxied else None
         key = (scheme, host, port, proxy)
         authority = f"[{host}]" if ":" in host else host
         authority = authority if port in (80, 443) else f"{authority}:{port}"
