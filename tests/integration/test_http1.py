@@ -274,3 +274,14 @@ async def test_a_proxy_that_refuses_or_is_unreachable_is_a_proxy_error_naming_it
                     assert failed.value.proxy is not None and failed.value.proxy in message
         finally:
             strict.stop()
+
+
+async def test_a_proxy_that_never_answers_is_a_connect_timeout_naming_it(unanswering_port):
+    pool = http1.Pool(proxies=Proxies.from_environment({"HTTPS_PROXY": f"http://u:pw@127.0.0.1:{unanswering_port}"}))
+    with pytest.raises(http1.ConnectTimeout) as failed:
+        async with await pool.post("https://api.example.com/v1/chat/completions", b"{}", {}, connect_timeout=0.3,
+                                   read_timeout=5):
+            pass
+    await pool.aclose()
+    assert failed.value.proxy == f"127.0.0.1:{unanswering_port}" and failed.value.proxy in str(failed.value)
+    assert "pw" not in str(failed.value)
