@@ -185,10 +185,10 @@ class Pool:
                 except BaseException:
                     self._discard(connection)
                     raise
-                if connection.status == 407 and proxy is not None:  # the proxy's answer, not the upstream's
+                if connection.status == 407 and proxy is not None and scheme == "http":  # the proxy's own answer
                     self._discard(connection)
                     raise ProxyError(f"proxy {proxy.where} refused the request to {authority}: "
-                                     f"{_status(407)} (check the credentials in HTTP_PROXY)",
+                                     f"{_status(407)} (check the credentials in HTTP_PROXY or ALL_PROXY)",
                                      proxy=proxy.where, transient=False)
                 return Exchange(self, key, connection, read_timeout)
             raise AssertionError("unreachable")
@@ -246,7 +246,8 @@ class Pool:
         try:
             async with asyncio.timeout(timeout):
                 try:
-                    _, connection = await loop.create_connection(lambda: Connection(loop, where), proxy.host, proxy.port)
+                    _, connection = await loop.create_connection(lambda: Connection(loop, where), proxy.host,
+                                                                 proxy.port)
                 except OSError as exc:
                     raise ProxyError(f"could not connect to proxy {where}: {type(exc).__name__}", proxy=where) from None
                 if scheme == "https":
@@ -277,7 +278,7 @@ class Pool:
                              proxy=where) from None
         if not 200 <= connection.status < 300:
             # Any answer to CONNECT is the proxy's own; 401 is what some (tinyproxy) send for wrong credentials.
-            hint = " (check the credentials in HTTPS_PROXY)" if connection.status in (401, 407) else ""
+            hint = " (check the credentials in HTTPS_PROXY or ALL_PROXY)" if connection.status in (401, 407) else ""
             raise ProxyError(f"proxy {where} refused the tunnel to {upstream}: {_status(connection.status)}{hint}",
                              proxy=where, transient=connection.status not in (401, 403, 407))
         try:
