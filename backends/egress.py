@@ -188,3 +188,23 @@ def _entry(scheme: str | None, text: str) -> _Bypass | None:
 
 def _port(text: str) -> int | None:
     return int(text) if text.isdigit() and 0 < int(text) < 65536 else None
+
+
+def refusal(chain: list[BaseException]) -> tuple[str | None, int | None] | None:
+    """(the proxy's host:port if known, the status it answered or None if it was unreachable) when an
+    exception chain from litellm's own clients (aiohttp's transport, or httpx's) is a proxy's failure;
+    None otherwise. Recognised by name, not imported: aiohttp is litellm's dependency, not Turnout's."""
+    for link in chain:  # aiohttp's own errors, wrapped by litellm's transport in httpx's, say the most
+        kind = type(link).__name__
+        if kind == "ClientHttpProxyError":  # the proxy answered CONNECT (or the request) with an error
+            url = getattr(getattr(link, "request_info", None), "real_url", None)
+            where = f"{url.host}:{url.port}" if getattr(url, "host", None) else None
+            return where, getattr(link, "status", None)
+        if kind == "ClientProxyConnectionError":  # no connection to the proxy
+            host, port = getattr(link, "host", None), getattr(link, "port", None)
+            return (f"{host}:{port}" if host else None), None
+    for link in chain:
+        if type(link).__name__ == "ProxyError" and type(link).__module__.startswith(("httpx", "httpcore")):
+            words = str(link).split(" ", 1)[0]
+            return None, int(words) if words.isdigit() else None
+    return None

@@ -300,6 +300,35 @@ async def test_both_kinds_go_through_the_egress_proxy_of_the_standard_variables(
 
 
 @session_loop
+async def test_litellms_own_path_through_a_refusing_or_absent_proxy_names_it_as_the_fast_path_does(
+        egress_proxy: ForwardProxy, closed_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provider with its own wire format (Anthropic) goes through litellm.acompletion, whose client reads
+    the same variables: its proxy failures read like the fast path's (backends/http1.py's ProxyError)."""
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    for name in ("NO_PROXY", "no_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    # litellm keeps the proxy it found per upstream host for the process: one host per case.
+    for i, (proxy_url, words, transient) in enumerate((
+            (f"http://turnout:wrong-pass@{egress_proxy.where}", f"proxy {egress_proxy.where} refused the call", False),
+            (f"http://{egress_proxy.where}", "HTTP 407", False),
+            (f"http://turnout:pw@127.0.0.1:{closed_port}", f"could not connect to proxy 127.0.0.1:{closed_port}", True))):
+        monkeypatch.setenv("HTTPS_PROXY", proxy_url)
+        host = f"api{i}.anthropic.example"
+        backend = LiteLLMBackend("claude", "anthropic/claude-3-5-sonnet-20240620", api_base=f"https://{host}",
+                                 api_key_env=KEY_ENV, timeout_s=10)
+        assert backend._wire is None  # not the fast path
+        before = len(egress_proxy.requests())
+        with pytest.raises(BackendUnavailable) as caught:
+            await backend.complete(ask(max_tokens=2))
+        routed = to_router_error(caught.value)
+        assert routed.status == 503 and words in routed.message and caught.value.transient is transient, \
+            routed.message
+        assert "wrong-pass" not in routed.message and ":pw" not in routed.message and SECRET not in routed.message
+        if transient is False:
+            assert egress_proxy.requests()[before:] == [f"CONNECT {host}:443 HTTP/1.1"]
+
+
+@session_loop
 async def test_the_registry_builds_both_http_backends(openai_compatible_server: str, llama_server_api_key: str,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(KEY_ENV, llama_server_api_key)

@@ -85,3 +85,14 @@ def test_a_proxy_this_client_cannot_use_fails_its_requests_never_goes_direct(val
         proxies.route("https", "api.openai.com", 443)
     assert words in str(refused.value) and "secret" not in str(refused.value)
     assert proxies.route("https", "direct.corp", 443) is None  # NO_PROXY still reaches what it names
+
+
+def test_a_proxy_failure_inside_httpx_is_recognised_and_other_failures_are_not():
+    import httpx
+
+    from backends.egress import refusal
+
+    wrapped = RuntimeError("litellm's wrapper")
+    assert refusal([wrapped, httpx.ProxyError("407 Proxy Authentication Required")]) == (None, 407)
+    assert refusal([httpx.ProxyError("Cannot connect to host")]) == (None, None)
+    assert refusal([wrapped, httpx.ConnectError("refused"), ConnectionRefusedError()]) is None
