@@ -2,7 +2,7 @@
 
     python bench/egress_call.py [--calls 300]
 
-bench/latency.py's instant upstream (a separate process, keep-alive), plain and with TLS (a
+bench/latency_rig.py's instant upstream (a separate process, keep-alive), plain and with TLS (a
 certificate made by the openssl CLI), and a real forward proxy (tinyproxy, installed when missing:
 tests/forward_proxy.py), all on loopback; one call at a time, side by side in one run:
   http direct         OpenAIHTTPBackend.complete, keep-alive
@@ -34,7 +34,7 @@ from backends import http1  # noqa: E402
 from backends.egress import Proxies  # noqa: E402
 from backends.openai_http import OpenAIHTTPBackend  # noqa: E402
 from forward_proxy import ForwardProxy, self_signed  # noqa: E402
-from latency import FIXED_RESPONSE, UPSTREAM_SCRIPT, free_port  # noqa: E402
+from latency_rig import FIXED_RESPONSE, UPSTREAM_SCRIPT, free_port  # noqa: E402
 
 REQUEST = {"messages": [{"role": "user", "content": "Write a one-line friendly greeting."}], "max_tokens": 16}
 TLS_SCRIPT = UPSTREAM_SCRIPT.replace("backlog=1024)", "backlog=1024, ssl=_tls())").replace(
