@@ -1,7 +1,7 @@
 """How a streamed answer ends, on every endpoint that streams (chat, legacy completions, Responses),
 driven through the ASGI app with a scripted client: the client has its last event (`[DONE]`,
-`response.completed`) before the end work (cache store, budget settlement, the record's usage) runs,
-and a stream the client stops reading or leaves closes its relay and its upstream before the request
+`response.completed`; a whole answer's body) before the end work (cache store, budget settlement, the
+record's usage) runs, and a stream the client stops reading or leaves closes its relay and its upstream before the request
 is over, not whenever garbage collection gets to it."""
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def gateway_with(store, handler, log: list):
     stored = gateway.cache.set
 
     async def set_and_log(key, value, ttl_s):
-        log.append("stored")
+        if ":responses:" not in key:  # the answer's cache entry, not a stored Responses conversation
+            log.append("stored")
         await stored(key, value, ttl_s)
 
     gateway.cache.set = set_and_log
@@ -110,6 +111,16 @@ async def test_the_client_has_its_last_event_before_the_end_work_runs(store, pat
 
 async def _serve(gateway, path: str, client: Client) -> None:
     await create_app(gateway)(scope(path), client.receive, client.send)
+
+
+@pytest.mark.parametrize("path", ["/v1/completions", "/v1/responses"])
+async def test_a_whole_answer_is_sent_before_it_is_stored_and_settled(store, path):
+    log: list = []
+    gateway = gateway_with(store, lambda request: completion("whole", prompt_tokens=10, completion_tokens=4), log)
+    body = {key: value for key, value in ENDPOINTS[path][0].items() if key != "stream"}
+    await _serve(gateway, path, Client(body, log))
+    sent = [i for i, entry in enumerate(log) if entry[0] == "sent" and isinstance(entry[1], bytes) and b"whole" in entry[1]]
+    assert sent and "stored" in log and sent[0] < log.index("stored"), log
 
 
 def upstream_that_stalls(log: list):
