@@ -29,14 +29,15 @@ Contract:
       HTTPError
        ├── ConnectTimeout   no connection within connect_timeout
        ├── ConnectFailed    refused, unreachable, name not resolved, TLS handshake failed
-       │    └── ProxyError  the proxy is unreachable, refused (407, 403, any non-2xx to CONNECT) or
+       │    └── ProxyError  the proxy is unreachable, refused (any non-2xx to CONNECT, a 407) or
        │                    named by a variable this client cannot use (`transient` says which)
        ├── ReadTimeout      read_timeout passed with no byte from the server
        ├── Broken           the connection closed mid-response, or the response is not HTTP
        └── BadHeader        a header holds a line break or NUL (nothing is sent)
 
-Every error of a call through a proxy has `proxy` set to its host:port (None without one); no message
-carries the proxy's credentials.
+Every error of a call through a proxy has `proxy` set to its host:port (None without one), and so
+has an Exchange (`Exchange.proxy`: a plain-http answer may be the proxy's own, a 401 or 403 say); no
+message carries the proxy's credentials. A 407 to a plain-http request is the proxy's: a ProxyError.
 
 A request on a reused connection that the server had already closed (the keep-alive race: no byte
 of the response came back) is sent once more on a fresh connection.
