@@ -244,6 +244,7 @@ DECOYS = [
     "Our client uses an undocumented API endpoint; document it.",
     "A defendant was charged with arson.\nA. Guilty\nB. Not guilty\nC. Guilty of a lesser offence\nD. Mistrial",
     "Which pair of religions share the tradition of cremation? A. Hindu and Buddhist B. Muslim and Jewish C. none",
+    "Mozart was born on 27 January 1756 in Salzburg.",
 ]
 
 
