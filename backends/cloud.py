@@ -24,6 +24,7 @@ import litellm
 import openai
 from litellm import exceptions as llm_errors
 
+from backends import egress
 from backends.base import (
     BackendBadRequest,
     BackendError,
@@ -293,6 +294,14 @@ class LiteLLMBackend:
                                       phase="connect")
             return BackendTimeout(model_id, f"upstream sent nothing in time ({phase}: stall limit "
                                             f"{self.stall_timeout_s} s, total {self.timeout_s} s)", phase=phase)
+        refused = egress.refusal(list(_chain(exc)))
+        if refused is not None:  # the same words as on the fast path (backends/http1.py's ProxyError)
+            proxy, status = refused
+            named = f"proxy {proxy}" if proxy else "the egress proxy"
+            if status is None:
+                return BackendUnavailable(model_id, f"egress proxy: could not connect to {named} for {self._where()}")
+            return BackendUnavailable(model_id, f"egress proxy: {named} refused the call to {self._where()}: HTTP "
+                                                f"{status}", transient=status not in (401, 403, 407))
         if isinstance(exc, llm_errors.RateLimitError):
             return BackendRateLimited(model_id, "rate limited by upstream",
                                       retry_after=_retry_after(exc))

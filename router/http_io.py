@@ -57,13 +57,20 @@ async def send_json(send: Send, status: int, body: bytes, headers: Mapping[str, 
 
 
 async def send_events(send: Send, events: AsyncIterator[bytes], headers: Mapping[str, str]) -> None:
-    """A 200 stream of server-sent events: the head, one body message per event, then the end."""
-    raw = _raw(headers)
-    raw += ((b"cache-control", b"no-cache"), _SSE)
-    await send({"type": "http.response.start", "status": 200, "headers": raw})
-    async for event in events:
-        await send({"type": "http.response.body", "body": event, "more_body": True})
-    await send({"type": "http.response.body", "body": b"", "more_body": False})
+    """A 200 stream of server-sent events: the head, one body message per event, then the end.
+
+    `events` is closed however the sending ends (its last event gone, a send that failed, the request
+    cancelled by a hang-up or by the server), and with it the chain of generators below it: the relay
+    and the upstream connection close then, not whenever garbage collection finds them."""
+    try:
+        raw = _raw(headers)
+        raw += ((b"cache-control", b"no-cache"), _SSE)
+        await send({"type": "http.response.start", "status": 200, "headers": raw})
+        async for event in events:
+            await send({"type": "http.response.body", "body": event, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        await events.aclose()  # type: ignore[attr-defined]
 
 
 def bearer(headers: Mapping[str, str]) -> str | None:
