@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from backends import http1
+from backends.egress import Proxies
 from backends.base import (
     BackendBadRequest,
     BackendError,
@@ -67,7 +68,8 @@ class OpenAIHTTPBackend:
     Timeouts: `connect_timeout_s` to open a connection, `timeout_s` for a whole `complete`,
     `stall_timeout_s` between bytes of a stream. The API key is read from `api_key_env` at call
     time (a rotated key is picked up) and sent as a bearer token; without `api_key_env` no
-    Authorization header is sent (an on-prem server without auth).
+    Authorization header is sent (an on-prem server without auth). `egress`: calls may take the
+    standard proxy variables' route (backends/egress.py); False for a model in the building.
 
     A server that ignores `stream_options.include_usage` gets a usage chunk all the same: completion
     tokens counted from the content chunks, `prompt_tokens` None for the router to fill from its
@@ -76,7 +78,7 @@ class OpenAIHTTPBackend:
 
     def __init__(self, model_id: str, model: str, *, api_base: str, api_key_env: str | None = None,
                  timeout_s: float = 60, connect_timeout_s: float | None = None,
-                 stall_timeout_s: float | None = None, max_connections: int = 256) -> None:
+                 stall_timeout_s: float | None = None, max_connections: int = 256, egress: bool = True) -> None:
         self.model_id = model_id
         self.model = model
         self.url = api_base.rstrip("/") + "/chat/completions"
@@ -84,7 +86,9 @@ class OpenAIHTTPBackend:
         self.timeout_s = timeout_s
         self.connect_timeout_s = connect_timeout_s or timeout_s
         self.stall_timeout_s = stall_timeout_s or timeout_s
-        self._pool = Pool(max_connections)
+        # A server in the building (`location: local`) is never reached through the egress proxy:
+        # private data would pass a third party's hop on its way there.
+        self._pool = Pool(max_connections, proxies=None if egress else Proxies())
 
     # -- Backend protocol ---------------------------------------------------------------------------
     async def health(self) -> Health:

@@ -300,6 +300,40 @@ async def test_both_kinds_go_through_the_egress_proxy_of_the_standard_variables(
 
 
 @session_loop
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_model_in_the_building_never_takes_the_egress_proxy(
+        kind: str, openai_compatible_server: str, llama_server_api_key: str, egress_proxy: ForwardProxy,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`location: local` (remote_options' egress=False): private data goes straight to the on-prem
+    server, whatever HTTP_PROXY says, while a cloud model's calls take the proxy."""
+    monkeypatch.setenv(KEY_ENV, llama_server_api_key)
+    monkeypatch.setenv("HTTP_PROXY", egress_proxy.url())
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    before = len(egress_proxy.requests())
+    local = make(kind, f"{openai_compatible_server}/v1", egress=False)
+    assert (await local.complete(ask(max_tokens=2)))["usage"]["completion_tokens"] == 2
+    assert [chunk async for chunk in local.stream(ask(max_tokens=2))][-1]["usage"]["completion_tokens"] == 2
+    assert egress_proxy.requests()[before:] == []
+    cloud = make(kind, f"{openai_compatible_server}/v1")
+    assert (await cloud.complete(ask(max_tokens=2)))["usage"]["completion_tokens"] == 2
+    assert len(egress_proxy.requests()) == before + 1
+
+
+@pytest.mark.parametrize(("location", "egress"), [("local", False), ("cloud", True)])
+def test_the_policy_location_decides_whether_a_model_may_take_the_egress_proxy(location: str, egress: bool) -> None:
+    from router.policy import Timeouts
+    from router.policy_models import LiteLLMModel, OpenAIModel
+    from router.runtime import remote_options
+
+    for model in (OpenAIModel(id="m", kind="openai", model="m", api_base="http://10.0.0.5:8000/v1", location=location,
+                              description="on-prem or cloud"),
+                  LiteLLMModel(id="m", kind="litellm", model="openai/m", api_base="http://10.0.0.5:8000/v1",
+                               location=location, description="on-prem or cloud")):
+        assert remote_options(model, Timeouts())["egress"] is egress
+
+
+@session_loop
 async def test_litellms_own_path_through_a_refusing_or_absent_proxy_names_it_as_the_fast_path_does(
         egress_proxy: ForwardProxy, closed_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """A provider with its own wire format (Anthropic) goes through litellm.acompletion, whose client reads
