@@ -130,3 +130,21 @@ def test_the_shipped_model_records_the_mtbench_style_file_it_was_trained_on():
     files = {f["file"]: f for f in load_model().provenance["files"]}
     assert files["mtbench_style.jsonl"]["sha256"] == hashlib.sha256(MTBENCH_STYLE.read_bytes()).hexdigest()
     assert files["mtbench_style.jsonl"]["rows"] == len(load_cases(MTBENCH_STYLE))
+
+
+TASK_KINDS = REPO / "bench" / "routing" / "task_kinds.jsonl"
+
+
+def test_the_task_kinds_file_is_what_its_generator_writes_and_every_kind_holds_both_labels():
+    spec = importlib.util.spec_from_file_location("task_kinds", REPO / "bench" / "routing" / "task_kinds.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = [json.loads(line) for line in TASK_KINDS.read_text(encoding="utf-8").splitlines()]
+    expected = [(f"task-kinds/{kind}", prompt, not heavy) for kind, cases in module.CASES.items() for heavy, prompt in cases]
+    assert [(r["source"], r["prompt"], r["weak_correct"]) for r in rows] == expected
+    assert all(r["strong_correct"] for r in rows)
+    by_source: dict[str, set[bool]] = {}
+    for case in load_cases(TASK_KINDS):
+        by_source.setdefault(case.source, set()).add(case.weak_correct)
+    assert len(by_source) == 9 and all(labels == {True, False} for labels in by_source.values()), by_source
+    assert len({r["prompt"] for r in rows}) == len(rows)  # no prompt twice
