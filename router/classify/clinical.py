@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from router.classify import lexicon_more
 from router.classify.matcher import Reading, phrases
 
 # Clinical words the general health list (lexicon.HEALTH_TERMS) lacks: findings, procedures and the
@@ -60,9 +61,19 @@ for review | nbm | z n | wiedervorstellung | aufgenommen | entlassen | hospitali
 revoir | ingresado | ingresada | alta con | ricoverato | ricoverata | dimesso | dimessa | opgenomen
 """)
 
+# Role and kin words of the languages whose possessives follow the noun or join it as a suffix
+# (Turkish meslektaşım, Finnish työkaverini, Greek ο συνάδελφός μου, Indonesian rekan kerja saya,
+# Vietnamese đồng nghiệp của tôi): there a role word and a condition in one sentence is about that person.
+SUFFIXED_ROLES = phrases(lexicon_more.ROLE_WORDS + """ |
+meslektaşım | meslektaşımın | iş arkadaşım | çalışanımız | müşterim | annem | babam | eşim | kızım | oğlum | müdürüm |
+työkaverini | kollegani | asiakkaani | äitini | isäni | vaimoni | mieheni | poikani | tyttäreni | esimieheni |
+συνάδελφός | συνάδελφο | η συνάδελφος | η μητέρα μου | ο πατέρας μου | η γυναίκα μου | ο άντρας μου |
+rekan saya | teman kerja | ibu saya | ayah saya | istri saya | suami saya | anak saya | atasan saya |
+vợ tôi | chồng tôi | mẹ tôi | bố tôi | con tôi | sếp tôi | kolega | koleżanka | szef | szefowa | kolegyně | kolega""")
+
 CONTEXT_LISTS = frozenset({"record_name", "shorthand", "own_people"})
 LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "record_name": RECORD_NAMES, "shorthand": SHORTHAND,
+    "record_name": RECORD_NAMES, "shorthand": SHORTHAND, "suffixed_role": SUFFIXED_ROLES,
     "own_people": phrases("my | our | one of my | one of our | mein | meine | meinen | meiner | unser | unsere | "
                           "unserer | mon | ma | mes | notre | nos | mi | mis | nuestro | nuestra | nuestros | il mio | "
                           "la mia | mio | mia | il nostro | la nostra | mijn | onze"),
@@ -132,4 +143,47 @@ def about_someone_known(reading: Reading, terms: list[tuple[int, int]]) -> bool:
         for term, _ in terms:
             if end <= term <= end + 12 and not _SENTENCE_BREAK.search(text, reading.end(end), reading.start(term)):
                 return True
+    return False
+
+
+def role_in_sentence(reading: Reading, terms: list[tuple[int, int]]) -> bool:
+    """Whether a role or kin word of a language with following possessives shares a sentence, not a
+    question, with one of `terms` ("Kolegyně je těhotná", "Đồng nghiệp của tôi bị ung thư")."""
+    text = reading.text
+    for first, _ in reading.get("suffixed_role"):
+        begin, stop = _sentence(text, reading.start(first))
+        # A question asks about one ("Má kolegyně nárok ... když je těhotná?") unless it opens with
+        # the person ("Meslektaşım kanser tedavisi görüyor, ekibe nasıl söylemeliyim?").
+        leads = not text[begin:reading.start(first)].strip()
+        if (text[stop:stop + 1] != "?" or leads) and any(begin <= reading.start(t) < stop for t, _ in terms):
+            return True
+    return False
+
+
+def _sentence(text: str, at: int) -> tuple[int, int]:
+    ends = [m.end() for m in _SENTENCE_BREAK.finditer(text, max(0, at - 300), at)]
+    stop = _SENTENCE_BREAK.search(text, at)
+    return (ends[-1] if ends else max(0, at - 300)), (stop.start() if stop else len(text))
+
+
+# Han, kana and Hangul run words together, so their cues are read by pattern: a person the writer
+# knows and a condition in one sentence that is not a question (我的同事怀孕了, 私の同僚は癌で入院しています).
+_CJK_PERSON = re.compile("同事|同僚|客户|顾客|顧客|患者|病人|员工|員工|社員|従業員|部下|上司|老板|妻子|丈夫|母亲|父亲|儿子|女儿|"
+                         "母親|父親|息子|娘|家内|主人|동료|고객|환자|직원|아내|남편|어머니|아버지|아들|딸|상사")
+_CJK_HEALTH = re.compile("癌|怀孕|懷孕|妊娠|糖尿病|抑郁症|抑鬱症|うつ病|鬱病|入院|住院|手术|手術|诊断|診断|心脏病|心臓病|中风|脳卒中|"
+                         "艾滋病|エイズ|HIV|病気|生病|암|임신|당뇨병|우울증|입원|진단|수술|뇌졸중|심장병|치매|认知症|認知症|痴呆")
+_CJK_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?\n]?")
+
+
+def cjk_condition(text: str) -> bool:
+    """Whether a sentence in Han, kana or Hangul ties a condition to a person the writer knows."""
+    if text.isascii() or not _CJK_HEALTH.search(text):
+        return False
+    for match in _CJK_SENTENCE.finditer(text):
+        sentence = match.group()
+        if (sentence.endswith(("？", "?")) or sentence.rstrip("。").endswith(("吗", "嗎", "か", "까", "니")))\
+                or not sentence:
+            continue
+        if _CJK_PERSON.search(sentence) and _CJK_HEALTH.search(sentence):
+            return True
     return False

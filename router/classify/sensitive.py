@@ -37,7 +37,7 @@ def find_health(reading: Reading, person: bool) -> str | None:
     """Why the text holds someone's health data, or None (a general health question has no one)."""
     terms = reading.get("health")
     if not terms:
-        return None
+        return "the writer's own people" if clinical.cjk_condition(reading.text) else None
     if person:
         return "named person"
     # In a test item (a vignette with options) the patient is made up: only the writer's own count.
@@ -54,7 +54,7 @@ def find_health(reading: Reading, person: bool) -> str | None:
         return None
     if clinical.record_marks(reading) >= 2:
         return "clinical record"
-    if clinical.about_someone_known(reading, terms):
+    if clinical.about_someone_known(reading, terms) or clinical.role_in_sentence(reading, terms):
         return "the writer's own people"
     roles = reading.get("role")
     if reading.has("disclosure") and any(first == 0 or _near_before(reading, "determiner", first, 2)

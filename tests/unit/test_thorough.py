@@ -137,6 +137,8 @@ POSITIVES = [
     ("佐藤様、いつもお世話になっております。", "person"),
     ("请给王伟先生写一封回信。", "person"),
     ("김민수 님께 답장을 써 주세요.", "person"),
+    ("客户李娜投诉说路由器一直重启，想要退款。", "person"),
+    ("고객 김민수 요청을 처리해 주세요.", "person"),
     ("Please reschedule Mrs. Chen to Friday.", "person"),
     # address
     ("Deliver to 1200 Pine Hollow Road, Springfield, IL 62704.", "address"),
@@ -170,6 +172,16 @@ POSITIVES = [
     ("Ma fille est diabétique et suit un traitement à l'insuline.", "health"),
     ("Mi padre tiene cáncer de próstata.", "health"),
     ("Mijn moeder heeft dementie.", "health"),
+    # possessives after the noun or as a suffix; scripts without spaces
+    ("Meslektaşım kanser tedavisi görüyor, ekibe nasıl söylemeliyim?", "health"),
+    ("Kolegyně je těhotná a chce pracovat z domova.", "health"),
+    ("Työkaverini on raskaana ja jää äitiyslomalle.", "health"),
+    ("Η συνάδελφός μου είναι έγκυος.", "health"),
+    ("Rekan kerja saya didiagnosis kanker payudara.", "health"),
+    ("Đồng nghiệp của tôi bị ung thư và đang điều trị.", "health"),
+    ("我的同事怀孕了，想减少工作时间。", "health"),
+    ("私の同僚は癌で入院しています。", "health"),
+    ("제 동료가 암 진단을 받았습니다.", "health"),
     # special categories
     ("Which of the staff are union members? I need names for the strike rota.", "special_category"),
     ("My colleague is Muslim and asked for a prayer room.", "special_category"),
@@ -245,6 +257,16 @@ DECOYS = [
     "A defendant was charged with arson.\nA. Guilty\nB. Not guilty\nC. Guilty of a lesser offence\nD. Mistrial",
     "Which pair of religions share the tradition of cremation? A. Hindu and Buddhist B. Muslim and Jewish C. none",
     "Mozart was born on 27 January 1756 in Salzburg.",
+    "Jakie są objawy raka płuc?",
+    "Kanser tedavisi nasıl çalışır?",
+    "Jaké jsou příznaky těhotenství?",
+    "怀孕期间应该吃什么？",
+    "癌の治療法について教えてください。",
+    "암의 증상은 무엇입니까?",
+    "In Python 3, what is the output of ['Hi!'] * 4?",  # "In" is a given name in the gazetteer
+    "请分析客户流失率。",
+    "员工手册需要更新。",
+    "고객 만족도를 높이는 방법을 알려 주세요.",
 ]
 
 
