@@ -159,11 +159,13 @@ def add_routes(app: FastAPI, gw: Callable[[Request], Gateway], authenticate: Cal
             relayed = (passthrough.relayed(response_id, payload, stream, finished) if reply.native
                        else responses.events(response_id, payload, stream, reply.headers.get("x-turnout-model", ""),
                                              finished))
+            remembered = False
             async with aclosing(relayed):
                 async for piece in relayed:
+                    if finished and not remembered:  # stored before the terminal event goes out: a
+                        remembered = True  # follow-up sent the instant the client reads it finds this response
+                        await remember(finished[0])
                     yield piece
-            if finished:  # stored before the body ends: a follow-up naming this response finds it
-                await remember(finished[0])
 
         return Answer(reply.headers, events=body(), after=_after([reply]))
 

@@ -156,3 +156,22 @@ async def test_a_stream_the_client_abandons_closes_its_upstream_before_the_reque
         await _serve(gateway, path, client)
     assert "upstream closed" in log, log  # already: not left to the garbage collector
     assert "stored" not in log  # a stream cut short is never cached
+
+
+async def test_a_streamed_response_is_stored_before_its_client_reads_response_completed(store):
+    """A client that sends its follow-up (previous_response_id) the instant `response.completed`
+    arrives finds the conversation: it is saved before that event is sent."""
+    log: list = []
+    gateway = gateway_with(store, lambda request: completion("whole", prompt_tokens=10, completion_tokens=4), log)
+    saved = gateway.cache.set
+
+    async def log_conversations(key, value, ttl_s):
+        if ":responses:" in key:
+            log.append("conversation saved")
+        await saved(key, value, ttl_s)
+
+    gateway.cache.set = log_conversations
+    await _serve(gateway, "/v1/responses", Client(ENDPOINTS["/v1/responses"][0], log))
+    completed = [i for i, entry in enumerate(log) if entry[0] == "sent" and isinstance(entry[1], bytes)
+                 and b"event: response.completed" in entry[1]]
+    assert completed and log.index("conversation saved") < completed[0], log
