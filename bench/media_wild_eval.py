@@ -19,7 +19,8 @@ raised to 300 s, as bench/media_privacy_eval.py does. A positive is flagged when
 confidential or above with a finding other than `unreadable_media`; a decoy is raised when the class
 is raised at all. A second table says, per kind of personal data planted, how often the look named
 it. Misses are listed with what OCR or Whisper read. `--reads FILE` keeps the engines' reads by
-payload hash (a JSON file), so a re-run after a change to the scan reads nothing again.
+payload hash (images) or case (memos: sox dithers, so their bytes change from run to run) in a JSON
+file, so a re-run after a change to the scan reads nothing again.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class KeptReader:
     def __init__(self, inner: LocalReader, path: Path | None) -> None:
         self.inner, self.path = inner, path
         self.reads: dict[str, object] = json.loads(path.read_text()) if path and path.exists() else {}
-        self.last = ""
+        self.last = self.case = ""
 
     async def prepare(self, kinds: set[str]) -> None:
         await self.inner.prepare(kinds)
@@ -81,7 +82,7 @@ class KeptReader:
         return self.last
 
     async def transcribe(self, data: bytes, fmt: str, *, language: str | None = None) -> Transcript:
-        key = hashlib.sha256(data).hexdigest()
+        key = self.case  # not the bytes: sox dithers, and the Ogg muxer draws a stream serial, on each run
         if key not in self.reads:
             self._keep(key, (await self.inner.transcribe(data, fmt, language=language)).as_dict())
         transcript = Transcript.from_dict(self.reads[key])
@@ -173,6 +174,7 @@ def main() -> None:
         named: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         misses, seconds = [], defaultdict(list)
         for medium, kind, variant, planted, body in rows:
+            reader.case = f"{medium}:{kind}:{variant}"
             start = time.perf_counter()
             decision = asyncio.run(dry_run(gateway.look, gateway.store.current, body, {}, scan=True))
             seconds[medium].append(time.perf_counter() - start)

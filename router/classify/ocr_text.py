@@ -44,7 +44,8 @@ _LABEL_WORDS = frozenset("""
     patient tax social security insurance contact cell telephone tel""".split())
 _GLUED = re.compile(rf"[{_UPPER}{_LOWER}]{{6,}}")
 # a comma OCR read as a full stop, glued to what follows: "Puerta 4.Santa Cruz deTenerife.44637"
-_STOP_COMMA = re.compile(rf"(?:(?<=\d)|(?<=[{_LOWER}]{{3}}))\.(?=[{_UPPER}][{_LOWER}])|(?<=[{_LOWER}]{{3}})\.(?=\d)")
+_STOP_COMMA = re.compile(rf"(?:(?<=\d)|(?<=[{_LOWER}]{{3}}))\.(?=[{_UPPER}][{_LOWER}])|(?<=[{_LOWER}]{{3}})\.(?=\d)"
+                         rf"|(?<=\d{{6}})\.(?=\d?[{_LOWER}{_UPPER}])")  # after a phone: "+34849485739.1amhome"
 # a speck read as punctuation between two digit groups ("4111 .1111 1111")
 _SPECK = re.compile(r"(?<=\d) [.'`·](?=\d)|(?<=\d)[.'`·] (?=\d)")  # not a comma: '1, 2, 3' is a list
 # a country code and check digits, then up to 30 letters and digits with at most single spaces between
