@@ -27,7 +27,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from latency import FIXED_RESPONSE, POLICY, PY, UPSTREAM_SCRIPT, Proc, bench_env, chat_body, end_own_leftovers, \
+from latency_rig import FIXED_RESPONSE, POLICY, PY, UPSTREAM_SCRIPT, Proc, bench_env, chat_body, end_own_leftovers, \
     free_port, get_status, post, run_wrk, wait_ok
 
 SAME_LUA = textwrap.dedent("""

@@ -39,7 +39,7 @@ import httpx  # noqa: E402
 
 from backends.cloud import LiteLLMBackend  # noqa: E402
 from backends.openai_http import OpenAIHTTPBackend  # noqa: E402
-from latency import FIXED_RESPONSE, UPSTREAM_SCRIPT, free_port, post, chat_body  # noqa: E402
+from latency_rig import FIXED_RESPONSE, UPSTREAM_SCRIPT, free_port, post, chat_body  # noqa: E402
 
 REQUEST = {"messages": [{"role": "user", "content": "Write a one-line friendly greeting."}], "max_tokens": 16}
 

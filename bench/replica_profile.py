@@ -33,7 +33,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import latency as L  # noqa: E402
+from bench import latency_rig as L  # noqa: E402
 from router.leftovers import marker_of  # noqa: E402
 
 _FRAME = re.compile(r"(.*) \((.*?)(?::\d+)?\)$")

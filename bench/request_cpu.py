@@ -228,7 +228,7 @@ def main() -> None:
     policy = args.policy
     if policy is None:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from latency import POLICY
+        from latency_rig import POLICY
         policy = Path(tempfile.mkdtemp(prefix="request-cpu-")) / "policy.yaml"
         policy.write_text(POLICY.format(port=9), encoding="utf-8")
     print(f"policy: {args.policy or 'bench/latency.py POLICY'}")

@@ -103,7 +103,7 @@ _LOCALITY = re.compile(
     rf"|(?<=[^\W\d_]-)|(?<=[{CASELESS}]-)|(?<=,[ \t])|(?<=[{CASELESS}][ \t]))[ \t]*(?P<code>{_POSTCODE})"
     r"(?![\w\-/.,]\d|[ \t]?(?:%|km|kg|m²|m2|cm|mm|ml|units|people|euros?|dollars?|usd|eur|items|pcs|times|years)\b)(?!\w)")
 _HOUSE = re.compile(r"(?<![\w.,/\-])(?:(?:n[º°o]\.?|nr\.?|no\.?|h\.no\.?|д\.|буд\.|number|num\.?)[ \t]*)?"
-                    r"[0-9]{1,5}[A-Za-z]?(?:[/\-][0-9]{1,4}[A-Za-z]?)?\.?(?=[\s,]|$)", re.I)
+                    r"[0-9]{1,5}[A-Za-z]?(?:[/\-][0-9]{1,4}[A-Za-z]?){0,2}\.?(?=[\s,]|$)", re.I)
 _STREET_WORDS = re.compile(
     r"(?i)(?<!\w)(?:strada|str\.|bulevardul|bd\.|calea|aleea|drumul|intrarea|soseaua|șoseaua|splaiul|piața|utca|út|útja|tér|"
     r"körút|köz|sor|ulica|ul\.|ulice|třída|nám\.|náměstí|cesta|katu|tie|polku|kuja|gata|gatan|vägen|gade|vej|veien|"
@@ -115,8 +115,8 @@ _STREET_WORDS = re.compile(
     r"ronda|urbanización|rue|chemin|allée|impasse|quai|straße|strasse|str\.|weg|gasse|platz|straat|laan|plein|"
     r"street|road|avenue|lane|drive|boulevard)(?!\w)|(?:straße|strasse|str\.|weg|gasse|platz|straat|laan|gatan|vägen|"
     r"gade|vej|veien|katu|tie|utca|boulevard|ring|baan|pad|hof|dreef|steeg|dijk)(?!\w)")
-# A postcode right after a capitalised place of any length ("Danapur 052762", "Bengkulu 86737").
-_CODE_AFTER_PLACE = re.compile(r"(?P<code>[0-9]{5,6})(?![\w\-/.,]\d|[ \t]?(?:%|km|kg|units|people|euros?|dollars?|usd|eur|items|pcs|times|years)\b)(?!\w)")
+# A postcode right after a capitalised place of any length ("Danapur 052762", "Bengkulu 86737", "Tokyo 150-0002").
+_CODE_AFTER_PLACE = re.compile(r"(?P<code>[0-9]{5,6}|[0-9]{3}-[0-9]{4})(?![\w\-/.,]\d|[ \t]?(?:%|km|kg|units|people|euros?|dollars?|usd|eur|items|pcs|times|years)\b)(?!\w)")
 _YEAR = re.compile(r"(?:1[89]|20)[0-9]{2}\Z")
 _TWO_LETTERS = re.compile(r"(?:[^\W\d_]|[\u0900-\u097f]){2}")  # Devanagari's vowel signs are marks, not letters
 _CAPITALISED_AFTER = re.compile(rf"[ \t]+[{UPPER}{CASELESS}]")

@@ -124,7 +124,7 @@ novels | novelist | poem | poet | poetry | painter | painted | painting | compos
 scientist | physicist | chemist | philosopher | theory of | actor | actress | singer |   
 film | movie |    character | characters | protagonist | fiction | fictional | 
  chapter |  play by | playwright | author | authors | prose | style of | quote | quotes | speech |
-address by | gettysburg | inventor | invented | discovered | century | dynasty | war | battle | reign |
+address by | gettysburg | inventor | invented | invent | invention | discovered | discovery | century | dynasty | war | battle | reign |
 olympic | champion |    celebrity |    myth | mythology | bible |
 in pride and prejudice | shakespeare | according to | compare | comparison | analyse | analyze | essay on |
 lived from | died in | died | influential | in history | life of | achievements | legacy | known for | famous for |
@@ -147,7 +147,8 @@ THIRD_PERSON_POSSESSIVE = phrases("his | her | their | sein | seine | seiner | i
 
 TASK_WORDS = phrases("""
 draft | write | reply | respond | answer | send | remind | invoice | letter | e-mail | email | message | note |
-confirm | book | schedule | call | contact | notify | proofread | formuliere | schreibe | schreib | antworte |
+confirm | book | schedule | reschedule | rebook | cancel | update | thank | welcome | congratulate | apologise |
+apologize | invite | call | contact | notify | proofread | formuliere | schreibe | schreib | antworte |
 erinnere | rédige | écris | écrire | envoie | réponds | répondre | redacta | escribe | envía | responde | scrivi |
 invia | rispondi | schrijf | stuur | napisz""")
 PATIENT_WORDS = phrases("patient | patients | patientin | patienten | paciente | patiente | paziente | patiënt | pacjent | pacjentka")
@@ -156,7 +157,8 @@ disclosed | reported | reports | told | tells | says | said | informed | record 
 mitgeteilt | berichtet | a révélé | signale | informó | informa | ha segnalato | meldt""")
 DETERMINERS = phrases("the | this | that | our | my | an | a | one | le | la | l' | un | une | der | die | das | ein | eine | el | una | il | lo | de | het | een")
 SPECIAL_TIES = phrases("""
-i am | i'm | he is | she is | he's | she's | they are | ich bin | er ist | sie ist | je suis | il est | elle est |
+i am | i'm | he is | she is | he's | she's | they are | he has | she has | i have | they have | he had | she had |
+i had | ich bin | er ist | sie ist | je suis | il est | elle est |
 soy | sono | ik ben | hij is | zij is | jestem | sou | jag är""")
 
 # A person's own health: terms, and the verbs that tie a condition to someone.
@@ -190,7 +192,8 @@ szpital | leki | choroba | diagnóstico | câncer | gravidez | grávida | reméd
 HEALTH_TIES = phrases("""
 was diagnosed | has been diagnosed | have been diagnosed | is diagnosed | got diagnosed | suffers from | suffering from |
 i have | i've got | i am | i'm | is on | takes | is taking | i take | i'm taking | was admitted | is admitted |
-presents with | history of | treated for | prescribed | tested positive | disclosed | underwent | is recovering |
+presents with | history of | treated for | prescribed | tested positive | was hospitalised | was hospitalized |
+has been hospitalised | has been hospitalized | is in hospital | was taken to hospital | is off with | off sick with | disclosed | underwent | is recovering |
 had surgery | sick leave | sick note | medical leave | off sick | he has | she has | he had | she had |
 they have | er hat | sie hat | il a | elle a | él tiene | ella tiene | lui ha | lei ha | patient has | has been | ich habe | ich bin | leidet an | j'ai | je suis |
 souffre de | tengo | estoy | sufre de | ho | sono | soffre di | ik heb | mam | jestem | choruje na | tenho | estou
@@ -200,6 +203,9 @@ SPECIAL_CATEGORIES: dict[str, str] = {
     "religion": phrases("""
         religion | religious | religious holidays | faith | church member | churchgoer | mosque | synagogue | muslim |
         christian | catholic | protestant | jewish | hindu | buddhist | sikh | atheist | converted to |
+        jehovah's witness | jehovah's witnesses | mormon | latter-day saint | evangelical christian | orthodox jew |
+        baha'i | bahá'í | scientologist | agnostic | observes ramadan | fasting for ramadan | wears a hijab |
+        wears a headscarf | wears a turban | keeps kosher | observes the sabbath | observes shabbat |
         konfession | religiös | religiöse | kirchenmitglied | muslimisch | jüdisch | katholisch | evangelisch |
         religieux | religieuse | musulman | musulmane | juif | juive | catholique | religioso | religiosa |
         musulmán | judío | judía | católico | católica | religione | ebreo | cattolico"""),
@@ -218,11 +224,24 @@ SPECIAL_CATEGORIES: dict[str, str] = {
         orientación sexual | orientamento sessuale"""),
     "political opinion": phrases("""
         political opinion | political opinions | political views | political affiliation | party member |
-        party membership | voted for | votes for | member of the party | parteimitglied | politische meinung |
+        party membership | voted for | votes for | member of the party | party activist | party donor |
+        supports the party | parteimitglied | politische meinung |
         opinion politique | afiliación política | opinione politica"""),
     "genetic data": phrases("""
         genetic test | genetic testing | dna test | genome | genetic data | brca | brca1 | brca2 | gene mutation |
         hereditary condition | gentest | test génétique | prueba genética | test genetico"""),
+    "criminal record": phrases("""
+        criminal record | criminal records | criminal conviction | criminal convictions | previous convictions |
+        spent conviction | spent convictions | served time | on probation | on parole | sex offender |
+        sex offenders register | dbs check came back | vorstrafe | vorstrafen | vorbestraft | casier judiciaire |
+        antecedentes penales | precedenti penali | strafblad"""),
+    "immigration status": phrases("""
+        immigration status | undocumented immigrant | undocumented migrant | undocumented worker |
+        undocumented workers | is undocumented | illegal immigrant | illegal alien | asylum seeker | asylum claim |
+        applied for asylum | refugee status | overstayed | overstayed his visa | overstayed her visa | no right to work |
+        right to remain | residence permit | deportation | deported | aufenthaltsstatus | aufenthaltstitel |
+        duldung | asylbewerber | sans-papiers | titre de séjour | demandeur d'asile | sin papeles | indocumentado |
+        indocumentada | solicitante de asilo | permesso di soggiorno | richiedente asilo"""),
     "biometric data": phrases("""
         fingerprint | fingerprints | face scan | facial scan | iris scan | retina scan | biometric | biometrics |
         voiceprint | fingerabdruck | fingerabdrücke | empreinte digitale | empreintes digitales | huella dactilar |

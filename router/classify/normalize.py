@@ -121,8 +121,11 @@ _DOMAIN_GAP = re.compile(  # matched right after each spoken "at" (_at_spans)
     rf"(?P<tld>(?-i:{_TLDS}))(?![\w@]|\.\w)", re.I)
 _AT_DOMAIN_GAP = re.compile(
     rf"(?<=@)(?P<label>[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*){_GAP}(?P<tld>(?-i:{_TLDS}))(?![\w@]|\.\w)", re.I)
-# The "at" dropped: "my email is johnsmith.gmail.com" (a mail provider's domain after a cue).
-_AT_DROPPED = re.compile(rf"(?<=[ \t])(?P<local>[A-Za-z][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\."
+# The "at" dropped: "my email is johnsmith.gmail.com" (a mail provider's domain after a cue), but not
+# the provider's own servers ("relay mail via smtp.gmail.com").
+_SERVER_LABELS = ("smtp|smtps|imap|imaps|pop|pop3|mail|mx|mx1|mx2|webmail|www|api|ftp|m|accounts|calendar|drive|"
+                  "docs|login|auth|oauth|outlook|autodiscover|exchange|relay|mta|inbound|outbound|alt1|alt2|aspmx")
+_AT_DROPPED = re.compile(rf"(?<=[ \t])(?!(?:{_SERVER_LABELS})\.)(?P<local>[A-Za-z][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\."
                          rf"(?P<domain>(?:{_MAIL_PROVIDERS})\.[A-Za-z]{{2,6}})(?![\w@]|\.\w)", re.I)
 
 

@@ -1,4 +1,4 @@
-"""Private persons and what is said about them: names, health and the other special categories.
+"""Private persons: the names of people who are not public figures.
 
 A name alone proves nothing ("Who was Marie Curie?"); context decides. Each detector returns the
 reason it fired, never the value:
@@ -7,16 +7,13 @@ reason it fired, never the value:
     person (sign-off)          Best regards, Priya Raghunathan
     person (introduction)      my name is ... / It's Aiko Tanaka, ...
     person (role word)         customer Ingrid Halvorsen / Patient Marek Nowak / my report Tomasz ...
-    person (honorific)         für Herrn Jürgen Baumgartner (two name words, or one in a writing task)
+    person (honorific)         für Herrn Jürgen Baumgartner (two name words, or one in a writing task);
+                               田中太郎さん, 佐藤様, 王伟先生, 김민수 님
+    person (labelled field)    "last_name": "Kowalski", Vorname: Jürgen (a field made for a name)
     person (with identifiers)  a full given name + surname in a text holding other personal data
     person (account context)   a full name in a sentence with words of account, care or employment
     person (interaction)       a known name after ask, invite, remind, call with, forward this to, ...
-    health (...)               a condition or treatment tied to someone: a named person, a patient
-                               record, a possessive ("my chemotherapy", "mon père suit une
-                               chimiothérapie"), a verb that ties it to someone ("was diagnosed")
-    special_category (...)     religion, trade union, ethnicity, sexual orientation, political
-                               opinion, genetic or biometric data, about someone: a named person,
-                               the writer, or people the writer holds records of ("staff who ...")
+    (health and the special categories said of someone: sensitive.py)
 
 Weak cues (a bare full name, a short introduction, an honorific with one word) stay silent when
 the text speaks of famous people or works (lexicon.PUBLIC_CUES: biography, novel, prize, ...).
@@ -31,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from router.classify import clinical
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading
 
@@ -65,19 +63,34 @@ _LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
 
 # Lists of common words read only next to a cue (lexicon.Reading looks them up on first use).
 CONTEXT_LISTS = frozenset({"determiner", "group_tie", "health_tie", "possessive", "own_special", "disclosure", "task",
-                           "group", "patient"})
+                           "group", "patient"}) | clinical.CONTEXT_LISTS
 LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "role": lx.ROLE_WORDS, "honorific": lx.HONORIFIC_WORDS, "salutation": lx.SALUTATIONS, "sign_off": lx.SIGN_OFFS,
     "introduction": lx.INTRODUCTIONS, "weak_introduction": lx.WEAK_INTRODUCTIONS, "account": lx.ACCOUNT_VERBS,
     "public": lx.PUBLIC_CUES, "task": lx.TASK_WORDS, "possessive": lx.FIRST_POSSESSIVE + lx.THIRD_PERSON_POSSESSIVE,
-    "health": lx.HEALTH_TERMS, "health_tie": lx.HEALTH_TIES, "group": lx.GROUP_WORDS, "group_tie": lx.GROUP_TIES,
+    "health": lx.HEALTH_TERMS + clinical.CLINICAL_TERMS, "health_tie": lx.HEALTH_TIES, "group": lx.GROUP_WORDS, "group_tie": lx.GROUP_TIES,
     "patient": lx.PATIENT_WORDS, "own_special": lx.SPECIAL_TIES, "disclosure": lx.DISCLOSURE_WORDS,
     "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS,
-    **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()},
+    **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()}, **clinical.LISTS,
 }
 
 
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|O'|O’|D'|D’)(?=[A-Z])")
+# A record's field that holds a name, as JSON, YAML, forms and exports write it:
+# "first_name": "Anna", surname = Kowalski, Nachname: Brandt.
+_NAME_FIELD = re.compile(
+    r"(?i:\b(?:first|given|last|family|full|middle|maiden|customer|client|contact|patient|employee|member|"
+    r"holder|guest|tenant|applicant|recipient|sender)[_\- ]?name|\b(?:forename|surname|vorname|nachname|prénom|"
+    r"apellidos?|cognome|voornaam|achternaam|imię|nazwisko|förnamn|efternamn|sobrenome))"
+    rf"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<name>{TOKEN}(?:[ \t]+{TOKEN})?)\b(?![ \t]*[(.\[])")
+# A name before an East Asian honorific: 田中太郎さん, 佐藤様, 王伟先生, 김민수 님. Words those honorifics also
+# follow (担当者様 "the person in charge", お客様, 皆さん, 고객님 "customer") are not names.
+_EAST_ASIAN_HONORIFIC = re.compile(
+    r"(?P<ja>[\u4e00-\u9fff]{2,4})(?:さん|様|さま|くん|ちゃん|氏|殿)"
+    r"|(?P<zh>[\u4e00-\u9fff]{1,3})(?:先生|女士|小姐)"
+    r"|(?P<ko>[\uac00-\ud7af]{2,4})(?:[ \t]씨|[ \t]?님)")
+_NOT_EAST_ASIAN_NAMES = ("者", "員", "客", "皆", "各位", "方", "御中", "先", "生", "长", "長", "고객", "선생", "회원",
+                         "사장", "부장", "과장", "팀장", "여러분", "환자", "학생", "손님", "교수")
 
 
 def _name_shaped(word: str) -> bool:
@@ -130,6 +143,9 @@ class PersonFinder:
             before = _BEFORE_ROLE.search(text, max(0, reading.start(first) - 80), reading.start(first))
             if before and self._known(_words(before["name"])):
                 return "role word"
+        labelled = self._labelled(text)
+        if labelled:
+            return labelled
         for _, end in reading.get("salutation"):
             match = _AFTER_SALUTATION.match(text, reading.end(end))
             if match is None:
@@ -174,6 +190,25 @@ class PersonFinder:
             if match and self._known(_words(match["name"])):
                 return "interaction"
         return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last)
+
+    def _labelled(self, text: str) -> str | None:
+        """"labelled field" for a name in a field made for one (`"last_name": "Kowalski"`), "honorific"
+        for one before an East Asian honorific (田中太郎さん, 김민수 님)."""
+        if "name" in text.lower() or "imię" in text.lower() or "nazwisko" in text.lower() or "prénom" in text.lower():
+            for match in _NAME_FIELD.finditer(text):
+                words = _words(match["name"])
+                if words and all(_name_shaped(w) for w in words) and not set(words) & lx.NOT_NAMES \
+                        and words[0] not in _PLACEHOLDERS:
+                    return "labelled field"
+        if not text.isascii():
+            for match in _EAST_ASIAN_HONORIFIC.finditer(text):
+                name = match["ja"] or match["ko"] or match["zh"]
+                if (match["zh"] and not any(c in EAST_ASIAN_SURNAMES for c in name)
+                        or match["ko"] and name[0] not in EAST_ASIAN_SURNAMES):
+                    continue  # Chinese and Korean names lead with a common surname
+                if not name.endswith(_NOT_EAST_ASIAN_NAMES) and not name.startswith(_NOT_EAST_ASIAN_NAMES):
+                    return "honorific"
+        return None
 
     def _full_name(self, reading: Reading, other_personal_data: bool) -> str | None:
         text = reading.text
@@ -264,6 +299,8 @@ EAST_ASIAN_SURNAMES = frozenset(
 
 # Voice assistants and chat models addressed by name ("Alexa, play jazz", "Hey Siri", "Claude,
 # summarise this"): alone they are not a person; with a surname they are ("Alexa Bloch-Hartmann").
+_PLACEHOLDERS = frozenset("String Str Text Name Names Null None Nil Undefined Value Example Sample Test Todo Tbd Xxx "
+                          "Firstname Lastname First Last Surname Unknown Varchar Required Optional".split())
 ASSISTANT_NAMES = frozenset("Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis Bixby Google ChatGPT Grok".split())
 
 
@@ -302,48 +339,3 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     ends = [m.end() for m in _SENTENCE_END.finditer(text, left, start)]
     stop = _SENTENCE_END.search(text, end)
     return (ends[-1] if ends else left), (stop.start() if stop else min(len(text), end + 200))
-
-
-# -- health and the other special categories (GDPR art. 9) -----------------------------------------
-
-def _near_before(reading: Reading, cue: str, first: int, gap: int) -> bool:
-    """Whether a `cue` phrase ends at most `gap` words before word `first`."""
-    return any(first - gap <= end <= first for _, end in reading.get(cue))
-
-
-def find_health(reading: Reading, person: bool) -> str | None:
-    """Why the text holds someone's health data, or None (a general health question has no one)."""
-    terms = reading.get("health")
-    if not terms:
-        return None
-    if person:
-        return "named person"
-    tied = any(_near_before(reading, "health_tie", first, 3) for first, _ in terms)
-    owned = any(_near_before(reading, "possessive", first, 4) for first, _ in terms)
-    if (tied or owned) and reading.has("patient"):
-        return "patient record"
-    if owned:
-        return "possessive"
-    if tied:
-        return "condition tied to someone"
-    roles = reading.get("role")
-    if reading.has("disclosure") and any(first == 0 or _near_before(reading, "determiner", first, 2)
-                                            or reading.text[reading.start(first) - 2:reading.start(first)].strip() in
-                                            (".", "!", "?", ":", "") for first, _ in roles):
-        return "role word"
-    return None
-
-
-def find_special(reading: Reading, person: bool) -> str | None:
-    """The special category the text reveals about someone ("trade union"), or None."""
-    for name, hits in reading.hits.items():
-        if not name.startswith("special:"):
-            continue
-        groups = reading.get("group") + reading.get("role")
-        ties = reading.get("group_tie")
-        for first, end in hits:
-            if person or _near_before(reading, "own_special", first, 3) or _near_before(reading, "possessive", first, 2):
-                return name[len("special:"):]
-            if any(abs(g - first) <= 10 for g, _ in groups) and any(abs(t - first) <= 12 for t, _ in ties):
-                return name[len("special:"):]
-    return None

@@ -76,6 +76,15 @@ _REFERENCE_WORDS = re.compile(
 )
 _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
           "fixed_line", "mobile")
+# A business's public line (0800 ..., 1-800 ..., 0900 ..., 0845 ..., UAN): no one's own number, when
+# the text announces it as such.
+_BUSINESS_TYPES = ("premium_rate", "toll_free", "shared_cost", "uan")
+_BUSINESS_WORDS = re.compile(
+    r"(?i)(?<!\w)(?:support|hotline|helpline|help ?desk|help|service|customer care|care line|free ?phone|toll[- ]free|"
+    r"free|call us|contact us|reservations|bookings|info ?line|sales|switchboard|service client|kundenservice|"
+    r"kundendienst|servicio|atención al cliente|assistenza|servizio clienti|klantenservice|numéro vert|numero verde)(?!\w)")
+_PERSONAL_WORDS = re.compile(r"(?i)(?<!\w)(?:me|my|his|her|their|mobile|cell|handy|portable|móvil|whatsapp|private|"
+                             r"home|personal|direct)(?!\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +106,20 @@ class _Region:
     types: tuple[tuple[frozenset[int], re.Pattern[str]], ...]  # (lengths, pattern) per number type
     formats: tuple[_Format, ...]
     lengths: frozenset[int]  # the national number lengths of any of its number types
+    business: tuple[tuple[frozenset[int], re.Pattern[str]], ...]  # toll-free, premium-rate, shared-cost, UAN
+    own: tuple[tuple[frozenset[int], re.Pattern[str]], ...]  # the other types: fixed line, mobile, ...
 
     def valid(self, nsn: str) -> bool:
         """phonenumbers' is_valid_number_for_region for a national significant number."""
         return bool(self.general.fullmatch(nsn)) and any(
             (not lengths or len(nsn) in lengths) and pattern.fullmatch(nsn) for lengths, pattern in self.types)
+
+    def business_line(self, nsn: str) -> bool:
+        """Whether the valid number `nsn` can only be a business's public line (toll-free, premium
+        rate, shared cost, UAN) in this region."""
+        def fits(types):
+            return any((not lengths or len(nsn) in lengths) and pattern.fullmatch(nsn) for lengths, pattern in types)
+        return fits(self.business) and not fits(self.own)
 
     def area_format(self, nsn: str) -> _Format | None:
         """The format phonenumbers would write `nsn` in: the first whose leading digits and pattern fit."""
@@ -125,7 +143,12 @@ def _region(meta: PhoneMetadata, formats_from: PhoneMetadata) -> _Region:
         for fmt in formats_from.number_format)
     lengths = frozenset(length for lengths_of_type, _ in types for length in lengths_of_type) \
         or frozenset(meta.general_desc.possible_length)
-    return _Region(meta.id, trunk, re.compile(meta.general_desc.national_number_pattern), types, formats, lengths)
+    named = {name: (frozenset(desc.possible_length), re.compile(desc.national_number_pattern))
+             for name in _TYPES if (desc := getattr(meta, name)) is not None and desc.national_number_pattern}
+    business = tuple(t for name, t in named.items() if name in _BUSINESS_TYPES)
+    own = tuple(t for name, t in named.items() if name not in _BUSINESS_TYPES)
+    return _Region(meta.id, trunk, re.compile(meta.general_desc.national_number_pattern), types, formats, lengths,
+                   business, own)
 
 
 @functools.cache  # phonenumbers' metadata is immutable: compile it once per process, not once per policy
@@ -167,7 +190,35 @@ class PhoneFinder:
         self._trunks = tuple(sorted({trunk for trunk, _ in self._national if trunk}))
 
     def is_phone(self, text: str, start: int, end: int) -> bool:
-        """Whether text[start:end] (a span of digit groups and single separators) is a phone number."""
+        """Whether text[start:end] (a span of digit groups and single separators) is someone's phone
+        number. A business's public line (toll-free, premium-rate, shared-cost), announced as one
+        ("call our support line 0800 123 4567", "Hotline: +49 800 1234567"), is no one's own; the
+        same number given as someone's ("reach her on 0808 157 0380") still counts."""
+        return self._is_phone(text, start, end) and not (
+            (_BUSINESS_WORDS.search(text, max(0, start - 48), start) or _BUSINESS_WORDS.search(text, end, end + 32))
+            and _PERSONAL_WORDS.search(text, max(0, start - 48), start) is None
+            and self._business_line(text, start, end))
+
+    def _business_line(self, text: str, start: int, end: int) -> bool:
+        """Whether the regions the number is valid in read it as a business's public line."""
+        digits = "".join(_DIGITS.findall(text[start:end].replace("(0)", "")))
+        if "+" in text[max(0, start - 2):start] or digits.startswith("00"):
+            digits = digits[2:] if digits.startswith("00") else digits
+            size = next((n for n in (1, 2, 3) if int(digits[:n]) in self._by_code), 0)
+            nsn = digits[size:]
+            readings = [(region, number) for region in self._by_code.get(int(digits[:size] or 0), ())
+                        for number in (nsn, nsn[len(region.trunk):] if region.trunk and nsn.startswith(region.trunk) else None)
+                        if number and region.valid(number)]
+        else:
+            tries = [(region, digits) for region in self._national.get(("", len(digits)), ())]
+            tries += [(region, digits[len(trunk):]) for trunk in self._trunks if digits.startswith(trunk)
+                      for region in self._national.get((trunk, len(digits) - len(trunk)), ())]
+            readings = [(region, number) for region, number in tries if region.valid(number)]
+        # Written nationally, a number reads in many regions; 0800, 1800 and 1-800 are free lines in
+        # nearly all of them, so most readings agreeing is the convention, not one region's chance.
+        return bool(readings) and sum(region.business_line(number) for region, number in readings) >= 0.8 * len(readings)
+
+    def _is_phone(self, text: str, start: int, end: int) -> bool:
         span = text[start:end]
         groups = _DIGITS.findall(span.replace("(0)", ""))
         digits = "".join(groups)

@@ -58,12 +58,18 @@ def find_date_of_birth(reading: Reading) -> str | None:
     if not text.isascii() and _CJK_DOB.search(text):
         return "birth word and date"
     for first, end in reading.get("birth"):
-        if _DOB_AFTER.match(text, reading.end(end)):
+        after = _DOB_AFTER.match(text, reading.end(end))
+        if after and not _LONG_AGO.search(after.group()):
             return "birth word and date"
         start = reading.start(first)
-        if _DOB_BEFORE.search(text, max(0, start - 40), start):
+        before = _DOB_BEFORE.search(text, max(0, start - 40), start)
+        if before and not _LONG_AGO.search(before.group()):
             return "birth word and date"
     return None
+
+
+# A year before 1900: no one alive was born then ("Mozart was born on 27 January 1756").
+_LONG_AGO = re.compile(r"(?<!\d)1[0-8]\d\d(?!\d)")
 
 
 _ID_WORDS = phrases("""

@@ -29,7 +29,8 @@ from router.classify import addresses, people, records
 from router.classify.addresses import find_address
 from router.classify.lexicon import Matcher, Reading
 from router.classify.normalize import denoise, fold
-from router.classify.people import PersonCues, PersonFinder, find_health, find_special
+from router.classify.people import PersonCues, PersonFinder
+from router.classify.sensitive import find_health, find_special
 from router.classify.privacy import PrivacyScanner
 from router.classify.records import find_date_of_birth, find_id_document
 from router.profile import DataClass, Finding

@@ -115,7 +115,7 @@ def test_example_numbers_found_in_every_format(scanner, number):
 
 
 HAND_WRITTEN_PHONES = [
-    "(415) 555-0132", "415-555-0132", "415.555.0132", "1-800-555-0199", "+1 (415) 555-0132",
+    "(415) 555-0132", "415-555-0132", "415.555.0132", "+1 (415) 555-0132",
     "020 7946 0018", "07700 900456", "+44 (0) 20 7946 0018", "(020) 7946 0018", "+44 20 7946 0018",
     "030 12345678", "030/12345678", "0151 23456789", "+49 (0)30 12345678", "089 1234567",
     "06 12 34 56 78", "06.12.34.56.78", "+33 6 12 34 56 78", "+33 (0)1 23 45 67 89",
@@ -190,12 +190,26 @@ PHONE_DECOYS = [
     ("订单号20240512123456已发货",),  # an order number inside Chinese text: no phone word
     ("ABC1234567890 is a part number.",),  # glued to Latin letters: part of a token
     ("We reach the target at 4155550132 units shipped.",),  # reach a target, not a person
+    # a business's public line: toll-free and free-phone numbers are no one's own
+    ("Call our support line 0800 123 4567 (free).",),
+    ("For help call 1-800-555-0199.",),
+    ("Hotline: +49 800 1234567",),
+    ("Appelez le 0 800 123 456 pour le service client.",),
 ]
 
 
 @pytest.mark.parametrize("text", cases(PHONE_DECOYS))
 def test_phone_decoys(scanner, text):
     assert "phone" not in kinds(scanner, text)
+
+
+@pytest.mark.parametrize("text", [
+    "You can reach her on +44 808 157 0380 after six.",  # a free line given as someone's own
+    "My mobile is 0800 123 4567 (it was a support line once).",
+    "His number is 080-0946-9139, he prefers calls in the morning.",  # Japanese mobile, not 0800
+])
+def test_free_line_numbers_given_as_someones_are_phones(scanner, text):
+    assert "phone" in kinds(scanner, text)
 
 
 @pytest.mark.parametrize("text", cases([

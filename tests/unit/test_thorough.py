@@ -129,6 +129,15 @@ POSITIVES = [
     ("Invite Tomás Ruiz to the Monday sync.", "person"),
     ("Notes from my call with Fenna Visser: she wants a discount.", "person"),
     ("Contact Daniel Okafor at d.okafor@example.net about it.", "person"),
+    # names in fields made for them, and before East Asian honorifics
+    ('{"first_name": "Anna", "last_name": "Kowalski", "plan": "premium"} - write a welcome email.', "person"),
+    ("surname = Nowak\ncity = Gdańsk", "person"),
+    ("Vorname: Jürgen\nNachname: Baumgartner", "person"),
+    ("田中太郎さんへの返信メールを書いてください。", "person"),
+    ("佐藤様、いつもお世話になっております。", "person"),
+    ("请给王伟先生写一封回信。", "person"),
+    ("김민수 님께 답장을 써 주세요.", "person"),
+    ("Please reschedule Mrs. Chen to Friday.", "person"),
     # address
     ("Deliver to 1200 Pine Hollow Road, Springfield, IL 62704.", "address"),
     ("Send it to 5 Chapel Street, Bristol BS1 4DJ.", "address"),
@@ -139,6 +148,7 @@ POSITIVES = [
     ("Het adres is Keizersgracht 123, 1015 CJ Amsterdam.", "address"),
     ("Adres: ul. Długa 15, 80-827 Gdańsk", "address"),
     ("Skicka till Drottninggatan 53, 111 21 Stockholm.", "address"),
+    ("Ship to: 1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002, Japan.", "address"),
     # date of birth
     ("Customer DOB 03/11/1985, verify before the transfer.", "date_of_birth"),
     ("He was born on 2 February 1979 in Leeds.", "date_of_birth"),
@@ -160,12 +170,31 @@ POSITIVES = [
     ("Ma fille est diabétique et suit un traitement à l'insuline.", "health"),
     ("Mi padre tiene cáncer de próstata.", "health"),
     ("Mijn moeder heeft dementie.", "health"),
+    # possessives after the noun or as a suffix; scripts without spaces
+    ("Meslektaşım kanser tedavisi görüyor, ekibe nasıl söylemeliyim?", "health"),
+    ("Kolegyně je těhotná a chce pracovat z domova.", "health"),
+    ("Työkaverini on raskaana ja jää äitiyslomalle.", "health"),
+    ("Η συνάδελφός μου είναι έγκυος.", "health"),
+    ("Rekan kerja saya didiagnosis kanker payudara.", "health"),
+    ("Đồng nghiệp của tôi bị ung thư và đang điều trị.", "health"),
+    ("我的同事怀孕了，想减少工作时间。", "health"),
+    ("私の同僚は癌で入院しています。", "health"),
+    ("제 동료가 암 진단을 받았습니다.", "health"),
     # special categories
     ("Which of the staff are union members? I need names for the strike rota.", "special_category"),
     ("My colleague is Muslim and asked for a prayer room.", "special_category"),
     ("Store the fingerprints of the employees who use the lab.", "special_category"),
     ("Welche Mitarbeiter sind Gewerkschaftsmitglieder?", "special_category"),
     ("He is bisexual and worried about telling his parents.", "special_category"),
+    ("The applicant disclosed she is a Jehovah's Witness and cannot work Saturdays.", "special_category"),
+    ("He told HR he has a criminal record for drink driving.", "special_category"),
+    ("My neighbour is an undocumented immigrant; how can I help her?", "special_category"),
+    ("The customer said she's a member of the Green Party and wants her donation back.", "special_category"),
+    # health of someone the writer knows, unnamed
+    ("Mein Kollege ist HIV-positiv und hat Angst, es dem Team zu sagen.", "health"),
+    ("Candidate is 52 and pregnant; should we still interview her?", "health"),
+    ("Our tenant uses a wheelchair and needs a ground-floor flat.", "health"),
+    ("One of our drivers failed a drug test last week; draft the letter.", "health"),
 ]
 
 
@@ -212,6 +241,26 @@ DECOYS = [
     "Is it safe to take ibuprofen with coffee?",
     "Ask Siri to set a timer.",
     "Write an essay about Napoleon Bonaparte.",
+    '{"first_name": "string", "last_name": "string"} - generate a JSON schema for this.',
+    "first_name = Column(String)\nlast_name = Column(String)",
+    "SELECT first_name, last_name FROM users WHERE surname IS NULL",
+    "ご担当者様、お世話になっております。",
+    "お客様各位へのお知らせです。",
+    "고객님께 안내 메일을 보내 주세요.",
+    "How do I configure Postfix to relay mail via smtp.gmail.com?",
+    "Set the mail server to imap.gmail.com, port 993.",
+    "What percentage of the workforce is unionised in Sweden?",
+    "Our employee handbook needs a section on sick leave; draft it.",
+    "Our client uses an undocumented API endpoint; document it.",
+    "A defendant was charged with arson.\nA. Guilty\nB. Not guilty\nC. Guilty of a lesser offence\nD. Mistrial",
+    "Which pair of religions share the tradition of cremation? A. Hindu and Buddhist B. Muslim and Jewish C. none",
+    "Mozart was born on 27 January 1756 in Salzburg.",
+    "Jakie są objawy raka płuc?",
+    "Kanser tedavisi nasıl çalışır?",
+    "Jaké jsou příznaky těhotenství?",
+    "怀孕期间应该吃什么？",
+    "癌の治療法について教えてください。",
+    "암의 증상은 무엇입니까?",
 ]
 
 
