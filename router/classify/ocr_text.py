@@ -46,6 +46,8 @@ _GLUED = re.compile(rf"[{_UPPER}{_LOWER}]{{6,}}")
 # a comma OCR read as a full stop, glued to what follows: "Puerta 4.Santa Cruz deTenerife.44637"
 _STOP_COMMA = re.compile(rf"(?:(?<=\d)|(?<=[{_LOWER}]{{3}}))\.(?=[{_UPPER}][{_LOWER}])|(?<=[{_LOWER}]{{3}})\.(?=\d)"
                          rf"|(?<=\d{{6}})\.(?=\d?[{_LOWER}{_UPPER}])")  # after a phone: "+34849485739.1amhome"
+# after an abbreviation's full stop glued to the word it abbreviates ("al.Powstańców", "ul.Długa")
+_ABBREVIATION = re.compile(rf"(?<![{_LOWER}{_UPPER}])([{_LOWER}]{{1,3}})\.(?=[{_UPPER}][{_LOWER}])")
 # a speck read as punctuation between two digit groups ("4111 .1111 1111")
 _SPECK = re.compile(r"(?<=\d) [.'`·](?=\d)|(?<=\d)[.'`·] (?=\d)")  # not a comma: '1, 2, 3' is a list
 # a country code and check digits, then up to 30 letters and digits with at most single spaces between
@@ -57,6 +59,7 @@ def respace(text: str) -> str:
     """`text` with the spaces OCR dropped put back (see the module docstring)."""
     text = unicodedata.normalize("NFKC", text)  # full-width commas and brackets, as OCR reads CJK fonts
     text = _SPECK.sub(" ", text)
+    text = _ABBREVIATION.sub(r"\1. ", text)
     text = _STOP_COMMA.sub(", ", text)
     text = _PUNCT.sub(" ", text)
     text = _CAPITAL_I.sub(r"\1l", text)

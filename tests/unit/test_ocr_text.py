@@ -81,6 +81,7 @@ def test_only_image_text_is_respaced(default_policy):
     ("Date ofbirth", "Date of birth"),
     ("Streetaddress", "Street address"),
     ("Nameoncard", "Name on card"),
+    ("Streetaddress\nal.Powstanicow Wielkopolskich38/21", "Street address\nal. Powstanicow Wielkopolskich 38/21"),
     ("Pleasecall+1-779-973-4340x22980,1amhome after six", "Please call +1-779-973-4340x22980,1 amhome after six"),
     ("Pleasecall+34849485739.1amhome", "Please call +34849485739, 1 amhome"),
     ("Urbanizacion Azahar Castro 8 Puerta 4.Santa Cruz deTenerife.44637",
@@ -113,6 +114,9 @@ def test_a_surname_particle_glued_to_the_given_name_is_a_variant_of_its_own():
     ("Sorry about that.What is the best number tocallyou back on?\nPleasecall+34849485739.1amhome after six\n"
      "And ship the replacement to Urbanizacion Azahar Castro 8 Puerta 4.Santa Cruz deTenerife.44637",
      {"phone", "address"}),
+    ("Signup Help\nStep 1of3 Openanaccount\nPersonal details First and last name\nKarina Cyba\nDate of birth\n"
+     "19/12/1961\nStreetaddress\nal.Powstanicow Wielkopolskich38/21.26-756 Glogow\nEmall\nnelapachnik@example.net",
+     {"person", "date_of_birth", "address", "email"}),
     ("Sorry about that.What is the best number.tocall youback on?\nPlease call+1-779-973-4340x22980,1amhome after six",
      {"phone"}),
 ])
