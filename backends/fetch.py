@@ -104,6 +104,8 @@ class Fetcher:
         except asyncio.TimeoutError:
             raise InvalidMedia(f"{where}: fetching the image took longer than {self.rules.timeout_s:g} s",
                                where=where) from None
+        except httpx.HTTPError as exc:  # refused or reset connection, TLS failure, a malformed answer or Location
+            raise InvalidMedia(f"{where}: fetching the image failed ({type(exc).__name__})", where=where) from None
 
     async def _follow(self, url: str, where: str) -> bytes:
         async with httpx.AsyncClient(transport=self._transport, follow_redirects=False, trust_env=False,
@@ -114,7 +116,11 @@ class Fetcher:
                 try:
                     if response.is_redirect:
                         location = response.headers.get("location", "")
-                        url = urljoin(url, location)
+                        try:
+                            url = urljoin(url, location)
+                        except ValueError:
+                            raise InvalidMedia(f"{where}: the image URL redirects to a malformed URL",
+                                               where=where) from None
                         continue
                     if not response.is_success:
                         raise InvalidMedia(f"{where}: fetching the image failed: HTTP {response.status_code}",
@@ -126,7 +132,10 @@ class Fetcher:
 
     async def _checked_request(self, client: httpx.AsyncClient, url: str, where: str) -> httpx.Request:
         """A request to the checked address of `url`'s host (resolved once, here)."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:  # "Invalid IPv6 URL": the URL (or a redirect's) is malformed
+            raise InvalidMedia(f"{where}: image URL is malformed ({exc})", where=where) from None
         scheme = parts.scheme.lower()
         if scheme not in self.rules.schemes:
             raise InvalidMedia(f"{where}: image URL scheme {scheme or '(none)'!r} is not allowed; allowed: "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from typing import Any
 
 from backends.base import BackendProtocolError, Health
@@ -93,27 +94,36 @@ class FunctionBackend:
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         result = await self._call(request)
-        async for item in self._items(chunks(result) if isinstance(result, dict) else result):
-            yield {**item, "model": self.model_id}
+        async with aclosing(self._items(chunks(result) if isinstance(result, dict) else result)) as items:
+            async for item in items:
+                yield {**item, "model": self.model_id}
 
     async def respond(self, request: dict[str, Any]) -> dict[str, Any]:
         return {**await self._call(request), "model": self.model_id}
 
     async def respond_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         result = await self._call(request)
-        async for item in self._items(events(result) if isinstance(result, dict) else result):
-            yield item
+        async with aclosing(self._items(events(result) if isinstance(result, dict) else result)) as items:
+            async for item in items:
+                yield item
 
     @staticmethod
     async def _items(items: Any) -> AsyncIterator[dict[str, Any]]:
+        """The items of a list or an async iterator; closing this closes the iterator (as closing a real
+        backend's stream closes its upstream connection)."""
         if isinstance(items, list):
             for item in items:
                 if isinstance(item, BaseException):
                     raise item
                 yield item
             return
-        async for item in items:
-            yield item
+        try:
+            async for item in items:
+                yield item
+        finally:
+            close = getattr(items, "aclose", None)
+            if close is not None:
+                await close()
 
     async def health(self) -> Health:
         return self._health() if callable(self._health) else self._health

@@ -1,13 +1,21 @@
 """A small HTTP/1.1 client for the upstream calls on the request path: keep-alive connections per
-origin, responses parsed by httptools (llhttp, the parser uvicorn serves with), asyncio's own
-transports (TLS included, with the system's trust store, as aiohttp's default).
+origin, responses parsed by httptools (llhttp, the parser uvicorn serves with; one connection's
+protocol and the error tree are in backends/http1_connection.py), asyncio's own transports (TLS
+included, with the system's trust store, as aiohttp's default).
 
 Why not aiohttp: one call through a pooled aiohttp session costs ~0.25 ms of the ingress's CPU on
 loopback, most of it Python above the socket (its request and response objects, cookie jar, tracing
 hooks, payload writers); `kind: openai`'s whole call over this client costs ~0.1 ms
 (bench/litellm_call.py).
-What it leaves out is what these calls never need: redirects, cookies, proxies, compression
-(no `accept-encoding` is sent, so a server answers in identity encoding) and HTTP/2.
+What it leaves out is what these calls never need: redirects, cookies, compression (no
+`accept-encoding` is sent, so a server answers in identity encoding) and HTTP/2.
+
+Egress proxies: a pool reads the standard variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY,
+upper or lower case; backends/egress.py) when it is made, as httpx, and so litellm's own calls, do.
+An https upstream is reached through `CONNECT host:port` and TLS inside the tunnel (the upstream's
+name checked against the system's trust store, as without a proxy); an http upstream gets its
+requests in absolute form. Credentials in the proxy URL go as `Proxy-Authorization: Basic`. Pooled
+connections are kept per (upstream, proxy): a tunnel is reused for the next request to its upstream.
 
 Contract:
 - `Pool.post(url, body, headers, connect_timeout=, read_timeout=)` sends one request and returns an
@@ -21,9 +29,15 @@ Contract:
       HTTPError
        ├── ConnectTimeout   no connection within connect_timeout
        ├── ConnectFailed    refused, unreachable, name not resolved, TLS handshake failed
+       │    └── ProxyError  the proxy is unreachable, refused (any non-2xx to CONNECT, a 407) or
+       │                    named by a variable this client cannot use (`transient` says which)
        ├── ReadTimeout      read_timeout passed with no byte from the server
        ├── Broken           the connection closed mid-response, or the response is not HTTP
        └── BadHeader        a header holds a line break or NUL (nothing is sent)
+
+Every error of a call through a proxy has `proxy` set to its host:port (None without one), and so
+has an Exchange (`Exchange.proxy`: a plain-http answer may be the proxy's own, a 401 or 403 say); no
+message carries the proxy's credentials. A 407 to a plain-http request is the proxy's: a ProxyError.
 
 A request on a reused connection that the server had already closed (the keep-alive race: no byte
 of the response came back) is sent once more on a fresh connection.
@@ -35,44 +49,23 @@ import asyncio
 import re
 import ssl
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Mapping
+from http import HTTPStatus
 from types import TracebackType
 from urllib.parse import urlsplit
 
-import httptools
+from backends.egress import Proxies, Proxy, ProxyConfigError
+from backends.http1_connection import (BadHeader, Broken, ConnectFailed, ConnectTimeout, Connection, HTTPError,
+                                       ProxyError, ReadTimeout)
 
-__all__ = ["Broken", "ConnectFailed", "ConnectTimeout", "Exchange", "HTTPError", "Pool", "ReadTimeout"]
+__all__ = ["BadHeader", "Broken", "ConnectFailed", "ConnectTimeout", "Exchange", "HTTPError", "Pool", "ProxyError",
+           "ReadTimeout"]
+
+Key = tuple[str, str, int, Proxy | None]  # scheme, host, port of the upstream; the proxy on the way, if any
 
 KEEPALIVE_S = 15.0  # an idle connection older than this is closed, not reused (aiohttp's default)
-_HIGH_WATER = 1 << 20  # buffered response bytes past which the socket is paused until they are read
 _SSL: ssl.SSLContext | None = None
 _UNSAFE = re.compile(r"[\r\n\0]")
-
-
-class HTTPError(Exception):
-    """A transport failure of one exchange (the server's own error statuses are responses, not these)."""
-
-
-class ConnectTimeout(HTTPError):
-    pass
-
-
-class ConnectFailed(HTTPError):
-    pass
-
-
-class ReadTimeout(HTTPError):
-    pass
-
-
-class Broken(HTTPError):
-    pass
-
-
-class BadHeader(HTTPError):
-    """A header name or value holds a line break or NUL (it would end the header early: request
-    smuggling); the message names the header, never its value (it may be a key)."""
 
 
 def _ssl_context() -> ssl.SSLContext:
@@ -82,135 +75,15 @@ def _ssl_context() -> ssl.SSLContext:
     return _SSL
 
 
-class _Connection(asyncio.Protocol):
-    """One connection and the response being read on it; httptools calls the `on_*` methods."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.transport: asyncio.Transport | None = None
-        self.parser = httptools.HttpResponseParser(self)
-        self.closed = False
-        self.idle_since = 0.0
-        self._waiter: asyncio.Future[None] | None = None
-        self._reset()
-
-    def _reset(self) -> None:
-        self.status = 0
-        self.headers: dict[str, str] = {}
-        self.head_done = self.done = self.paused = self.keep_alive = False
-        self.received = 0  # bytes of this response so far (0 when a reused connection died unanswered)
-        self.pieces: deque[bytes] = deque()
-        self.buffered = 0
-        self.error: HTTPError | None = None
-
-    # -- asyncio.Protocol --------------------------------------------------------------------------
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def data_received(self, data: bytes) -> None:
-        self.received += len(data)
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            self._fail(Broken("upstream switched protocols"))
-        except httptools.HttpParserError as exc:
-            self._fail(Broken(f"upstream sent a response that is not HTTP/1.1 ({exc})"))
-
-    def eof_received(self) -> bool | None:
-        return None  # close our end too; connection_lost follows
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        if self.head_done and not self.done and self._until_close():
-            self.done = True  # a body without length or chunking ends where the connection does
-        elif not self.done:
-            self._fail(Broken("upstream closed the connection before the response ended"))
-        self._wake()
-
-    # -- httptools callbacks -----------------------------------------------------------------------
-    def on_header(self, name: bytes, value: bytes) -> None:
-        key = name.decode("latin-1").lower()
-        text = value.decode("latin-1")
-        self.headers[key] = f"{self.headers[key]}, {text}" if key in self.headers else text
-
-    def on_headers_complete(self) -> None:
-        self.status = self.parser.get_status_code()
-        if 100 <= self.status < 200:  # an interim response (100 Continue): the real one follows
-            self.headers = {}
-            return
-        self.head_done = True
-        self._wake()
-
-    def on_body(self, body: bytes) -> None:
-        self.pieces.append(body)
-        self.buffered += len(body)
-        if self.buffered > _HIGH_WATER and not self.paused and self.transport is not None:
-            self.paused = True
-            self.transport.pause_reading()
-        self._wake()
-
-    def on_message_complete(self) -> None:
-        if self.head_done:
-            self.keep_alive = self.parser.should_keep_alive()  # read now: the parser resets after the message
-            self.done = True
-            self._wake()
-
-    # -- for Exchange ------------------------------------------------------------------------------
-    def _until_close(self) -> bool:
-        return "content-length" not in self.headers and "chunked" not in self.headers.get("transfer-encoding", "")
-
-    def _fail(self, error: HTTPError) -> None:
-        if self.error is None:
-            self.error = error
-        if self.transport is not None:
-            self.transport.close()
-        self._wake()
-
-    def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    async def wait(self, timeout: float | None) -> None:
-        """Until the parser or the transport has news; ReadTimeout after `timeout` seconds of none."""
-        if self.error is not None:
-            raise self.error
-        self._waiter = self.loop.create_future()
-        try:
-            if timeout is None:
-                await self._waiter
-            else:
-                async with asyncio.timeout(timeout):
-                    await self._waiter
-        except TimeoutError:
-            self._fail(ReadTimeout(f"no data from upstream within {timeout} s"))
-        finally:
-            self._waiter = None
-        if self.error is not None:
-            raise self.error
-
-    def take(self) -> bytes:
-        data = b"".join(self.pieces) if len(self.pieces) != 1 else self.pieces[0]
-        self.pieces.clear()
-        self.buffered = 0
-        if self.paused and self.transport is not None:
-            self.paused = False
-            self.transport.resume_reading()
-        return data
-
-    def reusable(self) -> bool:
-        return (self.done and self.error is None and not self.closed and self.transport is not None
-                and not self.transport.is_closing() and self.keep_alive)
-
-
 class Exchange:
     """One request's response: `status`, `headers` (lower-case names), then the body; see the module doc."""
 
-    def __init__(self, pool: Pool, key: tuple[str, str, int], connection: _Connection, read_timeout: float | None):
+    def __init__(self, pool: Pool, key: Key, connection: Connection, read_timeout: float | None):
         self._pool, self._key, self._connection, self._read_timeout = pool, key, connection, read_timeout
         self.status = connection.status
         self.headers: Mapping[str, str] = connection.headers
         self._released = False
+        self.proxy = connection.via  # host:port of the proxy a plain-http answer came through (its errors too)
 
     async def read(self) -> bytes:
         """The whole body."""
@@ -254,15 +127,20 @@ class Exchange:
 class Pool:
     """Keep-alive connections by origin, at most `max_connections` in use at once (more wait).
 
+    `proxies`: the egress proxies (default: the standard variables, read now; `Proxies()` for none).
+
     A pool belongs to the event loop it was first used on; used from another loop (a test running
     several loops one after another), it drops the old loop's connections and starts afresh."""
 
-    def __init__(self, max_connections: int = 256) -> None:
+    def __init__(self, max_connections: int = 256, proxies: Proxies | None = None) -> None:
         self.max_connections = max_connections
-        self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
+        self.proxies = Proxies.from_environment() if proxies is None else proxies
+        self._proxied = bool(self.proxies)  # False: no route lookup at all per request
+        self._routes: dict[tuple[str, str, int], Proxy | None] = {}  # each upstream's proxy, worked out once
+        self._idle: dict[Key, list[Connection]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
-        self._open: set[_Connection] = set()
+        self._open: set[Connection] = set()
 
     async def post(self, url: str, body: bytes, headers: Mapping[str, str], *, connect_timeout: float | None,
                    read_timeout: float | None) -> Exchange:
@@ -272,10 +150,15 @@ class Pool:
             self._forget()
             self._loop, self._slots = loop, asyncio.Semaphore(self.max_connections)
         scheme, host, port, target = _split(url)
-        key = (scheme, host, port)
+        proxy = self._route(scheme, host, port) if self._proxied else None
+        key = (scheme, host, port, proxy)
         authority = f"[{host}]" if ":" in host else host
-        head = [f"POST {target} HTTP/1.1\r\nhost: {authority if port in (80, 443) else f'{authority}:{port}'}\r\n"
-                f"content-length: {len(body)}\r\n"]
+        authority = authority if port in (80, 443) else f"{authority}:{port}"
+        if proxy is not None and scheme == "http":  # a proxy forwards what it is sent in absolute form
+            target = f"http://{authority}{target}"
+        head = [f"POST {target} HTTP/1.1\r\nhost: {authority}\r\ncontent-length: {len(body)}\r\n"]
+        if proxy is not None and scheme == "http" and proxy.authorization is not None:
+            head.append(f"proxy-authorization: {proxy.authorization}\r\n")
         for name, value in headers.items():
             if _UNSAFE.search(name) or _UNSAFE.search(value):
                 raise BadHeader(f"header {name[:40]!r} holds a line break or NUL (a key read from a file with its "
@@ -303,6 +186,11 @@ class Pool:
                 except BaseException:
                     self._discard(connection)
                     raise
+                if connection.status == 407 and proxy is not None and scheme == "http":  # the proxy's own answer
+                    self._discard(connection)
+                    raise ProxyError(f"proxy {proxy.where} refused the request to {authority}: "
+                                     f"{_status(407)} (check the credentials in HTTP_PROXY or ALL_PROXY)",
+                                     proxy=proxy.where, transient=False)
                 return Exchange(self, key, connection, read_timeout)
             raise AssertionError("unreachable")
         except BaseException:
@@ -313,7 +201,18 @@ class Pool:
         self._forget()
 
     # -- connections -------------------------------------------------------------------------------
-    def _reuse(self, key: tuple[str, str, int]) -> _Connection | None:
+    def _route(self, scheme: str, host: str, port: int) -> Proxy | None:
+        try:
+            return self._routes[(scheme, host, port)]
+        except KeyError:
+            pass
+        try:
+            proxy = self._routes[(scheme, host, port)] = self.proxies.route(scheme, host, port)
+        except ProxyConfigError as exc:
+            raise ProxyError(str(exc), proxy=None, transient=False) from None
+        return proxy
+
+    def _reuse(self, key: Key) -> Connection | None:
         idle, now = self._idle.get(key), time.monotonic()
         while idle:
             connection = idle.pop()
@@ -323,14 +222,15 @@ class Pool:
             self._discard(connection)
         return None
 
-    async def _connect(self, loop: asyncio.AbstractEventLoop, key: tuple[str, str, int],
-                       timeout: float | None) -> _Connection:
-        scheme, host, port = key
+    async def _connect(self, loop: asyncio.AbstractEventLoop, key: Key, timeout: float | None) -> Connection:
+        scheme, host, port, proxy = key
+        if proxy is not None:
+            return await self._through(loop, proxy, scheme, host, port, timeout)
         tls = _ssl_context() if scheme == "https" else None
         try:
             async with asyncio.timeout(timeout):
                 _, connection = await loop.create_connection(
-                    lambda: _Connection(loop), host, port, ssl=tls, server_hostname=host if tls else None)
+                    lambda: Connection(loop), host, port, ssl=tls, server_hostname=host if tls else None)
         except TimeoutError:
             raise ConnectTimeout(f"no connection to {host}:{port} within {timeout} s") from None
         except (OSError, ssl.SSLError) as exc:
@@ -338,7 +238,64 @@ class Pool:
         self._open.add(connection)
         return connection
 
-    def _give_back(self, key: tuple[str, str, int], connection: _Connection) -> None:
+    async def _through(self, loop: asyncio.AbstractEventLoop, proxy: Proxy, scheme: str, host: str, port: int,
+                       timeout: float | None) -> Connection:
+        """A connection to `proxy`; for an https upstream, tunnelled to host:port with TLS inside, all
+        within `timeout`."""
+        where, upstream = proxy.where, f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        connection: Connection | None = None
+        try:
+            async with asyncio.timeout(timeout):
+                try:
+                    _, connection = await loop.create_connection(lambda: Connection(loop, where), proxy.host,
+                                                                 proxy.port)
+                except OSError as exc:
+                    raise ProxyError(f"could not connect to proxy {where}: {type(exc).__name__}", proxy=where) from None
+                if scheme == "https":
+                    await self._tunnel(loop, connection, proxy, host, upstream)
+        except TimeoutError:
+            self._close(connection)
+            error = ConnectTimeout(f"no connection to {upstream} through proxy {where} within {timeout} s")
+            error.proxy = where
+            raise error from None
+        except BaseException:
+            self._close(connection)
+            raise
+        self._open.add(connection)
+        return connection
+
+    async def _tunnel(self, loop: asyncio.AbstractEventLoop, connection: Connection, proxy: Proxy, host: str,
+                      upstream: str) -> None:
+        """CONNECT through the proxy, then TLS with the upstream inside the tunnel."""
+        where = proxy.where
+        auth = f"proxy-authorization: {proxy.authorization}\r\n" if proxy.authorization is not None else ""
+        assert connection.transport is not None
+        connection.transport.write(f"CONNECT {upstream} HTTP/1.1\r\nhost: {upstream}\r\n{auth}\r\n".encode("latin-1"))
+        try:
+            while not connection.head_done:
+                await connection.wait(None)
+        except Broken:
+            raise ProxyError(f"proxy {where} closed the connection instead of answering CONNECT {upstream}",
+                             proxy=where) from None
+        if not 200 <= connection.status < 300:
+            # Any answer to CONNECT is the proxy's own; 401 is what some (tinyproxy) send for wrong credentials.
+            hint = " (check the credentials in HTTPS_PROXY or ALL_PROXY)" if connection.status in (401, 407) else ""
+            raise ProxyError(f"proxy {where} refused the tunnel to {upstream}: {_status(connection.status)}{hint}",
+                             proxy=where, transient=connection.status not in (401, 403, 407))
+        try:
+            transport = await loop.start_tls(connection.transport, connection, _ssl_context(), server_hostname=host)
+        except (OSError, ssl.SSLError) as exc:
+            error = ConnectFailed(f"could not connect to {upstream} through proxy {where}: {type(exc).__name__}")
+            error.proxy = where
+            raise error from None
+        connection.tunnelled(transport)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _close(connection: Connection | None) -> None:
+        if connection is not None and connection.transport is not None:
+            connection.transport.close()
+
+    def _give_back(self, key: Key, connection: Connection) -> None:
         if self._slots is not None:
             self._slots.release()
         if connection.reusable() and self._loop is connection.loop:
@@ -347,7 +304,7 @@ class Pool:
         else:
             self._discard(connection)
 
-    def _discard(self, connection: _Connection) -> None:
+    def _discard(self, connection: Connection) -> None:
         self._open.discard(connection)
         if connection.transport is not None and not connection.transport.is_closing():
             try:
@@ -359,6 +316,13 @@ class Pool:
         for connection in list(self._open):
             self._discard(connection)
         self._idle.clear()
+
+
+def _status(code: int) -> str:
+    try:
+        return f"HTTP {code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"HTTP {code}"
 
 
 def _split(url: str) -> tuple[str, str, int, str]:

@@ -31,6 +31,7 @@ from litellm.types.utils import LlmProviders
 from litellm.utils import ProviderConfigManager, get_optional_params
 
 from backends.base import BackendUnavailable
+from backends.egress import Proxies
 from backends.openai_http import OpenAIHTTPBackend, Pool
 
 __all__ = ["LiteLLMWire", "fast_wire"]
@@ -53,6 +54,8 @@ class LiteLLMModel(Protocol):
     connect_timeout_s: float
     stall_timeout_s: float
     extra_headers: dict[str, str]
+
+    egress: bool
 
     def _missing_key(self) -> str | None: ...
 
@@ -96,7 +99,7 @@ class LiteLLMWire(OpenAIHTTPBackend):
         self.reserved = reserved
         self.url = config.get_complete_url(api_base=api_base, api_key=None, model=model, optional_params={},
                                            litellm_params={}, stream=False)
-        self._pool = Pool()
+        self._pool = Pool(proxies=None if getattr(owner, "egress", True) else Proxies())  # as OpenAIHTTPBackend
         self._mapped: dict[tuple[bool, bytes], bytes] = {}  # get_optional_params' answers, as JSON, by parameters
 
     @property

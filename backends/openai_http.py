@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from backends import http1
+from backends.egress import Proxies
 from backends.base import (
     BackendBadRequest,
     BackendError,
@@ -67,7 +68,8 @@ class OpenAIHTTPBackend:
     Timeouts: `connect_timeout_s` to open a connection, `timeout_s` for a whole `complete`,
     `stall_timeout_s` between bytes of a stream. The API key is read from `api_key_env` at call
     time (a rotated key is picked up) and sent as a bearer token; without `api_key_env` no
-    Authorization header is sent (an on-prem server without auth).
+    Authorization header is sent (an on-prem server without auth). `egress`: calls may take the
+    standard proxy variables' route (backends/egress.py); False for a model in the building.
 
     A server that ignores `stream_options.include_usage` gets a usage chunk all the same: completion
     tokens counted from the content chunks, `prompt_tokens` None for the router to fill from its
@@ -76,7 +78,7 @@ class OpenAIHTTPBackend:
 
     def __init__(self, model_id: str, model: str, *, api_base: str, api_key_env: str | None = None,
                  timeout_s: float = 60, connect_timeout_s: float | None = None,
-                 stall_timeout_s: float | None = None, max_connections: int = 256) -> None:
+                 stall_timeout_s: float | None = None, max_connections: int = 256, egress: bool = True) -> None:
         self.model_id = model_id
         self.model = model
         self.url = api_base.rstrip("/") + "/chat/completions"
@@ -84,7 +86,9 @@ class OpenAIHTTPBackend:
         self.timeout_s = timeout_s
         self.connect_timeout_s = connect_timeout_s or timeout_s
         self.stall_timeout_s = stall_timeout_s or timeout_s
-        self._pool = Pool(max_connections)
+        # A server in the building (`location: local`) is never reached through the egress proxy:
+        # private data would pass a third party's hop on its way there.
+        self._pool = Pool(max_connections, proxies=None if egress else Proxies())
 
     # -- Backend protocol ---------------------------------------------------------------------------
     async def health(self) -> Health:
@@ -150,7 +154,8 @@ class OpenAIHTTPBackend:
             async with await self._pool.post(url, body, headers, connect_timeout=self.connect_timeout_s,
                                              read_timeout=self.stall_timeout_s) as response:
                 if response.status != 200:
-                    raise self._status_error(response.status, response.headers, await response.read())
+                    raise self._status_error(response.status, response.headers, await response.read(),
+                                             response.proxy)
                 async for line in _lines(response.chunks()):
                     if not line.startswith(b"data:"):
                         continue  # blank separators, comments (": keep-alive"), event names
@@ -189,7 +194,7 @@ class OpenAIHTTPBackend:
                                                  read_timeout=None) as response:
                     status, content = response.status, await response.read()
                     if status != 200:
-                        raise self._status_error(status, response.headers, content)
+                        raise self._status_error(status, response.headers, content, response.proxy)
         except http1.HTTPError as exc:
             raise self._transport_error(exc, "total") from None
         except TimeoutError:
@@ -256,7 +261,10 @@ class OpenAIHTTPBackend:
         """The API key these calls send: scrubbed from every message."""
         return os.environ.get(self.api_key_env or "")
 
-    def _status_error(self, status: int, headers: Mapping[str, str], content: bytes) -> BackendError:
+    def _status_error(self, status: int, headers: Mapping[str, str], content: bytes,
+                      proxy: str | None = None) -> BackendError:
+        """The BackendError for an upstream's error status. `proxy`: the egress proxy a plain-http answer
+        came through, which may have answered itself (a 401 or 403 of its own is told apart by nothing)."""
         detail = self._message(content)
         lowered = content.decode("utf-8", "replace").lower()
         if status == 429:
@@ -264,7 +272,9 @@ class OpenAIHTTPBackend:
                                       retry_after=retry_after_seconds(headers))
         if status in (401, 403):
             source = f" (key from {self.api_key_env})" if self.api_key_env else ""
-            return BackendUnavailable(self.model_id, f"authentication failed{source}: HTTP {status}", transient=False)
+            via = f" (through proxy {proxy}, which may have refused its own credentials)" if proxy else ""
+            return BackendUnavailable(self.model_id, f"authentication failed{source}: HTTP {status}{via}",
+                                      transient=False)
         if status == 404:
             return BackendUnavailable(self.model_id, f"upstream has no model {self.model!r} or no such endpoint at "
                                                      f"{self._where()}: {detail}", transient=False)
@@ -277,17 +287,21 @@ class OpenAIHTTPBackend:
         return BackendUnavailable(self.model_id, f"HTTP {status}: {detail}")
 
     def _transport_error(self, exc: http1.HTTPError, phase: str) -> BackendError:
+        """The BackendError for a transport failure; one through an egress proxy names it (host:port only)."""
+        via = f" through proxy {exc.proxy}" if exc.proxy else ""
         if isinstance(exc, http1.ConnectTimeout):
-            return BackendTimeout(self.model_id, f"no connection to {self._where()} within "
+            return BackendTimeout(self.model_id, f"no connection to {self._where()}{via} within "
                                                  f"{self.connect_timeout_s} s", phase="connect")
         if isinstance(exc, http1.ReadTimeout):
-            return BackendTimeout(self.model_id, f"upstream timed out (no data within {self.stall_timeout_s} s)",
-                                  phase=phase)
+            return BackendTimeout(self.model_id, f"upstream timed out (no data within {self.stall_timeout_s} s)"
+                                                 f"{via}", phase=phase)
         if isinstance(exc, http1.BadHeader):
             return BackendUnavailable(self.model_id, str(exc), transient=False)
+        if isinstance(exc, http1.ProxyError):  # the proxy's own words: refused (and why) or unreachable
+            return BackendUnavailable(self.model_id, f"egress proxy: {exc}", transient=exc.transient)
         if isinstance(exc, http1.ConnectFailed):
-            return BackendUnavailable(self.model_id, f"could not connect to {self._where()}")
-        return BackendUnavailable(self.model_id, f"connection to {self._where()} broke ({exc})")
+            return BackendUnavailable(self.model_id, f"could not connect to {self._where()}{via}")
+        return BackendUnavailable(self.model_id, f"connection to {self._where()}{via} broke ({exc})")
 
 
 async def _lines(body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -21,6 +21,7 @@ from router.cli_tools import add_commands
 from router.decide import refusal
 from router.errors import BadRequest, TurnoutError
 from router.gateway import Gateway
+from router.http_io import MAX_DEPTH, refuse_deep
 from router.policy import Policy, PolicyError
 from router.policy_loader import load_policy
 from router.profile import DataClass
@@ -58,11 +59,27 @@ def _route_one(gateway: Gateway, body: Any, headers: dict[str, str], scan: bool 
 
     from router.look import dry_run, wants_scan
 
-    wants_scan(headers, body)  # the body's own "scan_media" is the HTTP form of --scan-media: not request text
     try:
+        wants_scan(headers, body)  # the body's own "scan_media" is the HTTP form of --scan-media: not request text
         return asyncio.run(dry_run(gateway.look if scan else None, gateway.store.current, body, headers, scan=scan))
     except TurnoutError as exc:
         return _refused(exc, headers)
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (the HTTP surface refuses them too)."""
+    raise BadRequest(f"invalid JSON: {name} is not a JSON number")
+
+
+def _json(text: str) -> Any:
+    """`text` decoded, with the HTTP surface's depth limit (BadRequest past it)."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise BadRequest("invalid JSON: arrays or objects nest too deeply") from None
+    if isinstance(value, (dict, list)) and text.count("[") + text.count("{") > MAX_DEPTH:
+        refuse_deep(value)
+    return value
 
 
 def _batch(gateway: Gateway, lines: TextIO, out: TextIO, scan: bool = False) -> None:
@@ -70,9 +87,12 @@ def _batch(gateway: Gateway, lines: TextIO, out: TextIO, scan: bool = False) -> 
         if not line.strip():
             continue
         try:
-            case = json.loads(line)
+            case = _json(line)
         except json.JSONDecodeError as exc:
             out.write(json.dumps(_refused(f"line {number}: invalid JSON: {exc.msg} at column {exc.colno}", {})) + "\n")
+            continue
+        except BadRequest as exc:
+            out.write(json.dumps(_refused(f"line {number}: {exc.message}", {})) + "\n")
             continue
         if not isinstance(case, dict):
             out.write(json.dumps(_refused(f"line {number}: expected an object with 'body'", {})) + "\n")
@@ -98,16 +118,22 @@ def cmd_route(args: argparse.Namespace) -> int:
                     _batch(gateway, fh, sys.stdout, scan)
             except OSError as exc:
                 return _fail(f"{args.batch}: {exc.strerror}")
+            except UnicodeDecodeError as exc:
+                return _fail(f"{args.batch}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})")
         return 0
     source = args.request or "-"
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
         return _fail(f"{source}: {exc.strerror}")
+    except UnicodeDecodeError as exc:
+        return _fail(f"{source}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})")
     try:
-        body = json.loads(text)
+        body = _json(text)
     except json.JSONDecodeError as exc:
         return _fail(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
+    except BadRequest as exc:
+        return _fail(f"{source}: {exc.message}")
     print(json.dumps(_route_one(gateway, body, headers, scan), indent=2))
     return 0
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from typing import Any
 
 import orjson
 
 from router.errors import BadRequest
 from router.profile import DataClass
+from router.request import require_kinds
 from router.responses import chat_chunks, new_id
 
 MAX_PROMPTS = 16
@@ -36,6 +38,7 @@ def prompts(payload: Any) -> list[str]:
         if payload.get(key) not in (None, False, 0, ""):
             raise BadRequest(f"{key}: {what} is not supported by the chat backends Turnout routes to; omit it",
                              param=key)
+    require_kinds(payload, {"best_of": int, "stream": bool, "stream_options": dict})
     if (payload.get("best_of") or 1) > 1:
         raise BadRequest("best_of: only 1 is supported", param="best_of")
     value = payload.get("prompt")
@@ -96,19 +99,22 @@ def most_private(headers: list[Mapping[str, str]]) -> dict[str, str]:
 
 
 async def stream(chat: AsyncIterator[Any], include_usage: bool) -> AsyncIterator[bytes]:
-    """A chat stream as `text_completion` SSE chunks, ending with `data: [DONE]`."""
+    """A chat stream as `text_completion` SSE chunks, ending with `data: [DONE]`. Closing it closes `chat`
+    (the relay and the upstream under it)."""
     completion_id, created = new_id("cmpl"), int(time.time())
-    async for chunk in chat_chunks(chat):
-        if "error" in chunk and not chunk.get("choices"):
-            yield b"data: " + orjson.dumps(chunk) + b"\n\n"
-            break
-        base = {"id": completion_id, "object": "text_completion", "created": created, "model": chunk.get("model")}
-        for choice in chunk.get("choices") or ():
-            text = (choice.get("delta") or {}).get("content") or ""
-            if text or choice.get("finish_reason"):
-                yield b"data: " + orjson.dumps({**base, "choices": [{
-                    "text": text, "index": choice.get("index", 0), "logprobs": None,
-                    "finish_reason": choice.get("finish_reason")}]}) + b"\n\n"
-        if chunk.get("usage") and include_usage:
-            yield b"data: " + orjson.dumps({**base, "choices": [], "usage": chunk["usage"]}) + b"\n\n"
+    async with aclosing(chat_chunks(chat)) as chunks:
+        async for chunk in chunks:
+            if "error" in chunk and not chunk.get("choices"):
+                yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+                break
+            base = {"id": completion_id, "object": "text_completion", "created": created,
+                    "model": chunk.get("model")}
+            for choice in chunk.get("choices") or ():
+                text = (choice.get("delta") or {}).get("content") or ""
+                if text or choice.get("finish_reason"):
+                    yield b"data: " + orjson.dumps({**base, "choices": [{
+                        "text": text, "index": choice.get("index", 0), "logprobs": None,
+                        "finish_reason": choice.get("finish_reason")}]}) + b"\n\n"
+            if chunk.get("usage") and include_usage:
+                yield b"data: " + orjson.dumps({**base, "choices": [], "usage": chunk["usage"]}) + b"\n\n"
     yield b"data: [DONE]\n\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from router.errors import TurnoutError, UnknownModel, Unroutable, UpstreamUnavailable
+from router.errors import TurnoutError, UnknownModel, Unroutable, UpstreamUnavailable, shown
 from router.policy import CompiledPolicy, LlamaCppModel, RemoteModel, Rule, When
 from router.profile import Complexity, DataClass, RequestProfile, ScanReport
 
@@ -236,7 +236,7 @@ def decide(profile: RequestProfile, policy: CompiledPolicy, health: Mapping[str,
     if requested != AUTO:
         if requested not in policy.models:
             known = ", ".join([AUTO, *policy.models])
-            return refuse(UnknownModel(f"unknown model {requested!r}; known: {known}", param="model"), None, {})
+            return refuse(UnknownModel(f"unknown model {shown(requested)}; known: {known}", param="model"), None, {})
         pinned = _assess(requested, policy, profile, health, allowed, constraint)
         table = {requested: pinned}
         if pinned.eligible:

@@ -22,6 +22,15 @@ from __future__ import annotations
 
 from typing import Any
 
+SHOWN_CHARS = 48
+
+
+def shown(value: Any) -> str:
+    """`value` as an error message quotes it: its repr, cut to SHOWN_CHARS characters. A client's own
+    identifier (a model name, an id, a header) is named so it can be found; a long one is not echoed whole."""
+    text = value if isinstance(value, str) else repr(value)
+    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
+
 
 class TurnoutError(Exception):
     """Base of every error a client or operator may read. `message` says what, where and what would be right."""

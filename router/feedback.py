@@ -44,7 +44,8 @@ class Feedback(BaseModel):
     id: str = Field(min_length=1, max_length=200, description="the `id` of the chat completion being rated")
     outcome: Literal["good", "bad", "escalated"] = Field(
         description="good: the answer served; bad: it did not; escalated: the user had to ask a stronger model")
-    judge_score: float | None = Field(None, ge=0, le=1, description="an optional judge's score in [0, 1]")
+    judge_score: float | None = Field(None, ge=0, le=1, strict=True,
+                                      description="an optional judge's score in [0, 1], a JSON number")
 
 
 def parse_feedback(payload: Any) -> Feedback:

@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from router import dashboard, http_surface
 from router.errors import (
-    BadRequest, Forbidden, MethodNotAllowed, NotFound, PayloadTooLarge, TurnoutError, Unauthorized,
+    BadRequest, shown, Forbidden, MethodNotAllowed, NotFound, PayloadTooLarge, TurnoutError, Unauthorized,
     UpstreamUnavailable,
 )
 from router.feedback import parse_feedback
@@ -255,7 +255,7 @@ def create_app(gateway: Gateway | None = None, *, max_body_bytes: int = 32 * 102
         tenant = authenticate(gateway, request)
         rating = parse_feedback(await read_json(request, 64 * 1024))
         if not await gateway.feedback.add(tenant, rating):
-            raise NotFound(f"no served request {rating.id!r} to rate: unknown, expired, or not this tenant's",
+            raise NotFound(f"no served request {shown(rating.id)} to rate: unknown, expired, or not this tenant's",
                            param="id")
         return JSONResponse({"ok": True, "id": rating.id, "outcome": rating.outcome})
 

@@ -57,13 +57,20 @@ async def send_json(send: Send, status: int, body: bytes, headers: Mapping[str, 
 
 
 async def send_events(send: Send, events: AsyncIterator[bytes], headers: Mapping[str, str]) -> None:
-    """A 200 stream of server-sent events: the head, one body message per event, then the end."""
-    raw = _raw(headers)
-    raw += ((b"cache-control", b"no-cache"), _SSE)
-    await send({"type": "http.response.start", "status": 200, "headers": raw})
-    async for event in events:
-        await send({"type": "http.response.body", "body": event, "more_body": True})
-    await send({"type": "http.response.body", "body": b"", "more_body": False})
+    """A 200 stream of server-sent events: the head, one body message per event, then the end.
+
+    `events` is closed however the sending ends (its last event gone, a send that failed, the request
+    cancelled by a hang-up or by the server), and with it the chain of generators below it: the relay
+    and the upstream connection close then, not whenever garbage collection finds them."""
+    try:
+        raw = _raw(headers)
+        raw += ((b"cache-control", b"no-cache"), _SSE)
+        await send({"type": "http.response.start", "status": 200, "headers": raw})
+        async for event in events:
+            await send({"type": "http.response.body", "body": event, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        await events.aclose()  # type: ignore[attr-defined]
 
 
 def bearer(headers: Mapping[str, str]) -> str | None:
@@ -98,9 +105,29 @@ async def read_json_body(receive: Receive, headers: Mapping[str, str], max_bytes
     if not body:
         raise BadRequest("request body is empty; expected a JSON object")
     try:
-        return orjson.loads(body)
+        payload = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"request body is not valid JSON: {exc}") from None
+    if isinstance(payload, (dict, list)) and body.count(b"[") + body.count(b"{") > MAX_DEPTH:  # else it cannot nest too deep
+        refuse_deep(payload)
+    return payload
+
+
+MAX_DEPTH = 128  # orjson reads 1024 levels but writes only 254: deeper bodies could not be forwarded or keyed
+
+
+def refuse_deep(payload: Any) -> None:
+    """BadRequest naming where (its first four levels) `payload` nests deeper than MAX_DEPTH arrays/objects."""
+    stack: list[tuple[Any, str, int]] = [(payload, "", 1)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BadRequest(f"{where}...: JSON nests deeper than {MAX_DEPTH} levels", param=where)
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                name = f"[{key}]" if isinstance(key, int) else (f".{key}" if where else str(key))
+                stack.append((item, where + name if depth < 4 else where, depth + 1))
 
 
 class HangUp:

@@ -28,6 +28,7 @@ from router.classify import ocr_text, spoken_numbers
 from router.classify.normalize import denoise, fold, says_an_address
 from router.classify.tokens import image_tokens
 from router.decide import Decision, ModelHealth, decide
+from router.errors import BadRequest
 from router.pipeline import plan
 from router.policy import CompiledPolicy, MediaScanSpec
 from router.profile import DataClass, Finding
@@ -309,6 +310,8 @@ def wants_scan(headers: Mapping[str, str], payload: Any) -> bool:
     """Did a dry-run ask to read media (header `x-turnout-scan-media: true`, or `"scan_media": true` in
     the body, which is removed so it is not classified as request text)?"""
     field = payload.pop(SCAN_FIELD, None) if isinstance(payload, dict) else None
+    if field is not None and not isinstance(field, bool):
+        raise BadRequest(f"{SCAN_FIELD}: expected true or false, got {type(field).__name__}", param=SCAN_FIELD)
     header = next((v for k, v in headers.items() if k.lower() == SCAN_HEADER), "")
     return field is True or header.strip().lower() in ("1", "true", "yes")
 

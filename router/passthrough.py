@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -243,19 +244,21 @@ async def relayed(response_id: str, payload: Mapping[str, Any], events: AsyncIte
                   finished: list[dict[str, Any]]) -> AsyncIterator[bytes]:
     """A native model's events (as the gateway relays them) framed as server-sent events, every `response`
     presented as Turnout's; the terminal `response` is appended to `finished`. An error object (the
-    stream was cut) becomes `response.failed`, numbered after the last event, as on the chat path."""
+    stream was cut) becomes `response.failed`, numbered after the last event, as on the chat path.
+    Closing it closes `events` (the relay and the upstream under it)."""
     sequence, last = 0, None
-    async for event in events:
-        if "error" in event and "type" not in event:
-            opening = last or envelope(response_id, payload, "", status="failed", output=[])
-            failed = present(opening, response_id, payload)
-            failed.update(status="failed", error={"code": event["error"].get("code") or "server_error",
-                                                  "message": event["error"].get("message")})
-            event = {"type": "response.failed", "sequence_number": sequence, "response": failed}
-        elif isinstance(event.get("response"), dict):
-            event = {**event, "response": present(event["response"], response_id, payload)}
-            last = event["response"]
-            if event.get("type") in TERMINAL_EVENTS:
-                finished.append(event["response"])
-        sequence = (event.get("sequence_number") if isinstance(event.get("sequence_number"), int) else sequence) + 1
-        yield b"event: " + str(event.get("type")).encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
+    async with aclosing(events):  # type: ignore[type-var]
+        async for event in events:
+            if "error" in event and "type" not in event:
+                opening = last or envelope(response_id, payload, "", status="failed", output=[])
+                failed = present(opening, response_id, payload)
+                failed.update(status="failed", error={"code": event["error"].get("code") or "server_error",
+                                                      "message": event["error"].get("message")})
+                event = {"type": "response.failed", "sequence_number": sequence, "response": failed}
+            elif isinstance(event.get("response"), dict):
+                event = {**event, "response": present(event["response"], response_id, payload)}
+                last = event["response"]
+                if event.get("type") in TERMINAL_EVENTS:
+                    finished.append(event["response"])
+            sequence = (event.get("sequence_number") if isinstance(event.get("sequence_number"), int) else sequence) + 1
+            yield b"event: " + str(event.get("type")).encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"

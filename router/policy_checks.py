@@ -96,6 +96,9 @@ def _found(value: Any) -> str:
     return "null" if value is None else f"{_yaml_type(value)} {_yaml_repr(value)}"
 
 
+MAX_NODES, MAX_DEPTH = 50_000, 64  # a real policy has a few hundred lists and mappings, 6 levels deep
+
+
 def located_yaml(text: str, source: str) -> LocatedTree:
     yaml = YAML(typ="rt")
     try:
@@ -104,13 +107,22 @@ def located_yaml(text: str, source: str) -> LocatedTree:
         raise PolicyError(source, [_yaml_issue(exc)]) from None
     except YAMLError as exc:
         raise PolicyError(source, [PolicyIssue("", f"invalid YAML: {exc}")]) from None
+    except RecursionError:  # ruamel's scanner and composer recurse once per level
+        raise PolicyError(source, [PolicyIssue("", "invalid YAML: lists or mappings nest too deeply")]) from None
     if not isinstance(root, dict):
         found = "an empty file" if root is None else f"a {_yaml_type(root)}"
         raise PolicyError(source, [PolicyIssue("", f"a policy is a YAML mapping with 'version', 'models' and 'rules'; found {found}", 1, 1)])
 
     tree = LocatedTree(None)
+    seen = [0]
 
     def plain(node: Any, path: Path_) -> Any:
+        if isinstance(node, (CommentedMap, CommentedSeq)):
+            seen[0] += 1
+            if seen[0] > MAX_NODES or len(path) > MAX_DEPTH:  # aliases of aliases ("billion laughs"), or a cycle
+                raise PolicyError(source, [PolicyIssue(str(path[0]) if path else "", f"expands to more than "
+                                                       f"{MAX_NODES:,} lists and mappings or {MAX_DEPTH} levels (YAML "
+                                                       "aliases?)", *tree.positions.get(path[:1], (None, None)))])
         if isinstance(node, CommentedMap):
             out = {}
             for key, value in node.items():

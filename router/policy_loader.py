@@ -29,6 +29,9 @@ def load_policy(path: str | Path, limits: MediaLimits | None = None) -> Compiled
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(str(path), [PolicyIssue("", f"cannot read policy: {exc.strerror or exc}")]) from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError(str(path), [PolicyIssue("", f"cannot read policy: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+                                                      f"at offset {exc.start})")]) from None
     return compile_policy(text, str(path), limits)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from router.errors import shown
+
 
 class DataClass(enum.IntEnum):
     """Sensitivity, ordered: a model with clearance C may receive any class <= C."""
@@ -29,7 +31,7 @@ class DataClass(enum.IntEnum):
             return cls[value.strip().upper()]
         except KeyError:
             allowed = ", ".join(c.label for c in cls)
-            raise ValueError(f"unknown data class {value!r}; allowed: {allowed}") from None
+            raise ValueError(f"unknown data class {shown(value)}; allowed: {allowed}") from None
 
     def __str__(self) -> str:
         return self.label

@@ -6,6 +6,7 @@ working; message and content-part shapes are strict, so a wrong type is a 400 na
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -96,7 +97,7 @@ class Message(BaseModel):
 
 class StreamOptions(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
-    include_usage: bool = False
+    include_usage: bool = Field(False, strict=True)
 
 
 class ChatRequest(BaseModel):
@@ -106,14 +107,15 @@ class ChatRequest(BaseModel):
 
     model: str = "auto"
     messages: list[Message] = Field(min_length=1)
-    stream: bool = False
+    # Scalars are strict, as OpenAI's API is: "yes", 1 or "true" is not a boolean, "10" or 10.5 not a count.
+    stream: bool = Field(default=False, strict=True)
     stream_options: StreamOptions | None = None
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    top_p: float | None = Field(default=None, ge=0, le=1)
-    seed: int | None = None
-    n: int | None = Field(default=None, ge=1, le=1)
+    max_tokens: int | None = Field(default=None, ge=1, strict=True)
+    max_completion_tokens: int | None = Field(default=None, ge=1, strict=True)
+    temperature: float | None = Field(default=None, ge=0, le=2, strict=True)
+    top_p: float | None = Field(default=None, ge=0, le=1, strict=True)
+    seed: int | None = Field(default=None, strict=True)
+    n: int | None = Field(default=None, ge=1, le=1, strict=True)
     stop: str | list[str] | None = None
     tools: list[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
@@ -127,16 +129,45 @@ class ChatRequest(BaseModel):
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
-    """('messages', 0, 'content', 'list[...]', 1, 'type') -> 'messages[0].content[1].type'."""
+    """('messages', 0, 'content', 'list[tagged-union[...]]', 1, 'image_url', 'image_url', 'url') ->
+    'messages[0].content[1].image_url.url' (union-branch labels and a tagged union's tag are not fields)."""
     out = ""
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(part, int):
             out += f"[{part}]"
         elif isinstance(part, str) and ("[" in part or part in ("str", "list", "none")):
             continue  # pydantic's union-branch labels, not fields
+        elif i >= 2 and isinstance(loc[i - 1], int) and str(loc[i - 2]).startswith("list[tagged-union["):
+            continue  # the tag pydantic names a tagged union's member by
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def _best(errors: list[Any]) -> Any:
+    """The error to report: a tag error first (the part's type is wrong), else the deepest (for a
+    `str | list[...]` field holding a list, the list's error, not "should be a valid string")."""
+    return min(errors, key=lambda e: (e["type"] != "union_tag_invalid", -len(e["loc"])))
+
+
+_KINDS = {bool: "true or false", int: "an integer", str: "a string", dict: "an object", list: "an array"}
+
+
+def require_kinds(payload: Mapping[str, Any], kinds: Mapping[str, type], within: str = "") -> None:
+    """BadRequest naming the first field of `payload` (an object at `within`) present, not null, and not
+    of its JSON kind in `kinds` (for the endpoints translated to chat, whose own fields ChatRequest never sees)."""
+    for key, kind in kinds.items():
+        value = payload.get(key)
+        if value is not None and (not isinstance(value, kind) or (kind is int and isinstance(value, bool))):
+            where = f"{within}.{key}" if within else key
+            raise BadRequest(f"{where}: expected {_KINDS[kind]}, got {_json_kind(value)}", param=where)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    return {int: "a number", float: "a number", str: "a string", dict: "an object", list: "an array"}.get(
+        type(value), type(value).__name__)
 
 
 def parse_chat_request(payload: Any) -> ChatRequest:
@@ -147,6 +178,14 @@ def parse_chat_request(payload: Any) -> ChatRequest:
         return ChatRequest.model_validate(payload)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        best = min(errors, key=lambda e: (e["type"] == "union_tag_invalid") * -1)  # prefer the tag error
+        best = _best(errors)
         where = _loc(tuple(best["loc"]))
-        raise BadRequest(f"{where}: {best['msg']}", param=where) from None
+        raise BadRequest(f"{where}: {_message(best)}", param=where) from None
+
+
+def _message(error: Any) -> str:
+    """pydantic's message for `error`, without the value it found: a request's content is never echoed
+    back (an error may be logged by whatever stands between the client and Turnout)."""
+    if error["type"] == "union_tag_invalid":
+        return f"unknown {error['ctx']['discriminator'].strip(chr(39))}; allowed: {error['ctx']['expected_tags']}"
+    return error["msg"]

@@ -21,15 +21,19 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from typing import Any
 
 import orjson
 
-from router.errors import BadRequest, NotFound, TurnoutError
+from router.errors import BadRequest, NotFound, TurnoutError, shown
 from router.profile import DataClass
+from router.request import require_kinds
 
 _ROLES = ("user", "system", "developer", "assistant")
 _PASSED = ("temperature", "top_p", "user", "parallel_tool_calls", "seed", "stop", "metadata")
+_KINDS = {"stream": bool, "store": bool, "instructions": str, "previous_response_id": str, "max_output_tokens": int,
+          "reasoning": dict, "text": dict, "tools": list, "metadata": dict, "parallel_tool_calls": bool}
 _UNSUPPORTED = {"background": "background responses are not supported; omit `background`"}
 DATA_CLASS_HEADER = "x-turnout-data-class"
 
@@ -62,14 +66,14 @@ def _part(part: Any, where: str) -> dict[str, Any]:
     if kind == "input_audio":
         audio = part.get("input_audio") if isinstance(part.get("input_audio"), dict) else part
         return {"type": "input_audio", "input_audio": {"data": audio.get("data"), "format": audio.get("format", "wav")}}
-    raise BadRequest(f"{where}.type: unknown content part {kind!r}; allowed: input_text, input_image, "
+    raise BadRequest(f"{where}.type: unknown content part type; allowed: input_text, input_image, "
                      f"input_file, input_audio, output_text", param=f"{where}.type")
 
 
 def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
     role = item.get("role")
     if role not in _ROLES:
-        raise BadRequest(f"{where}.role: {role!r}; allowed: {', '.join(_ROLES)}", param=f"{where}.role")
+        raise BadRequest(f"{where}.role: unknown role; allowed: {', '.join(_ROLES)}", param=f"{where}.role")
     content = item.get("content")
     if isinstance(content, str):
         return {"role": role, "content": content}
@@ -107,7 +111,7 @@ def input_messages(value: Any) -> list[dict[str, Any]]:
             messages.append({"role": "tool", "tool_call_id": item.get("call_id"),
                              "content": output if isinstance(output, str) else orjson.dumps(output).decode()})
         else:
-            raise BadRequest(f"{where}.type: unknown item {kind!r}; allowed: message, function_call, "
+            raise BadRequest(f"{where}.type: unknown item type; allowed: message, function_call, "
                              f"function_call_output", param=f"{where}.type")
     return messages
 
@@ -131,6 +135,9 @@ def to_chat(payload: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
     for key, why in _UNSUPPORTED.items():
         if payload.get(key):
             raise BadRequest(f"{key}: {why}", param=key)
+    require_kinds(payload, _KINDS)
+    if isinstance(payload.get("text"), dict):
+        require_kinds(payload["text"], {"format": dict}, within="text")
     if "input" not in payload:
         raise BadRequest("input: required", param="input")
     messages = list(history)
@@ -219,19 +226,21 @@ def answer_message(response: Mapping[str, Any]) -> dict[str, Any]:
     return message
 
 
-async def chat_chunks(stream: AsyncIterator[Any]) -> AsyncIterator[dict[str, Any]]:
-    """The chat chunks of a gateway stream, whether it yields SSE bytes or chunk objects."""
+async def chat_chunks(stream: Any) -> AsyncIterator[dict[str, Any]]:
+    """The chat chunks of a gateway stream (an async generator), whether it yields SSE bytes or chunk
+    objects. Closing this closes `stream`, and so the relay and the upstream under it."""
     buffer = b""
-    async for piece in stream:
-        if isinstance(piece, dict):
-            yield piece
-            continue
-        buffer += piece
-        while b"\n\n" in buffer:
-            event, buffer = buffer.split(b"\n\n", 1)
-            for line in event.split(b"\n"):
-                if line.startswith(b"data: ") and line[6:].strip() != b"[DONE]":
-                    yield orjson.loads(line[6:])
+    async with aclosing(stream):
+        async for piece in stream:
+            if isinstance(piece, dict):
+                yield piece
+                continue
+            buffer += piece
+            while b"\n\n" in buffer:
+                event, buffer = buffer.split(b"\n\n", 1)
+                for line in event.split(b"\n"):
+                    if line.startswith(b"data: ") and line[6:].strip() != b"[DONE]":
+                        yield orjson.loads(line[6:])
 
 
 def event(kind: str, sequence: int, **fields: Any) -> bytes:
@@ -241,55 +250,57 @@ def event(kind: str, sequence: int, **fields: Any) -> bytes:
 
 async def events(response_id: str, payload: Mapping[str, Any], stream: AsyncIterator[Any], model: str,
                  finished: list[dict[str, Any]]) -> AsyncIterator[bytes]:
-    """The Responses event stream for a chat stream; the final `response` is appended to `finished`."""
+    """The Responses event stream for a chat stream; the final `response` is appended to `finished`.
+    Closing it closes `stream` (the relay and the upstream under it)."""
     item_id, seq = new_id("msg"), iter(range(1_000_000_000))
-    yield event("response.created", next(seq), response=envelope(response_id, payload, model, status="in_progress",
-                                                                   output=[]))
-    yield event("response.in_progress", next(seq), response=envelope(response_id, payload, model,
-                                                                       status="in_progress", output=[]))
-    yield event("response.output_item.added", next(seq), output_index=0, item=_text_item(item_id, "", "in_progress"))
-    yield event("response.content_part.added", next(seq), item_id=item_id, output_index=0, content_index=0,
-                part={"type": "output_text", "text": "", "annotations": []})
-    text: list[str] = []
-    calls: dict[int, dict[str, Any]] = {}
-    chat_usage = None
-    async for chunk in chat_chunks(stream):
-        if "error" in chunk and not chunk.get("choices"):
-            failed = envelope(response_id, payload, model, status="failed", output=[])
-            failed["error"] = {"code": chunk["error"].get("code") or "server_error",
-                               "message": chunk["error"].get("message")}
-            yield event("response.failed", next(seq), response=failed)
-            return
-        chat_usage = chunk.get("usage") or chat_usage
-        for choice in chunk.get("choices") or ():
-            delta = choice.get("delta") or {}
-            if delta.get("content"):
-                text.append(delta["content"])
-                yield event("response.output_text.delta", next(seq), item_id=item_id, output_index=0,
-                            content_index=0, delta=delta["content"], logprobs=[])
-            for call in delta.get("tool_calls") or ():
-                into = calls.setdefault(call.get("index", 0), {"id": None, "function": {"name": "", "arguments": ""}})
-                into["id"] = call.get("id") or into["id"]
-                function = call.get("function") or {}
-                into["function"]["name"] += function.get("name") or ""
-                into["function"]["arguments"] += function.get("arguments") or ""
-    full = "".join(text)
-    yield event("response.output_text.done", next(seq), item_id=item_id, output_index=0, content_index=0,
-                text=full, logprobs=[])
-    part = {"type": "output_text", "text": full, "annotations": []}
-    yield event("response.content_part.done", next(seq), item_id=item_id, output_index=0, content_index=0, part=part)
-    output = [_text_item(item_id, full)]
-    yield event("response.output_item.done", next(seq), output_index=0, item=output[0])
-    for index in sorted(calls):
-        item = _call_item(calls[index])
-        yield event("response.output_item.added", next(seq), output_index=len(output), item=item)
-        yield event("response.function_call_arguments.done", next(seq), item_id=item["id"],
-                    output_index=len(output), arguments=item["arguments"])
-        yield event("response.output_item.done", next(seq), output_index=len(output), item=item)
-        output.append(item)
-    done = envelope(response_id, payload, model, status="completed", output=output, chat_usage=chat_usage)
-    finished.append(done)
-    yield event("response.completed", next(seq), response=done)
+    async with aclosing(chat_chunks(stream)) as chunks:
+        yield event("response.created", next(seq), response=envelope(response_id, payload, model, status="in_progress",
+                                                                       output=[]))
+        yield event("response.in_progress", next(seq), response=envelope(response_id, payload, model,
+                                                                           status="in_progress", output=[]))
+        yield event("response.output_item.added", next(seq), output_index=0, item=_text_item(item_id, "", "in_progress"))
+        yield event("response.content_part.added", next(seq), item_id=item_id, output_index=0, content_index=0,
+                    part={"type": "output_text", "text": "", "annotations": []})
+        text: list[str] = []
+        calls: dict[int, dict[str, Any]] = {}
+        chat_usage = None
+        async for chunk in chunks:
+            if "error" in chunk and not chunk.get("choices"):
+                failed = envelope(response_id, payload, model, status="failed", output=[])
+                failed["error"] = {"code": chunk["error"].get("code") or "server_error",
+                                   "message": chunk["error"].get("message")}
+                yield event("response.failed", next(seq), response=failed)
+                return
+            chat_usage = chunk.get("usage") or chat_usage
+            for choice in chunk.get("choices") or ():
+                delta = choice.get("delta") or {}
+                if delta.get("content"):
+                    text.append(delta["content"])
+                    yield event("response.output_text.delta", next(seq), item_id=item_id, output_index=0,
+                                content_index=0, delta=delta["content"], logprobs=[])
+                for call in delta.get("tool_calls") or ():
+                    into = calls.setdefault(call.get("index", 0), {"id": None, "function": {"name": "", "arguments": ""}})
+                    into["id"] = call.get("id") or into["id"]
+                    function = call.get("function") or {}
+                    into["function"]["name"] += function.get("name") or ""
+                    into["function"]["arguments"] += function.get("arguments") or ""
+        full = "".join(text)
+        yield event("response.output_text.done", next(seq), item_id=item_id, output_index=0, content_index=0,
+                    text=full, logprobs=[])
+        part = {"type": "output_text", "text": full, "annotations": []}
+        yield event("response.content_part.done", next(seq), item_id=item_id, output_index=0, content_index=0, part=part)
+        output = [_text_item(item_id, full)]
+        yield event("response.output_item.done", next(seq), output_index=0, item=output[0])
+        for index in sorted(calls):
+            item = _call_item(calls[index])
+            yield event("response.output_item.added", next(seq), output_index=len(output), item=item)
+            yield event("response.function_call_arguments.done", next(seq), item_id=item["id"],
+                        output_index=len(output), arguments=item["arguments"])
+            yield event("response.output_item.done", next(seq), output_index=len(output), item=item)
+            output.append(item)
+        done = envelope(response_id, payload, model, status="completed", output=output, chat_usage=chat_usage)
+        finished.append(done)
+        yield event("response.completed", next(seq), response=done)
 
 
 class Conversations:
@@ -309,7 +320,7 @@ class Conversations:
             raise BadRequest("previous_response_id: expected a response id string", param="previous_response_id")
         stored = await self.store.get(self._key(tenant, response_id))
         if stored is None:
-            raise NotFound(f"previous_response_id: response {response_id!r} not found (never stored, expired, or "
+            raise NotFound(f"previous_response_id: response {shown(response_id)} not found (never stored, expired, or "
                            f"another tenant's)", param="previous_response_id")
         return stored["messages"], DataClass.parse(stored["data_class"])
 

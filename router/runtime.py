@@ -163,7 +163,8 @@ def remote_options(model: RemoteModel, timeouts: Timeouts) -> dict[str, Any]:
     """Keyword arguments of the backend for a model reached over HTTP (litellm or OpenAI-compatible)."""
     name = {"litellm_model": model.model} if isinstance(model, LiteLLMModel) else {"model": model.model}
     return {**name, "api_base": model.api_base, "api_key_env": model.api_key_env, "timeout_s": timeouts.total_s,
-            "connect_timeout_s": timeouts.connect_s, "stall_timeout_s": timeouts.first_token_s}
+            "connect_timeout_s": timeouts.connect_s, "stall_timeout_s": timeouts.first_token_s,
+            "egress": model.location == "cloud"}
 
 
 def missing_files(model: LlamaCppModel, model_dir: Path) -> list[Path]:

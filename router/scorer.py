@@ -72,6 +72,8 @@ def jsonl_rows(path: str | Path, error: type[ValueError]) -> Iterator[tuple[int,
         lines = Path(path).read_text(encoding="utf-8").split("\n")  # not splitlines: prompts may hold U+2028
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: cannot read: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -79,6 +81,8 @@ def jsonl_rows(path: str | Path, error: type[ValueError]) -> Iterator[tuple[int,
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             raise error(f"{path}:{number}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise error(f"{path}:{number}: invalid JSON: arrays or objects nest too deeply") from None
 
 
 def load_cases(path: str | Path) -> list[Case]:

@@ -24,7 +24,7 @@ from router import served
 from router.accounting import Bill, held_cost
 from router.dispatch import Attempt
 from router.engines import WHISPER_NAME
-from router.errors import BadRequest, TurnoutError, Unroutable, UpstreamUnavailable
+from router.errors import BadRequest, shown, TurnoutError, Unroutable, UpstreamUnavailable
 from router.pipeline import plan
 from router.policy import CompiledPolicy, LiteLLMModel, LlamaCppModel
 from router.prices import lookup
@@ -56,6 +56,20 @@ def chat_payload(model: str, data: bytes, fmt: str) -> dict[str, Any]:
         {"type": "input_audio", "input_audio": {"data": base64.b64encode(data).decode(), "format": fmt}}]}]}
 
 
+_PART = "messages[0].content[0]"
+
+
+def _about_the_file(exc: BadRequest) -> BadRequest:
+    """`exc`, raised for the chat form of the upload, naming the multipart `file` the client sent."""
+    param = exc.param or ""
+    if not param.startswith(_PART):
+        return exc
+    where = param[len(_PART):].removeprefix(".input_audio")
+    relocated = BadRequest(f"file{where}" + exc.message[len(param):], param=f"file{where}", code=exc.code)
+    relocated.status = exc.status
+    return relocated
+
+
 def transcriber(policy: CompiledPolicy, chain: tuple[str, ...]) -> str | None:
     """The first model along `chain` that can transcribe."""
     for model_id in chain:
@@ -74,19 +88,22 @@ async def transcribe(gateway, form: Mapping[str, Any], headers: Mapping[str, str
         raise BadRequest("file: a multipart 'file' field with the audio is required", param="file")
     response_format = str(form.get("response_format") or "json")
     if response_format not in FORMATS:
-        raise BadRequest(f"response_format: {response_format!r} is not supported; allowed: {', '.join(FORMATS)}",
+        raise BadRequest(f"response_format: {shown(response_format)} is not supported; allowed: {', '.join(FORMATS)}",
                          param="response_format")
     language = (str(form.get("language") or "").strip().lower() or None)
     if language is not None and not (language.isalpha() and len(language) in (2, 3)):
-        raise BadRequest(f"language: {language!r} is not an ISO-639-1 code (e.g. 'en')", param="language")
+        raise BadRequest(f"language: {shown(language)} is not an ISO-639-1 code (e.g. 'en')", param="language")
     data = await upload.read()
     if not data:
         raise BadRequest("file: the upload is empty", param="file")
     fmt = audio_format(getattr(upload, "filename", "") or "", data)
     policy = gateway.store.current
     with gateway.telemetry.recording("transcriptions", tenant) as rec:
-        request, decision = plan(policy, chat_payload(str(form.get("model") or "auto"), data, fmt), headers, tenant,
-                                 gateway.health_view(), steps=rec.step)
+        try:
+            request, decision = plan(policy, chat_payload(str(form.get("model") or "auto"), data, fmt), headers,
+                                     tenant, gateway.health_view(), steps=rec.step)
+        except BadRequest as exc:
+            raise _about_the_file(exc) from None
         decision = await gateway.review(rec, policy, request, decision)
         rec.cache = "bypass"
         if decision.error is not None:

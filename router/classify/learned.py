@@ -121,6 +121,9 @@ def load_model(path: str | Path | None = None) -> ScorerModel:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ScorerModelError(f"{source}: cannot read scorer model: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScorerModelError(f"{source}: cannot read scorer model: not UTF-8 text (byte "
+                               f"0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
     return _parse(text, source)
 
 
@@ -135,6 +138,8 @@ def _parse(text: str, source: str) -> ScorerModel:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScorerModelError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ScorerModelError(f"{source}: invalid JSON: arrays or objects nest too deeply") from None
     return ScorerModel.from_json(data, source)
 
 

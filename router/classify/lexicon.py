@@ -265,6 +265,7 @@ personale | medewerkers | werknemers | pracownicy
 # Words a capitalised token can be without being a name, for the gazetteer's noisy entries.
 NOT_NAMES = frozenset("""
 The A An And Or But If Then When What Who Why How Where Which This That These Those There Here It Its
+As At Be By Do Go In Into Is Let On One Per To Are Must Over Of For From With
 I We You He She They Me Us Him Her Them My Our Your His Their Mine Please Thanks Thank Dear Hi Hello Hey
 Yes No Not All Any Some Each Every Many Much More Most Other Such Only Own Same So Than Too Very Can Will
 Just Should Now Also Well Even Back Still Way Since Ago Today Tomorrow Yesterday Monday Tuesday Wednesday

@@ -89,6 +89,10 @@ _EAST_ASIAN_HONORIFIC = re.compile(
     r"(?P<ja>[\u4e00-\u9fff]{2,4})(?:さん|様|さま|くん|ちゃん|氏|殿)"
     r"|(?P<zh>[\u4e00-\u9fff]{1,3})(?:先生|女士|小姐)"
     r"|(?P<ko>[\uac00-\ud7af]{2,4})(?:[ \t]씨|[ \t]?님)")
+# A role word then a name, as Chinese and Korean write it: 客户李娜, 患者王芳, 고객 김민수.
+_EAST_ASIAN_ROLE = re.compile(
+    "(?:客户|客戶|顾客|顧客|患者|病人|员工|員工|同事|租户|房客|申请人|申請人|候选人|候選人|学生|學生|会员|會員|用户|用戶)"
+    "(?P<zh>[\u4e00-\u9fff]{2,3})|(?:고객|환자|직원|동료|회원|학생|신청자|지원자)[ \t](?P<ko>[\uac00-\ud7af]{2,4})")
 _NOT_EAST_ASIAN_NAMES = ("者", "員", "客", "皆", "各位", "方", "御中", "先", "生", "长", "長", "고객", "선생", "회원",
                          "사장", "부장", "과장", "팀장", "여러분", "환자", "학생", "손님", "교수")
 
@@ -208,6 +212,10 @@ class PersonFinder:
                     continue  # Chinese and Korean names lead with a common surname
                 if not name.endswith(_NOT_EAST_ASIAN_NAMES) and not name.startswith(_NOT_EAST_ASIAN_NAMES):
                     return "honorific"
+            for match in _EAST_ASIAN_ROLE.finditer(text):
+                name = match["zh"] or match["ko"]
+                if name[0] in EAST_ASIAN_SURNAMES:
+                    return "role word"
         return None
 
     def _full_name(self, reading: Reading, other_personal_data: bool) -> str | None:

@@ -155,6 +155,12 @@ def test_responses_completions_and_embeddings_through_ray_serve(served):
                                                  max_output_tokens=8)
     assert raw.headers["x-turnout-location"] == "local" and raw.parse().usage.output_tokens > 0
     assert sdk.completions.create(model="auto", prompt="Say hi.", max_tokens=4).choices[0].text is not None
+    # Streamed, the end work runs after the last event, inside the replica (router/http_surface.py's Answer)
+    events = list(sdk.responses.create(model="auto", input="Say hi.", max_output_tokens=4, stream=True))
+    assert events[-1].type == "response.completed" and events[-1].response.usage.output_tokens > 0
+    pieces = list(sdk.completions.create(model="auto", prompt="Say hi.", max_tokens=4, stream=True,
+                                         stream_options={"include_usage": True}))
+    assert pieces[-1].usage.completion_tokens > 0
     embedded = sdk.embeddings.with_raw_response.create(model="auto", input=["Invoice for Maria Keller, IBAN "
                                                                             "DE89370400440532013000", "hello"])
     assert embedded.headers["x-turnout-model"] == "local-embed"

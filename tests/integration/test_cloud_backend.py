@@ -21,6 +21,7 @@ from backends.base import (
 from backends.cloud import LiteLLMBackend
 from backends.openai_http import OpenAIHTTPBackend
 from backends.registry import REGISTRY
+from forward_proxy import ForwardProxy
 from router.upstream import to_router_error
 
 # One event loop for the session: the engine, its lock and litellm's clients outlive a test.
@@ -258,6 +259,107 @@ def test_litellm_errors_map_to_backend_and_http_errors(
     assert SECRET not in routed.message
     if isinstance(translated, BackendRateLimited):
         assert translated.retry_after == 7.0 and routed.headers == {"retry-after": "7"}
+
+
+@pytest.fixture(scope="module")
+def egress_proxy(tmp_path_factory):
+    """A real forward proxy (tinyproxy) demanding credentials."""
+    proxy = ForwardProxy(tmp_path_factory.mktemp("egress"), credentials=("turnout", "egress-pass")).start()
+    yield proxy
+    proxy.stop()
+
+
+@session_loop
+@pytest.mark.parametrize("kind", KINDS)
+async def test_both_kinds_go_through_the_egress_proxy_of_the_standard_variables(
+        kind: str, openai_compatible_server: str, llama_server_api_key: str, egress_proxy: ForwardProxy,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, llama_server_api_key)
+    monkeypatch.setenv("HTTP_PROXY", egress_proxy.url())
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    backend = make(kind, f"{openai_compatible_server}/v1")  # its pool reads the variables as it is made
+    before = len(egress_proxy.requests())
+    assert (await backend.complete(ask(max_tokens=2)))["usage"]["completion_tokens"] == 2
+    chunks = [chunk async for chunk in backend.stream(ask(max_tokens=2))]
+    assert chunks[-1]["usage"]["completion_tokens"] == 2
+    assert egress_proxy.requests()[before:] == [f"POST {openai_compatible_server}/v1/chat/completions HTTP/1.1"] * 2
+
+    # Without credentials the proxy answers 407; with wrong ones tinyproxy answers 401, which only its
+    # proxy can be suspected of (a plain-http upstream's 401 looks the same).
+    for proxy_url, words in ((f"http://{egress_proxy.where}", "HTTP 407"),
+                             (f"http://turnout:wrong-pass@{egress_proxy.where}", "HTTP 401 (through proxy")):
+        monkeypatch.setenv("HTTP_PROXY", proxy_url)
+        refused = make(kind, f"{openai_compatible_server}/v1")
+        with pytest.raises(BackendUnavailable) as caught:
+            await refused.complete(ask(max_tokens=2))
+        routed = to_router_error(caught.value)  # what the client reads: 503, naming the proxy, no credentials
+        assert routed.status == 503 and words in routed.message and egress_proxy.where in routed.message, \
+            routed.message
+        assert "wrong-pass" not in routed.message and not caught.value.transient
+
+
+@session_loop
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_model_in_the_building_never_takes_the_egress_proxy(
+        kind: str, openai_compatible_server: str, llama_server_api_key: str, egress_proxy: ForwardProxy,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`location: local` (remote_options' egress=False): private data goes straight to the on-prem
+    server, whatever HTTP_PROXY says, while a cloud model's calls take the proxy."""
+    monkeypatch.setenv(KEY_ENV, llama_server_api_key)
+    monkeypatch.setenv("HTTP_PROXY", egress_proxy.url())
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    before = len(egress_proxy.requests())
+    local = make(kind, f"{openai_compatible_server}/v1", egress=False)
+    assert (await local.complete(ask(max_tokens=2)))["usage"]["completion_tokens"] == 2
+    assert [chunk async for chunk in local.stream(ask(max_tokens=2))][-1]["usage"]["completion_tokens"] == 2
+    assert egress_proxy.requests()[before:] == []
+    cloud = make(kind, f"{openai_compatible_server}/v1")
+    assert (await cloud.complete(ask(max_tokens=2)))["usage"]["completion_tokens"] == 2
+    assert len(egress_proxy.requests()) == before + 1
+
+
+@pytest.mark.parametrize(("location", "egress"), [("local", False), ("cloud", True)])
+def test_the_policy_location_decides_whether_a_model_may_take_the_egress_proxy(location: str, egress: bool) -> None:
+    from router.policy import Timeouts
+    from router.policy_models import LiteLLMModel, OpenAIModel
+    from router.runtime import remote_options
+
+    for model in (OpenAIModel(id="m", kind="openai", model="m", api_base="http://10.0.0.5:8000/v1", location=location,
+                              description="on-prem or cloud"),
+                  LiteLLMModel(id="m", kind="litellm", model="openai/m", api_base="http://10.0.0.5:8000/v1",
+                               location=location, description="on-prem or cloud")):
+        assert remote_options(model, Timeouts())["egress"] is egress
+
+
+@session_loop
+async def test_litellms_own_path_through_a_refusing_or_absent_proxy_names_it_as_the_fast_path_does(
+        egress_proxy: ForwardProxy, closed_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provider with its own wire format (Anthropic) goes through litellm.acompletion, whose client reads
+    the same variables: its proxy failures read like the fast path's (backends/http1.py's ProxyError)."""
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    for name in ("NO_PROXY", "no_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    # litellm keeps the proxy it found per upstream host for the process: one host per case.
+    for i, (proxy_url, words, transient) in enumerate((
+            (f"http://turnout:wrong-pass@{egress_proxy.where}", f"proxy {egress_proxy.where} refused the call", False),
+            (f"http://{egress_proxy.where}", "HTTP 407", False),
+            (f"http://turnout:pw@127.0.0.1:{closed_port}", f"could not connect to proxy 127.0.0.1:{closed_port}", True))):
+        monkeypatch.setenv("HTTPS_PROXY", proxy_url)
+        host = f"api{i}.anthropic.example"
+        backend = LiteLLMBackend("claude", "anthropic/claude-3-5-sonnet-20240620", api_base=f"https://{host}",
+                                 api_key_env=KEY_ENV, timeout_s=10)
+        assert backend._wire is None  # not the fast path
+        before = len(egress_proxy.requests())
+        with pytest.raises(BackendUnavailable) as caught:
+            await backend.complete(ask(max_tokens=2))
+        routed = to_router_error(caught.value)
+        assert routed.status == 503 and words in routed.message and caught.value.transient is transient, \
+            routed.message
+        assert "wrong-pass" not in routed.message and ":pw" not in routed.message and SECRET not in routed.message
+        if transient is False:
+            assert egress_proxy.requests()[before:] == [f"CONNECT {host}:443 HTTP/1.1"]
 
 
 @session_loop

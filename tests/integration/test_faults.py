@@ -566,3 +566,32 @@ async def test_a_client_that_hangs_up_cancels_the_upstream_call(gateway, flaky, 
         flaky.mode, flaky.hang_s = "ok", 8.0
         server.should_exit = True
         await task
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/v1/completions", {"model": "auto", "prompt": "Trickle: say hi.", "stream": True, "max_tokens": 8}),
+    ("/v1/responses", {"model": "auto", "input": "Trickle: say hi.", "stream": True}),
+], ids=["completions", "responses"])
+async def test_a_client_that_hangs_up_mid_stream_closes_the_upstream_on_every_streaming_endpoint(
+        gateway, flaky, backup, path, body):
+    flaky.mode, flaky.hang_s = "slow_stream", 8.0
+    flaky.clear()
+    backup.clear()
+    server, task, base = await _served(gateway)
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            async with http.stream("POST", path, json=body) as r:
+                assert r.status_code == 200
+                async for line in r.aiter_lines():
+                    if "tick" in line:
+                        break  # one event arrived; now hang up
+            hung_up = time.monotonic()
+        deadline = time.monotonic() + 3
+        while not flaky.hangups and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert flaky.hangups, "the upstream stream outlived the client"
+        assert flaky.hangups[0] - hung_up < 2.0 and not backup.bodies
+    finally:
+        flaky.mode, flaky.hang_s = "ok", 8.0
+        server.should_exit = True
+        await task

@@ -218,3 +218,40 @@ async def test_concurrent_fetches_do_not_share_state(port):
     fetcher = Fetcher(LOCAL)
     bodies = await asyncio.gather(*(fetcher.fetch(f"http://127.0.0.1:{port}/cat{i}.png", WHERE) for i in range(5)))
     assert bodies == [PNG] * 5
+
+
+def _public(answer):
+    """A transport for a public host: `answer(request)` for every request, each recorded in `.seen`."""
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answer(request)
+
+    transport = httpx.MockTransport(handle)
+    transport.seen = seen
+    return transport
+
+
+@pytest.mark.parametrize("url", ["https://[::1/cat.png", "https://[fe80::1%zz/cat.png"])
+async def test_a_malformed_url_is_a_400_not_a_crash(url):
+    fetcher = Fetcher(FetchRules(enabled=True), resolver=resolver(["93.184.216.34"]),
+                      transport=httpx.MockTransport(_no_network))
+    await refused(fetcher, url, "malformed")
+
+
+@pytest.mark.parametrize("location", ["http://[::1/", "https://[::ffff:127.0.0.1/x"])
+async def test_a_redirect_to_a_malformed_url_is_a_400_after_one_public_hop(location):
+    transport = _public(lambda request: httpx.Response(302, headers={"location": location}))
+    fetcher = Fetcher(FetchRules(enabled=True, schemes=("http", "https")), resolver=resolver(["93.184.216.34"]),
+                      transport=transport)
+    await refused(fetcher, "https://images.example/cat.png", "failed")
+    assert [str(r.url.host) for r in transport.seen] == ["93.184.216.34"]
+
+
+async def test_a_connection_failure_is_a_400_naming_the_part():
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    fetcher = Fetcher(FetchRules(enabled=True), resolver=resolver(["93.184.216.34"]), transport=_public(refuse))
+    await refused(fetcher, "https://images.example/cat.png", "fetching the image failed (ConnectError)")

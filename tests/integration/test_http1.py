@@ -1,35 +1,47 @@
 """The upstream client (backends/http1.py) against a real HTTP/1.1 server on loopback: keep-alive
 reuse, every body framing a server may choose, a server that closes an idle connection, and each
-failure as its own error."""
+failure as its own error; then egress through a real forward proxy (tinyproxy, tests/forward_proxy.py):
+CONNECT tunnels with TLS inside, absolute-form requests, proxy credentials, NO_PROXY, refusals."""
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 
 import pytest
 
 from backends import http1
+from backends.egress import Proxies
+from forward_proxy import PROXY_SOURCE, ForwardProxy, self_signed
 
 BODY = b'{"ok": true}'
 
 
 class Server:
     """A loopback server answering each request with the next of `answers` (raw bytes, or None to
-    close the connection unanswered); it counts the connections it accepted."""
+    close the connection unanswered); it counts the connections it accepted and the peers they came
+    from. With `tls` it speaks TLS; with `only_from` it hangs up on every other peer address at once."""
 
-    def __init__(self, *answers: bytes | None) -> None:
+    def __init__(self, *answers: bytes | None, tls: ssl.SSLContext | None = None, only_from: str | None = None) -> None:
         self.answers = list(answers)
         self.connections = 0
+        self.peers: list[str] = []
         self.requests: list[bytes] = []
+        self.tls, self.only_from = tls, only_from
 
     async def __aenter__(self) -> str:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/v1/chat/completions"
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.tls)
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/v1/chat/completions"
 
     async def __aexit__(self, *exc: object) -> None:
         self.server.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.peers.append(writer.get_extra_info("peername")[0])
+        if self.only_from is not None and self.peers[-1] != self.only_from:
+            writer.close()
+            return
         self.connections += 1
         try:
             while True:
@@ -138,3 +150,138 @@ async def test_a_header_with_a_line_break_is_refused_before_anything_is_sent():
         assert await post(pool, url) == (200, BODY)  # the pool is whole: no slot was taken
         await pool.aclose()
     assert len(server.requests) == 1
+
+
+# -- egress through a forward proxy ------------------------------------------------------------------
+
+CREDENTIALS = ("turnout", "pr0xy-s3cret")
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory):
+    """tinyproxy demanding CREDENTIALS; its own connections come from PROXY_SOURCE."""
+    server = ForwardProxy(tmp_path_factory.mktemp("proxy"), credentials=CREDENTIALS).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def upstream_tls(tmp_path_factory):
+    """(server context, client context trusting it) for a TLS upstream at 127.0.0.1."""
+    cert, key = self_signed(tmp_path_factory.mktemp("tls"))
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    return server, ssl.create_default_context(cafile=str(cert))
+
+
+@pytest.fixture
+def trusted(upstream_tls, monkeypatch):
+    """http1's trust store for this test: the test upstream's certificate only."""
+    monkeypatch.setattr(http1, "_SSL", upstream_tls[1])
+
+
+def environment(monkeypatch, **variables: str) -> None:
+    """Set the proxy variables given (names as written), clearing every other spelling of them."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+
+async def test_an_https_upstream_only_the_proxy_reaches_is_tunnelled_and_the_tunnel_is_kept_alive(
+        proxy, upstream_tls, trusted, monkeypatch):
+    server = Server(fixed(), fixed(), fixed(), tls=upstream_tls[0], only_from=PROXY_SOURCE)
+    async with server as url:
+        environ = {"HTTPS_PROXY": proxy.url()}
+        environment(monkeypatch, **environ)
+        pool = http1.Pool()  # the standard variables, read as the pool is made
+        for _ in range(3):
+            assert await post(pool, url) == (200, BODY)
+        await pool.aclose()
+        direct = http1.Pool(proxies=Proxies())
+        with pytest.raises((http1.ConnectFailed, http1.Broken)):  # without the proxy it is out of reach
+            await post(direct, url)
+        await direct.aclose()
+    port = url.split(":")[2].split("/")[0]
+    assert server.connections == 1 and server.peers[0] == PROXY_SOURCE  # one tunnel, TLS inside, reused
+    assert proxy.requests().count(f"CONNECT 127.0.0.1:{port} HTTP/1.1") == 1
+    assert server.requests[0].startswith(b"POST /v1/chat/completions HTTP/1.1\r\n")  # origin form inside
+    assert b"proxy-authorization" not in server.requests[0].lower()  # credentials are the proxy's only
+
+
+async def test_an_http_upstream_is_sent_absolute_form_requests_with_the_proxy_credentials(proxy, monkeypatch):
+    server = Server(fixed(), only_from=PROXY_SOURCE)
+    async with server as url:
+        environment(monkeypatch, http_proxy=proxy.url(), HTTP_PROXY="http://127.0.0.1:1")  # lower case wins
+        pool = http1.Pool()
+        assert await post(pool, url) == (200, BODY)
+        await pool.aclose()
+    assert f"POST {url} HTTP/1.1" in proxy.requests()  # absolute form, as a proxy expects
+    assert server.requests[0].startswith(b"POST /v1/chat/completions HTTP/1.1")
+    assert b"proxy-authorization" not in server.requests[0].lower()
+
+
+@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "127.0.0.0/8", "*", "localhost,127.0.0.1:{port}"])
+async def test_no_proxy_sends_a_matching_upstream_directly(proxy, monkeypatch, no_proxy):
+    server = Server(fixed())
+    async with server as url:
+        port = url.split(":")[2].split("/")[0]
+        environment(monkeypatch, ALL_PROXY=proxy.url(), NO_PROXY=no_proxy.format(port=port))
+        before = len(proxy.requests())
+        pool = http1.Pool()
+        assert await post(pool, url) == (200, BODY)
+        await pool.aclose()
+    assert server.peers == ["127.0.0.1"] and len(proxy.requests()) == before
+
+
+async def test_no_proxy_for_another_port_or_host_still_goes_through_the_proxy(proxy, monkeypatch):
+    server = Server(fixed(), only_from=PROXY_SOURCE)
+    async with server as url:
+        environment(monkeypatch, ALL_PROXY=proxy.url(), NO_PROXY="127.0.0.1:1,.0.0.1,example.com,10.0.0.0/8")
+        pool = http1.Pool()
+        assert await post(pool, url) == (200, BODY)
+        await pool.aclose()
+    assert server.peers == [PROXY_SOURCE]
+
+
+async def test_a_proxy_that_refuses_or_is_unreachable_is_a_proxy_error_naming_it_without_credentials(
+        proxy, upstream_tls, trusted, closed_port, monkeypatch, tmp_path):
+    wrong = ("turnout", "not-the-password")
+    async with Server(fixed(), tls=upstream_tls[0]) as https_url, Server(fixed()) as http_url:
+        cases = [
+            # tinyproxy answers wrong credentials with 401 and none with 407; to CONNECT, either is the proxy's
+            (https_url, Proxies.from_environment({"HTTPS_PROXY": proxy.url(wrong)}), "check the credentials", False),
+            (https_url, Proxies.from_environment({"HTTPS_PROXY": f"http://{proxy.where}"}), "HTTP 407", False),
+            (http_url, Proxies.from_environment({"HTTP_PROXY": f"http://{proxy.where}"}), "HTTP 407", False),
+            (https_url, Proxies.from_environment({"HTTPS_PROXY": f"http://u:pw@127.0.0.1:{closed_port}"}),
+             "could not connect to proxy", True),
+            (https_url, Proxies.from_environment({"HTTPS_PROXY": f"socks5://u:pw@127.0.0.1:{closed_port}"}),
+             "HTTPS_PROXY names a socks5:// proxy", False),
+        ]
+        strict = ForwardProxy(tmp_path, credentials=CREDENTIALS, connect_ports=(443,)).start()
+        try:  # a proxy that tunnels to port 443 only
+            cases.append((https_url, Proxies.from_environment({"HTTPS_PROXY": strict.url()}), "HTTP 403", False))
+            for url, proxies, words, transient in cases:
+                pool = http1.Pool(proxies=proxies)
+                with pytest.raises(http1.ProxyError) as failed:
+                    await post(pool, url)
+                await pool.aclose()
+                message = str(failed.value)
+                assert words in message and failed.value.transient is transient, message
+                assert "not-the-password" not in message and "pw@" not in message and ":pw" not in message
+                if "socks5" not in words:
+                    assert failed.value.proxy is not None and failed.value.proxy in message
+        finally:
+            strict.stop()
+
+
+async def test_a_proxy_that_never_answers_is_a_connect_timeout_naming_it(unanswering_port):
+    pool = http1.Pool(proxies=Proxies.from_environment({"HTTPS_PROXY": f"http://u:pw@127.0.0.1:{unanswering_port}"}))
+    with pytest.raises(http1.ConnectTimeout) as failed:
+        async with await pool.post("https://api.example.com/v1/chat/completions", b"{}", {}, connect_timeout=0.3,
+                                   read_timeout=5):
+            pass
+    await pool.aclose()
+    assert failed.value.proxy == f"127.0.0.1:{unanswering_port}" and failed.value.proxy in str(failed.value)
+    assert "pw" not in str(failed.value)

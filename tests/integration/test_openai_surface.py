@@ -164,8 +164,8 @@ async def test_private_completion_prompts_stay_local(app, cloud):
 @pytest.mark.parametrize("path, body, param, fragment", [
     ("/v1/responses", {"model": "auto"}, "input", "input: required"),
     ("/v1/responses", {"input": [{"type": "message", "role": "user", "content": [{"type": "input_foo"}]}]},
-     "input[0].content[0].type", "unknown content part 'input_foo'"),
-    ("/v1/responses", {"input": [{"type": "message", "role": "robot", "content": "hi"}]}, "input[0].role", "robot"),
+     "input[0].content[0].type", "unknown content part type; allowed: input_text"),
+    ("/v1/responses", {"input": [{"type": "message", "role": "robot", "content": "hi"}]}, "input[0].role", "unknown role; allowed"),
     ("/v1/responses", {"input": "hi", "tools": [{"type": "web_search"}]}, "tools[0].type", "function tools"),
     ("/v1/responses", {"input": "hi", "previous_response_id": "resp_nope"}, "previous_response_id", "not found"),
     ("/v1/completions", {"prompt": "hi", "echo": True}, "echo", "not supported"),

@@ -311,3 +311,50 @@ def test_audio_file_and_video_limits_come_from_settings(monkeypatch):
             plan(load_store(Settings()).current, body, {})
         monkeypatch.delenv(variable)
         plan(load_store(Settings()).current, body, {})  # within the default limits: accepted
+
+
+# --- files the CLI cannot take whole: one line naming the file, never a traceback ----------------------
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\xff\xfe{}", "not UTF-8 text (byte 0xff at offset 0)"),
+    (b"[" * 5000 + b"]" * 5000, "invalid JSON: arrays or objects nest too deeply"),  # past json's recursion
+    (json.dumps({**HI, "tools": [json.loads("[" * 300 + "]" * 300)]}).encode(),  # past what orjson writes
+     "tools[0][0]...: JSON nests deeper than 128 levels"),
+], ids=["not-utf8", "deeper-than-json-reads", "deeper-than-orjson-writes"])
+def test_route_request_file_that_cannot_be_read_whole(tmp_path: Path, capsys, content: bytes, message: str) -> None:
+    request = tmp_path / "request.json"
+    request.write_bytes(content)
+    code, out, err = run(capsys, "route", "--policy", str(DEFAULT), str(request))
+    assert (code, out) == (1, "")
+    assert err == f"turnout: {request}: {message}\n"
+
+
+def test_nan_is_not_json_for_the_cli_as_for_the_server(tmp_path: Path, capsys) -> None:
+    batch = tmp_path / "cases.jsonl"
+    batch.write_text('{"body": {"model": "auto", "temperature": NaN, "messages": []}}\n' + json.dumps({"body": HI}) + "\n",
+                     encoding="utf-8")
+    code, out, _ = run(capsys, "route", "--policy", str(DEFAULT), "--batch", str(batch))
+    first, second = decisions_of(out)
+    assert code == 0 and first["error"]["message"] == "line 1: invalid JSON: NaN is not a JSON number"
+    assert second["error"] is None
+
+
+def test_batch_line_nested_too_deep_is_reported_and_the_batch_goes_on(tmp_path: Path, capsys) -> None:
+    batch = tmp_path / "cases.jsonl"
+    deep = {"body": {**HI, "tools": [json.loads("[" * 300 + "]" * 300)]}}
+    batch.write_text(json.dumps(deep) + "\n" + json.dumps({"body": HI}) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "route", "--policy", str(DEFAULT), "--batch", str(batch))
+    first, second = decisions_of(out)
+    assert code == 0 and first["error"]["message"] == "line 1: body.tools[0]...: JSON nests deeper than 128 levels"
+    assert second["error"] is None
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b'{"body": {}}\n\xff\n', "cannot read: not UTF-8 text (byte 0xff at offset 13)"),
+    (b"[" * 5000 + b"]" * 5000 + b"\n", "1: invalid JSON: arrays or objects nest too deeply"),
+], ids=["not-utf8", "too-deep"])
+def test_simulate_traffic_file_that_cannot_be_read_whole(tmp_path: Path, capsys, content: bytes, message: str) -> None:
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_bytes(content)
+    code, out, err = run(capsys, "simulate", "--policy", str(DEFAULT), str(traffic))
+    assert code == 1 and err.strip().splitlines() == [f"turnout: {traffic}{':' if message[0].isdigit() else ': '}{message}"]

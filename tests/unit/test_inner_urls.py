@@ -42,9 +42,30 @@ INSIDE = [
     ("file:///etc/passwd", "scheme 'file' is not allowed"),
     ("gopher://example.com/", "scheme 'gopher' is not allowed"),
     ("ftp://example.com/a.png", "scheme 'ftp' is not allowed"),
+    # every host some parser reads: WHATWG ends the authority at "\\", some parsers take user info for the host
+    ("http://127.0.0.1\\@example.com/a.png", "127.0.0.1: loopback"),
+    ("http://127.0.0.1:80@example.com/a.png", "127.0.0.1: loopback"),
+    ("http://[::1]@example.com/", "::1: loopback"),
+    ("http://%31%32%37.0.0.1/a.png", "127.0.0.1: loopback"),  # percent-encoded host
+    ("http://127\u30020\u30020\u30021/a.png", "127.0.0.1: loopback"),  # ideographic full stops
+    ("http://kubernetes.default.svc/api", "special-use name"),
+    ("http://consul.service.consul/", "special-use name"),
+    # names whose DNS answers loopback or the address they spell
+    ("http://localtest.me/a.png", "resolves to loopback"),
+    ("http://x.lvh.me/a.png", "resolves to loopback"),
+    ("http://127.0.0.1.nip.io/a.png", "spells 127.0.0.1: loopback"),
+    ("http://app.10-0-0-7.sslip.io/a.png", "spells 10.0.0.7: private"),
+    ("http://7f000001.nip.io/a.png", "spells 127.0.0.1: loopback"),
+    ("http://fd00-ec2--254.sslip.io/", "spells fd00:ec2::254: private"),
+    ("http://a9fea9fe.nip.io/latest/meta-data/", "spells 169.254.169.254: link-local"),
+    ("http://ip-10-0-0-5.example.com/", "spells 10.0.0.5: private"),
+    ("http://169.254.169.254.example.com/", "spells 169.254.169.254: link-local"),
 ]
 OUTSIDE = ["https://upload.wikimedia.org/wikipedia/commons/a.png", "https://8.8.8.8/x.png",
-           "http://[2606:4700:4700::1111]/x.png", "data:image/png;base64,iVBORw0KGgo=", "https://example.com/a.png"]
+           "http://[2606:4700:4700::1111]/x.png", "data:image/png;base64,iVBORw0KGgo=", "https://example.com/a.png",
+           # look-alikes that are public: user info that names no address, public addresses spelled in a name
+           "https://user:secret@example.com/a.png", "https://ec2-54-12-3-4.compute-1.amazonaws.com/a.png",
+           "https://8.8.8.8.nip.io/a.png", "https://cdn.example.com/2024-01-15/a.png", "https://example.com/a\\b.png"]
 
 
 @pytest.mark.parametrize("url, why", INSIDE)
@@ -75,6 +96,16 @@ def test_the_pipeline_refuses_an_inner_url_with_a_400_naming_the_part(kind):
     error = caught.value
     assert error.status == 400 and error.param == f"messages[1].content[1].{kind}.url"
     assert "points inside the network (10.1.2.3: private)" in str(error) and "inline" in str(error)
+
+
+@pytest.mark.parametrize("data, why", [("http://169.254.169.254/latest/meta-data/", "169.254.169.254: link-local"),
+                                       ("file:///etc/passwd", "scheme 'file' is not allowed")])
+def test_a_file_part_whose_data_is_a_url_is_judged_like_an_image_url(data, why):
+    request = {"model": "auto", "messages": [{"role": "user", "content": [
+        {"type": "text", "text": "Summarise."}, {"type": "file", "file": {"file_data": data, "filename": "a.pdf"}}]}]}
+    with pytest.raises(BadRequest, match=why) as caught:
+        plan(_default(), request, {}, "default")
+    assert caught.value.param == "messages[0].content[1].file.file_data"
 
 
 def test_a_public_url_is_decided_as_before():

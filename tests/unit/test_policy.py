@@ -454,3 +454,39 @@ def test_the_error_wording_knows_every_model_kind():
     union = typing.get_args(ModelSpec)[0]
     kinds = {typing.get_args(cls.model_fields["kind"].annotation)[0] for cls in typing.get_args(union)}
     assert kinds == set(_KIND_TAGS)
+
+
+# --- files a YAML parser cannot take whole: one located error each, never a traceback or a hang ---------
+
+def test_a_file_that_is_not_utf8_is_a_policy_error(tmp_path) -> None:
+    from router.policy_loader import load_policy
+
+    path = tmp_path / "p.yaml"
+    path.write_bytes(GOOD.encode() + b"\n# \xff\xfe\n")
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    assert str(info.value).startswith(f"{path}: cannot read policy: not UTF-8 text (byte 0xff at offset ")
+
+
+def test_yaml_nested_deeper_than_the_parser_recurses_is_a_policy_error() -> None:
+    assert errors_of(GOOD + "x: " + "[" * 400 + "]" * 400 + "\n") == [
+        "p.yaml: invalid YAML: lists or mappings nest too deeply"]
+
+
+def test_aliases_that_expand_past_the_limit_are_refused_before_they_are_expanded() -> None:
+    # ten aliases per list, six deep: a million lists (a "billion laughs" in small)
+    bomb = "a0: &a0 [x, x]\n" + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 7))
+    (error,) = errors_of(GOOD + bomb)
+    assert error.startswith("p.yaml:") and ": a5: expands to more than 50,000 lists and mappings" in error
+
+
+def test_a_reload_of_an_unreadable_edit_keeps_serving_the_last_good_policy(tmp_path) -> None:
+    from router.policy_store import PolicyStore
+
+    path = tmp_path / "p.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    store = PolicyStore(path)
+    good = store.current
+    path.write_bytes(b"\xff\xfe" + GOOD.encode())
+    result = store.reload()
+    assert (result.ok, store.current) == (False, good) and "not UTF-8 text" in result.error

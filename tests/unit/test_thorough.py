@@ -137,6 +137,8 @@ POSITIVES = [
     ("佐藤様、いつもお世話になっております。", "person"),
     ("请给王伟先生写一封回信。", "person"),
     ("김민수 님께 답장을 써 주세요.", "person"),
+    ("客户李娜投诉说路由器一直重启，想要退款。", "person"),
+    ("고객 김민수 요청을 처리해 주세요.", "person"),
     ("Please reschedule Mrs. Chen to Friday.", "person"),
     # address
     ("Deliver to 1200 Pine Hollow Road, Springfield, IL 62704.", "address"),
@@ -261,6 +263,10 @@ DECOYS = [
     "怀孕期间应该吃什么？",
     "癌の治療法について教えてください。",
     "암의 증상은 무엇입니까?",
+    "In Python 3, what is the output of ['Hi!'] * 4?",  # "In" is a given name in the gazetteer
+    "请分析客户流失率。",
+    "员工手册需要更新。",
+    "고객 만족도를 높이는 방법을 알려 주세요.",
 ]
 
 
