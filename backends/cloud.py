@@ -14,12 +14,10 @@ What clients see: the upstream response as plain dicts with `model` replaced by 
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import httpx
 import litellm
@@ -27,6 +25,7 @@ import openai
 from litellm import exceptions as llm_errors
 
 from backends import egress
+from backends.egress import warn_if_proxied
 from backends.base import (
     BackendBadRequest,
     BackendError,
@@ -71,23 +70,6 @@ _RESERVED = frozenset({"model", "stream", "stream_options", "api_key", "api_base
 Phase = Literal["connect", "first_token", "total"]
 
 
-log = logging.getLogger("turnout.backends")
-
-def _warn_if_proxied(model_id: str, api_base: str | None) -> None:
-    """litellm's own client takes the standard proxy variables' route and cannot be told otherwise per
-    call: say so when a model in the building would be reached through the egress proxy."""
-    if api_base is None:
-        return
-    parts = urlsplit(api_base)
-    try:
-        proxy = egress.Proxies.from_environment().route(parts.scheme or "http", parts.hostname or "",
-                                                 parts.port or (443 if parts.scheme == "https" else 80))
-    except Exception:
-        return  # a bad variable is reported by the calls themselves
-    if proxy is not None:
-        log.warning("model %r is local but litellm's own client reaches %s through the egress proxy %s: "
-                    "add its host to NO_PROXY", model_id, parts.hostname, proxy.where)
-
 
 class LiteLLMBackend:
     """One litellm model, e.g. "openai/gpt-4o-mini" or "anthropic/claude-sonnet-4-5".
@@ -121,7 +103,7 @@ class LiteLLMBackend:
 
         self._wire, self.path = fast_wire(self, _RESERVED)
         if not egress and self._wire is None:
-            _warn_if_proxied(model_id, api_base)
+            warn_if_proxied(model_id, api_base)  # litellm's own client takes the variables' route
 
     async def health(self) -> Health:
         missing = self._missing_key()
@@ -318,14 +300,9 @@ class LiteLLMBackend:
                                       phase="connect")
             return BackendTimeout(model_id, f"upstream sent nothing in time ({phase}: stall limit "
                                             f"{self.stall_timeout_s} s, total {self.timeout_s} s)", phase=phase)
-        refused = egress.refusal(list(_chain(exc)))
+        refused = egress.unavailable(model_id, self._where(), list(_chain(exc)))
         if refused is not None:  # the same words as on the fast path (backends/http1.py's ProxyError)
-            proxy, status = refused
-            named = f"proxy {proxy}" if proxy else "the egress proxy"
-            if status is None:
-                return BackendUnavailable(model_id, f"egress proxy: could not connect to {named} for {self._where()}")
-            return BackendUnavailable(model_id, f"egress proxy: {named} refused the call to {self._where()}: HTTP "
-                                                f"{status}", transient=status not in (401, 403, 407))
+            return refused
         if isinstance(exc, llm_errors.RateLimitError):
             return BackendRateLimited(model_id, "rate limited by upstream",
                                       retry_after=_retry_after(exc))

@@ -31,10 +31,13 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
+
+from backends.base import BackendUnavailable
 
 __all__ = ["Proxies", "Proxy", "ProxyConfigError"]
 
@@ -208,3 +211,33 @@ def refusal(chain: list[BaseException]) -> tuple[str | None, int | None] | None:
             words = str(link).split(" ", 1)[0]
             return None, int(words) if words.isdigit() else None
     return None
+
+
+def unavailable(model_id: str, where: str, chain: list[BaseException]) -> BackendUnavailable | None:
+    """litellm's proxy failure in `chain` (refusal's reading of it) as the fast path words it, or None."""
+    refused = refusal(chain)
+    if refused is None:
+        return None
+    proxy, status = refused
+    named = f"proxy {proxy}" if proxy else "the egress proxy"
+    if status is None:
+        return BackendUnavailable(model_id, f"egress proxy: could not connect to {named} for {where}")
+    return BackendUnavailable(model_id, f"egress proxy: {named} refused the call to {where}: HTTP {status}",
+                              transient=status not in (401, 403, 407))
+
+
+def warn_if_proxied(model_id: str, api_base: str | None) -> None:
+    """litellm's own client takes the standard variables' route and cannot be told otherwise per call:
+    log a warning when a model in the building (`location: local`) would be reached through the proxy."""
+    if api_base is None:
+        return
+    parts = urlsplit(api_base)
+    try:
+        proxy = Proxies.from_environment().route(parts.scheme or "http", parts.hostname or "",
+                                                 parts.port or (443 if parts.scheme == "https" else 80))
+    except Exception:
+        return  # a bad variable is reported by the calls themselves
+    if proxy is not None:
+        logging.getLogger("turnout.backends").warning(
+            "model %r is local but litellm's own client reaches %s through the egress proxy %s: add its host "
+            "to NO_PROXY", model_id, parts.hostname, proxy.where)

@@ -40,7 +40,10 @@ UNPENALISED: tuple[str, ...] = ("log_ask_chars",)
 # 0.005 of each other, all above L2 itself).
 TASK_FEATURES = ("log_code_syntax", "big_o", "code_block", "lex_code", "lex_algorithm", "lex_structured",
                  "lex_deduction", "lex_roleplay", "lex_routine_writing", "lex_proof", "lex_design",
-                 "lex_heavy_verbs", "lex_form_rules")
+                 "lex_heavy_verbs", "lex_form_rules", "lex_evaluation", "lex_security", "lex_legal_analysis",
+                 "lex_estimation", "lex_research", "lex_data_analysis", "lex_strategy", "lex_routine_edit")
+# lex_reshape (extract, convert, format) stays under L2: at 100 it learned "extract one value is routine"
+# from bench/routing/task_kinds.jsonl and pulled MT-bench-style's multi-field extractions down with it.
 L2_TASK = 100.0
 POOLED = "(every held-out prediction)"
 

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import math
 
-VERSION = 3  # 2: log_ask_chars and log_option_chars; 3: code syntax, the question before its options, the
-# options' digits, and what a task is (algorithms, structured output, deduction, role-play)
+VERSION = 4  # 2: log_ask_chars and log_option_chars; 3: code syntax, the question before its options, the
+# options' digits, and what a task is (algorithms, structured output, deduction, role-play); 4: the asks of
+# other kinds of task (evaluation and argument, security, legal analysis, estimation, research design, data
+# analysis, strategy, routine edits), extract/convert/format apart from output under a schema, and sorting
+# alphabetically as an edit, not a schema
 
 _SEPARATORS = bytes(32 if chr(c) in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_" else c for c in range(256))
 _HEAD_CHARS, _TAIL_CHARS = 768, 768
@@ -85,8 +88,10 @@ _LEXICONS: tuple[tuple[str, frozenset[str]], ...] = (
                          "search recursive iterative linear logarithmic quadratic constant space time thread "
                          "threads threaded asynchronous async lock pointer pointers cycle element elements cache")),
     # Output under a schema: several fields, normalised.
-    ("structured", _words("json csv yaml xml table column columns field fields key keys schema format extract "
-                          "convert normalise normalize sorted alphabetically iso")),
+    ("structured", _words("json csv yaml xml table column columns field fields key keys schema normalise "
+                          "normalize iso")),
+    # Take out or reshape what a text holds: one value is routine, a schema (above) is not.
+    ("reshape", _words("extract convert format")),
     # Premises to reason over: orderings, comparisons, who said what.
     ("deduction", _words("than taller shorter older younger heavier faster slower left right next between "
                          "behind exactly lies lying liar truth suppose assume follows puzzle riddle clue clues "
@@ -104,6 +109,40 @@ _LEXICONS: tuple[tuple[str, frozenset[str]], ...] = (
                                "haiku story email letter reply greeting caption tweet slogan list names "
                                "describe draft thank thanks hello hi blog post speech essay review headline "
                                "limerick card note quote motivate welcome")),
+    # Weigh and argue: competing explanations, evidence, objections, a verdict.
+    ("evaluation", _words("evaluate evaluating assess assessing critique critically weigh weighing judge justify "
+                          "defend refute rebut rebuttal steelman counterargument objection evidence competing "
+                          "verdict persuasive weakest strongest assumption undermine undermines flaw enumerate "
+                          "explanation explanations comparing analysing analyzing fallacy defensible")),
+    # An adversary's view of a system: attacks, exploits and their mitigations.
+    ("security", _words("threat threat-model attack attacker adversary adversarial exploit exploited "
+                        "vulnerability vulnerable mitigation mitigate spoofing tampering replay escalation "
+                        "privilege exfiltrate exfiltration injection malicious insider harden hardening "
+                        "compromised blast revocation stride owasp")),
+    # Reading law against a case: who bears what, what a court would hold.
+    ("legal_analysis", _words("clause enforceable enforceability ambiguity ambiguous litigate litigated "
+                              "litigation indemnify indemnification loophole counterparty prevails remedy "
+                              "remedies defence defences defenses drafter construe interpretation advise "
+                              "reasonableness")),
+    # Numbers built from assumptions rather than read off.
+    ("estimation", _words("estimate estimating estimation fermi magnitude back-of-the-envelope sanity "
+                          "sanity-check plausible uncertainty uncertainties sizing")),
+    # A study to design: hypotheses, controls, metrics, validity.
+    ("research", _words("hypothesis hypotheses experiment experimental methodology ablation baseline "
+                        "metric confounder confounding randomisation randomization randomised randomized "
+                        "placebo validity replicate replication proposal identification")),
+    # What data supports: causation, significance, trends, cohorts.
+    ("data_analysis", _words("correlation causation causal regression cohort churn retention forecast "
+                             "trend statistically significant significance variant dataset outlier paradox "
+                             "confidence")),
+    # Options and their consequences over time.
+    ("strategy", _words("strategic roadmap phase phased milestone stakeholder prioritise prioritize scenario "
+                        "go-to-market positioning competitor second-order recommend dependencies")),
+    # Edits to a text that keep its content: order, case, wording, layout.
+    ("routine_edit", _words("alphabetically alphabetical alphabetise alphabetize alphabetic capitalise "
+                            "capitalize uppercase lowercase reword rephrase shorten tidy reformat typo typos "
+                            "spelling grammar punctuation comma-separated bullet ascending descending "
+                            "stand acronym abbreviation")),
     ("everyday", _words("you your my me we our people person family friend friends home good best like "
                         "favorite feel think")),
 )

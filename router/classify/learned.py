@@ -1,9 +1,9 @@
 """The learned complexity scorer: the probability that a small local model fails where a flagship
 succeeds, from the prompt's features (router.classify.features) and a small linear model.
 
-The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v4.json`
+The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v5.json`
 and written by `turnout scorer train`. It records what it was trained on (file, sha256, rows, date) and
-how it scored on subjects it did not see. Inference is one dot product over 45 numbers: no I/O after
+how it scored on subjects it did not see. Inference is one dot product over 53 numbers: no I/O after
 loading, no network, no download.
 """
 
@@ -23,7 +23,7 @@ from router.request import ChatRequest
 
 FORMAT = "turnout-complexity-scorer"
 FORMAT_VERSION = 1
-DEFAULT_MODEL = "complexity-v4.json"
+DEFAULT_MODEL = "complexity-v5.json"
 
 # An explicit reasoning_effort is the client telling us how hard it is: a shift of the log-odds.
 _EFFORT_LOGIT = {"xhigh": 4.0, "high": 3.5, "medium": 0.75, "low": -0.75, "minimal": -1.0, "none": -1.0}
@@ -48,8 +48,12 @@ LABELS = {
     "lex_negation": "negations or exceptions", "lex_proof": "asks for a proof", "lex_multi_step": "multi-step reasoning",
     "lex_design": "system design", "lex_analysis": "analysis or planning", "lex_constraints": "constraints",
     "lex_code": "programming", "lex_algorithm": "algorithms and data structures",
-    "lex_structured": "structured output", "lex_deduction": "deduction over premises", "lex_roleplay": "role-play",
-    "lex_heavy_verbs": "asks to build, solve or show", "lex_form_rules": "rules on the text's form", "lex_routine_writing": "routine writing", "lex_everyday": "everyday language",
+    "lex_structured": "structured output", "lex_reshape": "extracts or converts", "lex_deduction": "deduction over premises", "lex_roleplay": "role-play",
+    "lex_heavy_verbs": "asks to build, solve or show", "lex_form_rules": "rules on the text's form",
+    "lex_routine_writing": "routine writing", "lex_evaluation": "weighs evidence or arguments",
+    "lex_security": "security analysis", "lex_legal_analysis": "legal analysis", "lex_estimation": "an estimate",
+    "lex_research": "research or experiment design", "lex_data_analysis": "data analysis",
+    "lex_strategy": "strategy or planning", "lex_routine_edit": "a routine edit", "lex_everyday": "everyday language",
 }
 
 

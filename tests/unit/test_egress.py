@@ -96,3 +96,24 @@ def test_a_proxy_failure_inside_httpx_is_recognised_and_other_failures_are_not()
     assert refusal([wrapped, httpx.ProxyError("407 Proxy Authentication Required")]) == (None, 407)
     assert refusal([httpx.ProxyError("Cannot connect to host")]) == (None, None)
     assert refusal([wrapped, httpx.ConnectError("refused"), ConnectionRefusedError()]) is None
+
+
+def test_a_local_model_that_only_litellms_own_client_reaches_warns_when_the_variables_would_proxy_it(
+        monkeypatch, caplog):
+    from backends.cloud import LiteLLMBackend
+
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.corp:3128")
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with caplog.at_level("WARNING", logger="turnout.backends"):
+        local = LiteLLMBackend("on-prem-claude", "anthropic/claude-x", api_base="http://10.0.0.5:8000", egress=False)
+        LiteLLMBackend("cloud-claude", "anthropic/claude-x", api_base="http://10.0.0.6:8000")
+    assert local.path.startswith("anthropic")  # off the fast path: litellm's own client
+    assert [r.getMessage() for r in caplog.records] == [
+        "model 'on-prem-claude' is local but litellm's own client reaches 10.0.0.5 through the egress proxy "
+        "proxy.corp:3128: add its host to NO_PROXY"]
+    monkeypatch.setenv("NO_PROXY", "10.0.0.0/8")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="turnout.backends"):
+        LiteLLMBackend("on-prem-claude", "anthropic/claude-x", api_base="http://10.0.0.5:8000", egress=False)
+    assert caplog.records == []

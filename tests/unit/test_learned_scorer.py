@@ -163,7 +163,7 @@ def test_the_shipped_model_records_its_provenance():
     assert all({"prompts", "apgr", "cpt50", "cpt80"} <= set(row) for row in held_out.values())
     assert files["math_judged.jsonl"]["rows"] == 240
     assert {"math/judged-a", "math/judged-b"} <= set(held_out)
-    assert (REPO / "router" / "classify" / "models" / "complexity-v4.json").stat().st_size < 64 * 1024
+    assert (REPO / "router" / "classify" / "models" / "complexity-v5.json").stat().st_size < 64 * 1024
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def model_json() -> dict:
     (lambda d: d.update(format="something-else"), "not a Turnout scorer model"),
     (lambda d: d.update(format_version=99), "format_version 99"),
     (lambda d: d.update(features_version=0), "retrain it with `turnout scorer train`"),
-    (lambda d: d["features"].reverse(), "features: not the 45 features of version 3 in their order"),
+    (lambda d: d["features"].reverse(), "features: not the 54 features of version 4 in their order"),
     (lambda d: d["weights"].pop(), "weights: expected a list of"),
     (lambda d: d["scale"].__setitem__(0, 0.0), "scale: every entry must be > 0"),
     (lambda d: d.update(bias="high"), "bias: expected a number"),
@@ -250,3 +250,23 @@ def test_the_old_place_of_the_reference_model_is_a_located_error_naming_the_new_
     message = str(caught.value)
     assert re.search(r"p\.yaml:\d+:\d+: defaults\.reference_model: .*moved.*accounting: \{reference_model: "
                      r"cloud-flagship\}", message), message
+
+
+def test_a_model_of_the_previous_features_version_is_refused_naming_both_versions(tmp_path):
+    data = load_model().to_json() | {"features_version": features.VERSION - 1}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ScorerModelError, match=f"version {features.VERSION - 1}, this Turnout computes version "
+                                               f"{features.VERSION}"):
+        load_model(path)
+
+
+def test_stored_feedback_of_the_previous_features_version_is_featurised_again_from_its_prompt(tmp_path):
+    from router.scorer import load_cases
+
+    prompt = "Threat-model our badge readers: the attacks and a mitigation for each."
+    path = tmp_path / "feedback.jsonl"
+    path.write_text(json.dumps({"prompt": prompt, "features": [0.0] * 45, "features_version": features.VERSION - 1,
+                                "weak_correct": False, "strong_correct": True}) + "\n", encoding="utf-8")
+    (case,) = load_cases(path)
+    assert case.vector() == features.extract(prompt)

@@ -1,4 +1,4 @@
-"""The learned scorer across kinds of task (features v3, complexity-v4): programs, maths, deductions and
+"""The learned scorer across kinds of task (features v4, complexity-v5): programs, maths, deductions and
 structured extraction rank above routine writing, role-play and chit-chat, however long the brief; the
 features that carry it; and the MT-bench-style labelled set it was trained and judged on."""
 
@@ -130,3 +130,67 @@ def test_the_shipped_model_records_the_mtbench_style_file_it_was_trained_on():
     files = {f["file"]: f for f in load_model().provenance["files"]}
     assert files["mtbench_style.jsonl"]["sha256"] == hashlib.sha256(MTBENCH_STYLE.read_bytes()).hexdigest()
     assert files["mtbench_style.jsonl"]["rows"] == len(load_cases(MTBENCH_STYLE))
+
+
+TASK_KINDS = REPO / "bench" / "routing" / "task_kinds.jsonl"
+
+
+def test_the_task_kinds_file_is_what_its_generator_writes_and_every_kind_holds_both_labels():
+    spec = importlib.util.spec_from_file_location("task_kinds", REPO / "bench" / "routing" / "task_kinds.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = [json.loads(line) for line in TASK_KINDS.read_text(encoding="utf-8").splitlines()]
+    expected = [(f"task-kinds/{kind}", prompt, not heavy) for kind, cases in module.CASES.items() for heavy, prompt in cases]
+    assert [(r["source"], r["prompt"], r["weak_correct"]) for r in rows] == expected
+    assert all(r["strong_correct"] for r in rows)
+    by_source: dict[str, set[bool]] = {}
+    for case in load_cases(TASK_KINDS):
+        by_source.setdefault(case.source, set()).add(case.weak_correct)
+    assert len(by_source) == 9 and all(labels == {True, False} for labels in by_source.values()), by_source
+    assert len({r["prompt"] for r in rows}) == len(rows)  # no prompt twice
+
+
+# Kinds of task features v4 reads (none in a training file): weighing evidence, threat modelling, estimation,
+# study design; and routine edits and lookups of the same shapes (sorting, acronyms, rewording, one value).
+HEAVY_KINDS = [
+    "Weigh the competing explanations for the decline of the Maya cities and say which the evidence favours.",
+    "Threat-model a QR-code payment kiosk: the attacks, their likelihood and a mitigation for each.",
+    "Estimate how many taxis operate in Tokyo, stating each assumption, then check it another way.",
+    "Design a study to test whether standing desks reduce back pain, with controls, metrics and threats to validity.",
+]
+ROUTINE_KINDS = [
+    "Put these colours in alphabetical order: teal, amber, navy.",
+    "What does VPN stand for?",
+    "Reword this politely: 'Send it now.'",
+    "Extract the invoice number from: 'Invoice 4471, due 3 May.'",
+]
+
+
+def test_analysis_security_estimation_and_study_design_outrank_routine_edits_which_stay_local():
+    heavy, routine = [score(t) for t in HEAVY_KINDS], [score(t) for t in ROUTINE_KINDS]
+    assert min(heavy) > max(routine), (heavy, routine)
+    assert all(s < heavy_threshold() for s in routine), routine
+    assert sum(s >= heavy_threshold() for s in heavy) >= 3, heavy  # the kiosk threat model sits at ~0.35
+
+
+def test_reasons_name_the_new_kinds():
+    def reasons(text: str) -> tuple[str, ...]:
+        return SCORER.score(ChatRequest.model_validate({"messages": [{"role": "user", "content": text}]}), text).reasons
+
+    assert "weighs evidence or arguments" in reasons(HEAVY_KINDS[0])
+    assert "security analysis" in reasons(HEAVY_KINDS[1])
+    assert "an estimate" in reasons(HEAVY_KINDS[2])
+
+
+def test_sorting_alphabetically_is_a_routine_edit_not_output_under_a_schema():
+    vector = features.extract("Sort these alphabetically: kiwi, lime, date.")
+    assert at(vector, "lex_routine_edit") == pytest.approx(math.log1p(1))
+    assert at(vector, "lex_structured") == 0.0
+    json_ask = features.extract("Return the names as a JSON list with keys name and role.")
+    assert at(json_ask, "lex_structured") == pytest.approx(math.log1p(2))  # "json", "keys"
+
+
+def test_the_shipped_model_records_the_task_kinds_file_it_was_trained_on():
+    files = {f["file"]: f for f in load_model().provenance["files"]}
+    assert files["task_kinds.jsonl"]["sha256"] == hashlib.sha256(TASK_KINDS.read_bytes()).hexdigest()
+    assert files["task_kinds.jsonl"]["rows"] == len(load_cases(TASK_KINDS))
