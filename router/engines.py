@@ -140,8 +140,31 @@ class OcrEngine:
 
         array = np.asarray(open_image(data, max_pixels))
         with self._lock:
-            result, _ = self._ocr(array)
-        return _lines(result or [])
+            return _lines(self._boxes(array))
+
+    def _boxes(self, array: Any) -> list[Any]:
+        """rapidocr's boxes, every line read the way most of the image's lines stand.
+
+        PP-OCR's angle classifier turns single upright lines of a screenshot upside down before
+        reading them (white text on a coloured chat bubble in small print: "My new router…" came back
+        as "uoddns", a whole line as "-s-s s t"), losing them. Text in one image stands one way, so
+        the classifier's per-line verdicts are put to a vote: when most lines are upside down (a scan
+        or photo turned over) every line is read turned, else every line is read as it stands.
+        """
+        import numpy as np
+
+        result, _ = self._ocr(array, use_cls=False, text_score=0.0)  # kwargs stick: always passed
+        if not result:
+            return []
+        crops = self._ocr.get_crop_img_list(array, [np.array(quad, dtype=np.float32) for quad, _, _ in result])
+        _, angles, _ = self._ocr.text_cls(crops)
+        if sum(label == "180" for label, _ in angles) * 2 > len(angles):
+            turned, _ = self._ocr.text_rec([np.ascontiguousarray(np.rot90(crop, 2)) for crop in crops])
+            result = [(quad, read[0], read[1]) for (quad, _, _), read in zip(result, turned)]
+        return [(quad, text, score) for quad, text, score in result if score >= _KEEP_SCORE]
+
+
+_KEEP_SCORE = 0.5  # rapidocr's own default text_score: a line read below it is dropped
 
 
 def _lines(boxes: list[Any]) -> str:

@@ -52,12 +52,11 @@ def scan_text(policy: CompiledPolicy, text: str, where: str) -> list[Finding]:
     domain it garbled ("my email is john.smith at gmail": normalize.says_an_address)."""
     found: list[Finding] = []
     kinds: set[str] = set()
+    read_out: list[str] = []
     spoken = where.endswith("(audio transcript)")
     if spoken:
         text = denoise(fold(text))
-        privacy = policy.classifier.privacy
-        found = [Finding(kind, where, reason="read out") for kind in spoken_numbers.read_out(text) if privacy.reports(kind)]
-        kinds = {f.kind for f in found}
+        read_out = [kind for kind in spoken_numbers.read_out(text) if policy.classifier.privacy.reports(kind)]
     texts = ocr_text.variants(text) if where.endswith("(image text)") else [text]
     thorough = getattr(policy.classifier, "thorough", None)
     for variant in texts:  # OCR drops spaces between words: also read it respaced (classify/ocr_text.py)
@@ -66,6 +65,10 @@ def scan_text(policy: CompiledPolicy, text: str, where: str) -> list[Finding]:
             if finding.kind not in kinds:
                 kinds.add(finding.kind)
                 found.append(finding)
+    for kind in read_out:  # what the detectors found themselves stands; a label's run only adds to it
+        if kind not in kinds:
+            kinds.add(kind)
+            found.append(Finding(kind, where, reason="read out"))
     if spoken and "email" not in kinds and policy.classifier.privacy.reports("email") and says_an_address(text):
         found.append(Finding("email", where, reason="read out"))
     return found

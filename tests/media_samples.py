@@ -44,6 +44,35 @@ def screenshot(lines: list[str], width: int = 900, size: int = 26) -> bytes:
     return png(image)
 
 
+LIBERATION_SANS = Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
+
+
+def system_font(path: Path, package: str, size: int) -> ImageFont.FreeTypeFont:
+    """A system font file, installing its Debian `package` under the suite's apt lock when missing."""
+    if not path.exists():
+        command = f"apt-get install -y {package} >/dev/null 2>&1 || (apt-get update >/dev/null 2>&1 && " \
+                  f"apt-get install -y {package} >/dev/null 2>&1)"
+        subprocess.run(["flock", APT_LOCK, "sh", "-c", command], check=False, timeout=600)
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing and `apt-get install {package}` did not install it")
+    return ImageFont.truetype(str(path), size)
+
+
+def chat_screenshot(lines: list[str], size: int = 13) -> bytes:
+    """A chat app's own messages: white text in Liberation Sans on blue bubbles, each under a small
+    "You", as a browser draws them (small print in a coloured box: PP-OCR's angle classifier turns
+    some of these lines upside down before reading them)."""
+    text, label = system_font(LIBERATION_SANS, "fonts-liberation", size), system_font(LIBERATION_SANS,
+                                                                                        "fonts-liberation", 10)
+    image = Image.new("RGB", (700, 60 * len(lines) + 20), "white")
+    draw = ImageDraw.Draw(image)
+    for n, line in enumerate(lines):
+        draw.rounded_rectangle((10, 10 + n * 60, 690, 52 + n * 60), radius=12, fill=(47, 111, 223))
+        draw.text((22, 14 + n * 60), "You", font=label, fill=(40, 60, 120))
+        draw.text((22, 28 + n * 60), line, font=text, fill="white")
+    return png(image)
+
+
 def document_card(lines: list[str], angle: float = 6.0, noise: float = 18.0, seed: int = 7) -> bytes:
     """A scanned ID-like card: a border, a photo box, text, sensor noise, a slight blur and a rotation."""
     rng = random.Random(seed)

@@ -19,19 +19,29 @@ from stdnum import numdb
 
 __all__ = ["read_out"]
 
-# kind -> (label, the fewest digits the run after it must hold)
+# kind -> (label, the fewest digits the run after it must hold, the most characters between them)
 _LABELS = {
     "payment_card": (r"(?:credit|debit|bank|payment|visa|master ?card|amex)? ?card(?: number| no\.?| details)?"
-                     r"|card ?number|kartennummer|numéro de (?:la )?carte|número de (?:la )?tarjeta", 12),
-    "iban": (r"i-?ban|i\.b\.a\.n\.?|bank account(?: number)?|account number|kontonummer"
-             r"|numéro de compte|número de cuenta", 10),
-    "us_ssn": (r"social security(?: number)?|s\.?s\.?n\.?", 8),
+                     r"|card ?number|kartennummer|numéro de (?:la )?carte|número de (?:la )?tarjeta", 12, 24),
+    "iban": (r"i-?ban|i\.b\.a\.n\.?|(?:my|your|his|her|their|bank|savings|checking|current|deposit) account"
+             r"(?: number)?|account number|kontonummer|numéro de compte|número de cuenta", 10, 24),
+    "us_ssn": (r"social security(?: number)?|s\.?s\.?n\.?", 8, 24),
+    # Whisper writes a phone number read out as an amount ("plus 40,118,4,960,323"): a phone's
+    # label closely followed by a run of 7 digits or more (close: "text me on Thursday about the
+    # 2,400,000 deal" is no phone)
+    "phone": (r"(?:phone|telephone|mobile|cell|contact) number|(?:call|ring|text|reach) (?:me|us)(?: back)?"
+              r"(?: on| at)?|my (?:phone|mobile|cell|number)|telefonnummer|handynummer|rufnummer"
+              r"|numéro de téléphone|(?:me )?rappeler au|número de teléfono|teléfono|llámame al", 7, 10),
     "national_id": (r"passport(?: number| no\.?)?|national insurance(?: number)?|(?:national )?id(?:entity)? number"
-                    r"|tax (?:id|number)|personalausweis(?:nummer)?|driver'?s licen[cs]e(?: number)?", 6),
+                    r"|tax (?:id|number)|personalausweis(?:nummer)?|driver'?s licen[cs]e(?: number)?", 6, 24),
 }
-# the label, then within a few words the run: digits with the separators a transcript puts between them
-_RUNS = {kind: re.compile(rf"(?<!\w)(?:{label})(?!\w)[^0-9\n]{{0,24}}?((?:\d[\d ,.\-/]*)?\d)", re.I)
-         for kind, (label, _) in _LABELS.items()}
+# the label (or its plural: "número de cuentas"), then within a few words the run: digits with the
+# separators a transcript puts between them; an IBAN's run also holds its letter groups, as Whisper
+# writes them down ("1674, pés 1,484, 179, 16": the letters of a bank code read out)
+_DIGITS = r"(?:\d[\d ,.\-/]*)?\d"
+_ALNUM = r"\d(?:[\d ,.\-/]|(?<![^\W\d_])[^\W\d_]{1,4}(?![^\W\d_]))*\d"
+_RUNS = {kind: re.compile(rf"(?<!\w)(?:{label})s?(?!\w)[^0-9\n]{{0,{gap}}}?({_ALNUM if kind == 'iban' else _DIGITS})",
+                          re.I) for kind, (label, _, gap) in _LABELS.items()}
 
 
 @functools.cache

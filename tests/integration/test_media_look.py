@@ -128,6 +128,20 @@ async def test_a_screenshot_in_small_print_that_ocr_reads_without_spaces_is_stil
     assert route["location"] == "local" and route["data_class"] in ("confidential", "restricted")
 
 
+async def test_a_chat_screenshot_whose_lines_ocr_could_turn_upside_down_is_read_whole(app):
+    """PP-OCR's angle classifier turned the address line of this chat upside down and read it as
+    "-s-s s t": the screenshot passed as internal. The engine now reads every line the way most of
+    the image's lines stand (router/engines.py OcrEngine._boxes)."""
+    image = ms.chat_screenshot(["My new router keeps dropping the connection.",
+                                "Please call +33 2 36 98 80 14, I am home after six.",
+                                "And ship the replacement to 39, rue Launay, 42477 Dos Santos-sur-Lefort"])
+    route = (await post(app, ms.chat("What does the customer want?", ms.image_part(image)), "/v1/route",
+                        {"x-turnout-scan-media": "true"})).json()
+    assert route["media_scan"]["status"] == "scanned", route
+    assert {"address", "phone"} <= {finding["kind"] for finding in route["findings"]}, route["findings"]
+    assert route["location"] == "local" and route["data_class"] == "confidential"
+
+
 async def test_a_voice_memo_reading_out_a_card_number_is_kept_local_however_whisper_writes_it(app):
     """Whisper base writes this memo's card number as an amount ("4,111,111,111,...") whose Luhn check
     fails; the label before it decides (router/classify/spoken_numbers.py)."""

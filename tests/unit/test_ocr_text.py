@@ -70,3 +70,55 @@ def test_only_image_text_is_respaced(default_policy):
     glued = "Patient:MarekNowak,54\nDx:type 2diabetes"
     assert "person" not in {f.kind for f in scan_text(default_policy, glued, "messages[0].content[1] (file text)")}
     assert "person" in {f.kind for f in scan_text(default_policy, glued, IMAGE)}
+
+
+# What PP-OCRv4 read from app screens Chromium rendered (bench/media_wild_eval.py): form labels glued
+# ("Fullname", "Dateof birth", "Streetaddress"), a capital I for a lower-case l ("UIf" for Ulf), a "+"
+# glued to the word before it, and commas read as full stops ("Puerta 4.Santa Cruz deTenerife.44637").
+@pytest.mark.parametrize("read, spaced", [
+    ("Reports Fullname UIf Reuter B.Eng.", "Reports Full name Ulf Reuter B.Eng."),
+    ("Dateof birth 1942-02-22", "Date of birth 1942-02-22"),
+    ("Date ofbirth", "Date of birth"),
+    ("Streetaddress", "Street address"),
+    ("Nameoncard", "Name on card"),
+    ("Streetaddress\nal.Powstanicow Wielkopolskich38/21", "Street address\nal. Powstanicow Wielkopolskich 38/21"),
+    ("Pleasecall+1-779-973-4340x22980,1amhome after six", "Please call +1-779-973-4340x22980,1 amhome after six"),
+    ("Pleasecall+34849485739.1amhome", "Please call +34849485739, 1 amhome"),
+    ("Urbanizacion Azahar Castro 8 Puerta 4.Santa Cruz deTenerife.44637",
+     "Urbanizacion Azahar Castro 8 Puerta 4, Santa Cruz de Tenerife, 44637"),
+    # words that merely hold label words, versions, domains, initials and lab values stay as they are
+    ("Information Checkout Thereafter Tomato", "Information Checkout Thereafter Tomato"),
+    ("version 2.4.1 on example.com", "version 2.4.1 on example.com"),
+    ("Mrs.Smith B.Sc. HbAIc, 1234567.89 EUR", "Mrs.Smith B.Sc. HbAIc, 1234567.89 EUR"),
+])
+def test_glued_labels_misread_letters_and_stops_read_as_commas_are_put_right(read, spaced):
+    assert respace(read) == spaced
+
+
+def test_a_surname_particle_glued_to_the_given_name_is_a_variant_of_its_own():
+    """'AronvanVeen' is 'Aron van Veen', but 'MapleRidge' is no 'Map le Ridge': both readings are scanned."""
+    found = variants("First and last name\nAronvanVeen\n4821MapleRidgeDrive")
+    assert "First and last name\nAron van Veen\n4821 Map le Ridge Drive" in found
+    assert "First and last name\nAronvan Veen\n4821 Maple Ridge Drive" in found
+
+
+@pytest.mark.parametrize("read, kinds", [
+    ("Acme CRM Search Help\nAccounts Customerrecord\nContacts\nCustomer ID C-204918\nDeals\nReports Fullname UIf "
+     "Reuter B.Eng.\nCompany Radisch\nPostal address Dorothea-Hartung-Ring83-25,32178Euskirchen\nPhone 05366316743",
+     {"person", "address", "phone"}),
+    ("Sign up Search Help\nStep 1 of 3 Open an account\nPersonal details First and last name\nAronvanVeen\n"
+     "Dateof birth\n22/08/1971\nStreet address\nEvyhof 035，9211Vw，Zandeweer\nEmail\nrschrik@example.com Continue",
+     {"person", "date_of_birth", "email"}),
+    ("MyHealthPortal Search Help\nSummary Patientsummary\nAppointments\nMessages Patient Nicole Szatko\n"
+     "Dateof birth 1942-02-22\nDiagnosis Type2diabetesmellitus", {"person", "date_of_birth", "health"}),
+    ("Sorry about that.What is the best number tocallyou back on?\nPleasecall+34849485739.1amhome after six\n"
+     "And ship the replacement to Urbanizacion Azahar Castro 8 Puerta 4.Santa Cruz deTenerife.44637",
+     {"phone", "address"}),
+    ("Signup Help\nStep 1of3 Openanaccount\nPersonal details First and last name\nKarina Cyba\nDate of birth\n"
+     "19/12/1961\nStreetaddress\nal.Powstanicow Wielkopolskich38/21.26-756 Glogow\nEmall\nnelapachnik@example.net",
+     {"person", "date_of_birth", "address", "email"}),
+    ("Sorry about that.What is the best number.tocall youback on?\nPlease call+1-779-973-4340x22980,1amhome after six",
+     {"phone"}),
+])
+def test_a_browser_rendered_screen_read_by_ocr_shows_its_personal_data(default_policy, read, kinds):
+    assert kinds <= {f.kind for f in scan_text(default_policy, read, IMAGE)}
