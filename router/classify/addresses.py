@@ -48,7 +48,10 @@ gardens | hill | mews | walk | park | parade | esplanade | causeway | alley | cr
 turnpike | tollway | expressway | freeway | motorway | loop | bypass | route | station | village | estate | estates |
 meadow | meadows | point | shores | springs | valley | view | vista | wells | brook | creek | crest | dale | cove |
 harbor | harbour | landing | manor | orchard | plaza | port | heights | pike | run | spur | summit | trace | track |
-green | glen | knoll | forest | forks | mills | stream | haven | mount | plateau | nook | dell | tor | flats | falls""")
+green | glen | knoll | forest | forks | mills | stream | haven | mount | plateau | nook | dell | tor | flats | falls |
+roads | streets | lanes | drives | courts | circles | squares | trails | groves | ridges | crossings | junctions |
+valleys | brooks | creeks | cliffs | coves | crests | glens | harbors | harbours | islands | knolls | landings |
+manors | mountains | orchards | pines | rapids | shoals | summits | villages | vistas | burgs""")
 _NUMBER_FIRST = re.compile(
     rf"\b\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,4}})?,?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{TOKEN}[ \t]+){{1,3}}"
     rf"(?i:{_STREET_EN})\b\.?")

@@ -80,9 +80,11 @@ _NAME_PREFIX = re.compile(r"(?:Mc|Mac|O'|O’|D'|D’)(?=[A-Z])")
 # "first_name": "Anna", surname = Kowalski, Nachname: Brandt.
 _NAME_FIELD = re.compile(
     r"(?i:\b(?:first|given|last|family|full|middle|maiden|customer|client|contact|patient|employee|member|"
-    r"holder|guest|tenant|applicant|recipient|sender)[_\- ]?name|\b(?:forename|surname|vorname|nachname|prénom|"
-    r"apellidos?|cognome|voornaam|achternaam|imię|nazwisko|förnamn|efternamn|sobrenome))"
-    rf"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<name>{TOKEN}(?:[ \t]+{TOKEN})?)\b(?![ \t]*[(.\[])")
+    r"holder|guest|tenant|applicant|recipient|sender|cardholder|card holder|account holder|beneficiary)[_\- ]?name"
+    r"|\b(?:forename|surname|vorname|nachname|prénom|apellidos?|cognome|voornaam|achternaam|imię|nazwisko|förnamn|"
+    r"efternamn|sobrenome|name on (?:the )?card|cardholder|card holder|account holder|karteninhaber|titulaire))"
+    rf"[\"']?(?:[ \t]*[:=][ \t]*|(?P<line>[ \t]*\n[ \t]*))[\"']?(?P<name>{TOKEN}(?:[ \t]+{TOKEN})?)\b(?![ \t]*[(.\[])")
+_NAME_FIELD_HINTS = ("nam", "nom", "imię", "nazw", "holder", "inhaber", "titulaire", "apellid", "cognom")
 # A name before an East Asian honorific: 田中太郎さん, 佐藤様, 王伟先生, 김민수 님. Words those honorifics also
 # follow (担当者様 "the person in charge", お客様, 皆さん, 고객님 "customer") are not names.
 _EAST_ASIAN_HONORIFIC = re.compile(
@@ -198,11 +200,13 @@ class PersonFinder:
     def _labelled(self, text: str) -> str | None:
         """"labelled field" for a name in a field made for one (`"last_name": "Kowalski"`), "honorific"
         for one before an East Asian honorific (田中太郎さん, 김민수 님)."""
-        if "name" in text.lower() or "imię" in text.lower() or "nazwisko" in text.lower() or "prénom" in text.lower():
+        lowered = text.lower()
+        if any(hint in lowered for hint in _NAME_FIELD_HINTS):
             for match in _NAME_FIELD.finditer(text):
                 words = _words(match["name"])
                 if words and all(_name_shaped(w) for w in words) and not set(words) & lx.NOT_NAMES \
-                        and words[0] not in _PLACEHOLDERS:
+                        and words[0] not in _PLACEHOLDERS \
+                        and not (match["line"] and len(words) < 2 and words[0] not in self._first):  # a form's next line
                     return "labelled field"
         if not text.isascii():
             for match in _EAST_ASIAN_HONORIFIC.finditer(text):

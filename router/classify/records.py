@@ -37,7 +37,8 @@ _DATE = (rf"(?:\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:\d{{4}}|\d{{2}})\b|(?:19|20)\d{{
          rf"\d{{1,2}}(?:st|nd|rd|th|\.|er|º)?[ \t]+(?:de[ \t]+|of[ \t]+)?(?i:{_MONTHS})\.?,?[ \t]+(?:de[ \t]+)?\d{{4}}\b|"
          rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}}\b)")
 _BIRTH_WORDS = phrases("""
-born | born on | date of birth | birth date | birthdate | dob | d.o.b. | birthday | geboren | geboren am | geb. |
+born | born on | date of birth | birth date | birthdate | dob | d.o.b. | birthday | date of bith | date of brith |
+date of birht | dateofbirth | d0b | geboren | geboren am | geb. |
 geburtsdatum | geburtstag | né le | née le | né | née | date de naissance | fecha de nacimiento | nacido | nacida |
 nacido el | nacida el | f. nac. | data di nascita | nato il | nata il | nato | nata | geboortedatum | geboren op |
 data urodzenia | urodzony | urodzona | data de nascimento | nascido em | nascida em | födelsedatum | född | født | fødselsdato |

@@ -140,6 +140,10 @@ POSITIVES = [
     ("客户李娜投诉说路由器一直重启，想要退款。", "person"),
     ("고객 김민수 요청을 처리해 주세요.", "person"),
     ("Please reschedule Mrs. Chen to Friday.", "person"),
+    ("Name on card\nFillppo Jacob-Holt", "person"),  # as OCR reads a checkout form (a misread given name)
+    ("Account holder\nFillppo Jacob-Holt", "person"),
+    ("Date of bith 1981-05-29", "date_of_birth"),  # OCR dropped a letter of the label
+    ("Send a new contract to 98192 Merry Roads Suite 299.", "address"),  # Faker's plural street types
     # address
     ("Deliver to 1200 Pine Hollow Road, Springfield, IL 62704.", "address"),
     ("Send it to 5 Chapel Street, Bristol BS1 4DJ.", "address"),
@@ -264,6 +268,8 @@ DECOYS = [
     "癌の治療法について教えてください。",
     "암의 증상은 무엇입니까?",
     "In Python 3, what is the output of ['Hi!'] * 4?",  # "In" is a given name in the gazetteer
+    "Account holder\nVerified",
+    "Buy 4 USB Ports and earn 500 Bonus Points.",
     "请分析客户流失率。",
     "员工手册需要更新。",
     "고객 만족도를 높이는 방법을 알려 주세요.",
