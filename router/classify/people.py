@@ -61,6 +61,14 @@ _FULL_NAME = re.compile(rf"(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})"
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
 
+_FIELD_PREFIXES = ("first given last family full middle maiden customer client contact patient employee member holder "
+                   "guest tenant applicant recipient sender cardholder beneficiary").split()
+# The labels _NAME_FIELD reads, as the one-pass matcher finds them (it runs anchored at each).
+NAME_FIELDS = lx.phrases(" | ".join(
+    [f"{p}{joint}name" for p in _FIELD_PREFIXES for joint in ("_", "-", "", " ")]
+    + ["card holder name", "account holder name", "forename", "surname", "vorname", "nachname", "prénom", "apellido",
+       "apellidos", "cognome", "voornaam", "achternaam", "imię", "nazwisko", "förnamn", "efternamn", "sobrenome",
+       "name on card", "name on the card", "cardholder", "card holder", "account holder", "karteninhaber", "titulaire"]))
 # Lists of common words read only next to a cue (lexicon.Reading looks them up on first use).
 CONTEXT_LISTS = frozenset({"determiner", "group_tie", "health_tie", "possessive", "own_special", "disclosure", "task",
                            "group", "patient"}) | clinical.CONTEXT_LISTS
@@ -70,7 +78,7 @@ LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "public": lx.PUBLIC_CUES, "task": lx.TASK_WORDS, "possessive": lx.FIRST_POSSESSIVE + lx.THIRD_PERSON_POSSESSIVE,
     "health": lx.HEALTH_TERMS + clinical.CLINICAL_TERMS, "health_tie": lx.HEALTH_TIES, "group": lx.GROUP_WORDS, "group_tie": lx.GROUP_TIES,
     "patient": lx.PATIENT_WORDS, "own_special": lx.SPECIAL_TIES, "disclosure": lx.DISCLOSURE_WORDS,
-    "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS,
+    "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS, "name_field": NAME_FIELDS,
     **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()}, **clinical.LISTS,
 }
 
@@ -84,7 +92,6 @@ _NAME_FIELD = re.compile(
     r"|\b(?:forename|surname|vorname|nachname|prénom|apellidos?|cognome|voornaam|achternaam|imię|nazwisko|förnamn|"
     r"efternamn|sobrenome|name on (?:the )?card|cardholder|card holder|account holder|karteninhaber|titulaire))"
     rf"[\"']?(?:[ \t]*[:=][ \t]*|(?P<line>[ \t]*\n[ \t]*))[\"']?(?P<name>{TOKEN}(?:[ \t]+{TOKEN})?)\b(?![ \t]*[(.\[])")
-_NAME_FIELD_HINTS = ("nam", "nom", "imię", "nazw", "holder", "inhaber", "titulaire", "apellid", "cognom")
 # A name before an East Asian honorific: 田中太郎さん, 佐藤様, 王伟先生, 김민수 님. Words those honorifics also
 # follow (担当者様 "the person in charge", お客様, 皆さん, 고객님 "customer") are not names.
 _EAST_ASIAN_HONORIFIC = re.compile(
@@ -95,8 +102,24 @@ _EAST_ASIAN_HONORIFIC = re.compile(
 _EAST_ASIAN_ROLE = re.compile(
     "(?:客户|客戶|顾客|顧客|患者|病人|员工|員工|同事|租户|房客|申请人|申請人|候选人|候選人|学生|學生|会员|會員|用户|用戶)"
     "(?P<zh>[\u4e00-\u9fff]{2,3})|(?:고객|환자|직원|동료|회원|학생|신청자|지원자)[ \t](?P<ko>[\uac00-\ud7af]{2,4})")
+# The first characters of what the East Asian honorific and role patterns need (さん, 様, 先生, 客户, 고객, 님 ...).
+_EAST_ASIAN_CUES = re.compile("[さ様くち氏殿先女小씨님客顾顧患病员員同租房申候学學会會用고환직동회학신지]")
 _NOT_EAST_ASIAN_NAMES = ("者", "員", "客", "皆", "各位", "方", "御中", "先", "生", "长", "長", "고객", "선생", "회원",
                          "사장", "부장", "과장", "팀장", "여러분", "환자", "학생", "손님", "교수")
+
+
+def _around(text: str, cues: re.Pattern[str], reach: int):
+    """The stretches of `text` within `reach` characters of a match of `cues` (one character class:
+    no pattern with alternatives runs over the rest of the text), overlapping ones merged."""
+    begin = end = None
+    for hit in cues.finditer(text):
+        if end is None or hit.start() - reach > end:
+            if end is not None:
+                yield text[begin:end]
+            begin = max(0, hit.start() - reach)
+        end = hit.end() + reach
+    if end is not None:
+        yield text[begin:end]
 
 
 def _name_shaped(word: str) -> bool:
@@ -149,7 +172,7 @@ class PersonFinder:
             before = _BEFORE_ROLE.search(text, max(0, reading.start(first) - 80), reading.start(first))
             if before and self._known(_words(before["name"])):
                 return "role word"
-        labelled = self._labelled(text)
+        labelled = self._labelled(reading)
         if labelled:
             return labelled
         for _, end in reading.get("salutation"):
@@ -197,29 +220,30 @@ class PersonFinder:
                 return "interaction"
         return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last)
 
-    def _labelled(self, text: str) -> str | None:
+    def _labelled(self, reading: Reading) -> str | None:
         """"labelled field" for a name in a field made for one (`"last_name": "Kowalski"`), "honorific"
         for one before an East Asian honorific (田中太郎さん, 김민수 님)."""
-        lowered = text.lower()
-        if any(hint in lowered for hint in _NAME_FIELD_HINTS):
-            for match in _NAME_FIELD.finditer(text):
+        text = reading.text
+        for first, _ in reading.get("name_field"):
+            match = _NAME_FIELD.match(text, reading.start(first))
+            if match:
                 words = _words(match["name"])
                 if words and all(_name_shaped(w) for w in words) and not set(words) & lx.NOT_NAMES \
                         and words[0] not in _PLACEHOLDERS \
                         and not (match["line"] and len(words) < 2 and words[0] not in self._first):  # a form's next line
                     return "labelled field"
         if not text.isascii():
-            for match in _EAST_ASIAN_HONORIFIC.finditer(text):
-                name = match["ja"] or match["ko"] or match["zh"]
-                if (match["zh"] and not any(c in EAST_ASIAN_SURNAMES for c in name)
-                        or match["ko"] and name[0] not in EAST_ASIAN_SURNAMES):
-                    continue  # Chinese and Korean names lead with a common surname
-                if not name.endswith(_NOT_EAST_ASIAN_NAMES) and not name.startswith(_NOT_EAST_ASIAN_NAMES):
-                    return "honorific"
-            for match in _EAST_ASIAN_ROLE.finditer(text):
-                name = match["zh"] or match["ko"]
-                if name[0] in EAST_ASIAN_SURNAMES:
-                    return "role word"
+            for window in _around(text, _EAST_ASIAN_CUES, 6):  # the patterns read only next to a cue
+                for match in _EAST_ASIAN_HONORIFIC.finditer(window):
+                    name = match["ja"] or match["ko"] or match["zh"]
+                    if (match["zh"] and not any(c in EAST_ASIAN_SURNAMES for c in name)
+                            or match["ko"] and name[0] not in EAST_ASIAN_SURNAMES):
+                        continue  # Chinese and Korean names lead with a common surname
+                    if not name.endswith(_NOT_EAST_ASIAN_NAMES) and not name.startswith(_NOT_EAST_ASIAN_NAMES):
+                        return "honorific"
+                for match in _EAST_ASIAN_ROLE.finditer(window):
+                    if (match["zh"] or match["ko"])[0] in EAST_ASIAN_SURNAMES:
+                        return "role word"
         return None
 
     def _full_name(self, reading: Reading, other_personal_data: bool) -> str | None:

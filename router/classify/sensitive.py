@@ -67,25 +67,26 @@ def find_health(reading: Reading, person: bool) -> str | None:
 def find_special(reading: Reading, person: bool) -> str | None:
     """The special category the text reveals about someone ("trade union"), or None. A group's
     figures ("What share of the workforce is unionised?") are about no one."""
-    aggregate = _AGGREGATE.search(reading.text) is not None and _NAMES_WANTED.search(reading.text) is None
+    special = [(name[len("special:"):], hits) for name, hits in reading.hits.items() if name.startswith("special:")]
+    if not special:
+        return "political opinion" if "Party" in reading.text and _PARTY_MEMBER.search(reading.text) else None
     if not person and clinical.exam_question(reading.text):
         # A test item's people are made up: only the writer speaking of themselves counts.
         lead = clinical.FIRST_PERSON
-        return next((name[len("special:"):] for name, hits in reading.hits.items() if name.startswith("special:")
-                     for first, _ in hits if _near_before(reading, "own_special", first, 3, lead)
+        return next((name for name, hits in special for first, _ in hits
+                     if _near_before(reading, "own_special", first, 3, lead)
                      or _near_before(reading, "possessive", first, 2, lead)), None)
-    for name, hits in reading.hits.items():
-        if not name.startswith("special:"):
-            continue
-        groups = reading.get("group") + reading.get("role")
-        ties = reading.get("group_tie")
+    aggregate = _AGGREGATE.search(reading.text) is not None and _NAMES_WANTED.search(reading.text) is None
+    groups = reading.get("group") + reading.get("role")
+    ties = reading.get("group_tie")
+    for name, hits in special:
         for first, end in hits:
             if person or _near_before(reading, "own_special", first, 3) or _near_before(reading, "possessive", first, 2):
-                return name[len("special:"):]
+                return name
             if not aggregate and any(abs(g - first) <= 10 for g, _ in groups) and any(abs(t - first) <= 12 for t, _ in ties):
-                return name[len("special:"):]
+                return name
         if clinical.about_someone_known(reading, hits):
-            return name[len("special:"):]
+            return name
     if "Party" in reading.text and _PARTY_MEMBER.search(reading.text):
         return "political opinion"
     return None
