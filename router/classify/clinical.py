@@ -71,9 +71,11 @@ työkaverini | kollegani | asiakkaani | äitini | isäni | vaimoni | mieheni | p
 rekan saya | teman kerja | ibu saya | ayah saya | istri saya | suami saya | anak saya | atasan saya |
 vợ tôi | chồng tôi | mẹ tôi | bố tôi | con tôi | sếp tôi | kolega | koleżanka | szef | szefowa | kolegyně | kolega""")
 
-CONTEXT_LISTS = frozenset({"record_name", "shorthand", "own_people"})
+_PLACES = phrases("bed | bay | room | ward | cubicle | bett | zimmer | station | chambre | lit | cama | habitación | "
+                  "letto | stanza | kamer")  # followed by a number: "bed 12", "Zimmer 4"
+CONTEXT_LISTS = frozenset({"record_name", "shorthand", "own_people", "place"})
 LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "record_name": RECORD_NAMES, "shorthand": SHORTHAND, "suffixed_role": SUFFIXED_ROLES,
+    "record_name": RECORD_NAMES, "shorthand": SHORTHAND, "suffixed_role": SUFFIXED_ROLES, "place": _PLACES,
     "own_people": phrases("my | our | one of my | one of our | mein | meine | meinen | meiner | unser | unsere | "
                           "unserer | mon | ma | mes | notre | nos | mi | mis | nuestro | nuestra | nuestros | il mio | "
                           "la mia | mio | mia | il nostro | la nostra | mijn | onze"),
@@ -88,8 +90,7 @@ _PROFILE = re.compile(
     rf"|\b\d{{1,3}}[ \t]?[MF]\b"
     rf"|(?i:\b(?:{_SEX}|patient|patiente|paciente|paziente|pat\.?)[ \t]+(?:de|di|van|von)?[ \t]*\d{{1,3}}[ \t]*"
     rf"(?:{_AGE_UNIT})\b)")
-_PLACE = re.compile(r"(?i:\b(?:bed|bay|room|ward|cubicle|bett|zimmer|station|chambre|lit|cama|habitación|letto|"
-                    r"stanza|bed|kamer)[ \t]+\d{1,3}\b)")
+_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?!\d)")
 # Lines "A. ...", "B) ..." (three or more), or the exam's own question.
 _OPTION = re.compile(r"(?m)^[ \t]*\(?[A-E][.)][ \t]+\S")
 _EXAM = re.compile(r"(?i)\bwhich of the following\b|\bmost (?:likely|appropriate) (?:diagnosis|next step|cause|"
@@ -110,15 +111,22 @@ _SENTENCE_BREAK = re.compile(r"[.!?;\n]")
 
 def exam_question(text: str) -> bool:
     """Whether the text is a test item (a vignette with options), whose patient is made up."""
-    return len(_OPTION.findall(text)) >= 3 or _EXAM.search(text) is not None
+    if ("." in text or ")" in text) and len(_OPTION.findall(text)) >= 3:
+        return True
+    lowered = text.lower()
+    return ("which of the following" in lowered or "most likely" in lowered or "most appropriate" in lowered
+            or "answer:" in lowered) and _EXAM.search(text) is not None
 
 
 def record_marks(reading: Reading) -> int:
-    """How many of a clinical record's three marks the text carries (name, profile, shorthand)."""
-    text = reading.text
-    profile = _PROFILE.search(text) is not None
-    shorthand = reading.has("shorthand") or _PLACE.search(text) is not None
-    return reading.has("record_name") + profile + shorthand
+    """How many of a clinical record's three marks the text carries (name, profile, shorthand); the
+    patterns run only near a number, where each of them has one."""
+    text, words = reading.text, reading.words
+    marks = reading.has("record_name") + (reading.has("shorthand") or any(
+        end < len(words) and words[end].isdigit() for _, end in reading.get("place")))
+    if marks == 1:  # the profile decides
+        marks += any(_PROFILE.search(text, max(0, m.start() - 24), m.end() + 24) for m in _NUMBER.finditer(text))
+    return marks
 
 
 def about_someone_known(reading: Reading, terms: list[tuple[int, int]]) -> bool:

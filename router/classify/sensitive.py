@@ -23,14 +23,24 @@ from router.classify import clinical
 from router.classify.lexicon import Reading
 
 
-def _near_before(reading: Reading, cue: str, first: int, gap: int, lead: frozenset[str] | None = None) -> bool:
-    """Whether a `cue` phrase ends at most `gap` words before word `first` (one that begins with, or
-    follows, a word of `lead`, when given: "my", "I was diagnosed")."""
+def _ends(reading: Reading, cue: str, lead: frozenset[str] | None = None) -> frozenset[int]:
+    """Where the `cue` phrases end (those that begin with, or follow, a word of `lead`, when given:
+    "my", "I was diagnosed")."""
     words = reading.words
     unit = cue == "possessive"  # "80/min": after a number, Swedish "min" is a minute, not "my"
-    return any(first - gap <= end <= first and not (unit and start > 0 and words[start - 1].isdigit())
-               and (lead is None or words[start] in lead or (start > 0 and words[start - 1] in lead))
-               for start, end in reading.get(cue))
+    return frozenset(end for start, end in reading.get(cue)
+                     if not (unit and start > 0 and words[start - 1].isdigit())
+                     and (lead is None or words[start] in lead or (start > 0 and words[start - 1] in lead)))
+
+
+def _within(ends: frozenset[int], first: int, gap: int) -> bool:
+    """Whether one of `ends` is at most `gap` words before word `first`."""
+    return bool(ends) and any(first - d in ends for d in range(gap + 1))
+
+
+def _near_before(reading: Reading, cue: str, first: int, gap: int, lead: frozenset[str] | None = None) -> bool:
+    """Whether a `cue` phrase ends at most `gap` words before word `first` (see _ends for `lead`)."""
+    return _within(_ends(reading, cue, lead), first, gap)
 
 
 def find_health(reading: Reading, person: bool) -> str | None:
@@ -42,8 +52,9 @@ def find_health(reading: Reading, person: bool) -> str | None:
         return "named person"
     # In a test item (a vignette with options) the patient is made up: only the writer's own count.
     lead = clinical.FIRST_PERSON if clinical.exam_question(reading.text) else None
-    tied = any(_near_before(reading, "health_tie", first, 3, lead) for first, _ in terms)
-    owned = any(_near_before(reading, "possessive", first, 4, lead) for first, _ in terms)
+    ties, owners = _ends(reading, "health_tie", lead), _ends(reading, "possessive", lead)
+    tied = any(_within(ties, first, 3) for first, _ in terms)
+    owned = any(_within(owners, first, 4) for first, _ in terms)
     if (tied or owned) and reading.has("patient") and lead is None:
         return "patient record"
     if owned:
