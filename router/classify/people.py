@@ -340,6 +340,9 @@ _PLACEHOLDERS = frozenset("String Str Text Name Names Null None Nil Undefined Va
 ASSISTANT_NAMES = frozenset("Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis Bixby Google ChatGPT Grok".split())
 
 
+_NOT_ASCII_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+
+
 def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str]) -> str | None:
     """"full name" for a name in another script inside Latin-script text: 2-4 capitalised Cyrillic or
     Greek words ("Please call back Левко Корбут"), a run of 2-4 Han/kana/Hangul characters
@@ -348,7 +351,7 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
     text = reading.text
     if text.isascii():
         return None
-    latin = sum(1 for c in text if "a" <= c.lower() <= "z")
+    latin = len(text.encode("ascii", "ignore").translate(None, _NOT_ASCII_LETTERS))  # Latin letters, in C
     for run in _CYRILLIC_GREEK_NAME.finditer(text):
         if latin >= len(run.group()):
             return "full name"  # "Please call back Левко Корбут": capitalised words of another script
