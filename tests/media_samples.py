@@ -148,7 +148,8 @@ def speech(text: str, *, fmt: str = "wav", voice: str = "en-gb", speed: int = 13
                        capture_output=True, timeout=60)
         sox = ensure_tool("sox", "sox")
         out = Path(tmp) / f"out.{fmt}"
-        subprocess.run([sox, str(raw), "-r", "16000", "-c", "1", str(out)], check=True, capture_output=True,
+        # -D: no dither, so the same text gives the same bytes, and Whisper the same reading, every run
+        subprocess.run([sox, "-D", str(raw), "-r", "16000", "-c", "1", str(out)], check=True, capture_output=True,
                        timeout=60)
         return out.read_bytes()
 
