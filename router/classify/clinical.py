@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from router.classify import lexicon_more
-from router.classify.matcher import Reading, phrases
+from router.classify.matcher import SENTENCE_END, Reading, phrases, sentence
 
 # Clinical words the general health list (lexicon.HEALTH_TERMS) lacks: findings, procedures and the
 # drugs most often prescribed, which in a note stand where a diagnosis would.
@@ -106,7 +106,6 @@ _LINKS = frozenset("has have had is was been suffers suffering got developed und
 _OWN_LINKS = _LINKS | {"with", "mit", "avec", "con", "met"}
 _FILLERS = frozenset("also still now recently just currently who has have had been is was".split()) - _LINKS
 _DEFINITE = frozenset("the this that der die das le la el il de het".split())
-_SENTENCE_BREAK = re.compile(r"[.!?;\n]")
 
 
 def exam_question(text: str) -> bool:
@@ -139,7 +138,7 @@ def about_someone_known(reading: Reading, terms: list[tuple[int, int]]) -> bool:
     own = {end for _, end in reading.get("own_people")}
     subjects = [(end, _OWN_LINKS if first in own else _LINKS) for first, end in reading.get("role")
                 if first in own or first == 0 or words[first - 1] in _DEFINITE
-                or _SENTENCE_BREAK.search(text, max(0, reading.start(first) - 2), reading.start(first))]
+                or SENTENCE_END.search(text, max(0, reading.start(first) - 2), reading.start(first))]
     subjects += [(end + 1, _OWN_LINKS) for first, end in reading.get("own_people")
                  if words[end - 1] in ("my", "our") and end - first == 3 and end < len(words)]  # "one of our drivers"
     for end, links in subjects:
@@ -149,7 +148,7 @@ def about_someone_known(reading: Reading, terms: list[tuple[int, int]]) -> bool:
         if not after or after[0] not in links:
             continue
         for term, _ in terms:
-            if end <= term <= end + 12 and not _SENTENCE_BREAK.search(text, reading.end(end), reading.start(term)):
+            if end <= term <= end + 12 and not SENTENCE_END.search(text, reading.end(end), reading.start(term)):
                 return True
     return False
 
@@ -159,19 +158,13 @@ def role_in_sentence(reading: Reading, terms: list[tuple[int, int]]) -> bool:
     question, with one of `terms` ("Kolegyně je těhotná", "Đồng nghiệp của tôi bị ung thư")."""
     text = reading.text
     for first, _ in reading.get("suffixed_role"):
-        begin, stop = _sentence(text, reading.start(first))
+        begin, stop = sentence(text, reading.start(first), reading.start(first), left=300, right=None)
         # A question asks about one ("Má kolegyně nárok ... když je těhotná?") unless it opens with
         # the person ("Meslektaşım kanser tedavisi görüyor, ekibe nasıl söylemeliyim?").
         leads = not text[begin:reading.start(first)].strip()
         if (text[stop:stop + 1] != "?" or leads) and any(begin <= reading.start(t) < stop for t, _ in terms):
             return True
     return False
-
-
-def _sentence(text: str, at: int) -> tuple[int, int]:
-    ends = [m.end() for m in _SENTENCE_BREAK.finditer(text, max(0, at - 300), at)]
-    stop = _SENTENCE_BREAK.search(text, at)
-    return (ends[-1] if ends else max(0, at - 300)), (stop.start() if stop else len(text))
 
 
 # Han, kana and Hangul run words together, so their cues are read by pattern: a person the writer

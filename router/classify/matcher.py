@@ -14,6 +14,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 WORD = re.compile(r"\w+(?:['\-]\w+)*")
+SENTENCE_END = re.compile(r"[.!?;\n]")
+
+
+def sentence(text: str, start: int, end: int, left: int = 200, right: int | None = 200) -> tuple[int, int]:
+    """Offsets of the sentence around text[start:end]: bounded by . ! ? ; or a newline, and by `left`
+    characters before and `right` after (None: the text's end)."""
+    ends = [m.end() for m in SENTENCE_END.finditer(text, max(0, start - left), start)]
+    stop = SENTENCE_END.search(text, end)
+    limit = len(text) if right is None else min(len(text), end + right)
+    return (ends[-1] if ends else max(0, start - left)), (stop.start() if stop else limit)
 
 
 def phrases(words: str) -> tuple[tuple[str, ...], ...]:

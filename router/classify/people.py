@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from router.classify import clinical
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading
+from router.classify.matcher import sentence
 
 UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩΆΈΉΊΌΎΏА-ЯЁЄІЇЎҐ"
 # Scripts without letter case (Han, kana, Hangul, Arabic, Hebrew, Devanagari, Thai): a name in them
@@ -58,7 +59,6 @@ _BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:our|my|the|a|unser[e
 # tried at each one that is a known given name: "Contact Daniel Okafor" tries "Daniel Okafor".
 _CAPITALISED = re.compile(rf"[{UPPER}][^\W\d_]+")
 _FULL_NAME = re.compile(rf"(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})")
-_SENTENCE_END = re.compile(r"[.!?;\n]")
 _LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
 
 _FIELD_PREFIXES = ("first given last family full middle maiden customer client contact patient employee member holder "
@@ -285,7 +285,7 @@ class PersonFinder:
                 continue  # a place, an organisation or a work ("Tarantini Group opens an office")
             if other_personal_data:
                 return "with identifiers"
-            begin, stop = _sentence(text, match.start(), match.end("name"))
+            begin, stop = sentence(text, match.start(), match.end("name"))
             if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")) \
                     and not _LOCATIVE_BEFORE.search(text, max(0, start - 8), start):
                 return "account context"  # not "an office in Prime Case": a place
@@ -370,11 +370,3 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
         elif 2 <= len(words) <= 4 and any(w in first or w in last for w in words):
             return "full name"
     return None
-
-
-def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """Offsets of the sentence around text[start:end] (bounded by . ! ? ; or a newline, 200 characters at most)."""
-    left = max(0, start - 200)
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, left, start)]
-    stop = _SENTENCE_END.search(text, end)
-    return (ends[-1] if ends else left), (stop.start() if stop else min(len(text), end + 200))
