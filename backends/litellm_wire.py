@@ -5,10 +5,15 @@ a price lookup (`completion_cost` -> `get_model_info`, ~4.5 ms), a success-loggi
 the provider config rebuilt ~30 times, response objects built and dumped again. None of it is needed
 here: Turnout prices, logs and retries itself.
 
-What litellm is kept for is what it is best at, translating providers: per call, the provider's own
-`get_optional_params` (OpenAI parameters mapped, unsupported ones dropped), `validate_environment`
-(headers), `get_complete_url` and `transform_request` build the request; the call goes out on one
-keep-alive connection pool (backends.openai_http's, with its status, timeout and stream handling).
+What litellm is kept for is what it is best at, translating providers: the provider's own developer-role
+translation, `get_optional_params` (OpenAI parameters mapped, unsupported ones dropped),
+`validate_environment` (headers), `get_complete_url` and `transform_request` build the request, with the
+litellm_params litellm.completion gives them; the call goes out on one keep-alive connection pool
+(backends.openai_http's, with its status, timeout and stream handling). What depends only on the
+parameters, key and headers is worked out once per distinct set, and litellm's cache-mark walk is skipped
+for a request that carries no mark: both proved equal to litellm's own steps, and the whole request to
+what litellm.acompletion sends (tests/unit/test_litellm_wire.py, tests/integration/test_cloud_backend.py).
+The fast path takes ~0.02 ms of CPU to build a request (was ~0.04 ms before those two).
 
 Which providers: those whose litellm config speaks OpenAI's chat-completions wire format in both
 directions (an `OpenAIGPTConfig` that keeps its response parsing, stream iterator, request signing
@@ -21,6 +26,7 @@ LiteLLMBackend keeps `litellm.acompletion` for those.
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any, Protocol
 
@@ -28,7 +34,7 @@ import litellm
 import orjson
 from litellm.llms.openai.chat.gpt_transformation import OpenAIGPTConfig
 from litellm.types.utils import LlmProviders
-from litellm.utils import ProviderConfigManager, get_optional_params
+from litellm.utils import ProviderConfigManager, declared_mid_conversation_system_support, get_optional_params
 
 from backends.base import BackendUnavailable
 from backends.egress import Proxies
@@ -100,7 +106,20 @@ class LiteLLMWire(OpenAIHTTPBackend):
         self.url = config.get_complete_url(api_base=api_base, api_key=None, model=model, optional_params={},
                                            litellm_params={}, stream=False)
         self._pool = Pool(proxies=None if getattr(owner, "egress", True) else Proxies())  # as OpenAIHTTPBackend
-        self._mapped: dict[tuple[bool, bytes], bytes] = {}  # get_optional_params' answers, as JSON, by parameters
+        # What litellm.completion passes its provider config as litellm_params, in the parts the OpenAI-wire
+        # configs read: the provider and api_base (tool-schema sanitising, cache marks kept for a gateway,
+        # system-first ordering) and drop_params.
+        self._litellm_params = {"custom_llm_provider": provider, "api_base": api_base, "drop_params": True}
+        self._unmarked = _unmarked(config)
+        # OpenAIGPTConfig's developer-role translation gives messages without a developer role back as they
+        # are unless the model is declared to refuse a system message mid-conversation (it then folds
+        # system runs): a function of the model, so known now (tests/unit/test_litellm_wire.py).
+        self._roles_kept = (type(config).translate_developer_role_to_system_role
+                            is OpenAIGPTConfig.translate_developer_role_to_system_role
+                            and declared_mid_conversation_system_support(model, provider, None) is not False)
+        # (optional params as JSON, headers, URL, marked) by (stream, parameters, key, extra headers): `_settled`
+        self._mapped: dict[tuple[bool, bytes, str | None, tuple[tuple[str, str], ...]],
+                           tuple[bytes, dict[str, str], str, bool]] = {}
 
     @property
     def timeout_s(self) -> float:  # type: ignore[override]
@@ -124,32 +143,12 @@ class LiteLLMWire(OpenAIHTTPBackend):
             return litellm.api_key or litellm.openai_key or os.environ.get("OPENAI_API_KEY")
         return litellm.get_llm_provider(self.owner.litellm_model, api_base=self.api_base)[2]
 
-    def _optional(self, params: dict[str, Any], messages: Any, stream: bool) -> dict[str, Any]:
-        """litellm's `get_optional_params` for these parameters, worked out once per distinct set: it
-        is a function of the model, the provider and the parameters only (the messages are passed
-        and set aside), and costs ~0.3 ms of Python per call, most of the fast path's own cost.
-        Each call gets its own copy (the request build below changes it)."""
-        try:
-            key: tuple[bool, bytes] | None = (stream, orjson.dumps(params, option=orjson.OPT_SORT_KEYS))
-        except TypeError:  # not JSON (no request body is): nothing to key it by
-            key = None
-        known = self._mapped.get(key) if key is not None else None
-        if known is not None:
-            return orjson.loads(known)
-        optional = get_optional_params(model=self.model, custom_llm_provider=self.provider, drop_params=True,
-                                       messages=messages, stream=stream, **params)
-        if key is not None:
-            try:
-                frozen = orjson.dumps(optional)
-            except TypeError:
-                return optional
-            if len(self._mapped) >= _MAPPED_MAX:
-                self._mapped.clear()
-            self._mapped[key] = frozen
-        return optional
-
     def _prepare(self, request: dict[str, Any], *, stream: bool,
                  responses: bool = False) -> tuple[str, dict[str, str], bytes]:
+        """The call litellm's provider layer builds for `request`: the steps `litellm.completion` takes for an
+        OpenAI-wire provider (developer role, `get_optional_params`, `validate_environment`, `get_complete_url`,
+        `transform_request`, with the litellm_params it passes them), the per-parameter-set ones worked out
+        once (see `_settled`), the cache-mark walk skipped for a request that carries no mark (`_unmarked`)."""
         if responses:  # LiteLLMBackend answers the Responses API through litellm.aresponses
             raise NotImplementedError("the fast path carries chat completions only")
         missing = self._missing_key()
@@ -159,17 +158,94 @@ class LiteLLMWire(OpenAIHTTPBackend):
         if stream:
             params["stream_options"] = {"include_usage": True}
         messages = request["messages"]
-        optional = self._optional(params, messages, stream)
-        extra_body = optional.pop("extra_body", None) or {}
+        if self._roles_kept and all(type(m) is dict and m.get("role") != "developer" for m in messages):
+            messages = list(messages)  # what the translation gives such messages (see __init__), without its ~25 µs
+        else:
+            messages = list(self.config.translate_developer_role_to_system_role(
+                messages, model=self.model, custom_llm_provider=self.provider, api_base=self.api_base,
+                model_info=None))
         api_key = self._secret()
-        headers = self.config.validate_environment(
-            headers=dict(self.owner.extra_headers), model=self.model, messages=messages,
-            optional_params=optional, litellm_params={}, api_key=api_key, api_base=self.api_base)
-        url = self.config.get_complete_url(api_base=self.api_base, api_key=api_key, model=self.model,
-                                           optional_params=optional, litellm_params={}, stream=stream)
-        body = self.config.transform_request(model=self.model, messages=messages, optional_params=optional,
-                                             litellm_params={}, headers=headers)
+        optional, headers, url, marked = self._settled(params, messages, stream, api_key)
+        extra_body = optional.pop("extra_body", None) or {}
+        config = self.config if marked or _carries_marks(messages) else self._unmarked
+        body = config.transform_request(model=self.model, messages=messages, optional_params=optional,
+                                        litellm_params=dict(self._litellm_params), headers=headers)
         body.update(extra_body)
         body["stream"] = stream
         headers["accept"] = "text/event-stream" if stream else "application/json"
         return url, headers, orjson.dumps(body)
+
+    def _settled(self, params: dict[str, Any], messages: list[Any], stream: bool,
+                 api_key: str | None) -> tuple[dict[str, Any], dict[str, str], str, bool]:
+        """(optional params, headers, URL, whether the parameters carry a cache mark) for these parameters,
+        worked out once per distinct (parameters, stream, key, extra headers): litellm's `get_optional_params`
+        is a function of the model, the provider and the parameters (it sets the messages aside) and costs
+        ~0.3 ms of Python; OpenAIGPTConfig's `validate_environment` (kept by every fast-path config, see
+        `_KEPT`) reads only the key and the headers, `get_complete_url` the api_base, key, parameters and
+        stream. Each call gets its own copies (the request build changes them)."""
+        extra = tuple(self.owner.extra_headers.items())
+        try:
+            frozen_params = orjson.dumps(params, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # not JSON (no request body is): nothing to key it by, nothing kept
+            return (*self._settle(params, messages, stream, api_key, extra), True)
+        key = (stream, frozen_params, api_key, extra)
+        known = self._mapped.get(key)
+        if known is None:
+            optional, headers, url = self._settle(params, messages, stream, api_key, extra)
+            try:
+                known = (orjson.dumps(optional), headers, url, _MARK_BYTES[0] in frozen_params
+                         or _MARK_BYTES[1] in frozen_params)
+            except TypeError:  # a mapping that is not plain JSON (some providers' tools): worked out each time
+                return optional, headers, url, True
+            if len(self._mapped) >= _MAPPED_MAX:
+                self._mapped.clear()
+            self._mapped[key] = known
+        optional_json, headers, url, marked = known
+        return orjson.loads(optional_json), dict(headers), url, marked
+
+    def _settle(self, params: dict[str, Any], messages: list[Any], stream: bool, api_key: str | None,
+                extra: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], dict[str, str], str]:
+        optional = get_optional_params(model=self.model, custom_llm_provider=self.provider, drop_params=True,
+                                       messages=messages, stream=stream, **params)
+        headers = self.config.validate_environment(
+            headers=dict(extra), model=self.model, messages=messages, optional_params=optional,
+            litellm_params=dict(self._litellm_params), api_key=api_key, api_base=self.api_base)
+        url = self.config.get_complete_url(api_base=self.api_base, api_key=api_key, model=self.model,
+                                           optional_params=optional, litellm_params=dict(self._litellm_params),
+                                           stream=stream)
+        return optional, headers, url
+
+
+_MARK_BYTES = (b'"cache_control"', b'"prompt_cache_breakpoint"')
+
+
+def _carries_marks(messages: list[Any]) -> bool:
+    """Whether any message, content part or tool call carries a prompt-cache mark (`cache_control`,
+    `prompt_cache_breakpoint`) at any depth, read from the messages' JSON: a key serialises as `"name":`,
+    and a string that merely contains the name has its quotes escaped, so a mark is never missed (a
+    content string that is exactly a mark's name only costs the full walk). Not JSON: assumed marked."""
+    try:
+        text = orjson.dumps(messages)
+    except TypeError:
+        return True
+    return _MARK_BYTES[0] in text or _MARK_BYTES[1] in text
+
+
+def _as_given(*, messages: Any, tools: Any, **_: Any) -> tuple[Any, Any]:
+    return messages, tools
+
+
+def _unmarked(config: OpenAIGPTConfig) -> OpenAIGPTConfig:
+    """`config` with litellm's cache-mark walk (`_messages_and_tools_in_cache_mark_dialect`, ~70% of its
+    `transform_request`) skipped, for requests with no mark anywhere in their messages or parameters.
+    That walk rewrites, strips or caps `cache_control` / `prompt_cache_breakpoint` marks and rebuilds
+    each message otherwise unchanged: without marks its output equals its input
+    (tests/unit/test_litellm_wire.py checks it per provider and message shape against the walk itself,
+    tests/integration/test_cloud_backend.py against litellm.acompletion's request). A copy: the config
+    litellm itself uses is untouched. A provider config with its own walk keeps it."""
+    if type(config)._messages_and_tools_in_cache_mark_dialect is not \
+            OpenAIGPTConfig._messages_and_tools_in_cache_mark_dialect:
+        return config
+    bare = copy.copy(config)
+    bare._messages_and_tools_in_cache_mark_dialect = _as_given  # type: ignore[method-assign]
+    return bare

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -372,3 +373,50 @@ async def test_the_registry_builds_both_http_backends(openai_compatible_server: 
     assert [type(b) for b in built] == [LiteLLMBackend, OpenAIHTTPBackend]
     for backend in built:
         assert (await backend.complete(ask(max_tokens=2)))["usage"]["completion_tokens"] == 2
+
+
+WIRE_MODELS = ["openai/gpt-4o-mini", "openai/claude-sonnet-4-5", "openai/o3-mini", "hosted_vllm/qwen"]
+WIRE_TOOL = {"type": "function", "function": {"name": "lookup", "parameters": {
+    "type": "object", "properties": {"id": {"type": "string", "pattern": "(?<code>[A-Z]{2})\\d+"}}}}}
+WIRE_REQUESTS = [
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}], "max_tokens": 16,
+     "temperature": 0.7},
+    {"messages": [{"role": "developer", "content": "Answer in French."}, {"role": "user", "content": "hi"}]},
+    {"messages": [{"role": "user", "content": [{"type": "text", "text": "what"},
+                                               {"type": "image_url", "image_url": "https://example.com/a.png"}]}]},
+    {"messages": [{"role": "user", "content": [{"type": "text", "text": "long context",
+                                                "cache_control": {"type": "ephemeral"}}]}], "max_tokens": 16},
+    {"messages": [{"role": "user", "content": "find AB12"}], "tools": [WIRE_TOOL], "tool_choice": "auto"},
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}], "max_tokens": 16,
+     "temperature": 0.7},  # repeated: its parameters, headers and URL come from the fast path's cache
+]
+
+
+@session_loop
+@pytest.mark.parametrize("model", WIRE_MODELS)
+async def test_the_fast_path_sends_what_litellm_acompletion_sends(model: str, cloud,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request body on the wire, fast path against litellm.acompletion, for each request streamed and not:
+    cache marks kept for a gateway, tool schemas sanitised, developer roles translated, images as objects.
+    litellm.acompletion leaves `"stream": false` out for the openai provider (the OpenAI SDK omits it);
+    the fast path states it: that one key is not compared."""
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    fast = LiteLLMBackend("cloud-wire", model, api_base=f"{cloud.base_url}/v1", api_key_env=KEY_ENV)
+    full = LiteLLMBackend("cloud-wire", model, api_base=f"{cloud.base_url}/v1", api_key_env=KEY_ENV)
+    full._wire = None
+    assert fast._wire is not None
+    for request in WIRE_REQUESTS:
+        for stream in (False, True):
+            sent = []
+            for backend in (fast, full):
+                cloud.clear()
+                if stream:
+                    async for _ in backend.stream(dict(request)):
+                        pass
+                else:
+                    await backend.complete(dict(request))
+                body = json.loads(cloud.bodies[-1])
+                if body.get("stream") is False:
+                    del body["stream"]
+                sent.append(body)
+            assert sent[0] == sent[1], (model, request, stream)

@@ -3,9 +3,12 @@ is the one litellm's provider layer builds (parameters mapped and dropped per pr
 
 from __future__ import annotations
 
+import copy
+
 import orjson
 import pytest
 
+from backends import litellm_wire
 from backends.cloud import LiteLLMBackend
 
 KEY_ENV = "TURNOUT_TEST_WIRE_KEY"
@@ -88,3 +91,152 @@ def test_a_repeated_parameter_set_is_mapped_as_litellm_maps_it_each_time(model: 
     # three plain parameter sets, streamed and not, are kept (a mapping that is not plain JSON, such as
     # some providers' tools, is worked out each time)
     assert len(kept._mapped) >= 6
+
+
+# -- what the fast path works out once, or skips, is what litellm's own steps give ---------------------------
+FAST_MODELS = [("openai/gpt-4o-mini", None), ("openai/gpt-4o-mini", "http://gateway:4000/v1"),
+               ("openai/gpt-5.6", None),  # reads OpenAI's prompt_cache_breakpoint: the walk renames marks
+               ("openai/claude-sonnet-4-5", "http://gateway:4000/v1"),  # a Claude behind a gateway: marks capped
+               ("openai/o3-mini", None), ("hosted_vllm/qwen", "http://vllm:8000/v1"),
+               ("together_ai/meta-llama/x", None)]
+TOOL = {"type": "function", "function": {"name": "lookup", "description": "Find an order.",
+                                         "parameters": {"type": "object", "properties": {
+                                             "id": {"type": "string", "pattern": "^[A-Z]{2}\\d+$"}}}}}
+UNMARKED = {
+    "plain": [{"role": "user", "content": "hi"}],
+    "conversation": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi", "name": "ann"},
+                     {"role": "assistant", "content": "Hello."}, {"role": "system", "content": "Stay kind."},
+                     {"role": "user", "content": "again"}],
+    "parts": [{"role": "user", "content": [{"type": "text", "text": "what is this"},
+                                           {"type": "image_url", "image_url": "https://example.com/a.png"},
+                                           {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA",
+                                                                               "detail": "low"}}]}],
+    "tool turn": [{"role": "user", "content": "find AB12"},
+                  {"role": "assistant", "content": None, "tool_calls": [
+                      {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{\"id\":\"AB12\"}"}}]},
+                  {"role": "tool", "tool_call_id": "c1", "content": "shipped"}],
+    "a mark's name as text": [{"role": "user", "content": "what does \"cache_control\" do?"}],
+}
+MARKED = {
+    "part": [{"role": "user", "content": [{"type": "text", "text": "long context",
+                                           "cache_control": {"type": "ephemeral"}}, {"type": "text", "text": "q"}]}],
+    "message": [{"role": "system", "content": "rules", "cache_control": {"type": "ephemeral"}},
+                {"role": "user", "content": "hi"}],
+    "breakpoint": [{"role": "user", "content": [{"type": "text", "text": "ctx",
+                                                 "prompt_cache_breakpoint": {"type": "ephemeral"}}]}],
+    "tool result": [{"role": "user", "content": "find AB12"},
+                    {"role": "tool", "tool_call_id": "c1", "content": [
+                        {"type": "text", "text": "shipped", "cache_control": {"type": "ephemeral"}}]}],
+}
+
+
+def _litellms_own(wire, request: dict, *, stream: bool) -> tuple[str, dict[str, str], dict]:
+    """The request litellm.completion's steps build for an OpenAI-wire provider, nothing kept or skipped."""
+    from litellm.utils import get_optional_params
+
+    params = {k: v for k, v in request.items() if k not in wire.reserved and k != "messages"}
+    if stream:
+        params["stream_options"] = {"include_usage": True}
+    litellm_params = {"custom_llm_provider": wire.provider, "api_base": wire.api_base, "drop_params": True}
+    messages = list(wire.config.translate_developer_role_to_system_role(
+        copy.deepcopy(request["messages"]), model=wire.model, custom_llm_provider=wire.provider,
+        api_base=wire.api_base, model_info=None))
+    optional = get_optional_params(model=wire.model, custom_llm_provider=wire.provider, drop_params=True,
+                                   messages=messages, stream=stream, **copy.deepcopy(params))
+    extra_body = optional.pop("extra_body", None) or {}
+    api_key = wire._secret()
+    headers = wire.config.validate_environment(headers=dict(wire.owner.extra_headers), model=wire.model,
+                                               messages=messages, optional_params=optional,
+                                               litellm_params=dict(litellm_params), api_key=api_key,
+                                               api_base=wire.api_base)
+    url = wire.config.get_complete_url(api_base=wire.api_base, api_key=api_key, model=wire.model,
+                                       optional_params=optional, litellm_params=dict(litellm_params), stream=stream)
+    body = wire.config.transform_request(model=wire.model, messages=messages, optional_params=optional,
+                                         litellm_params=dict(litellm_params), headers=headers)
+    body.update(extra_body)
+    body["stream"] = stream
+    headers["accept"] = "text/event-stream" if stream else "application/json"
+    return url, headers, body
+
+
+def _sent(wire, request: dict, *, stream: bool) -> tuple[str, dict[str, str], dict]:
+    url, headers, body = wire._prepare(copy.deepcopy(request), stream=stream)
+    return url, headers, orjson.loads(body)
+
+
+@pytest.mark.parametrize(("model", "api_base"), FAST_MODELS)
+def test_every_request_is_built_as_litellms_own_steps_build_it(model: str, api_base: str | None,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cached steps (parameters, headers, URL), the skipped cache-mark walk and the kept roles, over marked and
+    unmarked messages, tools, developer roles, repeated and changed parameters, streamed and not."""
+    monkeypatch.setenv(KEY_ENV, "sk-test")
+    wire = LiteLLMBackend("m", model, api_base=api_base, api_key_env=KEY_ENV)._wire
+    assert wire is not None
+    shapes = [*UNMARKED.values(), *MARKED.values(),
+              [{"role": "developer", "content": "Answer in French."}, {"role": "user", "content": "hi"}]]
+    requests = [{"messages": messages, "max_tokens": 16, "temperature": 0.2} for messages in shapes]
+    requests += [{"messages": UNMARKED["plain"], "max_tokens": 32, "tools": [TOOL]},
+                 {"messages": UNMARKED["tool turn"], "tools": [TOOL], "tool_choice": "auto"},
+                 {"messages": UNMARKED["plain"], "tools": [{**TOOL, "cache_control": {"type": "ephemeral"}}]},
+                 {"messages": UNMARKED["plain"], "max_tokens": 16, "temperature": 0.2}]  # repeated: from the cache
+    for request in requests:
+        for stream in (False, True):
+            assert _sent(wire, request, stream=stream) == _litellms_own(wire, request, stream=stream), request
+
+
+@pytest.mark.parametrize(("model", "api_base"), FAST_MODELS)
+@pytest.mark.parametrize("shape", UNMARKED)
+def test_the_cache_mark_walk_changes_nothing_where_it_is_skipped(model: str, api_base: str | None,
+                                                                 shape: str) -> None:
+    """litellm's transform_request with and without its cache-mark walk, on messages and tools without marks."""
+    wire = LiteLLMBackend("m", model, api_base=api_base)._wire
+    litellm_params = {"custom_llm_provider": wire.provider, "api_base": wire.api_base, "drop_params": True}
+    messages = UNMARKED[shape]
+    assert not litellm_wire._carries_marks(messages)
+    built = [config.transform_request(model=wire.model, messages=copy.deepcopy(messages),
+                                      optional_params={"tools": [copy.deepcopy(TOOL)], "max_tokens": 8},
+                                      litellm_params=dict(litellm_params), headers={})
+             for config in (wire.config, wire._unmarked)]
+    assert built[0] == built[1]
+    assert wire._unmarked is not wire.config  # the walk is skipped on a copy ...
+    assert "_messages_and_tools_in_cache_mark_dialect" not in vars(wire.config)  # ... never on litellm's own
+
+
+@pytest.mark.parametrize("shape", MARKED)
+def test_a_marked_request_takes_the_whole_walk(shape: str) -> None:
+    assert litellm_wire._carries_marks(MARKED[shape])
+    assert litellm_wire._carries_marks([{"role": "user", "content": "hi", "extra": object()}])  # not JSON: assumed
+
+
+def test_developer_roles_are_placed_as_litellm_places_them_for_a_strict_template(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model declared to refuse a system message mid-conversation gets its system runs folded by litellm's
+    translation: the shortcut for messages without a developer role does not apply to it."""
+    import litellm
+
+    monkeypatch.setitem(litellm.model_cost, "hosted_vllm/strict", {
+        "litellm_provider": "hosted_vllm", "mode": "chat", "supports_mid_conversation_system": False})
+    strict = LiteLLMBackend("m", "hosted_vllm/strict", api_base="http://vllm:8000/v1")._wire
+    assert not strict._roles_kept
+    assert LiteLLMBackend("m", "hosted_vllm/qwen", api_base="http://vllm:8000/v1")._wire._roles_kept
+    request = {"messages": UNMARKED["conversation"]}
+    assert _sent(strict, request, stream=False) == _litellms_own(strict, request, stream=False)
+
+
+def test_a_changed_key_parameter_or_header_is_never_served_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = LiteLLMBackend("m", "openai/gpt-4o-mini", api_key_env=KEY_ENV, extra_headers={"x-team": "ops"})
+    wire = backend._wire
+    request = {"messages": UNMARKED["plain"], "max_tokens": 16}
+    monkeypatch.setenv(KEY_ENV, "sk-first")
+    assert _sent(wire, request, stream=False)[1]["Authorization"] == "Bearer sk-first"
+    monkeypatch.setenv(KEY_ENV, "sk-rotated")
+    assert _sent(wire, request, stream=False)[1]["Authorization"] == "Bearer sk-rotated"
+    assert _sent(wire, {**request, "max_tokens": 64}, stream=False)[2]["max_tokens"] == 64
+    assert _sent(wire, request, stream=True)[1]["accept"] == "text/event-stream"
+    backend.extra_headers["x-team"] = "finance"
+    assert _sent(wire, request, stream=False)[1]["x-team"] == "finance"
+    other = LiteLLMBackend("m", "openai/gpt-4o", api_base="http://gateway:4000/v1", api_key_env=KEY_ENV)._wire
+    url, _, body = _sent(other, request, stream=False)
+    assert (url, body["model"]) == ("http://gateway:4000/v1/chat/completions", "gpt-4o")
+    for sent in (_sent(wire, request, stream=False), _sent(other, request, stream=False)):
+        assert sent[1]["Authorization"] == "Bearer sk-rotated"
