@@ -59,6 +59,11 @@ async def send_json(send: Send, status: int, body: bytes, headers: Mapping[str, 
 async def send_events(send: Send, events: AsyncIterator[bytes], headers: Mapping[str, str]) -> None:
     """A 200 stream of server-sent events: the head, one body message per event, then the end.
 
+    `[DONE]`, which `sse` yields only after the stream below it has ended, goes as the last body message
+    itself (`more_body` false): one ASGI send fewer per stream, each a pass through the server's send
+    chain (Ray Serve's replica wrappers, uvicorn's write). A stream of other events (Responses) ends
+    with an empty last message.
+
     `events` is closed however the sending ends (its last event gone, a send that failed, the request
     cancelled by a hang-up or by the server), and with it the chain of generators below it: the relay
     and the upstream connection close then, not whenever garbage collection finds them."""
@@ -66,9 +71,13 @@ async def send_events(send: Send, events: AsyncIterator[bytes], headers: Mapping
         raw = _raw(headers)
         raw += ((b"cache-control", b"no-cache"), _SSE)
         await send({"type": "http.response.start", "status": 200, "headers": raw})
+        last = b""
         async for event in events:
+            if event == SSE_DONE:
+                last = event
+                break
             await send({"type": "http.response.body", "body": event, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        await send({"type": "http.response.body", "body": last, "more_body": False})
     finally:
         await events.aclose()  # type: ignore[attr-defined]
 
