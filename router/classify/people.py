@@ -13,6 +13,7 @@ reason it fired, never the value:
     person (with identifiers)  a full given name + surname in a text holding other personal data
     person (account context)   a full name in a sentence with words of account, care or employment
     person (interaction)       a known name after ask, invite, remind, call with, forward this to, ...
+    person (lower-case name)   the same cues before a name written in lower case (lower_names.py)
     (health and the special categories said of someone: sensitive.py)
 
 Weak cues (a bare full name, a short introduction, an honorific with one word) stay silent when
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from router.classify import clinical
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading
+from router.classify.lower_names import find_lower_case_name
 from router.classify.matcher import sentence
 
 UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩΆΈΉΊΌΎΏА-ЯЁЄІЇЎҐ"
@@ -220,7 +222,8 @@ class PersonFinder:
             match = _AFTER_ROLE.match(text, reading.end(end))
             if match and self._known(_words(match["name"])):
                 return "interaction"
-        return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last)
+        return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last) \
+            or find_lower_case_name(reading, self._first, self._last)
 
     def _labelled(self, reading: Reading) -> str | None:
         """"labelled field" for a name in a field made for one (`"last_name": "Kowalski"`), "honorific"

@@ -1,0 +1,68 @@
+"""People named in lower case (chat, dictation, speech-to-text without capitals), through the whole
+privacy path: found next to a cue that expects a person, and never for the common words that
+are also names ("grant", "rose", "mark") or for a lower-cased exam or task."""
+
+from __future__ import annotations
+
+import pytest
+
+from router.classify.privacy import PrivacyScanner
+from router.classify.thorough import ThoroughScanner
+
+
+@pytest.fixture(scope="module")
+def thorough() -> ThoroughScanner:
+    return ThoroughScanner(PrivacyScanner())
+
+
+def person(thorough: ThoroughScanner, text: str) -> bool:
+    return any(f.kind == "person" for f in thorough.scan(text, "m"))
+
+
+@pytest.mark.parametrize("text", [
+    "tell john smith his order shipped yesterday",                 # interaction, two common names
+    "can you email sarah jones the invoice",
+    "remind david miller about the meeting",                      # "miller" is a word, and a common surname
+    "ping wei zhang about the deploy",
+    "write a reply to ahmed khan, he was charged twice",
+    "i spoke with fatima al-sayed yesterday",                     # a double-barrelled surname
+    "please ask olga petrova to resend the form",
+    "our customer emily johnson wants a refund",                  # role word: a given name is enough
+    "my colleague mark keeps missing the standup",
+    "my name is maria duke and i need help with my account",      # introduction
+    "hi, this is priya sharma from accounts",
+    "des kunden elvira atzler über die verspätete lieferung",    # a German role word, an unknown surname
+    "mein name ist dr. hasso briemer und ich möchte kündigen",
+    "the letter is for mrs. donnelly, flat 3",                    # honorific and a surname
+    "hi grace,\nthe contract is attached",                        # salutation, alone on its line
+    "hallo hans jörg,\ndanke für die schnelle rückmeldung",
+    "thanks for your help.\nkind regards,\nrachael o'brien",      # sign-off on its own line
+    "lukas schneider called about his contract",                  # before what only a person does
+    "priya sharma said the invoice was wrong",
+])
+def test_people_named_in_lower_case_are_found(thorough, text):
+    assert person(thorough, text)
+
+
+@pytest.mark.parametrize("text", [
+    "tell me a joke",
+    "ask questions about the api",
+    "email marketing best practices",
+    "ping pong rules for the office",
+    "remind me to buy rose garden soil",
+    "tell the team about grant funding",                          # "grant" is no common given name
+    "remind bill payments due on friday",                         # "payments" is no surname
+    "ask mark twain quotes for a poster",                         # "twain" is no common surname
+    "write a poem about may flowers",
+    "invite all users to the beta",
+    "my name is not important",
+    "hi team,\nthe build is green again",
+    "kind regards,\nthe support team",
+    "meet at 3 a.m. stan runs around the corner",                # a.m. is no honorific
+    "select the best translation into predicate logic. marco moves from italy to spain. (i: italy; m: marco)",
+    "the cache said nothing and the queue called back",           # person verbs after common words
+    "john deere tractors said to be in demand",                   # "deere" is no common surname
+])
+def test_common_words_and_tasks_in_lower_case_stay_clean(thorough, text):
+    assert not person(thorough, text)
+
