@@ -34,6 +34,9 @@ _LINE_END = re.compile(r"(?:[ \t]+[^\W\d_][^\s,.!?]*){0,3}[ \t]*[,.]?[ \t]*(?:\n
 _SALUTATION_END = re.compile(r"[ \t]*(?:[,!:\n]|\Z)")  # "hi grace,"
 _CAPITAL_NOT_I = re.compile(r"[A-HJ-Z]|\BI|I\B")  # a capital other than the pronoun "I"
 _PERSON_VERBS = frozenset(re.findall(r"[a-z]+", lx.PERSON_VERBS.split("(?:")[0])) | {"called", "calls", "rang"}
+_PART_START = re.compile(r"(^|['’-])(\w)")
+_SPACES = re.compile(r"[ \t]+")
+_VERB_GAP = re.compile(r",?[ \t]+")
 _PART = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)?")
 _AFTER_HONORIFIC = re.compile(r"\.?[ \t]+")  # "dr. maike kaul", never "m: marco" (a logic exercise's key)
 
@@ -50,20 +53,21 @@ def _as_name(word: str, role: str, names: frozenset[str]) -> bool:
     English word only if it is common as a name in that role ("john", not "grant" as a given name).
     A double-barrelled name is read whole or part by part ("jan-peter", "parker-gregory"), "o'brien"
     also as the gazetteer's "Obrien"."""
-    if not _PART.fullmatch(word):
-        return False
     common = _name_words().get(word)
     if common is not None and role not in common:
         return False  # an English word, not common as a name in this role ("grant", "garden")
-    titled = _titled(word)
-    if titled in names or ("'" in word or "’" in word) and _titled(re.sub("['’]", "", word)) in names:
+    if word.isalpha():
+        return word.capitalize() in names
+    if not _PART.fullmatch(word):
+        return False
+    if _titled(word) in names or ("'" in word or "’" in word) and re.sub("['’]", "", word).capitalize() in names:
         return True
     return "-" in word and all(_as_name(part, role, names) for part in word.split("-"))
 
 
 def _titled(word: str) -> str:
-    """ "o'brien" -> "O'Brien", "al-sayed" -> "Al-Sayed", "mcdonald" -> "Mcdonald" (as the gazetteers write it)."""
-    return re.sub(r"(^|['’-])([a-z])", lambda m: m[1] + m[2].upper(), word)
+    """ "o'brien" -> "O'Brien", "al-sayed" -> "Al-Sayed" (as the gazetteers write it)."""
+    return _PART_START.sub(lambda m: m[1] + m[2].upper(), word)
 
 
 def find_lower_case_name(reading: Reading, first: frozenset[str], last: frozenset[str]) -> str | None:
@@ -73,7 +77,8 @@ def find_lower_case_name(reading: Reading, first: frozenset[str], last: frozense
 
     def after(cue: str, gap: re.Pattern[str]) -> Iterator[int]:
         for begin, end in reading.get(cue):
-            if end <= final and len(words[begin]) > 1 and gap.fullmatch(text, reading.end(end), reading.start(end)):
+            if end <= final and len(words[begin]) > 1 and _lower(reading, end) \
+                    and gap.fullmatch(text, reading.end(end), reading.start(end)):
                 yield end
 
     for cue in _STRONG:  # a given name alone, as with capitals ("our customer emily wants ..."), or a surname after an honorific
@@ -95,7 +100,7 @@ def find_lower_case_name(reading: Reading, first: frozenset[str], last: frozense
                 return "lower-case name"
     if not _PERSON_VERBS.isdisjoint(words) and _CAPITAL_NOT_I.search(text) is None:
         for i in range(2, len(words)):
-            if words[i] in _PERSON_VERBS and re.fullmatch(r",?[ \t]+", text[reading.end(i):reading.start(i)]) \
+            if words[i] in _PERSON_VERBS and _VERB_GAP.fullmatch(text, reading.end(i), reading.start(i)) \
                     and _pair(reading, i - 2, first, last):
                 return "lower-case name"
     return None
@@ -109,6 +114,6 @@ def _pair(reading: Reading, i: int, first: frozenset[str], last: frozenset[str])
     """Words i and i+1 are a given name then a surname, written in lower case, one space apart."""
     text, words = reading.text, reading.words
     if not (_lower(reading, i) and _lower(reading, i + 1)) \
-            or not re.fullmatch(r"[ \t]+", text[reading.end(i + 1):reading.start(i + 1)]):
+            or not _SPACES.fullmatch(text, reading.end(i + 1), reading.start(i + 1)):
         return False
     return _as_name(words[i], "f", first) and _as_name(words[i + 1], "l", last)

@@ -56,6 +56,7 @@ _AFTER_SIGN_OFF = re.compile(
     rf"[ \t]*(?:[,!.\-–—][ \t]*(?P<nl>\n)?|(?P<nl2>\n))[ \t]*{_HONORIFIC}(?P<name>{NAME}){lx.SUFFIXES}"
     rf"(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
 _AFTER_INTRODUCTION = re.compile(rf"[ \t]+{_HONORIFIC}(?P<name>{NAME})")
+_DETERMINER_BEFORE = re.compile(r"(?i:\b(?:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro))[ \t]+\Z")
 _BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)[ \t]+\Z")
 # Capitalised words (led by a character class, so the search skips ahead fast), and the full name
 # tried at each one that is a known given name: "Contact Daniel Okafor" tries "Daniel Okafor".
@@ -173,7 +174,9 @@ class PersonFinder:
             if match and (self._known(_words(match["name"])) or len(_words(match["name"])) >= 2
                           and not set(_words(match["name"])) & lx.NOT_NAMES):
                 return "role word"
-            before = _BEFORE_ROLE.search(text, max(0, reading.start(first) - 80), reading.start(first))
+            at = reading.start(first)
+            before = _DETERMINER_BEFORE.search(text, max(0, at - 14), at) \
+                and _BEFORE_ROLE.search(text, max(0, at - 80), at)  # the long search only after "our", "my", ...
             if before and self._known(_words(before["name"])):
                 return "role word"
         labelled = self._labelled(reading)
