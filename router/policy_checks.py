@@ -99,27 +99,7 @@ def _found(value: Any) -> str:
 MAX_NODES, MAX_DEPTH = 50_000, 64  # a real policy has a few hundred lists and mappings, 6 levels deep
 
 
-# Quoted scalars and comments, whose brackets do not nest.
-_NOT_FLOW = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'|#[^\n]*")
-
-
-def _flow_too_deep(text: str, source: str) -> None:
-    """PolicyError if [ ] and { } nest deeper than MAX_DEPTH: ruamel takes seconds on 1,000 levels
-    before its own recursion limit stops it."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return
-    depth = 0
-    for match in re.finditer(r"[\[\]{}]", _NOT_FLOW.sub(lambda m: " " * len(m.group()), text)):
-        depth += 1 if match.group() in "[{" else -1
-        if depth > MAX_DEPTH:
-            line = text.count("\n", 0, match.start()) + 1
-            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-            raise PolicyError(source, [PolicyIssue("", f"invalid YAML: lists or mappings nest more than {MAX_DEPTH} "
-                                                   "levels deep", line, col)])
-
-
 def located_yaml(text: str, source: str) -> LocatedTree:
-    _flow_too_deep(text, source)
     yaml = YAML(typ="rt")
     try:
         root = yaml.load(text)
