@@ -1,6 +1,7 @@
-"""People named in lower case (chat, dictation, speech-to-text without capitals), through the whole
-privacy path: found next to a cue that expects a person, and never for the common words that
-are also names ("grant", "rose", "mark") or for a lower-cased exam or task."""
+"""Personal data written in lower case (chat, dictation, speech-to-text without capitals), through the
+whole privacy path: people found next to a cue that expects a person, never for the common words
+that are also names ("grant", "rose", "mark") or for a lower-cased exam or task; street addresses
+after words that give one, or whole from house number to ZIP or postcode."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ def thorough() -> ThoroughScanner:
 
 def person(thorough: ThoroughScanner, text: str) -> bool:
     return any(f.kind == "person" for f in thorough.scan(text, "m"))
+
+
+def address(thorough: ThoroughScanner, text: str) -> bool:
+    return any(f.kind == "address" for f in thorough.scan(text, "m"))
 
 
 @pytest.mark.parametrize("text", [
@@ -66,3 +71,33 @@ def test_people_named_in_lower_case_are_found(thorough, text):
 def test_common_words_and_tasks_in_lower_case_stay_clean(thorough, text):
     assert not person(thorough, text)
 
+
+
+@pytest.mark.parametrize("text", [
+    "i live at 4821 maple ridge drive, columbus",                 # after words that give an address
+    "my address is 12 baker street",
+    "i moved to 77 oak avenue last week",
+    "deliver to 221 elm st apt 4",
+    "ship the parcel to 9 n. willow lane",
+    "address: 4 mill lane",
+    "please send the signed lease to 7103 joseph shoal, lake natashaberg, tn 30259.",  # whole, to the ZIP
+    "update the delivery address to flat 98r, naylor knoll, allenfort, g5j 0hz.",     # to the postcode
+    "the inspection is booked at 35050 darius plain suite 777, north kellyport, wa 80874 on friday",
+])
+def test_street_addresses_in_lower_case_are_found(thorough, text):
+    assert address(thorough, text)
+
+
+@pytest.mark.parametrize("text", [
+    "we planned 3 big road trips",                                # a street word without an address's words
+    "i moved 3 old park benches",
+    "send 2 new drive images to the team",
+    "moved to 2 new cloud regions",
+    "posted to 5 discussion boards",
+    "the 42 bus goes down main street",
+    "meet me at 10 downing street lol",                           # a landmark
+    "5 cats, some dogs, in 20000 homes",                          # a state's letters and five digits, mid-clause
+    "table 4, rows 2, cols 3, in 10000 cells",
+])
+def test_numbers_and_street_words_in_lower_case_stay_clean(thorough, text):
+    assert not address(thorough, text)
