@@ -101,3 +101,19 @@ def test_street_addresses_in_lower_case_are_found(thorough, text):
 ])
 def test_numbers_and_street_words_in_lower_case_stay_clean(thorough, text):
     assert not address(thorough, text)
+
+
+@pytest.mark.parametrize("text", [
+    "passport number u9303342, expiring next year.",
+    "her driving licence number is la5980397.",
+    "add id card number mp0492772 to the booking.",
+    "numéro de passeport : x875-0380-5886.",
+])
+def test_document_numbers_in_lower_case_after_their_word_are_found(thorough, text):
+    assert any(f.kind == "id_document" for f in thorough.scan(text, "m"))
+
+
+@pytest.mark.parametrize("text", ["the passport number field accepts 9 characters",
+                                  "id card number 2023-2024 renewals are due"])  # a year range is no number
+def test_document_words_without_a_document_number_in_lower_case_stay_clean(thorough, text):
+    assert not any(f.kind == "id_document" for f in thorough.scan(text, "m"))
