@@ -3,14 +3,17 @@ johnson wants a refund", "lukas schneider called about his contract". Chat, dict
 speech-to-text often drop capitals; the rest of the person detector reads capitals.
 
 In lower case the gazetteers (~340,000 names) hold many common words ("grant", "rose", "mark",
-"miller"), so a pair of words is read as a name only
-- as a given name then a surname the gazetteers know, neither of them a function word (NOT_NAMES);
-- where each word that is also an English word is common as a name in that role in an
-  English-speaking country (data/name_words.txt: "john" and "smith" are, "grant" as a given name
-  and "garden" are not);
-- and right after a cue that expects a person (interaction: tell, ask, email, remind, spoke with;
-  a role word: our customer, my colleague; an introduction: my name is, this is), or, in a text
-  written in lower case, right before what only a person does (said, asked, called, wants).
+"miller"), so a word is read as a name only where a person is expected, and only if, being also an
+English word, it is common as a name in that role in an English-speaking country
+(data/name_words.txt: "john" and "smith" are, "grant" as a given name and "garden" are not):
+- a given name alone after an introduction, a role word or an honorific (also a surname after an
+  honorific), as with capitals: "my name is maria duke", "our customer emily", "mrs. donnelly";
+- a given name and a surname after a verb that also takes things: "tell john smith", not
+  "email sales data";
+- a given name ending its line after a sign-off ("kind regards,\nrachael o'brien"), or its clause
+  after a salutation ("hi grace,");
+- in a text written in lower case, a given name and a surname right before what only a person
+  does ("priya sharma said ...").
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ def find_lower_case_name(reading: Reading, first: frozenset[str], last: frozense
     final = len(words) - 1
 
     def after(cue: str, gap: re.Pattern[str]) -> Iterator[int]:
+        """Index of the word after each of the cue's hits, where that word is written in lower case."""
         for begin, end in reading.get(cue):
             if end <= final and len(words[begin]) > 1 and _lower(reading, end) \
                     and gap.fullmatch(text, reading.end(end), reading.start(end)):
@@ -83,18 +87,17 @@ def find_lower_case_name(reading: Reading, first: frozenset[str], last: frozense
 
     for cue in _STRONG:  # a given name alone, as with capitals ("our customer emily wants ..."), or a surname after an honorific
         for at in after(cue, _AFTER_HONORIFIC if cue == "honorific" else _GAP):
-            if _lower(reading, at) and (_as_name(words[at], "f", first)
-                                        or cue == "honorific" and _as_name(words[at], "l", last)):
+            if _as_name(words[at], "f", first) or cue == "honorific" and _as_name(words[at], "l", last):
                 return "lower-case name"
     for cue in _WEAK:
         for at in after(cue, _GAP):
             if at < final and _pair(reading, at, first, last):
                 return "lower-case name"
     for at in after("sign_off", _OWN_LINE):  # "kind regards,\njames", "cordialement,\njeanne da costa" ending its line
-        if _lower(reading, at) and _as_name(words[at], "f", first) and _LINE_END.match(text, reading.end(at + 1)):
+        if _as_name(words[at], "f", first) and _LINE_END.match(text, reading.end(at + 1)):
             return "lower-case name"
     for at in after("salutation", _GAP):  # "hi grace,", "hallo hans jörg,"
-        if _lower(reading, at) and _as_name(words[at], "f", first):
+        if _as_name(words[at], "f", first):
             if _SALUTATION_END.match(text, reading.end(at + 1)) or at < final and _pair(reading, at, first, last) \
                     and _SALUTATION_END.match(text, reading.end(at + 2)):
                 return "lower-case name"
