@@ -12,10 +12,8 @@ from __future__ import annotations
 import functools
 import json
 import math
-import operator
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -165,14 +163,12 @@ class LearnedScorer:
 
     def score(self, request: ChatRequest, text: str) -> Complexity:
         vector = features.extract(text)
-        pushes = list(map(operator.mul, self._k, map(operator.sub, vector, self._mean)))  # no Python loop
+        pushes = [k * (x - m) for k, x, m in zip(self._k, vector, self._mean)]
         raw = self._offset + sum(pushes)
-        # The strongest pushes, each a reason if the prompt has it (not lacks it) and it is worth naming:
-        # only pushes worth naming are sorted (a stable sort, so ties keep the features' order).
+        # The strongest pushes, each a reason if the prompt has it (not lacks it) and it is worth naming.
         reasons = []
-        worth = compress(range(len(pushes)), map(operator.ge, pushes, repeat(_MIN_CONTRIBUTION)))
-        for i in sorted(worth, key=pushes.__getitem__, reverse=True):
-            if len(reasons) == _TOP_REASONS:
+        for i in sorted(range(len(pushes)), key=pushes.__getitem__, reverse=True):
+            if pushes[i] < _MIN_CONTRIBUTION or len(reasons) == _TOP_REASONS:
                 break
             if vector[i] > self._mean[i]:
                 reasons.append(LABELS[self._names[i]])
