@@ -206,7 +206,7 @@ _TOKENS_PER_S, _TOKENS_SPARE = 15, 40
 # for French) and a clip decoded in the wrong language comes back as noise. When the detector gives
 # its first language less than _SURE, the clip is also read in each next language with at least
 # _CANDIDATE (two at most); the reading with the best mean token log-probability that does not loop
-# becomes the transcript, and the others its alternatives, which the privacy look scans too.
+# becomes the transcript, and the others that do not loop its alternatives, which the privacy look scans too.
 _SURE, _CANDIDATE, _CANDIDATES = 0.7, 0.05, 2
 
 
@@ -236,7 +236,7 @@ class SpeechEngine:
         best = max(range(len(readings)), key=lambda i: readings[i][2])
         parts, info, _ = readings[best]
         text = _joined(parts)
-        alternatives = tuple(dict.fromkeys(other for i, reading in enumerate(readings) if i != best
+        alternatives = tuple(dict.fromkeys(other for i, reading in enumerate(readings) if i != best and reading[2][0]
                                            for other in [_joined(reading[0])] if other and other != text))
         return Transcript(text, info.language, round(float(info.duration), 3), parts, alternatives)
 

@@ -42,3 +42,14 @@ def test_a_transcript_without_a_slip_is_scanned_once_as_heard():
     heard = "The nightly build failed again on the integration tests."
     assert variants(heard) == [heard]
     assert variants("This is Benny's Phillips.") == ["This is Benny's Phillips.", "This is Benny Phillips."]
+
+
+def test_the_look_scans_the_readings_in_other_languages_too(default_policy):
+    # Whisper base on the en-029+f2 IBAN memo (tests/integration/test_speech_engine.py): detected as
+    # Latin, its best reading loses the IBAN; the English reading, an alternative, keeps it
+    heard = "3-fond should go to my account i-man TV, Nialo, 6-T, or 6-thousand, 4-on ribbon, 98-6-thusand"
+    english = "The refund should go to my account I'm an TBR or 6T or 6,4986,3296,4886.1"
+    assert scan_text(default_policy, heard, AUDIO) == []
+    assert [f.kind for f in scan_text(default_policy, heard, AUDIO, (english,))] == ["iban"]
+    # an alternative without personal data adds nothing
+    assert scan_text(default_policy, heard, AUDIO, ("The refund should go to my account soon.",)) == []
