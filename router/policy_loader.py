@@ -8,6 +8,7 @@ back — so none of them needs a lazy import to dodge a cycle.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -16,7 +17,7 @@ from router.classify.build import build_classifier, build_scorer
 from router.classify.learned import ScorerModelError
 from router.classify.media import MediaLimits
 from router.policy import CompiledPolicy, Policy, PolicyError, PolicyIssue
-from router.policy_checks import check, located_yaml, to_issues
+from router.policy_checks import MAX_DEPTH, check, located_yaml, to_issues
 
 __all__ = ["compile_policy", "load_policy"]
 
@@ -36,6 +37,7 @@ def load_policy(path: str | Path, limits: MediaLimits | None = None) -> Compiled
 
 
 def compile_policy(text: str, source: str = "<policy>", limits: MediaLimits | None = None) -> CompiledPolicy:
+    _flow_too_deep(text, source)
     tree = located_yaml(text, source)
     try:
         spec = Policy.model_validate(tree.data)
@@ -60,3 +62,22 @@ def compile_policy(text: str, source: str = "<policy>", limits: MediaLimits | No
         classifier=classifier,
         warnings=tuple(w.render(source) for w in warnings),
     )
+
+
+# Quoted scalars and comments, whose brackets do not nest.
+_NOT_FLOW = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'|#[^\n]*")
+
+
+def _flow_too_deep(text: str, source: str) -> None:
+    """PolicyError if [ ] and { } nest deeper than MAX_DEPTH: ruamel takes seconds on 1,000 levels
+    before its own recursion limit stops it."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", _NOT_FLOW.sub(lambda m: " " * len(m.group()), text)):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            raise PolicyError(source, [PolicyIssue("", f"invalid YAML: lists or mappings nest more than {MAX_DEPTH} "
+                                                   "levels deep", line, col)])

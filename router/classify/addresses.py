@@ -15,6 +15,10 @@ Every form holds a number, so each pattern is tried at or around the text's digi
 - the forms of scripts without spaces: Japanese (...市...丁目/番/号), Chinese (...省/市...路/街...号/座),
   Korean (...시/구 ...로/길 12-3), Thai (12/3 ถ./ถนน ...).
 
+In lower case, as chat writes it, a house number and street count only right after words that
+give an address ("i live at 4821 maple ridge drive", "deliver to 221 elm st"), or as a whole US or
+UK address from house number to ZIP or postcode ("7103 joseph shoal, lake natashaberg, tn 30259.").
+
 A street type without a number is a place, not an address ("Main Street businesses"), and so is a
 landmark: famous addresses (FAMOUS_ADDRESSES: "10 Downing Street", "221B Baker Street")
 are not read as anyone's, nor is an address in a text about sights and history (public cues) that
@@ -55,6 +59,15 @@ manors | mountains | orchards | pines | rapids | shoals | summits | villages | v
 _NUMBER_FIRST = re.compile(
     rf"\b\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,4}})?,?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{TOKEN}[ \t]+){{1,3}}"
     rf"(?i:{_STREET_EN})\b\.?")
+# The same in lower case, as chat writes it ("i live at 4821 maple ridge drive"), only right after
+# words that give an address: a lower-case "3 big road trips" is no one's street.
+_LOWER_NUMBER_FIRST = re.compile(
+    rf"\d{{1,5}}[a-z]?(?:[-/]\d{{1,4}})?,?[ \t]+(?:[nsew]\.?[ \t]+)?(?:[a-z][a-z'’\-]*[ \t]+){{1,3}}(?:{_STREET_EN})\b")
+_UNIT_BEFORE = re.compile(r"(?:(?:flat|apt\.?|apartment|suite|unit|studio)[ \t]+)?\Z")
+_ADDRESS_GIVEN = re.compile(
+    r"(?i)\b(?:live[sd]?|living|stay(?:s|ing)?|moved?|moving|ship(?:ped)?|send|sent|deliver(?:ed|y)?|mail(?:ed)?|"
+    r"post(?:ed)?|reside[sd]?|address(?:[ \t]+is)?)(?:[ \t]+(?:it|this|that|them|him|her|me|us|everything|"
+    r"(?:the|my|our|his|her|their)[ \t]+\w+))?[ \t]*(?:at|to|is|:)[ \t]*\Z")
 _STREET_ROMANCE_FIRST = alternation("""
 rue | avenue | av. | boulevard | bd | chemin | place | allée | impasse | quai | route | cours | passage | square |
 calle | c/ | avenida | avda. | plaza | paseo | camino | carrera | ronda | travesía | rua | travessa | praça | largo""")
@@ -87,6 +100,14 @@ _SUFFIX_STREET = re.compile(
 _US_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
               "OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|VI|GU|AS|MP")
 _US_CITY_STATE_ZIP = re.compile(rf"\b{TOKEN}(?:[ \t]+{TOKEN}){{0,2}},[ \t]*(?:{_US_STATES})[ \t]+\d{{5}}(?:-\d{{4}})?\b")
+# A whole US or UK address in lower case, house number to ZIP or postcode, ending its clause:
+# "7103 joseph shoal, lake natashaberg, tn 30259.", "flat 98r, naylor knoll, allenfort, g5j 0hz".
+_LOWER_WORDS = r"[a-z][a-z'’\-]*(?:[ \t]+[a-z][a-z'’\-]*){0,3}"
+_LOWER_FULL = re.compile(
+    rf"(?:(?:flat|apt\.?|apartment|suite|unit|studio)[ \t]+)?\d{{1,6}}[a-z]?,?[ \t]+{_LOWER_WORDS}"
+    rf"(?:[ \t]+(?:apt\.?|suite|unit)[ \t]+\d{{1,5}}[a-z]?)?(?:,[ \t]*{_LOWER_WORDS}){{1,2}},[ \t]*"
+    rf"(?:(?:{_US_STATES.lower()})[ \t]+\d{{5}}(?:-\d{{4}})?|[a-z]{{1,2}}\d[a-z\d]?[ \t]*\d[a-z]{{2}})"
+    r"(?=[ \t]*(?:[.,;:!?)\n]|\Z|(?:on|and|by|before|please)\b))")
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2}\b")
 _HOUSE_NUMBER = re.compile(r"\b(?:\d{1,4}[A-Za-z]?,?\s+[A-Z]|(?i:flat|apt\.?|apartment|suite|unit|studio)[ \t]+\d)")
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|boîte postale|apartado de correos|casella postale)[ \t]+\d{1,6}\b")
@@ -223,6 +244,10 @@ def _find(text: str, reading: Reading) -> str | None:
     for start, end in digit_runs(text):
         if _NUMBER_FIRST.match(text, start) or _NUMBER_THEN_ROMANCE.match(text, start):
             return "street and number"
+        if _LOWER_NUMBER_FIRST.match(text, start) and _ADDRESS_GIVEN.search(text, max(0, start - 40), start):
+            return "street and number"
+        if _LOWER_FULL.match(text, _UNIT_BEFORE.search(text, max(0, start - 12), start).start()):
+            return "street and postcode"
         if _locality(text, start):
             return "street and postcode"
         if _after_comma(text, start) and _POSTCODE_AT.match(text, start):

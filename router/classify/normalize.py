@@ -89,12 +89,17 @@ def digit_runs(text: str) -> list[tuple[int, int]]:
 # result go with _SPACED_AT / _SPACED_DOT.
 _BRACKETED_AT = re.compile(r"[\[\(\{<][ \t]*+(?:at|@|ät|arobase|arroba|chiocciola)[ \t]*+[\]\)\}>]", re.I)
 _BRACKETED_DOT = re.compile(r"[\[\(\{<][ \t]*+(?:dot|punkt|point|punto|\.)[ \t]*+[\]\)\}>]", re.I)
-_SPACED_AT = re.compile(r"(?<=[\w.])[ \t]+@[ \t]*(?=\w)|(?<=\w)[ \t]*@[ \t]+(?=\w)")
+# A space before the @ only: not after a word no address starts with ("use the @example.com domain",
+# "tweet at @example.com", "email me @gmail.com").
+_SPACED_AT = re.compile(r"(?<=[\w.])[ \t]+@[ \t]+(?=\w)|(?<=\w)@[ \t]+(?=\w)"
+                        r"|(?<![\w.])(?P<word>[\w.][\w.\-]*)[ \t]+@(?=\w)")
 _SPACED_DOT = re.compile(r"(?<=[^\W\d_])[ \t]+\.[ \t]+(?=[^\W\d_])")
 _LABEL = r"[^\W_][\w\-]*"
 # Words that start a spoken "at" phrase but never an address ("look at the dot com era").
 _NOT_LOCAL = ("me|us|him|her|them|you|it|look|looking|meet|arrive|arrived|stay|stayed|born|is|was|are|be|and|or|"
               "but|reach|call|email|mail|write|contact")
+_NOT_AT_LOCAL = re.compile(rf"(?i:{_NOT_LOCAL}|the|a|an|at|to|in|on|of|for|by|from|via|with|as|use|using|tweet|follow|dm|"
+                           r"ping|cc|handle|account|domain|address|addresses)")
 _NOT_DOMAIN_START = "the|a|an|this|that|our|my|your|his|her|its|their|least|most|all|home|work|le|la|el|der|die|das|il"
 # A spoken address: local part (words joined by a spoken dot), a spoken at, a domain of 2+ labels.
 _SPOKEN_EMAIL = re.compile(
@@ -155,12 +160,19 @@ _SPOKEN_AT_WORDS = (" at ", " ät ", "arobase", "arroba", "chiocciola", "klammer
 _SPOKEN_DOT_WORDS = (" dot ", " punkt ", " point ", " punto ")
 
 
+def _glued_at(match: re.Match[str]) -> str:
+    word = match["word"]
+    if word is None:
+        return "@"
+    return match.group() if _NOT_AT_LOCAL.fullmatch(word) else word + "@"
+
+
 def _emails(text: str) -> str:
     if any(bracket in text for bracket in "[({<"):
         text = _BRACKETED_AT.sub("@", text)
         text = _BRACKETED_DOT.sub(".", text)
     if "@" in text:
-        text = _SPACED_AT.sub("@", text)
+        text = _SPACED_AT.sub(_glued_at, text)
         if _SPACED_DOT.search(text):
             text = _SPACED_DOT.sub(".", text)
         text = _AT_DOMAIN_GAP.sub(r"\g<label>.\g<tld>", text)

@@ -13,6 +13,7 @@ reason it fired, never the value:
     person (with identifiers)  a full given name + surname in a text holding other personal data
     person (account context)   a full name in a sentence with words of account, care or employment
     person (interaction)       a known name after ask, invite, remind, call with, forward this to, ...
+    person (lower-case name)   the same cues before a name written in lower case (lower_names.py)
     (health and the special categories said of someone: sensitive.py)
 
 Weak cues (a bare full name, a short introduction, an honorific with one word) stay silent when
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from router.classify import clinical
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading
+from router.classify.lower_names import find_lower_case_name
 from router.classify.matcher import sentence
 
 UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩΆΈΉΊΌΎΏА-ЯЁЄІЇЎҐ"
@@ -54,11 +56,14 @@ _AFTER_SIGN_OFF = re.compile(
     rf"[ \t]*(?:[,!.\-–—][ \t]*(?P<nl>\n)?|(?P<nl2>\n))[ \t]*{_HONORIFIC}(?P<name>{NAME}){lx.SUFFIXES}"
     rf"(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
 _AFTER_INTRODUCTION = re.compile(rf"[ \t]+{_HONORIFIC}(?P<name>{NAME})")
+_DETERMINER_BEFORE = re.compile(r"(?i:\b(?:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro))[ \t]+\Z")
 _BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)[ \t]+\Z")
 # Capitalised words (led by a character class, so the search skips ahead fast), and the full name
 # tried at each one that is a known given name: "Contact Daniel Okafor" tries "Daniel Okafor".
-_CAPITALISED = re.compile(rf"[{UPPER}][^\W\d_]+")
 _FULL_NAME = re.compile(rf"(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})")
+# A capitalised word another capitalised word or a particle follows, the way a full name begins: the
+# regex engine skips, in C, the capitalised words no name follows (most of a German text's nouns).
+_NAME_START = re.compile(rf"[{UPPER}][^\W\d_]++(?=['’\-\w]*+[ \t]+(?:{_PARTICLE}[ \t]+)*[{UPPER}{CASELESS}])")
 _LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
 
 _FIELD_PREFIXES = ("first given last family full middle maiden customer client contact patient employee member holder "
@@ -169,7 +174,9 @@ class PersonFinder:
             if match and (self._known(_words(match["name"])) or len(_words(match["name"])) >= 2
                           and not set(_words(match["name"])) & lx.NOT_NAMES):
                 return "role word"
-            before = _BEFORE_ROLE.search(text, max(0, reading.start(first) - 80), reading.start(first))
+            at = reading.start(first)
+            before = _DETERMINER_BEFORE.search(text, max(0, at - 14), at) \
+                and _BEFORE_ROLE.search(text, max(0, at - 80), at)  # the long search only after "our", "my", ...
             if before and self._known(_words(before["name"])):
                 return "role word"
         labelled = self._labelled(reading)
@@ -218,7 +225,8 @@ class PersonFinder:
             match = _AFTER_ROLE.match(text, reading.end(end))
             if match and self._known(_words(match["name"])):
                 return "interaction"
-        return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last)
+        return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last) \
+            or find_lower_case_name(reading, self._first, self._last)
 
     def _labelled(self, reading: Reading) -> str | None:
         """"labelled field" for a name in a field made for one (`"last_name": "Kowalski"`), "honorific"
@@ -249,7 +257,7 @@ class PersonFinder:
     def _full_name(self, reading: Reading, other_personal_data: bool) -> str | None:
         text = reading.text
         first_names = self._first
-        for word in _CAPITALISED.finditer(text):
+        for word in _NAME_START.finditer(text):
             start = word.start()
             if start and (text[start - 1].isalnum() or text[start - 1] in "'’"):
                 continue
@@ -323,6 +331,7 @@ _CASELESS_RUN = re.compile(rf"(?<![{CASELESS}\w])[{CASELESS}]{{1,12}}(?:[ \t]+[{
 _HAN_HANGUL = re.compile("[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+")
 _CYRILLIC_GREEK = "А-ЯЁЄІЇЎҐΑ-ΩΆΈΉΊΌΎΏ"
 _CYRILLIC_GREEK_WORD = rf"[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύώϊϋΐΰς'ʼ’]+(?:-[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύώϊϋΐΰς'ʼ’]+)?"
+_FOREIGN_LETTER = re.compile(f"[{_CYRILLIC_GREEK}{CASELESS}]")
 _CYRILLIC_GREEK_NAME = re.compile(rf"(?<!\w){_CYRILLIC_GREEK_WORD}(?:[ \t]+{_CYRILLIC_GREEK_WORD}){{1,3}}(?![\w])")
 
 
@@ -349,7 +358,7 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
     (or two runs) led by a common surname, or 2-4 words of Arabic, Hebrew, Devanagari or Thai one of
     which the gazetteer knows; or 1-3 such words before what only a person does ("倪芳 agreed to"). Text mostly in such a script has no Latin frame and is left alone."""
     text = reading.text
-    if text.isascii():
+    if text.isascii() or not _FOREIGN_LETTER.search(text):  # a charset search, ~9x faster than the patterns'
         return None
     latin = len(text.encode("ascii", "ignore").translate(None, _NOT_ASCII_LETTERS))  # Latin letters, in C
     for run in _CYRILLIC_GREEK_NAME.finditer(text):

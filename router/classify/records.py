@@ -91,8 +91,9 @@ permis de conducere | carte de identitate | útlevél | útlevélszám | jogosí
 passin numero | ajokortti | henkilökortti | διαβατήριο | διαβατηρίου | δίπλωμα οδήγησης | αστυνομική ταυτότητα |
 paspor | nomor paspor | hộ chiếu | số hộ chiếu | giấy phép lái xe | bằng lái xe | căn cước | passnummer |
 kørekort | førerkort | ajokortin numero""")
-_ID_NUMBER_AFTER = re.compile(r"[\w'’]*[^\n]{0,40}?(?<![\w\-])(?P<number>[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){5,19})(?![\w\-])")
-_DATE_ONLY = re.compile(r"(?:\d{1,2}-\d{1,2}-\d{2,4}|\d{4}-\d{1,2}-\d{1,2})\Z")
+# The first token of 5+ digits within 40 characters of the word, its letters all upper or all lower case.
+_ID_NUMBER_AFTER = re.compile(r"[\w'’]*[^\n]{0,40}?(?<![\w\-])(?=(?:[A-Za-z\-]*\d){5})(?P<number>[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){5,19}|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){5,19})(?![\w\-])")
+_DATE_ONLY = re.compile(r"(?:\d{1,2}-\d{1,2}-\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|(?:19|20)\d\d-(?:19|20)\d\d)\Z")  # or years
 
 
 def find_id_document(reading: Reading) -> str | None:

@@ -470,7 +470,17 @@ def test_a_file_that_is_not_utf8_is_a_policy_error(tmp_path) -> None:
 
 def test_yaml_nested_deeper_than_the_parser_recurses_is_a_policy_error() -> None:
     assert errors_of(GOOD + "x: " + "[" * 400 + "]" * 400 + "\n") == [
+        f"p.yaml:{GOOD.count(chr(10)) + 1}:68: invalid YAML: lists or mappings nest more than 64 levels deep"]
+    assert errors_of(GOOD + "x:\n" + "".join(" " * i + "k:\n" for i in range(1, 400)) + " " * 400 + "k: 1\n") == [
         "p.yaml: invalid YAML: lists or mappings nest too deeply"]
+
+
+def test_deep_flow_nesting_is_refused_before_parsing_and_brackets_in_strings_do_not_count() -> None:
+    # refused by the bracket count with the place, not by ruamel's recursion ~14 s later
+    (error,) = errors_of(GOOD + "x: " + "{a: " * 3000 + "}" * 3000 + "\n")
+    assert error.endswith(": invalid YAML: lists or mappings nest more than 64 levels deep") and error.count(":") >= 3
+    quoted = GOOD + 'description: "' + "[" * 100 + '"  # ' + "{" * 100 + "\n"
+    assert not any("nest" in e for e in errors_of(quoted))
 
 
 def test_aliases_that_expand_past_the_limit_are_refused_before_they_are_expanded() -> None:

@@ -55,6 +55,8 @@ def test_fold(text, folded):
 DENOISED = [
     ("write to maria.keller [at] example-mail [dot] de today", "write to maria.keller@example-mail.de today"),
     ("maria . keller @ example-mail . de", "maria.keller@example-mail.de"),
+    ("maria.keller @example-mail.de wrote", "maria.keller@example-mail.de wrote"),
+    ("contact sales @acme.io", "contact sales@acme.io"),
     ("mail maria dot keller at example dot com please", "mail maria.keller@example.com please"),
     ("jean point dupont arobase exemple point fr", "jean.dupont@exemple.fr"),
     ("call me on plus four four two zero seven nine four six zero zero one eight",
@@ -77,6 +79,7 @@ DENOISE_DECOYS = [
     "Order INV-2023-0042 and 1Z999AA10123456784.", "Build 4111-1111-1111-1111-aaaa failed.",
     "one or two of them", "I was one of the first two.", "Hello lol, 1234 items",
     "e-mail the team at noon", "SELECT * FROM users WHERE id = 10",
+    "use the @example.com domain for test accounts", "send it @example.com", "tweet at @example.com",
 ]
 
 
