@@ -236,8 +236,9 @@ class SpeechEngine:
         best = max(range(len(readings)), key=lambda i: readings[i][2])
         parts, info, _ = readings[best]
         text = _joined(parts)
-        alternatives = tuple(dict.fromkeys(other for i, reading in enumerate(readings) if i != best and reading[2][0]
-                                           for other in [_joined(reading[0])] if other and other != text))
+        alternatives = tuple(dict.fromkeys(
+            other for i, reading in enumerate(readings) if i != best and reading[2][0]  # [2][0]: does not loop
+            for other in [_joined(reading[0])] if other and other != text))
         return Transcript(text, info.language, round(float(info.duration), 3), parts, alternatives)
 
     def _read(self, audio: Any, language: str | None) -> tuple[tuple[tuple[float, float, str], ...], Any, tuple]:
@@ -254,7 +255,8 @@ class SpeechEngine:
         tokens = sum(len(s.tokens) for s in segments)
         logprob = sum(s.avg_logprob * len(s.tokens) for s in segments) / tokens if tokens else -99.0
         looping = any(s.compression_ratio > _LOOPING for s in segments)
-        return tuple((round(s.start, 2), round(s.end, 2), s.text.strip()) for s in segments), info, (not looping, logprob)
+        parts = tuple((round(s.start, 2), round(s.end, 2), s.text.strip()) for s in segments)
+        return parts, info, (not looping, logprob)
 
 
 def _joined(parts: tuple[tuple[float, float, str], ...]) -> str:
@@ -269,7 +271,8 @@ def _without_loops(generate: Any) -> Any:
         result = generate(encoder_output, prompt, tokenizer, options)
         if result[3] <= _LOOPING or options.no_repeat_ngram_size:
             return result
-        again = generate(encoder_output, prompt, tokenizer, dataclasses.replace(options, no_repeat_ngram_size=_NO_REPEAT))
+        options = dataclasses.replace(options, no_repeat_ngram_size=_NO_REPEAT)
+        again = generate(encoder_output, prompt, tokenizer, options)
         return again if again[3] <= _LOOPING else result
 
     return decode

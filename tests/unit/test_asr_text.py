@@ -20,6 +20,9 @@ AUDIO = "messages[0].content[1] (audio transcript)"
     # "… and my date of birth is 1 October 1972." (voice en-gb-x-rp+f4, 145 wpm)
     ("My name is Miss Cannon Jones and my native birth is near a 1 October 1972.", "date_of_birth"),
     ("my name of birth is near a 1 October 1972", "date_of_birth"),
+    # "Samuel Montgomery speaking, …" (Flite slt through a telephone band, bench --set more)
+    ("Samuel Montgomery's peaking, my doctor says my blood sugar is too high. I have tied two diopedes.",
+     "person"),
 ])
 def test_a_slip_of_speech_to_text_no_longer_hides_what_was_said(default_policy, heard, kind):
     assert kind in [f.kind for f in scan_text(default_policy, heard, AUDIO)]
@@ -33,6 +36,7 @@ def test_a_slip_of_speech_to_text_no_longer_hides_what_was_said(default_policy, 
     "The company's birth was in 1972, the shop opened on 1 October 1972.",
     "Our product birth was 1999 when we launched version one.",
     "She gave birth in 2020, the team sent flowers.",
+    "The mountain's peaking at dawn looks great from the hut.",
 ])
 def test_businesses_and_births_that_are_no_ones_date_of_birth_stay_clean(default_policy, heard):
     assert scan_text(default_policy, heard, AUDIO) == []
