@@ -113,13 +113,13 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
 
 
-def measure_scorer(scorer, text: str, iterations: int) -> tuple[float, float, float, float]:
-    """(wall p50, wall p99, CPU p50, CPU p99) of one score() call, in µs. The CPU time is this thread's
-    (time.thread_time_ns): other processes on a shared machine stretch the wall time, not it."""
+def measure_scorer(scorer, text: str, iterations: int, wall: list[float], cpu: list[float]) -> None:
+    """Appends the wall and CPU time of `iterations` score() calls, in µs, to `wall` and `cpu`. The CPU
+    time is this thread's (time.thread_time_ns): other processes on a shared machine stretch the wall
+    time, not it."""
     request = parse_chat_request({"messages": [{"role": "user", "content": text}]})
     for _ in range(min(50, iterations)):
         scorer.score(request, text)
-    wall, cpu = [], []
     gc.disable()
     try:
         for _ in range(iterations):
@@ -129,7 +129,6 @@ def measure_scorer(scorer, text: str, iterations: int) -> tuple[float, float, fl
             wall.append((time.perf_counter_ns() - start) / 1000)
     finally:
         gc.enable()
-    return (*percentiles(wall), *percentiles(cpu))
 
 
 def measure(classifier: Classifier, body: dict, iterations: int) -> tuple[float, float, dict[str, int]]:
@@ -215,6 +214,7 @@ def table(header: tuple[str, ...], rows: list[tuple]) -> None:
         print(" | ".join(str(cell).ljust(w) for cell, w in zip(row, widths)))
 
 
+SCORER_ROUNDS = 10
 CODE_TASK = ("Implement the function below so that it runs in linear time, then write unit tests for the edge "
              "cases.\n```python\ndef dupes(xs):\n    out = []\n    for i in range(len(xs)):\n        for j in "
              "range(i + 1, len(xs)):\n            if xs[i] == xs[j] and xs[i] not in out:\n                "
@@ -228,10 +228,19 @@ def scorer_table(iterations: int) -> None:
              ("~1k-token code task", CODE_TASK + PROSE * 36, "CPU p99 <= 150 µs (learned)"),
              ("~25k-token text", "Summarize: " + PROSE * 1000, "")]
     scorers = [("learned", LearnedScorer(load_model())), ("heuristic", HeuristicScorer())]
+    # Rows take turns, SCORER_ROUNDS slices of the iterations each: a noisy second on the shared machine
+    # then stretches every row a little rather than one row a lot (rows measured one after another
+    # differed 2x at the median, an artefact of when each ran).
+    samples = {(name, scorer_name): ([], []) for name, _, _ in texts for scorer_name, _ in scorers}
+    for _ in range(SCORER_ROUNDS):
+        for name, text, _ in texts:
+            for scorer_name, scorer in scorers:
+                measure_scorer(scorer, text, max(1, iterations // SCORER_ROUNDS), *samples[name, scorer_name])
     rows = []
-    for name, text, target in texts:
-        for scorer_name, scorer in scorers:
-            p50, p99, cpu50, cpu99 = measure_scorer(scorer, text, iterations)
+    for name, _, target in texts:
+        for scorer_name, _ in scorers:
+            wall, cpu = samples[name, scorer_name]
+            (p50, p99), (cpu50, cpu99) = percentiles(wall), percentiles(cpu)
             rows.append((f"{scorer_name}: {name}", f"{p50:,.1f}", f"{p99:,.1f}", f"{cpu50:,.1f}", f"{cpu99:,.1f}",
                          target if scorer_name == "learned" else ""))
     table(("complexity scorer alone", "p50 µs", "p99 µs", "CPU p50 µs", "CPU p99 µs", "target"), rows)

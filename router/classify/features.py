@@ -15,6 +15,7 @@ sit at the start or the end of a prompt), while the length counts whole.
 from __future__ import annotations
 
 import math
+import re
 
 VERSION = 4  # 2: log_ask_chars and log_option_chars; 3: code syntax, the question before its options, the
 # options' digits, and what a task is (algorithms, structured output, deduction, role-play); 4: the asks of
@@ -27,6 +28,8 @@ _HEAD_CHARS, _TAIL_CHARS = 768, 768
 _DIGIT_BYTES = b"0123456789"
 _DIGITS_ONLY = bytes(c if 48 <= c <= 57 else 32 for c in range(256))  # every non-digit byte -> space
 _NOT_MARKS = bytes(c for c in range(256) if chr(c) not in "+*/^<>=$%?([{;_")  # deleted before counting marks
+# The marks counted together, each class as one byte: operators as "+", brackets as "(", code syntax as "{".
+_MARK_CLASS = bytes.maketrans(b"*/^<>[;_", b"+++++({{")
 
 
 def _words(*groups: str) -> frozenset[str]:
@@ -155,15 +158,18 @@ FEATURES: tuple[str, ...] = (
     "big_o", *(f"lex_{name}" for name, _ in _LEXICONS),
 )
 
-_FIXED = len(FEATURES) - len(_LEXICONS)
-_LEXICON_OF: dict[str, tuple[int, ...]] = {}
+_LEXICON_OF: dict[bytes, tuple[int, ...]] = {}  # word -> the lexicons (0-based) that hold it
 for _index, (_, _lexicon) in enumerate(_LEXICONS):
     for _word in _lexicon:
-        _LEXICON_OF[_word.encode()] = _LEXICON_OF.get(_word.encode(), ()) + (_FIXED + _index,)
+        _LEXICON_OF[_word.encode()] = _LEXICON_OF.get(_word.encode(), ()) + (_index,)
+_LOG1P = tuple(math.log1p(n) for n in range(max(len(words) for _, words in _LEXICONS) + 1))  # per lexicon count
 _MATH_SYMBOLS = "∫∑√≤≥≠±×÷πθλμσΔ∞∂"
 _VARIABLES = frozenset(bytes([c]) for c in b"bcdefghjklmnpqrstuvwxyz")  # single letters rarely English words
 _KNOWN_WORDS = frozenset(_LEXICON_OF) | _VARIABLES | {b"o"}
-_LIST_STARTS = frozenset({"- ", "* ", "\u2022 ", *(f"{n}{mark}" for n in range(1, 10) for mark in ".)")})
+# A list item: a line that starts, after blanks, with "- ", "* ", "• " or "1." to "9)". `[^\S\n]` is
+# what str.lstrip() strips, less the line's end.
+_ITEM = r"[^\S\n]*+(?:[-*\u2022] |[1-9][.)])"
+_FIRST_ITEM, _NEXT_ITEM = re.compile(_ITEM), re.compile("\n" + _ITEM)
 _OPTION_MARKS = frozenset({"A. ", "B. ", "C. ", "D. ", "E. "})
 _INSTRUCTION_CHARS = 200  # an instruction that ends (":" or a new line) this early may be followed by material
 _MATERIAL_CHARS = 300  # ... when at least this much (and twice the instruction) follows
@@ -203,8 +209,8 @@ def _ask_and_options(text: str) -> tuple[int, float, int, int]:
 def extract(text: str) -> list[float]:
     """The feature vector of `text` (the request's system and user text), in the order of FEATURES.
 
-    Every step is one pass of a C-level string method over a bounded window (no Python loop over
-    characters or tokens, except over the few distinct lexicon words found), so it stays within the
+    Every step is one pass of a C-level string method or regex over a bounded window (no Python loop over
+    characters, lines or tokens, only over the few distinct lexicon words found), so it stays within the
     scorer's microsecond budget whatever the prompt's length.
     """
     window = text if len(text) <= _HEAD_CHARS + _TAIL_CHARS else f"{text[:_HEAD_CHARS]} {text[-_TAIL_CHARS:]}"
@@ -213,35 +219,38 @@ def extract(text: str) -> list[float]:
     tokens = spaced.split()  # no set(tokens): intersecting the lexicons with the list is cheaper
     n_tokens = len(tokens) or 1
     numbers = data.translate(_DIGITS_ONLY).split()  # runs of digits
-    marks = data.translate(None, _NOT_MARKS).count  # one pass keeps the marks counted below, then tiny counts
+    marks = data.translate(_MARK_CLASS, _NOT_MARKS).count  # one pass keeps the marks, by class; tiny counts
     log = math.log1p
     ask, option_chars, stem, option_digits = _ask_and_options(text)
     found = _KNOWN_WORDS.intersection(tokens)  # lexicon words and one-letter variables, one pass
     plain = window.isascii()
+    if "\n" in window:
+        items = len(_NEXT_ITEM.findall(window)) + (1 if _FIRST_ITEM.match(window) else 0)
     vector = [
         log(len(text)),
         log(len(tokens)),
         log(len(numbers)),
         log(len(set(numbers))),
         len(b"".join(numbers)) / (len(data) or 1),
-        log(marks(b"+") + marks(b"*") + marks(b"/") + marks(b"^") + marks(b"<") + marks(b">")),
+        log(marks(b"+")),  # + * / ^ < >
         log(marks(b"=")),
         log(marks(b"$") + (0 if plain else window.count("€") + window.count("£"))),
         log(marks(b"%")),
         log(marks(b"?")),
         (len(spaced) - spaced.count(b" ")) / n_tokens,  # mean word length (in bytes)
         log(len(_VARIABLES.intersection(found))),
-        log(sum(1 for line in window.split("\n") if line.lstrip()[:2] in _LIST_STARTS)) if "\n" in window else 0.0,
-        log(marks(b"(") + marks(b"[")),
+        log(items) if "\n" in window else 0.0,
+        log(marks(b"(")),  # ( [
         0.0 if plain else log(sum(window.count(symbol) for symbol in _MATH_SYMBOLS)),
         1.0 if "```" in window else 0.0,
         log(ask), log(option_chars), log(stem), log(option_digits),
-        log(marks(b"{") + marks(b";") + marks(b"_")),  # code syntax: blocks, statements, snake_case names
+        log(marks(b"{")),  # code syntax: blocks, statements, snake_case names ({ ; _)
         1.0 if b"o" in found else 0.0,  # a complexity bound: "O(n)" leaves the token "o"
     ]
     hits = [0] * len(_LEXICONS)
+    lexicons_of = _LEXICON_OF.get
     for word in found:
-        for index in _LEXICON_OF.get(word, ()):
-            hits[index - _FIXED] += 1
-    vector += map(log, hits)
+        for index in lexicons_of(word, ()):
+            hits[index] += 1
+    vector += map(_LOG1P.__getitem__, hits)
     return vector
