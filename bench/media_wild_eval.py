@@ -1,7 +1,8 @@
 """Personal data inside media made by generators unlike the look's own tests: browser-rendered app
 screens and memos in other voices and languages, through the real media look.
 
-    .venv/bin/python bench/media_wild_eval.py [--only images|audio] [--reads FILE] [--save DIR] [--show-misses]
+    .venv/bin/python bench/media_wild_eval.py [--only images|audio] [--set wild|more|all] [--reads FILE]
+                                              [--save DIR] [--show-misses]
 
 bench/media_privacy_eval.py draws its screenshots with Pillow, one line of text at a time, and speaks
 in two espeak-ng voices: the generator the detectors grew up with. Here headless Chromium (Debian
@@ -13,6 +14,10 @@ from 11 to 16 px, dark mode, device scale 1 and 2, JPEG at quality 50-70); decoy
 settings, a code editor, a revenue table and a docs page. Memos are spoken by espeak-ng in seven
 English voices and variants at 130-200 words a minute and in German, French and Spanish, sent as
 wav, mp3 or ogg (PyAV encodes them); decoy memos talk about meetings, builds and sales.
+
+`--set more` runs the second wave instead (bench/media_wild_more.py: memos by CMU Flite and other
+espeak-ng voices through telephone, reverb, noise and quiet-recorder effects; screens photographed
+off a monitor, an invoice and a delivery label); `--set all` runs both, each in its own rows.
 
 Each case goes through `look.dry_run` under policies/default.yaml with `privacy.media.timeout_s`
 raised to 300 s, as bench/media_privacy_eval.py does. A positive is flagged when the decision is
@@ -48,6 +53,7 @@ prepare_environment()
 
 import media_samples as ms  # noqa: E402
 import media_wild_cases as wild  # noqa: E402
+import media_wild_more as more  # noqa: E402
 from chromium import chromium  # noqa: E402
 from router import runtime  # noqa: E402
 from router.engines import Transcript  # noqa: E402
@@ -92,7 +98,7 @@ class KeptReader:
 
 async def render(pages: list[tuple[str, str, str]], save: Path | None) -> list[tuple[bytes, str]]:
     """Each (kind, variant, html) as Chromium draws it in its look's scale and format."""
-    looks = {look.name: look for look in wild.LOOKS}
+    looks = {look.name: look for look in (*wild.LOOKS, more.PHOTO_LOOK)}
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         async with chromium(WIDTH, HEIGHT) as page:
@@ -106,6 +112,8 @@ async def render(pages: list[tuple[str, str, str]], save: Path | None) -> list[t
                 shot = {"format": "jpeg", "quality": look.jpeg} if look.jpeg else {"format": "png"}
                 data = base64.b64decode((await page.send("Page.captureScreenshot", **shot))["data"])
                 mime = f"image/{shot['format']}"
+                if look is more.PHOTO_LOOK:
+                    data, mime, shot = more.photographed(data, n), "image/jpeg", {"format": "jpeg"}
                 if save:
                     (save / f"{kind}-{variant.replace(':', '-')}.{shot['format']}").write_bytes(data)
                 out.append((data, mime))
@@ -132,28 +140,39 @@ def encode(wav: bytes, fmt: str) -> bytes:
     return target.getvalue()
 
 
-def cases(only: str, save: Path | None) -> list[tuple[str, str, str, tuple[str, ...] | None, dict]]:
-    """(medium, kind, variant, planted kinds or None for a decoy, request body)."""
+def cases(only: str, which: str, save: Path | None) -> list[tuple[str, str, str, tuple[str, ...] | None, dict]]:
+    """(medium and set, kind, variant, planted kinds or None for a decoy, request body)."""
     out = []
     if only in ("", "images"):
-        positives, decoys = wild.positive_pages(), wild.decoy_pages()
-        pages = [(k, v, h) for k, v, h, _ in positives] + decoys
-        shots = asyncio.run(render(pages, save))
-        planted = [p for *_, p in positives] + [None] * len(decoys)
-        for (kind, variant, _), (data, mime), plant in zip(pages, shots, planted):
+        pages = []
+        if which in ("wild", "all"):
+            pages += [("image", *page) for page in wild.positive_pages()]
+            pages += [("image", kind, variant, text, None) for kind, variant, text in wild.decoy_pages()]
+        if which in ("more", "all"):
+            pages += [("image (more)", *page) for page in more.pages()]
+        shots = asyncio.run(render([(kind, variant, text) for _, kind, variant, text, _ in pages], save))
+        for (medium, kind, variant, _, plant), (data, mime) in zip(pages, shots):
             body = ms.chat("What does this screenshot say?", ms.image_part(data, mime))
-            out.append(("image", kind, variant, plant, body))
+            out.append((medium, kind, variant, plant, body))
     if only in ("", "audio"):
-        for memo, plant in [(m, m.planted) for m in wild.memos()] + [(m, None) for m in wild.MEMO_DECOYS]:
-            data = encode(ms.speech(memo.text, voice=memo.voice, speed=memo.speed), memo.fmt)
-            body = ms.chat("Summarise this voice memo.", ms.audio_part(data, memo.fmt))
-            out.append(("audio", memo.kind, f"{memo.voice}:{memo.speed}:{memo.fmt}", plant, body))
+        if which in ("wild", "all"):
+            for memo, plant in [(m, m.planted) for m in wild.memos()] + [(m, None) for m in wild.MEMO_DECOYS]:
+                data = encode(ms.speech(memo.text, voice=memo.voice, speed=memo.speed), memo.fmt)
+                body = ms.chat("Summarise this voice memo.", ms.audio_part(data, memo.fmt))
+                out.append(("audio", memo.kind, f"{memo.voice}:{memo.speed}:{memo.fmt}", plant, body))
+        if which in ("more", "all"):
+            for n, (kind, variant, wav, plant) in enumerate(more.memos()):
+                fmt = ("wav", "mp3", "ogg")[n % 3]
+                body = ms.chat("Summarise this voice memo.", ms.audio_part(encode(wav, fmt), fmt))
+                out.append(("audio (more)", kind, f"{variant}:{fmt}", plant, body))
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=("images", "audio"), default="")
+    parser.add_argument("--set", dest="which", choices=("wild", "more", "all"), default="wild",
+                        help="the first wave (media_wild_cases.py), the second (media_wild_more.py), or both")
     parser.add_argument("--reads", type=Path, help="keep the engines' reads in this JSON file (and reuse them)")
     parser.add_argument("--save", type=Path, help="write the rendered screenshots to this directory")
     parser.add_argument("--show-misses", action="store_true")
@@ -163,7 +182,7 @@ def main() -> None:
     policy_text = (ROOT / "policies/default.yaml").read_text(encoding="utf-8")
     patched = policy_text.replace("    timeout_s: 20 ", "    timeout_s: 300 ", 1)
     assert patched != policy_text, "policies/default.yaml: privacy.media.timeout_s: 20 not found"
-    rows = cases(args.only, args.save)
+    rows = cases(args.only, args.which, args.save)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "policy.yaml"
         path.write_text(patched, encoding="utf-8")

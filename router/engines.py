@@ -12,6 +12,7 @@ in the constructors.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import io
@@ -41,15 +42,19 @@ class Transcript:
     language: str
     duration_s: float
     segments: tuple[tuple[float, float, str], ...] = ()  # (start s, end s, text)
+    # the clip read in the other languages it may be in, when the detector was unsure (SpeechEngine):
+    # never shown as the transcript, but the privacy look scans them too
+    alternatives: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {"text": self.text, "language": self.language, "duration_s": self.duration_s,
-                "segments": [list(s) for s in self.segments]}
+                "segments": [list(s) for s in self.segments], "alternatives": list(self.alternatives)}
 
     @classmethod
     def from_dict(cls, value: dict[str, Any]) -> "Transcript":
         return cls(value["text"], value["language"], value["duration_s"],
-                   tuple((float(a), float(b), str(t)) for a, b, t in value.get("segments", ())))
+                   tuple((float(a), float(b), str(t)) for a, b, t in value.get("segments", ())),
+                   tuple(str(t) for t in value.get("alternatives", ())))
 
 
 def _package_dirs() -> list[Path | None]:
@@ -187,6 +192,24 @@ def _lines(boxes: list[Any]) -> str:
     return "\n".join(" ".join(text for _, text in sorted(line)) for line in lines)
 
 
+# Whisper's own test for a decode caught in a loop ("4-4-4-4…", "X, X, X…"): its text compresses
+# more than 2.4 times (zlib). faster-whisper then samples at higher temperatures, which reads a clip
+# differently from call to call; here the window is decoded again by beam search that may not repeat
+# any 3 tokens in a row, which is deterministic, and the looping reading is kept only if that one loops too.
+_LOOPING = 2.4
+_NO_REPEAT = 3
+# A clip of up to 30 s is one window: a decode is stopped after _TOKENS_PER_S tokens a second of audio
+# (plus _TOKENS_SPARE) rather than at Whisper's 448, so a loop costs a fraction of a second, not
+# 10-20 s. Read-out digits and fast speech stay under 10 a second, timestamps included.
+_TOKENS_PER_S, _TOKENS_SPARE = 15, 40
+# Synthetic and accented voices fool the language detector ("la" for Caribbean English, "en" or "th"
+# for French) and a clip decoded in the wrong language comes back as noise. When the detector gives
+# its first language less than _SURE, the clip is also read in each next language with at least
+# _CANDIDATE (two at most); the reading with the best mean token log-probability that does not loop
+# becomes the transcript, and the others that do not loop its alternatives, which the privacy look scans too.
+_SURE, _CANDIDATE, _CANDIDATES = 0.7, 0.05, 2
+
+
 class SpeechEngine:
     """Whisper base through faster-whisper (CTranslate2). `transcribe` is synchronous and serialised."""
 
@@ -196,6 +219,7 @@ class SpeechEngine:
 
         self._model = WhisperModel(str(whisper_model(cache_dir)), device=device, compute_type=compute_type,
                                    cpu_threads=cpu_threads)
+        self._model.generate_with_fallback = _without_loops(self._model.generate_with_fallback)
         self._lock = threading.Lock()
 
     def transcribe(self, data: bytes, fmt: str, language: str | None = None) -> Transcript:
@@ -203,14 +227,55 @@ class SpeechEngine:
         decodes; `pcm16` is OpenAI's raw 16-bit mono at 24 kHz). MediaUnreadable when it cannot be decoded."""
         audio = decode_audio(data, fmt)
         with self._lock:
-            # temperature 0 alone: faster-whisper's default falls back to sampling at higher temperatures
-            # when a segment looks poor, so the same clip could read differently from one call to the next
-            # (a privacy scan must see the same words every time).
-            segments, info = self._model.transcribe(audio, language=language, beam_size=5, temperature=0.0,
-                                                    condition_on_previous_text=False)
-            parts = tuple((round(s.start, 2), round(s.end, 2), s.text.strip()) for s in segments)
-        return Transcript(" ".join(text for _, _, text in parts if text), info.language,
-                          round(float(info.duration), 3), parts)
+            first = self._read(audio, language)
+            readings = [first]
+            info = first[1]
+            if language is None and info.language_probability < _SURE:
+                others = [code for code, p in (info.all_language_probs or [])[1:_CANDIDATES + 1] if p >= _CANDIDATE]
+                readings += [self._read(audio, code) for code in others]
+        best = max(range(len(readings)), key=lambda i: readings[i][2])
+        parts, info, _ = readings[best]
+        text = _joined(parts)
+        alternatives = tuple(dict.fromkeys(
+            other for i, reading in enumerate(readings) if i != best and reading[2][0]  # [2][0]: does not loop
+            for other in [_joined(reading[0])] if other and other != text))
+        return Transcript(text, info.language, round(float(info.duration), 3), parts, alternatives)
+
+    def _read(self, audio: Any, language: str | None) -> tuple[tuple[tuple[float, float, str], ...], Any, tuple]:
+        """(segments, faster-whisper's info, rank): rank orders readings, a looping one below any other."""
+        # temperature 0 alone: faster-whisper's default falls back to sampling at higher temperatures
+        # when a segment looks poor, so the same clip could read differently from one call to the next
+        # (a privacy scan must see the same words every time).
+        seconds = len(audio) / WHISPER_RATE
+        cap = None if seconds > 30 else int(_TOKENS_SPARE + _TOKENS_PER_S * seconds)
+        segments, info = self._model.transcribe(audio, language=language, beam_size=5, temperature=0.0,
+                                                condition_on_previous_text=False, max_new_tokens=cap,
+                                                compression_ratio_threshold=_LOOPING)
+        segments = list(segments)
+        tokens = sum(len(s.tokens) for s in segments)
+        logprob = sum(s.avg_logprob * len(s.tokens) for s in segments) / tokens if tokens else -99.0
+        looping = any(s.compression_ratio > _LOOPING for s in segments)
+        parts = tuple((round(s.start, 2), round(s.end, 2), s.text.strip()) for s in segments)
+        return parts, info, (not looping, logprob)
+
+
+def _joined(parts: tuple[tuple[float, float, str], ...]) -> str:
+    return " ".join(text for _, _, text in parts if text)
+
+
+def _without_loops(generate: Any) -> Any:
+    """faster-whisper's `generate_with_fallback` (one 30 s window), decoded again without repeated
+    3-grams when its reading loops (see _LOOPING)."""
+
+    def decode(encoder_output: Any, prompt: list[int], tokenizer: Any, options: Any) -> Any:
+        result = generate(encoder_output, prompt, tokenizer, options)
+        if result[3] <= _LOOPING or options.no_repeat_ngram_size:
+            return result
+        options = dataclasses.replace(options, no_repeat_ngram_size=_NO_REPEAT)
+        again = generate(encoder_output, prompt, tokenizer, options)
+        return again if again[3] <= _LOOPING else result
+
+    return decode
 
 
 def decode_audio(data: bytes, fmt: str):

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from router.classify import ocr_text, spoken_numbers
+from router.classify import asr_text, ocr_text, spoken_numbers
 from router.classify.normalize import denoise, fold, says_an_address
 from router.classify.tokens import image_tokens
 from router.decide import Decision, ModelHealth, decide
@@ -41,23 +41,28 @@ _NO_SIGNALS = "no personal data, secrets or declared class"
 _TEXT_MIMES = ("text/", "application/json", "application/xml", "application/csv")
 
 
-def scan_text(policy: CompiledPolicy, text: str, where: str) -> list[Finding]:
+def scan_text(policy: CompiledPolicy, text: str, where: str, alternatives: tuple[str, ...] = ()) -> list[Finding]:
     """The privacy scan that media text goes through: the policy's own scanner, as for typed text,
     then its thorough scanner (names, addresses, OCR and speech noise) where the policy has one.
     A transcript is read through the normaliser first (normalize.denoise: spoken and half-spoken
     e-mails, numbers read out), so a policy without a thorough scanner still reads what was said; a
     screenshot's OCR text is also read with the spaces OCR dropped put back (classify/ocr_text.py),
-    and a transcript for identifiers read out after their label, which speech-to-text writes down
-    too loosely for a checksum (classify/spoken_numbers.py), and for an e-mail address read out whose
-    domain it garbled ("my email is john.smith at gmail": normalize.says_an_address)."""
+    and a transcript with the slips speech-to-text makes undone (classify/asr_text.py), for
+    identifiers read out after their label, which speech-to-text writes down too loosely for a
+    checksum (classify/spoken_numbers.py), and for an e-mail address read out whose domain it garbled
+    ("my email is john.smith at gmail": normalize.says_an_address). `alternatives` are the same clip
+    read in other languages (engines.SpeechEngine), scanned as the transcript is."""
     found: list[Finding] = []
     kinds: set[str] = set()
     read_out: list[str] = []
     spoken = where.endswith("(audio transcript)")
     if spoken:
-        text = denoise(fold(text))
-        read_out = [kind for kind in spoken_numbers.read_out(text) if policy.classifier.privacy.reports(kind)]
-    texts = ocr_text.variants(text) if where.endswith("(image text)") else [text]
+        heard = [denoise(fold(t)) for t in (text, *alternatives)]
+        read_out = [kind for kind in dict.fromkeys(k for t in heard for k in spoken_numbers.read_out(t))
+                    if policy.classifier.privacy.reports(kind)]
+        texts = [variant for t in heard for variant in asr_text.variants(t)]
+    else:
+        texts = ocr_text.variants(text) if where.endswith("(image text)") else [text]
     thorough = getattr(policy.classifier, "thorough", None)
     for variant in texts:  # OCR drops spaces between words: also read it respaced (classify/ocr_text.py)
         for finding in [*policy.classifier.privacy.scan(variant, where),
@@ -69,7 +74,8 @@ def scan_text(policy: CompiledPolicy, text: str, where: str) -> list[Finding]:
         if kind not in kinds:
             kinds.add(kind)
             found.append(Finding(kind, where, reason="read out"))
-    if spoken and "email" not in kinds and policy.classifier.privacy.reports("email") and says_an_address(text):
+    if spoken and "email" not in kinds and policy.classifier.privacy.reports("email") \
+            and any(says_an_address(t) for t in heard):
         found.append(Finding("email", where, reason="read out"))
     return found
 
@@ -201,13 +207,13 @@ class MediaLook:
         reasons: list[str] = []
         parts: list[PartScan] = []
         texts: dict[str, str] = {}
-        for item, (text, error, seconds, cached) in zip(items, reads):
+        for item, (text, also, error, seconds, cached) in zip(items, reads):
             if error is not None:
                 found = [Finding(UNREADABLE, item.located, DataClass.CONFIDENTIAL)]
                 reasons.append(f"{UNREADABLE} in {item.located}: {error} (fails closed: unread media never leave)")
             else:
                 texts[item.where] = text
-                found = scan_text(policy, text, item.located)
+                found = scan_text(policy, text, item.located, also)
                 reasons.extend(f"{f.kind} in {f.where}" for f in found)
             findings.extend(found)
             parts.append(PartScan(item.where, SOURCES[item.kind], len(text), tuple(f.kind for f in found),
@@ -228,15 +234,15 @@ class MediaLook:
         return replace(again, scan=decision.scan, reasons=again.reasons + (report.reason + ", decided again",)), report
 
     async def _read(self, item: MediaItem, spec: MediaScanSpec,
-                    deadline: float) -> tuple[str, str | None, float, bool]:
-        """(text, error or None, seconds, served from cache)."""
+                    deadline: float) -> tuple[str, tuple[str, ...], str | None, float, bool]:
+        """(text, other readings of it, error or None, seconds, served from cache)."""
         started = time.perf_counter()
         if item.data is None:
-            return "", item.unread, 0.0, False
+            return "", (), item.unread, 0.0, False
         if self.reader is None:
-            return "", "no media reader is running", 0.0, False
+            return "", (), "no media reader is running", 0.0, False
         if item.kind == "file":
-            return item.data.decode("utf-8", "replace"), None, 0.0, False
+            return item.data.decode("utf-8", "replace"), (), None, 0.0, False
         cached = _is_cached(self.reader, item, spec)
         try:
             if item.kind == "image":
@@ -245,15 +251,16 @@ class MediaLook:
                 work = self.reader.transcribe(item.data, item.fmt)
             result = await asyncio.wait_for(work, timeout=max(0.0, deadline - started))
         except asyncio.TimeoutError:
-            return "", f"not read within privacy.media.timeout_s ({spec.timeout_s:g} s)", \
+            return "", (), f"not read within privacy.media.timeout_s ({spec.timeout_s:g} s)", \
                 time.perf_counter() - started, False
         except MediaUnreadable as exc:
-            return "", str(exc), time.perf_counter() - started, False
+            return "", (), str(exc), time.perf_counter() - started, False
         except Exception as exc:  # an engine or replica failure is an unread part, never a way out
-            return "", f"the {SOURCES[item.kind].split()[-1]} engine failed ({type(exc).__name__})", \
+            return "", (), f"the {SOURCES[item.kind].split()[-1]} engine failed ({type(exc).__name__})", \
                 time.perf_counter() - started, False
-        text = result if isinstance(result, str) else result.text
-        return text, None, time.perf_counter() - started, cached
+        if isinstance(result, str):
+            return result, (), None, time.perf_counter() - started, cached
+        return result.text, result.alternatives, None, time.perf_counter() - started, cached
 
 
 def _is_cached(reader: Any, item: MediaItem, spec: MediaScanSpec) -> bool:

@@ -52,7 +52,9 @@ def _iban_countries() -> frozenset[str]:
 
 # an IBAN spelt out with no label: a registry country code, its two check digits, then a long run of
 # digit and letter groups ("GB-29N-WPK-616-1,330-1,92268-19"), the way Whisper writes one read out
-_SPELT_IBAN = re.compile(r"(?<![A-Za-z])([A-Z]{2})[ \-]?\d{2}((?:[ ,.\-]?[A-Z0-9]){10,40})")
+# ("GB 58 Coray 225 6,523 146 34": a bank code's letters heard as a short word, as _ALNUM allows)
+_SPELT_IBAN = re.compile(r"(?<![A-Za-z])([A-Z]{2})[ \-]?\d{2}"
+                         r"((?:[ ,.\-]?(?:[A-Z0-9]|(?<![^\W\d_])[A-Z][a-z]{1,4}(?![^\W\d_]))){10,40})")
 
 
 def read_out(transcript: str) -> list[str]:

@@ -27,6 +27,8 @@ AUDIO = "messages[0].content[1] (audio transcript)"
     # a plural label ("número de cuentas")
     ("Hello, this is Catherine Ash, please call me back on plus 40,118,4,960,323.", "phone"),
     ("The refund should go to my account, Ivan TV 0887 398 8297 007 329", "iban"),
+    # "… into IBAN GB58 KORA …" (Flite kal16, quiet recorder): "IBAN" heard as "Ibn", the bank code as a word
+    ("Please pay the invoice into Ibn GB 58 Coray 225 6,523 146 34. Thanks.", "iban"),
     ("Mi número de cuentas y van de 1674, pés 1,484, 179, 16, 174, 179, 1610, pés 1, 139, 144,", "iban"),
 ])
 def test_an_identifier_read_out_after_its_label_is_reported(transcript, kind):
@@ -45,6 +47,8 @@ def test_an_identifier_read_out_after_its_label_is_reported(transcript, kind):
     "Text me on Thursday about the 2,400,000 deal.",
     "Revenue accounts for 1,204,000,000 dollars; the account grew to 1,200,000,000.",
     "The IBAN is 12 and the rest is 34 and 56.",
+    "The GB 58 team scored 225 6,523 146 34 points over the season.",
+    "Flight DE 12 Berlin to Paris carried 1,234 567 890 12 passengers.",
 ])
 def test_numbers_without_an_identifiers_label_are_not_read_as_one(transcript):
     assert read_out(transcript) == []
