@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from router.classify.lexicon import first_names, last_names
+from router.classify.lower_names import common_as_name
 
 __all__ = ["variants"]
 
@@ -42,7 +43,9 @@ def variants(transcript: str) -> list[str]:
 
 
 def _name(match: re.Match[str]) -> str:
-    """The introduction and given name without the "'s", when a surname follows; else as heard."""
-    if match.group(2) in first_names() and match.group(3) in last_names():
+    """The introduction and given name without the "'s", when a surname follows that is no common
+    noun ("This is Joe's Garage" is a business); else as heard."""
+    surname = match.group(3)
+    if match.group(2) in first_names() and surname in last_names() and common_as_name(surname.lower(), "l"):
         return match.group(1) + " "
     return match.group(0)

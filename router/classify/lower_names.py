@@ -51,13 +51,19 @@ def _name_words() -> dict[str, str]:
     return dict(line.split() for line in path.read_text(encoding="utf-8").splitlines())
 
 
+def common_as_name(word: str, role: str) -> bool:
+    """Whether `word` (lower case) may be read as a given name (role "f") or surname ("l"): it is no
+    English word, or one common as a name in that role ("john" "f", "smith" "l"; not "garage")."""
+    common = _name_words().get(word)
+    return common is None or role in common
+
+
 def _as_name(word: str, role: str, names: frozenset[str]) -> bool:
     """`word` (lower case) read as a given name (role "f") or surname ("l") the gazetteer knows; an
     English word only if it is common as a name in that role ("john", not "grant" as a given name).
     A double-barrelled name is read whole or part by part ("jan-peter", "parker-gregory"), "o'brien"
     also as the gazetteer's "Obrien"."""
-    common = _name_words().get(word)
-    if common is not None and role not in common:
+    if not common_as_name(word, role):
         return False  # an English word, not common as a name in this role ("grant", "garden")
     if word.isalpha():
         return word.capitalize() in names

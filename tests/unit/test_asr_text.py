@@ -32,6 +32,7 @@ def test_a_slip_of_speech_to_text_no_longer_hides_what_was_said(default_policy, 
     "Hi, this is Joe's Pizza, your order is ready for pick-up.",
     "This is Tom's Diner, we are open till late tonight.",
     "Let's meet at Joe's Garage at noon.",
+    "Hi, this is Joe's Garage, your car is ready.",  # a business: "garage" is a word, not a common surname
     "My place of birth is Leeds, I moved to London in 1999.",
     "The company's birth was in 1972, the shop opened on 1 October 1972.",
     "Our product birth was 1999 when we launched version one.",
