@@ -45,7 +45,7 @@ _AFTER_HONORIFIC = re.compile(r"\.?[ \t]+")  # "dr. maike kaul", never "m: marco
 
 
 @cache
-def _name_words() -> dict[str, str]:
+def name_words() -> dict[str, str]:
     """English word -> "f" (common given name), "l" (common surname), "fl" or "-"."""
     path = Path(__file__).resolve().parent / "data" / "name_words.txt"
     return dict(line.split() for line in path.read_text(encoding="utf-8").splitlines())
@@ -54,7 +54,7 @@ def _name_words() -> dict[str, str]:
 def common_as_name(word: str, role: str) -> bool:
     """Whether `word` (lower case) may be read as a given name (role "f") or surname ("l"): it is no
     English word, or one common as a name in that role ("john" "f", "smith" "l"; not "garage")."""
-    common = _name_words().get(word)
+    common = name_words().get(word)
     return common is None or role in common
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from router.classify import clinical
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading
-from router.classify.lower_names import find_lower_case_name
+from router.classify.lower_names import find_lower_case_name, name_words
 from router.classify.matcher import sentence
 
 UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩΆΈΉΊΌΎΏА-ЯЁЄІЇЎҐ"
@@ -153,6 +153,7 @@ class PersonFinder:
     def __init__(self, cues: PersonCues = PersonCues()) -> None:
         self._first = lx.first_names()
         self._last = lx.last_names()
+        name_words()  # loaded here, at start-up, not by the first request written in lower case
         self.extra_roles = lx.phrases(" | ".join(cues.role_words)) if cues.role_words else ()
 
     def _known(self, words: list[str]) -> bool:
