@@ -56,8 +56,10 @@ _AFTER_SIGN_OFF = re.compile(
     rf"[ \t]*(?:[,!.\-–—][ \t]*(?P<nl>\n)?|(?P<nl2>\n))[ \t]*{_HONORIFIC}(?P<name>{NAME}){lx.SUFFIXES}"
     rf"(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
 _AFTER_INTRODUCTION = re.compile(rf"[ \t]+{_HONORIFIC}(?P<name>{NAME})")
-_DETERMINER_BEFORE = re.compile(r"(?i:\b(?:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro))[ \t]+\Z")
-_BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)[ \t]+\Z")
+# A name before "our customer", "my colleague": the determiner alone is tried first (a short window).
+_ROLE_DETERMINER = r"(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)"
+_DETERMINER_BEFORE = re.compile(rf"\b{_ROLE_DETERMINER}[ \t]+\Z")
+_BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?{_ROLE_DETERMINER}[ \t]+\Z")
 # Capitalised words (led by a character class, so the search skips ahead fast), and the full name
 # tried at each one that is a known given name: "Contact Daniel Okafor" tries "Daniel Okafor".
 _FULL_NAME = re.compile(rf"(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})")
