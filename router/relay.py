@@ -10,7 +10,7 @@ HTTP layer's. `relay_events` does the same for a Responses event stream from a m
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,11 +35,13 @@ class Tally:
         return "".join(self.parts)
 
 
-async def relay(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], model: str, decision: Decision,
+async def relay(head: list[dict[str, Any]], rest: AsyncIterator[dict[str, Any]], model: str, decision: Decision,
                 include_usage: bool, tally: Tally) -> AsyncIterator[dict[str, Any]]:
-    """Yields the client's chunks: `first`, then the rest; closes `rest` however it ends."""
+    """Yields the client's chunks: `head` (what dispatch read before the stream was opened), then the
+    rest; closes `rest` however it ends."""
     try:
-        chunk: dict[str, Any] | None = first
+        queued = iter(head)
+        chunk: dict[str, Any] | None = next(queued)
         while chunk is not None:
             chunk["model"] = model
             if chunk.get("usage"):
@@ -51,7 +53,7 @@ async def relay(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], mode
                 yield chunk if include_usage else {k: v for k, v in chunk.items() if k != "usage"}
             elif include_usage:
                 yield chunk
-            chunk = await anext(rest, None)
+            chunk = await _next(queued, rest)
     except BackendError as exc:
         error = to_router_error(exc)
         tally.status = error.status
@@ -60,14 +62,14 @@ async def relay(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], mode
         await aclose(rest)
 
 
-
-async def relay_events(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], model: str, decision: Decision,
-                       tally: Tally) -> AsyncIterator[dict[str, Any]]:
-    """Yields a native model's Responses events: `first`, then the rest, each `response` named by the
+async def relay_events(head: list[dict[str, Any]], rest: AsyncIterator[dict[str, Any]], model: str,
+                       decision: Decision, tally: Tally) -> AsyncIterator[dict[str, Any]]:
+    """Yields a native model's Responses events: `head`, then the rest, each `response` named by the
     policy id; the terminal event's usage (chat-shaped) is tallied. A failure mid-stream ends it with
     one OpenAI error object, as `relay` does; closes `rest` however it ends."""
     try:
-        event: dict[str, Any] | None = first
+        queued = iter(head)
+        event: dict[str, Any] | None = next(queued)
         while event is not None:
             response = event.get("response")
             if isinstance(response, dict):
@@ -77,10 +79,16 @@ async def relay_events(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]
             if event.get("type") == "response.output_text.delta":
                 tally.parts.append(event.get("delta") or "")
             yield event
-            event = await anext(rest, None)
+            event = await _next(queued, rest)
     except BackendError as exc:
         error = to_router_error(exc)
         tally.status = error.status
         yield error.body()
     finally:
         await aclose(rest)
+
+
+async def _next(queued: Iterator[dict[str, Any]], rest: AsyncIterator[dict[str, Any]]) -> dict[str, Any] | None:
+    """The next chunk: the head's while it lasts, then the rest's; None at the end."""
+    chunk = next(queued, None)
+    return chunk if chunk is not None else await anext(rest, None)

@@ -157,6 +157,6 @@ async def test_a_hanging_model_gets_its_share_of_the_deadline_and_the_fallback_t
 
 async def test_a_stream_falls_back_only_before_its_first_chunk(decision) -> None:
     outcome = Outcome()
-    first, rest = await Dispatcher(fakes(a=lambda r: [])).open_stream(decision, {"messages": []}, outcome)
+    head, rest = await Dispatcher(fakes(a=lambda r: [])).open_stream(decision, {"messages": []}, outcome)
     assert [(a.model, a.outcome) for a in outcome.attempts] == [("a", "BackendProtocolError"), ("b", "ok")]
-    assert first["model"] == "b" and [c async for c in rest][-1]["usage"]["completion_tokens"] == 2
+    assert head[0]["model"] == "b" and [c async for c in rest][-1]["usage"]["completion_tokens"] == 2
