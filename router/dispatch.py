@@ -39,7 +39,7 @@ class Attempt:
     latency_s: float  # the attempt's wall time (a stream's answering attempt: to its last chunk)
     detail: str = ""
     started_ns: int = 0  # wall clock when it was sent; 0: never sent (no backend, refused by the budget)
-    first_token_s: float | None = None  # streams: from sending to the first chunk
+    first_token_s: float | None = None  # streams: from sending to the first chunk with content
 
     def render(self) -> str:
         text = f"attempt {self.model}: {self.outcome} in {self.latency_s * 1000:.0f} ms"

@@ -148,7 +148,7 @@ class Gateway:
             await hold.settle(accounting.Charge())
             raise
         model, native = rec.outcome.model, via.serves(rec.outcome.model)
-        if request.stream:  # the stream remembers the decision once its first chunk has gone
+        if request.stream:  # the stream remembers the decision once its first content has gone
             headers = rec.headers(estimated_cost=accounting.estimated_cost(decision, model))
             live = streams.Live(policy, decision, request, cached, hold, self.cache, native, answer_id,
                                 functools.partial(self._remember, answer_id, decision, request, model))
