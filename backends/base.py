@@ -271,10 +271,15 @@ def opening(chunk: Mapping[str, Any]) -> bool:
     role (or empty content), none finished? OpenAI-compatible servers open a stream with one. A usage
     chunk, an error or a Responses event is not an opening."""
     choices = chunk.get("choices")
-    return bool(choices) and all(
-        choice.get("finish_reason") is None
-        and not any(value for key, value in (choice.get("delta") or {}).items() if key != "role")
-        for choice in choices)
+    if not choices:
+        return False
+    for choice in choices:  # plain loops: asked of every stream's first chunks, before its first byte
+        if choice.get("finish_reason") is not None:
+            return False
+        for key, value in (choice.get("delta") or {}).items():
+            if value and key != "role":
+                return False
+    return True
 
 
 def checked_response(model_id: str, answer: Any) -> dict[str, Any]:
