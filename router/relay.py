@@ -10,7 +10,7 @@ HTTP layer's. `relay_events` does the same for a Responses event stream from a m
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +40,8 @@ async def relay(head: list[dict[str, Any]], rest: AsyncIterator[dict[str, Any]],
     """Yields the client's chunks: `head` (what dispatch read before the stream was opened), then the
     rest; closes `rest` however it ends."""
     try:
-        queued = iter(head)
-        chunk: dict[str, Any] | None = next(queued)
+        chunk: dict[str, Any] | None = head[0]
+        read, heads = 1, len(head)  # an index, not a generator: nothing added per chunk of the rest
         while chunk is not None:
             chunk["model"] = model
             if chunk.get("usage"):
@@ -53,7 +53,10 @@ async def relay(head: list[dict[str, Any]], rest: AsyncIterator[dict[str, Any]],
                 yield chunk if include_usage else {k: v for k, v in chunk.items() if k != "usage"}
             elif include_usage:
                 yield chunk
-            chunk = await _next(queued, rest)
+            if read < heads:
+                chunk, read = head[read], read + 1
+            else:
+                chunk = await anext(rest, None)
     except BackendError as exc:
         error = to_router_error(exc)
         tally.status = error.status
@@ -68,8 +71,8 @@ async def relay_events(head: list[dict[str, Any]], rest: AsyncIterator[dict[str,
     policy id; the terminal event's usage (chat-shaped) is tallied. A failure mid-stream ends it with
     one OpenAI error object, as `relay` does; closes `rest` however it ends."""
     try:
-        queued = iter(head)
-        event: dict[str, Any] | None = next(queued)
+        event: dict[str, Any] | None = head[0]
+        read, heads = 1, len(head)
         while event is not None:
             response = event.get("response")
             if isinstance(response, dict):
@@ -79,7 +82,10 @@ async def relay_events(head: list[dict[str, Any]], rest: AsyncIterator[dict[str,
             if event.get("type") == "response.output_text.delta":
                 tally.parts.append(event.get("delta") or "")
             yield event
-            event = await _next(queued, rest)
+            if read < heads:
+                event, read = head[read], read + 1
+            else:
+                event = await anext(rest, None)
     except BackendError as exc:
         error = to_router_error(exc)
         tally.status = error.status
@@ -87,8 +93,3 @@ async def relay_events(head: list[dict[str, Any]], rest: AsyncIterator[dict[str,
     finally:
         await aclose(rest)
 
-
-async def _next(queued: Iterator[dict[str, Any]], rest: AsyncIterator[dict[str, Any]]) -> dict[str, Any] | None:
-    """The next chunk: the head's while it lasts, then the rest's; None at the end."""
-    chunk = next(queued, None)
-    return chunk if chunk is not None else await anext(rest, None)
