@@ -41,6 +41,7 @@ __all__ = [
     "checked_embeddings",
     "checked_event",
     "checked_response",
+    "opening",
     "retry_after_seconds",
     "upstream_words",
 ]
@@ -263,6 +264,22 @@ def checked_embeddings(model_id: str, answer: Any, count: int) -> dict[str, Any]
 
 
 TERMINAL_EVENTS = ("response.completed", "response.incomplete")
+
+
+def opening(chunk: Mapping[str, Any]) -> bool:
+    """Does this chat chunk carry none of the answer: choices whose deltas hold nothing but the assistant's
+    role (or empty content), none finished? OpenAI-compatible servers open a stream with one. A usage
+    chunk, an error or a Responses event is not an opening."""
+    choices = chunk.get("choices")
+    if not choices:
+        return False
+    for choice in choices:  # plain loops: asked of every stream's first chunks, before its first byte
+        if choice.get("finish_reason") is not None:
+            return False
+        for key, value in (choice.get("delta") or {}).items():
+            if value and key != "role":
+                return False
+    return True
 
 
 def checked_response(model_id: str, answer: Any) -> dict[str, Any]:

@@ -1,12 +1,18 @@
 """CPU of one chat request inside the gateway process, by step: deterministic, no network, no Ray.
 
-    python bench/request_cpu.py [--requests 2000] [--rounds 7] [--policy policies/default.yaml]
+    python bench/request_cpu.py [--requests 2000] [--rounds 7] [--policy policies/default.yaml] [--stream]
 
 The ASGI app (router/http.py: the recording middleware and the ChatCompletions endpoint) is called
 directly, as Ray Serve's replica calls it, over `build(...)` with every model an instant
 FunctionBackend (the upstream costs nothing), in-process cache and budgets, telemetry as a user
 with no OTEL_* set gets it. Two non-streamed requests that the default policy sends to the cloud:
 a short routine prompt and a ~1k-token one (temperature 0.7, so no cache hits).
+
+With `--stream` the requests are streamed and the models answer as an OpenAI-compatible server streams
+(a role-only opening chunk, the content in words, a finish, the usage: bench/latency.py's upstream); then
+a row "to first content" gives the CPU and Python calls from arrival to the body message that carries the
+first content (the part of a stream its time to first token waits for), and the line above the table the
+ASGI message it went in.
 
 Per prompt it prints, per step: Python function calls per request (cProfile: exact, the same on
 every run) and CPU µs per request (each step's function wrapped by a thread-CPU timer; the median
@@ -27,6 +33,7 @@ import gc
 import inspect
 import os
 import pstats
+import re
 import statistics
 import sys
 import tempfile
@@ -39,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import orjson  # noqa: E402
 
 from backends.function import FunctionBackend, completion  # noqa: E402
+from bench.latency_rig import POLICY, STREAM_EVENTS  # noqa: E402
 from router import accounting, charges, gateway as gateway_module, pipeline, served  # noqa: E402
 from router.dispatch import Dispatcher  # noqa: E402
 from router.http import create_app  # noqa: E402
@@ -61,7 +69,7 @@ STEPS: dict[str, list[tuple[object, str]]] = {
     "cache plan": [(gateway_module, "plan_cache")],
     "budget hold+reserve": [(charges, "reserve")],
     "forward dump": [],  # request.model_dump: timed by wrapping ChatRequest.model_dump below
-    "dispatch": [(Dispatcher, "complete"), (gateway_module.Gateway, "dispatcher")],
+    "dispatch": [(Dispatcher, "complete"), (Dispatcher, "open_stream"), (gateway_module.Gateway, "dispatcher")],
     "feedback remember": [(gateway_module.Gateway, "_remember")],
     "accounting": [(accounting, "response_usage"), (accounting, "actual"), (accounting, "bill")],
     "headers": [(served, "headers")],
@@ -138,13 +146,28 @@ class Meter:
         ChatRequest.model_dump = self.wrap("forward dump", ChatRequest.model_dump)
 
 
-def app_and_call(policy: Path):
+CONTENT = re.compile(rb'"content": ?"[^"]')  # a delta with text (an opening's "" does not count)
+
+
+class FirstContent:
+    """Where a streamed request's first content went: thread CPU ns from arrival and the ASGI message
+    (1-based) it went in; `profile`, when set, runs from arrival to that message."""
+
+    def __init__(self) -> None:
+        self.cpu_ns: list[int] = []
+        self.message = 0
+        self.profile: cProfile.Profile | None = None
+
+
+def app_and_call(policy: Path, stream: bool):
     workdir = Path(tempfile.mkdtemp(prefix="request-cpu-"))
     settings = Settings(policy=policy, redis_url=None, run_dir=workdir)
     names = [m.id for m in build(settings, backends={}).store.current.spec.models]
-    answer = completion("Numbers were up four percent.", prompt_tokens=40, completion_tokens=8)
+    answer = STREAM_EVENTS if stream else completion("Numbers were up four percent.", prompt_tokens=40,
+                                                     completion_tokens=8)
     gateway = build(settings, backends={m: FunctionBackend(m, lambda r: answer) for m in names})
     app = create_app(gateway)
+    first = FirstContent()
 
     async def call(body: bytes) -> tuple[int, dict[str, str]]:
         scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
@@ -155,6 +178,7 @@ def app_and_call(policy: Path):
         sent: list[dict] = []
         given = [False]
         done = asyncio.Event()
+        seen = [not stream]
 
         async def receive():
             if not given[0]:
@@ -165,20 +189,29 @@ def app_and_call(policy: Path):
 
         async def send(message):
             sent.append(message)
+            if not seen[0] and CONTENT.search(message.get("body", b"")):
+                seen[0] = True
+                if first.profile is not None:
+                    first.profile.disable()
+                first.cpu_ns.append(time.thread_time_ns() - started)
+                first.message = len(sent)
 
+        if first.profile is not None:
+            first.profile.enable()
+        started = time.thread_time_ns()
         await app(scope, receive, send)
         done.set()
         return sent[0]["status"], {k.decode(): v.decode() for k, v in sent[0]["headers"]}
 
-    return gateway, call
+    return gateway, call, first
 
 
-def body_of(text: str) -> bytes:
-    return orjson.dumps({"model": "auto", "max_tokens": 32, "temperature": 0.7,
+def body_of(text: str, stream: bool) -> bytes:
+    return orjson.dumps({"model": "auto", "max_tokens": 32, "temperature": 0.7, "stream": stream,
                          "messages": [{"role": "user", "content": text}]})
 
 
-async def measure(meter: Meter, call, body: bytes, requests: int, rounds: int, warm_up: int):
+async def measure(meter: Meter, call, first: FirstContent, body: bytes, requests: int, rounds: int, warm_up: int):
     status, headers = await call(body)
     assert status == 200, (status, headers)
     for _ in range(warm_up):  # warm up to the steady state: the feedback store full
@@ -200,10 +233,18 @@ async def measure(meter: Meter, call, body: bytes, requests: int, rounds: int, w
         calls[name] = sum(v[1] for v in stats.values()) / n
     calls["http+rest"] = calls["total"] - sum(calls[name] for name in STEPS)
     calls["gc"] = 0
+    meter.mode = "off"  # one profiler at a time: the steps' would replace this one
+    first.profile = cProfile.Profile()
+    for _ in range(n):
+        await call(body)
+    calls["to first content"] = sum(v[1] for v in pstats.Stats(first.profile).stats.values()) / n \
+        if first.profile.getstats() else 0
+    first.profile = None
     meter.mode = "cpu"
     rows = []
     for _ in range(rounds):
         meter.spent.clear()
+        first.cpu_ns.clear()
         gc_before = meter.gc_ns
         start = time.thread_time_ns()
         for _ in range(requests):
@@ -211,9 +252,11 @@ async def measure(meter: Meter, call, body: bytes, requests: int, rounds: int, w
         row = {name: ns / requests / 1000 for name, ns in meter.spent.items()}
         row["total"] = (time.thread_time_ns() - start) / requests / 1000
         row["gc"] = (meter.gc_ns - gc_before) / requests / 1000
+        row["to first content"] = statistics.mean(first.cpu_ns) / 1000 if first.cpu_ns else 0.0
         rows.append(row)
     meter.mode = "off"
-    cpu = {name: statistics.median(r.get(name, 0.0) for r in rows) for name in [*STEPS, "gc", "total"]}
+    cpu = {name: statistics.median(r.get(name, 0.0) for r in rows)
+           for name in [*STEPS, "gc", "total", "to first content"]}
     cpu["http+rest"] = cpu["total"] - cpu["gc"] - sum(cpu[name] for name in STEPS)
     return cpu, calls, headers
 
@@ -224,30 +267,32 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--policy", type=Path, default=None,
                         help="policy YAML (default: bench/latency.py's, every text request to one cloud model)")
+    parser.add_argument("--stream", action="store_true", help="streamed requests (and the CPU to the first content)")
     args = parser.parse_args()
     policy = args.policy
     if policy is None:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from latency_rig import POLICY
         policy = Path(tempfile.mkdtemp(prefix="request-cpu-")) / "policy.yaml"
         policy.write_text(POLICY.format(port=9), encoding="utf-8")
-    print(f"policy: {args.policy or 'bench/latency.py POLICY'}")
-    gateway, call = app_and_call(policy)
+    print(f"policy: {args.policy or 'bench/latency.py POLICY'}{', streamed' if args.stream else ''}")
+    gateway, call, first = app_and_call(policy, args.stream)
     meter = Meter()
     meter.install(gateway)
     results = {}
     for label, text in (("short", SHORT), ("~1k tokens", LONG)):
         warm_up = getattr(gateway.feedback, "max_decisions", 0) + 300
-        results[label] = asyncio.run(measure(meter, call, body_of(text), args.requests, args.rounds, warm_up))
+        results[label] = asyncio.run(measure(meter, call, first, body_of(text, args.stream), args.requests,
+                                             args.rounds, warm_up))
     labels = list(results)
     print(f"CPU per request (median of {args.rounds} x {args.requests}) and Python calls per request, by step")
     for label in labels:
         _, _, headers = results[label]
         print(f"  {label}: model {headers.get('x-turnout-model')}, rule {headers.get('x-turnout-rule')}, "
               f"cache {headers.get('x-turnout-cache')}")
+    if args.stream:
+        print(f"  the first content went in ASGI message {first.message} (the first is http.response.start)")
     print("| step | " + " | ".join(f"{l} µs | {l} calls" for l in labels) + " |")
     print("|---|" + "---:|---:|" * len(labels))
-    for name in [*STEPS, "http+rest", "gc", "total"]:
+    for name in [*STEPS, "http+rest", "gc", "total", *(["to first content"] if args.stream else [])]:
         cells = " | ".join(f"{results[l][0][name]:.1f} | {results[l][1][name]:.0f}" for l in labels)
         print(f"| {name} | {cells} |")
 

@@ -4,7 +4,7 @@ Dispatch never picks a model: it walks `decision.chain` (chosen model, then fall
 for the request's data class by decide) and stops at the first answer. It falls back on failures
 the next model may not repeat (timeouts, 429, 5xx, refused connections, malformed answers, a
 context window too small) and stops on errors the request itself causes (400). Streams fall back
-only before their first chunk reaches the caller.
+only before the first chunk that carries part of the answer: until then nothing has reached the caller.
 
 Where the policy allows (`retries`, per model or in defaults), a transient failure is retried on
 the same model first, after a jittered exponential backoff — or after the upstream's Retry-After
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from backends.base import (Backend, BackendBadRequest, BackendError, BackendProtocolError, BackendRateLimited,
-                           BackendTimeout, BackendUnavailable, ContextWindowExceeded)
+                           BackendTimeout, BackendUnavailable, ContextWindowExceeded, opening)
 from router.decide import Decision
 from router.errors import TurnoutError, UpstreamTimeout, UpstreamUnavailable
 from router.policy import RetrySpec
@@ -39,7 +39,7 @@ class Attempt:
     latency_s: float  # the attempt's wall time (a stream's answering attempt: to its last chunk)
     detail: str = ""
     started_ns: int = 0  # wall clock when it was sent; 0: never sent (no backend, refused by the budget)
-    first_token_s: float | None = None  # streams: from sending to the first chunk
+    first_token_s: float | None = None  # streams: from sending to the first chunk with content
 
     def render(self) -> str:
         text = f"attempt {self.model}: {self.outcome} in {self.latency_s * 1000:.0f} ms"
@@ -240,19 +240,21 @@ class Dispatcher:
         return await self._walk(decision, outcome, attempt)
 
     async def open_stream(self, decision: Decision, request: dict[str, Any], outcome: Outcome, *,
-                          start: Start = chat_open) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
+                          start: Start = chat_open) -> tuple[list[dict[str, Any]], AsyncIterator[dict[str, Any]]]:
         """Start a stream along the chain (`start(backend, request)` for each model: chat chunks by
-        default): returns (first chunk, the rest). Falls back (or retries, as the policy allows) only
-        before the first chunk, which each model must send within `first_token_timeout_s` and its share
-        of the deadline; TurnoutError when no model sent one."""
+        default): returns (head, the rest), `head` the chunks up to and including the first that carries
+        part of the answer (a chat stream's opening role chunk is read past: `backends.base.opening`), or
+        every chunk when the stream ended first. Falls back (or retries, as the policy allows) only before
+        the head is read, which each model must send within `first_token_timeout_s` and its share of the
+        deadline; TurnoutError when no model sent one."""
 
         async def attempt(model: str, backend: Backend,
-                          seconds: float) -> tuple[dict[str, Any], AsyncIterator[dict[str, Any]]]:
+                          seconds: float) -> tuple[list[dict[str, Any]], AsyncIterator[dict[str, Any]]]:
             wait = min(self.first_token_timeout_s, seconds)
             iterator = start(backend, request)
             try:
                 async with asyncio.timeout(wait):
-                    return await anext(iterator), iterator
+                    return await _head(iterator), iterator
             except TimeoutError:
                 await aclose(iterator)
                 raise BackendTimeout(model, f"no first token within {wait:.1f} s", phase="first_token") from None
@@ -263,6 +265,18 @@ class Dispatcher:
                 raise
 
         return await self._walk(decision, outcome, attempt)
+
+
+async def _head(iterator: AsyncIterator[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A stream's chunks up to and including the first that is not an opening (all, if it ends first);
+    StopAsyncIteration for a stream with no chunk at all."""
+    head = [await anext(iterator)]
+    while opening(head[-1]):
+        chunk = await anext(iterator, None)
+        if chunk is None:
+            break
+        head.append(chunk)
+    return head
 
 
 async def aclose(iterator: Any) -> None:

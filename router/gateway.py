@@ -141,18 +141,18 @@ class Gateway:
         dispatcher = self.dispatcher(policy, decision, hold)
         try:
             if request.stream:
-                first, rest = await dispatcher.open_stream(decision, forward, rec.outcome, start=via.start)
+                head, rest = await dispatcher.open_stream(decision, forward, rec.outcome, start=via.start)
             else:
                 response = await dispatcher.complete(decision, forward, rec.outcome, call=via.call)
         except BaseException:  # failed or cancelled (client gone): nothing was spent that we can price
             await hold.settle(accounting.Charge())
             raise
         model, native = rec.outcome.model, via.serves(rec.outcome.model)
-        if request.stream:  # the stream remembers the decision once its first chunk has gone
+        if request.stream:  # the stream remembers the decision once its first content has gone
             headers = rec.headers(estimated_cost=accounting.estimated_cost(decision, model))
             live = streams.Live(policy, decision, request, cached, hold, self.cache, native, answer_id,
                                 functools.partial(self._remember, answer_id, decision, request, model))
-            return streams.relayed(rec, live, first, rest, headers, self.telemetry.finish, deferred)
+            return streams.relayed(rec, live, head, rest, headers, self.telemetry.finish, deferred)
         await self._remember(answer_id, decision, request, model)
         held = rec.held()
         if not native:  # a native Responses answer is presented under the Responses id, with its own usage

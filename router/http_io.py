@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from backends.base import opening
 from router.errors import BadRequest, PayloadTooLarge
 
 log = logging.getLogger("turnout.http")
@@ -31,8 +32,19 @@ def sse_event(obj: Any) -> bytes:
 
 async def sse(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
     """The gateway's chunks framed as server-sent events, ending with `[DONE]`. Closing this closes
-    `chunks` (the gateway settles and records a stream when its iterator ends)."""
+    `chunks` (the gateway settles and records a stream when its iterator ends).
+
+    The chunks that open a stream without any of the answer (the assistant's role:
+    `backends.base.opening`) come as one piece with the first chunk after them, so the first token
+    leaves in one body message, one pass through the server's send chain; the bytes are the same."""
     try:
+        head = b""
+        async for chunk in chunks:
+            head += sse_event(chunk)
+            if not opening(chunk):
+                break
+        if head:
+            yield head
         async for chunk in chunks:
             yield sse_event(chunk)
         yield SSE_DONE

@@ -35,11 +35,13 @@ class Tally:
         return "".join(self.parts)
 
 
-async def relay(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], model: str, decision: Decision,
+async def relay(head: list[dict[str, Any]], rest: AsyncIterator[dict[str, Any]], model: str, decision: Decision,
                 include_usage: bool, tally: Tally) -> AsyncIterator[dict[str, Any]]:
-    """Yields the client's chunks: `first`, then the rest; closes `rest` however it ends."""
+    """Yields the client's chunks: `head` (what dispatch read before the stream was opened), then the
+    rest; closes `rest` however it ends."""
     try:
-        chunk: dict[str, Any] | None = first
+        chunk: dict[str, Any] | None = head[0]
+        read, heads = 1, len(head)  # an index, not a generator: nothing added per chunk of the rest
         while chunk is not None:
             chunk["model"] = model
             if chunk.get("usage"):
@@ -51,7 +53,10 @@ async def relay(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], mode
                 yield chunk if include_usage else {k: v for k, v in chunk.items() if k != "usage"}
             elif include_usage:
                 yield chunk
-            chunk = await anext(rest, None)
+            if read < heads:
+                chunk, read = head[read], read + 1
+            else:
+                chunk = await anext(rest, None)
     except BackendError as exc:
         error = to_router_error(exc)
         tally.status = error.status
@@ -60,14 +65,14 @@ async def relay(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], mode
         await aclose(rest)
 
 
-
-async def relay_events(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], model: str, decision: Decision,
-                       tally: Tally) -> AsyncIterator[dict[str, Any]]:
-    """Yields a native model's Responses events: `first`, then the rest, each `response` named by the
+async def relay_events(head: list[dict[str, Any]], rest: AsyncIterator[dict[str, Any]], model: str,
+                       decision: Decision, tally: Tally) -> AsyncIterator[dict[str, Any]]:
+    """Yields a native model's Responses events: `head`, then the rest, each `response` named by the
     policy id; the terminal event's usage (chat-shaped) is tallied. A failure mid-stream ends it with
     one OpenAI error object, as `relay` does; closes `rest` however it ends."""
     try:
-        event: dict[str, Any] | None = first
+        event: dict[str, Any] | None = head[0]
+        read, heads = 1, len(head)
         while event is not None:
             response = event.get("response")
             if isinstance(response, dict):
@@ -77,10 +82,14 @@ async def relay_events(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]
             if event.get("type") == "response.output_text.delta":
                 tally.parts.append(event.get("delta") or "")
             yield event
-            event = await anext(rest, None)
+            if read < heads:
+                event, read = head[read], read + 1
+            else:
+                event = await anext(rest, None)
     except BackendError as exc:
         error = to_router_error(exc)
         tally.status = error.status
         yield error.body()
     finally:
         await aclose(rest)
+

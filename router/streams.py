@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from backends.base import opening
 from router import accounting
 from router.budget import Hold
 from router.cache import ResponseCache
@@ -90,18 +91,21 @@ class Live:
     native: bool  # a Responses event stream, from a model that speaks Responses natively
     answer_id: str
     # Keeps the served decision under the answer's id for POST /v1/feedback (Gateway._remember): done once
-    # the first chunk, which tells the client that id, has gone, so it never delays the first byte.
+    # the first chunk that carries part of the answer (and tells the client that id) has gone, with any
+    # opening chunk before it, so it never delays the first byte.
     remember: Callable[[], Awaitable[None]]
 
 
-def relayed(rec: Recording, live: Live, first: dict[str, Any], rest: Chunks, headers: dict[str, str],
+def relayed(rec: Recording, live: Live, head: list[dict[str, Any]], rest: Chunks, headers: dict[str, str],
             finish: Callable[[Recording], None], deferred: bool = False) -> Reply:
-    """Relay the answering model's stream (its first chunk already read) under Turnout's answer id.
+    """Relay the answering model's stream (its head already read: Dispatcher.open_stream) under Turnout's
+    answer id.
 
     Its end (settle the hold, store the answer, complete the record) runs when the stream ends, or,
     `deferred`, is left to `Reply.after` for the sender to await once the last event (`[DONE]`) has gone."""
     policy, decision, model, outcome = live.policy, live.decision, rec.outcome.model, rec.outcome
     answering = len(outcome.attempts) - 1
+    first = head[0]
     if not live.native:  # a native Responses stream is given its id by router/passthrough.py
         first["id"] = live.answer_id
     tally = Tally()
@@ -123,15 +127,15 @@ def relayed(rec: Recording, live: Live, first: dict[str, Any], rest: Chunks, hea
         rec.settled(usage, accounting.bill(policy, decision, model, usage, held), tally.status)
 
     async def body() -> Chunks:
-        chunks = (relay_events(first, rest, model, decision, tally) if live.native
-                  else relay(first, rest, model, decision, include_usage(live.request), tally))
+        chunks = (relay_events(head, rest, model, decision, tally) if live.native
+                  else relay(head, rest, model, decision, include_usage(live.request), tally))
         remembered = False
         try:
             async for chunk in chunks:
                 if "id" in chunk and not live.native:  # every chunk of one answer carries its id (not errors)
                     chunk["id"] = live.answer_id
                 yield chunk
-                if not remembered:
+                if not remembered and not opening(chunk):  # the opening goes with the next chunk (http_io.sse)
                     remembered = True
                     await live.remember()
         finally:

@@ -138,7 +138,7 @@ class Telemetry:
                                             (*gen_ai, sc.ERROR_TYPE), _SECONDS)
         self.duration = Histogram(sc.REQUEST_DURATION, "s", "arrival to last byte",
                                   ("operation", "model", "location", "cache"), _SECONDS)
-        self.ttft = Histogram(sc.TIME_TO_FIRST_TOKEN, "s", "arrival to first chunk (streams)", ("model", "location"),
+        self.ttft = Histogram(sc.TIME_TO_FIRST_TOKEN, "s", "arrival to first content chunk (streams)", ("model", "location"),
                               _SECONDS)
         # Kept here, rendered to the SDK's readers only when they collect (router/histograms.py).
         histograms.attach(provider, (self.token_usage, self.operation_duration, self.duration, self.ttft))

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from backends.base import (BackendBadRequest, BackendError, BackendProtocolError, BackendRateLimited, BackendTimeout,
-                           BackendUnavailable, ContextWindowExceeded)
+                           BackendUnavailable, ContextWindowExceeded, opening)
 from backends.function import FunctionBackend, completion
 from router.dispatch import Dispatcher, Outcome, retry_wait
 from router.errors import BudgetExceeded, UpstreamUnavailable
@@ -157,6 +157,43 @@ async def test_a_hanging_model_gets_its_share_of_the_deadline_and_the_fallback_t
 
 async def test_a_stream_falls_back_only_before_its_first_chunk(decision) -> None:
     outcome = Outcome()
-    first, rest = await Dispatcher(fakes(a=lambda r: [])).open_stream(decision, {"messages": []}, outcome)
+    head, rest = await Dispatcher(fakes(a=lambda r: [])).open_stream(decision, {"messages": []}, outcome)
     assert [(a.model, a.outcome) for a in outcome.attempts] == [("a", "BackendProtocolError"), ("b", "ok")]
-    assert first["model"] == "b" and [c async for c in rest][-1]["usage"]["completion_tokens"] == 2
+    assert head[0]["model"] == "b" and [c async for c in rest][-1]["usage"]["completion_tokens"] == 2
+
+
+def delta(**fields) -> dict:
+    return {"id": "c", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": fields, "finish_reason": None}]}
+
+
+@pytest.mark.parametrize(("chunk", "opens"), [
+    (delta(role="assistant"), True),
+    (delta(role="assistant", content=""), True),
+    (delta(role="assistant", content=None, refusal=None), True),
+    (delta(role="assistant", content="Hi"), False),
+    (delta(content="Hi"), False),
+    (delta(tool_calls=[{"index": 0, "id": "call_1", "function": {"name": "f", "arguments": ""}}]), False),
+    ({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}, False),  # an empty answer, finished
+    ({"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1}}, False),
+    ({"error": {"message": "boom"}}, False),
+    ({"type": "response.created", "response": {}}, False),  # a Responses event is never read past
+])
+def test_only_a_chunk_without_any_of_the_answer_is_an_opening(chunk, opens) -> None:
+    assert opening(chunk) is opens
+
+
+async def test_a_stream_is_opened_up_to_its_first_content_and_falls_back_if_it_fails_before(decision) -> None:
+    outcome = Outcome()
+    dispatcher = Dispatcher(fakes(a=lambda r: [delta(role="assistant", content=""), BackendUnavailable("a", "reset")],
+                                  b=lambda r: [delta(role="assistant"), delta(content=""), delta(content="b says hi")]))
+    head, rest = await dispatcher.open_stream(decision, {"messages": []}, outcome)
+    assert [(a.model, a.outcome) for a in outcome.attempts] == [("a", "BackendUnavailable"), ("b", "ok")]
+    assert [c["choices"][0]["delta"] for c in head] == [{"role": "assistant"}, {"content": ""}, {"content": "b says hi"}]
+    assert [c async for c in rest] == []
+
+
+async def test_a_stream_that_only_opens_before_it_ends_is_its_head_whole(decision) -> None:
+    outcome = Outcome()
+    head, rest = await Dispatcher(fakes(a=lambda r: [delta(role="assistant")])).open_stream(
+        decision, {"messages": []}, outcome)
+    assert [(a.model, a.outcome) for a in outcome.attempts] == [("a", "ok")] and len(head) == 1

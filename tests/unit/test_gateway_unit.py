@@ -233,6 +233,51 @@ async def test_a_stream_with_no_first_token_in_time_falls_back(make):
     assert reply.headers["x-turnout-attempts"] == "cloud-a=BackendTimeout,cloud-b=ok"
 
 
+OPENING = {"id": "chatcmpl-fn", "object": "chat.completion.chunk", "created": 0,  # a server's first chunk: no content
+           "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
+
+
+def text(got: list[dict]) -> str:
+    return "".join((c.get("delta") or {}).get("content") or "" for chunk in got for c in chunk.get("choices") or [])
+
+
+async def test_a_stream_that_fails_after_its_opening_chunk_before_any_content_falls_back(make):
+    gateway, fakes = make(cloud_a=lambda r: [OPENING, BackendUnavailable("cloud-a", "reset")])
+    reply = await gateway.chat(chat(stream=True), {}, "default")
+    assert reply.headers["x-turnout-attempts"] == "cloud-a=BackendUnavailable,cloud-b=ok"
+    got = await read(reply)  # nothing of cloud-a's reached the client: the opening was never sent
+    assert text(got) == "cloud-b says hi" and {c["model"] for c in got} == {"cloud-b"}
+    assert sent(fakes) == {"cloud-a": 1, "cloud-b": 1}
+
+
+async def test_a_model_that_opens_its_stream_but_sends_no_content_in_time_falls_back(make):
+    async def opens_then_stalls():
+        yield OPENING
+        await asyncio.sleep(30)
+        yield {}
+
+    gateway, _ = make(cloud_a=lambda r: opens_then_stalls())
+    reply = await asyncio.wait_for(gateway.chat(chat(stream=True), {}, "default"), timeout=0.5)
+    assert reply.headers["x-turnout-attempts"] == "cloud-a=BackendTimeout,cloud-b=ok"
+    assert text(await read(reply)) == "cloud-b says hi"
+
+
+async def test_a_streams_time_to_first_token_counts_to_its_first_content_not_its_opening(make):
+    async def opens_then_thinks():
+        yield OPENING
+        await asyncio.sleep(0.05)
+        for chunk in chunks(completion("late", prompt_tokens=12, completion_tokens=1)):
+            yield chunk
+
+    gateway, _ = make(cloud_a=lambda r: opens_then_thinks())
+    emitted = []
+    gateway.telemetry.emit = lambda served, *a, **k: emitted.append(served)
+    got = await read(await gateway.chat(chat(stream=True), {}, "default"))
+    assert got[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""} and text(got) == "late"
+    assert 0.05 <= emitted[0].time_to_first_token_s < emitted[0].duration_s
+    assert emitted[0].attempts[0].first_token_s >= 0.05
+
+
 async def test_a_stream_cut_mid_way_ends_with_an_error_event_no_fallback_and_keeps_its_reservation(make):
     first = chunks(completion("partial answer"))[0]
     gateway, fakes = make(cloud_a=lambda r: [first, BackendUnavailable("cloud-a", "connection reset")])

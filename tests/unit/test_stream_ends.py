@@ -1,5 +1,6 @@
-"""How a streamed answer ends, on every endpoint that streams (chat, legacy completions, Responses),
-driven through the ASGI app with a scripted client: the client has its last event (`[DONE]`,
+"""How a streamed answer starts and ends, on every endpoint that streams (chat, legacy completions, Responses),
+driven through the ASGI app with a scripted client: a chat stream's opening role chunk leaves in one
+body message with its first content, and the client has its last event (`[DONE]`,
 `response.completed`; a whole answer's body) before the end work (cache store, budget settlement, the
 record's usage) runs, and a stream the client stops reading or leaves closes its relay and its upstream before the request
 is over, not whenever garbage collection gets to it."""
@@ -175,3 +176,29 @@ async def test_a_streamed_response_is_stored_before_its_client_reads_response_co
     completed = [i for i, entry in enumerate(log) if entry[0] == "sent" and isinstance(entry[1], bytes)
                  and b"event: response.completed" in entry[1]]
     assert completed and log.index("conversation saved") < completed[0], log
+
+
+def words_after_an_opening(request) -> list:
+    """What an OpenAI-compatible server streams: a role-only opening chunk, the content, a finish, the usage."""
+    base = {"id": "chatcmpl-up", "object": "chat.completion.chunk", "created": 0}
+    deltas = [{"role": "assistant", "content": ""}, {"content": "Hello"}, {"content": " there"}]
+    return [*({**base, "choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas),
+            {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+            {**base, "choices": [], "usage": {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12}}]
+
+
+async def test_a_chat_stream_sends_its_opening_with_the_first_content_in_one_message_and_done_last(store):
+    log: list = []
+    gateway = gateway_with(store, words_after_an_opening, log)
+    await _serve(gateway, "/v1/chat/completions", Client(ENDPOINTS["/v1/chat/completions"][0], log))
+    bodies = [entry[1] for entry in log if entry[0] == "sent" and isinstance(entry[1], bytes)]
+    wire = b"".join(bodies)
+    assert wire.endswith(b"\n\n") and bodies[-1] == b"data: [DONE]\n\n" and wire.count(b"[DONE]") == 1
+    events = wire.split(b"\n\n")[:-1]
+    assert all(event.startswith(b"data: ") and b"\n" not in event for event in events)  # one data line each
+    chunks = [orjson.loads(event[6:]) for event in events[:-1]]
+    assert [c["choices"][0]["delta"] for c in chunks if c["choices"]] == [
+        {"role": "assistant", "content": ""}, {"content": "Hello"}, {"content": " there"}, {}]
+    assert {c["id"] for c in chunks} == {chunks[0]["id"]} != {"chatcmpl-up"}  # Turnout's answer id on every chunk
+    first = [orjson.loads(event[6:]) for event in bodies[0].split(b"\n\n")[:-1]]
+    assert [c["choices"][0]["delta"] for c in first] == [{"role": "assistant", "content": ""}, {"content": "Hello"}]
