@@ -9,9 +9,10 @@ one per detector; most spans (years, counts, prices) are dismissed by their leng
 - Payment cards: 12-19 digits, no separators or one separator used throughout, a known issuer
   range for that length (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir,
   RuPay, Troy) and a valid Luhn check digit (stdnum.luhn). Groups of 3+ digits; a longer span
-  ("4526 0181 5908 3012 12/26") is searched for such a run. 12-digit Maestro and 15-digit JCB
-  (1800, 2131) numbers, and JCB's older 16-digit ranges, count only after a card word (card, Karte, tarjeta, Maestro, ...) in the
-  40 characters before them. A number glued to a longer token by a hyphen is part of it
+  ("4526 0181 5908 3012 12/26") is searched for such a run, but a run of groups joined alike that
+  holds more than 19 digits is no card anywhere in it ("4111 1111 1111 1111 1234"). 12-digit
+  Maestro and 15-digit JCB (1800, 2131) numbers, and JCB's older 16-digit ranges, count only after
+  a card word (card, Karte, tarjeta, Maestro, ...) in the 40 characters before them. A number glued to a longer token by a hyphen is part of it
   (4111-1111-1111-1111-aaaa).
 - IBANs: two letters just before the span, then exactly the length schwifty's registry gives that
   country, in capitals or not, compact or grouped; schwifty validates the check digits and the
@@ -107,6 +108,8 @@ def _is_card(span: str, card_word: bool) -> bool:
     groups = _DIGITS.findall(span)
     separators = _SEPARATORS.findall(span)
     for first, group in enumerate(groups):
+        if _in_overlong_run(groups, separators, first):
+            continue
         number, last = group, first
         while True:
             if 12 <= len(number) <= 19 and _issuer_known(number, card_word) and luhn.is_valid(number):
@@ -117,6 +120,22 @@ def _is_card(span: str, card_word: bool) -> bool:
                 break
             number += groups[last]
     return False
+
+
+def _in_overlong_run(groups: list[str], separators: list[str], first: int) -> bool:
+    """Whether group `first` is inside a run of 3+-digit groups, joined by the separator that follows
+    it, holding more than 19 digits: no card is that long, so "4111 1111 1111 1111 1234" is a meter
+    reading or a serial, not a card and four digits more."""
+    if first == len(separators) or len(groups[first]) < 3:
+        return False
+    joint = separators[first]
+    begin = first
+    while begin > 0 and separators[begin - 1] == joint and len(groups[begin - 1]) >= 3:
+        begin -= 1
+    stop = first + 1
+    while stop < len(groups) and len(groups[stop]) >= 3 and separators[stop - 1] == joint:
+        stop += 1
+    return sum(len(g) for g in groups[begin:stop]) > 19
 
 
 @functools.cache  # schwifty's registry is immutable: read it once per process, not once per policy
