@@ -206,6 +206,18 @@ def _group(value: str, size: int = 4) -> str:
     return " ".join(value[i:i + size] for i in range(0, len(value), size))
 
 
+# How issuers print a card number of each length (the rest: groups of four).
+CARD_GROUPS = {13: (4, 3, 3, 3), 14: (4, 6, 4), 15: (4, 6, 5)}
+
+
+def _card_grouped(number: str) -> str:
+    sizes = CARD_GROUPS.get(len(number))
+    if sizes is None:
+        return _group(number)
+    cuts = [sum(sizes[:i]) for i in range(len(sizes) + 1)]
+    return " ".join(number[a:b] for a, b in zip(cuts, cuts[1:]))
+
+
 def _national_id(fake: Faker, country: str) -> str | None:
     try:
         value = fake.ssn()
@@ -312,7 +324,7 @@ def _values(fake: Faker, locale: str, rng: random.Random) -> dict[str, str]:
     card = fake.credit_card_number(card_type)
     return {"name": fake.name(), "first": fake.first_name(), "address": fake.address().replace("\n", ", "),
             "phone": fake.phone_number(), "iban": fake.iban(), "email": fake.email(),
-            "card": rng.choice((card, _group(card) if card_type not in ("amex", "diners") else card)),
+            "card": rng.choice((card, _card_grouped(card))),
             "dob": dob.strftime(DATE_FORMATS.get(locale, rng.choice(("%d/%m/%Y", "%d %B %Y", "%Y-%m-%d"))))}
 
 

@@ -8,12 +8,13 @@ one per detector; most spans (years, counts, prices) are dismissed by their leng
 
 - Payment cards: 12-19 digits, no separators or one separator used throughout, a known issuer
   range for that length (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir,
-  RuPay, Troy) and a valid Luhn check digit (stdnum.luhn). Groups of 3+ digits; a longer span
-  ("4526 0181 5908 3012 12/26") is searched for such a run, but a run of groups joined alike that
-  holds more than 19 digits is no card anywhere in it ("4111 1111 1111 1111 1234"). 12-digit
-  Maestro and 15-digit JCB (1800, 2131) numbers, and JCB's older 16-digit ranges, count only after
-  a card word (card, Karte, tarjeta, Maestro, ...) in the 40 characters before them. A number glued to a longer token by a hyphen is part of it
-  (4111-1111-1111-1111-aaaa).
+  RuPay, Troy) and a valid Luhn check digit (stdnum.luhn). Groups of 3-6 digits, the first of 4
+  (order numbers are 3-7-7); a longer span ("4526 0181 5908 3012 12/26") is searched for such a
+  run, but a run of groups joined alike that holds more than 19 digits is no card anywhere in it
+  ("4111 1111 1111 1111 1234"). 12- and 13-digit Maestro and 15-digit JCB (1800, 2131) numbers,
+  and JCB's older 16-digit ranges, count only after a card word (card, Karte, tarjeta, Maestro,
+  ...) in the 40 characters before them. A number glued to a longer token by a hyphen is part of
+  it (4111-1111-1111-1111-aaaa).
 - IBANs: two letters just before the span, then exactly the length schwifty's registry gives that
   country, in capitals or not, compact or grouped; schwifty validates the check digits and the
   country's BBAN structure (not the national check digits, which many writers get wrong).
@@ -72,15 +73,15 @@ _CARD_RANGES = (
     ("300", "305", _14_19), ("36", "36", _14_19), ("38", "39", _14_19),  # Diners Club
     ("3528", "3589", _16_19),  # JCB
     ("62", "62", _16_19), ("81", "81", _16_19),  # UnionPay
-    ("50", "50", _13_19), ("56", "69", _13_19),  # Maestro (and Verve, within 50)
+    ("50", "50", _14_19), ("56", "69", _14_19),  # Maestro (and Verve, within 50)
     ("2200", "2204", _16_19),  # Mir
     ("60", "60", _16), ("82", "82", _16), ("508", "508", _16), ("353", "353", _16), ("356", "356", _16),  # RuPay
     ("9792", "9792", _16),  # Troy
 )
-# Shapes that are cards only next to a card word: 12-digit Maestro and the old 15-digit JCB ranges
-# read like any other account or order number.
+# Shapes that are cards only next to a card word: 12- and 13-digit Maestro (an EAN-13 barcode's
+# length) and the old 15-digit JCB ranges read like any other account, order or product number.
 _CONTEXT_CARD_RANGES = (
-    ("50", "50", (12,)), ("56", "69", (12,)), ("0604", "0604", (12, *_13_19)),  # Maestro
+    ("50", "50", (12, 13)), ("56", "69", (12, 13)), ("0604", "0604", (12, *_13_19)),  # Maestro
     ("1800", "1800", (15,)), ("2131", "2131", (15,)),  # JCB, 15 digits
     ("3088", "3088", _16), ("3096", "3096", _16), ("3112", "3112", _16), ("3158", "3158", _16),
     ("3337", "3337", _16), ("35", "35", _16_19),  # JCB's older and wider 16-digit ranges
@@ -101,8 +102,9 @@ def _issuer_known(number: str, card_word: bool) -> bool:
 
 def _is_card(span: str, card_word: bool) -> bool:
     """Whether some run of consecutive digit groups in `span` is a payment card number: one group
-    of 12-19 digits, or groups of 3+ digits joined by one and the same separator (12 and 15 digits
-    of the context ranges only when `card_word`)."""
+    of 12-19 digits, or groups of 3-6 digits joined by one and the same separator, the first of 4
+    digits as every issuer prints it (4-4-4-4, 4-6-5, 4-3-3-3; "405-5648628-1501480" is an order),
+    (the context ranges only when `card_word`)."""
     if len(span) < 12:
         return False
     groups = _DIGITS.findall(span)
@@ -112,10 +114,11 @@ def _is_card(span: str, card_word: bool) -> bool:
             continue
         number, last = group, first
         while True:
-            if 12 <= len(number) <= 19 and _issuer_known(number, card_word) and luhn.is_valid(number):
+            if 12 <= len(number) <= 19 and (last == first or len(group) == 4) and _issuer_known(number, card_word) \
+                    and luhn.is_valid(number):
                 return True
             last += 1
-            if (last == len(groups) or len(number) > 19 or len(group) < 3 or len(groups[last]) < 3
+            if (last == len(groups) or len(number) > 19 or not 3 <= len(group) <= 6 or not 3 <= len(groups[last]) <= 6
                     or separators[last - 1] != separators[first]):
                 break
             number += groups[last]

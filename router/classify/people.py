@@ -331,7 +331,9 @@ _PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")
 _LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|near|nach|bei|en|à))[ \t]+\Z")
 # What only a person does right after being named: "Lena Wilmsen agreed to ...", "..., who ...".
-_PERSON_AFTER = re.compile(rf"{lx.SUFFIXES}(?:,?[ \t]+(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
+# "has paid", "had already confirmed": the verbs' past forms after an auxiliary.
+_PERSON_AFTER = re.compile(rf"{lx.SUFFIXES}(?:,?[ \t]+(?:(?:has|had)[ \t]+(?:not[ \t]+|already[ \t]+|just[ \t]+)?)?"
+                           rf"(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
 _ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|der|die|das|le|la|les|el|los|il|de|het))[ \t]+\Z")
 # A run of words of a caseless script inside Latin-script text: 1-4 words, 2-20 characters.
 _CASELESS_RUN = re.compile(rf"(?<![{CASELESS}\w])[{CASELESS}]{{1,12}}(?:[ \t]+[{CASELESS}]{{1,12}}){{0,3}}(?![{CASELESS}\w])")

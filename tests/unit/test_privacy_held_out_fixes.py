@@ -160,3 +160,37 @@ def test_japanese_names_with_a_space_or_a_common_first_character_and_their_healt
 @pytest.mark.parametrize("text", ["糖尿病の予防法を教えてください。", "部長さんに聞いてください。", "担当者様、よろしくお願いします。"])
 def test_japanese_health_questions_and_titles_stay_clean(thorough, text):
     assert not kinds(thorough, text) & {"person", "health"}
+
+
+# -- card look-alikes: order numbers and barcodes ------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Ticket 405-5648628-1501480 is waiting for the vendor.",  # 3-7-7: its last 14 digits pass Luhn in Maestro's range
+    "Barcode 5625646282235 scans as the wrong product.",  # an EAN-13 in Maestro's range that passes Luhn
+])
+def test_order_numbers_and_barcodes_are_not_cards(thorough, text):
+    assert "payment_card" not in kinds(thorough, text)
+
+
+@pytest.mark.parametrize("text", ["Maestro card 5625646282235, please refund it.",
+                                  "Charge the Diners card 3056 930902 5904 for the renewal."])
+def test_cards_written_as_issuers_print_them_are_found(thorough, text):
+    assert "payment_card" in kinds(thorough, text)
+
+
+# -- a Finnish HETU, a verb after an auxiliary, a fan letter ---------------------------------------
+
+def test_a_finnish_hetu_after_an_inflected_word_is_a_national_id(thorough):
+    assert "national_id" in kinds(thorough, "Henkilötunnukseni on 131052-308T.")
+    assert "national_id" in kinds(thorough, "Lähetä henkilötunnuksen 010594-2190 tarkistus.")
+    assert "national_id" not in kinds(thorough, "Order 010594-2190 shipped on Monday.")
+
+
+@pytest.mark.parametrize("text", ["Can you check whether Svenja Hultsch has paid the invoice yet?",
+                                  "Check whether Marta Olsztyn had already confirmed the booking."])
+def test_what_only_a_person_does_after_an_auxiliary(thorough, text):
+    assert "person" in kinds(thorough, text)
+
+
+def test_a_fan_letter_between_characters_is_fiction(thorough):
+    assert "person" not in kinds(thorough, "Write a fan letter from Jo March to Miss Havisham.")
