@@ -187,7 +187,10 @@ enfermedad | diagnosi | chemioterapia | cancro | tumore | diabete | depressione 
 ricetta | farmaco | farmaci | ricoverato | ricoverata | terapia | disabilità | diagnosticato | diagnosticata |
 diagnose | kanker | zwanger | ziekenhuis | medicijnen | ziek | ziekte | dementie | depressie | astma | epilepsie |
 hartaanval | beroerte | diabetisch | diabetico | diabetica | diagnoza | rak | cukrzyca | ciąża | w ciąży |
-szpital | leki | choroba | diagnóstico | câncer | gravidez | grávida | remédio | doença | diagnos | sjukskriven | gravid
+szpital | leki | choroba | diagnóstico | câncer | gravidez | grávida | remédio | doença | diagnos | sjukskriven | gravid |
+slipped disc | herniated disc | disc herniation | heart surgery | bypass surgery | bandscheibenvorfall |
+bandscheibenvorfalls | herzoperation | hernie discale | opération du cœur | hernia discal | operación de corazón |
+ernia del disco | intervento al cuore | hernia dyskowa | hernia de disco | cirurgia cardíaca | hernia | herniated
 """)
 HEALTH_TIES = phrases("""
 was diagnosed | has been diagnosed | have been diagnosed | is diagnosed | got diagnosed | suffers from | suffering from |

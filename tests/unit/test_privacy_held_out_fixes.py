@@ -194,3 +194,14 @@ def test_what_only_a_person_does_after_an_auxiliary(thorough, text):
 
 def test_a_fan_letter_between_characters_is_fiction(thorough):
     assert "person" not in kinds(thorough, "Write a fan letter from Jo March to Miss Havisham.")
+
+
+@pytest.mark.parametrize("text", ["Mein Kollege hat einen Bandscheibenvorfall.", "Mia madre ha avuto un intervento al cuore.",
+                                  "My father had heart surgery in May."])
+def test_common_conditions_of_someone_the_writer_knows_are_health_data(thorough, text):
+    assert "health" in kinds(thorough, text)
+
+
+@pytest.mark.parametrize("text", ["What is a slipped disc?", "Wie lange dauert die Heilung eines Bandscheibenvorfalls?"])
+def test_questions_about_those_conditions_stay_clean(thorough, text):
+    assert "health" not in kinds(thorough, text)
