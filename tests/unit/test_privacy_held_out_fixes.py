@@ -205,3 +205,22 @@ def test_common_conditions_of_someone_the_writer_knows_are_health_data(thorough,
 @pytest.mark.parametrize("text", ["What is a slipped disc?", "Wie lange dauert die Heilung eines Bandscheibenvorfalls?"])
 def test_questions_about_those_conditions_stay_clean(thorough, text):
     assert "health" not in kinds(thorough, text)
+
+
+# -- a malformed IBAN is no phone; 13-digit numbers are cards only next to a card word ------------
+
+@pytest.mark.parametrize("text", ["The validator must reject NL78 ISAE 0451 7911 98 (bad check digits).",
+                                  "Fixture DE00 3704 0044 0532 0130 00 must fail the import."])
+def test_the_groups_of_a_malformed_iban_are_not_phones(thorough, text):
+    assert not kinds(thorough, text) & {"phone", "iban", "payment_card"}
+
+
+def test_a_13_digit_number_is_a_card_only_next_to_a_card_word(thorough):
+    number = "4222222222222"  # Visa's 13-digit test number, Luhn-valid
+    assert "payment_card" not in kinds(thorough, f"Barcode {number} scans as the wrong product.")
+    assert "payment_card" in kinds(thorough, f"Charge the Visa card {number} for the renewal.")
+
+
+def test_words_after_an_iban_prefix_do_not_hide_a_phone(thorough):
+    # "DE12 call me on 030 1234567" has a German IBAN's 22 letters and digits, but not its print
+    assert "phone" in kinds(thorough, "Ref DE12 call me on 030 1234567 please")
