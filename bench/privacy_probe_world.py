@@ -400,9 +400,12 @@ def main() -> int:
         _, decision = plan(policy, {"model": "auto", "messages": [{"role": "user", "content": text}]}, {})
         return decision.profile.data_class >= DataClass.CONFIDENTIAL, sorted({f.kind for f in decision.profile.findings})
 
+    # Both sets are made before any prompt is classified: nothing the classifier draws from `random`
+    # may change them, so every tree reads the same prompts.
+    positive_set, negative_set = positives(args.seed, args.per_template), negatives(args.seed, args.per_template)
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     misses, false_positives = [], []
-    for kind, where, text in positives(args.seed, args.per_template):
+    for kind, where, text in positive_set:
         hit, _ = flagged(text)
         cells[(where, kind)][0] += hit
         cells[(where, kind)][1] += 1
@@ -419,7 +422,7 @@ def main() -> int:
             continue
         print(f"{where:<7}" + "".join(f"{f'{h}/{n}':>12}" if n else f"{'-':>12}" for h, n in row))
     negative_cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for kind, text in negatives(args.seed, args.per_template):
+    for kind, text in negative_set:
         hit, found = flagged(text)
         negative_cells[kind][0] += hit
         negative_cells[kind][1] += 1

@@ -338,6 +338,8 @@ _ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|der|die|das|le|la|les|el|los|il
 # A run of words of a caseless script inside Latin-script text: 1-4 words, 2-20 characters.
 _CASELESS_RUN = re.compile(rf"(?<![{CASELESS}\w])[{CASELESS}]{{1,12}}(?:[ \t]+[{CASELESS}]{{1,12}}){{0,3}}(?![{CASELESS}\w])")
 _HAN_HANGUL = re.compile("[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+")
+# What ends the name of a ward, city, town, village, prefecture or province (区, 市, 省, 시, 구, ...).
+_PLACE_SUFFIXES = tuple("区市町村県都府道省州県郡镇鎮시구군도동읍면")
 _CYRILLIC_GREEK = "А-ЯЁЄІЇЎҐΑ-ΩΆΈΉΊΌΎΏ"
 _CYRILLIC_GREEK_WORD = rf"[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύώϊϋΐΰς'ʼ’]+(?:-[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύώϊϋΐΰς'ʼ’]+)?"
 _FOREIGN_LETTER = re.compile(f"[{_CYRILLIC_GREEK}{CASELESS}]")
@@ -381,6 +383,8 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
             return "full name"  # "Summarise the notes: 倪芳 agreed to ...": what only a person does
         if _HAN_HANGUL.fullmatch(words[0]):
             chars = "".join(words)
+            if chars.endswith(_PLACE_SUFFIXES) or _PLACE_BEFORE.search(text, max(0, run.start() - 12), run.start()):
+                continue  # "in 渋谷区", "from 江東区": a place, though 渋谷 is also a surname
             if 2 <= len(chars) <= 5 and len(words) <= 2 and (
                     chars[0] in EAST_ASIAN_SURNAMES or words[0] in last or words[0] in first
                     or chars[:2] in last or chars[1:] in first):

@@ -224,3 +224,13 @@ def test_a_13_digit_number_is_a_card_only_next_to_a_card_word(thorough):
 def test_words_after_an_iban_prefix_do_not_hide_a_phone(thorough):
     # "DE12 call me on 030 1234567" has a German IBAN's 22 letters and digits, but not its print
     assert "phone" in kinds(thorough, "Ref DE12 call me on 030 1234567 please")
+
+
+@pytest.mark.parametrize("text", ["Write a job ad for a warehouse supervisor in 渋谷区.",
+                                  "Our office in 北京市 moves next month.", "Ship the samples from 江東区 by Friday."])
+def test_east_asian_place_names_in_english_text_are_not_people(thorough, text):
+    assert "person" not in kinds(thorough, text)
+
+
+def test_an_east_asian_name_in_english_text_is_still_a_person(thorough):
+    assert "person" in kinds(thorough, "Summarise the notes: 王伟 will send the budget.")
