@@ -5,6 +5,9 @@ The HAProxy ingress and throughput-optimized mode are set in the environment bef
 carries its run marker (router/leftovers.py), so a later start can end what a SIGKILLed run left
 behind, and never touches anyone else's processes.
 
+The gateway runs in a child of its own session (router/supervisor.py), so a SIGTERM sent to the whole
+process group reaches it once, forwarded, and never reaches Ray's GCS and raylet directly.
+
 Stopping (SIGTERM or Ctrl-C; a second one skips the drain) takes a few seconds, bounded by
 `drain_notice_s` + `drain_timeout_s` plus about 5 s:
 0. notice: /readyz answers 503 "draining" (a flag file beside the run file) while requests are
@@ -15,7 +18,7 @@ Stopping (SIGTERM or Ctrl-C; a second one skips the drain) takes a few seconds, 
 2. `serve.shutdown()`: with nothing in flight and Serve's direct-ingress "stay reachable so load
    balancers can deregister" window set to 0 (its default, 30 s, is where the 34-42 s stops came
    from: the only load balancer here is our own haproxy, already stopped), the replicas exit
-   within their wait loop;
+   within their wait loop (bounded at SERVE_STOP_S; what is left then is ended in step 3);
 3. `ray.shutdown()`, then every process with this run's marker is waited for, then ended.
 """
 
@@ -32,7 +35,7 @@ from pathlib import Path
 import psutil
 
 from backends.gguf_files import resolve_model_path
-from router import runtime
+from router import runtime, supervisor
 from router.engines import whisper_model
 from router.leftovers import (RUN_ENV, PortBusy, check_ports, drain_flag, end_leftovers, find_leftovers, marker_of,
                               record_run, run_file, run_marker)
@@ -41,6 +44,7 @@ from router.settings import Settings
 
 # Serve's knobs for a fast stop on one machine; an operator's own setting wins (setdefault).
 SHUTDOWN_ENV = {"RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "0"}
+SERVE_STOP_S = 5.0  # Serve's own wait for its controller is 30 s: a stuck replica must not hold the stop that long
 HAPROXY_PORTS = {"RAY_SERVE_HAPROXY_STATS_PORT": (8404, "HAProxy stats"),
                  "RAY_SERVE_HAPROXY_METRICS_PORT": (9101, "HAProxy metrics")}
 
@@ -120,6 +124,22 @@ def _reap(marker: str, known: list, grace_s: float = 3.0) -> None:
     psutil.wait_procs(alive, timeout=2)
 
 
+def _within(step, timeout_s: float) -> bool:
+    """Run `step` on a thread of its own; whether it finished within `timeout_s` (its exception, if
+    any, printed: shutting down what failed to start must not hide the first error)."""
+
+    def guarded() -> None:
+        try:
+            step()
+        except Exception as exc:
+            print(f"turnout: {getattr(step, '__name__', 'step')}: {exc}", file=sys.stderr)
+
+    thread = threading.Thread(target=guarded, name="turnout-stop", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    return not thread.is_alive()
+
+
 def _track(run_dir: Path, marker: str, known: list) -> list:
     """Keep this run's run file current: rewritten whenever the set of processes under it changed."""
 
@@ -151,7 +171,11 @@ def _clear_the_way(settings) -> None:
 
 
 def serve(policy: str | None = None, host: str | None = None, port: int | None = None) -> int:
-
+    if supervisor.wanted():  # the gateway runs in a child no group signal reaches (router/supervisor.py)
+        argv = [sys.executable, "-m", "router.cli", "serve"]
+        for flag, value in (("--policy", policy), ("--host", host), ("--port", port)):
+            argv += [flag, str(value)] if value is not None else []
+        return supervisor.run(argv, run_marker())
     overrides = {k: v for k, v in {"policy": policy, "host": host, "port": port}.items() if v is not None}
     settings = Settings(**overrides)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -164,7 +188,7 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
     runtime.prepare_environment(ray=settings)
     for name, value in SHUTDOWN_ENV.items():
         os.environ.setdefault(name, value)
-    marker = run_marker()
+    marker = supervisor.supervised() or run_marker()
     os.environ[RUN_ENV] = marker  # inherited by everything Ray starts from here on
 
     signals, stopping = [], []  # stopping: when the stop began, when the drain ended
@@ -214,10 +238,9 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
         return 1
     finally:
         known = known + _ours(marker)  # before Ray's processes exit and their children are reparented
-        try:
-            ray_serve.shutdown()
-        except Exception as exc:  # shutting down what failed to start must not hide the first error
-            print(f"turnout: serve shutdown: {exc}", file=sys.stderr)
+        if not _within(ray_serve.shutdown, SERVE_STOP_S):
+            print(f"turnout: Serve did not stop within {SERVE_STOP_S:g} s; ending its processes", file=sys.stderr,
+                  flush=True)
         serve_done = time.monotonic()
         ray.shutdown()
         _reap(marker, known)  # raylet, GCS, agents, workers, replicas, haproxy: all of it must be gone when we exit

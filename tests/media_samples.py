@@ -165,3 +165,9 @@ def audio_part(data: bytes, fmt: str = "wav") -> dict:
 def chat(question: str, *parts: dict, model: str = "auto", **extra) -> dict:
     return {"model": model, "messages": [{"role": "user", "content": [{"type": "text", "text": question}, *parts]}],
             **extra}
+
+
+def kinds_where(findings: list[dict]) -> list[tuple[str, str]]:
+    """(kind, where) of each finding of a decision: what was found where, whichever detector found it
+    (its `reason`, e.g. "read out" for a number a transcript garbled but a cue announced, explains it)."""
+    return [(finding["kind"], finding["where"]) for finding in findings]

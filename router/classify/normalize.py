@@ -147,6 +147,13 @@ _SERVER_LABELS = ("smtp|smtps|imap|imaps|pop|pop3|mail|mx|mx1|mx2|webmail|www|ap
 _AT_DROPPED = re.compile(rf"(?<=[ \t])(?!(?:{_SERVER_LABELS})\.)(?P<local>[A-Za-z][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\."
                          rf"(?P<domain>(?:{_MAIL_PROVIDERS})\.[A-Za-z]{{2,6}})(?![\w@]|\.\w)", re.I)
 
+# The same with the spoken "at" glued on by speech-to-text: "my email is john.smithatgmail.com". Only
+# before a provider no word ends in ("chatmail.com", "greatweb.de" are sites), after 3 characters or more.
+_GLUED_PROVIDERS = ("gmail|googlemail|yahoo|ymail|hotmail|outlook|icloud|protonmail|proton|gmx|yandex|aol|zoho|"
+                    "rediffmail|naver|seznam|libero|t-online")
+_AT_GLUED = re.compile(rf"(?<=[ \t])(?P<local>[A-Za-z][A-Za-z0-9_\-]{{2,}}(?:\.[A-Za-z0-9_\-]+)*?)at"
+                       rf"(?P<domain>(?:{_GLUED_PROVIDERS})(?:\.[A-Za-z]{{2,6}}){{1,2}})(?![\w@]|\.\w)", re.I)
+
 
 def _spoken_email(match: re.Match[str]) -> str:
     local, domain = match["local"], match["domain"]
@@ -186,6 +193,8 @@ def _emails(text: str) -> str:
             text = _half_spoken(text)
     if "." in text and "mail" in lowered and _MAIL_CUE.search(text):
         text = _AT_DROPPED.sub(_at_dropped(text), text)
+        if "at" in lowered:
+            text = _AT_GLUED.sub(_at_dropped(text), text)
     return text
 
 

@@ -61,12 +61,26 @@ class Served:
         haproxy still holding the port)."""
         return any("turnout: listening on" in line for line in list(self.output))
 
-    def stop(self, timeout: float = 60.0, sig: int = signal.SIGTERM) -> int:
-        """Send `sig` (SIGTERM: the contract; SIGKILL: a crash) and wait; `stop_s` is how long the
-        exit took."""
+    @property
+    def gateway_pid(self) -> int:
+        """The gateway process: `turnout serve` runs it as a child in a session of its own
+        (router/supervisor.py)."""
+        children = psutil.Process(self.proc.pid).children()
+        assert len(children) == 1, children
+        return children[0].pid
+
+    def stop(self, timeout: float = 60.0, sig: int = signal.SIGTERM, group: bool = False) -> int:
+        """Send `sig` (SIGTERM: the contract; SIGKILL: a crash, of the gateway and of `turnout serve`
+        both) to `turnout serve`, or to its whole process group (`group`, as `timeout` or
+        `kill -- -PGID` do), and wait; `stop_s` is how long the exit took."""
         started = time.monotonic()
         if self.proc.poll() is None:
-            self.proc.send_signal(sig)
+            if sig == signal.SIGKILL:
+                os.kill(self.gateway_pid, sig)
+            if group:
+                os.killpg(self.proc.pid, sig)
+            else:
+                self.proc.send_signal(sig)
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -92,14 +106,15 @@ def serve_env(ports: dict[str, int], extra_env: dict[str, str] | None = None) ->
 
 
 def start_serve(extra_env: dict[str, str] | None = None, deadline_s: float = 240.0,
-                ports: dict[str, int] | None = None) -> Served:
-    """`turnout serve` on `ports` (fresh ones by default), ready: /readyz answered 200."""
+                ports: dict[str, int] | None = None, own_group: bool = False) -> Served:
+    """`turnout serve` on `ports` (fresh ones by default), ready: /readyz answered 200. `own_group`:
+    in a process group of its own, which a test may signal as a whole."""
     ports = ports or serve_ports()
     port = ports["TURNOUT_PORT"]
     env = serve_env(ports, extra_env)
     before = _ray_processes()
     proc = subprocess.Popen([sys.executable, "-m", "router.cli", "serve", "--port", str(port)], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=own_group)
     served = Served(f"http://127.0.0.1:{port}", proc, before, ports)
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:

@@ -123,7 +123,7 @@ def test_a_screenshot_question_is_answered_locally_from_its_text(served):
     # No cloud key: nothing could leave, so the gateway did not need to look; the dry-run looks when asked.
     route = httpx.post(served.url + "/v1/route", json=ms.chat("What is the e-mail address?", ms.image_part(image)),
                        headers={"x-turnout-scan-media": "true"}, timeout=120).json()
-    assert {"kind": "email", "where": "messages[0].content[1] (image text)"} in route["findings"]
+    assert ("email", "messages[0].content[1] (image text)") in ms.kinds_where(route["findings"])
     assert route["data_class"] == "confidential" and route["location"] == "local"
 
 
@@ -144,7 +144,7 @@ def test_a_voice_memo_question_is_answered_locally_from_its_transcript(served):
     assert answer.choices[0].message.content.strip()
     route = httpx.post(served.url + "/v1/route", json=ms.chat("Who is it?", ms.audio_part(memo)) | {"scan_media": True},
                        timeout=120).json()
-    assert {"kind": "phone", "where": "messages[0].content[1] (audio transcript)"} in route["findings"]
+    assert ("phone", "messages[0].content[1] (audio transcript)") in ms.kinds_where(route["findings"])
 
 
 def test_responses_completions_and_embeddings_through_ray_serve(served):
@@ -173,7 +173,7 @@ def test_route_dry_run_matches_the_decision_contract(served):
         "model": "auto", "messages": [{"role": "user", "content": "Send salary to DE89370400440532013000."}]})
     decision = response.json()
     assert decision["location"] == "local" and decision["data_class"] == "confidential"
-    assert {"kind": "iban", "where": "messages[0].content"} in decision["findings"]
+    assert ("iban", "messages[0].content") in ms.kinds_where(decision["findings"])
 
 
 def _describe(pids: set[int]) -> dict[int, str]:

@@ -3,11 +3,14 @@ the next start on the same ports ends them and serves; another program's port is
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
 import sys
+import time
 
+import httpx
 import pytest
 
 from router.leftovers import find_leftovers, run_marker
@@ -48,4 +51,29 @@ def test_a_start_after_a_sigkilled_run_cleans_up_and_serves_on_the_same_ports(ra
         assert restarted.stop() == 0
     assert restarted.stop_s <= 10, f"SIGTERM to exit took {restarted.stop_s:.1f} s"
     leftover = ray_processes() - crashed.before
+    assert not leftover, f"processes left behind: {sorted(leftover)}"
+
+
+def test_a_sigterm_to_the_whole_process_group_still_drains_and_stops_within_10_s(ray_processes):
+    """`timeout`, `kill -- -PGID` and supervisord's stopasgroup signal every process of the group. Ray's
+    GCS and raylet end at once on SIGTERM, so they must not be in it (router/supervisor.py): the
+    request in flight is answered to the end and the stop keeps its bound."""
+    served = start_serve(own_group=True)
+    body = {"model": "auto", "max_tokens": 48, "temperature": 0, "stream": True,
+            "messages": [{"role": "user", "content": "Tell a short story about a ship."}]}
+    try:
+        with httpx.stream("POST", served.url + "/v1/chat/completions", json=body, timeout=60) as response:
+            assert response.status_code == 200
+            lines = response.iter_lines()
+            assert next(line for line in lines if line.startswith("data: "))  # in flight now
+            signalled = time.monotonic()
+            os.killpg(served.proc.pid, signal.SIGTERM)
+            rest = [line for line in lines if line]
+        assert rest[-1] == "data: [DONE]", rest[-3:]  # answered to the end, not cut
+    finally:
+        assert served.stop() == 0  # already signalled: waits for the exit
+    took = time.monotonic() - signalled
+    assert took <= 10, f"SIGTERM to exit took {took:.1f} s"
+    assert "stopped in" in "".join(served.output)
+    leftover = ray_processes() - served.before
     assert not leftover, f"processes left behind: {sorted(leftover)}"

@@ -222,6 +222,8 @@ SPOKEN_EMAIL_VARIANTS = [
     "My email is john-smith at example.co.uk",
     "My email is j.smith at company dot co dot uk",
     "My email is johnsmith.gmail.com",
+    "My email is john.smithatgmail.com",  # the "at" glued on (Whisper base, espeak-ng 1.51's voice)
+    "My e-mail address is anna.k99athotmail.co.uk",
     "My email address is jsmith at example.org",
 ]
 # Spellings with the domain garbled: no address to write out, but one was read out all the same.
@@ -252,7 +254,8 @@ def test_a_transcript_reading_out_an_address_with_a_garbled_domain_is_still_an_e
 
 
 @pytest.mark.parametrize("transcript", ["I will email you at noon.", "Check your mail at home tonight.",
-                                        "The mail arrived at nine.", "Email the team at gmail headquarters? No."])
+                                        "The mail arrived at nine.", "Email the team at gmail headquarters? No.",
+                                        "Send mail through chatmail.com or greatweb.de."])
 def test_a_transcript_that_only_mentions_mail_holds_no_address(transcript):
     from router.look import scan_text
 
