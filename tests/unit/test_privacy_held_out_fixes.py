@@ -234,3 +234,9 @@ def test_east_asian_place_names_in_english_text_are_not_people(thorough, text):
 
 def test_an_east_asian_name_in_english_text_is_still_a_person(thorough):
     assert "person" in kinds(thorough, "Summarise the notes: 王伟 will send the budget.")
+
+
+def test_a_postcode_shape_inside_a_longer_token_is_no_uk_postcode(thorough):
+    text = "Reference IT60 X054 2811 101R SG1N 8AXB JJS on the slip does not parse."  # a malformed IBAN
+    assert "address" not in kinds(thorough, text)
+    assert "address" in kinds(thorough, "Deliver to 12 Fairfield Road, Stevenage SG1 8AX.")
