@@ -257,7 +257,9 @@ def _find(text: str, reading: Reading) -> str | None:
                     or _STREET_WORD_BEFORE.search(window):
                 return "street and postcode"
         if not uk_postcode and (text[start - 1:start].isupper() or text[end:end + 2].isupper()):  # LS6 / 2AX
-            uk_postcode = _UK_POSTCODE.search(text, max(0, start - 3), end + 5) is not None
+            postcode = _UK_POSTCODE.search(text, max(0, start - 3), end + 5)
+            # the window's end reads as a word boundary: "SG1N 8AXB" (inside an IBAN) is no "SG1N 8AX"
+            uk_postcode = postcode is not None and not text[postcode.end():postcode.end() + 1].isalnum()
         if text[start - 1:start] not in (" ", "\t") or not text[start - 2:start - 1].isalpha():
             continue  # each form below has a word, then a space, right before the number
         low, high = max(0, start - 80), min(len(text), end + 40)

@@ -176,8 +176,9 @@ _CJK_HEALTH = re.compile("癌|怀孕|懷孕|妊娠|糖尿病|抑郁症|抑鬱症
 _CJK_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?\n]?")
 
 
-def cjk_condition(text: str) -> bool:
-    """Whether a sentence in Han, kana or Hangul ties a condition to a person the writer knows."""
+def cjk_condition(text: str, named: bool = False) -> bool:
+    """Whether a sentence in Han, kana or Hangul ties a condition to a person the writer knows, or
+    (`named`: the text names a private person, "長谷川翼さんは糖尿病で") states one at all."""
     if text.isascii() or not _CJK_HEALTH.search(text):
         return False
     for match in _CJK_SENTENCE.finditer(text):
@@ -185,6 +186,6 @@ def cjk_condition(text: str) -> bool:
         if (sentence.endswith(("？", "?")) or sentence.rstrip("。").endswith(("吗", "嗎", "か", "까", "니")))\
                 or not sentence:
             continue
-        if _CJK_PERSON.search(sentence) and _CJK_HEALTH.search(sentence):
+        if (named or _CJK_PERSON.search(sentence)) and _CJK_HEALTH.search(sentence):
             return True
     return False

@@ -8,14 +8,17 @@ one per detector; most spans (years, counts, prices) are dismissed by their leng
 
 - Payment cards: 12-19 digits, no separators or one separator used throughout, a known issuer
   range for that length (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir,
-  RuPay, Troy) and a valid Luhn check digit (stdnum.luhn). Groups of 3+ digits; a longer span
-  ("4526 0181 5908 3012 12/26") is searched for such a run. 12-digit Maestro and 15-digit JCB
-  (1800, 2131) numbers, and JCB's older 16-digit ranges, count only after a card word (card, Karte, tarjeta, Maestro, ...) in the
-  40 characters before them. A number glued to a longer token by a hyphen is part of it
-  (4111-1111-1111-1111-aaaa).
+  RuPay, Troy) and a valid Luhn check digit (stdnum.luhn). Groups of 3-6 digits, the first of 4
+  (order numbers are 3-7-7); a longer span ("4526 0181 5908 3012 12/26") is searched for such a
+  run, but a run of groups joined alike that holds more than 19 digits is no card anywhere in it
+  ("4111 1111 1111 1111 1234"). 12- and 13-digit Maestro, 13-digit Visa, 15-digit JCB (1800,
+  2131) numbers and JCB's older 16-digit ranges count only after a card word (card, Karte,
+  tarjeta, Maestro, ...) in the 40 characters before them. A number glued to a longer token by a
+  hyphen is part of it (4111-1111-1111-1111-aaaa).
 - IBANs: two letters just before the span, then exactly the length schwifty's registry gives that
   country, in capitals or not, compact or grouped; schwifty validates the check digits and the
-  country's BBAN structure (not the national check digits, which many writers get wrong).
+  country's BBAN structure (not the national check digits, which many writers get wrong). A run of
+  that shape failing the check is a malformed IBAN: none of its groups is read as a phone or card.
 - US SSN, national IDs: `national_ids`; phones: `phones`.
 """
 
@@ -44,6 +47,7 @@ _SPAN = re.compile(
     rf"[0-9]*+(?:\)?+{_SEP}?+\(?+[0-9]++)*+"
 )
 _DIGITS = re.compile(r"[0-9]+")
+_IBAN_PRINTED = re.compile(r"[A-Za-z]{2}[0-9]{2}(?:[A-Za-z0-9]+|(?:[ \-][A-Za-z0-9]{4})*(?:[ \-][A-Za-z0-9]{1,4})?)")
 _SEPARATORS = re.compile(r"[^0-9]+")
 _GLUE_BEFORE = frozenset("_-./#@")
 _GAPS = frozenset(" -")
@@ -64,22 +68,24 @@ def _latin_letter(ch: str) -> bool:
 _16, _16_19, _14_19, _13_19 = (16,), (16, 17, 18, 19), (14, 15, 16, 17, 18, 19), (13, 14, 15, 16, 17, 18, 19)
 # (lowest, highest leading digits, card lengths): the issuers' published IIN ranges.
 _CARD_RANGES = (
-    ("4", "4", (13, 16, 19)),  # Visa
+    ("4", "4", (16, 19)),  # Visa
     ("51", "55", _16), ("2221", "2720", _16),  # Mastercard
     ("34", "34", (15,)), ("37", "37", (15,)),  # American Express
     ("6011", "6011", _16_19), ("644", "649", _16_19), ("65", "65", _16_19),  # Discover
     ("300", "305", _14_19), ("36", "36", _14_19), ("38", "39", _14_19),  # Diners Club
     ("3528", "3589", _16_19),  # JCB
     ("62", "62", _16_19), ("81", "81", _16_19),  # UnionPay
-    ("50", "50", _13_19), ("56", "69", _13_19),  # Maestro (and Verve, within 50)
+    ("50", "50", _14_19), ("56", "69", _14_19),  # Maestro (and Verve, within 50)
     ("2200", "2204", _16_19),  # Mir
     ("60", "60", _16), ("82", "82", _16), ("508", "508", _16), ("353", "353", _16), ("356", "356", _16),  # RuPay
     ("9792", "9792", _16),  # Troy
 )
-# Shapes that are cards only next to a card word: 12-digit Maestro and the old 15-digit JCB ranges
-# read like any other account or order number.
+# Shapes that are cards only next to a card word: 12- and 13-digit Visa and Maestro (13 digits is an
+# EAN-13 barcode's length) and the old 15-digit JCB ranges read like any other account, order or
+# product number.
 _CONTEXT_CARD_RANGES = (
-    ("50", "50", (12,)), ("56", "69", (12,)), ("0604", "0604", (12, *_13_19)),  # Maestro
+    ("4", "4", (13,)),  # Visa's old 13-digit numbers
+    ("50", "50", (12, 13)), ("56", "69", (12, 13)), ("0604", "0604", (12, *_13_19)),  # Maestro
     ("1800", "1800", (15,)), ("2131", "2131", (15,)),  # JCB, 15 digits
     ("3088", "3088", _16), ("3096", "3096", _16), ("3112", "3112", _16), ("3158", "3158", _16),
     ("3337", "3337", _16), ("35", "35", _16_19),  # JCB's older and wider 16-digit ranges
@@ -100,23 +106,43 @@ def _issuer_known(number: str, card_word: bool) -> bool:
 
 def _is_card(span: str, card_word: bool) -> bool:
     """Whether some run of consecutive digit groups in `span` is a payment card number: one group
-    of 12-19 digits, or groups of 3+ digits joined by one and the same separator (12 and 15 digits
-    of the context ranges only when `card_word`)."""
+    of 12-19 digits, or groups of 3-6 digits joined by one and the same separator, the first of 4
+    digits as every issuer prints it (4-4-4-4, 4-6-5, 4-3-3-3; "405-5648628-1501480" is an order),
+    (the context ranges only when `card_word`)."""
     if len(span) < 12:
         return False
     groups = _DIGITS.findall(span)
     separators = _SEPARATORS.findall(span)
     for first, group in enumerate(groups):
+        if _in_overlong_run(groups, separators, first):
+            continue
         number, last = group, first
         while True:
-            if 12 <= len(number) <= 19 and _issuer_known(number, card_word) and luhn.is_valid(number):
+            if 12 <= len(number) <= 19 and (last == first or len(group) == 4) and _issuer_known(number, card_word) \
+                    and luhn.is_valid(number):
                 return True
             last += 1
-            if (last == len(groups) or len(number) > 19 or len(group) < 3 or len(groups[last]) < 3
+            if (last == len(groups) or len(number) > 19 or not 3 <= len(group) <= 6 or not 3 <= len(groups[last]) <= 6
                     or separators[last - 1] != separators[first]):
                 break
             number += groups[last]
     return False
+
+
+def _in_overlong_run(groups: list[str], separators: list[str], first: int) -> bool:
+    """Whether group `first` is inside a run of 3+-digit groups, joined by the separator that follows
+    it, holding more than 19 digits: no card is that long, so "4111 1111 1111 1111 1234" is a meter
+    reading or a serial, not a card and four digits more."""
+    if first == len(separators) or len(groups[first]) < 3:
+        return False
+    joint = separators[first]
+    begin = first
+    while begin > 0 and separators[begin - 1] == joint and len(groups[begin - 1]) >= 3:
+        begin -= 1
+    stop = first + 1
+    while stop < len(groups) and len(groups[stop]) >= 3 and separators[stop - 1] == joint:
+        stop += 1
+    return sum(len(g) for g in groups[begin:stop]) > 19
 
 
 @functools.cache  # schwifty's registry is immutable: read it once per process, not once per policy
@@ -149,7 +175,7 @@ class NumberScanner:
             return set()  # ten substring tests are cheaper than one scan with a character class
         todo = set(wanted)
         found: set[str] = set()
-        resume = 0  # the end of the last identifier found: its inner spans are not looked at again
+        resume = 0  # the end of the last identifier found (or malformed IBAN): its inner spans are not read again
         for match in _SPAN.finditer(text):
             start, end = match.span()
             if start < resume:
@@ -172,18 +198,26 @@ class NumberScanner:
                 resume = stop
                 if not todo:
                     break
+            elif stop > end:
+                resume = stop  # an IBAN with a bad checksum: its groups are no phone or card either
         return found
 
     def _lettered(self, text: str, start: int, end: int, todo: set[str]) -> tuple[str | None, int]:
+        """The lettered kind at the span and where it ends; (None, its end) for an IBAN-shaped run
+        whose checksum fails ("NL78 ISAE 0451 7911 98" is a malformed IBAN, not a Dutch phone)."""
+        malformed = end
         if "iban" in todo and text[start - 2:start].isalpha() and start >= 2:
-            stop = self._iban_at(text, start - 2)
-            if stop is not None:
-                return "iban", stop
+            shape = self._iban_at(text, start - 2)
+            if shape is not None:
+                valid, stop = shape
+                if valid:
+                    return "iban", stop
+                malformed = stop
         if "national_id" in todo:
             stop = letter_id_at(text, start, end)
             if stop is not None:
                 return "national_id", stop
-        return None, end
+        return None, malformed
 
     def _numeric(self, text: str, start: int, end: int, span: str, todo: set[str]) -> str | None:
         if "payment_card" in todo and _is_card(span, _CARD_WORDS.search(text, max(0, start - _CARD_WORD_WINDOW), start)
@@ -197,7 +231,8 @@ class NumberScanner:
             return "phone"
         return None
 
-    def _iban_at(self, text: str, pos: int) -> int | None:
+    def _iban_at(self, text: str, pos: int) -> tuple[bool, int] | None:
+        """(whether schwifty validates it, its end) for an IBAN-shaped run at `pos`, or None."""
         length = self._iban_lengths.get(text[pos:pos + 2].upper())
         if length is None:
             return None
@@ -207,5 +242,7 @@ class NumberScanner:
         try:
             IBAN(match.group().replace(" ", "").replace("-", "").upper())
         except SchwiftyException:
-            return None
-        return match.end()
+            # Malformed only if written as IBANs are (compact, or in fours): "DE12 call me on 0151 ..."
+            # has the length of one but is words and a phone.
+            return (False, match.end()) if _IBAN_PRINTED.fullmatch(match.group()) else None
+        return True, match.end()

@@ -9,7 +9,7 @@ English word, it is common as a name in that role in an English-speaking country
 - a given name alone after an introduction, a role word or an honorific (also a surname after an
   honorific), as with capitals: "my name is maria duke", "our customer emily", "mrs. donnelly";
 - a given name and a surname after a verb that also takes things: "tell john smith", not
-  "email sales data";
+  "email sales data"; a title common as a surname is one there ("remind james king");
 - a given name ending its line after a sign-off ("kind regards,\nrachael o'brien"), or its clause
   after a salutation ("hi grace,");
 - in a text written in lower case, a given name and a surname right before what only a person
@@ -125,4 +125,6 @@ def _pair(reading: Reading, i: int, first: frozenset[str], last: frozenset[str])
     if not (_lower(reading, i) and _lower(reading, i + 1)) \
             or not _SPACES.fullmatch(text, reading.end(i + 1), reading.start(i + 1)):
         return False
-    return _as_name(words[i], "f", first) and _as_name(words[i + 1], "l", last)
+    surname = words[i + 1]
+    return _as_name(words[i], "f", first) and (_as_name(surname, "l", last) or surname.capitalize() in lx.TITLE_WORDS
+                                               and "l" in name_words().get(surname, ""))

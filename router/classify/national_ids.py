@@ -14,8 +14,9 @@ Which formats count, and when:
   Indian Aadhaar, Canadian SIN, UK NHS number, Irish PPS, Czech/Slovak rodné číslo, Turkish
   T.C. kimlik, Romanian CNP, Greek AMKA, Croatian OIB, Israeli ID, Austrian SVNR, Ukrainian RNTRC,
   Estonian isikukood, Bulgarian EGN, Belgian national number, Thai ID, Lithuanian asmens kodas,
-  Slovenian EMŠO, and the compact forms of NIR, AHV and CPF. A Korean RRN (900101-1234567) and a
-  Chinese resident ID (18 characters with its check digit) are distinctive enough on their own.
+  Slovenian EMŠO, the Finnish HETU with a digit check character, and the compact forms of NIR, AHV
+  and CPF. A Korean RRN (900101-1234567) and a Chinese resident ID (18 characters with its check
+  digit) are distinctive enough on their own.
 """
 
 from __future__ import annotations
@@ -148,6 +149,10 @@ _DIGIT_IDS = (
     _DigitId(re.compile(r"[0-9](?:-?[0-9]{4})(?:-?[0-9]{5})(?:-?[0-9]{2})-?[0-9]"), th_pin.is_valid, _words()),
     _DigitId(re.compile(r"[1-6][0-9]{10}"), lt_asmens.is_valid, _words()),
     _DigitId(re.compile(r"[0-9]{13}"), si_emso.is_valid, _words()),
+    # A HETU whose century sign is "-" and check character a digit is all digits to the number pass;
+    # the Finnish word is inflected ("henkilötunnukseni", "henkilötunnuksen").
+    _DigitId(re.compile(r"[0-3][0-9][01][0-9]{3}[-+][0-9]{4}"), fi_hetu.is_valid,
+             _words(r"henkilötunnu(?:s|ks)\w*", r"hetu", r"sotu", r"personbeteckning")),
     _DigitId(re.compile(r"[0-9]{2}[01][0-9][0-3][0-9]-[1-4][0-9]{6}"), kr_rrn.is_valid, None),
     _DigitId(re.compile(r"[1-9][0-9]{5}(?:19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9X]?"), cn_ric.is_valid, None),
 )

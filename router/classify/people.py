@@ -49,7 +49,8 @@ _HONORIFIC = rf"(?:(?i:{lx.HONORIFICS})[ \t]+)?{lx.TITLES}"
 # Anchored at the end of a cue.
 _AFTER_ROLE = re.compile(
     rf"(?:[ \t]*[,:(]?[ \t]*|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){_HONORIFIC}(?P<name>{NAME})")
-_AFTER_HONORIFIC = re.compile(rf"\.?[ \t]+{lx.TITLES}(?:(?i:{_PARTICLE})[ \t]+){{0,2}}(?P<name>{NAME})")
+# "Sig.ra", "Dott.ssa": the Italian abbreviations end in the word's last letters.
+_AFTER_HONORIFIC = re.compile(rf"(?:\.(?:ra|na|ssa)\b)?\.?[ \t]+{lx.TITLES}(?:(?i:{_PARTICLE})[ \t]+){{0,2}}(?P<name>{NAME})")
 _AFTER_SALUTATION = re.compile(
     rf"[ \t]+(?:(?P<hon>(?i:{lx.HONORIFICS}))[ \t]+)?{lx.TITLES}(?P<name>{NAME}){lx.SUFFIXES}(?P<end>[ \t]*(?:[,!:\n]|$))?")
 _AFTER_SIGN_OFF = re.compile(
@@ -102,7 +103,7 @@ _NAME_FIELD = re.compile(
 # A name before an East Asian honorific: 田中太郎さん, 佐藤様, 王伟先生, 김민수 님. Words those honorifics also
 # follow (担当者様 "the person in charge", お客様, 皆さん, 고객님 "customer") are not names.
 _EAST_ASIAN_HONORIFIC = re.compile(
-    r"(?P<ja>[\u4e00-\u9fff]{2,4})(?:さん|様|さま|くん|ちゃん|氏|殿)"
+    r"(?P<ja>[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,3}[ \u3000][\u4e00-\u9fff]{1,3})(?:さん|様|さま|くん|ちゃん|氏|殿)"
     r"|(?P<zh>[\u4e00-\u9fff]{1,3})(?:先生|女士|小姐)"
     r"|(?P<ko>[\uac00-\ud7af]{2,4})(?:[ \t]씨|[ \t]?님)")
 # A role word then a name, as Chinese and Korean write it: 客户李娜, 患者王芳, 고객 김민수.
@@ -113,6 +114,8 @@ _EAST_ASIAN_ROLE = re.compile(
 _EAST_ASIAN_CUES = re.compile("[さ様くち氏殿先女小씨님客顾顧患病员員同租房申候学學会會用고환직동회학신지]")
 _NOT_EAST_ASIAN_NAMES = ("者", "員", "客", "皆", "各位", "方", "御中", "先", "生", "长", "長", "고객", "선생", "회원",
                          "사장", "부장", "과장", "팀장", "여러분", "환자", "학생", "손님", "교수")
+# Those of them that end a word (担当者, 会員, 部長) but may begin a name (長谷川, 方波見, 生田).
+_NOT_EAST_ASIAN_NAME_STARTS = tuple(w for w in _NOT_EAST_ASIAN_NAMES if w not in ("者", "員", "方", "生", "长", "長"))
 
 
 def _around(text: str, cues: re.Pattern[str], reach: int):
@@ -244,13 +247,13 @@ class PersonFinder:
                         and not (match["line"] and len(words) < 2 and words[0] not in self._first):  # a form's next line
                     return "labelled field"
         if not text.isascii():
-            for window in _around(text, _EAST_ASIAN_CUES, 6):  # the patterns read only next to a cue
+            for window in _around(text, _EAST_ASIAN_CUES, 8):  # the patterns read only next to a cue
                 for match in _EAST_ASIAN_HONORIFIC.finditer(window):
                     name = match["ja"] or match["ko"] or match["zh"]
                     if (match["zh"] and not any(c in EAST_ASIAN_SURNAMES for c in name)
                             or match["ko"] and name[0] not in EAST_ASIAN_SURNAMES):
                         continue  # Chinese and Korean names lead with a common surname
-                    if not name.endswith(_NOT_EAST_ASIAN_NAMES) and not name.startswith(_NOT_EAST_ASIAN_NAMES):
+                    if not name.endswith(_NOT_EAST_ASIAN_NAMES) and not name.startswith(_NOT_EAST_ASIAN_NAME_STARTS):
                         return "honorific"
                 for match in _EAST_ASIAN_ROLE.finditer(window):
                     if (match["zh"] or match["ko"])[0] in EAST_ASIAN_SURNAMES:
@@ -304,7 +307,8 @@ class PersonFinder:
                 continue  # "Lanzo Di Martina": a particle written capitalised leads a place's name
             if _PERSON_AFTER.match(text, match.end("name")) or (
                     (words[-1] in self._last or words[-1] in first_names or self._surname(words[-1]))
-                    and not _PLACE_BEFORE.search(text, max(0, start - 12), start)):
+                    and not _PLACE_BEFORE.search(text, max(0, start - 12), start)
+                    and match["name"] not in lx.FAMOUS_NAMES):  # "Robin Hood": a legend, named bare
                 return "full name"
         return None
 
@@ -327,11 +331,15 @@ _PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")
 _LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|near|nach|bei|en|à))[ \t]+\Z")
 # What only a person does right after being named: "Lena Wilmsen agreed to ...", "..., who ...".
-_PERSON_AFTER = re.compile(rf"{lx.SUFFIXES}(?:,?[ \t]+(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
+# "has paid", "had already confirmed": the verbs' past forms after an auxiliary.
+_PERSON_AFTER = re.compile(rf"{lx.SUFFIXES}(?:,?[ \t]+(?:(?:has|had)[ \t]+(?:not[ \t]+|already[ \t]+|just[ \t]+)?)?"
+                           rf"(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
 _ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|der|die|das|le|la|les|el|los|il|de|het))[ \t]+\Z")
 # A run of words of a caseless script inside Latin-script text: 1-4 words, 2-20 characters.
 _CASELESS_RUN = re.compile(rf"(?<![{CASELESS}\w])[{CASELESS}]{{1,12}}(?:[ \t]+[{CASELESS}]{{1,12}}){{0,3}}(?![{CASELESS}\w])")
 _HAN_HANGUL = re.compile("[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+")
+# What ends the name of a ward, city, town, village, prefecture or province (区, 市, 省, 시, 구, ...).
+_PLACE_SUFFIXES = tuple("区市町村県都府道省州県郡镇鎮시구군도동읍면")
 _CYRILLIC_GREEK = "А-ЯЁЄІЇЎҐΑ-ΩΆΈΉΊΌΎΏ"
 _CYRILLIC_GREEK_WORD = rf"[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύώϊϋΐΰς'ʼ’]+(?:-[{_CYRILLIC_GREEK}][а-яёєіїўґα-ωάέήίόύώϊϋΐΰς'ʼ’]+)?"
 _FOREIGN_LETTER = re.compile(f"[{_CYRILLIC_GREEK}{CASELESS}]")
@@ -375,6 +383,8 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
             return "full name"  # "Summarise the notes: 倪芳 agreed to ...": what only a person does
         if _HAN_HANGUL.fullmatch(words[0]):
             chars = "".join(words)
+            if chars.endswith(_PLACE_SUFFIXES) or _PLACE_BEFORE.search(text, max(0, run.start() - 12), run.start()):
+                continue  # "in 渋谷区", "from 江東区": a place, though 渋谷 is also a surname
             if 2 <= len(chars) <= 5 and len(words) <= 2 and (
                     chars[0] in EAST_ASIAN_SURNAMES or words[0] in last or words[0] in first
                     or chars[:2] in last or chars[1:] in first):

@@ -55,7 +55,7 @@ _CURRENCY = re.compile(r"[$€£¥₹₽₩¢]|\b(?:usd|eur|gbp|chf|jpy|inr|cad|
                        r"dollars?|pounds?|yen|francs?|kronor|kroner|złoty|zloty|rupees?|pesos?|reais|rubles?)\b", re.I)
 _PHONE_WORDS = re.compile(
     r"(?<!\w)(?:call|calling|called|phone[sd]?|telephone|mobile|cell|cellphone|whatsapp|contact|fax|dial|sms|"
-    r"text me|reach (?:me|him|her|us|them)|call ?back|call-back|(?:my|his|her|their|your|our|contact) number|"
+    r"text me|reach (?:me|him|her|us|them)|call ?back|call-back|answers (?:the phone )?(?:on|at)|reachable (?:on|at|under)|(?:my|his|her|their|your|our|contact) number|"
     # "reach the customer at ...": a person or a desk reached at a number (not "reach the target at")
     r"reach(?:ed|ing)? (?:the |our |your |this |my |a )?(?:customer|client|patient|tenant|caller|user|employee|"
     r"applicant|candidate|guest|member|support(?: team)?|team|office|front desk|desk|agent|manager|owner|driver|"

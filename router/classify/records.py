@@ -49,7 +49,10 @@ doğdu | született | születési dátum | születési idő | data nașterii | n
 נולדה | تاريخ الميلاد | تاريخ الولادة | ولد | ولدت | जन्म तिथि | जन्मतिथि | วันเกิด | 생년월일""")
 # Scripts written without spaces: the birth word and the date may touch ("生年月日：1976年6月21日").
 _CJK_DOB = re.compile(rf"(?:生年月日|誕生日|出生日期|出生于|出生於|生日|생년월일|생일)[^\d\n]{{0,8}}{_DATE}")
-_DOB_AFTER = re.compile(rf"[\s:,\-.]*(?:(?:is|was|on|the|am|le|el|il|em|de|:)[ \t]+){{0,3}}(?:[^\W\d_]+[ \t]+){{0,2}}?{_DATE}")
+# "Geburtsdatum des Antragstellers: 22.02.1973", "date of birth of the applicant: ...": a few words,
+# the last one may end the label with a colon (or, in French, a space and a colon).
+_DOB_AFTER = re.compile(
+    rf"[\s:,\-.]*(?:(?:is|was|on|the|am|le|el|il|em|de|:)[ \t]+){{0,3}}(?:[^\W\d_]+(?:['’][^\W\d_]+)?(?:[ \t]?:)?[ \t]+){{0,3}}?{_DATE}")
 _DOB_BEFORE = re.compile(rf"{_DATE}[ \t]+(?:[^\W\d_]+[ \t]+){{0,2}}\Z")
 
 
@@ -78,7 +81,9 @@ passport | passport no | passport number | driver's license | drivers license | 
 driving licence | driving license | licence number | license number | license no | dl no | dl number | dl# |
 id card | identity card | id number | id no | id card number | national identity card |
 reisepass | reisepassnummer | passnummer | personalausweis | personalausweisnummer | ausweisnummer | führerschein |
-führerscheinnummer | passeport | numéro de passeport | permis de conduire | carte d'identité | pasaporte |
+führerscheinnummer | personalausweises | reisepasses | führerscheins | ausweises | ausweis-nr | ausweis nr |
+personalausweis-nummer | personalausweis-nr | reisepass-nummer | reisepass-nr | führerschein-nummer |
+führerschein-nr | perso-nummer | perso-nr | ausweis-nummer | passeport | numéro de passeport | permis de conduire | carte d'identité | pasaporte |
 número de pasaporte | licencia de conducir | permiso de conducir | carnet de conducir | passaporto | patente di guida |
 carta d'identità | paspoort | paspoortnummer | rijbewijs | paszport | paszportu | prawo jazdy | prawa jazdy |
 dowód osobisty | dowodu osobistego | passaporte |

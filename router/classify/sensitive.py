@@ -47,7 +47,9 @@ def find_health(reading: Reading, person: bool) -> str | None:
     """Why the text holds someone's health data, or None (a general health question has no one)."""
     terms = reading.get("health")
     if not terms:
-        return "the writer's own people" if clinical.cjk_condition(reading.text) else None
+        if clinical.cjk_condition(reading.text, named=person):
+            return "named person" if person else "the writer's own people"
+        return None
     if person:
         return "named person"
     # In a test item (a vignette with options) the patient is made up: only the writer's own count.
