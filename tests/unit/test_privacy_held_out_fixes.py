@@ -86,17 +86,27 @@ def test_german_document_words_without_a_number_stay_clean(thorough, text):
     assert "id_document" not in kinds(thorough, text)
 
 
-# -- legends named bare, public office -------------------------------------------------------------
+# -- legends named bare; public office -------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [
     "Robin Hood.",
     "version four point two Robin Hood fixed the login bug",  # speech-to-text hearing a legend in noise
     "Santa Claus brings the presents on the 24th in Germany.",
-    "What did Helmut Schmidt achieve as head of government?",
-    "Summarise the statement Rachel Reeves made to parliament as chancellor.",
 ])
-def test_legends_and_office_holders_are_not_private_persons(thorough, text):
+def test_legends_named_bare_are_not_private_persons(thorough, text):
     assert "person" not in kinds(thorough, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Ask Anna Schmidt to send the parliament briefing to the team.",
+    "The chancellor visits our plant on Monday; please tell Jonas Becker from facilities to prepare the hall.",
+    "Our head of government affairs, Peter Novak, needs the report by Friday.",
+    "Forward the minister's letter to Laura Fischer in accounts.",
+])
+def test_words_of_public_office_near_a_colleague_do_not_make_them_public(thorough, text):
+    """Office words are everyday business words: they must not silence the cue a private name has. (Office
+    holders named with them, "Rachel Reeves ... as chancellor", stay flagged: the safe side.)"""
+    assert "person" in kinds(thorough, text)
 
 
 @pytest.mark.parametrize("text", [
