@@ -130,7 +130,7 @@ in pride and prejudice | shakespeare | according to | compare | comparison | ana
 lived from | died in | died | influential | in history | life of | achievements | legacy | known for | famous for |
 best known | contributions | discoveries | narrator | story | stories | storyline | plot | album | albums | songs |
 filmography | career of | in the book | first book | the books | book series | series | favourite | favorite |
-ceo | announced | keynote | fan letter | fan mail | fan fiction | fanfic | based on | landmark | landmarks | tourist | tourists | sightseeing | walking tour |
+ceo | announced | keynote | based on | landmark | landmarks | tourist | tourists | sightseeing | walking tour |
 museum | tallest | architecture | architect | well known | well-known | real-life | detective | hero | heroine | villain | saga | legend | paintings | works of | life and work | tell me about | who is | trivia | assassinated | founder of | founded | ceo of | senator | governor | mayor of |
 schriftsteller | roman | dichter | maler | komponist | schauspieler | präsident | könig | königin | kaiser |
 écrivain | roman de | poète | peintre | compositeur | acteur | président | roi | reine | empereur |

@@ -188,7 +188,7 @@ def test_cards_written_as_issuers_print_them_are_found(thorough, text):
     assert "payment_card" in kinds(thorough, text)
 
 
-# -- a Finnish HETU, a verb after an auxiliary, a fan letter ---------------------------------------
+# -- a Finnish HETU, a verb after an auxiliary, fan mail -------------------------------------------
 
 def test_a_finnish_hetu_after_an_inflected_word_is_a_national_id(thorough):
     assert "national_id" in kinds(thorough, "Henkilötunnukseni on 131052-308T.")
@@ -202,8 +202,12 @@ def test_what_only_a_person_does_after_an_auxiliary(thorough, text):
     assert "person" in kinds(thorough, text)
 
 
-def test_a_fan_letter_between_characters_is_fiction(thorough):
-    assert "person" not in kinds(thorough, "Write a fan letter from Jo March to Miss Havisham.")
+@pytest.mark.parametrize("text", ["Reply to the fan mail from Anna Schmidt, she wants a signed photo.",
+                                  "Forward the fan letter to Jonas Becker in marketing."])
+def test_fan_mail_is_mail_from_people(thorough, text):
+    """Fan letters between characters ("from Jo March to Miss Havisham") stay flagged: a fan-mail cue
+    would silence the real senders of a company's fan mail."""
+    assert "person" in kinds(thorough, text)
 
 
 @pytest.mark.parametrize("text", ["Mein Kollege hat einen Bandscheibenvorfall.", "Mia madre ha avuto un intervento al cuore.",
