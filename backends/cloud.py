@@ -23,9 +23,12 @@ import httpx
 import litellm
 import openai
 from litellm import exceptions as llm_errors
+from litellm.constants import INTERNAL_KWARG_PREFIX
+from litellm.types.utils import all_litellm_params
 
 from backends import egress
 from backends.egress import warn_if_proxied
+from backends.litellm_wire import LiteLLMOnly, fast_wire
 from backends.base import (
     BackendBadRequest,
     BackendError,
@@ -63,9 +66,12 @@ def _warm_up() -> None:
 
 _warm_up()
 
-# Keys the backend sets itself; a request cannot override them.
+# Keys the backend sets itself; a request cannot override them. Nor litellm's own keyword arguments
+# (litellm.types.utils.all_litellm_params: its fallbacks, model lists, mocks, prices, callbacks, message
+# rewrites such as supports_system_message, file-id mappings): a client's `fallbacks` naming an api_base of
+# its choosing would have litellm send this backend's key there. Both paths drop them, so both send alike.
 _RESERVED = frozenset({"model", "stream", "stream_options", "api_key", "api_base", "base_url",
-                       "timeout", "num_retries", "max_retries", "extra_headers"})
+                       "timeout", "num_retries", "max_retries", "extra_headers", *all_litellm_params})
 
 Phase = Literal["connect", "first_token", "total"]
 
@@ -99,8 +105,6 @@ class LiteLLMBackend:
         self.connect_timeout_s = connect_timeout_s or timeout_s
         self.stall_timeout_s = stall_timeout_s or timeout_s
         self.extra_headers = dict(extra_headers or {})
-        from backends.litellm_wire import fast_wire  # imports this module's litellm set-up first
-
         self._wire, self.path = fast_wire(self, _RESERVED)
         if not egress and self._wire is None:
             warn_if_proxied(model_id, api_base)  # litellm's own client takes the variables' route
@@ -115,6 +119,8 @@ class LiteLLMBackend:
         if self._wire is not None:
             try:
                 return await self._wire.complete(request)
+            except LiteLLMOnly:  # a step of litellm.completion the fast path does not take: litellm's own call
+                pass
             except Exception as exc:  # litellm's request transforms raise its own errors
                 raise self._translate(exc, "total", self._wire._secret()) from exc
         kwargs = self._call_kwargs(request, stream=False)
@@ -131,11 +137,13 @@ class LiteLLMBackend:
                 async for chunk in chunks:
                     started = True
                     yield chunk
+                return
+            except LiteLLMOnly:  # raised while the request is built, before any byte is sent or yielded
+                pass
             except Exception as exc:  # the wire raises BackendErrors; litellm's request transforms their own
                 raise self._translate(exc, "total" if started else "first_token", self._wire._secret()) from exc
             finally:
                 await chunks.aclose()  # a client that hung up closes the upstream connection now
-            return
         kwargs = self._call_kwargs(request, stream=True)
         api_key = kwargs.get("api_key")
         phase: Phase = "first_token"
@@ -259,7 +267,8 @@ class LiteLLMBackend:
         missing = self._missing_key()
         if missing:
             raise BackendUnavailable(self.model_id, missing, transient=False)
-        kwargs = {key: value for key, value in request.items() if key not in _RESERVED}
+        kwargs = {key: value for key, value in request.items()
+                  if key not in _RESERVED and not key.startswith(INTERNAL_KWARG_PREFIX)}
         timeout = httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s,
                                 read=self.stall_timeout_s if stream else self.timeout_s)
         kwargs.update(model=self.litellm_model, stream=stream, timeout=timeout,

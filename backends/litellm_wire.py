@@ -32,20 +32,50 @@ from typing import Any, Protocol
 
 import litellm
 import orjson
+from litellm import main as completion_steps
+from litellm.constants import INTERNAL_KWARG_PREFIX
+from litellm.litellm_core_utils.allowed_tools_tool_choice import (
+    raise_if_allowed_tools_tool_choice_unsupported,
+    raise_if_hosted_tool_choice_unsupported,
+)
+from litellm.litellm_core_utils.model_param_helper import peek_reasoning_summary_aliases
+from litellm.litellm_core_utils.reasoning_effort_capability import (
+    reasoning_effort_needs_allowing,
+    resolve_chat_reasoning,
+)
+from litellm.llms.anthropic.common_utils import is_claude_tool_target
 from litellm.llms.openai.chat.gpt_transformation import OpenAIGPTConfig
+from litellm.responses.bridge_check import bridge_reasoning_effort, responses_api_bridge_check
+from litellm.responses.litellm_completion_transformation.tool_search import chat_route_rejects_unanswered_tool_calls
+from litellm.types.llms.anthropic import ANTHROPIC_SERVER_TOOL_USE_ID_PREFIX
 from litellm.types.utils import LlmProviders
-from litellm.utils import ProviderConfigManager, declared_mid_conversation_system_support, get_optional_params
+from litellm.utils import (
+    ProviderConfigManager,
+    declared_mid_conversation_system_support,
+    get_optional_params,
+    validate_and_fix_openai_messages,
+    validate_and_fix_openai_tools,
+    validate_and_fix_thinking_param,
+    validate_chat_completion_tool_choice,
+    validate_openai_optional_params,
+)
 
 from backends.base import BackendUnavailable
 from backends.egress import Proxies
 from backends.openai_http import OpenAIHTTPBackend, Pool
 
-__all__ = ["LiteLLMWire", "fast_wire"]
+__all__ = ["LiteLLMOnly", "LiteLLMWire", "fast_wire"]
 
 # What an OpenAI-wire config must keep as OpenAIGPTConfig has it, for an answer to need no translation.
 _KEPT = ("transform_response", "get_model_response_iterator", "sign_request", "async_transform_request",
          "should_fake_stream", "validate_environment")
 _OPENAI_BASE = "https://api.openai.com/v1"
+# litellm settings of the process that litellm.completion applies to every call and the fast path does not
+# (Turnout sets none of them): a model built while one is set keeps litellm.acompletion.
+_GLOBALS = {"headers": lambda: litellm.headers, "model_alias_map": lambda: litellm.model_alias_map,
+            "proxy_auth": lambda: litellm.proxy_auth, "OpenAIConfig": lambda: litellm.OpenAIConfig.get_config(),
+            "add_function_to_prompt": lambda: litellm.add_function_to_prompt,
+            "enable_preview_features": lambda: litellm.enable_preview_features}
 _MAPPED_MAX = 256  # distinct parameter sets kept per model (requests from one app repeat theirs)
 
 
@@ -66,6 +96,12 @@ class LiteLLMModel(Protocol):
     def _missing_key(self) -> str | None: ...
 
 
+class LiteLLMOnly(Exception):
+    """This request needs a step of litellm.completion that the fast path does not take (the Responses API
+    bridge, a reasoning level litellm resolves to another, ...): raised while the request is built, before
+    any I/O, for LiteLLMBackend to send it through litellm.acompletion instead."""
+
+
 def fast_wire(owner: LiteLLMModel, reserved: frozenset[str]) -> tuple[LiteLLMWire | None, str]:
     """The fast path for `owner`'s model, or None and the reason litellm.acompletion serves it."""
     try:
@@ -83,6 +119,12 @@ def fast_wire(owner: LiteLLMModel, reserved: frozenset[str]) -> tuple[LiteLLMWir
             or _OPENAI_BASE
     if api_base is None:
         return None, f"no api_base known for {provider}"
+    if responses_api_bridge_check(model=model, custom_llm_provider=provider, api_base=api_base,
+                                  deployment_model_info={})[0].get("mode") == "responses":
+        return None, f"litellm bridges {model!r} to the Responses API"
+    tuned = [name for name, setting in _GLOBALS.items() if setting()]
+    if tuned:
+        return None, f"litellm's {', '.join(tuned)} set: its own call applies them"
     return LiteLLMWire(owner, model, provider, api_base, config, reserved), f"{provider} via its transformation layer"
 
 
@@ -117,9 +159,12 @@ class LiteLLMWire(OpenAIHTTPBackend):
         self._roles_kept = (type(config).translate_developer_role_to_system_role
                             is OpenAIGPTConfig.translate_developer_role_to_system_role
                             and declared_mid_conversation_system_support(model, provider, None) is not False)
-        # (optional params as JSON, headers, URL, marked) by (stream, parameters, key, extra headers): `_settled`
+        # litellm prunes unanswered tool-search calls from the history for providers that reject them
+        self._searches_pruned = chat_route_rejects_unanswered_tool_calls(provider, config)
+        # (optional params as JSON, headers, URL, marked), or why litellm's own call serves it, by (stream,
+        # parameters, key, extra headers): `_settled`
         self._mapped: dict[tuple[bool, bytes, str | None, tuple[tuple[str, str], ...]],
-                           tuple[bytes, dict[str, str], str, bool]] = {}
+                           tuple[bytes, dict[str, str], str, bool] | LiteLLMOnly] = {}
 
     @property
     def timeout_s(self) -> float:  # type: ignore[override]
@@ -146,28 +191,30 @@ class LiteLLMWire(OpenAIHTTPBackend):
     def _prepare(self, request: dict[str, Any], *, stream: bool,
                  responses: bool = False) -> tuple[str, dict[str, str], bytes]:
         """The call litellm's provider layer builds for `request`: the steps `litellm.completion` takes for an
-        OpenAI-wire provider (developer role, `get_optional_params`, `validate_environment`, `get_complete_url`,
-        `transform_request`, with the litellm_params it passes them), the per-parameter-set ones worked out
-        once (see `_settled`), the cache-mark walk skipped for a request that carries no mark (`_unmarked`)."""
+        OpenAI-wire provider (its message, tool and parameter checks, developer role, tool-search history, PDF
+        parts, `get_optional_params`, `validate_environment`, `get_complete_url`, `transform_request`, with the
+        litellm_params it passes them), the per-parameter-set ones worked out once (see `_settled`), the
+        message steps skipped for messages they give back unchanged (`_messages`). LiteLLMOnly for a request
+        litellm.completion would not send this way (the Responses bridge, a reasoning level it re-resolves)."""
         if responses:  # LiteLLMBackend answers the Responses API through litellm.aresponses
             raise NotImplementedError("the fast path carries chat completions only")
         missing = self._missing_key()
         if missing:
             raise BackendUnavailable(self.model_id, missing, transient=False)
-        params = {key: value for key, value in request.items() if key not in self.reserved and key != "messages"}
+        params = {key: value for key, value in request.items()
+                  if key not in self.reserved and key != "messages" and not key.startswith(INTERNAL_KWARG_PREFIX)}
         if stream:
             params["stream_options"] = {"include_usage": True}
-        messages = request["messages"]
-        if self._roles_kept and all(type(m) is dict and m.get("role") != "developer" for m in messages):
-            messages = list(messages)  # what the translation gives such messages (see __init__), without its ~25 µs
-        else:
-            messages = list(self.config.translate_developer_role_to_system_role(
-                messages, model=self.model, custom_llm_provider=self.provider, api_base=self.api_base,
-                model_info=None))
+        messages, marked_messages = self._messages(request["messages"])
         api_key = self._secret()
         optional, headers, url, marked = self._settled(params, messages, stream, api_key)
+        sdk_headers = _sdk_headers()
+        if sdk_headers:
+            if self.provider != "openai":  # litellm's OpenAI-SDK route sends them to some providers, not all
+                raise LiteLLMOnly(f"{', '.join(sdk_headers)} with {self.provider}")
+            headers.update(sdk_headers)
         extra_body = optional.pop("extra_body", None) or {}
-        config = self.config if marked or _carries_marks(messages) else self._unmarked
+        config = self.config if marked or marked_messages else self._unmarked
         body = config.transform_request(model=self.model, messages=messages, optional_params=optional,
                                         litellm_params=dict(self._litellm_params), headers=headers)
         body.update(extra_body)
@@ -175,14 +222,47 @@ class LiteLLMWire(OpenAIHTTPBackend):
         headers["accept"] = "text/event-stream" if stream else "application/json"
         return url, headers, orjson.dumps(body)
 
+    def _messages(self, given: list[Any]) -> tuple[list[Any], bool]:
+        """(The messages as litellm.completion hands them to transform_request, whether any carries a cache
+        mark). Each of its message steps is litellm's own function, run where it can change something and
+        skipped where it gives the messages back as they are, told from the messages' JSON:
+        `validate_and_fix_openai_messages` (fills a missing role, drops null fields, checks user content
+        parts) for messages with a null, a missing role or a content list; the developer-role translation for
+        a developer role or a model that folds system runs (see __init__); the tool-search history for an
+        Anthropic server tool-use id (`srvtoolu_...`) where the provider needs it; `_messages_readable_by_model`
+        (PDF parts a model cannot read) for messages with a file part. Not JSON: every step runs."""
+        text = _as_json(given)
+        messages = list(given)
+        if text is None or b"null" in text or not all(
+                type(m) is dict and m.get("role") and type(m.get("content")) is not list for m in messages):
+            messages = validate_and_fix_openai_messages(  # copies: it fills a missing role in place
+                [dict(m) if isinstance(m, dict) else m for m in messages])
+        if not (self._roles_kept and all(type(m) is dict and m.get("role") != "developer" for m in messages)):
+            messages = list(self.config.translate_developer_role_to_system_role(
+                messages, model=self.model, custom_llm_provider=self.provider, api_base=self.api_base,
+                model_info=None))
+        if self._searches_pruned and (text is None or _TOOL_SEARCH_ID in text):
+            pruned = completion_steps._history_without_unanswered_tool_search_calls(messages, self.provider,
+                                                                                     self.config)
+            messages = messages if pruned is None else list(pruned)
+        if text is None or b'"file"' in text:
+            readable = completion_steps._messages_readable_by_model(
+                messages=messages, model=self.model, custom_llm_provider=self.provider, model_info=None,
+                base_model=None, drop_params=True, ensure_alternating_roles=None, user_continue_message=None,
+                assistant_continue_message=None)
+            messages = messages if readable is None else list(readable)
+        # Those steps drop, rename or fold, never add a mark: the given messages' JSON answers for the result.
+        return messages, _marked(text)
+
     def _settled(self, params: dict[str, Any], messages: list[Any], stream: bool,
                  api_key: str | None) -> tuple[dict[str, Any], dict[str, str], str, bool]:
         """(optional params, headers, URL, whether the parameters carry a cache mark) for these parameters,
-        worked out once per distinct (parameters, stream, key, extra headers): litellm's `get_optional_params`
-        is a function of the model, the provider and the parameters (it sets the messages aside) and costs
-        ~0.3 ms of Python; OpenAIGPTConfig's `validate_environment` (kept by every fast-path config, see
-        `_KEPT`) reads only the key and the headers, `get_complete_url` the api_base, key, parameters and
-        stream. Each call gets its own copies (the request build changes them)."""
+        worked out once per distinct (parameters, stream, key, extra headers): litellm's parameter steps
+        (`_settle`) are functions of the model, the provider and the parameters (get_optional_params sets the
+        messages aside) and cost ~0.3 ms of Python; OpenAIGPTConfig's `validate_environment` (kept by every
+        fast-path config, see `_KEPT`) reads only the key and the headers, `get_complete_url` the api_base,
+        key, parameters and stream. A parameter set litellm would not send this way is remembered as such
+        (LiteLLMOnly each time). Each call gets its own copies (the request build changes them)."""
         extra = tuple(self.owner.extra_headers.items())
         try:
             frozen_params = orjson.dumps(params, option=orjson.OPT_SORT_KEYS)
@@ -191,22 +271,42 @@ class LiteLLMWire(OpenAIHTTPBackend):
         key = (stream, frozen_params, api_key, extra)
         known = self._mapped.get(key)
         if known is None:
-            optional, headers, url = self._settle(params, messages, stream, api_key, extra)
+            try:
+                optional, headers, url = self._settle(params, messages, stream, api_key, extra)
+            except LiteLLMOnly as exc:
+                self._remember(key, exc)
+                raise
             try:
                 known = (orjson.dumps(optional), headers, url, _MARK_BYTES[0] in frozen_params
                          or _MARK_BYTES[1] in frozen_params)
             except TypeError:  # a mapping that is not plain JSON (some providers' tools): worked out each time
                 return optional, headers, url, True
-            if len(self._mapped) >= _MAPPED_MAX:
-                self._mapped.clear()
-            self._mapped[key] = known
+            self._remember(key, known)
+        if isinstance(known, LiteLLMOnly):
+            raise LiteLLMOnly(*known.args)
         optional_json, headers, url, marked = known
         return orjson.loads(optional_json), dict(headers), url, marked
 
+    def _remember(self, key: tuple[bool, bytes, str | None, tuple[tuple[str, str], ...]],
+                  settled: tuple[bytes, dict[str, str], str, bool] | LiteLLMOnly) -> None:
+        if len(self._mapped) >= _MAPPED_MAX:
+            self._mapped.clear()
+        self._mapped[key] = settled
+
     def _settle(self, params: dict[str, Any], messages: list[Any], stream: bool, api_key: str | None,
                 extra: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], dict[str, str], str]:
+        params = self._checked(params)
         optional = get_optional_params(model=self.model, custom_llm_provider=self.provider, drop_params=True,
                                        messages=messages, stream=stream, **params)
+        if peek_reasoning_summary_aliases(optional) is not None:
+            raise LiteLLMOnly("a reasoning summary alias (litellm strips or bridges it)")
+        bridge = responses_api_bridge_check(
+            model=self.model, custom_llm_provider=self.provider, web_search_options=params.get("web_search_options"),
+            tools=params.get("tools"), api_base=self.api_base, deployment_model_info=None,
+            reasoning_effort=bridge_reasoning_effort(params.get("reasoning_effort"), optional.get("extra_body")),
+            reasoning_summary=None)
+        if bridge[0].get("mode") == "responses":
+            raise LiteLLMOnly(f"litellm bridges {self.model!r} with these parameters to the Responses API")
         headers = self.config.validate_environment(
             headers=dict(extra), model=self.model, messages=messages, optional_params=optional,
             litellm_params=dict(self._litellm_params), api_key=api_key, api_base=self.api_base)
@@ -215,20 +315,70 @@ class LiteLLMWire(OpenAIHTTPBackend):
                                            stream=stream)
         return optional, headers, url
 
+    def _checked(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The parameters after litellm.completion's own checks and fixes, before get_optional_params: tools as
+        dicts without Anthropic-only keys (for a model that is not Claude's own API), `tool_choice` in OpenAI's
+        form, `stop` capped at four, `thinking` normalised; a tool choice the model cannot take raises as
+        litellm raises. LiteLLMOnly where litellm resolves the reasoning effort, `thinking` or `output_config`
+        to something else (a level the model map rounds, a budget turned into a level), which it then maps
+        in ways of its own."""
+        fixed = dict(params)
+        if "tools" in fixed:
+            fixed["tools"] = validate_and_fix_openai_tools(tools=fixed["tools"])
+            if not is_claude_tool_target(custom_llm_provider=self.provider, model=self.model):
+                fixed["tools"] = completion_steps._drop_anthropic_only_tool_keys(tools=fixed["tools"])
+        if "tool_choice" in fixed:
+            fixed["tool_choice"] = validate_chat_completion_tool_choice(tool_choice=fixed["tool_choice"],
+                                                                        model=self.model)
+        if "stop" in fixed:
+            fixed["stop"] = validate_openai_optional_params(stop=fixed["stop"])
+        if "thinking" in fixed:
+            fixed["thinking"] = validate_and_fix_thinking_param(thinking=fixed["thinking"])
+        raise_if_allowed_tools_tool_choice_unsupported(tool_choice=fixed.get("tool_choice"),
+                                                       custom_llm_provider=self.provider, model=self.model)
+        raise_if_hosted_tool_choice_unsupported(tool_choice=fixed.get("tool_choice"),
+                                                custom_llm_provider=self.provider, model=self.model)
+        given = (fixed.get("reasoning_effort"), fixed.get("thinking"), fixed.get("output_config"))
+        reasoning = resolve_chat_reasoning(*given, model=self.model, custom_llm_provider=self.provider,
+                                           deployment_model_info=None, model_group=None, drop_params=True)
+        if (reasoning.effort.value, reasoning.thinking, reasoning.output_config) != given \
+                or reasoning_effort_needs_allowing(reasoning.effort, model=self.model,
+                                                   custom_llm_provider=self.provider, base_model=None):
+            raise LiteLLMOnly("litellm resolves this reasoning effort or thinking to another")
+        return fixed
+
 
 _MARK_BYTES = (b'"cache_control"', b'"prompt_cache_breakpoint"')
+_TOOL_SEARCH_ID = f'"{ANTHROPIC_SERVER_TOOL_USE_ID_PREFIX}'.encode()
+
+
+def _as_json(messages: list[Any]) -> bytes | None:
+    try:
+        return orjson.dumps(messages)
+    except TypeError:
+        return None
+
+
+def _sdk_headers() -> dict[str, str]:
+    """The organization and project headers of the OpenAI SDK client litellm.completion calls through: litellm
+    hands it `litellm.organization` or OPENAI_ORGANIZATION, the SDK reads OPENAI_PROJECT_ID. Read at call time
+    (litellm's client reads the project once, when it builds the client it then keeps)."""
+    values = {"OpenAI-Organization": litellm.organization or os.environ.get("OPENAI_ORGANIZATION"),
+              "OpenAI-Project": os.environ.get("OPENAI_PROJECT_ID")}
+    return {name: value for name, value in values.items() if value}
 
 
 def _carries_marks(messages: list[Any]) -> bool:
     """Whether any message, content part or tool call carries a prompt-cache mark (`cache_control`,
-    `prompt_cache_breakpoint`) at any depth, read from the messages' JSON: a key serialises as `"name":`,
-    and a string that merely contains the name has its quotes escaped, so a mark is never missed (a
-    content string that is exactly a mark's name only costs the full walk). Not JSON: assumed marked."""
-    try:
-        text = orjson.dumps(messages)
-    except TypeError:
-        return True
-    return _MARK_BYTES[0] in text or _MARK_BYTES[1] in text
+    `prompt_cache_breakpoint`) at any depth, read from the messages' JSON (see `_marked`)."""
+    return _marked(_as_json(messages))
+
+
+def _marked(text: bytes | None) -> bool:
+    """Whether JSON `text` carries a prompt-cache mark: a key serialises as `"name":`, and a string that merely
+    contains the name has its quotes escaped, so a mark is never missed (a content string that is exactly a
+    mark's name only costs the full walk). Not JSON (None): assumed marked."""
+    return text is None or _MARK_BYTES[0] in text or _MARK_BYTES[1] in text
 
 
 def _as_given(*, messages: Any, tools: Any, **_: Any) -> tuple[Any, Any]:
