@@ -1,16 +1,14 @@
-"""Any model litellm speaks (OpenAI, Anthropic, Gemini, Bedrock, an OpenAI-compatible server...)
-behind the Backend protocol.
-
-litellm fetches its price map from the internet at import unless LITELLM_LOCAL_MODEL_COST_MAP is
-set: the composition root (router.runtime.prepare_environment) sets it before this module is
-imported; nothing here writes the environment. litellm is used as a library and nothing more: one `acompletion` call per request, no litellm
-retries (num_retries=0, max_retries=0: resilience is the router's job), no litellm router,
-cache or budget. Its exceptions are translated here into backends.base errors; none escapes.
+"""Any model litellm speaks (OpenAI, Anthropic, Gemini, Bedrock, an OpenAI-compatible server...) behind the
+Backend protocol: litellm's provider layer over our own client where the provider speaks OpenAI's wire
+(backends/litellm_wire.py), else `litellm.acompletion`; no litellm retries (num_retries=0, max_retries=0:
+resilience is the router's job), router, cache or budget. litellm fetches its price map from the internet at
+import unless LITELLM_LOCAL_MODEL_COST_MAP is set: the composition root (router.runtime.prepare_environment)
+sets it before this module is imported; nothing here writes the environment. litellm's exceptions are
+translated here into backends.base errors; none escapes.
 
 What clients see: the upstream response as plain dicts with `model` replaced by this backend's
 `model_id` (the policy's id), so a client never learns which provider model served it.
 """
-
 from __future__ import annotations
 
 import asyncio
@@ -23,12 +21,11 @@ import httpx
 import litellm
 import openai
 from litellm import exceptions as llm_errors
-from litellm.constants import INTERNAL_KWARG_PREFIX
-from litellm.types.utils import all_litellm_params
 
 from backends import egress
 from backends.egress import warn_if_proxied
-from backends.litellm_wire import LiteLLMOnly, fast_wire
+from backends.litellm_steps import LiteLLMOnly, forwarded
+from backends.litellm_wire import fast_wire
 from backends.base import (
     BackendBadRequest,
     BackendError,
@@ -66,15 +63,11 @@ def _warm_up() -> None:
 
 _warm_up()
 
-# Keys the backend sets itself; a request cannot override them. Nor litellm's own keyword arguments
-# (litellm.types.utils.all_litellm_params: its fallbacks, model lists, mocks, prices, callbacks, message
-# rewrites such as supports_system_message, file-id mappings): a client's `fallbacks` naming an api_base of
-# its choosing would have litellm send this backend's key there. Both paths drop them, so both send alike.
+# Keys the backend sets itself; a request cannot override them (nor litellm's own: litellm_steps.forwarded).
 _RESERVED = frozenset({"model", "stream", "stream_options", "api_key", "api_base", "base_url",
-                       "timeout", "num_retries", "max_retries", "extra_headers", *all_litellm_params})
+                       "timeout", "num_retries", "max_retries", "extra_headers"})
 
 Phase = Literal["connect", "first_token", "total"]
-
 
 
 class LiteLLMBackend:
@@ -267,8 +260,7 @@ class LiteLLMBackend:
         missing = self._missing_key()
         if missing:
             raise BackendUnavailable(self.model_id, missing, transient=False)
-        kwargs = {key: value for key, value in request.items()
-                  if key not in _RESERVED and not key.startswith(INTERNAL_KWARG_PREFIX)}
+        kwargs = forwarded(request, _RESERVED)
         timeout = httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s,
                                 read=self.stall_timeout_s if stream else self.timeout_s)
         kwargs.update(model=self.litellm_model, stream=stream, timeout=timeout,

@@ -33,19 +33,7 @@ from typing import Any, Protocol
 import litellm
 import orjson
 from litellm import main as completion_steps
-from litellm.constants import INTERNAL_KWARG_PREFIX
-from litellm.litellm_core_utils.allowed_tools_tool_choice import (
-    raise_if_allowed_tools_tool_choice_unsupported,
-    raise_if_hosted_tool_choice_unsupported,
-)
-from litellm.litellm_core_utils.model_param_helper import peek_reasoning_summary_aliases
-from litellm.litellm_core_utils.reasoning_effort_capability import (
-    reasoning_effort_needs_allowing,
-    resolve_chat_reasoning,
-)
-from litellm.llms.anthropic.common_utils import is_claude_tool_target
 from litellm.llms.openai.chat.gpt_transformation import OpenAIGPTConfig
-from litellm.responses.bridge_check import bridge_reasoning_effort, responses_api_bridge_check
 from litellm.responses.litellm_completion_transformation.tool_search import chat_route_rejects_unanswered_tool_calls
 from litellm.types.llms.anthropic import ANTHROPIC_SERVER_TOOL_USE_ID_PREFIX
 from litellm.types.utils import LlmProviders
@@ -54,28 +42,28 @@ from litellm.utils import (
     declared_mid_conversation_system_support,
     get_optional_params,
     validate_and_fix_openai_messages,
-    validate_and_fix_openai_tools,
-    validate_and_fix_thinking_param,
-    validate_chat_completion_tool_choice,
-    validate_openai_optional_params,
 )
 
 from backends.base import BackendUnavailable
 from backends.egress import Proxies
+from backends.litellm_steps import (
+    UNAPPLIED,
+    LiteLLMOnly,
+    bridged,
+    checked_params,
+    forwarded,
+    refuse_bridged,
+    sdk_headers,
+)
 from backends.openai_http import OpenAIHTTPBackend, Pool
 
 __all__ = ["LiteLLMOnly", "LiteLLMWire", "fast_wire"]
 
-# What an OpenAI-wire config must keep as OpenAIGPTConfig has it, for an answer to need no translation.
+# What an OpenAI-wire config must keep as OpenAIGPTConfig has it, for an answer to need no translation (and
+# no header litellm adds on its own: `get_attribution_headers`).
 _KEPT = ("transform_response", "get_model_response_iterator", "sign_request", "async_transform_request",
-         "should_fake_stream", "validate_environment")
+         "should_fake_stream", "validate_environment", "get_attribution_headers")
 _OPENAI_BASE = "https://api.openai.com/v1"
-# litellm settings of the process that litellm.completion applies to every call and the fast path does not
-# (Turnout sets none of them): a model built while one is set keeps litellm.acompletion.
-_GLOBALS = {"headers": lambda: litellm.headers, "model_alias_map": lambda: litellm.model_alias_map,
-            "proxy_auth": lambda: litellm.proxy_auth, "OpenAIConfig": lambda: litellm.OpenAIConfig.get_config(),
-            "add_function_to_prompt": lambda: litellm.add_function_to_prompt,
-            "enable_preview_features": lambda: litellm.enable_preview_features}
 _MAPPED_MAX = 256  # distinct parameter sets kept per model (requests from one app repeat theirs)
 
 
@@ -96,12 +84,6 @@ class LiteLLMModel(Protocol):
     def _missing_key(self) -> str | None: ...
 
 
-class LiteLLMOnly(Exception):
-    """This request needs a step of litellm.completion that the fast path does not take (the Responses API
-    bridge, a reasoning level litellm resolves to another, ...): raised while the request is built, before
-    any I/O, for LiteLLMBackend to send it through litellm.acompletion instead."""
-
-
 def fast_wire(owner: LiteLLMModel, reserved: frozenset[str]) -> tuple[LiteLLMWire | None, str]:
     """The fast path for `owner`'s model, or None and the reason litellm.acompletion serves it."""
     try:
@@ -119,10 +101,9 @@ def fast_wire(owner: LiteLLMModel, reserved: frozenset[str]) -> tuple[LiteLLMWir
             or _OPENAI_BASE
     if api_base is None:
         return None, f"no api_base known for {provider}"
-    if responses_api_bridge_check(model=model, custom_llm_provider=provider, api_base=api_base,
-                                  deployment_model_info={})[0].get("mode") == "responses":
+    if bridged(model, provider, api_base):
         return None, f"litellm bridges {model!r} to the Responses API"
-    tuned = [name for name, setting in _GLOBALS.items() if setting()]
+    tuned = [name for name, setting in UNAPPLIED.items() if setting()]
     if tuned:
         return None, f"litellm's {', '.join(tuned)} set: its own call applies them"
     return LiteLLMWire(owner, model, provider, api_base, config, reserved), f"{provider} via its transformation layer"
@@ -201,18 +182,18 @@ class LiteLLMWire(OpenAIHTTPBackend):
         missing = self._missing_key()
         if missing:
             raise BackendUnavailable(self.model_id, missing, transient=False)
-        params = {key: value for key, value in request.items()
-                  if key not in self.reserved and key != "messages" and not key.startswith(INTERNAL_KWARG_PREFIX)}
+        params = forwarded(request, self.reserved)
+        given = params.pop("messages")
         if stream:
             params["stream_options"] = {"include_usage": True}
-        messages, marked_messages = self._messages(request["messages"])
+        messages, marked_messages = self._messages(given)
         api_key = self._secret()
         optional, headers, url, marked = self._settled(params, messages, stream, api_key)
-        sdk_headers = _sdk_headers()
-        if sdk_headers:
+        sdk = sdk_headers()
+        if sdk:
             if self.provider != "openai":  # litellm's OpenAI-SDK route sends them to some providers, not all
-                raise LiteLLMOnly(f"{', '.join(sdk_headers)} with {self.provider}")
-            headers.update(sdk_headers)
+                raise LiteLLMOnly(f"{', '.join(sdk)} with {self.provider}")
+            headers.update(sdk)
         extra_body = optional.pop("extra_body", None) or {}
         config = self.config if marked or marked_messages else self._unmarked
         body = config.transform_request(model=self.model, messages=messages, optional_params=optional,
@@ -295,18 +276,10 @@ class LiteLLMWire(OpenAIHTTPBackend):
 
     def _settle(self, params: dict[str, Any], messages: list[Any], stream: bool, api_key: str | None,
                 extra: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], dict[str, str], str]:
-        params = self._checked(params)
+        params = checked_params(params, self.model, self.provider)
         optional = get_optional_params(model=self.model, custom_llm_provider=self.provider, drop_params=True,
                                        messages=messages, stream=stream, **params)
-        if peek_reasoning_summary_aliases(optional) is not None:
-            raise LiteLLMOnly("a reasoning summary alias (litellm strips or bridges it)")
-        bridge = responses_api_bridge_check(
-            model=self.model, custom_llm_provider=self.provider, web_search_options=params.get("web_search_options"),
-            tools=params.get("tools"), api_base=self.api_base, deployment_model_info=None,
-            reasoning_effort=bridge_reasoning_effort(params.get("reasoning_effort"), optional.get("extra_body")),
-            reasoning_summary=None)
-        if bridge[0].get("mode") == "responses":
-            raise LiteLLMOnly(f"litellm bridges {self.model!r} with these parameters to the Responses API")
+        refuse_bridged(params, optional, self.model, self.provider, self.api_base)
         headers = self.config.validate_environment(
             headers=dict(extra), model=self.model, messages=messages, optional_params=optional,
             litellm_params=dict(self._litellm_params), api_key=api_key, api_base=self.api_base)
@@ -314,39 +287,6 @@ class LiteLLMWire(OpenAIHTTPBackend):
                                            optional_params=optional, litellm_params=dict(self._litellm_params),
                                            stream=stream)
         return optional, headers, url
-
-    def _checked(self, params: dict[str, Any]) -> dict[str, Any]:
-        """The parameters after litellm.completion's own checks and fixes, before get_optional_params: tools as
-        dicts without Anthropic-only keys (for a model that is not Claude's own API), `tool_choice` in OpenAI's
-        form, `stop` capped at four, `thinking` normalised; a tool choice the model cannot take raises as
-        litellm raises. LiteLLMOnly where litellm resolves the reasoning effort, `thinking` or `output_config`
-        to something else (a level the model map rounds, a budget turned into a level), which it then maps
-        in ways of its own."""
-        fixed = dict(params)
-        if "tools" in fixed:
-            fixed["tools"] = validate_and_fix_openai_tools(tools=fixed["tools"])
-            if not is_claude_tool_target(custom_llm_provider=self.provider, model=self.model):
-                fixed["tools"] = completion_steps._drop_anthropic_only_tool_keys(tools=fixed["tools"])
-        if "tool_choice" in fixed:
-            fixed["tool_choice"] = validate_chat_completion_tool_choice(tool_choice=fixed["tool_choice"],
-                                                                        model=self.model)
-        if "stop" in fixed:
-            fixed["stop"] = validate_openai_optional_params(stop=fixed["stop"])
-        if "thinking" in fixed:
-            fixed["thinking"] = validate_and_fix_thinking_param(thinking=fixed["thinking"])
-        raise_if_allowed_tools_tool_choice_unsupported(tool_choice=fixed.get("tool_choice"),
-                                                       custom_llm_provider=self.provider, model=self.model)
-        raise_if_hosted_tool_choice_unsupported(tool_choice=fixed.get("tool_choice"),
-                                                custom_llm_provider=self.provider, model=self.model)
-        given = (fixed.get("reasoning_effort"), fixed.get("thinking"), fixed.get("output_config"))
-        reasoning = resolve_chat_reasoning(*given, model=self.model, custom_llm_provider=self.provider,
-                                           deployment_model_info=None, model_group=None, drop_params=True)
-        if (reasoning.effort.value, reasoning.thinking, reasoning.output_config) != given \
-                or reasoning_effort_needs_allowing(reasoning.effort, model=self.model,
-                                                   custom_llm_provider=self.provider, base_model=None):
-            raise LiteLLMOnly("litellm resolves this reasoning effort or thinking to another")
-        return fixed
-
 
 _MARK_BYTES = (b'"cache_control"', b'"prompt_cache_breakpoint"')
 _TOOL_SEARCH_ID = f'"{ANTHROPIC_SERVER_TOOL_USE_ID_PREFIX}'.encode()
@@ -357,15 +297,6 @@ def _as_json(messages: list[Any]) -> bytes | None:
         return orjson.dumps(messages)
     except TypeError:
         return None
-
-
-def _sdk_headers() -> dict[str, str]:
-    """The organization and project headers of the OpenAI SDK client litellm.completion calls through: litellm
-    hands it `litellm.organization` or OPENAI_ORGANIZATION, the SDK reads OPENAI_PROJECT_ID. Read at call time
-    (litellm's client reads the project once, when it builds the client it then keeps)."""
-    values = {"OpenAI-Organization": litellm.organization or os.environ.get("OPENAI_ORGANIZATION"),
-              "OpenAI-Project": os.environ.get("OPENAI_PROJECT_ID")}
-    return {name: value for name, value in values.items() if value}
 
 
 def _carries_marks(messages: list[Any]) -> bool:

@@ -468,6 +468,10 @@ WIRE_STEPS = {
     "a reasoning summary alias": (
         "openai/gpt-5", {"messages": WIRE_HI, "reasoning_effort": "low", "reasoningSummary": "auto"}, {}, "litellm"),
     "a model litellm bridges to the Responses API": ("openai/o1-pro", {"messages": WIRE_HI}, {}, "litellm"),
+    "cache marks litellm's prompt hook injects": (
+        "openai/claude-sonnet-4-5", {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}],
+                                     "cache_control_injection_points": [{"location": "message", "role": "system"}]},
+        {}, "litellm"),
 }
 # What an HTTP client says about itself (the OpenAI SDK's user-agent and x-stainless-*) and how it frames the
 # request differ by client; `accept` too (the fast path asks a stream for SSE): none of them is compared.

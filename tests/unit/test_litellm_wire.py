@@ -8,7 +8,7 @@ import copy
 import orjson
 import pytest
 
-from backends import litellm_wire
+from backends import litellm_steps, litellm_wire
 from backends.cloud import LiteLLMBackend
 
 KEY_ENV = "TURNOUT_TEST_WIRE_KEY"
@@ -186,9 +186,8 @@ def test_every_request_is_built_as_litellms_own_steps_build_it(model: str, api_b
             try:
                 sent = _sent(wire, request, stream=stream)
             except litellm_wire.LiteLLMOnly:  # only what litellm bridges to the Responses API (gpt-5.4+ with tools)
-                assert litellm_wire.responses_api_bridge_check(
-                    model=wire.model, custom_llm_provider=wire.provider, tools=request.get("tools"),
-                    api_base=wire.api_base)[0].get("mode") == "responses", request
+                with pytest.raises(litellm_steps.LiteLLMOnly, match="Responses API"):
+                    litellm_steps.refuse_bridged(request, {}, wire.model, wire.provider, wire.api_base)
                 continue
             assert sent == _litellms_own(wire, request, stream=stream), request
 
@@ -414,7 +413,7 @@ def test_a_reasoning_level_litellm_resolves_to_another_is_handed_to_litellm(monk
     monkeypatch.setenv(KEY_ENV, "sk-test")
     wire = LiteLLMBackend("m", "openai/o3-mini", api_key_env=KEY_ENV)._wire
     assert _body(wire, {"messages": UNMARKED["plain"], "reasoning_effort": "high"})["reasoning_effort"] == "high"
-    monkeypatch.setattr(litellm_wire, "resolve_chat_reasoning", lambda *a, **k: ChatReasoning(
+    monkeypatch.setattr(litellm_steps, "resolve_chat_reasoning", lambda *a, **k: ChatReasoning(
         effort=DeploymentReasoningEffort(value="medium", deployment_accepts_effort=False), thinking=None,
         output_config=None))
     with pytest.raises(litellm_wire.LiteLLMOnly, match="reasoning"):
@@ -422,7 +421,8 @@ def test_a_reasoning_level_litellm_resolves_to_another_is_handed_to_litellm(monk
 
 
 @pytest.mark.parametrize(("setting", "value"), [("headers", {"x-all": "1"}), ("model_alias_map", {"a": "b"}),
-                                                ("add_function_to_prompt", True)])
+                                                ("add_function_to_prompt", True),
+                                                ("enable_anthropic_prompt_caching", True)])
 def test_a_litellm_setting_the_fast_path_does_not_apply_keeps_litellm_acompletion(
         setting: str, value: object, monkeypatch: pytest.MonkeyPatch) -> None:
     import litellm
@@ -430,3 +430,19 @@ def test_a_litellm_setting_the_fast_path_does_not_apply_keeps_litellm_acompletio
     monkeypatch.setattr(litellm, setting, value)
     backend = LiteLLMBackend("m", "openai/gpt-4o-mini", api_key_env=KEY_ENV)
     assert backend._wire is None and setting in backend.path
+
+
+@pytest.mark.parametrize("params", [
+    {"cache_control_injection_points": [{"location": "message", "role": "system"}]},
+    {"vector_store_ids": ["vs_1"]},
+    {"tools": [{"type": "mcp", "server_url": "litellm_proxy", "server_label": "tools"}]},
+])
+def test_litellms_prompt_hooks_and_mcp_gateway_are_left_to_litellm(params: dict,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """litellm.acompletion runs its prompt-management hooks for these parameters (cache marks injected where
+    the request names them, knowledge lookups) and its MCP handler for tools naming its gateway."""
+    monkeypatch.setenv(KEY_ENV, "sk-test")
+    wire = LiteLLMBackend("m", "openai/gpt-4o", api_key_env=KEY_ENV)._wire
+    with pytest.raises(litellm_steps.LiteLLMOnly):
+        wire._prepare({"messages": UNMARKED["conversation"], **params}, stream=False)
+    assert _body(wire, {"messages": UNMARKED["conversation"], "tools": [TOOL]})["tools"] == [TOOL]
