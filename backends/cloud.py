@@ -24,7 +24,7 @@ from litellm import exceptions as llm_errors
 
 from backends import egress
 from backends.egress import warn_if_proxied
-from backends.litellm_steps import LiteLLMOnly, forwarded
+from backends.litellm_steps import LiteLLMOnly, forwarded, reserving
 from backends.litellm_wire import fast_wire
 from backends.base import (
     BackendBadRequest,
@@ -63,9 +63,9 @@ def _warm_up() -> None:
 
 _warm_up()
 
-# Keys the backend sets itself; a request cannot override them (nor litellm's own: litellm_steps.forwarded).
-_RESERVED = frozenset({"model", "stream", "stream_options", "api_key", "api_base", "base_url",
-                       "timeout", "num_retries", "max_retries", "extra_headers"})
+# Keys the backend sets itself, and litellm's own (litellm_steps.reserving): a request cannot set them.
+_RESERVED = reserving(frozenset({"model", "stream", "stream_options", "api_key", "api_base", "base_url",
+                                 "timeout", "num_retries", "max_retries", "extra_headers"}))
 
 Phase = Literal["connect", "first_token", "total"]
 

@@ -67,7 +67,8 @@ from litellm.utils import (
     validate_openai_optional_params,
 )
 
-__all__ = ["LiteLLMOnly", "UNAPPLIED", "bridged", "checked_params", "forwarded", "refuse_bridged", "sdk_headers"]
+__all__ = ["LiteLLMOnly", "UNAPPLIED", "bridged", "checked_params", "forwarded", "refuse_bridged", "reserving",
+           "sdk_headers"]
 
 # litellm settings of the process that litellm.completion applies to every call and the fast path does not
 # (Turnout sets none of them): a model built while one is set keeps litellm.acompletion.
@@ -87,13 +88,18 @@ class LiteLLMOnly(Exception):
     any I/O, for LiteLLMBackend to send it through litellm.acompletion instead."""
 
 
+def reserving(keys: frozenset[str]) -> frozenset[str]:
+    """`keys` (those a backend sets itself) and litellm's own keyword arguments (all_litellm_params): its
+    fallbacks, model lists, mocks, prices, callbacks and message rewrites are not a client's to set. A
+    request's `fallbacks` naming an api_base of the client's choosing would have litellm send this backend's
+    key there. The set `forwarded` leaves out, on both paths, so both send alike."""
+    return keys | _LITELLM_OWN
+
+
 def forwarded(request: dict[str, Any], reserved: frozenset[str]) -> dict[str, Any]:
-    """`request` without the `reserved` keys (those the backend sets) and without litellm's own keyword
-    arguments (all_litellm_params, `_litellm_*`): its fallbacks, model lists, mocks, prices, callbacks and
-    message rewrites are not a client's to set. A request's `fallbacks` naming an api_base of the client's
-    choosing would have litellm send this backend's key there. Both paths forward this, so both send alike."""
+    """`request` without the `reserved` keys (see `reserving`) and litellm's internal ones (`_litellm_*`)."""
     return {key: value for key, value in request.items()
-            if key not in reserved and key not in _LITELLM_OWN and not key.startswith(INTERNAL_KWARG_PREFIX)}
+            if key not in reserved and not key.startswith(INTERNAL_KWARG_PREFIX)}
 
 
 def bridged(model: str, provider: str, api_base: str | None) -> bool:
@@ -156,8 +162,8 @@ def refuse_bridged(params: dict[str, Any], optional: dict[str, Any], model: str,
 
 def sdk_headers() -> dict[str, str]:
     """The organization and project headers of the OpenAI SDK client litellm.completion calls through: litellm
-    hands it `litellm.organization` or OPENAI_ORGANIZATION, the SDK reads OPENAI_PROJECT_ID. Read at call time
-    (litellm's client reads the project once, when it builds the client it then keeps)."""
+    hands it `litellm.organization` or OPENAI_ORGANIZATION, the SDK reads OPENAI_PROJECT_ID (once, when
+    litellm builds the client it then keeps; the fast path reads them when it builds the model's wire)."""
     values = {"OpenAI-Organization": litellm.organization or os.environ.get("OPENAI_ORGANIZATION"),
               "OpenAI-Project": os.environ.get("OPENAI_PROJECT_ID")}
     return {name: value for name, value in values.items() if value}

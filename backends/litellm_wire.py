@@ -140,6 +140,7 @@ class LiteLLMWire(OpenAIHTTPBackend):
         self._roles_kept = (type(config).translate_developer_role_to_system_role
                             is OpenAIGPTConfig.translate_developer_role_to_system_role
                             and declared_mid_conversation_system_support(model, provider, None) is not False)
+        self._sdk_headers = sdk_headers()
         # litellm prunes unanswered tool-search calls from the history for providers that reject them
         self._searches_pruned = chat_route_rejects_unanswered_tool_calls(provider, config)
         # (optional params as JSON, headers, URL, marked), or why litellm's own call serves it, by (stream,
@@ -189,11 +190,10 @@ class LiteLLMWire(OpenAIHTTPBackend):
         messages, marked_messages = self._messages(given)
         api_key = self._secret()
         optional, headers, url, marked = self._settled(params, messages, stream, api_key)
-        sdk = sdk_headers()
-        if sdk:
+        if self._sdk_headers:
             if self.provider != "openai":  # litellm's OpenAI-SDK route sends them to some providers, not all
-                raise LiteLLMOnly(f"{', '.join(sdk)} with {self.provider}")
-            headers.update(sdk)
+                raise LiteLLMOnly(f"{', '.join(self._sdk_headers)} with {self.provider}")
+            headers.update(self._sdk_headers)
         extra_body = optional.pop("extra_body", None) or {}
         config = self.config if marked or marked_messages else self._unmarked
         body = config.transform_request(model=self.model, messages=messages, optional_params=optional,
@@ -205,20 +205,25 @@ class LiteLLMWire(OpenAIHTTPBackend):
 
     def _messages(self, given: list[Any]) -> tuple[list[Any], bool]:
         """(The messages as litellm.completion hands them to transform_request, whether any carries a cache
-        mark). Each of its message steps is litellm's own function, run where it can change something and
-        skipped where it gives the messages back as they are, told from the messages' JSON:
+        mark). Each of its message steps, in its order, is litellm's own function, run where it can change
+        something and skipped where it gives the messages back as they are, told from the messages' JSON:
         `validate_and_fix_openai_messages` (fills a missing role, drops null fields, checks user content
         parts) for messages with a null, a missing role or a content list; the developer-role translation for
         a developer role or a model that folds system runs (see __init__); the tool-search history for an
         Anthropic server tool-use id (`srvtoolu_...`) where the provider needs it; `_messages_readable_by_model`
-        (PDF parts a model cannot read) for messages with a file part. Not JSON: every step runs."""
+        (PDF parts a model cannot read) for messages with a file part. Not JSON: every step runs. Plain
+        messages (string contents, a role that is not developer, no null) take none of the first two."""
         text = _as_json(given)
+        plain = text is not None and b"null" not in text and all(
+            type(m) is dict and m.get("role") not in _UNPLAIN_ROLES and type(m.get("content")) is not list
+            for m in given)
         messages = list(given)
-        if text is None or b"null" in text or not all(
-                type(m) is dict and m.get("role") and type(m.get("content")) is not list for m in messages):
+        if not plain and (text is None or b"null" in text or not all(
+                type(m) is dict and m.get("role") and type(m.get("content")) is not list for m in messages)):
             messages = validate_and_fix_openai_messages(  # copies: it fills a missing role in place
                 [dict(m) if isinstance(m, dict) else m for m in messages])
-        if not (self._roles_kept and all(type(m) is dict and m.get("role") != "developer" for m in messages)):
+        if not (self._roles_kept and (plain or all(type(m) is dict and m.get("role") != "developer"
+                                                   for m in messages))):
             messages = list(self.config.translate_developer_role_to_system_role(
                 messages, model=self.model, custom_llm_provider=self.provider, api_base=self.api_base,
                 model_info=None))
@@ -289,6 +294,7 @@ class LiteLLMWire(OpenAIHTTPBackend):
         return optional, headers, url
 
 _MARK_BYTES = (b'"cache_control"', b'"prompt_cache_breakpoint"')
+_UNPLAIN_ROLES = (None, "", "developer")  # a message with one of these roles takes every message step
 _TOOL_SEARCH_ID = f'"{ANTHROPIC_SERVER_TOOL_USE_ID_PREFIX}'.encode()
 
 

@@ -390,14 +390,16 @@ def test_a_pdf_part_is_dropped_for_a_model_that_cannot_read_it(monkeypatch: pyte
 
 
 def test_the_openai_sdks_organization_and_project_headers_are_sent(monkeypatch: pytest.MonkeyPatch) -> None:
-    """litellm's OpenAI route sends OPENAI_ORGANIZATION and OPENAI_PROJECT_ID as headers; for another provider
-    whether it does depends on litellm's route, so such a request is handed to litellm."""
+    """litellm's OpenAI route sends OPENAI_ORGANIZATION and OPENAI_PROJECT_ID as headers (read, as litellm's
+    client reads the project, when the model is built); for another provider whether it does depends on
+    litellm's route, so such a request is handed to litellm."""
     monkeypatch.setenv(KEY_ENV, "sk-test")
-    wire = LiteLLMBackend("m", "openai/gpt-4o-mini", api_key_env=KEY_ENV)._wire
     request = {"messages": UNMARKED["plain"]}
-    assert "OpenAI-Organization" not in _sent(wire, request, stream=False)[1]
+    plain = LiteLLMBackend("m", "openai/gpt-4o-mini", api_key_env=KEY_ENV)._wire
+    assert "OpenAI-Organization" not in _sent(plain, request, stream=False)[1]
     monkeypatch.setenv("OPENAI_ORGANIZATION", "org-1")
     monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-1")
+    wire = LiteLLMBackend("m", "openai/gpt-4o-mini", api_key_env=KEY_ENV)._wire
     headers = _sent(wire, request, stream=False)[1]
     assert headers["OpenAI-Organization"] == "org-1" and headers["OpenAI-Project"] == "proj-1"
     vllm = LiteLLMBackend("m", "hosted_vllm/qwen", api_base="http://vllm:8000/v1", api_key_env=KEY_ENV)._wire
