@@ -15,6 +15,15 @@ for a request that carries no mark: both proved equal to litellm's own steps, an
 what litellm.acompletion sends (tests/unit/test_litellm_wire.py, tests/integration/test_cloud_backend.py).
 The fast path takes ~0.02 ms of CPU to build a request (was ~0.04 ms before those two).
 
+litellm.completion does more before the provider's transform_request than the provider layer: it checks and
+fixes messages, tools, tool_choice, stop and thinking, drops Anthropic-only tool keys, prunes unanswered
+tool-search calls, drops PDF parts a model cannot read, resolves the reasoning effort, bridges some models
+and parameter sets to the Responses API, runs prompt hooks, and its OpenAI SDK adds organization / project
+headers. backends/litellm_steps.py lists every such step and how it is taken: with litellm's own function
+here (cheaply skipped where the messages' JSON shows it changes nothing, cached per parameter set), or by
+sending the request through litellm.acompletion (LiteLLMOnly; a model litellm always bridges never takes the
+fast path). litellm's own keyword arguments in a request reach neither path (backends.cloud drops them).
+
 Which providers: those whose litellm config speaks OpenAI's chat-completions wire format in both
 directions (an `OpenAIGPTConfig` that keeps its response parsing, stream iterator, request signing
 and environment check: openai, hosted_vllm, vllm, lm_studio, together_ai, deepinfra, nvidia_nim,
@@ -214,9 +223,7 @@ class LiteLLMWire(OpenAIHTTPBackend):
         (PDF parts a model cannot read) for messages with a file part. Not JSON: every step runs. Plain
         messages (string contents, a role that is not developer, no null) take none of the first two."""
         text = _as_json(given)
-        plain = text is not None and b"null" not in text and all(
-            type(m) is dict and m.get("role") not in _UNPLAIN_ROLES and type(m.get("content")) is not list
-            for m in given)
+        plain = text is not None and _plain(text, len(given))
         messages = list(given)
         if not plain and (text is None or b"null" in text or not all(
                 type(m) is dict and m.get("role") and type(m.get("content")) is not list for m in messages)):
@@ -294,7 +301,6 @@ class LiteLLMWire(OpenAIHTTPBackend):
         return optional, headers, url
 
 _MARK_BYTES = (b'"cache_control"', b'"prompt_cache_breakpoint"')
-_UNPLAIN_ROLES = (None, "", "developer")  # a message with one of these roles takes every message step
 _TOOL_SEARCH_ID = f'"{ANTHROPIC_SERVER_TOOL_USE_ID_PREFIX}'.encode()
 
 
@@ -303,6 +309,16 @@ def _as_json(messages: list[Any]) -> bytes | None:
         return orjson.dumps(messages)
     except TypeError:
         return None
+
+
+def _plain(text: bytes, count: int) -> bool:
+    """Whether the `count` messages whose compact JSON is `text` hold no null, no content list, no developer
+    role and one role each, read from the bytes: a key serialises as `"name":` and a string's own quotes are
+    escaped, so text never passes for one of these (a content that is exactly "developer" only costs the full
+    steps). A message without a role could pass only beside one that nests a `role` key of its own; requests
+    through the gateway always carry a role on each message (router.request.Message)."""
+    return (b"null" not in text and b'"content":[' not in text and b'"developer"' not in text
+            and text.count(b'"role":') == count)
 
 
 def _carries_marks(messages: list[Any]) -> bool:
