@@ -1,16 +1,14 @@
-"""Any model litellm speaks (OpenAI, Anthropic, Gemini, Bedrock, an OpenAI-compatible server...)
-behind the Backend protocol.
-
-litellm fetches its price map from the internet at import unless LITELLM_LOCAL_MODEL_COST_MAP is
-set: the composition root (router.runtime.prepare_environment) sets it before this module is
-imported; nothing here writes the environment. litellm is used as a library and nothing more: one `acompletion` call per request, no litellm
-retries (num_retries=0, max_retries=0: resilience is the router's job), no litellm router,
-cache or budget. Its exceptions are translated here into backends.base errors; none escapes.
+"""Any model litellm speaks (OpenAI, Anthropic, Gemini, Bedrock, an OpenAI-compatible server...) behind the
+Backend protocol: litellm's provider layer over our own client where the provider speaks OpenAI's wire
+(backends/litellm_wire.py), else `litellm.acompletion`; no litellm retries (num_retries=0, max_retries=0:
+resilience is the router's job), router, cache or budget. litellm fetches its price map from the internet at
+import unless LITELLM_LOCAL_MODEL_COST_MAP is set: the composition root (router.runtime.prepare_environment)
+sets it before this module is imported; nothing here writes the environment. litellm's exceptions are
+translated here into backends.base errors; none escapes.
 
 What clients see: the upstream response as plain dicts with `model` replaced by this backend's
 `model_id` (the policy's id), so a client never learns which provider model served it.
 """
-
 from __future__ import annotations
 
 import asyncio
@@ -26,6 +24,8 @@ from litellm import exceptions as llm_errors
 
 from backends import egress
 from backends.egress import warn_if_proxied
+from backends.litellm_steps import LiteLLMOnly, forwarded, reserving
+from backends.litellm_wire import fast_wire
 from backends.base import (
     BackendBadRequest,
     BackendError,
@@ -63,12 +63,11 @@ def _warm_up() -> None:
 
 _warm_up()
 
-# Keys the backend sets itself; a request cannot override them.
-_RESERVED = frozenset({"model", "stream", "stream_options", "api_key", "api_base", "base_url",
-                       "timeout", "num_retries", "max_retries", "extra_headers"})
+# Keys the backend sets itself, and litellm's own (litellm_steps.reserving): a request cannot set them.
+_RESERVED = reserving(frozenset({"model", "stream", "stream_options", "api_key", "api_base", "base_url",
+                                 "timeout", "num_retries", "max_retries", "extra_headers"}))
 
 Phase = Literal["connect", "first_token", "total"]
-
 
 
 class LiteLLMBackend:
@@ -99,8 +98,6 @@ class LiteLLMBackend:
         self.connect_timeout_s = connect_timeout_s or timeout_s
         self.stall_timeout_s = stall_timeout_s or timeout_s
         self.extra_headers = dict(extra_headers or {})
-        from backends.litellm_wire import fast_wire  # imports this module's litellm set-up first
-
         self._wire, self.path = fast_wire(self, _RESERVED)
         if not egress and self._wire is None:
             warn_if_proxied(model_id, api_base)  # litellm's own client takes the variables' route
@@ -115,6 +112,8 @@ class LiteLLMBackend:
         if self._wire is not None:
             try:
                 return await self._wire.complete(request)
+            except LiteLLMOnly:  # a step of litellm.completion the fast path does not take: litellm's own call
+                pass
             except Exception as exc:  # litellm's request transforms raise its own errors
                 raise self._translate(exc, "total", self._wire._secret()) from exc
         kwargs = self._call_kwargs(request, stream=False)
@@ -131,11 +130,13 @@ class LiteLLMBackend:
                 async for chunk in chunks:
                     started = True
                     yield chunk
+                return
+            except LiteLLMOnly:  # raised while the request is built, before any byte is sent or yielded
+                pass
             except Exception as exc:  # the wire raises BackendErrors; litellm's request transforms their own
                 raise self._translate(exc, "total" if started else "first_token", self._wire._secret()) from exc
             finally:
                 await chunks.aclose()  # a client that hung up closes the upstream connection now
-            return
         kwargs = self._call_kwargs(request, stream=True)
         api_key = kwargs.get("api_key")
         phase: Phase = "first_token"
@@ -259,7 +260,7 @@ class LiteLLMBackend:
         missing = self._missing_key()
         if missing:
             raise BackendUnavailable(self.model_id, missing, transient=False)
-        kwargs = {key: value for key, value in request.items() if key not in _RESERVED}
+        kwargs = forwarded(request, _RESERVED)
         timeout = httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s,
                                 read=self.stall_timeout_s if stream else self.timeout_s)
         kwargs.update(model=self.litellm_model, stream=stream, timeout=timeout,

@@ -32,7 +32,8 @@ events, completed with usage); "drop_midstream" cuts that stream after the first
 text's hash, so equal texts get equal vectors) and usage; the fault modes apply to it as well.
 
 Every request body is recorded (as text) in `server.bodies`, in arrival order, before any fault, and
-its path in `server.paths` (e.g. "/v1/chat/completions", "/v1/responses").
+its path in `server.paths` (e.g. "/v1/chat/completions", "/v1/responses") and its headers (names in
+lower case) in `server.headers`.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class FaultServer:
         self.hangups: list[float] = []
         self.bodies: list[str] = []
         self.paths: list[str] = []
+        self.headers: list[dict[str, str]] = []
         self.modes_served: list[str] = []
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
@@ -114,6 +116,7 @@ class FaultServer:
         with self._lock:
             self.bodies.clear()
             self.paths.clear()
+            self.headers.clear()
             self.modes_served.clear()
             self.hangups.clear()
             self.script.clear()
@@ -159,6 +162,7 @@ class FaultServer:
         with self._lock:
             self.bodies.append(text)
             self.paths.append(path)
+            self.headers.append(headers)
             mode = self.script.pop(0) if self.script else self.mode
             mode = mode if mode != "random" else self._rng.choice(self.random_modes)
             self.modes_served.append(mode)

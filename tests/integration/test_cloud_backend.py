@@ -420,3 +420,104 @@ async def test_the_fast_path_sends_what_litellm_acompletion_sends(model: str, cl
                     del body["stream"]
                 sent.append(body)
             assert sent[0] == sent[1], (model, request, stream)
+
+
+# One request per step of litellm.completion before the provider's transform_request that can change what is
+# sent: the fast path takes it with litellm's own function ("fast") or hands the request to litellm.acompletion
+# ("litellm"); either way the request on the wire is litellm.acompletion's. (model, request, environment, path)
+WIRE_SEARCH_CALL = {"id": "srvtoolu_01", "type": "function",
+                    "function": {"name": "tool_search_tool_regex", "arguments": "{}"}}
+WIRE_PDF = {"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0=", "filename": "a.pdf"}}
+WIRE_HI = [{"role": "user", "content": "hi"}]
+WIRE_STEPS = {
+    "litellm's own arguments dropped (supports_system_message, ensure_alternating_roles, fallbacks)": (
+        "openai/gpt-4o-mini", {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "a"},
+                                            {"role": "user", "content": "b"}],
+                               "supports_system_message": False, "ensure_alternating_roles": True,
+                               "fallbacks": [{"model": "openai/x", "api_base": "http://127.0.0.1:9/v1"}]}, {}, "fast"),
+    "file ids in messages, no mapping": (
+        "openai/gpt-4o-mini", {"messages": [{"role": "user", "content": [
+            {"type": "text", "text": "read"}, {"type": "file", "file": {"file_id": "file-abc"}}]}],
+            "model_file_id_mapping": {"file-abc": {"m": "file-xyz"}}, "model_info": {"id": "m"}}, {}, "fast"),
+    "null fields and a missing role": (
+        "openai/gpt-4o-mini", {"messages": [{"role": "user", "content": "a", "name": None}, {"content": "b"},
+                                            {"role": "assistant", "content": None, "tool_calls": [
+                                                {"id": "c1", "type": "function",
+                                                 "function": {"name": "lookup", "arguments": "{}"}}]},
+                                            {"role": "tool", "tool_call_id": "c1", "content": "ok"}]}, {}, "fast"),
+    "anthropic-only tool keys, tool_choice form, stop cap": (
+        "openai/gpt-4o-mini", {"messages": WIRE_HI, "tools": [{**WIRE_TOOL, "input_examples": [{"id": "AB12"}]}],
+                               "tool_choice": {"type": "auto"}, "stop": ["1", "2", "3", "4", "5"]}, {}, "fast"),
+    "an unanswered tool-search call": (
+        "openai/gpt-4o-mini", {"messages": [{"role": "user", "content": "find"},
+                                            {"role": "assistant", "content": "looking", "tool_calls": [WIRE_SEARCH_CALL]},
+                                            {"role": "user", "content": "go on"}]}, {}, "fast"),
+    "a PDF part for a model that cannot read it": (
+        "hosted_vllm/textonly", {"messages": [{"role": "user", "content": [{"type": "text", "text": "read"},
+                                                                           WIRE_PDF]}]}, {}, "fast"),
+    "a system message for an o-series model without system messages": (
+        "openai/o1-mini", {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]}, {},
+        "fast"),
+    "the OpenAI SDK's organization and project headers": (
+        "openai/gpt-4o-mini", {"messages": WIRE_HI}, {"OPENAI_ORGANIZATION": "org-1", "OPENAI_PROJECT_ID": "p-1"},
+        "fast"),
+    "the organization with a provider litellm sends it to by another route": (
+        "hosted_vllm/qwen", {"messages": WIRE_HI}, {"OPENAI_ORGANIZATION": "org-1"}, "litellm"),
+    "parameters litellm bridges to the Responses API (gpt-5.4 tools with reasoning)": (
+        "openai/gpt-5.4", {"messages": WIRE_HI, "tools": [WIRE_TOOL], "reasoning_effort": "low"}, {}, "litellm"),
+    "a reasoning summary alias": (
+        "openai/gpt-5", {"messages": WIRE_HI, "reasoning_effort": "low", "reasoningSummary": "auto"}, {}, "litellm"),
+    "a model litellm bridges to the Responses API": ("openai/o1-pro", {"messages": WIRE_HI}, {}, "litellm"),
+    "cache marks litellm's prompt hook injects": (
+        "openai/claude-sonnet-4-5", {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}],
+                                     "cache_control_injection_points": [{"location": "message", "role": "system"}]},
+        {}, "litellm"),
+}
+# What an HTTP client says about itself (the OpenAI SDK's user-agent and x-stainless-*) and how it frames the
+# request differ by client; `accept` too (the fast path asks a stream for SSE): none of them is compared.
+WIRE_CLIENT_HEADERS = ("user-agent", "x-stainless-", "accept", "connection", "host", "content-length")
+
+
+@session_loop
+@pytest.mark.parametrize("step", WIRE_STEPS)
+async def test_each_step_of_litellm_completion_puts_litellms_request_on_the_wire(step: str, cloud,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import litellm
+
+    model, request, environment, path = WIRE_STEPS[step]
+    monkeypatch.setitem(litellm.model_cost, "hosted_vllm/textonly", {
+        "litellm_provider": "hosted_vllm", "mode": "chat", "supports_pdf_input": False})
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    # A key of its own: litellm keeps an SDK client per key, built with the environment of its first call.
+    monkeypatch.setenv(KEY_ENV, f"{SECRET}-{len(step)}-{sorted(WIRE_STEPS).index(step)}")
+    calls = []
+    acompletion = litellm.acompletion
+
+    async def counted(**kwargs):
+        calls.append(kwargs["model"])
+        return await acompletion(**kwargs)
+
+    monkeypatch.setattr(litellm, "acompletion", counted)
+    fast = LiteLLMBackend("cloud-wire", model, api_base=f"{cloud.base_url}/v1", api_key_env=KEY_ENV)
+    full = LiteLLMBackend("cloud-wire", model, api_base=f"{cloud.base_url}/v1", api_key_env=KEY_ENV)
+    full._wire = None
+    for stream in (False, True):
+        sent = []
+        for backend in (fast, full):
+            cloud.clear()
+            before = len(calls)
+            if stream:
+                async for _ in backend.stream(json.loads(json.dumps(request))):
+                    pass
+            else:
+                await backend.complete(json.loads(json.dumps(request)))
+            if backend is fast:
+                assert ("litellm" if len(calls) > before else "fast") == path, (step, stream)
+            body = json.loads(cloud.bodies[-1])
+            if body.get("stream") is False:
+                del body["stream"]
+            headers = {name: value for name, value in cloud.headers[-1].items()
+                       if not name.startswith(WIRE_CLIENT_HEADERS)}
+            sent.append((cloud.paths[-1], body, headers))
+        assert sent[0] == sent[1], (step, stream)
