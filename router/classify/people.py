@@ -210,6 +210,10 @@ class PersonFinder:
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
             if match and _words(match["name"])[:1] and _words(match["name"])[0] not in lx.NOT_NAMES:
                 return "introduction"
+        for _, end in reading.get("interaction"):  # asked, called, invited: someone real, whatever the topic
+            match = _AFTER_ROLE.match(text, reading.end(end))
+            if match and self._known(_words(match["name"])):
+                return "interaction"
         if public_cues and reading.has("public") and not other_personal_data:
             return None
         for _, end in reading.get("weak_introduction"):
@@ -227,10 +231,6 @@ class PersonFinder:
                 if words and words[0] not in lx.NOT_NAMES and (len(words) >= 2 or reading.has("task")
                                                      or reading.has("account")):
                     return "honorific"
-        for _, end in reading.get("interaction"):
-            match = _AFTER_ROLE.match(text, reading.end(end))
-            if match and self._known(_words(match["name"])):
-                return "interaction"
         return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last) \
             or find_lower_case_name(reading, self._first, self._last)
 
