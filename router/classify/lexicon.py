@@ -106,7 +106,7 @@ bestilling | feedback | interview | onboarding | offboarding | payroll | timeshe
 
 # Words that put a named person in the writer's dealings: weak cues (silent next to public figures).
 INTERACTIONS = phrases("""
-call with | meeting with | met with | spoke with | spoke to | talked to | chat with | interview with |
+call with | meeting with | met with | meet with | spoke with | spoke to | talked to | talk to | talk with | speak to | speak with | check with | follow up with | chat with | interview with |
 appointment with | on behalf of | forward this to | send this to | reference for | feedback for | cc | attn | attention |
 ask | invite | remind | tell | thank | email | e-mail | ping | text | notify | inform | send to | sent to |
 forward to | reply to | respond to | write to | wrote to | letter to | note to | assign to | assigned to |

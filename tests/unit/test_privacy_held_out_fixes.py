@@ -104,6 +104,8 @@ def test_legends_named_bare_are_not_private_persons(thorough, text):
     "Forward the minister's letter to Laura Fischer in accounts.",
     "Ask Anna Schmidt about the fan fiction contest.",  # an interaction, whatever the topic's words
     "Ask Anna Schmidt about the story contest.",
+    "Talk to Jonas Becker about the novel competition.",
+    "Please check with Laura Fischer before the museum visit.",
 ])
 def test_words_of_public_office_near_a_colleague_do_not_make_them_public(thorough, text):
     """Office words are everyday business words: they must not silence the cue a private name has. (Office
