@@ -62,8 +62,8 @@ def _skip_reason(decision: Decision, policy: CompiledPolicy) -> str | None:
         return f"already {profile.data_class}: no cloud model may receive it"
     if decision.error is not None:
         return "no model may serve it: nothing leaves"
-    leaving = [m for m in decision.chain if policy.models[m].clearance < DataClass.CONFIDENTIAL]
-    if not leaving:
+    if policy.spec.privacy.thorough_scan == "when_leaving" \
+            and all(policy.models[m].clearance >= DataClass.CONFIDENTIAL for m in decision.chain):
         return f"every model it may go to ({', '.join(decision.chain)}) is cleared for confidential data"
     if not profile.texts:
         return "no text to read"
@@ -76,7 +76,8 @@ def scan_when_leaving(decision: Decision, policy: CompiledPolicy, health: Mappin
                       constraint: Constraint | None = None) -> Decision:
     """The thorough scan (router/classify/thorough.py) of the request's text, run only when it could
     change `decision`: some model in its chain (first choice or fallback) is cleared below
-    `confidential` and the request is not already confidential. Findings raise the data class and
+    `confidential` and the request is not already confidential (under `privacy.thorough_scan: always`, for
+    every request not already confidential). Findings raise the data class and
     decide runs again on the raised profile; the returned Decision's `scan` says what was found, or
     why the scan was skipped, and so does a line of its reasons. A `constraint` the first decision was
     made under holds for the second too."""

@@ -197,6 +197,11 @@ class Detectors(Spec):
 
 
 class Privacy(Spec):
+    thorough_scan: Literal["when_leaving", "always"] = Field(
+        "when_leaving", description="scan text for personal data without a checksum (names, addresses, health, ...) "
+                                    "only where it could change the decision ('when_leaving': some model of the "
+                                    "chain is cleared below confidential), or for every request ('always': the data "
+                                    "class, the rule and the savings of requests that stay local are right too)")
     media: MediaScanSpec = Field(default_factory=MediaScanSpec,
                                  description="the look inside media before they leave the building")
     custom: list[CustomDetector] = Field(default_factory=list, description="project code names, customer names, ...")

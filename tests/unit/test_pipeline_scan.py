@@ -195,3 +195,18 @@ def _saturated():
     from router.decide import ModelHealth
 
     return ModelHealth(saturated=True)
+
+
+def test_always_reads_a_request_that_stays_local_so_its_class_rule_and_savings_are_right():
+    text = "Draft an apology to our customer Henrik Lindqvist for the late parcel."
+    unread = route(text, headers={"x-turnout-app": "local-only"})  # the default: it cannot leave, so it is not read
+    assert (unread.scan.ran, unread.profile.data_class, unread.rule) == (False, DataClass.INTERNAL, "local-only")
+    read = route(text, compiled("privacy:\n  thorough_scan: always\n"), {"x-turnout-app": "local-only"})
+    assert (read.scan.ran, read.profile.data_class, read.rule, read.model) == (
+        True, DataClass.CONFIDENTIAL, "confidential", "local-confidential")
+
+
+def test_a_thorough_scan_that_never_runs_is_no_policy():
+    with pytest.raises(PolicyError) as caught:
+        compiled("privacy:\n  thorough_scan: never\n")
+    assert "privacy.thorough_scan" in str(caught.value)
