@@ -124,15 +124,15 @@ def _reap(marker: str, known: list, grace_s: float = 3.0) -> None:
     psutil.wait_procs(alive, timeout=2)
 
 
-def _within(step, timeout_s: float) -> bool:
+def _within(step, timeout_s: float, what: str) -> bool:
     """Run `step` on a thread of its own; whether it finished within `timeout_s` (its exception, if
-    any, printed: shutting down what failed to start must not hide the first error)."""
+    any, printed under `what`: shutting down what failed to start must not hide the first error)."""
 
     def guarded() -> None:
         try:
             step()
         except Exception as exc:
-            print(f"turnout: {getattr(step, '__name__', 'step')}: {exc}", file=sys.stderr)
+            print(f"turnout: {what}: {exc}", file=sys.stderr)
 
     thread = threading.Thread(target=guarded, name="turnout-stop", daemon=True)
     thread.start()
@@ -238,7 +238,7 @@ def serve(policy: str | None = None, host: str | None = None, port: int | None =
         return 1
     finally:
         known = known + _ours(marker)  # before Ray's processes exit and their children are reparented
-        if not _within(ray_serve.shutdown, SERVE_STOP_S):
+        if not _within(ray_serve.shutdown, SERVE_STOP_S, "serve shutdown"):
             print(f"turnout: Serve did not stop within {SERVE_STOP_S:g} s; ending its processes", file=sys.stderr,
                   flush=True)
         serve_done = time.monotonic()
