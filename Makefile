@@ -8,8 +8,9 @@ export LITELLM_LOCAL_MODEL_COST_MAP = True
 UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 	--python-platform x86_64-manylinux_2_28 --no-header --quiet
 
-$(VENV)/.installed: pyproject.toml $(LOCK)
+$(VENV)/.installed: pyproject.toml $(LOCK) deploy/supply/pip.lock
 	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --require-hashes -r deploy/supply/pip.lock
 	$(VENV)/bin/pip install --quiet --require-hashes -r $(LOCK)
 	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
 	$(VENV)/bin/pip check
