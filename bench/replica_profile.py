@@ -2,15 +2,18 @@
 py-spy profile of the ingress replica, under `wrk` at one connection (or streamed requests, one at a time).
 
     flock /tmp/turnout-ray.lock python bench/replica_profile.py [--target openai|litellm|ray] [--stream]
-        [--seconds 10] [--rate 250] [--native] [--top 30]
+        [--seconds 10] [--rate 250] [--native] [--perf] [--top 30]
 
 It starts the instant upstream of bench/latency.py and one target in front of it (`turnout serve` with
 the upstream as `kind: openai` or `kind: litellm`, or the trivial Ray Serve app), warms it up, then:
 1. CPU ms per request of each process the run started (replica, haproxy, Serve's controller, ...),
    from their CPU times over a `wrk -c1` run: on these shared 2-core machines a steadier measure than
-   latency, and the gap to the trivial app split by process;
+   latency, and the gap to the trivial app split by process; then the replica's own CPU per request by
+   thread (the kernel's thread names: Ray names the event loop's thread `ray::IDLE`);
 2. py-spy on the replica (needs `py-spy` beside this Python, and ptrace rights) during a second run:
    the top functions by own and by inclusive share of samples, and the share per package.
+3. with `--perf`, `perf record` of the replica during a third run: the share of native code by shared
+   object (the interpreter, the kernel, uvloop, pydantic-core, tiktoken, orjson, ...) and by symbol.
 Under load py-spy counts a thread waiting for a core as busy, so syscall sites (socket writes) read
 high; compare shares between targets of one run. Everything started is stopped at the end, by run
 marker, as in bench/latency.py.
@@ -83,6 +86,8 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, default=10, help="length of each measured run")
     ap.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     ap.add_argument("--native", action="store_true", help="py-spy --native (C frames too; slower)")
+    ap.add_argument("--perf", action="store_true",
+                    help="also `perf record` the replica (native code: the event loop, the interpreter, C extensions)")
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--replicas", type=int, default=1, help="ingress replicas (TURNOUT_INGRESS_REPLICAS)")
     ap.add_argument("--idle", action="store_true",
@@ -150,15 +155,22 @@ def main() -> int:
             result = L.run_wrk(url, lua, 1, 1, args.seconds)
             return f"wrk -c1: p50 {result['p50']:.2f} ms, {result['rps']:.0f} req/s", result["rps"] * args.seconds
 
-        before = _cpu(ours)
+        before, threads_before = _cpu(ours), _thread_cpu(pid)
         what, requests = load()
-        after = _cpu(ours)
+        after, threads_after = _cpu(ours), _thread_cpu(pid)
         print(f"{args.target}{' (streamed)' if args.stream else ''}: {what}; load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         rows = sorted(((after[k][1] - before[k][1]) * 1000 / max(requests, 1), after[k][0]) for k in after if k in before)
         for ms, name in reversed(rows[-10:]):
             print(f"  {ms:6.3f} ms CPU per {'second' if args.idle else 'request'}  {name}")
         print(f"  {sum(ms for ms, _ in rows):6.3f} ms CPU per {'second' if args.idle else 'request'} in all of the run's processes")
+        per = "second" if args.idle else "request"
+        by_name: collections.Counter = collections.Counter()
+        for tid, (name, seconds) in threads_after.items():
+            by_name[name] += seconds - threads_before.get(tid, (name, 0.0))[1]
+        print(f"  the replica's threads (CPU ms per {per}, by thread name):")
+        for name, seconds in by_name.most_common(8):
+            print(f"    {seconds * 1000 / max(requests, 1):6.3f}  {name}")
         raw = tmp / "replica.txt"
         spying = subprocess.Popen([str(spy), "record", "-p", str(pid), "-r", str(args.rate), "-d", str(args.seconds),
                                    "-f", "raw", "-o", str(raw), "--nonblocking"] + (["--native"] if args.native else []),
@@ -168,12 +180,43 @@ def main() -> int:
         spying.wait()
         print(summary(raw, args.top) if raw.exists() else "py-spy wrote nothing (is ptrace allowed?)")
         print(f"raw profile: {raw}")
+        if args.perf:
+            print(native(pid, tmp / "perf.data", load, args.top))
     finally:
         markers = {p.marker for p in procs if p.marker}
         for proc in reversed(procs):
             proc.stop()
         L.end_own_leftovers(markers, tmp / "runs")
     return 0
+
+
+def native(pid: int, data: Path, load, top: int) -> str:
+    """`perf record` of one process during a run of `load`: own share of samples by shared object and symbol."""
+    recording = subprocess.Popen(["perf", "record", "-F", "997", "-p", str(pid), "-o", str(data)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    load()
+    recording.send_signal(2)
+    recording.wait()
+    out = ["-- native (perf): own share by shared object, then by symbol"]
+    for sort in ("dso", "dso,symbol"):
+        report = subprocess.run(["perf", "report", "-i", str(data), "--stdio", "--sort", sort, "--percent-limit", "0.4"],
+                                capture_output=True, text=True)
+        rows = [" ".join(line.split()) for line in report.stdout.splitlines() if line.strip() and not line.startswith("#")]
+        out += [f"  {row}" for row in rows[:top]]
+    return "\n".join(out)
+
+
+def _thread_cpu(pid: int) -> dict[int, tuple[str, float]]:
+    """tid -> (thread name as the kernel has it, user + system CPU seconds so far) for one process."""
+    out = {}
+    for thread in psutil.Process(pid).threads():
+        try:
+            name = Path(f"/proc/{pid}/task/{thread.id}/comm").read_text().strip()
+        except OSError:
+            continue
+        out[thread.id] = (name, thread.user_time + thread.system_time)
+    return out
 
 
 def _cmdline(proc: psutil.Process) -> list[str]:
