@@ -55,6 +55,14 @@ async def system_resolver(host: str, port: int) -> list[str]:
 
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IANA's special-purpose blocks that are not globally reachable but that `ipaddress` reads as global on
+# some Python releases (the module's tables were brought up to the registry only in 3.12.4 / 3.13): the
+# answer must not depend on the interpreter's patch level. 192.0.0.0/24 holds Oracle Cloud's metadata
+# service (192.0.0.192); 3fff::/20 is documentation space (RFC 9637).
+_SPECIAL_PURPOSE = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "3fff::/20"))
+# Public-looking addresses that a cloud answers from inside a tenant's own network: Azure's WireServer
+# (168.63.129.16: VM agent, health probes, DNS; reachable from every Azure VM, never from outside).
+_CLOUD_PLATFORM = (ipaddress.ip_network("168.63.129.16/32"),)
 
 
 def _embedded(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
@@ -78,7 +86,9 @@ def forbidden(address: Address, allowed: Sequence[ipaddress.IPv4Network | ipaddr
     for name in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
         if getattr(address, f"is_{name}"):
             return name.replace("_", "-")
-    if not address.is_global:
+    if any(address in net for net in _CLOUD_PLATFORM if net.version == address.version):
+        return "cloud platform service"
+    if not address.is_global or any(address in net for net in _SPECIAL_PURPOSE if net.version == address.version):
         return "not globally routable"
     return None
 

@@ -31,6 +31,10 @@ INSIDE = [
     ("http://172.16.3.4/", "private"),
     ("http://192.168.1.1/cam.jpg", "private"),
     ("http://100.64.0.1/", "not globally routable"),  # carrier-grade NAT
+    # IANA special-purpose blocks Python 3.11's ipaddress reads as global
+    ("http://192.0.0.192/opc/v2/instance/", "192.0.0.192: not globally routable"),  # Oracle Cloud metadata
+    ("http://[3fff::1]/", "not globally routable"),  # documentation (RFC 9637)
+    ("http://168.63.129.16/machine?comp=goalstate", "168.63.129.16: cloud platform service"),  # Azure WireServer
     ("http://user:pw@evil.example@127.0.0.1:8000/", "127.0.0.1: loopback"),  # userinfo trick
     ("http://\uff11\uff12\uff17.\uff10.\uff10.\uff11/", "127.0.0.1: loopback"),  # full-width digits
     ("http://localhost:8000/admin/policy", "'localhost'"),
