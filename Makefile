@@ -39,6 +39,7 @@ lock-check: install
 
 audit: install
 	$(VENV)/bin/python deploy/supply/audit.py $(LOCK)
+	$(VENV)/bin/python deploy/supply/audit.py deploy/supply/pip.lock
 
 bench: install
 	$(VENV)/bin/python bench/classify.py
