@@ -177,9 +177,21 @@ def skip_reason(decision: Decision, policy: CompiledPolicy, items: list[MediaIte
         return f"already {data_class.label}: only models cleared for it may receive it"
     if mode == "when_leaving":
         leaving = [m for m in decision.chain if policy.models[m].clearance < DataClass.CONFIDENTIAL]
-        if not leaving:
+        if not leaving and not _read_anyway(policy, decision.model, items):
             return f"it stays with models cleared for confidential data ({', '.join(decision.chain)})"
     return None
+
+
+def _read_anyway(policy: CompiledPolicy, model_id: str | None, items: list[MediaItem]) -> bool:
+    """Whether the model chosen first reads every part as text anyway (`image_input: ocr`, `audio_input:
+    transcribe`, router/media_text.py): the look then costs no read of its own (both go through the
+    same cached reader), and the request's class, rule and savings come out right although it stays."""
+    model = policy.models.get(model_id) if model_id is not None else None
+    if model is None:
+        return False
+    reads = {"image": getattr(model, "image_input", None) == "ocr",
+             "audio": getattr(model, "audio_input", None) == "transcribe"}
+    return all(reads.get(item.kind, False) for item in items)
 
 
 class MediaLook:

