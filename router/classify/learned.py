@@ -42,6 +42,7 @@ LABELS = {
     "log_ask_chars": "long request", "log_option_chars": "long answer options",
     "log_stem_chars": "long question", "log_option_digits": "numeric answer options",
     "log_code_syntax": "code syntax", "big_o": "a complexity bound",
+    "lead_lookup": "a lookup question",
     "lex_quantities": "quantities and rates", "lex_compute": "asks for a calculation",
     "lex_mathematics": "mathematics", "lex_physical_science": "physics or chemistry", "lex_law": "law",
     "lex_medicine_biology": "medicine or biology", "lex_economics": "economics", "lex_logic": "formal logic",
