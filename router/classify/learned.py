@@ -1,9 +1,9 @@
 """The learned complexity scorer: the probability that a small local model fails where a flagship
 succeeds, from the prompt's features (router.classify.features) and a small linear model.
 
-The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v5.json`
+The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v6.json`
 and written by `turnout scorer train`. It records what it was trained on (file, sha256, rows, date) and
-how it scored on subjects it did not see. Inference is one dot product over 53 numbers: no I/O after
+how it scored on subjects it did not see. Inference is one dot product over 55 numbers: no I/O after
 loading, no network, no download.
 """
 
@@ -23,7 +23,7 @@ from router.request import ChatRequest
 
 FORMAT = "turnout-complexity-scorer"
 FORMAT_VERSION = 1
-DEFAULT_MODEL = "complexity-v5.json"
+DEFAULT_MODEL = "complexity-v6.json"
 
 # An explicit reasoning_effort is the client telling us how hard it is: a shift of the log-odds.
 _EFFORT_LOGIT = {"xhigh": 4.0, "high": 3.5, "medium": 0.75, "low": -0.75, "minimal": -1.0, "none": -1.0}
