@@ -18,6 +18,9 @@ group's held-out predictions together (a score must rank across subjects, not on
 An extra file with 4 or more sources (bench/routing/mtbench_style.jsonl: one per category) is also held
 out in 4 groups of its sources (seeded shuffle), trained on everything else including the file's other
 groups, and pooled; its "whole file" row is the strictest: a model that never saw the file.
+
+`--test FILE` (repeatable) names a test file that is never trained on in any fold
+(bench/routing/unseen_kinds.jsonl): it is scored once by the model fitted on every other file.
 """
 
 from __future__ import annotations
@@ -36,7 +39,12 @@ EXTRA_WEIGHT = 30.0
 
 
 def main() -> None:
-    held_file, *extra = sys.argv[1:]
+    args, tests = sys.argv[1:], []
+    while "--test" in args:
+        at = args.index("--test")
+        tests.append(args[at + 1])
+        del args[at:at + 2]
+    held_file, *extra = args
     judged = load_cases(held_file)
     files = [(spec.rpartition("=")[0] or spec, float(spec.rpartition("=")[2]) if "=" in spec else EXTRA_WEIGHT)
              for spec in extra]
@@ -85,6 +93,16 @@ def main() -> None:
                 pooled[part] = fit_predict(part)
                 row(", ".join(s.split("/")[-1] for s in group), part, pooled[part])
             row(f"**{Path(path).name}, 4 groups pooled**", out, pooled[out])
+    mean, scale, w, b = _fit_model(x, cases, weight, L2)
+    for path in tests:
+        test = load_cases(path)
+        score = ((np.array([c.vector() for c in test]) - mean) / scale) @ w + b
+        test_rnd = random.Random(1)
+        m, lm, rm, om = (summarise(test, list(s)) for s in (
+            score, [float(len(c.prompt or "")) for c in test], [test_rnd.random() for _ in test],
+            [float(c.strong_correct) - float(c.weak_correct) for c in test]))
+        print(f"| {Path(path).name} (test: never trained on) | {len(test)} | {m.weak:.3f} | {m.strong:.3f} | "
+              f"**{m.apgr:.3f}** | {lm.apgr:.3f} | {rm.apgr:.3f} | {om.apgr:.3f} | {m.cpt50:.0%} | {m.cpt80:.0%} |")
 
 
 if __name__ == "__main__":

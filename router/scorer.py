@@ -42,6 +42,11 @@ TASK_FEATURES = ("log_code_syntax", "big_o", "code_block", "lex_code", "lex_algo
                  "lex_deduction", "lex_roleplay", "lex_routine_writing", "lex_proof", "lex_design",
                  "lex_heavy_verbs", "lex_form_rules", "lex_evaluation", "lex_security", "lex_legal_analysis",
                  "lex_estimation", "lex_research", "lex_data_analysis", "lex_strategy", "lex_routine_edit")
+# Each of those families says which way it points: these three say "routine", the rest "work". A weight that
+# comes out the other way is fitted on the few training rows where a family fires (with task_kinds.jsonl
+# held out, lex_research and lex_legal_analysis fired almost only on noise and pulled heavy asks down), so
+# it is set to zero and the rest refitted, until every weight points its way (bench/README "Signs").
+ROUTINE_TASK_FEATURES = ("lex_roleplay", "lex_routine_writing", "lex_routine_edit")
 # lex_reshape (extract, convert, format) stays under L2: at 100 it learned "extract one value is routine"
 # from bench/routing/task_kinds.jsonl and pulled MT-bench-style's multi-field extractions down with it.
 L2_TASK = 100.0
@@ -155,7 +160,9 @@ def _fit(z, y, weight, l2):
     beta = np.zeros(a.shape[1])
     ridge = np.diag(np.append(np.broadcast_to(np.asarray(l2, float), (a.shape[1] - 1,)), 0.0))
     for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-(a @ beta)))
+        # Clipped: on separable data an unpenalised weight grows until every p(1 - p) underflows and the
+        # Hessian is singular; beyond +-30 log-odds a row's probability is 1 - 1e-13 either way.
+        p = 1.0 / (1.0 + np.exp(-np.clip(a @ beta, -30.0, 30.0)))
         step = np.linalg.solve((a * (weight * p * (1 - p))[:, None]).T @ a + ridge,
                                a.T @ (weight * (p - y)) + ridge @ beta)
         beta -= step
@@ -172,10 +179,11 @@ def _gain(cases: Sequence[Case]):
 
 def _fit_model(x, cases: Sequence[Case], weight, l2: float):
     """(mean, scale, weights, bias) of the ranking: a logistic regression of "the weak model fails" on the
-    standardised features. Failing at all, not only where the strong model succeeds: on MMLU the two differ
-    by the questions both models miss (hard for both), a distinction that does not carry to other kinds
-    of task, where the flagship mostly succeeds (it turned the length weight negative when MMLU met the
-    judged tasks)."""
+    standardised features, each task feature's weight kept to the side its name says (ROUTINE_TASK_FEATURES
+    <= 0, the other TASK_FEATURES >= 0). Failing at all, not only where the strong model succeeds: on MMLU
+    the two differ by the questions both models miss (hard for both), a distinction that does not carry to
+    other kinds of task, where the flagship mostly succeeds (it turned the length weight negative when MMLU
+    met the judged tasks)."""
     import numpy as np
 
     mean, scale = x.mean(0), x.std(0)
@@ -183,8 +191,18 @@ def _fit_model(x, cases: Sequence[Case], weight, l2: float):
     fails = np.array([not c.weak_correct for c in cases], float)
     penalty = np.array([0.0 if name in UNPENALISED else min(l2, L2_TASK) if name in TASK_FEATURES else l2
                         for name in features.FEATURES])
-    weights, bias = _fit((x - mean) / scale, fails, weight, penalty)
-    return mean, scale, weights, bias
+    z = (x - mean) / scale
+    sign = np.array([-1.0 if name in ROUTINE_TASK_FEATURES else 1.0 if name in TASK_FEATURES else 0.0
+                     for name in features.FEATURES])
+    active = np.ones(len(sign), bool)
+    while True:  # at most one round per task feature: each round sets at least one more weight to zero
+        fitted, bias = _fit(z[:, active], fails, weight, penalty[active])
+        weights = np.zeros(len(sign))
+        weights[active] = fitted
+        wrong = sign * weights < -1e-3  # a push of under 0.001 log-odds per standard deviation is left alone
+        if not wrong.any():
+            return mean, scale, weights, bias
+        active &= ~wrong
 
 
 def _calibrate(raw, cases: Sequence[Case], weight) -> tuple[float, float]:
@@ -237,7 +255,9 @@ def train(paths: Sequence[str | Path], *, weights: dict[str, float] | None = Non
         "trained": today().isoformat(),
         "target": "probability that the weak model fails where the strong one succeeds",
         "method": f"ranking: logistic regression of 'the weak model fails' (ridge l2; {L2_TASK:g} on "
-                  f"{', '.join(TASK_FEATURES)}{'; none on ' + ', '.join(UNPENALISED) if UNPENALISED else ''}); "
+                  f"{', '.join(TASK_FEATURES)}{'; none on ' + ', '.join(UNPENALISED) if UNPENALISED else ''}; "
+                  f"weights <= 0 on {', '.join(ROUTINE_TASK_FEATURES)} and >= 0 on the other task features, "
+                  "a weight of the wrong sign set to zero and the rest refitted); "
                   "probability: Platt scaling of held-out scores to the target",
         "calibration": {"a": round(a, 6), "c": round(c, 6)},
         "files": [{"file": p.name, "sha256": _digest(p), "rows": len(cs), "sources": len({c.source for c in cs}),

@@ -17,11 +17,11 @@ from __future__ import annotations
 import math
 import re
 
-VERSION = 4  # 2: log_ask_chars and log_option_chars; 3: code syntax, the question before its options, the
+VERSION = 5  # 2: log_ask_chars and log_option_chars; 3: code syntax, the question before its options, the
 # options' digits, and what a task is (algorithms, structured output, deduction, role-play); 4: the asks of
 # other kinds of task (evaluation and argument, security, legal analysis, estimation, research design, data
 # analysis, strategy, routine edits), extract/convert/format apart from output under a schema, and sorting
-# alphabetically as an edit, not a schema
+# alphabetically as an edit, not a schema; 5: an ask that opens as a lookup question (lead_lookup)
 
 _SEPARATORS = bytes(32 if chr(c) in "\t\n\r.,;:!?()[]{}<>\"'`/\\=+*&^%$#@~|_" else c for c in range(256))
 _HEAD_CHARS, _TAIL_CHARS = 768, 768
@@ -155,7 +155,7 @@ FEATURES: tuple[str, ...] = (
     "log_operators", "log_equals", "log_currency", "log_percent", "log_questions",
     "mean_word_length", "log_variables", "log_list_items", "log_brackets", "log_math_symbols",
     "code_block", "log_ask_chars", "log_option_chars", "log_stem_chars", "log_option_digits", "log_code_syntax",
-    "big_o", *(f"lex_{name}" for name, _ in _LEXICONS),
+    "big_o", "lead_lookup", *(f"lex_{name}" for name, _ in _LEXICONS),
 )
 
 _LEXICON_OF: dict[bytes, tuple[int, ...]] = {}  # word -> the lexicons (0-based) that hold it
@@ -174,6 +174,11 @@ _OPTION_MARKS = frozenset({"A. ", "B. ", "C. ", "D. ", "E. "})
 _INSTRUCTION_CHARS = 200  # an instruction that ends (":" or a new line) this early may be followed by material
 _MATERIAL_CHARS = 300  # ... when at least this much (and twice the instruction) follows
 _MIN_INSTRUCTION = 8  # "Note:" or "Q:" heads the text itself, not an instruction about it
+# An ask that opens as a lookup: a fact, a definition, a name ("What is ...", "Who wrote ...", "Define ...").
+# The shape of the question, not its topic: it says "recall", where the word families say which domain.
+# Read at the start only (matched on the head window, so bounded), after an optional polite opener.
+_LOOKUP = re.compile(r"\s*(?:please |can you |could you )?(?:what (?:is|are|was|were|does|do) |who |when |where "
+                     r"|which \w+ (?:is|was|are) |name |define |tell me )", re.IGNORECASE)
 
 
 def _ask_and_options(text: str) -> tuple[int, float, int, int]:
@@ -246,6 +251,7 @@ def extract(text: str) -> list[float]:
         log(ask), log(option_chars), log(stem), log(option_digits),
         log(marks(b"{")),  # code syntax: blocks, statements, snake_case names ({ ; _)
         1.0 if b"o" in found else 0.0,  # a complexity bound: "O(n)" leaves the token "o"
+        1.0 if _LOOKUP.match(window) else 0.0,
     ]
     hits = [0] * len(_LEXICONS)
     lexicons_of = _LEXICON_OF.get

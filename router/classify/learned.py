@@ -1,9 +1,9 @@
 """The learned complexity scorer: the probability that a small local model fails where a flagship
 succeeds, from the prompt's features (router.classify.features) and a small linear model.
 
-The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v5.json`
+The model is a versioned JSON file (`ScorerModel`), shipped in the package as `models/complexity-v6.json`
 and written by `turnout scorer train`. It records what it was trained on (file, sha256, rows, date) and
-how it scored on subjects it did not see. Inference is one dot product over 53 numbers: no I/O after
+how it scored on subjects it did not see. Inference is one dot product over 55 numbers: no I/O after
 loading, no network, no download.
 """
 
@@ -23,7 +23,7 @@ from router.request import ChatRequest
 
 FORMAT = "turnout-complexity-scorer"
 FORMAT_VERSION = 1
-DEFAULT_MODEL = "complexity-v5.json"
+DEFAULT_MODEL = "complexity-v6.json"
 
 # An explicit reasoning_effort is the client telling us how hard it is: a shift of the log-odds.
 _EFFORT_LOGIT = {"xhigh": 4.0, "high": 3.5, "medium": 0.75, "low": -0.75, "minimal": -1.0, "none": -1.0}
@@ -42,6 +42,7 @@ LABELS = {
     "log_ask_chars": "long request", "log_option_chars": "long answer options",
     "log_stem_chars": "long question", "log_option_digits": "numeric answer options",
     "log_code_syntax": "code syntax", "big_o": "a complexity bound",
+    "lead_lookup": "a lookup question",
     "lex_quantities": "quantities and rates", "lex_compute": "asks for a calculation",
     "lex_mathematics": "mathematics", "lex_physical_science": "physics or chemistry", "lex_law": "law",
     "lex_medicine_biology": "medicine or biology", "lex_economics": "economics", "lex_logic": "formal logic",

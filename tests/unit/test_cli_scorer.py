@@ -177,3 +177,21 @@ def test_train_calibrates_to_fails_where_the_strong_model_succeeds(tmp_path):
         scores[i % 2 == 0].append(scorer.score(request, row["prompt"]).score)
     hard, easy = (sum(v) / len(v) for v in (scores[True], scores[False]))
     assert 0.35 < hard < 0.65 and easy < 0.15, (hard, easy)
+
+
+def test_task_features_keep_the_side_their_names_say(tmp_path):
+    """A family that says "work" never pulls a score down, one that says "routine" never pushes it up: here
+    the proof words sit only in easy prompts, so an unconstrained fit would make them say "easy"."""
+    from router.classify import features
+    from router.classify.learned import load_model
+    from router.scorer import ROUTINE_TASK_FEATURES, TASK_FEATURES, train
+
+    rows = synthetic("shop/a", 80, 1) + synthetic("shop/b", 80, 2)
+    for row in rows:
+        if row["weak_correct"]:
+            row["prompt"] += " Prove it rigorously."
+    for model in (train([write_cases(tmp_path / "cases.jsonl", rows)]).model, load_model()):
+        weight = dict(zip(features.FEATURES, model.weights))
+        assert all(weight[name] <= 0 for name in ROUTINE_TASK_FEATURES), model.name
+        assert all(weight[name] >= 0 for name in TASK_FEATURES if name not in ROUTINE_TASK_FEATURES), model.name
+    assert dict(zip(features.FEATURES, train([tmp_path / "cases.jsonl"]).model.weights))["lex_proof"] == 0

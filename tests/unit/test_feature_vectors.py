@@ -1,8 +1,9 @@
 """The learned scorer's features on a fixed corpus equal those the shipped model was trained on.
 
-`data/features_v4.json` holds each text's vector as features version 4 computed it when
-complexity-v5.json was trained; a faster `extract` must give every number exactly, or the shipped model
-file no longer means what it says. Written once from the old code; change it only with VERSION."""
+`data/features_v5.json` holds each text's vector as features version 5 computed it when
+complexity-v6.json was trained (version 4's numbers, checked equal when it was written, with lead_lookup
+added); a faster `extract` must give every number exactly, or the shipped model file no longer means what
+it says. Written once from the old code; change it only with VERSION."""
 
 from __future__ import annotations
 
@@ -50,11 +51,14 @@ CORPUS = [
     "İstanbul ΣΊΣΥΦΟΣ straße ǅemal \u2003 tabs\tand\r\nCRLF lines\x0b\x0c\x1c end",
     "snake_case_name = {'key': value}; other_name[0] += 1; print(f'{a}_{b}')",
     "What is 2+2?" * 300,
+    "Who wrote Pride and Prejudice?",
+    "  Please define entropy, then derive the Boltzmann formula.",
+    "Whose turn is it? What is left?",
 ]
 
 
 def _golden() -> dict:
-    return json.loads((Path(__file__).parent / "data" / "features_v4.json").read_text(encoding="utf-8"))
+    return json.loads((Path(__file__).parent / "data" / "features_v5.json").read_text(encoding="utf-8"))
 
 
 def test_the_golden_corpus_is_this_corpus_and_the_shipped_models_features():

@@ -163,7 +163,7 @@ def test_the_shipped_model_records_its_provenance():
     assert all({"prompts", "apgr", "cpt50", "cpt80"} <= set(row) for row in held_out.values())
     assert files["math_judged.jsonl"]["rows"] == 240
     assert {"math/judged-a", "math/judged-b"} <= set(held_out)
-    assert (REPO / "router" / "classify" / "models" / "complexity-v5.json").stat().st_size < 64 * 1024
+    assert (REPO / "router" / "classify" / "models" / "complexity-v6.json").stat().st_size < 64 * 1024
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def model_json() -> dict:
     (lambda d: d.update(format="something-else"), "not a Turnout scorer model"),
     (lambda d: d.update(format_version=99), "format_version 99"),
     (lambda d: d.update(features_version=0), "retrain it with `turnout scorer train`"),
-    (lambda d: d["features"].reverse(), "features: not the 54 features of version 4 in their order"),
+    (lambda d: d["features"].reverse(), "features: not the 55 features of version 5 in their order"),
     (lambda d: d["weights"].pop(), "weights: expected a list of"),
     (lambda d: d["scale"].__setitem__(0, 0.0), "scale: every entry must be > 0"),
     (lambda d: d.update(bias="high"), "bias: expected a number"),

@@ -1,4 +1,4 @@
-"""The learned scorer across kinds of task (features v4, complexity-v5): programs, maths, deductions and
+"""The learned scorer across kinds of task (features v5, complexity-v6): programs, maths, deductions and
 structured extraction rank above routine writing, role-play and chit-chat, however long the brief; the
 features that carry it; and the MT-bench-style labelled set it was trained and judged on."""
 
