@@ -12,7 +12,8 @@ Every form holds a number, so each pattern is tried at or around the text's digi
   12345-678, 1234-567, 12-345, 123 45, H-1234, 1234 AB, A1A 1A1), led by a comma, a line break, a
   capitalised place or region word or a hyphen ("80 Joseph Port, Alisontown, WA, 8459",
   "H.No. 50, Dutta Ganj, Jalandhar-496436", "Szabadság út 48., H-2407 Györgyfalu");
-- the forms of scripts without spaces: Japanese (...市...丁目/番/号), Chinese (...省/市...路/街...号/座),
+- the forms of scripts without spaces: Japanese (...市...丁目/番/号), Chinese (...省/市...路/街...号/座, and
+  Taiwan's ...路37號2樓),
   Korean (...시/구 ...로/길 12-3), Thai (12/3 ถ./ถนน ...).
 
 In lower case, as chat writes it, a house number and street count only right after words that
@@ -68,6 +69,11 @@ _ADDRESS_GIVEN = re.compile(
     r"(?i)\b(?:live[sd]?|living|stay(?:s|ing)?|moved?|moving|ship(?:ped)?|send|sent|deliver(?:ed|y)?|mail(?:ed)?|"
     r"post(?:ed)?|reside[sd]?|address(?:[ \t]+is)?)(?:[ \t]+(?:it|this|that|them|him|her|me|us|everything|"
     r"(?:the|my|our|his|her|their)[ \t]+\w+))?[ \t]*(?:at|to|is|:)[ \t]*\Z")
+# An address announced as one ("my new address is 71 Russellville, New Annabelle", as speech-to-text
+# writes a street it did not know): a number, a capitalised name, a comma and a capitalised place.
+_ADDRESS_SAID = re.compile(r"(?i)\b(?:my|his|her|their|our|your|new|home|postal|delivery|billing|shipping)[ \t]+"
+                           r"(?:(?:new|home|postal)[ \t]+)?address(?:[ \t]+(?:is|was))?[ \t]*:?[ \t]*\Z")
+_NUMBER_NAME_PLACE = re.compile(rf"\d{{1,5}}[A-Za-z]?,?[ \t]+{TOKEN}(?:[ \t]+{TOKEN}){{0,2}}[ \t]*,[ \t]*{TOKEN}")
 _STREET_ROMANCE_FIRST = alternation("""
 rue | avenue | av. | boulevard | bd | chemin | place | allée | impasse | quai | route | cours | passage | square |
 calle | c/ | avenida | avda. | plaza | paseo | camino | carrera | ronda | travesía | rua | travessa | praça | largo""")
@@ -191,7 +197,9 @@ _CA_PROVINCE_POSTCODE = re.compile(r",[ \t]*(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|
 _MILITARY = re.compile(r"\b(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+[0-9]{5}\b")
 _SCRIPT_FORMS = (
     re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]{1,12}[市区町村郡][\u3040-\u30ff\u4e00-\u9fff]{0,16}[0-9０-９]+(?:丁目|番地?|号)"),
-    re.compile(r"[\u4e00-\u9fff]{1,10}[省市县區区][\u4e00-\u9fff]{0,16}[路街道巷][\u4e00-\u9fff]{0,4}(?:[0-9]+号|[A-Za-z0-9]座)"),
+    re.compile(r"[\u4e00-\u9fff]{1,10}[省市县縣區区][\u4e00-\u9fff]{0,16}[路街道巷][\u4e00-\u9fff0-9]{0,6}?(?:[0-9]+[号號]|[A-Za-z0-9]座)"),
+    # Taiwan and Hong Kong write the traditional characters: "...路37號2樓", "...街8段70號" (section, number, floor).
+    re.compile(r"[\u4e00-\u9fff]{2,12}[路街道巷](?:[0-9]+[段弄])?[0-9]+[号號](?:之[0-9]+)?(?:[0-9]+[楼樓])?"),
     re.compile(r"[\uac00-\ud7af]{1,8}(?:시|도|구|군)[ \t][^\n]{0,30}?(?:로|길|가|거리)[ \t]?(?:지하)?[0-9]{1,5}(?:-[0-9]{1,5})?"),
     # Vietnamese: "Số 8/38 Hẻm 54 ...", "14/943 đường số 1 xã An Bình", "36 Phố Cộng Hòa phường ..." (a plain
     # number only right before a street word, so "có 12 quận" — twelve districts — is no address).
@@ -246,6 +254,8 @@ def _find(text: str, reading: Reading) -> str | None:
             return "street and number"
         if _LOWER_NUMBER_FIRST.match(text, start) and _ADDRESS_GIVEN.search(text, max(0, start - 40), start):
             return "street and number"
+        if _NUMBER_NAME_PLACE.match(text, start) and _ADDRESS_SAID.search(text, max(0, start - 36), start):
+            return "street and number"  # "my new address is 71 Russellville, New Annabelle": said to be one
         if _LOWER_FULL.match(text, _UNIT_BEFORE.search(text, max(0, start - 12), start).start()):
             return "street and postcode"
         if _locality(text, start):

@@ -16,7 +16,8 @@ one per detector; most spans (years, counts, prices) are dismissed by their leng
   tarjeta, Maestro, ...) in the 40 characters before them. A number glued to a longer token by a
   hyphen is part of it (4111-1111-1111-1111-aaaa).
 - IBANs: two letters just before the span, then exactly the length schwifty's registry gives that
-  country, in capitals or not, compact or grouped; schwifty validates the check digits and the
+  country, in capitals or not, compact or grouped (by spaces, dashes or dots; a few spaces or a
+  line break between groups, as text pasted from a PDF or wrapped has them); schwifty validates the check digits and the
   country's BBAN structure (not the national check digits, which many writers get wrong). A run of
   that shape failing the check is a malformed IBAN: none of its groups is read as a phone or card.
 - US SSN, national IDs: `national_ids`; phones: `phones`.
@@ -47,7 +48,11 @@ _SPAN = re.compile(
     rf"[0-9]*+(?:\)?+{_SEP}?+\(?+[0-9]++)*+"
 )
 _DIGITS = re.compile(r"[0-9]+")
-_IBAN_PRINTED = re.compile(r"[A-Za-z]{2}[0-9]{2}(?:[A-Za-z0-9]+|(?:[ \-][A-Za-z0-9]{4})*(?:[ \-][A-Za-z0-9]{1,4})?)")
+# Between an IBAN's characters: nothing, a space, dash or dot, a few spaces (text pasted from a PDF or
+# a table) or a line break (a wrapped line, an OCR'd slip).
+_IBAN_GAP = r"(?:[ \-.]|[ ]{2,3}|[ ]?\n[ ]?)"
+_IBAN_PRINTED = re.compile(rf"[A-Za-z]{{2}}[0-9]{{2}}(?:[A-Za-z0-9]+|(?:{_IBAN_GAP}[A-Za-z0-9]{{4}})*(?:{_IBAN_GAP}[A-Za-z0-9]{{1,4}})?)")
+_IBAN_GAPS = re.compile(r"[ \-.\n]")
 _SEPARATORS = re.compile(r"[^0-9]+")
 _GLUE_BEFORE = frozenset("_-./#@")
 _GAPS = frozenset(" -")
@@ -165,7 +170,7 @@ class NumberScanner:
         self._phones = PhoneFinder(phone_regions)
         self._iban_lengths = _iban_lengths()
         self._iban_shapes = {
-            n: re.compile(rf"(?<![A-Za-z0-9])[A-Za-z]{{2}}[0-9]{{2}}(?:[ \-]?[A-Za-z0-9]){{{n - 4}}}(?![A-Za-z0-9])")
+            n: re.compile(rf"(?<![A-Za-z0-9])[A-Za-z]{{2}}[0-9]{{2}}(?:{_IBAN_GAP}?[A-Za-z0-9]){{{n - 4}}}(?![A-Za-z0-9])")
             for n in set(self._iban_lengths.values())
         }
 
@@ -240,7 +245,7 @@ class NumberScanner:
         if match is None:
             return None
         try:
-            IBAN(match.group().replace(" ", "").replace("-", "").upper())
+            IBAN(_IBAN_GAPS.sub("", match.group()).upper())
         except SchwiftyException:
             # Malformed only if written as IBANs are (compact, or in fours): "DE12 call me on 0151 ..."
             # has the length of one but is words and a phone.

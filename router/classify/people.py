@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from router.classify import clinical
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading
-from router.classify.lower_names import find_lower_case_name, name_words
-from router.classify.matcher import sentence
+from router.classify.lower_names import common_as_name, find_lower_case_name, name_words
+from router.classify.matcher import SENTENCE_END, WORD, sentence
 
 UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩΆΈΉΊΌΎΏА-ЯЁЄІЇЎҐ"
 # Scripts without letter case (Han, kana, Hangul, Arabic, Hebrew, Devanagari, Thai): a name in them
@@ -47,8 +47,10 @@ _PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
 _HONORIFIC = rf"(?:(?i:{lx.HONORIFICS})[ \t]+)?{lx.TITLES}"
 
 # Anchored at the end of a cue.
+# "customer record: Ekapad Sekhon", "patient file: ...": a record of the role, then its holder's name.
 _AFTER_ROLE = re.compile(
-    rf"(?:[ \t]*[,:(]?[ \t]*|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){_HONORIFIC}(?P<name>{NAME})")
+    rf"(?:[ \t]+(?i:record|file|profile|details|account|entry|data|card)[ \t]*:[ \t]*|[ \t]*[,:(]?[ \t]*"
+    rf"|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){_HONORIFIC}(?P<name>{NAME})")
 # "Sig.ra", "Dott.ssa": the Italian abbreviations end in the word's last letters.
 _AFTER_HONORIFIC = re.compile(rf"(?:\.(?:ra|na|ssa)\b)?\.?[ \t]+{lx.TITLES}(?:(?i:{_PARTICLE})[ \t]+){{0,2}}(?P<name>{NAME})")
 _AFTER_SALUTATION = re.compile(
@@ -76,7 +78,8 @@ NAME_FIELDS = lx.phrases(" | ".join(
     [f"{p}{joint}name" for p in _FIELD_PREFIXES for joint in ("_", "-", "", " ")]
     + ["card holder name", "account holder name", "forename", "surname", "vorname", "nachname", "prénom", "apellido",
        "apellidos", "cognome", "voornaam", "achternaam", "imię", "nazwisko", "förnamn", "efternamn", "sobrenome",
-       "name on card", "name on the card", "cardholder", "card holder", "account holder", "karteninhaber", "titulaire"]))
+       "name on card", "name on the card", "cardholder", "card holder", "account holder", "karteninhaber", "titulaire",
+       "assignee", "requester", "requestor", "reporter"]))
 # Lists of common words read only next to a cue (lexicon.Reading looks them up on first use).
 CONTEXT_LISTS = frozenset({"determiner", "group_tie", "health_tie", "possessive", "own_special", "disclosure", "task",
                            "group", "patient"}) | clinical.CONTEXT_LISTS
@@ -86,7 +89,7 @@ LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "public": lx.PUBLIC_CUES, "task": lx.TASK_WORDS, "possessive": lx.FIRST_POSSESSIVE + lx.THIRD_PERSON_POSSESSIVE,
     "health": lx.HEALTH_TERMS + clinical.CLINICAL_TERMS, "health_tie": lx.HEALTH_TIES, "group": lx.GROUP_WORDS, "group_tie": lx.GROUP_TIES,
     "patient": lx.PATIENT_WORDS, "own_special": lx.SPECIAL_TIES, "disclosure": lx.DISCLOSURE_WORDS,
-    "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS, "name_field": NAME_FIELDS,
+    "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS, "name_field": NAME_FIELDS, "record_label": lx.RECORD_LABELS,
     **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()}, **clinical.LISTS,
 }
 
@@ -98,12 +101,14 @@ _NAME_FIELD = re.compile(
     r"(?i:\b(?:first|given|last|family|full|middle|maiden|customer|client|contact|patient|employee|member|"
     r"holder|guest|tenant|applicant|recipient|sender|cardholder|card holder|account holder|beneficiary)[_\- ]?name"
     r"|\b(?:forename|surname|vorname|nachname|prénom|apellidos?|cognome|voornaam|achternaam|imię|nazwisko|förnamn|"
-    r"efternamn|sobrenome|name on (?:the )?card|cardholder|card holder|account holder|karteninhaber|titulaire))"
+    r"efternamn|sobrenome|name on (?:the )?card|cardholder|card holder|account holder|karteninhaber|titulaire)"
+    r"|\b(?P<task>assignee|requester|requestor|reporter))"
     rf"[\"']?(?:[ \t]*[:=][ \t]*|(?P<line>[ \t]*\n[ \t]*))[\"']?(?P<name>{TOKEN}(?:[ \t]+{TOKEN})?)\b(?![ \t]*[(.\[])")
 # A name before an East Asian honorific: 田中太郎さん, 佐藤様, 王伟先生, 김민수 님. Words those honorifics also
 # follow (担当者様 "the person in charge", お客様, 皆さん, 고객님 "customer") are not names.
 _EAST_ASIAN_HONORIFIC = re.compile(
-    r"(?P<ja>[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,3}[ \u3000][\u4e00-\u9fff]{1,3})(?:さん|様|さま|くん|ちゃん|氏|殿)"
+    r"(?P<ja>[\u4e00-\u9fff\u3005]{2,4}|[\u4e00-\u9fff\u3005]{1,3}[ \u3000][\u3040-\u30ff\u4e00-\u9fff\u3005]{1,4})"
+    r"(?:さん|様|さま|くん|ちゃん|氏|殿)"
     r"|(?P<zh>[\u4e00-\u9fff]{1,3})(?:先生|女士|小姐)"
     r"|(?P<ko>[\uac00-\ud7af]{2,4})(?:[ \t]씨|[ \t]?님)")
 # A role word then a name, as Chinese and Korean write it: 客户李娜, 患者王芳, 고객 김민수.
@@ -142,6 +147,8 @@ def _name_shaped(word: str) -> bool:
 def _words(name: str) -> list[str]:
     """The name's words without particles; none for an assistant addressed by its name alone."""
     words = [w for w in name.split() if w not in _PARTICLES]
+    if words and len(words[-1]) > 3 and words[-1].endswith(("'s", "’s")):
+        words[-1] = words[-1][:-2]  # "Samuel Montgomery's": the possessive is no part of the surname
     return [] if len(words) == 1 and words[0] in ASSISTANT_NAMES else words
 
 
@@ -185,7 +192,7 @@ class PersonFinder:
                 and _BEFORE_ROLE.search(text, max(0, at - 80), at)  # the long search only after "our", "my", ...
             if before and self._known(_words(before["name"])):
                 return "role word"
-        labelled = self._labelled(reading)
+        labelled = self._labelled(reading) or self._after_record_label(reading)
         if labelled:
             return labelled
         for _, end in reading.get("salutation"):
@@ -232,7 +239,84 @@ class PersonFinder:
                                                      or reading.has("account")):
                     return "honorific"
         return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last) \
-            or find_lower_case_name(reading, self._first, self._last)
+            or find_lower_case_name(reading, self._first, self._last) or self._health_subject(reading)
+
+    def _unknown_name(self, words: list[str]) -> bool:
+        """Two to four name-shaped words that read as a name though the given name is unknown: a
+        surname the gazetteer knows, or one beyond ASCII, and no word that is an English word
+        uncommon as a name ("Final Price", "Green Energy")."""
+        if not 2 <= len(words) <= 4 or set(words) & lx.NOT_NAMES or words[0] in lx.PLACE_WORDS \
+                or not all(map(_name_shaped, words)):
+            return False
+        last = words[-1]
+        if not (last in self._last or self._surname(last)):
+            return False
+        return all(not w.isascii() or common_as_name(w.lower(), "f" if i == 0 else "l") for i, w in enumerate(words))
+
+    def _after_record_label(self, reading: Reading) -> str | None:
+        """"record label" for a name right after a record's label, the colon closing a clause with a
+        role word or a record's name ("Müşteri kaydını güncelle: Oganer Rüşen Manço ...", "Kundendatensatz:
+        Heiderose Häring-Ziegert hat ..."): whose record it is."""
+        text = reading.text
+        if ":" not in text:
+            return None
+        for _, end in reading.get("role") + reading.get("record_label"):
+            match = _COLON_NAME.match(text, reading.end(end))
+            if match is None:
+                continue
+            words = _words(match["name"])
+            if self._known(words) and len(words) >= 2 or self._unknown_name(words):
+                return "record label"
+        return None
+
+    def _health_subject(self, reading: Reading) -> str | None:
+        """"health subject" for a name opening a sentence that states a condition or treatment: "Sibel
+        Mohaupt ist nach einer Knie-OP krankgeschrieben", "Gerald's chemo starts Monday", "Catherine
+        is expecting twins". An eponym ("Addison's disease is ...") names no one."""
+        terms = reading.get("health")
+        if not terms:
+            return None
+        text = reading.text
+        seen = set()
+        for first, _ in terms:
+            at = reading.start(first)
+            match = self._subject_before(text, at)
+            if match is None or match.start() in seen:
+                continue
+            seen.add(match.start())
+            # Particles inside the name, capitalised or not ("Françoise Le Gay"), are no name words.
+            words = [w for i, w in enumerate(_words(match["name"])) if i == 0 or w.lower() not in _PARTICLES]
+            owner = bool(match["owner"])
+            if words and words[-1].endswith(("'s", "’s")):  # "Gerald's chemo": one token to NAME
+                words[-1], owner = words[-1][:-2], True
+            if not words or set(words) & lx.NOT_NAMES or words[0] in lx.PLACE_WORDS \
+                    or (match["owned"] or match["next"] or "").lower() in _EPONYM_NOUNS:
+                continue
+            if len(words) == 1:
+                # A given name alone: the condition right after it, and no group's figures ("Jordan has
+                # the highest diabetes rate": a country).
+                if words[0] in self._first and (owner or match["next"] in _SUBJECT_VERBS) \
+                        and common_as_name(words[0].lower(), "f") and len(WORD.findall(text, match.end(), at)) <= 3:
+                    stop = sentence(text, at, at)[1]
+                    if text[stop:stop + 1] != "?" and not _FIGURES.search(text, match.end(), stop):
+                        return "health subject"
+            elif (self._known(words) and (words[0] in self._first or words[-1] in self._last)) \
+                    or self._unknown_name(words):
+                return "health subject"
+        return None
+
+    @staticmethod
+    def _subject_before(text: str, at: int) -> re.Match[str] | None:
+        """The _SUBJECT match that opens the sentence holding offset `at`: tried at each sentence
+        start of the 200 characters before it, nearest first, so that an abbreviation inside the
+        name ("Kilian Kroker B.Sc. ist ...") does not hide it."""
+        low = max(0, at - 200)
+        starts = [m.end() for m in SENTENCE_END.finditer(text, low, at)][::-1] + ([0] if low == 0 else [])
+        for begin in starts:
+            match = _SUBJECT.match(text, begin)
+            if match is not None and match.end("name") <= at and not SENTENCE_END.search(text, match.end(), at):
+                return match
+        return None
 
     def _labelled(self, reading: Reading) -> str | None:
         """"labelled field" for a name in a field made for one (`"last_name": "Kowalski"`), "honorific"
@@ -242,8 +326,10 @@ class PersonFinder:
             match = _NAME_FIELD.match(text, reading.start(first))
             if match:
                 words = _words(match["name"])
-                if words and all(_name_shaped(w) for w in words) and not set(words) & lx.NOT_NAMES \
-                        and words[0] not in _PLACEHOLDERS \
+                if match["task"] and not (words and (words[0] in self._first or _CASELESS_WORD.fullmatch(words[0]))):
+                    continue  # a ticket's "Assignee: Platform Team": a person only by a known given name
+                if words and all(_name_shaped(w) or _CASELESS_WORD.fullmatch(w) for w in words) \
+                        and not set(words) & lx.NOT_NAMES and words[0] not in _PLACEHOLDERS \
                         and not (match["line"] and len(words) < 2 and words[0] not in self._first):  # a form's next line
                     return "labelled field"
         if not text.isascii():
@@ -270,8 +356,9 @@ class PersonFinder:
             if word.group().lower() in _PARTICLES and _CAPITALISED_BEFORE.search(text, max(0, start - 40), start):
                 continue  # "Aiello Del Sabato": a particle inside a name does not begin one
             known_first = word.group() in first_names
-            if not known_first and not text[word.end() + 1:word.end() + 2].isupper():
-                continue  # neither a known given name nor followed by a capitalised word
+            if not known_first and not text[word.end() + 1:word.end() + 2].isupper() \
+                    and not _PARTICLE_THEN_CAPITAL.match(text, word.end()):
+                continue  # neither a known given name nor followed by a capitalised word (or "van Mispelen")
             match = _FULL_NAME.match(text, start)
             if match is None:
                 continue
@@ -279,7 +366,8 @@ class PersonFinder:
             if not known_first:
                 # An unknown given name: only a surname (known, or beyond ASCII) and a verb only people
                 # do make it a name ("Wakeeta Kalita agreed to ...", "Lerze Çorlu agreed to ...").
-                surname = len(words) == 2 and (words[-1] in self._last or self._surname(words[-1]))
+                particled = len(match["name"].split()) > len(words)  # "Fiene van Mispelen": a surname's particle
+                surname = len(words) == 2 and (words[-1] in self._last or self._surname(words[-1]) or particled)
                 if (surname and not set(words) & lx.NOT_NAMES and words[0] not in lx.PLACE_WORDS
                         and _PERSON_AFTER.match(text, match.end("name")) and not _LINE_START.search(text, 0, start)):
                     return "full name"
@@ -321,18 +409,39 @@ class PersonFinder:
         return len(parts) == 2 and all(p[:1].isupper() for p in parts) and any(p in self._last for p in parts)
 
 
+# A name after a record's label: "<role or account word> ...: Name Surname" then a comma, the end, or
+# a word in lower case ("... aboneliğini iptal etti", "moved to ...").
+_COLON_NAME = re.compile(rf"[^\n:.!?]{{0,30}}?[ \t]*:[ \t]*{_HONORIFIC}(?P<name>{NAME})(?=[ \t]*(?:[,;(\n]|$)|[ \t]+[^\W\d_A-Z])")
+# A sentence's subject, for _health_subject: a name, then a possessive ("Gerald's chemo") or the next
+# word ("ist", "had", "broke").
+_SUBJECT = re.compile(rf"[\s\"'“‘(\-–•*]*{_HONORIFIC}(?P<name>{NAME}){lx.SUFFIXES}"
+                      rf"(?:(?P<owner>['’]s?)(?!\w)[ \t]*(?P<owned>[^\W\d_]+)?|[ \t]+(?P<next>[^\W\d_]+))")
+# What a given name alone must be followed by to be a sentence's subject ("Catherine is expecting
+# twins", "Danny broke his wrist"): a copula, an auxiliary or a verb of having, in the scan's languages.
+_SUBJECT_VERBS = frozenset("""is was has had broke fractured needs takes suffers ist war hat hatte leidet est était avait
+souffre è era ha aveva sta está estaba tiene tenía é estava tem tinha heeft zit lijdt är var har hade er jest był była
+ma miała cierpi""".split())
+# A group's figures, not one person's condition.
+_FIGURES = re.compile(r"(?i)\b(?:rate|rates|highest|lowest|percentage|percent|proportion|share|statistics|average|"
+                      r"strategy|programme|program|policy|cases|prevalence|incidence)\b")
+# A disease, sign or law named after its describer: "Addison's disease", "Hodgkin lymphoma".
+_EPONYM_NOUNS = frozenset("""disease diseases syndrome palsy lymphoma sarcoma ataxia chorea phenomenon sign test law
+procedure reflex ulcer contracture disorder manoeuvre maneuver""".split())
+
 # What a given name plus surname is when the next word names a thing ("Victoria Station", "Morgan
 # Stanley Bank") or an article leads it ("the Jordan River").
 _NOT_A_PERSON_AFTER = re.compile(rf"(?:[ \t]+{TOKEN}){{0,2}}(?:['’]s)?(?:[ \t]+[-–,])?[ \t]+(?:{lx.NOT_A_PERSON_AFTER})(?!\w)")
 _CAPITALISED_BEFORE = re.compile(rf"{TOKEN}[ \t]+\Z")
+_PARTICLE_THEN_CAPITAL = re.compile(rf"(?:[ \t]+{_PARTICLE})+[ \t]+[{UPPER}]")
 _TOKEN_AFTER = re.compile(rf"[ \t]+{TOKEN}")
 _PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\Z")
 # Words that lead a place: a bare two-word name after them is taken for a town ("in Bosco Perrotta").
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")
 _LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|near|nach|bei|en|à))[ \t]+\Z")
 # What only a person does right after being named: "Lena Wilmsen agreed to ...", "..., who ...".
-# "has paid", "had already confirmed": the verbs' past forms after an auxiliary.
-_PERSON_AFTER = re.compile(rf"{lx.SUFFIXES}(?:,?[ \t]+(?:(?:has|had)[ \t]+(?:not[ \t]+|already[ \t]+|just[ \t]+)?)?"
+# "has paid", "had already confirmed": the verbs' past forms after an auxiliary; an aside in brackets
+# may come between ("Erseç Eraslan (account 18902001) asked ...").
+_PERSON_AFTER = re.compile(rf"{lx.SUFFIXES}(?:[ \t]+\([^()\n]{{1,40}}\))?(?:,?[ \t]+(?:(?:has|had)[ \t]+(?:not[ \t]+|already[ \t]+|just[ \t]+)?)?"
                            rf"(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
 _ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|der|die|das|le|la|les|el|los|il|de|het))[ \t]+\Z")
 # A run of words of a caseless script inside Latin-script text: 1-4 words, 2-20 characters.

@@ -64,7 +64,8 @@ _PHONE_WORDS = re.compile(
     r"appelez|joindre|teléfono|móvil|movil|celular|llamar|llámame|llamame|telefono|cellulare|chiamare|chiamami|"
     r"bellen|bel me|mobiel|telefone|ligar|contato|contacto|kontakt|ring|komórka|zadzwoń|puhelin|soita|"
     r"телефон|тел|звоните|позвоните|моб|telepon|ponsel|điện thoại|sđt|telefoon|gsm|τηλέφωνο|τηλ|κινητό)\.?(?!\w)"
-    r"|(?<!\w)(?:telefon|rufnummer|mobilnummer|handynummer|erreichbar)"  # German compounds: Telefonnummer, ...
+    r"|(?<!\w)(?:to text|text (?:him|her|them|us)|texting)(?!\w)"
+    r"|(?<!\w)(?:telefon|rufnummer|mobilnummer|handynummer|erreichbar|rückruf|zurückrufen|durchwahl)"  # German compounds: Telefonnummer, ...
     r"|電話|携帯|电话|手机|전화|휴대폰|هاتف|جوال|फ़ोन|फोन|मोबाइल|टेलीफोन|โทร|เบอร์|טלפון|נייד|تلفن|موبایل",
     re.I,
 )
@@ -227,12 +228,15 @@ class PhoneFinder:
         before = text[max(0, start - 2):start]
         if "+" in before:
             at = start - len(before) + before.index("+")
-            prior = text[max(0, at - 8):at].rstrip()[-1:]
-            if text[at - 1:at].isalnum() or (prior and (prior.isdigit() or prior in ")=*/+-")):
+            if text[at - 1:at].isalnum() or _arithmetic_before(text, at):
                 return False  # "a+1", "12 + 34": arithmetic, not a prefix
             return not self._amount(text, start, end) and (self._international(digits) or (
                 self._phone_word_near(text, start, end) and self._possible_international(digits)))
         worded = self._phone_word_near(text, start, end)
+        if digits.startswith("00") and len(digits) > 9 and (len(groups) > 1 or worded) and "." not in span \
+                and not _dated_or_addressed(span) and not self._amount(text, start, end) \
+                and self._international(digits[2:]):
+            return True  # "00212 6 50 12 95 69": as after a plus sign, a one-digit area code is a group
         if self._not_a_phone(span, groups, worded) or self._amount(text, start, end):
             return False
         if digits.startswith("00") and len(digits) > 9:
@@ -250,11 +254,9 @@ class PhoneFinder:
                 "." not in span and groups[0] in self._trunks and len(groups[1]) == 1
                 and all(len(g) > 1 for g in groups[2:])):
             return True
-        if len(groups) == 2 and "." in span:
-            return True
-        date = _DATE.match(span)
-        return bool((date and span[date.end():date.end() + 1] in ("", " ")) or _IPV4.fullmatch(span)
-                    or _ZIP4.fullmatch(span) or _SSN_SHAPE.fullmatch(span))
+        if len(groups) == 2 and "." in span and not (worded and len(groups[0]) >= 2 and groups[0][0] == "0"):
+            return True  # a decimal; but no decimal is written "02.34566968": a trunk prefix leads a phone
+        return _dated_or_addressed(span)
 
     def _international(self, digits: str) -> bool:
         """Whether `digits` (country code first) is a valid number of a region with that code.
@@ -302,6 +304,26 @@ class PhoneFinder:
     @staticmethod
     def _amount(text: str, start: int, end: int) -> bool:
         return bool(_CURRENCY.search(text, max(0, start - 6), start) or _CURRENCY.search(text, end, end + 10))
+
+
+def _dated_or_addressed(span: str) -> bool:
+    """Dates, dotted IPv4 addresses, ZIP+4 codes and SSN shapes: never phones."""
+    date = _DATE.match(span)
+    return bool((date and span[date.end():date.end() + 1] in ("", " ")) or _IPV4.fullmatch(span)
+                or _ZIP4.fullmatch(span) or _SSN_SHAPE.fullmatch(span))
+
+
+def _arithmetic_before(text: str, at: int) -> bool:
+    """Whether the `+` at `at` follows an operand or an operator ("12 + 34", "x=+5", "3 - +2"), not a
+    dash of prose ("callback request - +45 32 12 18 89") or a label."""
+    head = text[max(0, at - 12):at].rstrip()
+    prior = head[-1:]
+    if not prior:
+        return False
+    if prior in "-–":
+        operand = head[:-1].rstrip()[-1:]  # a dash between words is punctuation; after a number, minus
+        return operand.isdigit() or operand in (")", "]")  # "- +49 30 ...", a list's bullet, is no minus
+    return prior.isdigit() or prior in ")=*/+"
 
 
 def _grouped_like(region: _Region, nsn: str, groups: list[str], span: str, has_trunk: bool) -> bool:
