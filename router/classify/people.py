@@ -286,9 +286,7 @@ class PersonFinder:
             seen.add(match.start())
             # Particles inside the name, capitalised or not ("Françoise Le Gay"), are no name words.
             words = [w for i, w in enumerate(_words(match["name"])) if i == 0 or w.lower() not in _PARTICLES]
-            owner = bool(match["owner"])
-            if words and words[-1].endswith(("'s", "’s")):  # "Gerald's chemo": one token to NAME
-                words[-1], owner = words[-1][:-2], True
+            owner = bool(match["owner"]) or match["name"].endswith(("'s", "’s"))  # "Gerald's": one token to NAME
             if not words or set(words) & lx.NOT_NAMES or words[0] in lx.PLACE_WORDS \
                     or (match["owned"] or match["next"] or "").lower() in _EPONYM_NOUNS:
                 continue
