@@ -11,7 +11,7 @@ one per detector; most spans (years, counts, prices) are dismissed by their leng
   RuPay, Troy) and a valid Luhn check digit (stdnum.luhn). Groups of 3-6 digits, the first of 4
   (order numbers are 3-7-7); a longer span ("4526 0181 5908 3012 12/26") is searched for such a
   run, but a run of groups joined alike that holds more than 19 digits is no card anywhere in it
-  ("4111 1111 1111 1111 1234"). 12- and 13-digit Maestro, 13-digit Visa, 15-digit JCB (1800,
+  ("4111 1111 1111 1111 1234"), and no number after a plus sign is a card. 12- and 13-digit Maestro, 13-digit Visa, 15-digit JCB (1800,
   2131) numbers and JCB's older 16-digit ranges count only after a card word (card, Karte,
   tarjeta, Maestro, ...) in the 40 characters before them. A number glued to a longer token by a
   hyphen is part of it (4111-1111-1111-1111-aaaa).
@@ -225,7 +225,7 @@ class NumberScanner:
         return None, malformed
 
     def _numeric(self, text: str, start: int, end: int, span: str, todo: set[str]) -> str | None:
-        if "payment_card" in todo and _is_card(span, _CARD_WORDS.search(text, max(0, start - _CARD_WORD_WINDOW), start)
+        if "payment_card" in todo and text[start - 1:start] != "+" and _is_card(span, _CARD_WORDS.search(text, max(0, start - _CARD_WORD_WINDOW), start)
                                                is not None):
             return "payment_card"
         if "us_ssn" in todo and ssn(text, start, span):

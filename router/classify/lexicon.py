@@ -346,6 +346,10 @@ Nowy Nowa Stara Stary Bad Ciudad Castel Castelo Campo Ponta Praia Serra Vale Val
 # "Müller und Söhne", "Rossi e Figli", "Dupont et Fils".
 FAMILY_FIRM = (r"(?:and|e|y|und|et|en|och|og|i|a|ve|és|ja|și|si)[ \t]+"
                r"(?:Sons|Filhos|Hijos|Figli|Fils|Söhne|Soehne|Zonen|Söner|Sønner|Synowie|Synové|Oğulları|Fiii|Poikien)")
+# What a shop stocks under a designer's name: after a count or a determiner ("Order 20 Calvin Klein
+# shirts", "our Ralph Lauren jackets") a full name before one of these is a brand.
+GOODS = "|".join("""shirts t-shirts jeans dresses shoes sneakers trainers handbags bags perfume perfumes fragrance
+fragrances watches suits jackets sunglasses boots""".split())
 # Words after a given name plus surname that make it a thing: places, organisations, works, laws.
 NOT_A_PERSON_AFTER = "|".join(sorted("""
 Street St Road Rd Avenue Ave Lane Drive Boulevard Square Station Airport Bridge Park Gardens Hall Center Centre
@@ -355,8 +359,6 @@ Hotel Inc Ltd LLC LLP GmbH AG SA Corp Corporation Company Co Group Holdings Part
 Act Law Effect Syndrome Disease Theorem Principle Equation Paradox Building Tower Plaza Mall Market Festival
 Records Studios Pictures Productions Motors Airlines Stanley Ltda LTDA EIRELI EI ME Kft Zrt Bt SRL OOO ООО ТОВ
 Brothers Bros Hermanos Irmãos Fratelli Frères Gebrüder
-shirts t-shirts jeans dresses shoes sneakers trainers handbags bags perfume perfumes fragrance fragrances watches
-suits jackets sunglasses boots boutique boutiques outlet outlets
 """.split())) + r"|Sp\.|s\.r\.o\.|a\.s\.|A\.Ş\.|S/A|S\.[A-Z][\w.]*|SL|SAS|SARL|KG|OHG|BV|NV|Oy|AB|ApS|Srl|SpA|plc|PLC|&" \
     + "|" + FAMILY_FIRM
 

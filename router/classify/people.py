@@ -324,8 +324,9 @@ class PersonFinder:
             match = _NAME_FIELD.match(text, reading.start(first))
             if match:
                 words = _words(match["name"])
-                if match["task"] and not (words and (words[0] in self._first or _CASELESS_WORD.fullmatch(words[0]))):
-                    continue  # a ticket's "Assignee: Platform Team": a person only by a known given name
+                if match["task"] and not (words and (words[0] in self._first or _CASELESS_WORD.fullmatch(words[0])
+                                                     or self._unknown_name(words))):
+                    continue  # a ticket's "Assignee: Platform Team": a person only by a name the gazetteer reads
                 if words and all(_name_shaped(w) or _CASELESS_WORD.fullmatch(w) for w in words) \
                         and not set(words) & lx.NOT_NAMES and words[0] not in _PLACEHOLDERS \
                         and not (match["line"] and len(words) < 2 and words[0] not in self._first):  # a form's next line
@@ -379,7 +380,11 @@ class PersonFinder:
                 continue
             if not (words and words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
                 continue
+            if match["name"].endswith(("'s", "’s")) and _EPONYM_AFTER.match(text, match.end("name")) \
+                    and text[sentence(text, start, match.end())[1]:][:1] == "?":
+                continue  # "What causes Lou Gehrig's disease?": a question about a disease named after someone
             if words[0] in lx.PLACE_WORDS or _NOT_A_PERSON_AFTER.match(text, match.end("name")) \
+                    or (_GOODS_AFTER.match(text, match.end("name")) and _COUNT_BEFORE.search(text, max(0, start - 12), start)) \
                     or _PLACE_WORD_BEFORE.search(text, max(0, start - 8), start) \
                     or _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
                 continue  # a place, an organisation or a work ("Tarantini Group opens an office")
@@ -419,6 +424,7 @@ _SUBJECT = re.compile(rf"[\s\"'“‘(\-–•*]*{_HONORIFIC}(?P<name>{NAME}){lx
 _SUBJECT_VERBS = frozenset("""is was has had broke fractured needs takes suffers ist war hat hatte leidet est était avait
 souffre è era ha aveva sta está estaba tiene tenía é estava tem tinha heeft zit lijdt är var har hade er jest był była
 ma miała cierpi""".split())
+_EPONYM_AFTER = re.compile(r"[ \t]+(?i:disease|syndrome|palsy|lymphoma|sarcoma|ataxia|chorea|law|theorem|principle)\b")
 # A group's figures, not one person's condition.
 _FIGURES = re.compile(r"(?i)\b(?:rate|rates|highest|lowest|percentage|percent|proportion|share|statistics|average|"
                       r"strategy|programme|program|policy|cases|prevalence|incidence)\b")
@@ -430,6 +436,8 @@ procedure reflex ulcer contracture disorder manoeuvre maneuver""".split())
 # Stanley Bank") or an article leads it ("the Jordan River").
 _NOT_A_PERSON_AFTER = re.compile(rf"(?:[ \t]+{TOKEN}){{0,2}}(?:['’]s)?(?:[ \t]+[-–,])?[ \t]+(?:{lx.NOT_A_PERSON_AFTER})(?!\w)")
 _CAPITALISED_BEFORE = re.compile(rf"{TOKEN}[ \t]+\Z")
+_GOODS_AFTER = re.compile(rf"[ \t]+(?:{lx.GOODS})(?!\w)")
+_COUNT_BEFORE = re.compile(r"(?i:\b(?:[0-9]+|some|more|our|your|these|those|new|all))[ \t]+\Z")
 _PARTICLE_THEN_CAPITAL = re.compile(rf"(?:[ \t]+{_PARTICLE})+[ \t]+[{UPPER}]")
 _TOKEN_AFTER = re.compile(rf"[ \t]+{TOKEN}")
 _PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\Z")
