@@ -9,7 +9,11 @@ reason it fired, never the value:
     person (role word)         customer Ingrid Halvorsen / Patient Marek Nowak / my report Tomasz ...
     person (honorific)         für Herrn Jürgen Baumgartner (two name words, or one in a writing task);
                                田中太郎さん, 佐藤様, 王伟先生, 김민수 님
-    person (labelled field)    "last_name": "Kowalski", Vorname: Jürgen (a field made for a name)
+    person (labelled field)    "last_name": "Kowalski", Vorname: Jürgen (a field made for a name);
+                               Assignee: Yalgın Yılmaz (a ticket's, by a name the gazetteers read)
+    person (record label)      Kundendatensatz: Heiderose Häring-Ziegert hat ... (whose record it is)
+    person (health subject)    Sibel Mohaupt ist nach einer Knie-OP krankgeschrieben, Gerald's chemo ...
+                               (a name opening a sentence that states a condition; not an eponym)
     person (with identifiers)  a full given name + surname in a text holding other personal data
     person (account context)   a full name in a sentence with words of account, care or employment
     person (interaction)       a known name after ask, invite, remind, call with, forward this to, ...
@@ -221,7 +225,7 @@ class PersonFinder:
             match = _AFTER_ROLE.match(text, reading.end(end))
             if match and self._known(_words(match["name"])):
                 return "interaction"
-        if public_cues and reading.has("public") and not other_personal_data:
+        if public_cues and _public_topic(reading) and not other_personal_data:
             return None
         for _, end in reading.get("weak_introduction"):
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
@@ -431,6 +435,21 @@ _FIGURES = re.compile(r"(?i)\b(?:rate|rates|highest|lowest|percentage|percent|pr
 # A disease, sign or law named after its describer: "Addison's disease", "Hodgkin lymphoma".
 _EPONYM_NOUNS = frozenset("""disease diseases syndrome palsy lymphoma sarcoma ataxia chorea phenomenon sign test law
 procedure reflex ulcer contracture disorder manoeuvre maneuver""".split())
+
+def _public_topic(reading: Reading) -> bool:
+    """Whether the text speaks of famous people or works (lexicon.PUBLIC_CUES), not counting a cue
+    word that is part of a name: a one-word cue written capitalised right after a capitalised word
+    ("Cécile Rey", "Timoteo Rey Robles": Spanish "rey", king, as a surname)."""
+    text = reading.text
+    for first, end in reading.get("public"):
+        at = reading.start(first)
+        if end - first == 1 and text[at:at + 1].isupper() and first > 0:
+            before = reading.start(first - 1)
+            if text[before:before + 1].isupper() and not SENTENCE_END.search(text, before, at):
+                continue
+        return True
+    return False
+
 
 # What a given name plus surname is when the next word names a thing ("Victoria Station", "Morgan
 # Stanley Bank") or an article leads it ("the Jordan River").

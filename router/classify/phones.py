@@ -4,12 +4,15 @@ The number pass in `identifiers` hands each digit span here. Rules, in order:
 
 - Never phones: dates (2024-01-15, 15.01.2024 10:30), dotted IPv4 addresses, ZIP+4 codes, SSN-shaped
   spans (123-45-6789: an invalid SSN is a malformed SSN, whatever region it might dial),
-  decimals (2.718281828), later digit groups of one digit (versions 10.0.19045.3803, ISBNs
+  decimals (2.718281828; but a trunk zero never leads one, so "02.34566968" next to a phone word is
+  a phone), later digit groups of one digit (versions 10.0.19045.3803, ISBNs
   978-3-16-148410-0; "06 1 234 5678", a trunk prefix then a one-digit area code, is allowed),
   amounts next to a currency sign or word, and anything outside 7-17 digits.
 - International (a `+` or `00` prefix): a phone when the digits after the country code are a
   valid number of one of its regions (phonenumbers' is_valid_number). A `+` right after a digit
-  or an operator is arithmetic. A `00` run without separators needs a phone word nearby.
+  or an operator is arithmetic; a dash between words before it is prose ("callback request -
+  +45 32 12 18 89"), after a number a minus. A `00` run without separators needs a phone word
+  nearby; with them it takes one-digit groups as a `+` does ("00212 6 50 12 95 69").
 - National: 8-14 digits in at least two groups, valid in some region (every region phonenumbers
   knows, or the policy's `phone_regions`) AND written the way that region writes it: the trunk
   prefix (the leading 0, 1, 8 or 06) present where the region dials it, the first group equal to

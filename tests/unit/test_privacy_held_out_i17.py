@@ -245,3 +245,15 @@ def test_a_number_after_a_plus_sign_is_no_card(thorough):
 
 def test_an_assignee_with_a_surname_the_gazetteer_knows(thorough):
     assert "person" in kinds(thorough, "Assignee: Yalgın Yılmaz")
+
+
+@pytest.mark.parametrize("text", ["Cécile Rey (account 763693) asked to close the account.",
+                                  "Timoteo Rey Robles tiene cáncer de colon y empieza la quimioterapia."])
+def test_a_public_cue_word_inside_a_name_is_part_of_the_name(thorough, text):
+    assert "person" in kinds(thorough, text)  # Spanish "rey" (king) as a surname
+
+
+@pytest.mark.parametrize("text", ["Was Pedro Sánchez a good President?", "Summarise the speech Olaf Scholz gave.",
+                                  "Write an essay on the Roman Empire and Julius Caesar."])
+def test_public_cue_words_outside_names_still_count(thorough, text):
+    assert "person" not in kinds(thorough, text)
