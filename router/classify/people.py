@@ -225,7 +225,7 @@ class PersonFinder:
             match = _AFTER_ROLE.match(text, reading.end(end))
             if match and self._known(_words(match["name"])):
                 return "interaction"
-        if public_cues and _public_topic(reading) and not other_personal_data:
+        if public_cues and _public_topic(reading, self._last) and not other_personal_data:
             return None
         for _, end in reading.get("weak_introduction"):
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
@@ -436,16 +436,19 @@ _FIGURES = re.compile(r"(?i)\b(?:rate|rates|highest|lowest|percentage|percent|pr
 _EPONYM_NOUNS = frozenset("""disease diseases syndrome palsy lymphoma sarcoma ataxia chorea phenomenon sign test law
 procedure reflex ulcer contracture disorder manoeuvre maneuver""".split())
 
-def _public_topic(reading: Reading) -> bool:
+def _public_topic(reading: Reading, surnames: frozenset[str]) -> bool:
     """Whether the text speaks of famous people or works (lexicon.PUBLIC_CUES), not counting a cue
-    word that is part of a name: a one-word cue written capitalised right after a capitalised word
-    ("Cécile Rey", "Timoteo Rey Robles": Spanish "rey", king, as a surname)."""
+    word that is part of a name: a one-word cue that is a known surname, written capitalised right
+    after a capitalised word ("Cécile Rey", "Timoteo Rey Robles": Spanish "rey", king, as a surname;
+    not "Lincoln's Gettysburg Address")."""
     text = reading.text
     for first, end in reading.get("public"):
         at = reading.start(first)
-        if end - first == 1 and text[at:at + 1].isupper() and first > 0:
+        if end - first == 1 and first > 0 and text[at:reading.end(end)] in surnames:
             before = reading.start(first - 1)
-            if text[before:before + 1].isupper() and not SENTENCE_END.search(text, before, at):
+            word = text[before:reading.end(first)]
+            if word[:1].isupper() and not word.endswith(("'s", "’s", "'", "’")) \
+                    and not SENTENCE_END.search(text, before, at):
                 continue
         return True
     return False

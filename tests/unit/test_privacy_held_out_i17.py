@@ -254,6 +254,7 @@ def test_a_public_cue_word_inside_a_name_is_part_of_the_name(thorough, text):
 
 
 @pytest.mark.parametrize("text", ["Was Pedro Sánchez a good President?", "Summarise the speech Olaf Scholz gave.",
-                                  "Write an essay on the Roman Empire and Julius Caesar."])
+                                  "Write an essay on the Roman Empire and Julius Caesar.",
+                                  "Summarise Abraham Lincoln's Gettysburg Address in three sentences."])
 def test_public_cue_words_outside_names_still_count(thorough, text):
     assert "person" not in kinds(thorough, text)
