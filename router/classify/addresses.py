@@ -34,7 +34,7 @@ import re
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading, phrases
 from router.classify.normalize import digit_runs
-from router.classify.people import CASELESS, TOKEN, UPPER
+from router.classify.names import CASELESS, TOKEN, UPPER
 from router.classify.records import alternation
 
 # Addresses everyone knows: seats of government, landmarks, fiction. Their numbers are no one's home.
