@@ -23,7 +23,8 @@ The number pass in `identifiers` hands each digit span here. Rules, in order:
   grouping is what tells a phone number from an order number. A reference word just before the
   span ("order", "invoice", "tracking", "ISBN", "version", ...) rules it out.
 - A phone word ("call", "tel", "mobile", "whatsapp", "Telefon", "portable", "móvil", "電話", ...
-  within 40 characters before or 20 after) replaces the grouping rules and the reference words:
+  within 40 characters before or 20 after, or an extension right after it: "410 9001 (ext 6333)")
+  replaces the grouping rules and the reference words:
   "call me on 4155550132" is a phone, a bare "4155550132" is not.
 
 A number malformed for its own country can still be a valid, well-grouped number of another one
@@ -78,6 +79,8 @@ _REFERENCE_WORDS = re.compile(
     r"zip|postal|postcode|plz|receipt|booking|confirmation|policy|claim|customer|id)\b[^\n]{0,12}$",
     re.I,
 )
+# An extension right after the number says it is a phone: "410 9001 (ext 6333)", "030 1234567 ext. 12".
+_EXTENSION_AFTER = re.compile(r"[ \t]*[,(]?[ \t]*(?i:ext\.?|extension|poste|durchwahl|dw\.?)[ \t]*-?[0-9]{1,5}\b")
 _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
           "fixed_line", "mobile")
 # A business's public line (0800 ..., 1-800 ..., 0900 ..., 0845 ..., UAN): no one's own number, when
@@ -302,7 +305,8 @@ class PhoneFinder:
 
     @staticmethod
     def _phone_word_near(text: str, start: int, end: int) -> bool:
-        return bool(_PHONE_WORDS.search(text, max(0, start - 40), start) or _PHONE_WORDS.search(text, end, end + 20))
+        return bool(_PHONE_WORDS.search(text, max(0, start - 40), start) or _PHONE_WORDS.search(text, end, end + 20)
+                    or _EXTENSION_AFTER.match(text, end))
 
     @staticmethod
     def _amount(text: str, start: int, end: int) -> bool:

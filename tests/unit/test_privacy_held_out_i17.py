@@ -59,12 +59,14 @@ def test_00_led_versions_and_short_runs_are_no_phones(thorough, text):
     "She said to text 5123/7276 if the courier is late.",  # a slash: a phone only by its word
     "New contact for the account: 02.34566968 (mobile).",  # a trunk zero leads it: no decimal
     "Rückruf bitte unter 0301234567, am besten vormittags.",
+    "Son numéro direct : 410 9001 (ext 6333).",  # an extension says the number before it is a phone
 ])
 def test_texting_callbacks_and_trunk_led_dotted_numbers_are_phones(thorough, text):
     assert "phone" in kinds(thorough, text)
 
 
-@pytest.mark.parametrize("text", ["Pi is 3.14159265 and e is 2.7182818.", "The ratio 611.5785 is rounded."])
+@pytest.mark.parametrize("text", ["Pi is 3.14159265 and e is 2.7182818.", "The ratio 611.5785 is rounded.",
+                                  "The file ext is .csv; build 4109001 ran.", "Order 4109001 x2 shipped."])
 def test_decimals_stay_decimals(thorough, text):
     assert "phone" not in kinds(thorough, text)
 
