@@ -12,8 +12,10 @@ Every form holds a number, so each pattern is tried at or around the text's digi
   12345-678, 1234-567, 12-345, 123 45, H-1234, 1234 AB, A1A 1A1), led by a comma, a line break, a
   capitalised place or region word or a hyphen ("80 Joseph Port, Alisontown, WA, 8459",
   "H.No. 50, Dutta Ganj, Jalandhar-496436", "Szabadság út 48., H-2407 Györgyfalu");
-- the forms of scripts without spaces: Japanese (...市...丁目/番/号), Chinese (...省/市...路/街...号/座),
-  Korean (...시/구 ...로/길 12-3), Thai (12/3 ถ./ถนน ...).
+- the forms of scripts without spaces: Japanese (...市...丁目/番/号), Chinese (...省/市...路/街...号/座, and
+  Taiwan's ...路37號2樓),
+  Korean (...시/구 ...로/길 12-3), Thai (12/3 ถ./ถนน ..., ต. ... อ. ... 59200), and Georgian, Armenian and
+  Azerbaijani street forms (გოგაშენის ქ. 49; ք. Վանաձոր, Թումանյան 326; ... küçəsi, b. 6).
 
 In lower case, as chat writes it, a house number and street count only right after words that
 give an address ("i live at 4821 maple ridge drive", "deliver to 221 elm st"), or as a whole US or
@@ -32,7 +34,7 @@ import re
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading, phrases
 from router.classify.normalize import digit_runs
-from router.classify.people import CASELESS, TOKEN, UPPER
+from router.classify.names import CASELESS, TOKEN, UPPER
 from router.classify.records import alternation
 
 # Addresses everyone knows: seats of government, landmarks, fiction. Their numbers are no one's home.
@@ -52,7 +54,7 @@ gardens | hill | mews | walk | park | parade | esplanade | causeway | alley | cr
 turnpike | tollway | expressway | freeway | motorway | loop | bypass | route | station | village | estate | estates |
 meadow | meadows | point | shores | springs | valley | view | vista | wells | brook | creek | crest | dale | cove |
 harbor | harbour | landing | manor | orchard | plaza | port | heights | pike | run | spur | summit | trace | track |
-green | glen | knoll | forest | forks | mills | stream | haven | mount | plateau | nook | dell | tor | flats | falls |
+green | glen | knoll | forest | forks | mills | stream | haven | mount | plateau | nook | dell | tor | flats | falls | rise |
 roads | streets | lanes | drives | courts | circles | squares | trails | groves | ridges | crossings | junctions |
 valleys | brooks | creeks | cliffs | coves | crests | glens | harbors | harbours | islands | knolls | landings |
 manors | mountains | orchards | pines | rapids | shoals | summits | villages | vistas | burgs""")
@@ -68,6 +70,13 @@ _ADDRESS_GIVEN = re.compile(
     r"(?i)\b(?:live[sd]?|living|stay(?:s|ing)?|moved?|moving|ship(?:ped)?|send|sent|deliver(?:ed|y)?|mail(?:ed)?|"
     r"post(?:ed)?|reside[sd]?|address(?:[ \t]+is)?)(?:[ \t]+(?:it|this|that|them|him|her|me|us|everything|"
     r"(?:the|my|our|his|her|their)[ \t]+\w+))?[ \t]*(?:at|to|is|:)[ \t]*\Z")
+# An address announced as one ("my new address is 71 Russellville, New Annabelle", as speech-to-text
+# writes a street it did not know): a number, a capitalised name, a comma and a capitalised place.
+# A postcode shape that ends an IBAN's groups ("IT40 N033 5900 981H GZOG TK12 4PT") is part of it.
+_IBAN_GROUPS_BEFORE = re.compile(r"\b[A-Z]{2}[0-9]{2}(?:[ ][A-Z0-9]{4}){2,}[ ]\Z")
+_ADDRESS_SAID = re.compile(r"(?i)\b(?:my|his|her|their|our|your|new|home|postal|delivery|billing|shipping)[ \t]+"
+                           r"(?:(?:new|home|postal)[ \t]+)?address(?:[ \t]+(?:is|was))?[ \t]*:?[ \t]*\Z")
+_NUMBER_NAME_PLACE = re.compile(rf"\d{{1,5}}[A-Za-z]?,?[ \t]+{TOKEN}(?:[ \t]+{TOKEN}){{0,2}}[ \t]*,[ \t]*{TOKEN}")
 _STREET_ROMANCE_FIRST = alternation("""
 rue | avenue | av. | boulevard | bd | chemin | place | allée | impasse | quai | route | cours | passage | square |
 calle | c/ | avenida | avda. | plaza | paseo | camino | carrera | ronda | travesía | rua | travessa | praça | largo""")
@@ -77,12 +86,13 @@ _NUMBER_THEN_ROMANCE = re.compile(
 # Streets named before their number (es, it, pt, pl); the short ones only as abbreviations ("C/", "ul.").
 _STREET_FIRST_WORDS = phrases("""
 calle | c | avenida | avda | av | plaza | paseo | camino | carrera | ronda | travesía | glorieta | alameda | rua |
-travessa | praça | largo | via | viale | piazza | corso | vicolo | ul | ulica | al | aleja | os | pl | plac | rynek""")
-_ABBREVIATED = frozenset({"c", "av", "avda", "ul", "al", "os", "pl"})
+travessa | praça | largo | via | viale | piazza | corso | vicolo | ul | ulica | al | aleja | os | pl | plac | rynek |
+pasaje | psje""")
+_ABBREVIATED = frozenset({"c", "av", "avda", "ul", "al", "os", "pl", "psje"})
 _AFTER_STREET_WORD = re.compile(
     rf"[ \t]+(?:(?:de la|de los|de las|del|de|dei|della|delle|di|da|do|dos|das)[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN}){{0,3}},?"
     r"[ \t]+(?:n[º°o.]?[ \t]*)?\d{1,4}[A-Za-z]?(?:[-/]\d{1,4})?"
-    r"(?=[ \t]*(?:[,\n.]|$|\d{4,5}\b|(?i:piso|puerta|planta|appartamento|piano|interno|scala|apt|lok|m)\b))")
+    r"(?=[ \t]*(?:[,\n.]|$|\d{4,5}\b|(?i:piso|puerta|planta|appartamento|piano|interno|scala|apt|lok|m|of|oficina|depto|dpto|departamento|local)\b))")
 # After a comma or line break: a postcode of one of the common shapes (5 digits, 4 digits + 2 letters,
 # 00-000, 000 00, 8 digits, 4 digits), then a city, or 5 digits alone ("Granada, 35674").
 _POSTCODE_AT = re.compile(
@@ -191,7 +201,9 @@ _CA_PROVINCE_POSTCODE = re.compile(r",[ \t]*(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|
 _MILITARY = re.compile(r"\b(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+[0-9]{5}\b")
 _SCRIPT_FORMS = (
     re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]{1,12}[市区町村郡][\u3040-\u30ff\u4e00-\u9fff]{0,16}[0-9０-９]+(?:丁目|番地?|号)"),
-    re.compile(r"[\u4e00-\u9fff]{1,10}[省市县區区][\u4e00-\u9fff]{0,16}[路街道巷][\u4e00-\u9fff]{0,4}(?:[0-9]+号|[A-Za-z0-9]座)"),
+    re.compile(r"[\u4e00-\u9fff]{1,10}[省市县縣區区][\u4e00-\u9fff]{0,16}[路街道巷][\u4e00-\u9fff0-9]{0,6}?(?:[0-9]+[号號]|[A-Za-z0-9]座)"),
+    # Taiwan and Hong Kong write the traditional characters: "...路37號2樓", "...街8段70號" (section, number, floor).
+    re.compile(r"[\u4e00-\u9fff]{2,12}[路街道巷](?:[0-9]+[段弄])?[0-9]+[号號](?:之[0-9]+)?(?:[0-9]+[楼樓])?"),
     re.compile(r"[\uac00-\ud7af]{1,8}(?:시|도|구|군)[ \t][^\n]{0,30}?(?:로|길|가|거리)[ \t]?(?:지하)?[0-9]{1,5}(?:-[0-9]{1,5})?"),
     # Vietnamese: "Số 8/38 Hẻm 54 ...", "14/943 đường số 1 xã An Bình", "36 Phố Cộng Hòa phường ..." (a plain
     # number only right before a street word, so "có 12 quận" — twelve districts — is no address).
@@ -200,6 +212,14 @@ _SCRIPT_FORMS = (
                rf"|\b[0-9]{{1,4}}[ \t]+(?:(?i:phố|đường|hẻm|ngõ|khu|khóm)[ \t]+(?:(?i:số)[ \t]+)?[0-9{_VI_UPPER}]"
                rf"|(?:[{_VI_UPPER}][^\W\d_]*[ \t]+){{1,4}},?[ \t]*(?i:phường|xã|quận|huyện|tỉnh)[ \t]+[{_VI_UPPER}])"),
     re.compile(r"[0-9]{1,4}(?:/[0-9]{1,4})?[ \t]+(?:ถ\.|ถนน|ซ\.|ซอย|หมู่)"),
+    # Thai by subdistrict, district and postcode: "ต.โนนศิลา อ.วังยาง ตาก 59200" (ตำบล/แขวง, อำเภอ/เขต).
+    re.compile(r"(?:ต\.|ตำบล|แขวง)[ \t]?[\u0e00-\u0e7f]+[ \t]+(?:อ\.|อำเภอ|เขต)[ \t]?[\u0e00-\u0e7f]+[^\n]{0,30}?[0-9]{5}\b"),
+    # Georgian: a street (ქ. / ქუჩა, გამზ. / გამზირი) and its number: "გოგაშენის ქ. 49".
+    re.compile(r"[\u10d0-\u10ff]+[ \t]+(?:ქ\.|ქუჩა|გამზ\.|გამზირი|შესახვ\.|ჩიხი)[ \t]?[0-9]{1,4}\b"),
+    # Armenian: a city (ք.) then a street and its number: "ք. Վանաձոր, Թումանյան 326".
+    re.compile(r"ք\.[ \t]?[\u0531-\u0587\-]+,[ \t]*(?:[0-9]{4},[ \t]*)?[\u0531-\u0587\- ]{2,40}?[ \t][0-9]{1,4}\b"),
+    # Azerbaijani: a street or avenue, then the building or flat: "S.S. AXUNDOV küçəsi, b. 6, m. 38".
+    re.compile(r"(?i:küç\.|küçəsi|prospekti|pr\.|döngəsi|dalanı)[ \t]*,[ \t]*(?:b\.|bina|ev|m\.)[ \t]?[0-9]{1,4}\b"),
 )
 _PERSONAL_ADDRESS = re.compile(
     r"(?i)\b(?:my|his|her|their|our|your|home|lives?|living|lived|stays?|moved?|moving|ship|shipped|send|sent|deliver|"
@@ -246,6 +266,8 @@ def _find(text: str, reading: Reading) -> str | None:
             return "street and number"
         if _LOWER_NUMBER_FIRST.match(text, start) and _ADDRESS_GIVEN.search(text, max(0, start - 40), start):
             return "street and number"
+        if _NUMBER_NAME_PLACE.match(text, start) and _ADDRESS_SAID.search(text, max(0, start - 36), start):
+            return "street and number"  # "my new address is 71 Russellville, New Annabelle": said to be one
         if _LOWER_FULL.match(text, _UNIT_BEFORE.search(text, max(0, start - 12), start).start()):
             return "street and postcode"
         if _locality(text, start):
@@ -259,7 +281,8 @@ def _find(text: str, reading: Reading) -> str | None:
         if not uk_postcode and (text[start - 1:start].isupper() or text[end:end + 2].isupper()):  # LS6 / 2AX
             postcode = _UK_POSTCODE.search(text, max(0, start - 3), end + 5)
             # the window's end reads as a word boundary: "SG1N 8AXB" (inside an IBAN) is no "SG1N 8AX"
-            uk_postcode = postcode is not None and not text[postcode.end():postcode.end() + 1].isalnum()
+            uk_postcode = postcode is not None and not text[postcode.end():postcode.end() + 1].isalnum() \
+                and not _IBAN_GROUPS_BEFORE.search(text, max(0, postcode.start() - 40), postcode.start())
         if text[start - 1:start] not in (" ", "\t") or not text[start - 2:start - 1].isalpha():
             continue  # each form below has a word, then a space, right before the number
         low, high = max(0, start - 80), min(len(text), end + 40)

@@ -11,12 +11,13 @@ one per detector; most spans (years, counts, prices) are dismissed by their leng
   RuPay, Troy) and a valid Luhn check digit (stdnum.luhn). Groups of 3-6 digits, the first of 4
   (order numbers are 3-7-7); a longer span ("4526 0181 5908 3012 12/26") is searched for such a
   run, but a run of groups joined alike that holds more than 19 digits is no card anywhere in it
-  ("4111 1111 1111 1111 1234"). 12- and 13-digit Maestro, 13-digit Visa, 15-digit JCB (1800,
+  ("4111 1111 1111 1111 1234"), and no number after a plus sign is a card. 12- and 13-digit Maestro, 13-digit Visa, 15-digit JCB (1800,
   2131) numbers and JCB's older 16-digit ranges count only after a card word (card, Karte,
   tarjeta, Maestro, ...) in the 40 characters before them. A number glued to a longer token by a
   hyphen is part of it (4111-1111-1111-1111-aaaa).
 - IBANs: two letters just before the span, then exactly the length schwifty's registry gives that
-  country, in capitals or not, compact or grouped; schwifty validates the check digits and the
+  country, in capitals or not, compact or grouped (by spaces, dashes or dots; a few spaces or a
+  line break between groups, as text pasted from a PDF or wrapped has them); schwifty validates the check digits and the
   country's BBAN structure (not the national check digits, which many writers get wrong). A run of
   that shape failing the check is a malformed IBAN: none of its groups is read as a phone or card.
 - US SSN, national IDs: `national_ids`; phones: `phones`.
@@ -47,7 +48,11 @@ _SPAN = re.compile(
     rf"[0-9]*+(?:\)?+{_SEP}?+\(?+[0-9]++)*+"
 )
 _DIGITS = re.compile(r"[0-9]+")
-_IBAN_PRINTED = re.compile(r"[A-Za-z]{2}[0-9]{2}(?:[A-Za-z0-9]+|(?:[ \-][A-Za-z0-9]{4})*(?:[ \-][A-Za-z0-9]{1,4})?)")
+# Between an IBAN's characters: nothing, a space, dash or dot, a few spaces (text pasted from a PDF or
+# a table) or a line break (a wrapped line, an OCR'd slip).
+_IBAN_GAP = r"(?:[ \-.]|[ ]{2,3}|[ ]?\n[ ]?)"
+_IBAN_PRINTED = re.compile(rf"[A-Za-z]{{2}}[0-9]{{2}}(?:[A-Za-z0-9]+|(?:{_IBAN_GAP}[A-Za-z0-9]{{4}})*(?:{_IBAN_GAP}[A-Za-z0-9]{{1,4}})?)")
+_IBAN_GAPS = re.compile(r"[ \-.\n]")
 _SEPARATORS = re.compile(r"[^0-9]+")
 _GLUE_BEFORE = frozenset("_-./#@")
 _GAPS = frozenset(" -")
@@ -165,7 +170,7 @@ class NumberScanner:
         self._phones = PhoneFinder(phone_regions)
         self._iban_lengths = _iban_lengths()
         self._iban_shapes = {
-            n: re.compile(rf"(?<![A-Za-z0-9])[A-Za-z]{{2}}[0-9]{{2}}(?:[ \-]?[A-Za-z0-9]){{{n - 4}}}(?![A-Za-z0-9])")
+            n: re.compile(rf"(?<![A-Za-z0-9])[A-Za-z]{{2}}[0-9]{{2}}(?:{_IBAN_GAP}?[A-Za-z0-9]){{{n - 4}}}(?![A-Za-z0-9])")
             for n in set(self._iban_lengths.values())
         }
 
@@ -220,7 +225,7 @@ class NumberScanner:
         return None, malformed
 
     def _numeric(self, text: str, start: int, end: int, span: str, todo: set[str]) -> str | None:
-        if "payment_card" in todo and _is_card(span, _CARD_WORDS.search(text, max(0, start - _CARD_WORD_WINDOW), start)
+        if "payment_card" in todo and text[start - 1:start] != "+" and _is_card(span, _CARD_WORDS.search(text, max(0, start - _CARD_WORD_WINDOW), start)
                                                is not None):
             return "payment_card"
         if "us_ssn" in todo and ssn(text, start, span):
@@ -240,7 +245,7 @@ class NumberScanner:
         if match is None:
             return None
         try:
-            IBAN(match.group().replace(" ", "").replace("-", "").upper())
+            IBAN(_IBAN_GAPS.sub("", match.group()).upper())
         except SchwiftyException:
             # Malformed only if written as IBANs are (compact, or in fours): "DE12 call me on 0151 ..."
             # has the length of one but is words and a phone.

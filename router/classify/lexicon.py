@@ -46,10 +46,11 @@ HONORIFICS = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Herrn|Frau|Mme|Mlle|Mmes|M\.|M
 HONORIFIC_WORDS = phrases("""
 mr | mrs | ms | miss | mx | dr | prof | herr | herrn | frau | mme | mlle | monsieur | madame | mademoiselle |
 sr | sra | srta | señor | señora | señorita | don | doña | sig | signor | signora | signorina | dott | pan | pani |
-dhr | mevr | meneer | mevrouw | sir | dame | fru | m""")
+dhr | mevr | meneer | mevrouw | sir | dame | fru | m | dipl.-ing. | dipl.-kfm. | dipl.-kffr. | dipl.-inf. | dipl.-psych. |
+dipl.-päd. | dipl.-math. | dipl.-phys. | dipl.-chem. | dipl.-biol. | dipl.-volksw.""")
 # Academic and professional titles between a cue and the name: "Kunden Dipl.-Ing. Janna Grein".
 TITLES = (r"(?:(?:Dipl\.-[A-Z][a-z]+|Dr|Drs|Dra|Prof|Ing|Ir|Mag|Univ\.-Prof|B\.[A-Z][a-z]*|M\.[A-Z][a-z]*|MBA|PhD|"
-          r"KH|Hj|H|Öğr\.[ \t]?Gör|Öğr|Doç|Av|Uzm)\.?[ \t]+)*")
+          r"KH|Hj|H|Öğr\.[ \t]?Gör|Arş\.[ \t]?Gör|Öğr|Doç|Av|Uzm|Uz|Okt)\.?[ \t]+)*")
 
 # Academic and professional titles after a name: "Anna Schmidt, PhD", "Kilian Kroker B.Eng.".
 SUFFIXES = (r"(?:,?[ \t]+(?:Ph\.?D|M\.?D|DVM|DDS|MBA|MSc|M\.Sc|BSc|B\.Sc|B\.A|M\.A|B\.Eng|M\.Eng|B\.Ed|LL\.?M|"
@@ -104,6 +105,17 @@ heeft gebeld | belde | gebeld | klaagde | factuur | afspraak | bestelling | ring
 bestilling | feedback | interview | onboarding | offboarding | payroll | timesheet | meeting notes | worked with us | works with us | worked for us | works for us | has worked | was employed
 """)
 
+# A record kept of a customer, patient or employee, as its label reads before a colon and its holder's
+# name ("Kundendatensatz: Heiderose Häring-Ziegert", "klantdossier bij: ...").
+RECORD_LABELS = phrases("""
+customer record | client record | patient record | employee record | personnel file | customer file | client file |
+patient file | customer profile | member record | kundendatensatz | kundendaten | kundenakte | kundenkonto |
+patientenakte | personalakte | mitarbeiterakte | klantdossier | klantgegevens | klantenkaart | patiëntendossier |
+personeelsdossier | kundekortet | kundekort | kundkort | kundregistret | kundregister | kundekartotek | asiakastiedot |
+asiakasrekisteri | fiche client | dossier client | dossier patient | ficha del cliente | ficha de cliente |
+expediente del cliente | scheda cliente | scheda paziente | cadastro do cliente | ficha do cliente | dane klienta |
+kartoteka klienta | müşteri kaydı | müşteri kaydını | hasta kaydı | karta klienta""")
+
 # Words that put a named person in the writer's dealings: weak cues (silent next to public figures).
 INTERACTIONS = phrases("""
 call with | meeting with | met with | meet with | spoke with | spoke to | talked to | talk to | talk with | speak to | speak with | check with | follow up with | chat with | interview with |
@@ -114,7 +126,8 @@ frag | erinnere | schreib an | antworte | demande à | rappelle | écris à | r�
 recuérdale a | escribe a | responde a | chiedi a | ricorda a | scrivi a | rispondi a | vraag | herinner |
 call back | invite | welcome | congratulate | hire | onboard | interview | introduce | recommend | nominate | greet |
 gespräch mit | termin mit | telefonat mit | rendez-vous avec | entretien avec | reunión con | llamada con |
-riunione con | chiamata con | gesprek met | afspraak met""")
+riunione con | chiamata con | gesprek met | afspraak met |
+opened by | raised by | submitted by | filed by | logged by | reassigned to""")
 
 # Said of famous people and works, not of a writer's customers: weak cues stay silent next to them.
 PUBLIC_CUES = phrases("""
@@ -190,8 +203,11 @@ hartaanval | beroerte | diabetisch | diabetico | diabetica | diagnoza | rak | cu
 szpital | leki | choroba | diagnóstico | câncer | gravidez | grávida | remédio | doença | diagnos | sjukskriven | gravid |
 slipped disc | herniated disc | disc herniation | heart surgery | bypass surgery | bandscheibenvorfall |
 bandscheibenvorfalls | herzoperation | hernie discale | opération du cœur | hernia discal | operación de corazón |
-ernia del disco | intervento al cuore | hernia dyskowa | hernia de disco | cirurgia cardíaca | hernia | herniated
-""")
+ernia del disco | intervento al cuore | hernia dyskowa | hernia de disco | cirurgia cardíaca | hernia | herniated |
+burn-out | blood sugar | blood glucose | expecting a baby | expecting twins | expecting triplets | maternity leave | morning sickness |
+knie-op | hüft-op | ziek gemeld | ziekgemeld | ziekmelding |
+""" + " | ".join(f"{verb} {whose} {bone}" for verb in ("broke", "fractured") for whose in ("his", "her", "their", "my")
+               for bone in "arm leg wrist ankle hip collarbone foot hand nose rib ribs finger toe elbow shoulder".split()))
 HEALTH_TIES = phrases("""
 was diagnosed | has been diagnosed | have been diagnosed | is diagnosed | got diagnosed | suffers from | suffering from |
 i have | i've got | i am | i'm | is on | takes | is taking | i take | i'm taking | was admitted | is admitted |
@@ -330,6 +346,10 @@ Nowy Nowa Stara Stary Bad Ciudad Castel Castelo Campo Ponta Praia Serra Vale Val
 # "Müller und Söhne", "Rossi e Figli", "Dupont et Fils".
 FAMILY_FIRM = (r"(?:and|e|y|und|et|en|och|og|i|a|ve|és|ja|și|si)[ \t]+"
                r"(?:Sons|Filhos|Hijos|Figli|Fils|Söhne|Soehne|Zonen|Söner|Sønner|Synowie|Synové|Oğulları|Fiii|Poikien)")
+# What a shop stocks under a designer's name: after a count or a determiner ("Order 20 Calvin Klein
+# shirts", "our Ralph Lauren jackets") a full name before one of these is a brand.
+GOODS = "|".join("""shirts t-shirts jeans dresses shoes sneakers trainers handbags bags perfume perfumes fragrance
+fragrances watches suits jackets sunglasses boots""".split())
 # Words after a given name plus surname that make it a thing: places, organisations, works, laws.
 NOT_A_PERSON_AFTER = "|".join(sorted("""
 Street St Road Rd Avenue Ave Lane Drive Boulevard Square Station Airport Bridge Park Gardens Hall Center Centre

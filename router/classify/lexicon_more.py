@@ -80,7 +80,7 @@ potilaan | ασθενής | ασθενούς | pasien | bệnh nhân
 HEALTH_TERMS = """
 rozpoznanie | nadciśnienie | nadciśnienia | nadciśnieniem | cukrzycę | cukrzycy | cukrzycą | raka | nowotwór |
 nowotworu | depresję | depresji | depresja | zawał | zawał serca | udar | astmę | astmy | padaczka | padaczkę |
-chemioterapia | chemioterapię | zwolnienie lekarskie | leczenie | zdiagnozowano | szpitalu | chorobę | choroby |
+chemioterapia | chemioterapię | zwolnienie lekarskie | zwolnieniu lekarskim | zwolnienia lekarskiego | leczenie | zdiagnozowano | szpitalu | chorobę | choroby |
 ciąży | insulinę |
 diagnóza | diagnózu | diagnostikován | diagnostikována | rakovina | rakovinu | rakoviny | cukrovka | cukrovku |
 cukrovky | deprese | depresia | těhotná | tehotná | těhotenství | nemocnice | nemocnici | nemocnica | nemocnici |

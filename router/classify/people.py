@@ -9,7 +9,10 @@ reason it fired, never the value:
     person (role word)         customer Ingrid Halvorsen / Patient Marek Nowak / my report Tomasz ...
     person (honorific)         für Herrn Jürgen Baumgartner (two name words, or one in a writing task);
                                田中太郎さん, 佐藤様, 王伟先生, 김민수 님
-    person (labelled field)    "last_name": "Kowalski", Vorname: Jürgen (a field made for a name)
+    person (labelled field)    "last_name": "Kowalski", Vorname: Jürgen (a field made for a name);
+                               Assignee: Yalgın Yılmaz (a ticket's, by a name the gazetteers read)
+    person (record label)      Kundendatensatz: Heiderose Häring-Ziegert hat ... (subjects.py)
+    person (health subject)    Sibel Mohaupt ist nach einer Knie-OP krankgeschrieben (subjects.py)
     person (with identifiers)  a full given name + surname in a text holding other personal data
     person (account context)   a full name in a sentence with words of account, care or employment
     person (interaction)       a known name after ask, invite, remind, call with, forward this to, ...
@@ -18,8 +21,8 @@ reason it fired, never the value:
 
 Weak cues (a bare full name, a short introduction, an honorific with one word) stay silent when
 the text speaks of famous people or works (lexicon.PUBLIC_CUES: biography, novel, prize, ...).
-A name word is a capitalised token; whether it is a given name or surname comes from the
-gazetteers derived from names-dataset (lexicon.first_names / last_names).
+A name word is a capitalised token (names.py); whether it is a given name or surname comes from the
+gazetteers derived from names-dataset (lexicon.first_names / last_names, read by names.Gazetteer).
 
 Every cue is found by the one-pass lexicon.Matcher; the expressions here run anchored at a cue.
 """
@@ -33,40 +36,34 @@ from router.classify import clinical
 from router.classify import lexicon as lx
 from router.classify.lexicon import Reading
 from router.classify.lower_names import find_lower_case_name, name_words
-from router.classify.matcher import sentence
-
-UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩΆΈΉΊΌΎΏА-ЯЁЄІЇЎҐ"
-# Scripts without letter case (Han, kana, Hangul, Arabic, Hebrew, Devanagari, Thai): a name in them
-# cannot be told by its capital, so a run of them counts as a name word where a cue expects one.
-CASELESS = "\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af"
-_CASELESS_WORD = re.compile(rf"[{CASELESS}]+")
-TOKEN = rf"(?:[{UPPER}](?:[^\W\d_]|['’\-](?=[^\W\d_]))+|[{CASELESS}][{CASELESS}\u0900-\u097f]*)"
-_PARTICLE = r"(?:van|von|de|der|den|da|das|do|dos|del|della|delle|degli|dei|di|du|des|la|le|ten|ter|bin|ibn|al|el|zu|y|i)"
-NAME = rf"{TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN}){{0,3}}"
-_PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
-_HONORIFIC = rf"(?:(?i:{lx.HONORIFICS})[ \t]+)?{lx.TITLES}"
+from router.classify.matcher import SENTENCE_END, sentence
+from router.classify.names import (CASELESS, CASELESS_WORD, HONORIFIC, NAME, PARTICLE, PARTICLES, TOKEN, UPPER,
+                                   Gazetteer, name_shaped, words_of)
+from router.classify.subjects import after_record_label, health_subject
 
 # Anchored at the end of a cue.
+# "customer record: Ekapad Sekhon", "patient file: ...": a record of the role, then its holder's name.
 _AFTER_ROLE = re.compile(
-    rf"(?:[ \t]*[,:(]?[ \t]*|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){_HONORIFIC}(?P<name>{NAME})")
+    rf"(?:[ \t]+(?i:record|file|profile|details|account|entry|data|card)[ \t]*:[ \t]*|[ \t]*[,:(]?[ \t]*"
+    rf"|[ \t]+(?i:named|called|namens|nommée?|llamad[oa]|di nome)[ \t]+){HONORIFIC}(?P<name>{NAME})")
 # "Sig.ra", "Dott.ssa": the Italian abbreviations end in the word's last letters.
-_AFTER_HONORIFIC = re.compile(rf"(?:\.(?:ra|na|ssa)\b)?\.?[ \t]+{lx.TITLES}(?:(?i:{_PARTICLE})[ \t]+){{0,2}}(?P<name>{NAME})")
+_AFTER_HONORIFIC = re.compile(rf"(?:\.(?:ra|na|ssa)\b)?\.?[ \t]+{lx.TITLES}(?:(?i:{PARTICLE})[ \t]+){{0,2}}(?P<name>{NAME})")
 _AFTER_SALUTATION = re.compile(
     rf"[ \t]+(?:(?P<hon>(?i:{lx.HONORIFICS}))[ \t]+)?{lx.TITLES}(?P<name>{NAME}){lx.SUFFIXES}(?P<end>[ \t]*(?:[,!:\n]|$))?")
 _AFTER_SIGN_OFF = re.compile(
-    rf"[ \t]*(?:[,!.\-–—][ \t]*(?P<nl>\n)?|(?P<nl2>\n))[ \t]*{_HONORIFIC}(?P<name>{NAME}){lx.SUFFIXES}"
+    rf"[ \t]*(?:[,!.\-–—][ \t]*(?P<nl>\n)?|(?P<nl2>\n))[ \t]*{HONORIFIC}(?P<name>{NAME}){lx.SUFFIXES}"
     rf"(?P<end>[ \t]*(?:$|\n|['\"”’)]|[,.](?:\s|$)))?")
-_AFTER_INTRODUCTION = re.compile(rf"[ \t]+{_HONORIFIC}(?P<name>{NAME})")
+_AFTER_INTRODUCTION = re.compile(rf"[ \t]+{HONORIFIC}(?P<name>{NAME})")
 # A name before "our customer", "my colleague": the determiner alone is tried first (a short window).
 _ROLE_DETERMINER = r"(?i:our|my|the|a|unser[e]?|notre|nuestr[oa]|il nostro)"
 _DETERMINER_BEFORE = re.compile(rf"\b{_ROLE_DETERMINER}[ \t]+\Z")
 _BEFORE_ROLE = re.compile(rf"(?P<name>{NAME}),?[ \t]+\(?{_ROLE_DETERMINER}[ \t]+\Z")
 # Capitalised words (led by a character class, so the search skips ahead fast), and the full name
 # tried at each one that is a known given name: "Contact Daniel Okafor" tries "Daniel Okafor".
-_FULL_NAME = re.compile(rf"(?P<name>{TOKEN}[ \t]+(?:{_PARTICLE}[ \t]+)*{TOKEN})")
+_FULL_NAME = re.compile(rf"(?P<name>{TOKEN}[ \t]+(?:{PARTICLE}[ \t]+)*{TOKEN})")
 # A capitalised word another capitalised word or a particle follows, the way a full name begins: the
 # regex engine skips, in C, the capitalised words no name follows (most of a German text's nouns).
-_NAME_START = re.compile(rf"[{UPPER}][^\W\d_]++(?=['’\-\w]*+[ \t]+(?:{_PARTICLE}[ \t]+)*[{UPPER}{CASELESS}])")
+_NAME_START = re.compile(rf"[{UPPER}][^\W\d_]++(?=['’\-\w]*+[ \t]+(?:{PARTICLE}[ \t]+)*[{UPPER}{CASELESS}])")
 _LINE_START = re.compile(r"(?:^|[\n\"'“‘:>])[ \t]*\Z")
 
 _FIELD_PREFIXES = ("first given last family full middle maiden customer client contact patient employee member holder "
@@ -76,7 +73,8 @@ NAME_FIELDS = lx.phrases(" | ".join(
     [f"{p}{joint}name" for p in _FIELD_PREFIXES for joint in ("_", "-", "", " ")]
     + ["card holder name", "account holder name", "forename", "surname", "vorname", "nachname", "prénom", "apellido",
        "apellidos", "cognome", "voornaam", "achternaam", "imię", "nazwisko", "förnamn", "efternamn", "sobrenome",
-       "name on card", "name on the card", "cardholder", "card holder", "account holder", "karteninhaber", "titulaire"]))
+       "name on card", "name on the card", "cardholder", "card holder", "account holder", "karteninhaber", "titulaire",
+       "assignee", "requester", "requestor", "reporter"]))
 # Lists of common words read only next to a cue (lexicon.Reading looks them up on first use).
 CONTEXT_LISTS = frozenset({"determiner", "group_tie", "health_tie", "possessive", "own_special", "disclosure", "task",
                            "group", "patient"}) | clinical.CONTEXT_LISTS
@@ -86,24 +84,25 @@ LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "public": lx.PUBLIC_CUES, "task": lx.TASK_WORDS, "possessive": lx.FIRST_POSSESSIVE + lx.THIRD_PERSON_POSSESSIVE,
     "health": lx.HEALTH_TERMS + clinical.CLINICAL_TERMS, "health_tie": lx.HEALTH_TIES, "group": lx.GROUP_WORDS, "group_tie": lx.GROUP_TIES,
     "patient": lx.PATIENT_WORDS, "own_special": lx.SPECIAL_TIES, "disclosure": lx.DISCLOSURE_WORDS,
-    "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS, "name_field": NAME_FIELDS,
+    "determiner": lx.DETERMINERS, "interaction": lx.INTERACTIONS, "name_field": NAME_FIELDS, "record_label": lx.RECORD_LABELS,
     **{f"special:{label}": words for label, words in lx.SPECIAL_CATEGORIES.items()}, **clinical.LISTS,
 }
 
 
-_NAME_PREFIX = re.compile(r"(?:Mc|Mac|O'|O’|D'|D’)(?=[A-Z])")
 # A record's field that holds a name, as JSON, YAML, forms and exports write it:
 # "first_name": "Anna", surname = Kowalski, Nachname: Brandt.
 _NAME_FIELD = re.compile(
     r"(?i:\b(?:first|given|last|family|full|middle|maiden|customer|client|contact|patient|employee|member|"
     r"holder|guest|tenant|applicant|recipient|sender|cardholder|card holder|account holder|beneficiary)[_\- ]?name"
     r"|\b(?:forename|surname|vorname|nachname|prénom|apellidos?|cognome|voornaam|achternaam|imię|nazwisko|förnamn|"
-    r"efternamn|sobrenome|name on (?:the )?card|cardholder|card holder|account holder|karteninhaber|titulaire))"
+    r"efternamn|sobrenome|name on (?:the )?card|cardholder|card holder|account holder|karteninhaber|titulaire)"
+    r"|\b(?P<task>assignee|requester|requestor|reporter))"
     rf"[\"']?(?:[ \t]*[:=][ \t]*|(?P<line>[ \t]*\n[ \t]*))[\"']?(?P<name>{TOKEN}(?:[ \t]+{TOKEN})?)\b(?![ \t]*[(.\[])")
 # A name before an East Asian honorific: 田中太郎さん, 佐藤様, 王伟先生, 김민수 님. Words those honorifics also
 # follow (担当者様 "the person in charge", お客様, 皆さん, 고객님 "customer") are not names.
 _EAST_ASIAN_HONORIFIC = re.compile(
-    r"(?P<ja>[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,3}[ \u3000][\u4e00-\u9fff]{1,3})(?:さん|様|さま|くん|ちゃん|氏|殿)"
+    r"(?P<ja>[\u4e00-\u9fff\u3005]{2,4}|[\u4e00-\u9fff\u3005]{1,3}[ \u3000][\u3040-\u30ff\u4e00-\u9fff\u3005]{1,4})"
+    r"(?:さん|様|さま|くん|ちゃん|氏|殿)"
     r"|(?P<zh>[\u4e00-\u9fff]{1,3})(?:先生|女士|小姐)"
     r"|(?P<ko>[\uac00-\ud7af]{2,4})(?:[ \t]씨|[ \t]?님)")
 # A role word then a name, as Chinese and Korean write it: 客户李娜, 患者王芳, 고객 김민수.
@@ -132,19 +131,6 @@ def _around(text: str, cues: re.Pattern[str], reach: int):
         yield text[begin:end]
 
 
-def _name_shaped(word: str) -> bool:
-    """One capital per part ("Gianfrancesco", "Jean-Luc", "McCarthy", "O'Brien"), not an acronym or a
-    product ("ChatGPT")."""
-    word = _NAME_PREFIX.sub("", word, count=1)
-    return sum(c.isupper() for c in word) == word.count("-") + 1
-
-
-def _words(name: str) -> list[str]:
-    """The name's words without particles; none for an assistant addressed by its name alone."""
-    words = [w for w in name.split() if w not in _PARTICLES]
-    return [] if len(words) == 1 and words[0] in ASSISTANT_NAMES else words
-
-
 @dataclass(frozen=True)
 class PersonCues:
     """What the person detector reads besides the built-in word lists (policy: role_words)."""
@@ -158,18 +144,9 @@ class PersonFinder:
     def __init__(self, cues: PersonCues = PersonCues()) -> None:
         self._first = lx.first_names()
         self._last = lx.last_names()
+        self._names = Gazetteer(self._first, self._last)
         name_words()  # loaded here, at start-up, not by the first request written in lower case
         self.extra_roles = lx.phrases(" | ".join(cues.role_words)) if cues.role_words else ()
-
-    def _known(self, words: list[str]) -> bool:
-        """A known given name first, two or more words that are all known names or end in a known
-        surname, or a name in a script without letter case (read only where a cue expects a name)."""
-        if not words or words[0] in lx.NOT_NAMES:
-            return False
-        first, last = self._first, self._last
-        return words[0] in first or (len(words) >= 2 and all(w in last or w in first for w in words)) \
-            or (len(words) >= 2 and words[-1] in last and all(map(_name_shaped, words))) \
-            or all(_CASELESS_WORD.fullmatch(w) for w in words)
 
     def find(self, reading: Reading, other_personal_data: bool = False, public_cues: bool = True) -> str | None:
         """Why the text names a private person ("role word", "salutation", ...), or None. With
@@ -177,49 +154,49 @@ class PersonFinder:
         text = reading.text
         for first, end in reading.get("role") + reading.get("extra_role"):
             match = _AFTER_ROLE.match(text, reading.end(end))
-            if match and (self._known(_words(match["name"])) or len(_words(match["name"])) >= 2
-                          and not set(_words(match["name"])) & lx.NOT_NAMES):
+            if match and (self._names.known(words_of(match["name"])) or len(words_of(match["name"])) >= 2
+                          and not set(words_of(match["name"])) & lx.NOT_NAMES):
                 return "role word"
             at = reading.start(first)
             before = _DETERMINER_BEFORE.search(text, max(0, at - 14), at) \
                 and _BEFORE_ROLE.search(text, max(0, at - 80), at)  # the long search only after "our", "my", ...
-            if before and self._known(_words(before["name"])):
+            if before and self._names.known(words_of(before["name"])):
                 return "role word"
-        labelled = self._labelled(reading)
+        labelled = self._labelled(reading) or after_record_label(reading, self._names)
         if labelled:
             return labelled
         for _, end in reading.get("salutation"):
             match = _AFTER_SALUTATION.match(text, reading.end(end))
             if match is None:
                 continue
-            words = _words(match["name"])
+            words = words_of(match["name"])
             if words and match["hon"] or (match["end"] is not None and words and words[0] not in lx.NOT_NAMES and (
-                    words[0] in self._first or _CASELESS_WORD.fullmatch(words[0])
-                    or (_name_shaped(words[0]) and _LINE_START.search(text, 0, reading.start(_))))):
+                    words[0] in self._first or CASELESS_WORD.fullmatch(words[0])
+                    or (name_shaped(words[0]) and _LINE_START.search(text, 0, reading.start(_))))):
                 return "salutation"
         for first, end in reading.get("sign_off"):
             match = _AFTER_SIGN_OFF.match(text, reading.end(end))
             if match is None:
                 continue
-            words = _words(match["name"])
+            words = words_of(match["name"])
             own_line = match["nl"] or match["nl2"] or match["end"] is not None  # "Thanks, John Lewis is ..." is not
             if own_line and words and words[0] not in lx.NOT_NAMES and (words[0] in self._first or len(words) >= 2
                                                               or match["end"] is not None):
                 return "sign-off"
         for _, end in reading.get("introduction"):
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
-            if match and _words(match["name"])[:1] and _words(match["name"])[0] not in lx.NOT_NAMES:
+            if match and words_of(match["name"])[:1] and words_of(match["name"])[0] not in lx.NOT_NAMES:
                 return "introduction"
         for _, end in reading.get("interaction"):  # asked, called, invited: someone real, whatever the topic
             match = _AFTER_ROLE.match(text, reading.end(end))
-            if match and self._known(_words(match["name"])):
+            if match and self._names.known(words_of(match["name"])):
                 return "interaction"
-        if public_cues and reading.has("public") and not other_personal_data:
+        if public_cues and _public_topic(reading, self._last) and not other_personal_data:
             return None
         for _, end in reading.get("weak_introduction"):
             match = _AFTER_INTRODUCTION.match(text, reading.end(end))
             if match:
-                words = _words(match["name"])
+                words = words_of(match["name"])
                 if len(words) >= 2 and words[0] in self._first and words[0] not in lx.NOT_NAMES:
                     return "introduction"
         for first, end in reading.get("honorific"):
@@ -227,12 +204,12 @@ class PersonFinder:
                 continue
             match = _AFTER_HONORIFIC.match(text, reading.end(end))
             if match:
-                words = _words(match["name"])
+                words = words_of(match["name"])
                 if words and words[0] not in lx.NOT_NAMES and (len(words) >= 2 or reading.has("task")
                                                      or reading.has("account")):
                     return "honorific"
         return self._full_name(reading, other_personal_data) or _foreign_name(reading, self._first, self._last) \
-            or find_lower_case_name(reading, self._first, self._last)
+            or find_lower_case_name(reading, self._first, self._last) or health_subject(reading, self._names)
 
     def _labelled(self, reading: Reading) -> str | None:
         """"labelled field" for a name in a field made for one (`"last_name": "Kowalski"`), "honorific"
@@ -241,9 +218,12 @@ class PersonFinder:
         for first, _ in reading.get("name_field"):
             match = _NAME_FIELD.match(text, reading.start(first))
             if match:
-                words = _words(match["name"])
-                if words and all(_name_shaped(w) for w in words) and not set(words) & lx.NOT_NAMES \
-                        and words[0] not in _PLACEHOLDERS \
+                words = words_of(match["name"])
+                if match["task"] and not (words and (words[0] in self._first or CASELESS_WORD.fullmatch(words[0])
+                                                     or self._names.unknown_name(words))):
+                    continue  # a ticket's "Assignee: Platform Team": a person only by a name the gazetteer reads
+                if words and all(name_shaped(w) or CASELESS_WORD.fullmatch(w) for w in words) \
+                        and not set(words) & lx.NOT_NAMES and words[0] not in _PLACEHOLDERS \
                         and not (match["line"] and len(words) < 2 and words[0] not in self._first):  # a form's next line
                     return "labelled field"
         if not text.isascii():
@@ -267,24 +247,26 @@ class PersonFinder:
             start = word.start()
             if start and (text[start - 1].isalnum() or text[start - 1] in "'’"):
                 continue
-            if word.group().lower() in _PARTICLES and _CAPITALISED_BEFORE.search(text, max(0, start - 40), start):
+            if word.group().lower() in PARTICLES and _CAPITALISED_BEFORE.search(text, max(0, start - 40), start):
                 continue  # "Aiello Del Sabato": a particle inside a name does not begin one
             known_first = word.group() in first_names
-            if not known_first and not text[word.end() + 1:word.end() + 2].isupper():
-                continue  # neither a known given name nor followed by a capitalised word
+            if not known_first and not text[word.end() + 1:word.end() + 2].isupper() \
+                    and not _PARTICLE_THEN_CAPITAL.match(text, word.end()):
+                continue  # neither a known given name nor followed by a capitalised word (or "van Mispelen")
             match = _FULL_NAME.match(text, start)
             if match is None:
                 continue
-            words = _words(match["name"])
+            words = words_of(match["name"])
             if not known_first:
                 # An unknown given name: only a surname (known, or beyond ASCII) and a verb only people
                 # do make it a name ("Wakeeta Kalita agreed to ...", "Lerze Çorlu agreed to ...").
-                surname = len(words) == 2 and (words[-1] in self._last or self._surname(words[-1]))
+                particled = len(match["name"].split()) > len(words)  # "Fiene van Mispelen": a surname's particle
+                surname = len(words) == 2 and (words[-1] in self._last or self._names.surname(words[-1]) or particled)
                 if (surname and not set(words) & lx.NOT_NAMES and words[0] not in lx.PLACE_WORDS
                         and _PERSON_AFTER.match(text, match.end("name")) and not _LINE_START.search(text, 0, start)):
                     return "full name"
                 continue
-            if len(words) == 2 and words[-1].lower() in _PARTICLES and words[0] not in lx.NOT_NAMES:
+            if len(words) == 2 and words[-1].lower() in PARTICLES and words[0] not in lx.NOT_NAMES:
                 # A capitalised particle leads a place's name ("Lanzo Di Martina"), or a person's where
                 # only a person does what follows ("Lucia Van Praet agreed to ...").
                 rest = _TOKEN_AFTER.match(text, match.end("name"))
@@ -293,7 +275,11 @@ class PersonFinder:
                 continue
             if not (words and words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
                 continue
+            if match["name"].endswith(("'s", "’s")) and _EPONYM_AFTER.match(text, match.end("name")) \
+                    and text[sentence(text, start, match.end())[1]:][:1] == "?":
+                continue  # "What causes Lou Gehrig's disease?": a question about a disease named after someone
             if words[0] in lx.PLACE_WORDS or _NOT_A_PERSON_AFTER.match(text, match.end("name")) \
+                    or (_GOODS_AFTER.match(text, match.end("name")) and _COUNT_BEFORE.search(text, max(0, start - 12), start)) \
                     or _PLACE_WORD_BEFORE.search(text, max(0, start - 8), start) \
                     or _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
                 continue  # a place, an organisation or a work ("Tarantini Group opens an office")
@@ -303,36 +289,50 @@ class PersonFinder:
             if any(begin <= reading.start(first) < stop for first, _ in reading.get("account")) \
                     and not _LOCATIVE_BEFORE.search(text, max(0, start - 8), start):
                 return "account context"  # not "an office in Prime Case": a place
-            if words[-1].lower() in _PARTICLES:
+            if words[-1].lower() in PARTICLES:
                 continue  # "Lanzo Di Martina": a particle written capitalised leads a place's name
             if _PERSON_AFTER.match(text, match.end("name")) or (
-                    (words[-1] in self._last or words[-1] in first_names or self._surname(words[-1]))
+                    (words[-1] in self._last or words[-1] in first_names or self._names.surname(words[-1]))
                     and not _PLACE_BEFORE.search(text, max(0, start - 12), start)
                     and match["name"] not in lx.FAMOUS_NAMES):  # "Robin Hood": a legend, named bare
                 return "full name"
         return None
 
-    def _surname(self, word: str) -> bool:
-        """A word no common English noun looks like: letters beyond ASCII ("Süßebier", "Beňová"),
-        or two capitalised parts with a known surname ("James-Webb")."""
-        if not word.isascii():
-            return word not in lx.NOT_NAMES
-        parts = word.split("-")
-        return len(parts) == 2 and all(p[:1].isupper() for p in parts) and any(p in self._last for p in parts)
+_EPONYM_AFTER = re.compile(r"[ \t]+(?i:disease|syndrome|palsy|lymphoma|sarcoma|ataxia|chorea|law|theorem|principle)\b")
+def _public_topic(reading: Reading, surnames: frozenset[str]) -> bool:
+    """Whether the text speaks of famous people or works (lexicon.PUBLIC_CUES), not counting a cue
+    word that is part of a name: a one-word cue that is a known surname, written capitalised right
+    after a capitalised word ("Cécile Rey", "Timoteo Rey Robles": Spanish "rey", king, as a surname;
+    not "Lincoln's Gettysburg Address")."""
+    text = reading.text
+    for first, end in reading.get("public"):
+        at = reading.start(first)
+        if end - first == 1 and first > 0 and text[at:reading.end(end)] in surnames:
+            before = reading.start(first - 1)
+            word = text[before:reading.end(first)]
+            if word[:1].isupper() and not word.endswith(("'s", "’s", "'", "’")) \
+                    and not SENTENCE_END.search(text, before, at):
+                continue
+        return True
+    return False
 
 
 # What a given name plus surname is when the next word names a thing ("Victoria Station", "Morgan
 # Stanley Bank") or an article leads it ("the Jordan River").
 _NOT_A_PERSON_AFTER = re.compile(rf"(?:[ \t]+{TOKEN}){{0,2}}(?:['’]s)?(?:[ \t]+[-–,])?[ \t]+(?:{lx.NOT_A_PERSON_AFTER})(?!\w)")
 _CAPITALISED_BEFORE = re.compile(rf"{TOKEN}[ \t]+\Z")
+_GOODS_AFTER = re.compile(rf"[ \t]+(?:{lx.GOODS})(?!\w)")
+_COUNT_BEFORE = re.compile(r"(?i:\b(?:[0-9]+|some|more|our|your|these|those|new|all))[ \t]+\Z")
+_PARTICLE_THEN_CAPITAL = re.compile(rf"(?:[ \t]+{PARTICLE})+[ \t]+[{UPPER}]")
 _TOKEN_AFTER = re.compile(rf"[ \t]+{TOKEN}")
 _PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\Z")
 # Words that lead a place: a bare two-word name after them is taken for a town ("in Bosco Perrotta").
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")
 _LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|near|nach|bei|en|à))[ \t]+\Z")
 # What only a person does right after being named: "Lena Wilmsen agreed to ...", "..., who ...".
-# "has paid", "had already confirmed": the verbs' past forms after an auxiliary.
-_PERSON_AFTER = re.compile(rf"{lx.SUFFIXES}(?:,?[ \t]+(?:(?:has|had)[ \t]+(?:not[ \t]+|already[ \t]+|just[ \t]+)?)?"
+# "has paid", "had already confirmed": the verbs' past forms after an auxiliary; an aside in brackets
+# may come between ("Erseç Eraslan (account 18902001) asked ...").
+_PERSON_AFTER = re.compile(rf"{lx.SUFFIXES}(?:[ \t]+\([^()\n]{{1,40}}\))?(?:,?[ \t]+(?:(?:has|had)[ \t]+(?:not[ \t]+|already[ \t]+|just[ \t]+)?)?"
                            rf"(?:{lx.PERSON_VERBS})\b|,[ \t]+(?:who|whose|she|he)\b)")
 _ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|der|die|das|le|la|les|el|los|il|de|het))[ \t]+\Z")
 # A run of words of a caseless script inside Latin-script text: 1-4 words, 2-20 characters.
@@ -353,11 +353,8 @@ EAST_ASIAN_SURNAMES = frozenset(
     "龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯"
     "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편")
 
-# Voice assistants and chat models addressed by name ("Alexa, play jazz", "Hey Siri", "Claude,
-# summarise this"): alone they are not a person; with a surname they are ("Alexa Bloch-Hartmann").
 _PLACEHOLDERS = frozenset("String Str Text Name Names Null None Nil Undefined Value Example Sample Test Todo Tbd Xxx "
                           "Firstname Lastname First Last Surname Unknown Varchar Required Optional".split())
-ASSISTANT_NAMES = frozenset("Siri Alexa Cortana Claude Gemini Copilot Bard Jarvis Bixby Google ChatGPT Grok".split())
 
 
 _NOT_ASCII_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())

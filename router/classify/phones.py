@@ -4,12 +4,15 @@ The number pass in `identifiers` hands each digit span here. Rules, in order:
 
 - Never phones: dates (2024-01-15, 15.01.2024 10:30), dotted IPv4 addresses, ZIP+4 codes, SSN-shaped
   spans (123-45-6789: an invalid SSN is a malformed SSN, whatever region it might dial),
-  decimals (2.718281828), later digit groups of one digit (versions 10.0.19045.3803, ISBNs
+  decimals (2.718281828; but a trunk zero never leads one, so "02.34566968" next to a phone word is
+  a phone), later digit groups of one digit (versions 10.0.19045.3803, ISBNs
   978-3-16-148410-0; "06 1 234 5678", a trunk prefix then a one-digit area code, is allowed),
   amounts next to a currency sign or word, and anything outside 7-17 digits.
 - International (a `+` or `00` prefix): a phone when the digits after the country code are a
   valid number of one of its regions (phonenumbers' is_valid_number). A `+` right after a digit
-  or an operator is arithmetic. A `00` run without separators needs a phone word nearby.
+  or an operator is arithmetic; a dash between words before it is prose ("callback request -
+  +45 32 12 18 89"), after a number a minus. A `00` run without separators needs a phone word
+  nearby; with them it takes one-digit groups as a `+` does ("00212 6 50 12 95 69").
 - National: 8-14 digits in at least two groups, valid in some region (every region phonenumbers
   knows, or the policy's `phone_regions`) AND written the way that region writes it: the trunk
   prefix (the leading 0, 1, 8 or 06) present where the region dials it, the first group equal to
@@ -20,7 +23,8 @@ The number pass in `identifiers` hands each digit span here. Rules, in order:
   grouping is what tells a phone number from an order number. A reference word just before the
   span ("order", "invoice", "tracking", "ISBN", "version", ...) rules it out.
 - A phone word ("call", "tel", "mobile", "whatsapp", "Telefon", "portable", "móvil", "電話", ...
-  within 40 characters before or 20 after) replaces the grouping rules and the reference words:
+  within 40 characters before or 20 after, or an extension right after it: "410 9001 (ext 6333)")
+  replaces the grouping rules and the reference words:
   "call me on 4155550132" is a phone, a bare "4155550132" is not.
 
 A number malformed for its own country can still be a valid, well-grouped number of another one
@@ -64,7 +68,8 @@ _PHONE_WORDS = re.compile(
     r"appelez|joindre|teléfono|móvil|movil|celular|llamar|llámame|llamame|telefono|cellulare|chiamare|chiamami|"
     r"bellen|bel me|mobiel|telefone|ligar|contato|contacto|kontakt|ring|komórka|zadzwoń|puhelin|soita|"
     r"телефон|тел|звоните|позвоните|моб|telepon|ponsel|điện thoại|sđt|telefoon|gsm|τηλέφωνο|τηλ|κινητό)\.?(?!\w)"
-    r"|(?<!\w)(?:telefon|rufnummer|mobilnummer|handynummer|erreichbar)"  # German compounds: Telefonnummer, ...
+    r"|(?<!\w)(?:to text|text (?:him|her|them|us)|texting)(?!\w)"
+    r"|(?<!\w)(?:telefon|rufnummer|mobilnummer|handynummer|erreichbar|rückruf|zurückrufen|durchwahl)"  # German compounds: Telefonnummer, ...
     r"|電話|携帯|电话|手机|전화|휴대폰|هاتف|جوال|फ़ोन|फोन|मोबाइल|टेलीफोन|โทร|เบอร์|טלפון|נייד|تلفن|موبایل",
     re.I,
 )
@@ -74,6 +79,8 @@ _REFERENCE_WORDS = re.compile(
     r"zip|postal|postcode|plz|receipt|booking|confirmation|policy|claim|customer|id)\b[^\n]{0,12}$",
     re.I,
 )
+# An extension right after the number says it is a phone: "410 9001 (ext 6333)", "030 1234567 ext. 12".
+_EXTENSION_AFTER = re.compile(r"[ \t]*[,(]?[ \t]*(?i:ext\.?|extension|poste|durchwahl|dw\.?)[ \t]*-?[0-9]{1,5}\b")
 _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
           "fixed_line", "mobile")
 # A business's public line (0800 ..., 1-800 ..., 0900 ..., 0845 ..., UAN): no one's own number, when
@@ -227,12 +234,15 @@ class PhoneFinder:
         before = text[max(0, start - 2):start]
         if "+" in before:
             at = start - len(before) + before.index("+")
-            prior = text[max(0, at - 8):at].rstrip()[-1:]
-            if text[at - 1:at].isalnum() or (prior and (prior.isdigit() or prior in ")=*/+-")):
+            if text[at - 1:at].isalnum() or _arithmetic_before(text, at):
                 return False  # "a+1", "12 + 34": arithmetic, not a prefix
             return not self._amount(text, start, end) and (self._international(digits) or (
                 self._phone_word_near(text, start, end) and self._possible_international(digits)))
         worded = self._phone_word_near(text, start, end)
+        if digits.startswith("00") and len(digits) > 9 and (len(groups) > 1 or worded) and "." not in span \
+                and not _dated_or_addressed(span) and not self._amount(text, start, end) \
+                and self._international(digits[2:]):
+            return True  # "00212 6 50 12 95 69": as after a plus sign, a one-digit area code is a group
         if self._not_a_phone(span, groups, worded) or self._amount(text, start, end):
             return False
         if digits.startswith("00") and len(digits) > 9:
@@ -250,11 +260,9 @@ class PhoneFinder:
                 "." not in span and groups[0] in self._trunks and len(groups[1]) == 1
                 and all(len(g) > 1 for g in groups[2:])):
             return True
-        if len(groups) == 2 and "." in span:
-            return True
-        date = _DATE.match(span)
-        return bool((date and span[date.end():date.end() + 1] in ("", " ")) or _IPV4.fullmatch(span)
-                    or _ZIP4.fullmatch(span) or _SSN_SHAPE.fullmatch(span))
+        if len(groups) == 2 and "." in span and not (worded and len(groups[0]) >= 2 and groups[0][0] == "0"):
+            return True  # a decimal; but no decimal is written "02.34566968": a trunk prefix leads a phone
+        return _dated_or_addressed(span)
 
     def _international(self, digits: str) -> bool:
         """Whether `digits` (country code first) is a valid number of a region with that code.
@@ -297,11 +305,32 @@ class PhoneFinder:
 
     @staticmethod
     def _phone_word_near(text: str, start: int, end: int) -> bool:
-        return bool(_PHONE_WORDS.search(text, max(0, start - 40), start) or _PHONE_WORDS.search(text, end, end + 20))
+        return bool(_PHONE_WORDS.search(text, max(0, start - 40), start) or _PHONE_WORDS.search(text, end, end + 20)
+                    or _EXTENSION_AFTER.match(text, end))
 
     @staticmethod
     def _amount(text: str, start: int, end: int) -> bool:
         return bool(_CURRENCY.search(text, max(0, start - 6), start) or _CURRENCY.search(text, end, end + 10))
+
+
+def _dated_or_addressed(span: str) -> bool:
+    """Dates, dotted IPv4 addresses, ZIP+4 codes and SSN shapes: never phones."""
+    date = _DATE.match(span)
+    return bool((date and span[date.end():date.end() + 1] in ("", " ")) or _IPV4.fullmatch(span)
+                or _ZIP4.fullmatch(span) or _SSN_SHAPE.fullmatch(span))
+
+
+def _arithmetic_before(text: str, at: int) -> bool:
+    """Whether the `+` at `at` follows an operand or an operator ("12 + 34", "x=+5", "3 - +2"), not a
+    dash of prose ("callback request - +45 32 12 18 89") or a label."""
+    head = text[max(0, at - 12):at].rstrip()
+    prior = head[-1:]
+    if not prior:
+        return False
+    if prior in "-–":
+        operand = head[:-1].rstrip()[-1:]  # a dash between words is punctuation; after a number, minus
+        return operand.isdigit() or operand in (")", "]")  # "- +49 30 ...", a list's bullet, is no minus
+    return prior.isdigit() or prior in ")=*/+"
 
 
 def _grouped_like(region: _Region, nsn: str, groups: list[str], span: str, has_trunk: bool) -> bool:

@@ -57,6 +57,9 @@ def find_health(reading: Reading, person: bool) -> str | None:
     ties, owners = _ends(reading, "health_tie", lead), _ends(reading, "possessive", lead)
     tied = any(_within(ties, first, 3) for first, _ in terms)
     owned = any(_within(owners, first, 4) for first, _ in terms)
+    if tied and not owned and reading.has("group") and _AGGREGATE.search(reading.text) \
+            and _NAMES_WANTED.search(reading.text) is None:
+        tied = False  # a group's figures: "How many employees take sick leave for burnout each year?"
     if (tied or owned) and reading.has("patient") and lead is None:
         return "patient record"
     if owned:
