@@ -317,6 +317,11 @@ Ludwig van Beethoven, Johann Sebastian Bach, Vincent van Gogh, Pablo Picasso, Ch
 Sigmund Freud, Winston Churchill, Mahatma Gandhi, Nelson Mandela, Mother Teresa
 """.replace("\n", " ").split(",")) - {""}
 
+# Full names an illness is named after ("Lou Gehrig's disease"): only these make "<full name>'s disease?" a
+# question about a disease. Eponyms are mostly one surname (Parkinson, Crohn, Hodgkin); a colleague's full name
+# before "'s disease" is that colleague ("What is Maria Keller's disease called? She was diagnosed ...").
+EPONYM_FULL_NAMES = frozenset({"Lou Gehrig"})
+
 # Titles among NOT_NAMES ("King Charles", "Judge Dredd"): after a given name, in lower case, one is
 # a surname where name_words.txt says it is common as one ("james king", "sarah bishop").
 TITLE_WORDS = frozenset("King Queen Prince Princess Duke Earl Major General Justice Judge Bishop Pope Saint".split())

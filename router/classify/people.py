@@ -275,7 +275,8 @@ class PersonFinder:
                 continue
             if not (words and words[0] in self._first and words[0] not in lx.NOT_NAMES and words[-1] not in lx.NOT_NAMES):
                 continue
-            if match["name"].endswith(("'s", "’s")) and _EPONYM_AFTER.match(text, match.end("name")) \
+            if match["name"].endswith(("'s", "’s")) and " ".join(words) in lx.EPONYM_FULL_NAMES \
+                    and _EPONYM_AFTER.match(text, match.end("name")) \
                     and text[sentence(text, start, match.end())[1]:][:1] == "?":
                 continue  # "What causes Lou Gehrig's disease?": a question about a disease named after someone
             if words[0] in lx.PLACE_WORDS or _NOT_A_PERSON_AFTER.match(text, match.end("name")) \

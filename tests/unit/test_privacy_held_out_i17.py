@@ -240,6 +240,15 @@ def test_an_eponymous_disease_asked_about_is_no_person(thorough):
     assert "person" in kinds(thorough, "Anna Schmidt's disease is progressing; tell HR.")
 
 
+@pytest.mark.parametrize("text", ["What is Maria Keller's disease called? She was diagnosed last week.",
+                                  "Is Jonas Becker's disease contagious? He sits next to me.",
+                                  "Can Jonas Becker's disease be treated at home while he recovers?"])
+def test_a_colleague_s_disease_asked_about_is_that_colleague(thorough, text):
+    """Eponyms are one surname (Parkinson's, Crohn's) or a known full name (Lou Gehrig's): a colleague's full name
+    before "'s disease" in a question is still that colleague."""
+    assert "person" in kinds(thorough, text)
+
+
 def test_a_number_after_a_plus_sign_is_no_card(thorough):
     assert "payment_card" not in kinds(thorough, "Ticket +39 370751711819391 was escalated.")
     assert "payment_card" in kinds(thorough, "Card 3056 930902 5904, please refund it.")
