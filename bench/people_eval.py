@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from faker import Faker  # noqa: E402
 
+from bench.probe_common import print_lists  # noqa: E402
 from router.classify.privacy import PrivacyScanner  # noqa: E402
 from router.classify.thorough import ThoroughScanner  # noqa: E402
 
@@ -317,9 +318,7 @@ def main() -> int:
     timings.sort()
     print(f"scan latency per sentence: p50 {statistics.median(timings):.0f} us, "
           f"p99 {timings[int(0.99 * (len(timings) - 1))]:.0f} us")
-    if args.show_misses:
-        print("\nmissed:", *misses, sep="\n  ")
-        print("\nfalse positives:", *false_positives, sep="\n  ")
+    print_lists(args.show_misses, misses, false_positives)
     return 0
 
 

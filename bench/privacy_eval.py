@@ -33,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.probe_common import print_lists  # noqa: E402
 from router.runtime import prepare_environment  # noqa: E402
 
 prepare_environment()  # offline tokenizers and price map, as every entry point sets them
@@ -324,9 +325,7 @@ def main() -> int:
     print(f"\nrecall: {found}/{len(positives)} = {100 * found / len(positives):.1f}% "
           f"(without phone*: {100 * found_valid / total_valid:.1f}%)")
     print(f"false positives: {fp}/{len(negatives)} = {100 * fp / len(negatives):.1f}%")
-    if args.show_misses:
-        print("\nmissed:", *misses, sep="\n  ")
-        print("\nfalse positives:", *false_positives, sep="\n  ")
+    print_lists(args.show_misses, misses, false_positives)
     return 0
 
 

@@ -29,7 +29,6 @@ Through `router.pipeline.plan` under policies/default.yaml; flagged = confidenti
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 from collections import defaultdict
@@ -46,9 +45,7 @@ from faker import Faker  # noqa: E402
 from phonenumbers import PhoneNumberFormat, PhoneNumberType  # noqa: E402
 from schwifty import IBAN  # noqa: E402
 
-from router.pipeline import plan  # noqa: E402
-from router.policy_loader import load_policy  # noqa: E402
-from router.profile import DataClass  # noqa: E402
+from bench.probe_common import flagger, print_lists, reproducible  # noqa: E402
 
 PHONE_REGIONS = ("DE FR ES IT NL PL BR SE GB IN JP AU US DK FI TR CH AT BE PT IE NO CZ HU RO GR MX AR CL CO ZA NG "
                  "KE EG MA SA AE IL KR CN SG MY TH PH ID VN NZ CA RU UA LU IS EE LV LT HR SI SK BG RS PK BD LK "
@@ -291,19 +288,12 @@ def negatives(seed: int) -> list[tuple[str, str]]:
 
 
 def main() -> int:
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        # Faker's draws follow set order somewhere: with hash randomisation the same seed made other
-        # prompts in each process, so two trees (or two runs) read different sets. Fix it, then run.
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
+    reproducible()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
-    policy = load_policy(Path(__file__).resolve().parents[1] / "policies" / "default.yaml")
-
-    def flagged(text: str) -> tuple[bool, list[str]]:
-        _, decision = plan(policy, {"model": "auto", "messages": [{"role": "user", "content": text}]}, {})
-        return decision.profile.data_class >= DataClass.CONFIDENTIAL, sorted({f.kind for f in decision.profile.findings})
+    flagged = flagger()
 
     positive_set, negative_set = positives(args.seed), negatives(args.seed)
     cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -331,9 +321,7 @@ def main() -> int:
     fp, neg = sum(c[0] for c in negative_cells.values()), sum(c[1] for c in negative_cells.values())
     print(f"\nrecall: {found}/{total} = {100 * found / total:.1f}%")
     print(f"false positives: {fp}/{neg} = {100 * fp / neg:.1f}%")
-    if args.show_misses:
-        print("\nmissed:", *misses, sep="\n  ")
-        print("\nfalse positives:", *false_positives, sep="\n  ")
+    print_lists(args.show_misses, misses, false_positives)
     return 0
 
 

@@ -26,7 +26,6 @@ detected/total per locale and kind, false positives per negative type, and the t
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import uuid
@@ -46,9 +45,7 @@ from schwifty import IBAN  # noqa: E402
 from stdnum import isbn, luhn  # noqa: E402
 
 from bench.privacy_eval import _national_id as faker_national_id  # noqa: E402  (Faker's ID, when stdnum validates it)
-from router.pipeline import plan  # noqa: E402
-from router.policy_loader import load_policy  # noqa: E402
-from router.profile import DataClass  # noqa: E402
+from bench.probe_common import flagger, print_lists, reproducible  # noqa: E402
 
 LOCALES = "de_DE fr_FR es_ES it_IT nl_NL pl_PL pt_BR sv_SE en_GB en_IN ja_JP en_AU en_US da_DK fi_FI tr_TR".split()
 PHONE_REGIONS = ("DE FR ES IT NL PL BR SE GB IN JP AU US DK FI TR CH AT BE PT IE NO CZ HU RO GR MX AR CL CO ZA NG "
@@ -390,20 +387,13 @@ def negatives(seed: int, per_template: int) -> list[tuple[str, str]]:
 
 
 def main() -> int:
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        # Faker's draws follow set order somewhere: with hash randomisation the same seed made other
-        # prompts in each process, so two trees (or two runs) read different sets. Fix it, then run.
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
+    reproducible()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=23)
     parser.add_argument("--per-template", type=int, default=2)
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
-    policy = load_policy(Path(__file__).resolve().parents[1] / "policies" / "default.yaml")
-
-    def flagged(text: str) -> tuple[bool, list[str]]:
-        _, decision = plan(policy, {"model": "auto", "messages": [{"role": "user", "content": text}]}, {})
-        return decision.profile.data_class >= DataClass.CONFIDENTIAL, sorted({f.kind for f in decision.profile.findings})
+    flagged = flagger()
 
     # Both sets are made before any prompt is classified: nothing the classifier draws from `random`
     # may change them, so every tree reads the same prompts.
@@ -442,9 +432,7 @@ def main() -> int:
     fp, neg = sum(c[0] for c in counted), sum(c[1] for c in counted)
     print(f"\nrecall: {found}/{total} = {100 * found / total:.1f}%")
     print(f"false positives: {fp}/{neg} = {100 * fp / neg:.1f}%")
-    if args.show_misses:
-        print("\nmissed:", *misses, sep="\n  ")
-        print("\nfalse positives:", *false_positives, sep="\n  ")
+    print_lists(args.show_misses, misses, false_positives)
     return 0
 
 
