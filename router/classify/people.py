@@ -39,6 +39,7 @@ from router.classify.lower_names import find_lower_case_name, name_words
 from router.classify.matcher import SENTENCE_END, sentence
 from router.classify.names import (CASELESS, CASELESS_WORD, HONORIFIC, NAME, PARTICLE, PARTICLES, TOKEN, UPPER,
                                    Gazetteer, name_shaped, words_of)
+from router.classify.places import PLACE_BEFORE, a_place_before
 from router.classify.subjects import after_record_label, health_subject
 
 # Anchored at the end of a cue.
@@ -294,7 +295,7 @@ class PersonFinder:
                 continue  # "Lanzo Di Martina": a particle written capitalised leads a place's name
             if _PERSON_AFTER.match(text, match.end("name")) or (
                     (words[-1] in self._last or words[-1] in first_names or self._names.surname(words[-1]))
-                    and not _PLACE_BEFORE.search(text, max(0, start - 12), start)
+                    and not a_place_before(text, start, match["name"])
                     and match["name"] not in lx.FAMOUS_NAMES):  # "Robin Hood": a legend, named bare
                 return "full name"
         return None
@@ -328,7 +329,6 @@ _PARTICLE_THEN_CAPITAL = re.compile(rf"(?:[ \t]+{PARTICLE})+[ \t]+[{UPPER}]")
 _TOKEN_AFTER = re.compile(rf"[ \t]+{TOKEN}")
 _PLACE_WORD_BEFORE = re.compile(rf"(?:{'|'.join(sorted(lx.PLACE_WORDS))})[ \t]+\Z")
 # Words that lead a place: a bare two-word name after them is taken for a town ("in Bosco Perrotta").
-_PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|from|to|at|visit|visiting|towards|via|nach|aus|bei|en|à|a|di|da|w|z|do|v|ve))[ \t]+\Z")
 _LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|near|nach|bei|en|à))[ \t]+\Z")
 # What only a person does right after being named: "Lena Wilmsen agreed to ...", "..., who ...".
 # "has paid", "had already confirmed": the verbs' past forms after an auxiliary; an aside in brackets
@@ -381,7 +381,7 @@ def _foreign_name(reading: Reading, first: frozenset[str], last: frozenset[str])
             return "full name"  # "Summarise the notes: 倪芳 agreed to ...": what only a person does
         if _HAN_HANGUL.fullmatch(words[0]):
             chars = "".join(words)
-            if chars.endswith(_PLACE_SUFFIXES) or _PLACE_BEFORE.search(text, max(0, run.start() - 12), run.start()):
+            if chars.endswith(_PLACE_SUFFIXES) or PLACE_BEFORE.search(text, max(0, run.start() - 12), run.start()):
                 continue  # "in 渋谷区", "from 江東区": a place, though 渋谷 is also a surname
             if 2 <= len(chars) <= 5 and len(words) <= 2 and (
                     chars[0] in EAST_ASIAN_SURNAMES or words[0] in last or words[0] in first

@@ -256,3 +256,18 @@ def test_a_public_cue_word_inside_a_name_is_part_of_the_name(thorough, text):
                                   "Summarise Abraham Lincoln's Gettysburg Address in three sentences."])
 def test_public_cue_words_outside_names_still_count(thorough, text):
     assert "person" not in kinds(thorough, text)
+
+
+@pytest.mark.parametrize("text", ["Send the report to Maria Keller.", "Ship the jackets to Maria Keller, Hauptstr. 5, Berlin.",
+                                  "Give the keys to Anna Schmidt.", "Deliver the package to Peter Novak.",
+                                  "Summarise the message from Jonas Becker.", "We met at Maria Keller's house."])
+def test_a_full_name_after_to_or_from_is_someone_when_something_goes_to_them_or_comes_from_them(thorough, text):
+    """"to" and "from" before a full name read as a place ("Travel to Elizabeth City") unless something is sent,
+    handed or said to the name, a message comes from it, or the name is a possessive."""
+    assert "person" in kinds(thorough, text)
+
+
+@pytest.mark.parametrize("text", ["Travel to Elizabeth City on Monday.", "Drive to Virginia Beach tomorrow.",
+                                  "Flights from San Jose to Santa Maria are cheap.", "Relocate the team to Kansas City."])
+def test_places_after_to_and_from_stay_places(thorough, text):
+    assert "person" not in kinds(thorough, text)
