@@ -172,17 +172,18 @@ def _assess(model_id: str, policy: CompiledPolicy, p: RequestProfile, health: Ma
         return verdict(False, f"not cleared for {p.data_class} data (clearance {model.clearance})")
     if p.task not in model.tasks:
         return verdict(False, f"does not serve {p.task} (tasks: {', '.join(model.tasks)})")
-    missing = sorted(m.value for m in p.modalities if m not in model.accepts)
-    if missing:
+    accepts = model.accepts  # a property that builds its set: read once
+    if not p.modalities <= accepts:
+        missing = sorted(m.value for m in p.modalities if m not in accepts)
         return verdict(False, f"cannot take {', '.join(missing)} input")
     if len(p.images) > model.max_images:
         return verdict(False, f"{len(p.images)} images exceed its limit of {model.max_images}")
-    if any(image.format is None for image in p.images):  # an image URL: who may fetch it?
+    if p.images and any(image.format is None for image in p.images):  # an image URL: who may fetch it?
         if isinstance(model, LlamaCppModel) and not policy.spec.media.fetch.enabled:
             return verdict(False, "takes no image URLs: media.fetch is off (send images inline)")
         if not isinstance(model, LlamaCppModel) and model.image_urls == "refuse":
             return verdict(False, "takes no image URLs (image_urls: refuse)")
-    if isinstance(model, LlamaCppModel) and any(video.remote for video in p.videos):
+    if p.videos and isinstance(model, LlamaCppModel) and any(video.remote for video in p.videos):
         return verdict(False, "takes no video URLs: local models read only inline video "
                               "(send it as data:video/mp4;base64,)")
     window = input_tokens if p.window_tokens is None else p.window_tokens.get(model_id, input_tokens)

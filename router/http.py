@@ -29,7 +29,7 @@ from router.errors import (
 )
 from router.feedback import parse_feedback
 from router.gateway import Gateway, Reply
-from router.http_io import HangUp, bearer, read_json_body, send_events, send_json, sse
+from router.http_io import HangUp, bearer, read_json_body, send_json, send_sse
 from router.http_io import unless_disconnected as watch
 from router.http_record import RecordRequests
 from router.look import dry_run, wants_scan
@@ -119,13 +119,7 @@ class ChatCompletions:
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send, replies: list[Reply]) -> None:
         """Answer the request; the gateway's Reply, once it gave one, goes into `replies` (for its `after`)."""
-        started = False
-
-        async def sending(message: dict[str, Any]) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
+        started = False  # something may have been sent: an unexpected error is then raised, not answered
         state = scope["app"].state
         response: Response
         try:
@@ -136,12 +130,16 @@ class ChatCompletions:
             async with HangUp(receive, watch=state.watch_hang_ups) as hang_up:
                 reply = await gateway.chat(payload, headers, tenant, deferred=True)
                 replies.append(reply)
-                if reply.stream is not None:  # sse() closes the gateway's stream however it ends
-                    await send_events(sending, sse(reply.stream), reply.headers)
+                if reply.stream is not None:  # send_sse closes the gateway's stream however it ends
+                    # Marked here rather than by a wrapper around `send` (a call per body message):
+                    # send_sse and send_json send the head first, its headers encoded from our own.
+                    started = True
+                    await send_sse(send, reply.stream, reply.headers)
                     return
                 body = orjson.dumps(reply.body)
             if not hang_up.happened:
-                await send_json(sending, reply.status, body, reply.headers)
+                started = True
+                await send_json(send, reply.status, body, reply.headers)
                 return
             response = Response(status_code=499)  # nobody reads a reply: its upstream call was cancelled
         except TurnoutError as exc:
@@ -151,7 +149,7 @@ class ChatCompletions:
             if started:
                 raise
             response = JSONResponse(_UNEXPECTED, status_code=500)
-        await response(scope, receive, sending)
+        await response(scope, receive, send)
 
 
 CHAT = ChatCompletions()

@@ -30,28 +30,6 @@ def sse_event(obj: Any) -> bytes:
     return b"data: " + orjson.dumps(obj) + b"\n\n"
 
 
-async def sse(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
-    """The gateway's chunks framed as server-sent events, ending with `[DONE]`. Closing this closes
-    `chunks` (the gateway settles and records a stream when its iterator ends).
-
-    The chunks that open a stream without any of the answer (the assistant's role:
-    `backends.base.opening`) come as one piece with the first chunk after them, so the first token
-    leaves in one body message, one pass through the server's send chain; the bytes are the same."""
-    try:
-        head = b""
-        async for chunk in chunks:
-            head += sse_event(chunk)
-            if not opening(chunk):
-                break
-        if head:
-            yield head
-        async for chunk in chunks:
-            yield sse_event(chunk)
-        yield SSE_DONE
-    finally:
-        await chunks.aclose()
-
-
 _JSON = (b"content-type", b"application/json")
 _SSE = (b"content-type", b"text/event-stream; charset=utf-8")  # what Starlette's StreamingResponse sends
 
@@ -68,13 +46,44 @@ async def send_json(send: Send, status: int, body: bytes, headers: Mapping[str, 
     await send({"type": "http.response.body", "body": body})
 
 
-async def send_events(send: Send, events: AsyncIterator[bytes], headers: Mapping[str, str]) -> None:
-    """A 200 stream of server-sent events: the head, one body message per event, then the end.
+async def send_sse(send: Send, chunks: AsyncIterator[dict[str, Any]], headers: Mapping[str, str]) -> None:
+    """The gateway's chunks as a 200 stream of server-sent events: the head, one body message
+    `data: <chunk JSON>` per chunk, then `data: [DONE]` as the last body message itself (`more_body`
+    false).
 
-    `[DONE]`, which `sse` yields only after the stream below it has ended, goes as the last body message
-    itself (`more_body` false): one ASGI send fewer per stream, each a pass through the server's send
-    chain (Ray Serve's replica wrappers, uvicorn's write). A stream of other events (Responses) ends
-    with an empty last message.
+    The chunks that open a stream without any of the answer (the assistant's role:
+    `backends.base.opening`) go as one body message with the first chunk after them, so the first
+    token leaves in one pass through the server's send chain. Framing and sending are one loop, not a
+    framing generator under a sending one: each layer costs a resumption per chunk.
+
+    `chunks` is closed however the sending ends (its last chunk gone, a send that failed, the request
+    cancelled by a hang-up or by the server), and with it the chain of generators below it: the gateway
+    settles and records a stream when its iterator ends, and the upstream connection closes then, not
+    whenever garbage collection finds them."""
+    try:
+        raw = _raw(headers)
+        raw += ((b"cache-control", b"no-cache"), _SSE)
+        await send({"type": "http.response.start", "status": 200, "headers": raw})
+        head = b""
+        async for chunk in chunks:
+            head += sse_event(chunk)
+            if not opening(chunk):
+                break
+        if head:
+            await send({"type": "http.response.body", "body": head, "more_body": True})
+        async for chunk in chunks:
+            await send({"type": "http.response.body", "body": sse_event(chunk), "more_body": True})
+        await send({"type": "http.response.body", "body": SSE_DONE, "more_body": False})
+    finally:
+        await chunks.aclose()  # type: ignore[attr-defined]
+
+
+async def send_events(send: Send, events: AsyncIterator[bytes], headers: Mapping[str, str]) -> None:
+    """A 200 stream of already framed server-sent events: the head, one body message per event, then the end.
+
+    An event `[DONE]` ends the stream as the last body message itself (`more_body` false): one ASGI send
+    fewer per stream, each a pass through the server's send chain (Ray Serve's replica wrappers,
+    uvicorn's write). A stream of other events (Responses) ends with an empty last message.
 
     `events` is closed however the sending ends (its last event gone, a send that failed, the request
     cancelled by a hang-up or by the server), and with it the chain of generators below it: the relay

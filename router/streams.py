@@ -135,7 +135,7 @@ def relayed(rec: Recording, live: Live, head: list[dict[str, Any]], rest: Chunks
                 if "id" in chunk and not live.native:  # every chunk of one answer carries its id (not errors)
                     chunk["id"] = live.answer_id
                 yield chunk
-                if not remembered and not opening(chunk):  # the opening goes with the next chunk (http_io.sse)
+                if not remembered and not opening(chunk):  # the opening goes with the next chunk (http_io.send_sse)
                     remembered = True
                     await live.remember()
         finally:

@@ -16,8 +16,7 @@ request renders, from its frozen record only:
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import random
@@ -175,24 +174,12 @@ class Telemetry:
                                               for gauge, value, labels in source.gauges() if gauge == name]
         return observe
 
-    @contextlib.contextmanager
-    def recording(self, operation: str, tenant: str) -> Iterator[Recording]:
-        """One request's Recording: the one the HTTP layer opened (router/http_record.py), else one of
-        its own, emitted on the way out (a stream's by its body, when it ends). A TurnoutError on the
-        way is recorded, and its response carries the headers rendered from the same record."""
-        rec = current()
-        if rec is None:
-            rec = Recording(operation, owned=True)
-        rec.tenant = tenant
-        try:
-            yield rec
-        except TurnoutError as exc:
-            rec.failed(exc)
-            exc.headers.update({k: v for k, v in headers(rec.freeze()).items() if v})
-            raise
-        finally:
-            if rec.owned and not rec.streamed:
-                self.finish(rec)
+    def recording(self, operation: str, tenant: str) -> _Recorded:
+        """`with telemetry.recording(operation, tenant) as rec:` one request's Recording: the one the HTTP
+        layer opened (router/http_record.py), else one of its own, emitted on the way out (a stream's by
+        its body, when it ends). A TurnoutError on the way is recorded, and its response carries the
+        headers rendered from the same record."""
+        return _Recorded(self, operation, tenant)
 
     def finish(self, rec: Recording, http_status: int | None = None, span: trace.Span | None = None) -> None:
         """Freeze and emit `rec`, once (a request that never finished, cancelled, is not recorded)."""
@@ -272,6 +259,35 @@ class Telemetry:
                 provider, name = served.providers.get(attempt.model, ("unknown", attempt.model))
                 self.operation_duration.record(attempt.latency_s, operation, provider, name,
                                                None if attempt.outcome == "ok" else attempt.outcome)
+
+
+class _Recorded:
+    """The context manager of `Telemetry.recording`: a small class, not a generator (it runs once per
+    request; @contextlib.contextmanager costs a generator and three more calls)."""
+
+    __slots__ = ("telemetry", "operation", "tenant", "rec")
+
+    def __init__(self, telemetry: Telemetry, operation: str, tenant: str) -> None:
+        self.telemetry, self.operation, self.tenant = telemetry, operation, tenant
+
+    def __enter__(self) -> Recording:
+        rec = current()
+        if rec is None:
+            rec = Recording(self.operation, owned=True)
+        rec.tenant = self.tenant
+        self.rec = rec
+        return rec
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        rec = self.rec
+        try:
+            if isinstance(exc, TurnoutError):
+                rec.failed(exc)
+                exc.headers.update({k: v for k, v in headers(rec.freeze()).items() if v})
+        finally:
+            if rec.owned and not rec.streamed:
+                self.telemetry.finish(rec)
+        return False  # the exception, if any, goes on
 
 
 def health_gauges(board: Any, backends: Mapping[str, Any],

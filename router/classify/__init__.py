@@ -61,12 +61,14 @@ def _json(value: Any) -> str:
 class _Walk:
     """One request's accumulators; lives for one classify() call."""
 
-    __slots__ = ("scanner", "findings", "segments", "tokens_text", "instruction_text", "has_text", "names")
+    __slots__ = ("scanner", "findings", "segments", "positions", "tokens_text", "instruction_text", "has_text",
+                 "names")
 
     def __init__(self, scanner: PrivacyScanner) -> None:
         self.scanner = scanner
         self.findings: list[Finding] = []  # media findings now; text findings join them in finish()
-        self.segments: list[tuple[int, str, str]] = []  # (findings so far, text, where): scanned in one go
+        self.segments: list[tuple[str, str]] = []  # (text, where): scanned in one go
+        self.positions: list[int] = []  # per segment, the media findings before it
         self.tokens_text: list[str] = []
         self.instruction_text: list[str] = []
         self.has_text = False
@@ -75,7 +77,8 @@ class _Walk:
     def text(self, text: str, where: str, *, instruction: bool = False, content: bool = True) -> None:
         if not text:
             return
-        self.segments.append((len(self.findings), text, where))
+        self.segments.append((text, where))
+        self.positions.append(len(self.findings))
         self.tokens_text.append(text)
         if instruction:
             self.instruction_text.append(text)
@@ -84,12 +87,12 @@ class _Walk:
     def finish(self) -> list[Finding]:
         """Every finding in the order of the request: text segments scanned together, their findings
         placed among the media findings where each segment occurred."""
-        scanned = self.scanner.scan_many([(text, where) for _, text, where in self.segments])
+        scanned = self.scanner.scan_many(self.segments)
         if not any(scanned):
             return self.findings
         merged: list[Finding] = []
         taken = 0
-        for (position, _, _), found in zip(self.segments, scanned):
+        for position, found in zip(self.positions, scanned):
             merged += self.findings[taken:position] + found
             taken = position
         return merged + self.findings[taken:]
@@ -156,8 +159,10 @@ class Classifier:
             for k, call in enumerate(message.tool_calls or ()):
                 walk.text(call.function.name, f"{base}.tool_calls[{k}].function.name")
                 walk.text(call.function.arguments, f"{base}.tool_calls[{k}].function.arguments")
-            for key, value in _extras(message.model_extra):
-                walk.text(_json(value), f"{base}.{key}")
+            extra = message.model_extra
+            if extra:  # most messages have none: no generator for them
+                for key, value in _extras(extra):
+                    walk.text(_json(value), f"{base}.{key}")
         for key, value in _request_extras(request):
             walk.text(_json(value), key, content=False)
 
@@ -194,7 +199,7 @@ class Classifier:
             complexity=self.scorer.score(request, "\n".join(walk.instruction_text)),
             images=parts.images, audio=parts.audio, videos=parts.videos, files=parts.files,
             tenant=tenant.id, app=app, stream=request.stream, class_reasons=tuple(class_reasons),
-            texts=tuple((text, where) for _, text, where in walk.segments),
+            texts=tuple(walk.segments),
         )
 
 

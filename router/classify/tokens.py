@@ -13,7 +13,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from collections import Counter
 from typing import Any
 
 from backends.image_prep import fitted_size
@@ -311,10 +310,12 @@ class TokenCounter:
         encodings' ratio over four windows spread over the text, rounded up 3% — about a third of
         the cost of a second full encoding, and within a few percent on prose, code and JSON.
         """
-        by_use = Counter(rule.encoding for rule in rules.values())
+        by_use: dict[str, int] = {}  # rules per encoding, in first-use order
+        for rule in rules.values():
+            by_use[rule.encoding] = by_use.get(rule.encoding, 0) + 1
         text_tokens: dict[str, int] = {}
         if by_use:
-            primary = by_use.most_common(1)[0][0]
+            primary = max(by_use, key=by_use.__getitem__)  # the most used; on a tie, the first used
             text_tokens[primary] = self.count_text(parts.text, primary)
             for encoding in by_use:
                 if encoding != primary:
@@ -336,11 +337,17 @@ class TokenCounter:
 def media_tokens(parts: PromptParts, rule: TokenRule) -> int:
     """Everything but the text: images, audio, video frames, files and per-message overheads."""
     total = parts.messages * rule.tokens_per_message + parts.names * rule.tokens_per_name
-    total += rule.tokens_per_reply if parts.messages else 0
-    total += sum(image_tokens(image, rule) for image in parts.images)
-    total += sum(math.ceil(clip.duration_s * rule.audio_tokens_per_s) for clip in parts.audio)
-    total += sum(video.frames * rule.video_tokens_per_frame for video in parts.videos)
-    total += sum(file_tokens(file, rule) for file in parts.files)
+    if parts.messages:
+        total += rule.tokens_per_reply
+    # Each kind only when present: this runs per model per request, and most prompts are text alone.
+    if parts.images:
+        total += sum(image_tokens(image, rule) for image in parts.images)
+    if parts.audio:
+        total += sum(math.ceil(clip.duration_s * rule.audio_tokens_per_s) for clip in parts.audio)
+    if parts.videos:
+        total += sum(video.frames * rule.video_tokens_per_frame for video in parts.videos)
+    if parts.files:
+        total += sum(file_tokens(file, rule) for file in parts.files)
     return total
 
 
