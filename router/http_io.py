@@ -61,9 +61,7 @@ async def send_sse(send: Send, chunks: AsyncIterator[dict[str, Any]], headers: M
     settles and records a stream when its iterator ends, and the upstream connection closes then, not
     whenever garbage collection finds them."""
     try:
-        raw = _raw(headers)
-        raw += ((b"cache-control", b"no-cache"), _SSE)
-        await send({"type": "http.response.start", "status": 200, "headers": raw})
+        await _start_events(send, headers)
         head = b""
         async for chunk in chunks:
             head += sse_event(chunk)
@@ -78,6 +76,12 @@ async def send_sse(send: Send, chunks: AsyncIterator[dict[str, Any]], headers: M
         await chunks.aclose()  # type: ignore[attr-defined]
 
 
+async def _start_events(send: Send, headers: Mapping[str, str]) -> None:
+    """The head of a 200 stream of server-sent events: `headers`, no caching, the event-stream type."""
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [*_raw(headers), (b"cache-control", b"no-cache"), _SSE]})
+
+
 async def send_events(send: Send, events: AsyncIterator[bytes], headers: Mapping[str, str]) -> None:
     """A 200 stream of already framed server-sent events: the head, one body message per event, then the end.
 
@@ -89,9 +93,7 @@ async def send_events(send: Send, events: AsyncIterator[bytes], headers: Mapping
     cancelled by a hang-up or by the server), and with it the chain of generators below it: the relay
     and the upstream connection close then, not whenever garbage collection finds them."""
     try:
-        raw = _raw(headers)
-        raw += ((b"cache-control", b"no-cache"), _SSE)
-        await send({"type": "http.response.start", "status": 200, "headers": raw})
+        await _start_events(send, headers)
         last = b""
         async for event in events:
             if event == SSE_DONE:
